@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { Id, Judgement, Severity } from './common';
+
+/** Where a candidate class comes from: the original label, a model's top-k, or an expert's addition. */
+export const CandidateSource = z.union([
+  z.object({ kind: z.literal('original') }),
+  z.object({ kind: z.literal('accepted') }).meta({ description: 'A label already accepted for the image (e.g. prior multi-labels)' }),
+  z.object({ kind: z.literal('model'), model: z.string(), rank: z.number().int().positive() }),
+  z.object({ kind: z.literal('added') }).meta({ description: "Added by the signed-in expert's own verdict" }),
+]);
+export type CandidateSource = z.infer<typeof CandidateSource>;
+
+export const Candidate = z.object({
+  key: z.string().meta({ description: 'Class key (ImageNet: WNID)' }),
+  index: z.number().int().nonnegative(),
+  names: z.array(z.string()),
+  gloss: z.string(),
+  sources: z.array(CandidateSource),
+});
+export type Candidate = z.infer<typeof Candidate>;
+
+export const Prediction = z.object({
+  rank: z.number().int().positive(),
+  key: z.string(),
+  index: z.number().int().nonnegative(),
+  name: z.string().meta({ description: 'Display name of the class' }),
+  score: z.number().nullable().meta({ description: 'Model score in [0, 1]; null when the model gave only a ranking' }),
+});
+export type Prediction = z.infer<typeof Prediction>;
+
+export const ItemModel = z.object({
+  model: z.string(),
+  displayName: z.string(),
+  illustrative: z.boolean(),
+  predictions: z.array(Prediction).meta({ description: 'Top-k, best first' }),
+  top1IsMistake: z.boolean().meta({ description: "Whether top-1 is outside the image's accepted labels (why the image is in the queue)" }),
+});
+export type ItemModel = z.infer<typeof ItemModel>;
+
+export const ProblematicFlag = z.object({ reason: z.string().trim().min(1).max(500) });
+export type ProblematicFlag = z.infer<typeof ProblematicFlag>;
+
+export const MistakeGrade = z.object({
+  severity: Severity,
+  category: z.string().trim().min(1).max(100),
+});
+export type MistakeGrade = z.infer<typeof MistakeGrade>;
+
+/** Body of `POST /api/items/:itemId/verdicts`. */
+export const VerdictRequest = z.object({
+  labels: z
+    .record(z.string().min(1).max(100), Judgement)
+    .meta({ description: 'Judgement per class key. Every model top-1 left out or judged wrong is a mistake that must be graded' }),
+  problematic: ProblematicFlag.nullable(),
+  mistakes: z
+    .record(z.string().min(1).max(200), MistakeGrade)
+    .meta({ description: 'Per model name: severity and category of its top-1 mistake' }),
+  comment: z.string().max(5000).default(''),
+  baseRevision: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: '0 for a first verdict, else the revision being revised; a stale value is answered 409' }),
+});
+export type VerdictRequest = z.input<typeof VerdictRequest>;
+export type ParsedVerdictRequest = z.output<typeof VerdictRequest>;
+
+/** A stored verdict revision. */
+export const Verdict = z.object({
+  itemId: z.number().int(),
+  expert: z.string().meta({ description: 'Username of the expert' }),
+  revision: z.number().int().positive(),
+  labels: z.record(z.string(), Judgement),
+  problematic: ProblematicFlag.nullable(),
+  mistakes: z.record(z.string(), MistakeGrade),
+  comment: z.string(),
+  createdAt: z.string().meta({ description: 'ISO 8601 time the revision was stored' }),
+});
+export type Verdict = z.infer<typeof Verdict>;
+
+export const ItemVerdicts = z.object({
+  verdicts: z.array(Verdict).meta({
+    description:
+      "Current verdicts. Blind review: an expert who has not submitted a verdict on the item only ever sees an empty list; after submitting, the panel's",
+  }),
+});
+export type ItemVerdicts = z.infer<typeof ItemVerdicts>;
+
+export const ItemStatus = z.enum(['open', 'in_review', 'agreed', 'disputed', 'final']);
+export type ItemStatus = z.infer<typeof ItemStatus>;
+
+/** Everything the review screen shows for one item. Never contains another expert's verdict. */
+export const ReviewItem = z.object({
+  id: z.number().int(),
+  projectId: z.number().int(),
+  status: ItemStatus,
+  image: z.object({
+    id: z.number().int(),
+    file: z.string(),
+    missing: z.boolean().meta({ description: 'The image file was not on disk at import or is not now' }),
+    previewUrl: z.string(),
+    originalUrl: z.string(),
+  }),
+  originalLabel: Candidate.omit({ sources: true }),
+  acceptedLabels: z.array(z.string()).meta({ description: 'Class keys currently accepted for the image (the original label at first)' }),
+  candidates: z.array(Candidate).meta({ description: 'Original label, accepted labels, every model top-k class and the classes this expert added' }),
+  models: z.array(ItemModel),
+  mistakeCategories: z.array(z.string()),
+  myVerdict: Verdict.nullable().meta({ description: "The signed-in expert's own current verdict, to revise" }),
+  claimExpiresAt: z.string().nullable().meta({ description: 'ISO time until which this item is reserved for the signed-in expert' }),
+});
+export type ReviewItem = z.infer<typeof ReviewItem>;
+
+export const ItemParams = z.object({ itemId: Id });
+export type ItemParams = z.infer<typeof ItemParams>;
+
+export const ImageParams = z.object({ projectId: Id, imageId: Id });
+export const PreviewQuery = z.object({
+  width: z.coerce.number().int().min(64).max(4096).default(1280),
+});
+
+export const VerdictResponse = Verdict;
+
+/** 409 answer when `baseRevision` is not the current revision. */
+export const StaleRevisionResponse = z.object({
+  statusCode: z.literal(409),
+  error: z.string(),
+  message: z.string(),
+  code: z.literal('STALE_REVISION'),
+  currentRevision: z.number().int().nonnegative(),
+});
+export type StaleRevisionResponse = z.infer<typeof StaleRevisionResponse>;
+
+export const SkipResponse = z.object({ skipped: z.literal(true) });

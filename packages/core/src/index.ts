@@ -1,0 +1,5 @@
+export * from './vocabulary';
+export * from './search-vocabulary';
+export * from './mistakes';
+export * from './candidates';
+export * from './validate-verdict';
