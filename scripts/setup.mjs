@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// Set-up that `npm start`, `npm test` and `npm run setup` run first, so a fresh clone needs nothing else:
+//  - installs the npm packages from the lockfile (`npm ci`) when node_modules is missing or older than the lockfile;
+//  - with --browser, installs Debian's chromium (and fonts) for the browser tests when /usr/bin/chromium is missing.
+// Usage: node scripts/setup.mjs [--browser] [--quiet]
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const quiet = args.has('--quiet');
+const wantAll = args.size === 0 || (args.size === 1 && quiet);
+const log = (msg) => console.log(`[setup] ${msg}`);
+const run = (cmd, cmdArgs) => execFileSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+
+function installBrowser() {
+  if (existsSync('/usr/bin/chromium')) {
+    if (!quiet) log('chromium: /usr/bin/chromium is present');
+    return;
+  }
+  log("chromium missing: installing Debian's chromium and fonts-liberation with apt-get");
+  const asRoot = process.getuid?.() === 0;
+  const prefix = asRoot ? [] : ['sudo', '-n'];
+  const apt = (aptArgs) => {
+    const [cmd, ...rest] = [...prefix, 'apt-get', ...aptArgs];
+    execFileSync(cmd, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  };
+  try {
+    apt(['update']);
+    apt(['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation']);
+  } catch {
+    console.error('[setup] could not install chromium: run `apt-get install -y chromium fonts-liberation` as root, then retry.');
+    process.exit(1);
+  }
+}
+
+// node_modules is current when it was installed from this exact lockfile (hash recorded after a successful install).
+function installPackages() {
+  const lock = readFileSync(join(root, 'package-lock.json'));
+  const hash = createHash('sha256').update(lock).digest('hex');
+  const stamp = join(root, 'node_modules', '.bagel-lock-sha256');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) {
+    if (!quiet) log('npm packages: up to date with package-lock.json');
+    return;
+  }
+  log('npm packages: installing from package-lock.json (npm ci; compiles better-sqlite3, about a minute)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, hash);
+}
+
+installPackages();
+if (args.has('--browser') || wantAll) installBrowser();
