@@ -4,6 +4,7 @@ import { DEFAULT_MISTAKE_CATEGORIES } from './common';
 /**
  * The import manifest read by `bagel import MANIFEST.json`. Every path is relative to the manifest's folder.
  * docs/FORMATS.md documents it with an example; its JSON Schema is generated from this definition.
+ * Objects are strict: an unknown (e.g. misspelt) field is refused rather than silently ignored.
  */
 const RelativePath = z.string().min(1).max(1000);
 
@@ -12,7 +13,7 @@ const ClassBy = z
   .default('auto')
   .meta({ description: 'How a file names classes: by key, by index, or auto (JSON numbers and all-digit CSV cells that are not keys are indices)' });
 
-export const VocabularySource = z.object({
+export const VocabularySource = z.strictObject({
   path: RelativePath,
   format: z.enum(['imagenet-class-info', 'csv', 'json']).meta({
     description:
@@ -20,7 +21,7 @@ export const VocabularySource = z.object({
   }),
 });
 
-export const OriginalLabelsSource = z.object({
+export const OriginalLabelsSource = z.strictObject({
   path: RelativePath,
   format: z.enum(['csv', 'json', 'imagenet-wnid-lines']).meta({
     description:
@@ -29,7 +30,7 @@ export const OriginalLabelsSource = z.object({
   classBy: ClassBy,
 });
 
-export const PredictionsSource = z.object({
+export const PredictionsSource = z.strictObject({
   path: RelativePath,
   format: z.enum(['json', 'csv']).meta({
     description: 'Rows of file, rank (1 = best), class, score (0..1, or empty/null for a ranking without scores). json: [{file, rank, class, score}]; csv: header file,rank,class,score',
@@ -37,7 +38,7 @@ export const PredictionsSource = z.object({
   classBy: ClassBy,
 });
 
-export const ManifestModel = z.object({
+export const ManifestModel = z.strictObject({
   name: z.string().trim().min(1).max(200).regex(/^[^\s].*$/).meta({ description: 'Model name used in verdicts and exports' }),
   displayName: z.string().trim().min(1).max(200).optional(),
   illustrative: z
@@ -47,10 +48,10 @@ export const ManifestModel = z.object({
   predictions: PredictionsSource,
 });
 
-export const ImportManifest = z.object({
+export const ImportManifest = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(1),
-  project: z.object({
+  project: z.strictObject({
     name: z.string().trim().min(1).max(200),
     description: z.string().max(5000).default(''),
     panelSize: z.number().int().min(1).max(50).default(3).meta({ description: 'Independent verdicts each item needs' }),
@@ -59,7 +60,7 @@ export const ImportManifest = z.object({
     mistakeCategories: z.array(z.string().trim().min(1).max(100)).min(1).default([...DEFAULT_MISTAKE_CATEGORIES]),
   }),
   vocabulary: VocabularySource,
-  images: z.object({ dir: RelativePath.meta({ description: 'Folder holding the image files named by the labels' }) }),
+  images: z.strictObject({ dir: RelativePath.meta({ description: 'Folder holding the image files named by the labels' }) }),
   originalLabels: OriginalLabelsSource,
   models: z.array(ManifestModel).min(1).max(100),
 });

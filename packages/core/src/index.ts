@@ -3,3 +3,4 @@ export * from './search-vocabulary';
 export * from './mistakes';
 export * from './candidates';
 export * from './validate-verdict';
+export * from './formats';

@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { openDatabase } from '../../db/open-database';
+import { ImportError, importManifest, type ImportResult } from '../../features/import/import-manifest';
+
+/** Missing images listed one per line; beyond this many the summary gives the count (a wrong folder misses them all). */
+const MISSING_LISTED = 20;
+
+export function importSummary(result: ImportResult, dbFile: string): string[] {
+  const lines: string[] = [];
+  if (result.alreadyImported) {
+    lines.push(`Project "${result.projectName}" was already imported into ${dbFile} from this same manifest: nothing written.`);
+  } else {
+    lines.push(`Imported project "${result.projectName}" into ${dbFile}`);
+  }
+  lines.push(
+    `  images: ${result.images} (${result.missingImages.length} missing)`,
+    `  items to review: ${result.items}`,
+    `  models: ${result.models}`,
+    `  image folder: ${result.imageDir}`,
+  );
+  if (result.missingImages.length > 0) {
+    const allMissing = result.missingImages.length === result.images;
+    lines.push(
+      allMissing
+        ? `Every image is missing from the image folder: is "images.dir" in the manifest right? (Serve with --images DIR to point elsewhere.)`
+        : `Missing images (recorded; shown as missing in the review screen):`,
+    );
+    for (const file of result.missingImages.slice(0, MISSING_LISTED)) lines.push(`  ${file}`);
+    if (result.missingImages.length > MISSING_LISTED) lines.push(`  ... and ${result.missingImages.length - MISSING_LISTED} more`);
+  }
+  return lines;
+}
+
+/**
+ * `bagel import MANIFEST --db FILE`: creates the database if needed and imports the project. A refused import prints
+ * `error: <file, line, field: problem>` and exits with 1, without a stack trace: the message says what to fix.
+ */
+export function registerImportCommand(program: Command): void {
+  program
+    .command('import <manifest>')
+    .description('import a project (vocabulary, images, original labels, model predictions) from a manifest; see docs/FORMATS.md')
+    .requiredOption('--db <file>', 'SQLite database (created when missing)')
+    // A refused manifest is a data problem, not a usage problem: print the message alone, not the usage.
+    .showHelpAfterError(false)
+    .action(async (manifest: string, options: { db: string }, command: Command) => {
+      const output = command.configureOutput();
+      const writeOut = output.writeOut ?? ((text: string) => process.stdout.write(text));
+      const writeErr = output.writeErr ?? ((text: string) => process.stderr.write(text));
+      const dbExisted = existsSync(options.db);
+      mkdirSync(dirname(options.db), { recursive: true });
+      const db = openDatabase(options.db);
+      let result: ImportResult | undefined;
+      let refusal: ImportError | undefined;
+      try {
+        result = await importManifest(db, manifest, { onProgress: (message) => writeErr(`  ${message}\n`) });
+      } catch (error) {
+        if (!(error instanceof ImportError)) throw error;
+        refusal = error;
+      } finally {
+        db.close();
+      }
+      if (refusal) {
+        // A database this command created only to be refused would look like a valid, empty one: remove it.
+        if (!dbExisted) for (const suffix of ['', '-wal', '-shm']) rmSync(options.db + suffix, { force: true });
+        command.error(`error: ${refusal.message}`, { exitCode: 1, code: 'bagel.importRefused' });
+      }
+      writeOut(importSummary(result!, options.db).join('\n') + '\n');
+    });
+}
