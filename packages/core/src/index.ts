@@ -4,3 +4,5 @@ export * from './mistakes';
 export * from './candidates';
 export * from './validate-verdict';
 export * from './formats';
+export * from './numpy';
+export * from './dawid-skene';
