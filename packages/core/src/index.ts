@@ -6,3 +6,6 @@ export * from './validate-verdict';
 export * from './formats';
 export * from './numpy';
 export * from './dawid-skene';
+export * from './consensus';
+export * from './metrics';
+export * from './exports';

@@ -1,0 +1,15 @@
+export { quorumSize, DEFAULT_PANEL_QUORUM, type PanelQuorum } from './quorum';
+export {
+  aggregatePanel,
+  type PanelVerdict,
+  type PanelInput,
+  type PanelConsensus,
+  type PanelStatus,
+  type PanelDispute,
+  type ClassVotes,
+  type ClassConsensus,
+  type ProblematicConsensus,
+  type SeverityConsensus,
+  type CategoryConsensus,
+  type ModelConsensus,
+} from './aggregate-panel';

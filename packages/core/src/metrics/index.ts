@@ -1,0 +1,22 @@
+export {
+  top1Accuracy,
+  multiLabelAccuracy,
+  realAccuracy,
+  imagenetMScore,
+  isMajorSliceImage,
+  isAcceptablePrediction,
+  type HitRate,
+  type MultiLabelImage,
+  type MultiLabelAccuracy,
+} from './accuracy';
+export { countMistakesBySeverity, countMistakesByCategory, type SeverityCounts } from './mistake-counts';
+export {
+  fleissKappa,
+  countTable,
+  krippendorffAlphaNominal,
+  raterAgreement,
+  type RatingValue,
+  type FleissKappa,
+  type KrippendorffAlpha,
+  type RaterAgreement,
+} from './agreement';
