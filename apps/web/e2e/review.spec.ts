@@ -1,0 +1,279 @@
+import { type Judgement, PROBLEMATIC_REASONS, type VerdictRequest } from '@bagel/contracts';
+import { expect, test } from '@playwright/test';
+import {
+  candidateKeys,
+  fetchItem,
+  fetchVerdicts,
+  focusCandidate,
+  gradeMistakesWithKeys,
+  logIn,
+  passwordOf,
+  shownImageSrc,
+  shownItemId,
+} from './support';
+
+// The demo database is shared by every test of the run (one worker, in order): each test uses its own accounts or
+// opens a given item, so what one test judged does not change what another expects.
+
+const BAGEL = 'n07693725'; // "bagel, beigel": in the vocabulary, in no demo item's candidates
+
+test('an expert reviews an item with the keyboard only; the stored verdict is exactly what was judged and the next item shows', async ({ page }) => {
+  await logIn(page, 'expert1');
+  const itemId = await shownItemId(page);
+  const item = await fetchItem(page.request, itemId);
+  const firstImage = await shownImageSrc(page);
+  const keys = await candidateKeys(page);
+  expect(keys.length).toBeGreaterThanOrEqual(4);
+  expect(keys[0]).toBe(item.originalLabel.key);
+  const rows = page.getByTestId('candidate-row');
+  await expect(rows.nth(0)).toHaveAttribute('data-focused', 'true');
+  const expected: Record<string, Judgement> = {};
+
+  // From here on, keys only.
+  await page.keyboard.press('c'); // judges candidate 0 and moves to 1
+  expected[keys[0]!] = 'correct';
+  await page.keyboard.press('w'); // candidate 1, moves to 2
+  expected[keys[1]!] = 'wrong';
+  await page.keyboard.press('j'); // leaves candidate 2 for later
+  await page.keyboard.press('u'); // candidate 3, moves to 4
+  expected[keys[3]!] = 'unclear';
+  await page.keyboard.press('k');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('k');
+  await expect(rows.nth(2)).toHaveAttribute('data-focused', 'true');
+  await page.keyboard.press('w');
+  expected[keys[2]!] = 'wrong';
+
+  // Add a class by one of its synonyms: it joins the candidates, judged correct.
+  await page.keyboard.press('a');
+  const search = page.getByRole('combobox', { name: 'Search the vocabulary to add a class' });
+  await expect(search).toBeFocused();
+  await page.keyboard.type('beigel');
+  await expect(page.getByTestId('add-class-result').first()).toHaveAttribute('data-key', BAGEL);
+  await page.keyboard.press('Enter');
+  await expect(search).toBeHidden();
+  const added = page.locator(`[data-testid="candidate-row"][data-key="${BAGEL}"]`);
+  await expect(added).toHaveAttribute('data-judgement', 'correct');
+  await expect(added).toHaveAttribute('data-focused', 'true');
+  expected[BAGEL] = 'correct';
+
+  // Problematic, with the second reason picked from the list by keyboard.
+  await page.keyboard.press('p');
+  await expect(page.getByRole('combobox', { name: 'Reason the image is problematic' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('problematic-reason')).toHaveText(PROBLEMATIC_REASONS[1]);
+
+  // Every model whose top-1 is now a mistake: Minor (2), second category (5).
+  const graded = await gradeMistakesWithKeys(page, '2', '5');
+  const mistaken = item.models.filter((m) => !['correct', 'unclear'].includes(expected[m.predictions[0]!.key] ?? '')).map((m) => m.model);
+  expect(graded.toSorted()).toEqual(mistaken.toSorted());
+  await expect(page.getByTestId('submit')).toBeEnabled();
+
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  const nextImage = await shownImageSrc(page);
+  expect(nextImage).not.toBeNull();
+  expect(nextImage).not.toBe(firstImage);
+  const nextItem = await fetchItem(page.request, await shownItemId(page));
+  expect(nextItem.image.file).not.toBe(item.image.file);
+  await expect(page.getByTestId('candidate-row').first()).toHaveAttribute('data-judgement', '');
+
+  const stored = (await fetchItem(page.request, itemId)).myVerdict;
+  expect(stored).not.toBeNull();
+  expect(stored!.revision).toBe(1);
+  expect(stored!.labels).toEqual(expected);
+  expect(stored!.problematic).toEqual({ reason: PROBLEMATIC_REASONS[1] });
+  expect(stored!.mistakes).toEqual(Object.fromEntries(mistaken.map((m) => [m, { severity: 'Minor', category: item.mistakeCategories[1] }])));
+  expect(stored!.comment).toBe('');
+  await expect(page.getByTestId('progress')).toContainText('1 / ');
+});
+
+test('blind review: a second expert sees nothing of the first expert’s verdict, on the page or through the API', async ({ browser }) => {
+  const first = await browser.newContext();
+  const firstPage = await first.newPage();
+  await logIn(firstPage, 'expert1');
+  const itemId = await shownItemId(firstPage);
+  const secret = 'expert1 private note: looks like a tiger cat to me';
+  await firstPage.keyboard.press('W'); // every candidate wrong
+  await gradeMistakesWithKeys(firstPage, '1', '4');
+  await firstPage.keyboard.press('m');
+  await firstPage.keyboard.type(secret);
+  await firstPage.keyboard.press('Escape');
+  await firstPage.keyboard.press('Enter');
+  await expect(firstPage.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  expect((await fetchItem(firstPage.request, itemId)).myVerdict?.comment).toBe(secret);
+  await first.close();
+
+  const second = await browser.newContext();
+  const page = await second.newPage();
+  await logIn(page, 'expert2', `/?item=${itemId}`);
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+  const rows = page.getByTestId('candidate-row');
+  expect(await rows.count()).toBeGreaterThan(0);
+  for (const judgement of await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-judgement')))) expect(judgement).toBe('');
+  await expect(page.getByRole('textbox', { name: /Comment/ })).toHaveValue('');
+  await expect(page.getByRole('button', { name: /Flag the image problematic/ })).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.locator('body')).not.toContainText('expert1');
+  await expect(page.locator('body')).not.toContainText(secret);
+  await expect(page.getByTestId('item-id')).not.toContainText('revising');
+
+  expect((await fetchVerdicts(page.request, itemId)).verdicts).toEqual([]);
+  const asSecond = await fetchItem(page.request, itemId);
+  expect(asSecond.myVerdict).toBeNull();
+  expect(JSON.stringify(asSecond)).not.toContain(secret);
+
+  // Once expert2 has given their own verdict, the panel's verdicts are theirs to see.
+  await page.keyboard.press('W');
+  await gradeMistakesWithKeys(page, '2', '4');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  const experts = (await fetchVerdicts(page.request, itemId)).verdicts.map((v) => v.expert).toSorted();
+  expect(experts).toEqual(['expert1', 'expert2']);
+  await second.close();
+});
+
+test('the ? overlay lists every shortcut, and every control of the review screen has an accessible name', async ({ page }) => {
+  await logIn(page, 'expert2');
+  await page.keyboard.press('?');
+  const overlay = page.getByTestId('shortcuts-overlay');
+  await expect(overlay).toBeVisible();
+  const listed = await overlay.locator('dt kbd').allTextContents();
+  for (const key of ['j', 'k', '↓', '↑', 'c', 'w', 'u', 'a', '/', 'p', '1', '2', '3', '4', '5', '6', '7', '+', '-', '0', 'Enter', 's', '?', 'Esc']) {
+    expect(listed).toContain(key);
+  }
+  await expect(overlay).toContainText('Severity Major');
+  await expect(overlay).toContainText('Category: Fine-grained error');
+  await page.keyboard.press('Escape');
+  await expect(overlay).toBeHidden();
+  await page.keyboard.press('?');
+  await expect(overlay).toBeVisible();
+  await page.keyboard.press('?');
+  await expect(overlay).toBeHidden();
+
+  // Open the popovers too, so their controls are checked as well.
+  const expectNamed = async () => {
+    for (const role of ['button', 'combobox', 'textbox', 'option'] as const) {
+      for (const control of await page.getByRole(role).all()) await expect(control).toHaveAccessibleName(/\S/);
+    }
+  };
+  expect(await page.getByRole('button').count()).toBeGreaterThan(20);
+  await expectNamed();
+  await page.keyboard.press('a');
+  await page.keyboard.type('cat');
+  await expect(page.getByRole('option').first()).toBeVisible();
+  await expectNamed();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('p');
+  await expect(page.getByRole('option').first()).toBeVisible();
+  await expectNamed();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('button', { name: /Flag the image problematic/ })).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.getByRole('button', { name: /^Mark .+ correct$/ }).first()).toBeVisible();
+});
+
+test('a verdict with an ungraded mistake cannot be submitted, and nothing is stored', async ({ page }) => {
+  await logIn(page, 'expert2');
+  const itemId = await shownItemId(page);
+  const item = await fetchItem(page.request, itemId);
+  await page.keyboard.press('W');
+  const submit = page.getByTestId('submit');
+  await expect(submit).toBeDisabled();
+  const blockers = page.getByTestId('submit-blockers');
+  await expect(blockers).toContainText('Grade the mistakes of');
+  for (const model of item.models) await expect(blockers).toContainText(model.displayName);
+  await page.keyboard.press('Enter');
+  await expect(blockers).toHaveAttribute('role', 'alert');
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+  expect((await fetchItem(page.request, itemId)).myVerdict).toBeNull();
+  expect((await fetchVerdicts(page.request, itemId)).verdicts).toEqual([]);
+
+  // Grading all but part of one still leaves Submit disabled, naming the model and what it lacks.
+  const [lastModel, ...others] = item.models.toReversed();
+  for (const model of others.toReversed()) {
+    const card = page.locator(`[data-testid="model-card"][data-model="${model.model}"]`);
+    await card.getByRole('button', { name: /severity Major/ }).click();
+    await card.getByRole('button', { name: /category Non-prototypical/ }).click();
+  }
+  await page.locator(`[data-testid="model-card"][data-model="${lastModel!.model}"]`).getByRole('button', { name: /severity Major/ }).click();
+  await expect(blockers).toHaveText(`Grade the mistake of ${lastModel!.displayName}: category.`);
+  await expect(submit).toBeDisabled();
+  await submit.click({ force: true });
+  expect((await fetchVerdicts(page.request, itemId)).verdicts).toEqual([]);
+});
+
+test('a stale revision (409) is shown, the item reloads with the stored verdict, and the revision then goes through', async ({ page }) => {
+  await logIn(page, 'expert2');
+  const itemId = await shownItemId(page);
+  const item = await fetchItem(page.request, itemId);
+  expect(item.myVerdict).toBeNull();
+  // The same expert stores a verdict from elsewhere (another tab) while this page still edits revision 0.
+  const elsewhere: VerdictRequest = {
+    labels: Object.fromEntries(item.models.map((m) => [m.predictions[0]!.key, 'correct'])),
+    problematic: null,
+    mistakes: {},
+    comment: 'stored from another tab',
+    baseRevision: 0,
+  };
+  expect((await page.request.post(`/api/items/${itemId}/verdicts`, { data: elsewhere })).status()).toBe(201);
+
+  await page.keyboard.press('W');
+  await gradeMistakesWithKeys(page, '3', '7');
+  await page.keyboard.press('Enter');
+  const notice = page.getByTestId('stale-notice');
+  await expect(notice).toContainText('changed elsewhere');
+  await expect(notice).toContainText('revision 1');
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+  await expect(page.getByTestId('item-id')).toContainText('revising r1');
+  await expect(page.getByRole('textbox', { name: /Comment/ })).toHaveValue('stored from another tab');
+  expect((await fetchItem(page.request, itemId)).myVerdict?.revision).toBe(1);
+
+  // The reloaded verdict (every top-1 correct, so nothing to grade) is revised: one more judgement, then Enter.
+  const keys = await candidateKeys(page);
+  const unjudged = keys.findIndex((key) => !(key in elsewhere.labels));
+  await focusCandidate(page, unjudged);
+  await page.keyboard.press('u');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  const revised = (await fetchItem(page.request, itemId)).myVerdict;
+  expect(revised?.revision).toBe(2);
+  expect(revised?.labels).toEqual({ ...elsewhere.labels, [keys[unjudged]!]: 'unclear' });
+});
+
+test('a wrong password is refused with the server’s message', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Username').fill('expert3');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('login-error')).toBeVisible();
+  await expect(page.getByTestId('login-error')).not.toBeEmpty();
+  await page.getByLabel('Password').fill(passwordOf('expert3'));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('review-screen')).toBeVisible();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByLabel('Username')).toBeVisible();
+});
+
+test('when nothing is left for the reviewer, the screen says so with their count', async ({ page }) => {
+  // The lead judges every item through the API (every top-1 correct: nothing to grade), then opens the app.
+  const login = await page.request.post('/api/auth/login', { data: { username: 'lead', password: passwordOf('lead') } });
+  expect(login.status()).toBe(200);
+  const projects = (await (await page.request.get('/api/projects')).json()) as { projects: { id: number }[] };
+  const projectId = projects.projects[0]!.id;
+  let judged = 0;
+  for (;;) {
+    const next = await page.request.get(`/api/projects/${projectId}/next`);
+    if (next.status() === 204) break;
+    const item = (await next.json()) as { id: number; models: { predictions: { key: string }[] }[] };
+    const labels = Object.fromEntries(item.models.map((m) => [m.predictions[0]!.key, 'correct']));
+    const stored = await page.request.post(`/api/items/${item.id}/verdicts`, { data: { labels, problematic: null, mistakes: {}, comment: '', baseRevision: 0 } });
+    expect(stored.status()).toBe(201);
+    judged++;
+    expect(judged).toBeLessThan(100);
+  }
+  expect(judged).toBeGreaterThan(0);
+  await page.goto('/');
+  await expect(page.getByTestId('nothing-left')).toContainText('Nothing left to review in this project');
+  await expect(page.getByTestId('nothing-left')).toContainText(`You have judged ${judged} of the`);
+});

@@ -1,0 +1,69 @@
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Browser tests of the review screen against the real server: `bagel demo` on a fresh SQLite file, serving the built
+// web app (run `npm run build` first). Projects: `e2e` (the tests), `screenshots` (refreshes docs/review-screen.png)
+// and `bench` (Enter-to-next-image timing, printed as JSON). Run one with --project=NAME.
+const webDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(webDir, '../..');
+const port = 18081;
+const baseURL = `http://127.0.0.1:${port}`;
+
+// A fresh database per run, in a folder of its own (the server keeps its preview cache beside the database).
+// Playwright evaluates this file in the runner and again in each worker, which inherit the runner's environment: so
+// the folder is made once, and global-teardown.ts deletes it after the run.
+process.env.BAGEL_E2E_DATABASE ??= join(mkdtempSync(join(tmpdir(), 'bagel-e2e-')), 'demo.sqlite');
+const database = process.env.BAGEL_E2E_DATABASE;
+
+export default defineConfig({
+  testDir: './e2e',
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  fullyParallel: false,
+  // One demo database for the whole run: the queue is shared state, so tests run one after the other.
+  workers: 1,
+  retries: 0,
+  globalTeardown: './e2e/global-teardown.ts',
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['json', { outputFile: resolve(repoRoot, '.reports/playwright.json') }]],
+  outputDir: resolve(repoRoot, '.reports/playwright-output'),
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    viewport: { width: 1440, height: 900 },
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    { name: 'e2e', testMatch: /.*\.spec\.ts$/ },
+    { name: 'screenshots', testMatch: /review-screen\.screenshot\.ts$/ },
+    { name: 'bench', testMatch: /enter-to-next\.bench\.ts$/, timeout: 120_000 },
+  ],
+  webServer: {
+    command: `node apps/server/dist/bagel.js demo --db ${JSON.stringify(database)} --port ${port} --host 127.0.0.1`,
+    cwd: repoRoot,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 2000 },
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,228 @@
+import type { ProjectSummary, ReviewItem, VerdictRequest } from '@bagel/contracts';
+import { useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { StaleRevisionError, errorMessage } from '../../../lib/api-client';
+import { projectsKey } from '../../../lib/query-keys';
+import { useClaimNextItem } from '../api/claim-next-item';
+import { itemKey, useItem } from '../api/get-item';
+import { useVocabulary } from '../api/get-vocabulary';
+import { useSkipItem } from '../api/skip-item';
+import { useSubmitVerdict } from '../api/submit-verdict';
+import { draftSourceOf, useReviewUiStore } from '../stores/review-ui-store';
+import { ReviewWorkspace } from './ReviewWorkspace';
+import { ShortcutsOverlay } from './ShortcutsOverlay';
+
+type Current = { kind: 'claiming' } | { kind: 'item'; itemId: number } | { kind: 'done' };
+
+interface ReviewScreenProps {
+  project: ProjectSummary;
+  /** The signed-in user's name and log-out control, from the app shell. */
+  userMenu: ReactNode;
+  /** Shown when the expert has other projects to go back to. */
+  onChangeProject?: () => void;
+  /** An item to open directly (e.g. to revise one's own verdict); else the queue hands the next one. */
+  initialItemId?: number;
+  onItemShown?: (itemId: number | null) => void;
+}
+
+/** One item at a time from the project's review queue: judge, grade, submit, and the next item is there. */
+export function ReviewScreen({ project, userMenu, onChangeProject, initialItemId, onItemShown }: ReviewScreenProps) {
+  const queryClient = useQueryClient();
+  const [current, setCurrent] = useState<Current>(initialItemId ? { kind: 'item', itemId: initialItemId } : { kind: 'claiming' });
+  const [notice, setNotice] = useState<string | null>(null);
+  const claim = useClaimNextItem(project.id);
+  const submit = useSubmitVerdict(project.id);
+  const skip = useSkipItem(project.id);
+  const vocabulary = useVocabulary(project.id);
+  const itemQuery = useItem(current.kind === 'item' ? current.itemId : null);
+  const item = itemQuery.data;
+  const overlay = useReviewUiStore((s) => s.overlay);
+  const draftSource = useReviewUiStore((s) => s.draftSource);
+  const startDraft = useReviewUiStore((s) => s.startDraft);
+  const claiming = useRef(false);
+
+  // A draft never outlives its screen: after a log-out, the next user of this browser must not find it.
+  useEffect(() => useReviewUiStore.getState().reset, []);
+
+  const moveTo = (next: ReviewItem | null | undefined) => {
+    submit.reset();
+    skip.reset();
+    setNotice(null);
+    // Start the next draft in the same batch as the switch, so the new item is rendered once, complete.
+    if (next) startDraft(next);
+    setCurrent(next ? { kind: 'item', itemId: next.id } : next === null ? { kind: 'done' } : { kind: 'claiming' });
+  };
+
+  // Ask the queue for an item whenever the screen has none (on arrival, after "Check again", or when the next item
+  // could not be fetched right after a submit). The ref keeps React's double effects in development to one claim.
+  const { mutate: claimNext, status: claimStatus } = claim;
+  useEffect(() => {
+    if (current.kind !== 'claiming' || claimStatus === 'error' || claiming.current) return;
+    claiming.current = true;
+    claimNext(undefined, {
+      onSuccess: (next) => {
+        if (next) startDraft(next);
+        setCurrent(next ? { kind: 'item', itemId: next.id } : { kind: 'done' });
+      },
+      onSettled: () => {
+        claiming.current = false;
+      },
+    });
+  }, [current.kind, claimStatus, claimNext, startDraft]);
+
+  useEffect(() => {
+    onItemShown?.(current.kind === 'item' ? current.itemId : null);
+  }, [current, onItemShown]);
+
+  // A new item, or a new stored revision of this one, starts a new draft before anything is painted.
+  const ready = item !== undefined && draftSource === draftSourceOf(item);
+  useLayoutEffect(() => {
+    if (item && draftSource !== draftSourceOf(item)) startDraft(item);
+  }, [item, draftSource, startDraft]);
+
+  const submitDraft: SubmitDraft = (itemId, request) => {
+    if (submit.isPending || skip.isPending) return;
+    setNotice(null);
+    submit.mutate(
+      { itemId, request },
+      {
+        onSuccess: ({ next }) => moveTo(next),
+        onError: (error) => {
+          if (error instanceof StaleRevisionError) {
+            // Someone (this expert, in another tab) stored a newer revision: show it rather than overwrite it.
+            setNotice(
+              `Your verdict on this item was changed elsewhere (revision ${error.currentRevision} is stored now). The item was reloaded with it: check it and submit again.`,
+            );
+            void queryClient.refetchQueries({ queryKey: itemKey(itemId), exact: true });
+            void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
+          }
+        },
+      },
+    );
+  };
+  const skipCurrent = (itemId: number) => {
+    if (submit.isPending || skip.isPending) return;
+    skip.mutate(itemId, { onSuccess: (next) => moveTo(next) });
+  };
+
+  const submitError = submit.error && !(submit.error instanceof StaleRevisionError) ? errorMessage(submit.error) : null;
+  const actionError = submitError ?? (skip.error ? errorMessage(skip.error) : null);
+  const counts = project.counts;
+  const illustrative = (item?.models ?? project.models).some((m) => m.illustrative);
+
+  return (
+    <div className="review-app">
+      <header className="app-header">
+        <div className="brand" aria-label="Bagel">
+          <span className="brand-mark" aria-hidden="true" />
+          Bagel
+        </div>
+        <div className="project-title">
+          <h1>{project.name}</h1>
+          {onChangeProject ? (
+            <button type="button" className="link-button" onClick={onChangeProject}>
+              Change project
+            </button>
+          ) : null}
+        </div>
+        <div className="progress" data-testid="progress" title="Items you have judged / items in the review queue">
+          <span className="progress-text">
+            <strong>{counts.myVerdicts}</strong> / {counts.items} judged by you
+          </span>
+          <span className="progress-bar" aria-hidden="true">
+            <span style={{ width: `${counts.items ? (100 * counts.myVerdicts) / counts.items : 0}%` }} />
+          </span>
+        </div>
+        <div className="header-end">
+          {item ? (
+            <span className="item-id" data-testid="item-id" data-item-id={item.id}>
+              item {item.id}
+              {item.myVerdict ? <span className="tag">revising r{item.myVerdict.revision}</span> : null}
+              {item.status !== 'open' && item.status !== 'in_review' ? (
+                <span className="tag" title="The panel's review of this item">
+                  {item.status}
+                </span>
+              ) : null}
+            </span>
+          ) : null}
+          <button
+            type="button"
+            className="icon-button help-button"
+            aria-label="Keyboard shortcuts (?)"
+            aria-pressed={overlay === 'shortcuts'}
+            title="Keyboard shortcuts (?)"
+            onClick={() => useReviewUiStore.getState().openOverlay(overlay === 'shortcuts' ? null : 'shortcuts')}
+          >
+            ?
+          </button>
+          {userMenu}
+        </div>
+      </header>
+      {illustrative ? (
+        <div className="banner" role="note" data-testid="illustrative-banner">
+          Demo data: predictions are illustrative, no model was run on these images.
+        </div>
+      ) : null}
+
+      {current.kind === 'done' ? (
+        <NothingLeft myVerdicts={counts.myVerdicts} items={counts.items} onCheckAgain={() => setCurrent({ kind: 'claiming' })} />
+      ) : itemQuery.isError ? (
+        <CenteredMessage title="This item cannot be shown" testId="item-error">
+          <p>{errorMessage(itemQuery.error)}</p>
+          <button type="button" className="primary" onClick={() => setCurrent({ kind: 'claiming' })}>
+            Review the next item instead
+          </button>
+        </CenteredMessage>
+      ) : claim.isError && current.kind === 'claiming' ? (
+        <CenteredMessage title="No item could be fetched" testId="claim-error">
+          <p>{errorMessage(claim.error)}</p>
+          <button type="button" className="primary" onClick={() => claim.reset()}>
+            Try again
+          </button>
+        </CenteredMessage>
+      ) : ready ? (
+        <ReviewWorkspace
+          key={item.id}
+          item={item}
+          vocabulary={vocabulary.data}
+          vocabularyError={vocabulary.isError ? errorMessage(vocabulary.error) : null}
+          busy={submit.isPending || skip.isPending}
+          notice={notice}
+          error={actionError}
+          onSubmit={submitDraft}
+          onSkip={skipCurrent}
+        />
+      ) : (
+        <div className="loading" aria-live="polite" data-testid="loading">
+          Loading the next item…
+        </div>
+      )}
+      {overlay === 'shortcuts' ? <ShortcutsOverlay mistakeCategories={item?.mistakeCategories ?? project.mistakeCategories} /> : null}
+    </div>
+  );
+}
+
+export type SubmitDraft = (itemId: number, request: VerdictRequest) => void;
+
+function NothingLeft({ myVerdicts, items, onCheckAgain }: { myVerdicts: number; items: number; onCheckAgain(): void }) {
+  return (
+    <CenteredMessage title="Nothing left to review in this project" testId="nothing-left">
+      <p>
+        You have judged <strong>{myVerdicts}</strong> of the {items} items in the queue. The others are complete or being reviewed by
+        other experts right now.
+      </p>
+      <button type="button" className="primary" onClick={onCheckAgain}>
+        Check again
+      </button>
+    </CenteredMessage>
+  );
+}
+
+function CenteredMessage({ title, testId, children }: { title: string; testId: string; children: ReactNode }) {
+  return (
+    <main className="centered-message" data-testid={testId}>
+      <h2>{title}</h2>
+      {children}
+    </main>
+  );
+}

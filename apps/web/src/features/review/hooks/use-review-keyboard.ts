@@ -1,0 +1,162 @@
+import type { Judgement, ReviewItem } from '@bagel/contracts';
+import { useEffect, useLayoutEffect, useRef } from 'react';
+import type { ReviewCandidate } from '../lib/draft-verdict';
+import { CATEGORY_KEYS, SEVERITY_KEYS } from '../lib/shortcuts';
+import { useReviewUiStore } from '../stores/review-ui-store';
+
+export interface ReviewKeyboardContext {
+  item: ReviewItem;
+  candidates: readonly ReviewCandidate[];
+  /** The model that 1/2/3 and 4..7 grade, null when no mistake is left to grade. */
+  focusedModel: string | null;
+  submit(): void;
+  skip(): void;
+  focusComment(): void;
+}
+
+const ZOOM_STEP = 1.25;
+const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
+
+function isTextEntry(target: EventTarget | null): target is HTMLElement {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit', 'reset'].includes(target.type);
+}
+
+/**
+ * A control the expert reached with Tab keeps the native meaning of Enter (press it). A control that merely kept the
+ * focus after a mouse click does not: there Enter still submits, so a click on Skip never turns a later Enter into a skip.
+ */
+function isKeyboardFocusedControl(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && target !== document.body && target.matches(':focus-visible');
+}
+
+/** Returns true when the key was a shortcut (and so must not reach the page). */
+function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
+  const ui = useReviewUiStore.getState();
+  const { draft } = ui;
+  if (!draft) return false;
+
+  if (event.key === 'Escape') {
+    if (ui.overlay) {
+      ui.closeOverlay();
+      return true;
+    }
+    if (isTextEntry(event.target)) {
+      event.target.blur();
+      return true;
+    }
+    return false;
+  }
+  if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
+    if (!event.repeat) ctx.submit();
+    return true;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return false;
+  // Typing goes to the box being typed in; the boxes handle their own Enter and arrows.
+  if (isTextEntry(event.target)) return false;
+  if (ui.overlay === 'shortcuts') {
+    if (event.key === '?') ui.closeOverlay();
+    return event.key === '?';
+  }
+  if (ui.overlay) return false;
+
+  const count = ctx.candidates.length;
+  const index = Math.min(ui.focusedIndex, Math.max(0, count - 1));
+  const focused = ctx.candidates[index];
+  const judgement = JUDGEMENT_KEYS[event.key];
+  if (judgement) {
+    if (!focused) return false;
+    ui.judge(focused.key, judgement);
+    ui.setFocus(Math.min(index + 1, count - 1));
+    return true;
+  }
+  const severity = SEVERITY_KEYS[event.key as keyof typeof SEVERITY_KEYS];
+  if (severity) {
+    if (ctx.focusedModel) ui.setSeverity(ctx.focusedModel, severity);
+    return true;
+  }
+  const categoryPosition = CATEGORY_KEYS.indexOf(event.key as (typeof CATEGORY_KEYS)[number]);
+  if (categoryPosition >= 0) {
+    const category = ctx.item.mistakeCategories[categoryPosition];
+    if (ctx.focusedModel && category) ui.setCategory(ctx.focusedModel, category);
+    return true;
+  }
+
+  switch (event.key) {
+    case 'j':
+    case 'ArrowDown':
+      ui.setFocus(Math.min(index + 1, count - 1));
+      return true;
+    case 'k':
+    case 'ArrowUp':
+      ui.setFocus(Math.max(index - 1, 0));
+      return true;
+    case 'W':
+      for (const candidate of ctx.candidates) if (!draft.labels[candidate.key]) ui.judge(candidate.key, 'wrong');
+      return true;
+    case 'a':
+    case '/':
+      ui.openOverlay('add-class');
+      return true;
+    case 'x':
+      if (focused?.addedInDraft) {
+        ui.removeAddedClass(focused.key);
+        ui.setFocus(Math.min(index, count - 2));
+      }
+      return true;
+    case '+':
+    case '=':
+      ui.zoomTo(ui.image.scale * ZOOM_STEP);
+      return true;
+    case '-':
+    case '_':
+      ui.zoomTo(ui.image.scale / ZOOM_STEP);
+      return true;
+    case '0':
+      ui.resetView();
+      return true;
+    case 'o':
+      ui.toggleOriginal();
+      return true;
+    case 'p':
+      if (draft.problematic) ui.setProblematic(false);
+      else {
+        ui.setProblematic(true);
+        ui.openOverlay('problematic');
+      }
+      return true;
+    case 'm':
+      ctx.focusComment();
+      return true;
+    case 's':
+      if (!event.repeat) ctx.skip();
+      return true;
+    case '?':
+      ui.openOverlay('shortcuts');
+      return true;
+    case 'Enter':
+      if (isKeyboardFocusedControl(event.target)) return false;
+      if (!event.repeat) ctx.submit();
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The review screen's keyboard: one listener on the window, reading the latest state at each key press. */
+export function useReviewKeyboard(ctx: ReviewKeyboardContext): void {
+  const latest = useRef(ctx);
+  useLayoutEffect(() => {
+    latest.current = ctx;
+  });
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.isComposing) return;
+      if (handleKey(event, latest.current)) event.preventDefault();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+}

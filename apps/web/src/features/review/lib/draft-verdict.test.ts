@@ -1,0 +1,137 @@
+import { DEFAULT_MISTAKE_CATEGORIES, type ReviewItem } from '@bagel/contracts';
+import { createVocabulary } from '@bagel/core';
+import { describe, expect, it } from 'vitest';
+import { candidateLabels, draftFromItem, focusedModelName, reviewCandidates, submitBlockers, verdictRequest } from './draft-verdict';
+
+const cls = (key: string, index: number, names: string[], gloss = '') => ({ key, index, names, gloss });
+const TABBY = cls('n02123045', 281, ['tabby', 'tabby cat'], 'a cat with a grey or tawny coat');
+const TIGER_CAT = cls('n02123159', 282, ['tiger cat']);
+const EGYPTIAN = cls('n02124075', 285, ['Egyptian cat']);
+const CRANE_BIRD = cls('n02012849', 134, ['crane']);
+const CRANE_MACHINE = cls('n03126707', 517, ['crane']);
+const BAGEL = cls('n07693725', 931, ['bagel', 'beigel']);
+
+function demoItem(overrides: Partial<ReviewItem> = {}): ReviewItem {
+  const prediction = (c: typeof TABBY, rank: number, score: number | null) => ({ rank, key: c.key, index: c.index, name: c.names[0]!, score });
+  return {
+    id: 7,
+    projectId: 1,
+    status: 'open',
+    image: { id: 3, file: 'chelsea.png', missing: false, previewUrl: '/p', originalUrl: '/o' },
+    originalLabel: TABBY,
+    acceptedLabels: [TABBY.key],
+    candidates: [
+      { ...TABBY, sources: [{ kind: 'original' }, { kind: 'model', model: 'B', rank: 1 }] },
+      { ...TIGER_CAT, sources: [{ kind: 'model', model: 'A', rank: 1 }, { kind: 'model', model: 'C', rank: 1 }] },
+      { ...EGYPTIAN, sources: [{ kind: 'model', model: 'A', rank: 2 }] },
+    ],
+    models: [
+      { model: 'A', displayName: 'Model A', illustrative: true, top1IsMistake: true, predictions: [prediction(TIGER_CAT, 1, 0.5), prediction(EGYPTIAN, 2, 0.2)] },
+      { model: 'B', displayName: 'Model B', illustrative: true, top1IsMistake: false, predictions: [prediction(TABBY, 1, null)] },
+      { model: 'C', displayName: 'Model C', illustrative: true, top1IsMistake: true, predictions: [prediction(TIGER_CAT, 1, 0.7)] },
+    ],
+    mistakeCategories: [...DEFAULT_MISTAKE_CATEGORIES],
+    myVerdict: null,
+    claimExpiresAt: null,
+    ...overrides,
+  };
+}
+
+describe('draftFromItem', () => {
+  it('starts a first verdict with nothing judged and base revision 0', () => {
+    const draft = draftFromItem(demoItem());
+    expect(draft).toMatchObject({ itemId: 7, baseRevision: 0, labels: {}, mistakes: {}, problematic: false, comment: '' });
+  });
+
+  it('starts a revision from the stored verdict, with its revision as the base', () => {
+    const item = demoItem({
+      myVerdict: {
+        itemId: 7,
+        expert: 'expert1',
+        revision: 2,
+        labels: { [TABBY.key]: 'correct', [TIGER_CAT.key]: 'wrong', [BAGEL.key]: 'correct' },
+        problematic: { reason: 'Excessively edited' },
+        mistakes: { A: { severity: 'Minor', category: 'Fine-grained error' } },
+        comment: 'looked it up',
+        createdAt: '2025-01-01T00:00:00Z',
+      },
+    });
+    const draft = draftFromItem(item);
+    expect(draft.baseRevision).toBe(2);
+    expect(draft.labels[TIGER_CAT.key]).toBe('wrong');
+    expect(draft.addedKeys).toEqual([BAGEL.key]);
+    expect(draft).toMatchObject({ problematic: true, problematicReason: 'Excessively edited', comment: 'looked it up' });
+  });
+});
+
+describe('reviewCandidates', () => {
+  it('lists the original label, the models’ classes by rank, then added classes looked up in the vocabulary', () => {
+    const vocabulary = createVocabulary([TABBY, TIGER_CAT, EGYPTIAN, BAGEL]);
+    const candidates = reviewCandidates(demoItem(), [BAGEL.key], vocabulary);
+    expect(candidates.map((c) => c.key)).toEqual([TABBY.key, TIGER_CAT.key, EGYPTIAN.key, BAGEL.key]);
+    expect(candidates[3]).toMatchObject({ names: ['bagel', 'beigel'], sources: [{ kind: 'added' }], addedInDraft: true });
+    expect(candidates[0]?.sources).toEqual([{ kind: 'original' }, { kind: 'model', model: 'B', rank: 1 }]);
+  });
+
+  it('names candidates that share a display name by their key too', () => {
+    const labels = candidateLabels([
+      { ...CRANE_BIRD, sources: [], addedInDraft: false },
+      { ...CRANE_MACHINE, sources: [], addedInDraft: false },
+      { ...TABBY, sources: [], addedInDraft: false },
+    ]);
+    expect([...labels.values()]).toEqual(['crane (n02012849)', 'crane (n03126707)', 'tabby']);
+  });
+});
+
+describe('grading and submitting', () => {
+  it('asks for a grade of every model whose top-1 is wrong or not judged, naming the model', () => {
+    const item = demoItem();
+    const draft = { ...draftFromItem(item), labels: { [TABBY.key]: 'correct' as const } };
+    expect(submitBlockers(item, draft)).toEqual(['Grade the mistakes of Model A and Model C.']);
+    const halfGraded = { ...draft, mistakes: { A: { severity: 'Major' as const }, C: { severity: 'Minor' as const, category: 'Non-prototypical' } } };
+    expect(submitBlockers(item, halfGraded)).toEqual(['Grade the mistake of Model A: category.']);
+  });
+
+  it('requires a reason when the image is flagged problematic', () => {
+    const item = demoItem();
+    const draft = { ...draftFromItem(item), labels: { [TABBY.key]: 'correct' as const, [TIGER_CAT.key]: 'unclear' as const }, problematic: true };
+    expect(submitBlockers(item, draft)).toEqual(['Give a reason for flagging the image problematic.']);
+    expect(submitBlockers(item, { ...draft, problematicReason: 'Drawing' })).toEqual([]);
+  });
+
+  it('sends only judged classes, and grades only of the models that made a mistake', () => {
+    const item = demoItem();
+    const draft = {
+      ...draftFromItem(item),
+      labels: { [TABBY.key]: 'correct' as const, [TIGER_CAT.key]: 'unclear' as const },
+      // Graded while tiger cat was judged wrong, then the expert changed their mind: the grades stay out.
+      mistakes: { A: { severity: 'Minor' as const, category: 'Fine-grained error' } },
+      comment: '  checked the ears  ',
+    };
+    expect(verdictRequest(item, draft)).toEqual({
+      labels: { [TABBY.key]: 'correct', [TIGER_CAT.key]: 'unclear' },
+      problematic: null,
+      mistakes: {},
+      comment: 'checked the ears',
+      baseRevision: 0,
+    });
+    const wrong = { ...draft, labels: { ...draft.labels, [TIGER_CAT.key]: 'wrong' as const }, mistakes: { ...draft.mistakes, C: { severity: 'Major' as const, category: 'Spurious Correlation' } } };
+    expect(verdictRequest(item, wrong).mistakes).toEqual({
+      A: { severity: 'Minor', category: 'Fine-grained error' },
+      C: { severity: 'Major', category: 'Spurious Correlation' },
+    });
+  });
+
+  it('points the grading keys at the focused top-1’s model first, else at the first model left to grade', () => {
+    const item = demoItem();
+    const draft = { ...draftFromItem(item), labels: { [TABBY.key]: 'correct' as const, [TIGER_CAT.key]: 'wrong' as const } };
+    expect(focusedModelName(item, draft, TABBY.key)).toBe('A');
+    expect(focusedModelName(item, draft, TIGER_CAT.key)).toBe('A');
+    const aGraded = { ...draft, mistakes: { A: { severity: 'Minor' as const, category: 'Fine-grained error' } } };
+    expect(focusedModelName(item, aGraded, TIGER_CAT.key)).toBe('C');
+    expect(focusedModelName(item, aGraded, EGYPTIAN.key)).toBe('C');
+    const allGraded = { ...aGraded, mistakes: { ...aGraded.mistakes, C: { severity: 'Major' as const, category: 'Fine-grained error' } } };
+    expect(focusedModelName(item, allGraded, EGYPTIAN.key)).toBeNull();
+    expect(focusedModelName(item, allGraded, TIGER_CAT.key)).toBe('A');
+  });
+});

@@ -1,0 +1,64 @@
+/** Every keyboard shortcut of the review screen: the `?` overlay lists exactly these. */
+export interface Shortcut {
+  keys: string[];
+  action: string;
+}
+
+export interface ShortcutGroup {
+  title: string;
+  shortcuts: Shortcut[];
+}
+
+/** The number keys that pick a mistake category: the first four of the project's categories, in order. */
+export const CATEGORY_KEYS = ['4', '5', '6', '7'] as const;
+export const SEVERITY_KEYS = { '1': 'Major', '2': 'Minor', '3': 'Borderline' } as const;
+
+export function shortcutGroups(mistakeCategories: readonly string[]): ShortcutGroup[] {
+  return [
+    {
+      title: 'Candidates',
+      shortcuts: [
+        { keys: ['j', '↓'], action: 'Next candidate' },
+        { keys: ['k', '↑'], action: 'Previous candidate' },
+        { keys: ['c'], action: 'Judge the focused candidate correct, then move on' },
+        { keys: ['w'], action: 'Judge it wrong, then move on' },
+        { keys: ['u'], action: 'Judge it unclear, then move on' },
+        { keys: ['Shift', 'W'], action: 'Judge every candidate not judged yet wrong' },
+        { keys: ['a', '/'], action: 'Add a class: search the vocabulary (↑ ↓ choose, Enter add, Esc close)' },
+        { keys: ['x'], action: 'Remove the focused class you added' },
+      ],
+    },
+    {
+      title: 'Model mistakes (the highlighted model)',
+      shortcuts: [
+        { keys: ['1'], action: 'Severity Major' },
+        { keys: ['2'], action: 'Severity Minor' },
+        { keys: ['3'], action: 'Severity Borderline' },
+        ...mistakeCategories.slice(0, CATEGORY_KEYS.length).map((category, i) => ({
+          keys: [CATEGORY_KEYS[i] as string],
+          action: `Category: ${category}`,
+        })),
+      ],
+    },
+    {
+      title: 'Image',
+      shortcuts: [
+        { keys: ['+'], action: 'Zoom in (or the mouse wheel; drag to pan)' },
+        { keys: ['-'], action: 'Zoom out' },
+        { keys: ['0'], action: 'Fit the image to the panel' },
+        { keys: ['o'], action: 'View the original file / the preview' },
+      ],
+    },
+    {
+      title: 'Verdict',
+      shortcuts: [
+        { keys: ['p'], action: 'Flag problematic / unflag (pick a reason: ↑ ↓ Enter, or type one)' },
+        { keys: ['m'], action: 'Write a comment (Esc leaves the box)' },
+        { keys: ['Enter'], action: 'Submit the verdict and show the next item (Ctrl+Enter from the comment box)' },
+        { keys: ['s'], action: 'Skip this item' },
+        { keys: ['?'], action: 'Show / hide this list' },
+        { keys: ['Esc'], action: 'Close the open overlay' },
+      ],
+    },
+  ];
+}

@@ -1,0 +1,88 @@
+import { ErrorResponse, StaleRevisionResponse } from '@bagel/contracts';
+
+/** Anything that validates unknown data into a T: the contract's zod schemas. */
+export interface ResponseSchema<T> {
+  parse(data: unknown): T;
+}
+
+/** A refusal of the API (4xx/5xx), with the server's own message for the person using the app. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** 409 on a verdict: someone (the same expert in another tab) stored a newer revision first. */
+export class StaleRevisionError extends ApiError {
+  constructor(
+    message: string,
+    readonly currentRevision: number,
+  ) {
+    super(409, message, 'STALE_REVISION');
+    this.name = 'StaleRevisionError';
+  }
+}
+
+async function readError(response: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    // A proxy or a crash may answer with something that is not JSON: fall back to the status line.
+  }
+  const stale = StaleRevisionResponse.safeParse(body);
+  if (stale.success) return new StaleRevisionError(stale.data.message, stale.data.currentRevision);
+  const error = ErrorResponse.safeParse(body);
+  if (error.success) return new ApiError(response.status, error.data.message, error.data.code);
+  return new ApiError(response.status, `The server answered ${response.status} ${response.statusText}`.trim());
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/** Sends a request with the session cookie; throws an ApiError unless the answer is 2xx. */
+export async function apiFetch(path: string, options: RequestOptions = {}): Promise<Response> {
+  const init: RequestInit = {
+    method: options.method ?? 'GET',
+    credentials: 'include',
+    headers: { accept: 'application/json' },
+    signal: options.signal,
+  };
+  if (options.body !== undefined) {
+    init.headers = { ...init.headers, 'content-type': 'application/json' };
+    init.body = JSON.stringify(options.body);
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+    throw new ApiError(0, 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (!response.ok) throw await readError(response);
+  return response;
+}
+
+/** Parses a JSON answer with the contract's schema, so a drift between server and app fails loudly here. */
+export async function parseJson<T>(response: Response, schema: ResponseSchema<T>): Promise<T> {
+  return schema.parse(await response.json());
+}
+
+export async function apiJson<T>(path: string, schema: ResponseSchema<T>, options?: RequestOptions): Promise<T> {
+  return parseJson(await apiFetch(path, options), schema);
+}
+
+/** The message to show for any error thrown by a fetcher. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error) return `Unexpected answer from the server: ${error.message}`;
+  return 'Something went wrong.';
+}
