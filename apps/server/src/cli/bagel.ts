@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { VERSION } from '../app';
+import { registerDemoCommand } from './commands/demo';
+import { registerImportCommand } from './commands/import';
+import { registerServeCommand } from './commands/serve';
+import { registerUsersCommand } from './commands/users';
+
+/** The `bagel` command line: import a project, add users, serve a database, or run the demo. */
+export function createProgram(): Command {
+  const program = new Command('bagel')
+    .description('Bagel: expert relabeling of image-classification model mistakes')
+    .version(VERSION)
+    .showHelpAfterError();
+  registerImportCommand(program);
+  registerUsersCommand(program);
+  registerServeCommand(program);
+  registerDemoCommand(program);
+  return program;
+}
+
+try {
+  await createProgram().parseAsync(process.argv);
+} catch (error) {
+  // Errors of the commands are messages for the person at the terminal (a bad manifest names its file and line).
+  console.error(`bagel: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

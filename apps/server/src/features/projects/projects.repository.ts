@@ -1,0 +1,106 @@
+import type { ModelInfo, ProjectSummary, VocabularyClass } from '@bagel/contracts';
+import type { Db } from '../../db/open-database';
+
+/** A project's settings as the server uses them. */
+export interface Project {
+  id: number;
+  name: string;
+  description: string;
+  imageDir: string;
+  panelSize: number;
+  topK: number;
+  claimMs: number;
+  mistakeCategories: string[];
+}
+
+export interface ProjectModel extends ModelInfo {
+  id: number;
+}
+
+interface ProjectRow {
+  id: number;
+  name: string;
+  description: string;
+  image_dir: string;
+  panel_size: number;
+  top_k: number;
+  claim_ms: number;
+  mistake_categories: string;
+}
+
+interface ClassRow {
+  idx: number;
+  key: string;
+  names: string;
+  gloss: string;
+}
+
+const toProject = (row: ProjectRow): Project => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  imageDir: row.image_dir,
+  panelSize: row.panel_size,
+  topK: row.top_k,
+  claimMs: row.claim_ms,
+  mistakeCategories: JSON.parse(row.mistake_categories) as string[],
+});
+
+export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
+  index: row.idx,
+  key: row.key,
+  names: JSON.parse(row.names) as string[],
+  gloss: row.gloss,
+});
+
+const PROJECT_COLUMNS = 'id, name, description, image_dir, panel_size, top_k, claim_ms, mistake_categories';
+
+export function createProjectsRepository(db: Db) {
+  const all = db.prepare<[], ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects ORDER BY id`);
+  const byId = db.prepare<[number], ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = ?`);
+  const counts = db.prepare<{ p: number; panel: number; user: number }, ProjectSummary['counts']>(
+    `SELECT
+       (SELECT count(*) FROM images WHERE project_id = :p) AS images,
+       (SELECT count(*) FROM images WHERE project_id = :p AND missing = 1) AS missingImages,
+       (SELECT count(*) FROM items WHERE project_id = :p) AS items,
+       (SELECT count(*) FROM items WHERE project_id = :p AND verdict_count >= :panel) AS itemsComplete,
+       (SELECT count(DISTINCT v.item_id) FROM verdicts v JOIN items i ON i.id = v.item_id
+         WHERE v.user_id = :user AND i.project_id = :p) AS myVerdicts`,
+  );
+  const models = db.prepare<[number], { id: number; name: string; display_name: string; illustrative: number }>(
+    'SELECT id, name, display_name, illustrative FROM models WHERE project_id = ? ORDER BY position',
+  );
+  const vocabulary = db.prepare<[number], ClassRow>('SELECT idx, key, names, gloss FROM classes WHERE project_id = ? ORDER BY idx');
+
+  const modelsOf = (projectId: number): ProjectModel[] =>
+    models.all(projectId).map((m) => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 }));
+
+  return {
+    findById(projectId: number): Project | null {
+      const row = byId.get(projectId);
+      return row ? toProject(row) : null;
+    },
+    /** Models in manifest order. */
+    models: modelsOf,
+    vocabulary(projectId: number): VocabularyClass[] {
+      return vocabulary.all(projectId).map(toVocabularyClass);
+    },
+    /** Every project with its progress; `myVerdicts` counts the items this user has judged. */
+    summaries(userId: number): ProjectSummary[] {
+      return all.all().map((row) => {
+        const project = toProject(row);
+        return {
+          id: project.id,
+          name: project.name,
+          description: project.description,
+          panelSize: project.panelSize,
+          topK: project.topK,
+          mistakeCategories: project.mistakeCategories,
+          models: modelsOf(project.id).map(({ id: _id, ...info }) => info),
+          counts: counts.get({ p: project.id, panel: project.panelSize, user: userId })!,
+        };
+      });
+    },
+  };
+}
+export type ProjectsRepository = ReturnType<typeof createProjectsRepository>;

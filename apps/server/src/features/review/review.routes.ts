@@ -1,0 +1,89 @@
+import {
+  ErrorResponse,
+  ItemParams,
+  ItemVerdicts,
+  ProjectParams,
+  ReviewItem,
+  SkipResponse,
+  StaleRevisionResponse,
+  Verdict,
+  VerdictRequest,
+} from '@bagel/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { currentUser, requireRole } from '../../plugins/authentication';
+import { createReviewService } from './review.service';
+
+export interface ReviewRoutesOptions {
+  /** The image folder to use instead of the one recorded at import (to tell whether an image is missing). */
+  imagesDirOverride?: string;
+}
+
+// Experts and leads judge items; a lead's verdict counts in the panel like an expert's. Admins manage users and
+// projects and do not judge, so a panel is never filled by an account that is not meant to review.
+const reviewers = requireRole('expert', 'lead');
+
+export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (app, options) => {
+  const review = createReviewService(app.db, { now: app.now, imagesDirOverride: options.imagesDirOverride });
+
+  app.get(
+    '/projects/:projectId/next',
+    {
+      preHandler: reviewers,
+      schema: {
+        tags: ['review'],
+        description:
+          'The highest-priority item this expert has not judged that still lacks verdicts, reserved for them by a claim. A repeated call returns the item already held. Experts and leads; an admin gets 403.',
+        params: ProjectParams,
+        response: { 200: ReviewItem, 204: z.undefined().describe('Nothing is left for this expert'), 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const item = review.next(currentUser(request), request.params.projectId);
+      return item ? item : reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/items/:itemId',
+    { schema: { tags: ['review'], params: ItemParams, response: { 200: ReviewItem, 404: ErrorResponse } } },
+    async (request) => review.item(currentUser(request), request.params.itemId),
+  );
+
+  app.post(
+    '/items/:itemId/verdicts',
+    {
+      preHandler: reviewers,
+      schema: {
+        tags: ['review'],
+        description: "Stores a new revision of the signed-in expert's verdict; every revision is kept. Experts and leads; an admin gets 403.",
+        params: ItemParams,
+        body: VerdictRequest,
+        response: { 201: Verdict, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: z.union([StaleRevisionResponse, ErrorResponse]) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(review.submitVerdict(currentUser(request), request.params.itemId, request.body)),
+  );
+
+  app.get(
+    '/items/:itemId/verdicts',
+    {
+      schema: {
+        tags: ['review'],
+        description: "Blind review: an expert sees the panel's current verdicts only after submitting their own (an empty list before); leads and admins see them all.",
+        params: ItemParams,
+        response: { 200: ItemVerdicts, 404: ErrorResponse },
+      },
+    },
+    async (request) => ({ verdicts: review.verdictsVisibleTo(currentUser(request), request.params.itemId) }),
+  );
+
+  app.post(
+    '/items/:itemId/skip',
+    { preHandler: reviewers, schema: { tags: ['review'], params: ItemParams, response: { 200: SkipResponse, 403: ErrorResponse, 404: ErrorResponse } } },
+    async (request) => {
+      review.skip(currentUser(request), request.params.itemId);
+      return { skipped: true as const };
+    },
+  );
+};

@@ -1,0 +1,158 @@
+import type { Candidate, ItemModel, ParsedVerdictRequest, ReviewItem, SessionUser, Verdict, VocabularyClass } from '@bagel/contracts';
+import { candidateClasses, displayName, isTop1OutsideAccepted, validateVerdict } from '@bagel/core';
+import type { Db } from '../../db/open-database';
+import { ApiError, conflict, notFound } from '../../plugins/errors';
+import { imageFileAvailable } from '../images/image-files';
+import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { createItemsRepository, type ItemRecord, type PredictionRecord } from './items.repository';
+import { createReviewQueueRepository } from './review-queue.repository';
+import { createVerdictsRepository } from './verdicts.repository';
+
+export interface ReviewServiceOptions {
+  now: () => number;
+  imagesDirOverride?: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The review loop: next item, the item as one expert sees it, verdicts and skips. Roles are checked by the routes;
+ * this layer answers not-found and conflicts, and enforces blind review: nothing it returns to an expert contains
+ * another expert's verdict unless the expert has submitted their own.
+ */
+export function createReviewService(db: Db, options: ReviewServiceOptions) {
+  const catalog = projectCatalog(db);
+  const items = createItemsRepository(db);
+  const verdicts = createVerdictsRepository(db);
+  const queue = createReviewQueueRepository(db);
+
+  function findProject(projectId: number): CatalogProject {
+    const entry = catalog.get(projectId);
+    if (!entry) throw notFound(`Project ${projectId} not found`);
+    return entry;
+  }
+
+  function findItem(itemId: number): { item: ItemRecord; entry: CatalogProject } {
+    const item = items.findById(itemId);
+    if (!item) throw notFound(`Item ${itemId} not found`);
+    return { item, entry: findProject(item.projectId) };
+  }
+
+  function classAt(entry: CatalogProject, index: number): VocabularyClass {
+    const cls = entry.vocabulary.byIndex(index);
+    // The import checks every class index against the vocabulary, so this is a corrupt database, not bad input.
+    if (!cls) throw new Error(`project ${entry.project.id}: class index ${index} is not in its vocabulary`);
+    return cls;
+  }
+
+  /** Predictions grouped by model, in manifest order; models without a prediction for the image are left out. */
+  function predictionsByModel(entry: CatalogProject, predictions: PredictionRecord[]) {
+    return entry.models.flatMap((model) => {
+      const own = predictions.filter((p) => p.modelId === model.id);
+      return own.length > 0 ? [{ model, predictions: own.map((p) => ({ ...p, cls: classAt(entry, p.classIndex) })) }] : [];
+    });
+  }
+
+  /** The item as `user` sees it: only their own verdict, and only the classes they added themselves. */
+  function reviewItem(item: ItemRecord, entry: CatalogProject, user: SessionUser, claimExpiresAt: number | null): ReviewItem {
+    const { project, vocabulary } = entry;
+    const original = classAt(entry, item.originalClassIndex);
+    const accepted = items.acceptedClassIndices(item.imageId).map((index) => classAt(entry, index));
+    const acceptedKeys = new Set(accepted.map((c) => c.key));
+    const models: ItemModel[] = predictionsByModel(entry, items.predictions(item.imageId, project.topK)).map(({ model, predictions }) => {
+      const shown = predictions.map((p) => ({ rank: p.rank, key: p.cls.key, index: p.cls.index, name: displayName(p.cls), score: p.score }));
+      return {
+        model: model.name,
+        displayName: model.displayName,
+        illustrative: model.illustrative,
+        predictions: shown,
+        top1IsMistake: isTop1OutsideAccepted({ model: model.name, predictions: shown }, acceptedKeys),
+      };
+    });
+    const myVerdict = verdicts.currentOfUser(item.id, user.id);
+    const candidates: Candidate[] = candidateClasses({
+      originalKey: original.key,
+      acceptedKeys: [...acceptedKeys],
+      models: models.map((m) => ({ model: m.model, predictions: m.predictions })),
+      addedKeys: myVerdict ? Object.keys(myVerdict.labels) : [],
+    }).flatMap(({ key, sources }) => {
+      const cls = vocabulary.byKey(key);
+      return cls ? [{ key, index: cls.index, names: cls.names, gloss: cls.gloss, sources }] : [];
+    });
+
+    const imageBase = `/api/projects/${project.id}/images/${item.imageId}`;
+    return {
+      id: item.id,
+      projectId: project.id,
+      status: item.status,
+      image: {
+        id: item.imageId,
+        file: item.file,
+        missing: item.missingAtImport || !imageFileAvailable(options.imagesDirOverride ?? project.imageDir, item.file),
+        previewUrl: `${imageBase}/preview`,
+        originalUrl: `${imageBase}/original`,
+      },
+      originalLabel: { key: original.key, index: original.index, names: original.names, gloss: original.gloss },
+      acceptedLabels: [...acceptedKeys],
+      candidates,
+      models,
+      mistakeCategories: project.mistakeCategories,
+      myVerdict,
+      claimExpiresAt: claimExpiresAt === null ? null : iso(claimExpiresAt),
+    };
+  }
+
+  return {
+    /** The user's next item of the project, claimed for them, or null when nothing is left for them. */
+    next(user: SessionUser, projectId: number): ReviewItem | null {
+      const entry = findProject(projectId);
+      const claim = queue.claimNext(user.id, entry.project, options.now());
+      if (!claim) return null;
+      const { item } = findItem(claim.itemId);
+      return reviewItem(item, entry, user, claim.expiresAt);
+    },
+
+    item(user: SessionUser, itemId: number): ReviewItem {
+      const { item, entry } = findItem(itemId);
+      return reviewItem(item, entry, user, queue.claimExpiry(item.id, user.id, options.now()));
+    },
+
+    /** Blind review: an expert sees the panel's verdicts only once they have given their own; leads and admins see all. */
+    verdictsVisibleTo(user: SessionUser, itemId: number): Verdict[] {
+      findItem(itemId);
+      if (user.role === 'expert' && !verdicts.currentOfUser(itemId, user.id)) return [];
+      return verdicts.currentOfItem(itemId);
+    },
+
+    submitVerdict(user: SessionUser, itemId: number, verdict: ParsedVerdictRequest): Verdict {
+      const { item, entry } = findItem(itemId);
+      const top1 = predictionsByModel(entry, items.predictions(item.imageId, 1));
+      const issues = validateVerdict(verdict, {
+        hasClass: (key) => entry.vocabulary.byKey(key) !== undefined,
+        models: top1.map(({ model, predictions }) => ({ name: model.name, top1Key: predictions[0]!.cls.key })),
+        mistakeCategories: entry.project.mistakeCategories,
+      });
+      if (issues.length > 0) {
+        throw new ApiError(400, `Invalid verdict: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, 'INVALID_VERDICT', { issues });
+      }
+      const createdAt = iso(options.now());
+      const result = verdicts.append(item.id, user.id, verdict, createdAt);
+      if (result.outcome === 'final') throw conflict(`Item ${item.id} is final; its verdicts can no longer change`, 'ITEM_FINAL');
+      if (result.outcome === 'stale') {
+        throw conflict(
+          `Your verdict on item ${item.id} is at revision ${result.currentRevision}, not ${verdict.baseRevision}: reload the item and revise the current revision`,
+          'STALE_REVISION',
+          { currentRevision: result.currentRevision },
+        );
+      }
+      const { labels, problematic, mistakes, comment } = verdict;
+      return { itemId: item.id, expert: user.username, revision: result.revision, labels, problematic, mistakes, comment, createdAt };
+    },
+
+    skip(user: SessionUser, itemId: number): void {
+      const { item } = findItem(itemId);
+      queue.skip(item.id, user.id, iso(options.now()));
+    },
+  };
+}
+export type ReviewService = ReturnType<typeof createReviewService>;

@@ -1,0 +1,102 @@
+import type { ParsedVerdictRequest, Verdict } from '@bagel/contracts';
+import type { Db } from '../../db/open-database';
+
+interface VerdictRow {
+  item_id: number;
+  username: string;
+  revision: number;
+  labels: string;
+  problematic: string | null;
+  mistakes: string;
+  comment: string;
+  created_at: string;
+}
+
+const toVerdict = (row: VerdictRow): Verdict => ({
+  itemId: row.item_id,
+  expert: row.username,
+  revision: row.revision,
+  labels: JSON.parse(row.labels),
+  problematic: row.problematic === null ? null : JSON.parse(row.problematic),
+  mistakes: JSON.parse(row.mistakes),
+  comment: row.comment,
+  createdAt: row.created_at,
+});
+
+const VERDICT_COLUMNS = 'v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at';
+
+export type AppendOutcome = { outcome: 'stored'; revision: number } | { outcome: 'stale'; currentRevision: number } | { outcome: 'final' };
+
+/** Verdicts are append-only: a revision is a new row, so no verdict is ever overwritten. */
+export function createVerdictsRepository(db: Db) {
+  const currentOfUser = db.prepare<[number, number], VerdictRow>(
+    `SELECT ${VERDICT_COLUMNS} FROM verdicts v JOIN users u ON u.id = v.user_id
+     WHERE v.item_id = ? AND v.user_id = ? ORDER BY v.revision DESC LIMIT 1`,
+  );
+  const currentOfItem = db.prepare<[number], VerdictRow>(
+    `SELECT ${VERDICT_COLUMNS} FROM verdicts v JOIN users u ON u.id = v.user_id
+     WHERE v.item_id = ?
+       AND v.revision = (SELECT max(w.revision) FROM verdicts w WHERE w.item_id = v.item_id AND w.user_id = v.user_id)
+     ORDER BY u.username`,
+  );
+  const insert = db.prepare<[number, number, number, string, string | null, string, string, string]>(
+    `INSERT INTO verdicts (item_id, user_id, revision, labels, problematic, mistakes, comment, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const currentRevision = db.prepare<[number, number], { revision: number | null }>(
+    'SELECT max(revision) AS revision FROM verdicts WHERE item_id = ? AND user_id = ?',
+  );
+  const itemStatus = db.prepare<[number], { status: string }>('SELECT status FROM items WHERE id = ?');
+  const countFirstVerdict = db.prepare<[number]>(
+    `UPDATE items SET
+       verdict_count = verdict_count + 1,
+       status = CASE WHEN status = 'open' THEN 'in_review' ELSE status END,
+       panel_complete = verdict_count + 1 >= (SELECT panel_size FROM projects p WHERE p.id = items.project_id)
+     WHERE id = ?`,
+  );
+  const releaseClaim = db.prepare<[number, number]>('DELETE FROM claims WHERE item_id = ? AND user_id = ?');
+
+  const append = db.transaction((itemId: number, userId: number, verdict: ParsedVerdictRequest, createdAt: string): AppendOutcome => {
+    if (itemStatus.get(itemId)?.status === 'final') return { outcome: 'final' };
+    const current = currentRevision.get(itemId, userId)?.revision ?? 0;
+    if (verdict.baseRevision !== current) return { outcome: 'stale', currentRevision: current };
+    const revision = current + 1;
+    insert.run(
+      itemId,
+      userId,
+      revision,
+      JSON.stringify(verdict.labels),
+      verdict.problematic === null ? null : JSON.stringify(verdict.problematic),
+      JSON.stringify(verdict.mistakes),
+      verdict.comment,
+      createdAt,
+    );
+    if (revision === 1) {
+      // The first verdict fills one panel slot, and the claim that reserved the slot is fulfilled.
+      countFirstVerdict.run(itemId);
+      releaseClaim.run(itemId, userId);
+    }
+    return { outcome: 'stored', revision };
+  });
+
+  return {
+    /** The user's latest revision on the item, or null when they have not judged it. */
+    currentOfUser(itemId: number, userId: number): Verdict | null {
+      const row = currentOfUser.get(itemId, userId);
+      return row ? toVerdict(row) : null;
+    },
+    /** Every expert's latest revision on the item. */
+    currentOfItem(itemId: number): Verdict[] {
+      return currentOfItem.all(itemId).map(toVerdict);
+    },
+    /**
+     * Appends the user's next revision, unless the item is final or `baseRevision` is not the user's current
+     * revision (0 when none): then nothing is written and the caller learns why. Checked and written in one
+     * transaction, so two submissions racing from the same base cannot both win.
+     */
+    append(itemId: number, userId: number, verdict: ParsedVerdictRequest, createdAt: string): AppendOutcome {
+      return append.immediate(itemId, userId, verdict, createdAt);
+    },
+  };
+}
+export type VerdictsRepository = ReturnType<typeof createVerdictsRepository>;

@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, login, seedSyntheticProject } from './synthetic-project';
+import { createTestApp, type TestApp } from './test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+  seedSyntheticProject(t.db, { name: 'p', images: 20, models: 2, seed: 1 });
+  createUser(t.db, 'alice', 'expert', 'alice-password');
+  createUser(t.db, 'bob', 'lead', 'bob-password');
+});
+afterAll(() => t.close());
+
+const PUBLIC = new Set(['GET /api/health', 'POST /api/auth/login']);
+
+describe('session guard', () => {
+  it('answers 401 on every API route but health and login, including the OpenAPI document', async () => {
+    const cookie = await login(t.app, 'bob', 'bob-password');
+    const doc = (await t.app.inject({ url: '/api/docs/json', headers: { cookie } })).json() as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => ({ method: method.toUpperCase(), url: path.replace(/\{[^}]+\}/g, '1') })),
+    );
+    routes.push({ method: 'GET', url: '/api/docs/json' }, { method: 'GET', url: '/api/docs/yaml' }, { method: 'GET', url: '/api/docs' });
+    expect(routes.length).toBeGreaterThanOrEqual(15);
+    for (const route of routes) {
+      const key = `${route.method} ${route.url}`;
+      const res = await t.app.inject({ method: route.method as 'GET', url: route.url, payload: route.method === 'POST' ? {} : undefined });
+      if (PUBLIC.has(key)) expect(res.statusCode, key).not.toBe(401);
+      else {
+        expect(res.statusCode, key).toBe(401);
+        expect(res.json(), key).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+      }
+    }
+  });
+
+  it('refuses an unknown token and an expired session', async () => {
+    expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie: 'bagel_session=forged' } })).statusCode).toBe(401);
+    const cookie = await login(t.app, 'alice', 'alice-password');
+    expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200);
+    t.clock.advance(12 * 60 * 60 * 1000 + 1);
+    expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('does not let an encoded path slip past the guard', async () => {
+    const res = await t.app.inject({ url: '/%61pi/projects' });
+    expect([401, 404]).toContain(res.statusCode);
+    expect(res.body).not.toContain('"projects"');
+  });
+});
+
+describe('health', () => {
+  it('is public', async () => {
+    const res = await t.app.inject({ url: '/api/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+});
+
+describe('login, me, logout', () => {
+  it('sets an HttpOnly, SameSite=Strict session cookie whose token is stored only as its SHA-256', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'alice', password: 'alice-password' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ id: expect.any(Number), username: 'alice', role: 'expert' });
+    const header = String(res.headers['set-cookie']);
+    expect(header).toMatch(/^bagel_session=[\w-]{43};/);
+    expect(header).toContain('HttpOnly');
+    expect(header).toContain('SameSite=Strict');
+    expect(header).toContain('Path=/');
+    const token = res.cookies[0]!.value;
+    const hashes = (t.db.prepare('SELECT token_hash FROM sessions').all() as { token_hash: string }[]).map((r) => r.token_hash);
+    expect(hashes).toContain(createHash('sha256').update(token).digest('hex'));
+    expect(hashes).not.toContain(token);
+  });
+
+  it('answers wrong password and unknown user alike, with 401', async () => {
+    const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'bob', password: 'nope-nope' } });
+    const unknown = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'nope-nope' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json().message).toBe(unknown.json().message);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('signs in with the user name in any case', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'ALICE', password: 'alice-password' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().username).toBe('alice');
+  });
+
+  it('answers a malformed body with 400, not 500', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: '', password: 3 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('body.password') });
+  });
+
+  it('me returns the signed-in user; logout ends the session and clears the cookie', async () => {
+    const cookie = await login(t.app, 'bob', 'bob-password');
+    expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).json()).toMatchObject({ username: 'bob', role: 'lead' });
+    const sessionsBefore = (t.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+    const out = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } });
+    expect(out.statusCode).toBe(204);
+    expect(String(out.headers['set-cookie'])).toMatch(/bagel_session=;.*Expires=Thu, 01 Jan 1970/);
+    expect((t.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n).toBe(sessionsBefore - 1);
+    expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+});
+
+describe('login rate limit', () => {
+  it('answers 429 after too many attempts for one user name from one address, case-insensitively', async () => {
+    const limited = await createTestApp({ loginRateLimit: { max: 3, timeWindowMs: 60_000 } });
+    try {
+      createUser(limited.db, 'carol', 'expert', 'carol-password');
+      const statuses = [];
+      for (const name of ['carol', 'Carol', 'CAROL', 'carol']) {
+        statuses.push((await limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: name, password: 'guess-guess' } })).statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      const blocked = await limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'carol', password: 'carol-password' } });
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.json()).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+      // Another account from the same address is not locked out.
+      expect((await limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'dave', password: 'guess-guess' } })).statusCode).toBe(401);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('describes the verdict route with the contract schemas', async () => {
+    const cookie = await login(t.app, 'alice', 'alice-password');
+    const res = await t.app.inject({ url: '/api/docs/json', headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.paths['/api/items/{itemId}/verdicts']).toHaveProperty('post');
+    expect(doc.paths['/api/items/{itemId}/verdicts']).toHaveProperty('get');
+    expect(doc.paths['/api/projects/{projectId}/next']).toHaveProperty('get');
+    const body = doc.paths['/api/items/{itemId}/verdicts'].post.requestBody.content['application/json'].schema;
+    expect(body.$ref).toMatch(/VerdictRequest/);
+    const verdictRequest = doc.components.schemas.VerdictRequestInput ?? doc.components.schemas.VerdictRequest;
+    expect(Object.keys(verdictRequest.properties)).toEqual(expect.arrayContaining(['labels', 'problematic', 'mistakes', 'comment', 'baseRevision']));
+    expect(doc.components.schemas).toHaveProperty('VerdictRequest');
+  });
+});
+
+describe('unknown routes and the web app', () => {
+  it('answers an unknown /api route with a JSON 404', async () => {
+    const cookie = await login(t.app, 'alice', 'alice-password');
+    const res = await t.app.inject({ url: '/api/no-such-thing', headers: { cookie } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+  });
+
+  it('serves the SPA: files as they are, any other non-API GET as index.html', async () => {
+    const web = join(t.dir, 'web');
+    mkdirSync(join(web, 'assets'), { recursive: true });
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>Bagel</title>');
+    writeFileSync(join(web, 'assets', 'app-123.js'), 'console.log("app")');
+    const withSpa = await createTestApp({ webDistDir: web });
+    try {
+      for (const url of ['/', '/review/3', '/projects/1?x=1']) {
+        const res = await withSpa.app.inject({ url });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.headers['content-type'], url).toMatch(/text\/html/);
+        expect(res.body, url).toContain('<title>Bagel</title>');
+      }
+      const asset = await withSpa.app.inject({ url: '/assets/app-123.js' });
+      expect(asset.statusCode).toBe(200);
+      expect(asset.body).toBe('console.log("app")');
+      expect(asset.headers['cache-control']).toContain('immutable');
+      const api = await withSpa.app.inject({ url: '/api/nothing-here' });
+      expect(api.headers['content-type']).toMatch(/application\/json/);
+      expect(api.statusCode).not.toBe(200);
+      expect((await withSpa.app.inject({ method: 'POST', url: '/review/3' })).statusCode).toBe(404);
+    } finally {
+      await withSpa.close();
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app';
+import { addUserCommand } from '../src/cli/commands/users';
+import { openDatabase } from '../src/db/open-database';
+import { AddUserError } from '../src/features/users/add-user';
+
+const dir = mkdtempSync(join(tmpdir(), 'bagel-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bagel.mjs');
+
+async function canLogin(dbFile: string, username: string, password: string): Promise<number> {
+  const db = openDatabase(dbFile);
+  const app = await buildApp({ db, cacheDir: join(dir, 'cache') });
+  try {
+    return (await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } })).statusCode;
+  } finally {
+    await app.close();
+    db.close();
+  }
+}
+
+describe('bagel users add', () => {
+  const dbFile = join(dir, 'users.sqlite');
+
+  it('adds a user whose password comes from stdin; they can sign in', async () => {
+    const lines = await addUserCommand('maria', { role: 'lead', db: dbFile, passwordStdin: true }, Readable.from(['s3cret-pass\n']));
+    expect(lines).toContain('Added lead "maria"');
+    expect(lines.join('\n')).not.toContain('s3cret-pass');
+    expect(await canLogin(dbFile, 'maria', 's3cret-pass')).toBe(200);
+    expect(await canLogin(dbFile, 'maria', 's3cret-pass\n')).toBe(401);
+  });
+
+  it('generates and prints a strong password when none is given', async () => {
+    const lines = await addUserCommand('noor', { role: 'expert', db: dbFile });
+    const password = /Password .*: (\S+)$/.exec(lines.at(-1)!)?.[1];
+    expect(password?.length).toBeGreaterThanOrEqual(16);
+    expect(await canLogin(dbFile, 'noor', password!)).toBe(200);
+  });
+
+  it('refuses a duplicate (in any case), a bad role, a bad name and a short password', async () => {
+    const stdin = () => Readable.from(['long-enough-password\n']);
+    await expect(addUserCommand('MARIA', { role: 'expert', db: dbFile, passwordStdin: true }, stdin())).rejects.toThrow('user "MARIA" already exists');
+    await expect(addUserCommand('x', { role: 'boss', db: dbFile, passwordStdin: true }, stdin())).rejects.toThrow(/invalid role "boss"/);
+    await expect(addUserCommand('two words', { role: 'expert', db: dbFile, passwordStdin: true }, stdin())).rejects.toThrow(AddUserError);
+    await expect(addUserCommand('shorty', { role: 'expert', db: dbFile, passwordStdin: true }, Readable.from(['abc\n']))).rejects.toThrow(/at least 8/);
+  });
+
+  it('works through the `bagel` executable, exiting 1 with a clear message on a duplicate', async () => {
+    const binDb = join(dir, 'bin.sqlite');
+    const run = (args: string[], input: string) => spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: 30_000 });
+    const ok = run(['users', 'add', 'sam', '--role', 'expert', '--db', binDb, '--password-stdin'], 'sam-password\n');
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('Added expert "sam"');
+    const again = run(['users', 'add', 'sam', '--role', 'expert', '--db', binDb, '--password-stdin'], 'sam-password\n');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('bagel: user "sam" already exists');
+    expect(await canLogin(binDb, 'sam', 'sam-password')).toBe(200);
+  });
+});
+
+describe('bagel serve', () => {
+  it('refuses a database that does not exist', () => {
+    const res = spawnSync(process.execPath, [BIN, 'serve', '--db', join(dir, 'nope.sqlite'), '--port', '0'], { encoding: 'utf8', timeout: 30_000 });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/database .*nope\.sqlite does not exist/);
+  });
+});
