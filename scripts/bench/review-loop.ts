@@ -22,6 +22,7 @@ const { values } = parseArgs({
     items: { type: 'string', default: '10000' },
     experts: { type: 'string', default: '30' },
     seconds: { type: 'string', default: '10' },
+    profile: { type: 'string' }, // a folder: write a V8 CPU profile of the app server there
   },
 });
 const ITEMS = Number(values.items);
@@ -43,7 +44,8 @@ db.close();
 console.log(`generated project: ${itemCount} items, 3 models, ${EXPERTS} experts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
 async function startServer(mode: 'app' | 'bare'): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bench-server.ts'), mode, dbFile], {
+  const profile = mode === 'app' && values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(import.meta.dirname, 'bench-server.ts'), mode, dbFile], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -143,6 +143,37 @@ describe('next', () => {
     for (const [i, r] of second.entries()) expect(r.json().id).not.toBe(items[i]);
   });
 
+  it('claims ahead with `after`: a second item, the same one when asked again, never a third claim', async () => {
+    const p = project({ images: 30 });
+    const order = priorityOrder(p.projectId);
+    const claimsOf = (user: string) =>
+      (t.db
+        .prepare('SELECT c.item_id FROM claims c JOIN items i ON i.id = c.item_id WHERE c.user_id = (SELECT id FROM users WHERE username = ?) AND i.project_id = ? ORDER BY c.item_id')
+        .all(user, p.projectId) as { item_id: number }[]).map((r) => r.item_id);
+    const nextAfter = async (user: string, after: number) => {
+      const res = await t.app.inject({ url: `/api/projects/${p.projectId}/next?after=${after}`, headers: as(user) });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as ReviewItem;
+    };
+    const current = await nextItem('expert8', p.projectId);
+    expect(current.id).toBe(order[0]);
+    t.clock.advance(1_000); // the client claims ahead once the current item is on screen
+    const ahead = await nextAfter('expert8', current.id);
+    expect(ahead.id).toBe(order[1]);
+    expect((await nextAfter('expert8', current.id)).id).toBe(ahead.id);
+    expect(claimsOf('expert8')).toEqual([order[0], order[1]].sort((a, b) => a! - b!));
+    // A reload without `after` returns the item being worked on, not the one claimed ahead.
+    expect((await nextItem('expert8', p.projectId)).id).toBe(current.id);
+    // After the verdict, the item claimed ahead is the next one, and claiming ahead of it takes a new item.
+    expect((await postVerdict('expert8', current.id, completeVerdict(current))).statusCode).toBe(201);
+    expect((await nextItem('expert8', p.projectId)).id).toBe(ahead.id);
+    expect((await nextAfter('expert8', ahead.id)).id).toBe(order[2]);
+    expect(claimsOf('expert8')).toHaveLength(2);
+    // `after` is validated like any query field.
+    const bad = await t.app.inject({ url: `/api/projects/${p.projectId}/next?after=abc`, headers: as('expert8') });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('answers 404 for an unknown project', async () => {
     expect((await next('expert1', 9999)).statusCode).toBe(404);
   });

@@ -112,6 +112,15 @@ export const ReviewItem = z.object({
 export type ReviewItem = z.infer<typeof ReviewItem>;
 
 export const ItemParams = z.object({ itemId: Id });
+/** Query of `GET /api/projects/:projectId/next`. */
+export const NextQuery = z.object({
+  after: Id.optional().meta({
+    description:
+      'Claim ahead: the item to review after this one (which the caller holds), so the client can load it while the expert works. The caller keeps both claims; asking again returns the same item.',
+  }),
+});
+export type NextQuery = z.infer<typeof NextQuery>;
+
 export type ItemParams = z.infer<typeof ItemParams>;
 
 export const ImageParams = z.object({ projectId: Id, imageId: Id });

@@ -2,6 +2,7 @@ import {
   ErrorResponse,
   ItemParams,
   ItemVerdicts,
+  NextQuery,
   ProjectParams,
   ReviewItem,
   SkipResponse,
@@ -33,13 +34,14 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
       schema: {
         tags: ['review'],
         description:
-          'The highest-priority item this expert has not judged that still lacks verdicts, reserved for them by a claim. A repeated call returns the item already held. Experts and leads; an admin gets 403.',
+          'The highest-priority item this expert has not judged that still lacks verdicts, reserved for them by a claim. A repeated call returns the item already held. With `after`, claims ahead: another item than that one, so the next item can load while the expert works (an expert holds at most two claims this way). Experts and leads; an admin gets 403.',
         params: ProjectParams,
+        querystring: NextQuery,
         response: { 200: ReviewItem, 204: z.undefined().describe('Nothing is left for this expert'), 403: ErrorResponse, 404: ErrorResponse },
       },
     },
     async (request, reply) => {
-      const item = review.next(currentUser(request), request.params.projectId);
+      const item = review.next(currentUser(request), request.params.projectId, request.query.after);
       return item ? item : reply.code(204).send();
     },
   );

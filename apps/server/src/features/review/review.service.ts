@@ -103,10 +103,10 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
   }
 
   return {
-    /** The user's next item of the project, claimed for them, or null when nothing is left for them. */
-    next(user: SessionUser, projectId: number): ReviewItem | null {
+    /** The user's next item of the project (other than `after`), claimed for them, or null when nothing is left for them. */
+    next(user: SessionUser, projectId: number, after?: number): ReviewItem | null {
       const entry = findProject(projectId);
-      const claim = queue.claimNext(user.id, entry.project, options.now());
+      const claim = queue.claimNext(user.id, entry.project, options.now(), after);
       if (!claim) return null;
       const { item } = findItem(claim.itemId);
       return reviewItem(item, entry, user, claim.expiresAt);

@@ -1,5 +1,5 @@
 import { ReviewItem } from '@bagel/contracts';
-import { type QueryClient, useMutation, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiFetch, parseJson } from '../../../lib/api-client';
 import { itemKey } from './get-item';
 
@@ -7,8 +7,8 @@ import { itemKey } from './get-item';
  * Asks the queue for this expert's next item, which reserves it for them (a claim): so it is a mutation, never a
  * background query. Null when nothing is left to review in the project (204).
  */
-export async function claimNextItem(projectId: number): Promise<ReviewItem | null> {
-  const response = await apiFetch(`/api/projects/${projectId}/next`);
+export async function claimNextItem(projectId: number, after?: number): Promise<ReviewItem | null> {
+  const response = await apiFetch(`/api/projects/${projectId}/next${after === undefined ? '' : `?after=${after}`}`);
   if (response.status === 204) return null;
   const item = await parseJson(response, ReviewItem);
   // The image is the slowest part of showing an item: ask for it now, before React renders anything.
@@ -41,4 +41,31 @@ export function useClaimNextItem(projectId: number) {
     mutationFn: () => claimNextItem(projectId),
     onSuccess: (item) => receiveItem(queryClient, item),
   });
+}
+
+/**
+ * Claim ahead: while the expert judges `itemId`, the queue reserves the item after it (`next?after=`), and its data
+ * and image load in the background, so Enter shows it at once. Safe as a query: asking again returns the same item.
+ */
+export const claimAheadOptions = (projectId: number, itemId: number) =>
+  queryOptions({
+    queryKey: ['projects', projectId, 'next-after', itemId] as const,
+    queryFn: () => claimNextItem(projectId, itemId),
+    staleTime: Infinity,
+    retry: false,
+  });
+
+export function useClaimAhead(projectId: number, itemId: number | null) {
+  return useQuery({ ...claimAheadOptions(projectId, itemId ?? 0), enabled: itemId !== null });
+}
+
+/**
+ * The item to show after `itemId`: the one claimed ahead when it is there, else a fresh claim (also when the claim
+ * ahead found nothing: items may have been freed since).
+ */
+export async function itemAfter(queryClient: QueryClient, projectId: number, itemId: number): Promise<ReviewItem | null> {
+  const key = claimAheadOptions(projectId, itemId).queryKey;
+  const ahead = queryClient.getQueryData<ReviewItem | null>(key);
+  queryClient.removeQueries({ queryKey: key, exact: true });
+  return ahead ?? claimNextItem(projectId);
 }

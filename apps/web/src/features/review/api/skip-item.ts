@@ -1,7 +1,7 @@
 import { type ReviewItem, SkipResponse } from '@bagel/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiJson } from '../../../lib/api-client';
-import { claimNextItem, receiveItem } from './claim-next-item';
+import { itemAfter, receiveItem } from './claim-next-item';
 
 export function skipItem(itemId: number): Promise<{ skipped: true }> {
   return apiJson(`/api/items/${itemId}/skip`, SkipResponse, { method: 'POST' });
@@ -15,7 +15,7 @@ export function useSkipItem(projectId: number) {
     mutationFn: async (itemId: number): Promise<ReviewItem | null | undefined> => {
       await skipItem(itemId);
       try {
-        return await claimNextItem(projectId);
+        return await itemAfter(queryClient, projectId, itemId);
       } catch {
         return undefined;
       }

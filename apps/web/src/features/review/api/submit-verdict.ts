@@ -2,7 +2,7 @@ import { type ProjectList, type ReviewItem, Verdict, type VerdictRequest } from 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiJson } from '../../../lib/api-client';
 import { projectsKey } from '../../../lib/query-keys';
-import { claimNextItem, receiveItem } from './claim-next-item';
+import { itemAfter, receiveItem } from './claim-next-item';
 import { itemKey } from './get-item';
 
 export function submitVerdict(itemId: number, request: VerdictRequest): Promise<Verdict> {
@@ -17,7 +17,8 @@ export interface SubmitVerdictResult {
 
 /**
  * Stores the verdict, then at once claims the next item in the same mutation: the screen swaps to it from the cache
- * without another round of rendering in between. (`next` claims, so it cannot be asked before the verdict is in.)
+ * without another round of rendering in between. The next item is usually already here, claimed ahead (see
+ * useClaimAhead), so Enter costs one round trip: the verdict's.
  */
 export function useSubmitVerdict(projectId: number) {
   const queryClient = useQueryClient();
@@ -26,7 +27,7 @@ export function useSubmitVerdict(projectId: number) {
       const verdict = await submitVerdict(itemId, request);
       let next: ReviewItem | null | undefined;
       try {
-        next = await claimNextItem(projectId);
+        next = await itemAfter(queryClient, projectId, itemId);
       } catch {
         next = undefined;
       }

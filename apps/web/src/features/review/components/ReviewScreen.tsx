@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { StaleRevisionError, errorMessage } from '../../../lib/api-client';
 import { projectsKey } from '../../../lib/query-keys';
-import { useClaimNextItem } from '../api/claim-next-item';
+import { useClaimAhead, useClaimNextItem } from '../api/claim-next-item';
 import { itemKey, useItem } from '../api/get-item';
 import { useVocabulary } from '../api/get-vocabulary';
 import { useSkipItem } from '../api/skip-item';
@@ -76,6 +76,8 @@ export function ReviewScreen({ project, userMenu, onChangeProject, initialItemId
 
   // A new item, or a new stored revision of this one, starts a new draft before anything is painted.
   const ready = item !== undefined && draftSource === draftSourceOf(item);
+  // Once an item is on screen, reserve and load the one after it (revising a judged item needs none).
+  useClaimAhead(project.id, ready && !item.myVerdict ? item.id : null);
   useLayoutEffect(() => {
     if (item && draftSource !== draftSourceOf(item)) startDraft(item);
   }, [item, draftSource, startDraft]);
