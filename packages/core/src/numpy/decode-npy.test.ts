@@ -45,6 +45,18 @@ describe('decodeNpy', () => {
     }
   }
 
+  it("decodes from a Node Buffer (whose slice is a view) into memory of its own", () => {
+    const bytes = buildNpy({ type: 'f4', shape: [2, 3], elements: [1, 2, 3, 4, 5, 6] });
+    // A Buffer over a larger pool, at an odd offset: the way fs.readFileSync hands small files over.
+    const pool = Buffer.alloc(bytes.length + 3);
+    pool.set(bytes, 3);
+    const buffer = pool.subarray(3);
+    const decoded = decodeNpy(buffer);
+    expect(Array.from(decoded.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+    pool.fill(0);
+    expect(Array.from(decoded.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('reorders Fortran-order arrays to row-major, in 2-D and 3-D, for numbers and strings', () => {
     // Stored column-major: column 0 is (1, 2), column 1 is (3, 4), column 2 is (5, 6) → rows [1, 3, 5] and [2, 4, 6].
     const twoD = decodeNpy(buildNpy({ type: 'f8', bigEndian: true, shape: [2, 3], fortranOrder: true, elements: [1, 2, 3, 4, 5, 6] }));

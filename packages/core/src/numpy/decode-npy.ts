@@ -25,8 +25,9 @@ export function decodeNpy(bytes: Uint8Array): DecodedNpy {
   const got = bytes.length - header.headerLength;
   if (got < expected) throw new NpyFormatError(`truncated: expected ${expected} bytes of data, got ${got}`);
   if (got > expected) throw new NpyFormatError(`too long: expected ${expected} bytes of data, got ${got}`);
-  // slice() copies into a buffer of its own: aligned for typed-array views and safe to byte-swap.
-  const own = bytes.slice(header.headerLength);
+  // A copy in a buffer of its own: aligned for typed-array views and safe to byte-swap. (Uint8Array's slice, not
+  // the argument's own: Node's Buffer.slice returns a view of the same memory.)
+  const own = Uint8Array.prototype.slice.call(bytes, header.headerLength);
   const values = decodeOwnedNpyBytes(own, header.dtype, npyElementCount(header.shape));
   return {
     dtype: header.dtype,
