@@ -5,6 +5,7 @@ import { DEFAULT_MISTAKE_CATEGORIES } from './common';
  * The import manifest read by `bagel import MANIFEST.json`. Every path is relative to the manifest's folder.
  * docs/FORMATS.md documents it with an example; its JSON Schema is generated from this definition.
  * Objects are strict: an unknown (e.g. misspelt) field is refused rather than silently ignored.
+ * Version 1 grows only by optional fields and new formats, so every manifest written for it stays valid.
  */
 const RelativePath = z.string().min(1).max(1000);
 
@@ -30,13 +31,75 @@ export const OriginalLabelsSource = z.strictObject({
   classBy: ClassBy,
 });
 
-export const PredictionsSource = z.strictObject({
+const ImageListFormat = z.enum(['json', 'lines']).meta({
+  description:
+    'json: {"image_filenames": [[FILE, label], ...]} (ImageNetV2 image lists), [[FILE, label], ...] or [FILE, ...]; lines: one file name per line',
+});
+
+/** A list of image files, in order; a `json` list may pair each file with its original label. */
+export const ImageListSource = z.strictObject({
+  path: RelativePath,
+  format: ImageListFormat,
+  classBy: ClassBy,
+});
+
+/** The image list that orders the rows of a model's NumPy file (its labels, if any, are not read). */
+export const RowsImageListSource = z.strictObject({
+  path: RelativePath,
+  format: ImageListFormat,
+});
+
+const NpyRows = z.enum(['images', 'imagenet-validation']).default('images').meta({
+  description:
+    "Which image each row of the array is: images = row i is the i-th image of the project; imagenet-validation = the file has 50,000 rows, row i is ILSVRC2012_val_{i+1:08d}.JPEG, and the project's images are picked out of it",
+});
+
+const ScoreKind = z.enum(['logits', 'probabilities']).meta({
+  description: 'logits: Bagel takes the softmax of each row; probabilities: the values are the scores (each from 0 to 1)',
+});
+
+const rowsImageList = RowsImageListSource.optional().meta({
+  description: "Row i is the i-th image of this list instead of the project's: rows of images outside the project are skipped",
+});
+
+export const TabularPredictionsSource = z.strictObject({
   path: RelativePath,
   format: z.enum(['json', 'csv']).meta({
     description: 'Rows of file, rank (1 = best), class, score (0..1, or empty/null for a ranking without scores). json: [{file, rank, class, score}]; csv: header file,rank,class,score',
   }),
   classBy: ClassBy,
 });
+
+export const NpyTopKPredictionsSource = z.strictObject({
+  path: RelativePath,
+  format: z.literal('npy-topk').meta({ description: 'A .npy integer array (N, k): per image the indices of the k best classes, best first; no scores' }),
+  rows: NpyRows,
+  imageList: rowsImageList,
+});
+
+export const NpyScoresPredictionsSource = z.strictObject({
+  path: RelativePath,
+  format: z.literal('npy-scores').meta({ description: 'A .npy float16/32/64 array (N, C): per image one score per class of the vocabulary, column = class index' }),
+  kind: ScoreKind,
+  rows: NpyRows,
+  imageList: rowsImageList,
+});
+
+export const NpzScoresPredictionsSource = z.strictObject({
+  path: RelativePath,
+  format: z.literal('npz-scores').meta({ description: 'A .npz archive (numpy.savez or savez_compressed) holding the (N, C) score array as the member named by "member"' }),
+  member: z.string().min(1).max(200).meta({ description: 'Name of the array in the archive, as numpy.load gives it (e.g. "logits" for logits.npy)' }),
+  kind: ScoreKind,
+  rows: NpyRows,
+  imageList: rowsImageList,
+});
+
+export const PredictionsSource = z.discriminatedUnion('format', [
+  TabularPredictionsSource,
+  NpyTopKPredictionsSource,
+  NpyScoresPredictionsSource,
+  NpzScoresPredictionsSource,
+]);
 
 export const ManifestModel = z.strictObject({
   name: z.string().trim().min(1).max(200).regex(/^[^\s].*$/).meta({ description: 'Model name used in verdicts and exports' }),
@@ -48,21 +111,59 @@ export const ManifestModel = z.strictObject({
   predictions: PredictionsSource,
 });
 
-export const ImportManifest = z.strictObject({
-  $schema: z.string().optional(),
-  version: z.literal(1),
-  project: z.strictObject({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(5000).default(''),
-    panelSize: z.number().int().min(1).max(50).default(3).meta({ description: 'Independent verdicts each item needs' }),
-    topK: z.number().int().min(1).max(20).default(5).meta({ description: 'Predictions shown per model' }),
-    claimMinutes: z.number().int().min(1).max(24 * 60).default(20).meta({ description: 'How long `next` reserves an item for an expert' }),
-    mistakeCategories: z.array(z.string().trim().min(1).max(100)).min(1).default([...DEFAULT_MISTAKE_CATEGORIES]),
-  }),
-  vocabulary: VocabularySource,
-  images: z.strictObject({ dir: RelativePath.meta({ description: 'Folder holding the image files named by the labels' }) }),
-  originalLabels: OriginalLabelsSource,
-  models: z.array(ManifestModel).min(1).max(100),
-});
+export const ImportManifest = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1),
+    project: z.strictObject({
+      name: z.string().trim().min(1).max(200),
+      description: z.string().max(5000).default(''),
+      panelSize: z.number().int().min(1).max(50).default(3).meta({ description: 'Independent verdicts each item needs' }),
+      topK: z.number().int().min(1).max(20).default(5).meta({ description: 'Predictions kept and shown per model and image' }),
+      claimMinutes: z.number().int().min(1).max(24 * 60).default(20).meta({ description: 'How long `next` reserves an item for an expert' }),
+      mistakeCategories: z.array(z.string().trim().min(1).max(100)).min(1).default([...DEFAULT_MISTAKE_CATEGORIES]),
+    }),
+    vocabulary: VocabularySource,
+    images: z.strictObject({
+      dir: RelativePath.meta({ description: 'Folder holding the image files' }),
+      list: ImageListSource.optional().meta({
+        description:
+          "The project's images, in order. Without it, the original labels file lists them. A json list of [FILE, label] pairs also gives their original labels",
+      }),
+    }),
+    originalLabels: OriginalLabelsSource.optional().meta({
+      description:
+        'One original label per image. Required, unless images.list pairs every file with its label. With images.list, it is looked up for each listed image (images it labels that are not listed are left out)',
+    }),
+    models: z.array(ManifestModel).min(1).max(100),
+  })
+  .superRefine((manifest, context) => {
+    if (!manifest.originalLabels) {
+      if (!manifest.images.list) {
+        context.addIssue({
+          code: 'custom',
+          path: ['originalLabels'],
+          message: 'required: name the original labels file, or an image list with labels in "images.list"',
+        });
+      } else if (manifest.images.list.format === 'lines') {
+        context.addIssue({
+          code: 'custom',
+          path: ['originalLabels'],
+          message: 'required: an image list of format "lines" names files only, so the labels must come from an original labels file',
+        });
+      }
+    }
+    manifest.models.forEach((model, i) => {
+      const predictions = model.predictions;
+      if ('imageList' in predictions && predictions.imageList && predictions.rows === 'imagenet-validation') {
+        context.addIssue({
+          code: 'custom',
+          path: ['models', i, 'predictions', 'rows'],
+          message: 'rows "imagenet-validation" and an "imageList" both say which image each row is: give one of them',
+        });
+      }
+    });
+  });
 export type ImportManifest = z.output<typeof ImportManifest>;
 export type ImportManifestInput = z.input<typeof ImportManifest>;
+export type ManifestPredictions = ImportManifest['models'][number]['predictions'];

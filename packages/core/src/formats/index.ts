@@ -3,5 +3,25 @@ export { parseCsv, parseCsvTable, type CsvRecord, type CsvRow } from './parse-cs
 export { parseJsonText } from './parse-json-text';
 export { resolveClassReference, type ClassBy, type ClassResolution } from './resolve-class';
 export { readVocabulary, type VocabularyFormat } from './read-vocabulary';
-export { readOriginalLabels, imagenetValidationFile, imagePathProblem, type OriginalLabelRow, type OriginalLabelsFormat } from './read-original-labels';
+export {
+  readOriginalLabels,
+  imagenetValidationFile,
+  imagenetValidationNumber,
+  imagePathProblem,
+  IMAGENET_VALIDATION_IMAGES,
+  type OriginalLabelRow,
+  type OriginalLabelsFormat,
+} from './read-original-labels';
+export { readImageList, labelImageList, type ImageListEntry, type ImageListFormat, type LabelsLookup } from './read-image-list';
 export { readPredictions, type PredictionRow, type PredictionsFormat } from './read-predictions';
+export { createTopKTable, rankingAt, topKTableFromRows, type TopKTable } from './top-k-table';
+export {
+  NpyPredictionsReader,
+  rowsOfImageList,
+  rowsOfImagenetValidation,
+  rowsOfProjectImages,
+  type NpyPredictionsFormat,
+  type NpyPredictionsOptions,
+  type NpyRowTargets,
+  type ScoreKind,
+} from './npy-predictions-reader';

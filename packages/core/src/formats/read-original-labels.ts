@@ -5,7 +5,7 @@ import { parseCsvTable, stripBom } from './parse-csv';
 import { describeJsonType, isPlainObject, parseJsonText } from './parse-json-text';
 import { resolveClassReference, type ClassBy } from './resolve-class';
 
-export type OriginalLabelsFormat = ImportManifest['originalLabels']['format'];
+export type OriginalLabelsFormat = NonNullable<ImportManifest['originalLabels']>['format'];
 
 /** The original label of one image; `file` is relative to the project's image folder. */
 export interface OriginalLabelRow {
@@ -14,9 +14,25 @@ export interface OriginalLabelRow {
   classKey: string;
 }
 
+/** The number of images of the ImageNet (ILSVRC-2012) validation set. */
+export const IMAGENET_VALIDATION_IMAGES = 50_000;
+
 /** The file name of the i-th (1-based) ImageNet validation image. */
 export function imagenetValidationFile(i: number): string {
   return `ILSVRC2012_val_${String(i).padStart(8, '0')}.JPEG`;
+}
+
+const VALIDATION_FILE = /^ILSVRC2012_val_(\d{8})\.JPEG$/;
+
+/**
+ * The 1-based number of an ImageNet validation image from its file name, or null. Only the last path segment counts,
+ * so images kept in class folders (`n01440764/ILSVRC2012_val_00000293.JPEG`) are recognised too.
+ */
+export function imagenetValidationNumber(path: string): number | null {
+  const match = VALIDATION_FILE.exec(path.slice(path.lastIndexOf('/') + 1));
+  if (!match) return null;
+  const n = Number(match[1]);
+  return n >= 1 && n <= IMAGENET_VALIDATION_IMAGES ? n : null;
 }
 
 /**

@@ -5,7 +5,8 @@ import { scanCsvTable } from './parse-csv';
 import { checkJsonFields, describeJsonType, describeJsonValue as describeValue, isPlainObject, parseJsonText } from './parse-json-text';
 import { resolveClassReference, type ClassBy } from './resolve-class';
 
-export type PredictionsFormat = ImportManifest['models'][number]['predictions']['format'];
+/** The row formats (the NumPy formats are read by `NpyPredictionsReader`). */
+export type PredictionsFormat = Extract<ImportManifest['models'][number]['predictions'], { format: 'json' | 'csv' }>['format'];
 
 /** One ranked prediction of a model on an image. `score` is null when the model gave a ranking only. */
 export interface PredictionRow {

@@ -84,6 +84,17 @@ describe('bagel import', () => {
     db.close();
   });
 
+  it('prints no progress with --progress off, and refuses an unknown progress mode', async () => {
+    const dir = freshDir();
+    const quiet = await runImport([writeFixture(dir), '--db', join(dir, 'bagel.sqlite'), '--progress', 'off']);
+    expect(quiet.exitCode).toBeUndefined();
+    expect(quiet.err).toBe('');
+    expect(quiet.out).toMatch(/^Imported project "Fixture project"/);
+    const wrong = await runImport([writeFixture(freshDir()), '--db', join(dir, 'other.sqlite'), '--progress', 'fancy']);
+    expect(wrong.exitCode).toBe(1);
+    expect(wrong.err).toContain("argument 'fancy' is invalid. Allowed choices are auto, bar, lines, off.");
+  });
+
   it('requires --db', async () => {
     const run = await runImport([writeFixture(freshDir())]);
     expect(run.exitCode).toBe(1);

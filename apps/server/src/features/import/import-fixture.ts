@@ -1,7 +1,7 @@
 // A small, valid import project written to a folder, for the import tests: each test breaks one thing in it.
 import type { ImportManifestInput } from '@bagel/contracts';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const FIXTURE_CLASSES_CSV = [
   'index,key,names,gloss',
@@ -53,8 +53,8 @@ export function fixtureManifest(): ImportManifestInput {
 }
 
 /** Writes the fixture project into `dir` (with any file replaced by `files`); returns the manifest's path. */
-export function writeFixture(dir: string, options: { manifest?: unknown; files?: Record<string, string>; images?: string[] } = {}): string {
-  const files: Record<string, string> = {
+export function writeFixture(dir: string, options: { manifest?: unknown; files?: Record<string, string | Uint8Array>; images?: string[] } = {}): string {
+  const files: Record<string, string | Uint8Array> = {
     'classes.csv': FIXTURE_CLASSES_CSV,
     'labels.csv': FIXTURE_LABELS_CSV,
     'alpha.csv': FIXTURE_ALPHA_CSV,
@@ -64,6 +64,9 @@ export function writeFixture(dir: string, options: { manifest?: unknown; files?:
   };
   mkdirSync(join(dir, 'images', 'sub'), { recursive: true });
   for (const image of options.images ?? ['a.jpg', 'b.jpg', 'sub/c.jpg', 'd.jpg']) writeFileSync(join(dir, 'images', image), 'not really a JPEG');
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
   return join(dir, 'manifest.json');
 }

@@ -198,7 +198,7 @@ describe('importManifest: refused input writes nothing', () => {
     {
       name: 'manifest with a wrong format name',
       manifest: (m) => ({ ...m, models: [m.models[0], { ...m.models[1], predictions: { path: 'beta.json', format: 'xml' } }] }),
-      message: /^DIR\/manifest\.json, field "models\[1\]\.predictions\.format": Invalid option: expected one of "json"\|"csv"$/,
+      message: /^DIR\/manifest\.json, field "models\[1\]\.predictions\.format": Invalid option: expected one of "json"\|"csv"\|"npy-topk"\|"npy-scores"\|"npz-scores"$/,
       location: { file: 'DIR/manifest.json', field: 'models[1].predictions.format' },
     },
     {

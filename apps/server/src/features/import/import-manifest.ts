@@ -1,28 +1,48 @@
-import { ImportManifest } from '@bagel/contracts';
+import { ImportManifest, type ManifestPredictions } from '@bagel/contracts';
 import {
   createVocabulary,
   FormatError,
+  labelImageList,
+  NpyPredictionsReader,
   parseJsonText,
   queuePriority,
+  readImageList,
   readOriginalLabels,
   readPredictions,
   readVocabulary,
-  type PredictionRow,
+  rowsOfImageList,
+  rowsOfImagenetValidation,
+  rowsOfProjectImages,
+  topKTableFromRows,
+  type ModelPredictions,
+  type OriginalLabelRow,
+  type TopKTable,
+  type Vocabulary,
 } from '@bagel/core';
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Db } from '../../db/open-database';
 import { ImportError } from './import-error';
+import { ProgressPhase, type ImportProgressListener } from './import-progress';
 import { createImportRepository, type ImageToImport, type ProjectToImport } from './import.repository';
+import {
+  digestSources,
+  readNamedFile,
+  readSourceFile,
+  SourceDigest,
+  statSourceFile,
+  streamSourceFile,
+  type SourceFile,
+} from './source-files';
 
 export { ImportError } from './import-error';
+export type { ImportProgress, ImportProgressListener } from './import-progress';
 
 export interface ImportResult {
   projectId: number;
   projectName: string;
   images: number;
-  /** Files named by the original labels that were not in the image folder at import, in label order. */
+  /** Images of the project that were not in the image folder at import, in project order. */
   missingImages: string[];
   items: number;
   models: number;
@@ -32,54 +52,86 @@ export interface ImportResult {
   imageDir: string;
 }
 
-/** A file the manifest names, as read from disk. */
-interface NamedFile {
-  /** The manifest field naming it, e.g. `models[1].predictions.path`. */
-  field: string;
-  /** The path shown in messages: the manifest's folder joined with the path the manifest gives (unless absolute). */
-  display: string;
-  bytes: Buffer;
+export interface ImportOptions {
+  /** Milestones, and the progress of long steps (reading a NumPy file, writing the rows): see ImportProgressListener. */
+  onProgress?: ImportProgressListener;
+}
+
+/** The files a manifest names. NumPy prediction files are streamed; every other file is small and read whole. */
+interface Sources {
+  vocabulary: SourceFile;
+  originalLabels: SourceFile | null;
+  predictions: SourceFile[];
+  imageList: SourceFile | null;
+  /** Per model, the image list ordering the rows of its NumPy file, if it names one. */
+  rowLists: (SourceFile | null)[];
+}
+
+/** The order in which the files enter the digest (see SourceDigest): the files of the first manifest version first. */
+function inDigestOrder(sources: Sources): SourceFile[] {
+  const present = (f: SourceFile | null): f is SourceFile => f !== null;
+  return [sources.vocabulary, sources.originalLabels, ...sources.predictions, sources.imageList, ...sources.rowLists].filter(present);
+}
+
+function isNumpy(predictions: ManifestPredictions): predictions is Exclude<ManifestPredictions, { format: 'json' | 'csv' }> {
+  return predictions.format !== 'json' && predictions.format !== 'csv';
 }
 
 /**
  * Imports the project a manifest describes (docs/FORMATS.md). Every file is read and checked before anything is
  * written; then the project is written in one transaction, so a refused import leaves the database as it was.
- * Importing the same manifest again writes nothing and reports `alreadyImported`; a different manifest under the
- * name of an existing project is refused.
+ * NumPy prediction files are streamed in chunks and only each image's top-k is kept, so memory stays bounded by the
+ * project's size, not by the files'. Importing the same manifest again writes nothing and reports `alreadyImported`;
+ * a different manifest under the name of an existing project is refused.
  */
-export async function importManifest(
-  db: Db,
-  manifestPath: string,
-  options: { onProgress?: (message: string) => void } = {},
-): Promise<ImportResult> {
-  const progress = options.onProgress ?? (() => {});
+export async function importManifest(db: Db, manifestPath: string, options: ImportOptions = {}): Promise<ImportResult> {
+  const listener: ImportProgressListener = options.onProgress ?? (() => {});
   const manifestBytes = readNamedFile(manifestPath, null);
   const manifest = validateManifest(manifestBytes.toString('utf8'), manifestPath);
   const baseDir = dirname(manifestPath);
   const imageDir = resolve(baseDir, manifest.images.dir);
 
-  const vocabularyFile = readSource(baseDir, manifest.vocabulary.path, 'vocabulary.path');
-  const labelsFile = readSource(baseDir, manifest.originalLabels.path, 'originalLabels.path');
-  const predictionFiles = manifest.models.map((m, i) => readSource(baseDir, m.predictions.path, `models[${i}].predictions.path`));
-  const manifestSha256 = hashFiles(manifestBytes, [vocabularyFile, labelsFile, ...predictionFiles]);
+  const sources: Sources = {
+    vocabulary: readSourceFile(baseDir, manifest.vocabulary.path, 'vocabulary.path'),
+    originalLabels: manifest.originalLabels ? readSourceFile(baseDir, manifest.originalLabels.path, 'originalLabels.path') : null,
+    predictions: manifest.models.map((m, i) =>
+      (isNumpy(m.predictions) ? statSourceFile : readSourceFile)(baseDir, m.predictions.path, `models[${i}].predictions.path`),
+    ),
+    imageList: manifest.images.list ? readSourceFile(baseDir, manifest.images.list.path, 'images.list.path') : null,
+    rowLists: manifest.models.map((m, i) =>
+      isNumpy(m.predictions) && m.predictions.imageList
+        ? readSourceFile(baseDir, m.predictions.imageList.path, `models[${i}].predictions.imageList.path`)
+        : null,
+    ),
+  };
 
   const repository = createImportRepository(db);
   const existing = repository.findProject(manifest.project.name);
-  if (existing && existing.manifestSha256 === manifestSha256) {
-    progress(`project "${manifest.project.name}" was already imported from this manifest: nothing to do`);
-    const { manifestSha256: _, ...summary } = existing;
-    return { ...summary, projectName: manifest.project.name, alreadyImported: true };
+  if (existing) {
+    const digest = await digestSources(manifestBytes, inDigestOrder(sources), listener);
+    if (digest === existing.manifestSha256) {
+      listener(`project "${manifest.project.name}" was already imported from this manifest: nothing to do`);
+      const { manifestSha256: _, ...summary } = existing;
+      return { ...summary, projectName: manifest.project.name, alreadyImported: true };
+    }
   }
 
   // Problems in the files are reported before a clash of names: they need fixing whatever the project is called.
-  const project = parseProject(manifest, { manifestSha256, imageDir, vocabularyFile, labelsFile, predictionFiles }, progress);
+  let project: ProjectToImport;
+  try {
+    project = await loadProject(manifest, { manifestPath, manifestBytes, imageDir, sources }, listener);
+  } catch (error) {
+    if (error instanceof FormatError) throw ImportError.fromFormatError(error);
+    throw error;
+  }
 
-  progress(`writing project "${project.name}"`);
+  const writing = new ProgressPhase(listener, 'writing', project.images.length, 'images');
   const projectId = db.transaction(() => {
     // Checked inside the transaction: another import of the same name may have finished meanwhile.
     if (repository.findProject(project.name)) throw nameTaken(manifestPath, project.name);
-    return repository.insertProject(project, new Date().toISOString());
+    return repository.insertProject(project, new Date().toISOString(), (done) => writing.tick(done));
   })();
+  writing.end(`wrote project "${project.name}"`);
 
   return {
     projectId,
@@ -100,31 +152,6 @@ function nameTaken(manifestPath: string, name: string): ImportError {
   );
 }
 
-function readNamedFile(path: string, namedBy: string | null): Buffer {
-  const by = namedBy ? ` (named by the manifest's field "${namedBy}")` : '';
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ImportError({ file: path }, `file not found${by}`);
-    if (code === 'EISDIR') throw new ImportError({ file: path }, `this is a folder, not a file${by}`);
-    throw new ImportError({ file: path }, `cannot read the file${by}: ${(error as Error).message}`);
-  }
-}
-
-function readSource(baseDir: string, path: string, field: string): NamedFile {
-  const display = isAbsolute(path) ? path : join(baseDir, path);
-  return { field, display, bytes: readNamedFile(display, field) };
-}
-
-/** One digest over the manifest and every file it names, each framed by its role and length so no two sets collide. */
-function hashFiles(manifestBytes: Buffer, files: readonly NamedFile[]): string {
-  const hash = createHash('sha256');
-  hash.update(`manifest\n${manifestBytes.length}\n`).update(manifestBytes);
-  for (const f of files) hash.update(`\n${f.field}\n${f.bytes.length}\n`).update(f.bytes);
-  return hash.digest('hex');
-}
-
 function validateManifest(text: string, manifestPath: string): ImportManifest {
   let data: unknown;
   try {
@@ -140,7 +167,12 @@ function validateManifest(text: string, manifestPath: string): ImportManifest {
       throw new ImportError({ file: manifestPath, field: fieldPath([...issue.path, issue.keys[0]!]) }, 'unknown field');
     }
     const field = issue.path.length > 0 ? fieldPath(issue.path) : undefined;
-    throw new ImportError(field ? { file: manifestPath, field } : { file: manifestPath }, issue.message);
+    // A format that is none of the predictions formats: say which ones there are, as for any other set of options.
+    const message =
+      issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)
+        ? `Invalid option: expected one of ${issue.options.map((o) => JSON.stringify(o)).join('|')}`
+        : issue.message;
+    throw new ImportError(field ? { file: manifestPath, field } : { file: manifestPath }, message);
   }
   const manifest = parsed.data;
   const seen = new Map<string, number>();
@@ -159,71 +191,135 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }
 
-function parseProject(
+const text = (source: SourceFile) => source.bytes!.toString('utf8');
+
+/** Reads and checks every file, computing the digest on the way (each file is read once); writes nothing. */
+async function loadProject(
   manifest: ImportManifest,
-  input: { manifestSha256: string; imageDir: string; vocabularyFile: NamedFile; labelsFile: NamedFile; predictionFiles: NamedFile[] },
-  progress: (message: string) => void,
-): ProjectToImport {
-  try {
-    const { vocabularyFile, labelsFile, predictionFiles } = input;
-    const classes = readVocabulary(vocabularyFile.bytes.toString('utf8'), vocabularyFile.display, manifest.vocabulary.format);
-    const vocabulary = createVocabulary(classes);
-    progress(`vocabulary: ${classes.length} classes`);
+  input: { manifestPath: string; manifestBytes: Buffer; imageDir: string; sources: Sources },
+  listener: ImportProgressListener,
+): Promise<ProjectToImport> {
+  const { sources } = input;
+  const digest = new SourceDigest(input.manifestBytes);
 
-    const labels = readOriginalLabels(labelsFile.bytes.toString('utf8'), labelsFile.display, manifest.originalLabels.format, {
+  digest.addWhole(sources.vocabulary);
+  const classes = readVocabulary(text(sources.vocabulary), sources.vocabulary.display, manifest.vocabulary.format);
+  const vocabulary = createVocabulary(classes);
+  listener(`vocabulary: ${classes.length} classes`);
+
+  if (sources.originalLabels) digest.addWhole(sources.originalLabels);
+  const labels = readProjectImages(manifest, sources, vocabulary, listener);
+  const positionOf = new Map(labels.map((l, i) => [l.file, i]));
+
+  const topK = manifest.project.topK;
+  const tables: TopKTable[] = [];
+  for (const [m, model] of manifest.models.entries()) {
+    const file = sources.predictions[m]!;
+    const predictions = model.predictions;
+    if (!isNumpy(predictions)) {
+      digest.addWhole(file);
+      const rows = readPredictions(text(file), file.display, predictions.format, { vocabulary, classBy: predictions.classBy, knownFiles: positionOf });
+      tables.push(topKTableFromRows(rows, positionOf, labels.length, topK));
+      listener(`model "${model.name}": ${rows.length} predictions`);
+      continue;
+    }
+    const rowList = sources.rowLists[m];
+    const rows = rowList
+      ? rowsOfImageList(readImageList(text(rowList), rowList.display, predictions.imageList!.format), positionOf, rowList.display)
+      : predictions.rows === 'imagenet-validation'
+        ? rowsOfImagenetValidation(
+            labels.map((l) => l.file),
+            { file: input.manifestPath, field: `models[${m}].predictions.rows` },
+          )
+        : rowsOfProjectImages(labels.length);
+    const phase = new ProgressPhase(listener, `model "${model.name}"`, rows.targets.length, 'rows');
+    const reader = new NpyPredictionsReader({
+      file: file.display,
+      format: predictions.format,
+      member: predictions.format === 'npz-scores' ? predictions.member : undefined,
+      kind: predictions.format === 'npy-topk' ? undefined : predictions.kind,
       vocabulary,
-      classBy: manifest.originalLabels.classBy,
-    });
-    progress(`original labels: ${labels.length} images`);
-    const positionOf = new Map(labels.map((l, i) => [l.file, i]));
-
-    const topK = manifest.project.topK;
-    // rankings[image][model] = the model's top-k on the image, best first.
-    const rankings = labels.map(() => manifest.models.map((): PredictionRow[] => []));
-    manifest.models.forEach((model, m) => {
-      const file = predictionFiles[m]!;
-      const rows = readPredictions(file.bytes.toString('utf8'), file.display, model.predictions.format, {
-        vocabulary,
-        classBy: model.predictions.classBy,
-        knownFiles: positionOf,
-      });
-      // The reader guarantees each image's ranks run 1..n, so rank - 1 is a free slot.
-      for (const row of rows) if (row.rank <= topK) rankings[positionOf.get(row.file)!]![m]![row.rank - 1] = row;
-      progress(`model "${model.name}": ${rows.length} predictions`);
-    });
-
-    const images = labels.map((label, position): ImageToImport => {
-      const perModel = rankings[position]!;
-      const { modelsWrong, confidence } = queuePriority(
-        perModel.map((ranking, m) => ({ model: manifest.models[m]!.name, predictions: ranking.slice(0, 1).map((p) => ({ key: p.classKey, score: p.score })) })),
-        new Set([label.classKey]),
-      );
-      return {
-        file: label.file,
-        originalClassIndex: label.classIndex,
-        missing: !isFile(join(input.imageDir, label.file)),
-        predictions: perModel,
-        item: modelsWrong > 0 ? { modelsWrong, confidence } : null,
-      };
-    });
-
-    return {
-      name: manifest.project.name,
-      description: manifest.project.description,
-      imageDir: input.imageDir,
-      panelSize: manifest.project.panelSize,
       topK,
-      claimMs: manifest.project.claimMinutes * 60_000,
-      mistakeCategories: manifest.project.mistakeCategories,
-      manifestSha256: input.manifestSha256,
-      classes,
-      models: manifest.models.map((m) => ({ name: m.name, displayName: m.displayName ?? m.name, illustrative: m.illustrative })),
-      images,
-    };
-  } catch (error) {
-    if (error instanceof FormatError) throw ImportError.fromFormatError(error);
-    throw error;
+      imageCount: labels.length,
+      rows,
+      onRows: (done) => phase.tick(done),
+    });
+    digest.begin(file);
+    await streamSourceFile(file, (chunk) => {
+      digest.update(chunk);
+      reader.push(chunk);
+    });
+    const table = reader.finish();
+    tables.push(table);
+    const ranked = countRanked(table);
+    const scores = predictions.format === 'npy-topk' ? 'class indices' : predictions.kind;
+    phase.end(`model "${model.name}": ${rows.targets.length} rows of ${scores} read, top-${Math.min(topK, table.k)} kept for ${ranked} images`);
   }
+  if (sources.imageList) digest.addWhole(sources.imageList);
+  for (const list of sources.rowLists) if (list) digest.addWhole(list);
+
+  const images = labels.map((label, position): ImageToImport => {
+    const top1s: ModelPredictions[] = tables.map((table, m) => {
+      const classIndex = table.classIndex[position * table.k]!;
+      if (classIndex < 0) return { model: manifest.models[m]!.name, predictions: [] };
+      const score = table.score[position * table.k]!;
+      return { model: manifest.models[m]!.name, predictions: [{ key: vocabulary.byIndex(classIndex)!.key, score: Number.isNaN(score) ? null : score }] };
+    });
+    const { modelsWrong, confidence } = queuePriority(top1s, new Set([label.classKey]));
+    return {
+      file: label.file,
+      originalClassIndex: label.classIndex,
+      missing: !isFile(join(input.imageDir, label.file)),
+      item: modelsWrong > 0 ? { modelsWrong, confidence } : null,
+    };
+  });
+
+  return {
+    name: manifest.project.name,
+    description: manifest.project.description,
+    imageDir: input.imageDir,
+    panelSize: manifest.project.panelSize,
+    topK,
+    claimMs: manifest.project.claimMinutes * 60_000,
+    mistakeCategories: manifest.project.mistakeCategories,
+    manifestSha256: digest.hex(),
+    classes,
+    models: manifest.models.map((m, i) => ({ name: m.name, displayName: m.displayName ?? m.name, illustrative: m.illustrative, predictions: tables[i]! })),
+    images,
+  };
+}
+
+/**
+ * The project's images with their original labels, in project order: the image list when the manifest names one
+ * (labels from the list, or looked up in the original labels file), else the original labels file.
+ */
+function readProjectImages(manifest: ImportManifest, sources: Sources, vocabulary: Vocabulary, listener: ImportProgressListener): OriginalLabelRow[] {
+  const labelsSource = manifest.originalLabels;
+  const labelsFile = sources.originalLabels;
+  const originalLabels =
+    labelsSource && labelsFile
+      ? readOriginalLabels(text(labelsFile), labelsFile.display, labelsSource.format, { vocabulary, classBy: labelsSource.classBy })
+      : null;
+  const list = manifest.images.list;
+  const listFile = sources.imageList;
+  if (!list || !listFile) {
+    listener(`original labels: ${originalLabels!.length} images`);
+    return originalLabels!;
+  }
+  const entries = readImageList(text(listFile), listFile.display, list.format);
+  const labels = labelImageList(entries, {
+    vocabulary,
+    classBy: list.classBy,
+    originalLabels: originalLabels && labelsFile ? { rows: originalLabels, file: labelsFile.display, format: labelsSource!.format } : undefined,
+  });
+  listener(`image list: ${labels.length} images, original labels ${labelsFile ? `from ${labelsFile.display}` : 'from the list'}`);
+  return labels;
+}
+
+function countRanked(table: TopKTable): number {
+  let ranked = 0;
+  for (let i = 0; i < table.imageCount; i++) if (table.classIndex[i * table.k]! >= 0) ranked++;
+  return ranked;
 }
 
 function isFile(path: string): boolean {

@@ -1,4 +1,5 @@
 import type { VocabularyClass } from '@bagel/contracts';
+import type { TopKTable } from '@bagel/core';
 import type { Db } from '../../db/open-database';
 
 /** Everything an import writes, parsed and checked beforehand. */
@@ -12,8 +13,9 @@ export interface ProjectToImport {
   mistakeCategories: readonly string[];
   manifestSha256: string;
   classes: readonly VocabularyClass[];
-  models: readonly { name: string; displayName: string; illustrative: boolean }[];
-  /** In the order of the original labels file. */
+  /** In manifest order, each with its top-k on every image (already cut to the project's top-k). */
+  models: readonly { name: string; displayName: string; illustrative: boolean; predictions: TopKTable }[];
+  /** In project order (the image list, or the original labels file). */
   images: readonly ImageToImport[];
 }
 
@@ -21,8 +23,6 @@ export interface ImageToImport {
   file: string;
   originalClassIndex: number;
   missing: boolean;
-  /** Per model, in manifest order: its predictions on this image, best first (already cut to the project's top-k). */
-  predictions: readonly (readonly { classIndex: number; score: number | null }[])[];
   /** Present when the image enters the review queue. */
   item: { modelsWrong: number; confidence: number } | null;
 }
@@ -77,9 +77,10 @@ export function createImportRepository(db: Db) {
 
     /**
      * Writes a whole project. The caller runs it inside one transaction; rows go in primary-key order (image by image,
-     * then model, then rank), which keeps the WITHOUT ROWID predictions table's inserts appending.
+     * then model, then rank), which keeps the WITHOUT ROWID predictions table's inserts appending. `onImages` hears
+     * every few hundred images how many are written.
      */
-    insertProject(project: ProjectToImport, createdAt: string): number {
+    insertProject(project: ProjectToImport, createdAt: string, onImages?: (written: number) => void): number {
       const projectId = Number(
         insertProject.run(
           project.name,
@@ -100,11 +101,18 @@ export function createImportRepository(db: Db) {
       project.images.forEach((image, position) => {
         const imageId = Number(insertImage.run(projectId, position, image.file, image.originalClassIndex, image.missing ? 1 : 0).lastInsertRowid);
         insertAccepted.run(imageId, image.originalClassIndex);
-        image.predictions.forEach((ranking, m) => {
+        project.models.forEach(({ predictions: table }, m) => {
           const modelId = modelIds[m]!;
-          ranking.forEach((p, r) => insertPrediction.run(imageId, modelId, r + 1, p.classIndex, p.score));
+          const first = position * table.k;
+          for (let r = 0; r < table.k; r++) {
+            const classIndex = table.classIndex[first + r]!;
+            if (classIndex < 0) break;
+            const score = table.score[first + r]!;
+            insertPrediction.run(imageId, modelId, r + 1, classIndex, Number.isNaN(score) ? null : score);
+          }
         });
         if (image.item) insertItem.run(projectId, imageId, image.item.modelsWrong, image.item.confidence);
+        if (onImages && position % 512 === 511) onImages(position + 1);
       });
       return projectId;
     },

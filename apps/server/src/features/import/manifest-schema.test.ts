@@ -11,6 +11,9 @@ describe('docs/manifest.schema.json', () => {
     const schema = JSON.parse(manifestJsonSchemaText());
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.models.items.additionalProperties).toBe(false);
-    expect(schema.required).toEqual(['version', 'project', 'vocabulary', 'images', 'originalLabels', 'models']);
+    // originalLabels may be left out when images.list gives the labels (checked by the zod refinement, not the schema).
+    expect(schema.required).toEqual(['version', 'project', 'vocabulary', 'images', 'models']);
+    const formats = schema.properties.models.items.properties.predictions.oneOf.map((o: { properties: { format: { enum?: string[]; const?: string } } }) => o.properties.format.enum ?? [o.properties.format.const]);
+    expect(formats.flat()).toEqual(['json', 'csv', 'npy-topk', 'npy-scores', 'npz-scores']);
   });
 });

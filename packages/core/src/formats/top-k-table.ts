@@ -1,0 +1,49 @@
+import type { PredictionRow } from './read-predictions';
+
+/**
+ * One model's top-k predictions on every image of a project, in flat typed arrays: 50,000 images x top-5 take 600 KB
+ * instead of a quarter of a million objects. Slot `position * k + r` holds the prediction of rank r + 1 on the image
+ * at that position of the project.
+ */
+export interface TopKTable {
+  imageCount: number;
+  k: number;
+  /** Class indices, best first; -1 after the end of a shorter ranking, and for an image the model does not rank. */
+  classIndex: Int32Array;
+  /** The matching scores; NaN where the model gave no score (a ranking only). */
+  score: Float64Array;
+}
+
+export function createTopKTable(imageCount: number, k: number): TopKTable {
+  return { imageCount, k, classIndex: new Int32Array(imageCount * k).fill(-1), score: new Float64Array(imageCount * k).fill(NaN) };
+}
+
+/** The ranking of the image at `position`, best first, as stored (score null when the model gave none). */
+export function rankingAt(table: TopKTable, position: number): { classIndex: number; score: number | null }[] {
+  const ranking: { classIndex: number; score: number | null }[] = [];
+  for (let r = 0; r < table.k; r++) {
+    const slot = position * table.k + r;
+    const classIndex = table.classIndex[slot]!;
+    if (classIndex < 0) break;
+    const score = table.score[slot]!;
+    ranking.push({ classIndex, score: Number.isNaN(score) ? null : score });
+  }
+  return ranking;
+}
+
+/** The rows of a CSV or JSON predictions file (checked by `readPredictions`) as a table; ranks above `k` are left out. */
+export function topKTableFromRows(
+  rows: readonly PredictionRow[],
+  positionOf: ReadonlyMap<string, number>,
+  imageCount: number,
+  k: number,
+): TopKTable {
+  const table = createTopKTable(imageCount, k);
+  for (const row of rows) {
+    if (row.rank > k) continue;
+    const slot = positionOf.get(row.file)! * k + row.rank - 1;
+    table.classIndex[slot] = row.classIndex;
+    table.score[slot] = row.score ?? NaN;
+  }
+  return table;
+}
