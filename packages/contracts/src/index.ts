@@ -3,3 +3,4 @@ export * from './auth';
 export * from './projects';
 export * from './review';
 export * from './manifest';
+export * from './consensus';

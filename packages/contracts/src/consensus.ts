@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import { Id, Judgement, Severity } from './common';
+import { ProblematicFlag, MistakeGrade, ReviewItem, Verdict, ItemStatus } from './review';
+
+/** How many matching votes a panel answer needs (q): a strict majority of the panel, all of it, or a fraction. */
+export const PanelQuorum = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('majority') }),
+  z.object({ kind: z.literal('unanimity') }),
+  z.object({ kind: z.literal('fraction'), value: z.number().gt(0).lte(1) }),
+]);
+export type PanelQuorum = z.infer<typeof PanelQuorum>;
+
+// The aggregate of a panel's verdicts, as computed by aggregatePanel in @bagel/core (docs/AGGREGATION.md).
+export const ClassConsensus = z.object({
+  key: z.string(),
+  decision: Judgement,
+  reached: z.boolean().meta({ description: 'The decision has at least q votes' }),
+  votes: z.object({ correct: z.number().int(), wrong: z.number().int(), unclear: z.number().int(), abstain: z.number().int() }),
+});
+export const ProblematicConsensus = z.object({
+  decision: z.boolean(),
+  reached: z.boolean(),
+  votes: z.object({ flagged: z.number().int(), notFlagged: z.number().int() }),
+  reasons: z.array(z.object({ reason: z.string(), votes: z.number().int() })),
+});
+export const ModelConsensus = z.object({
+  model: z.string(),
+  top1Key: z.string(),
+  mistake: z.enum(['yes', 'no', 'undecided']),
+  graders: z.number().int(),
+  severity: z.object({
+    decision: Severity.nullable(),
+    reached: z.boolean(),
+    votes: z.object({ Major: z.number().int(), Minor: z.number().int(), Borderline: z.number().int() }),
+  }),
+  category: z.object({
+    decision: z.string().nullable(),
+    reached: z.boolean(),
+    votes: z.array(z.object({ category: z.string(), votes: z.number().int() })),
+  }),
+});
+export const PanelDispute = z.union([
+  z.object({ kind: z.literal('class'), classKey: z.string(), detail: z.string() }),
+  z.object({ kind: z.literal('problematic'), detail: z.string() }),
+  z.object({ kind: z.enum(['severity', 'category']), model: z.string(), detail: z.string() }),
+]);
+export const PanelConsensus = z.object({
+  status: z.enum(['agreed', 'disputed', 'incomplete']),
+  quorum: z.number().int().meta({ description: 'q: matching votes an answer needs' }),
+  panelSize: z.number().int(),
+  verdictCount: z.number().int(),
+  classes: z.array(ClassConsensus),
+  problematic: ProblematicConsensus,
+  models: z.array(ModelConsensus),
+  disputes: z.array(PanelDispute),
+});
+export type PanelConsensus = z.infer<typeof PanelConsensus>;
+
+/** The final multi-label result of an item: from an agreed panel, or from the lead's decision. */
+export const FinalLabels = z.object({
+  labels: z.record(z.string(), Judgement).meta({ description: 'Final judgement per class key' }),
+  problematic: ProblematicFlag.nullable(),
+  mistakes: z.record(z.string(), MistakeGrade).meta({ description: "Per model whose top-1 is a mistake under the final labels: its final grade" }),
+});
+export type FinalLabels = z.infer<typeof FinalLabels>;
+
+/** Body of `POST /api/items/:itemId/decisions`: the lead finalizes a disputed item, or overrides a final one. */
+export const LeadDecisionRequest = FinalLabels.extend({
+  note: z.string().max(5000).default(''),
+  baseDecision: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'Number of decisions on the item the lead saw (0 for none); a stale value is answered 409' }),
+});
+export type LeadDecisionRequest = z.input<typeof LeadDecisionRequest>;
+
+/** Body of `POST /api/items/:itemId/reopen`. */
+export const ReopenRequest = z.object({ note: z.string().max(5000).default(''), baseDecision: z.number().int().nonnegative() });
+export type ReopenRequest = z.input<typeof ReopenRequest>;
+
+export const DecisionKind = z.enum(['finalize', 'override', 'reopen']);
+export const Decision = z.object({
+  sequence: z.number().int().positive().meta({ description: '1 for the first decision on the item, then 2, ...' }),
+  kind: DecisionKind,
+  lead: z.string().meta({ description: 'Username of who decided' }),
+  final: FinalLabels.nullable().meta({ description: 'The labels decided; null for a reopen' }),
+  note: z.string(),
+  createdAt: z.string(),
+});
+export type Decision = z.infer<typeof Decision>;
+
+export const LeadQueueEntry = z.object({
+  itemId: z.number().int(),
+  imageId: z.number().int(),
+  file: z.string(),
+  previewUrl: z.string(),
+  originalLabel: z.object({ key: z.string(), name: z.string() }),
+  status: ItemStatus,
+  verdictCount: z.number().int(),
+  disputes: z.array(PanelDispute),
+  divisiveness: z.number().meta({ description: 'How divided the panel is (higher first in the queue); see docs/AGGREGATION.md' }),
+  updatedAt: z.string(),
+});
+export const LeadQueueQuery = z.object({
+  status: z.enum(['disputed', 'agreed', 'final', 'all-decided']).default('disputed'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export const LeadQueue = z.object({ items: z.array(LeadQueueEntry), total: z.number().int() });
+export type LeadQueue = z.infer<typeof LeadQueue>;
+
+/** Everything the lead's desk shows for one item. */
+export const DeskItem = z.object({
+  item: ReviewItem.meta({ description: 'The item; its candidates include every class any expert added' }),
+  verdicts: z.array(Verdict).meta({ description: "Every expert's current verdict" }),
+  consensus: PanelConsensus,
+  final: FinalLabels.nullable().meta({ description: 'The current final labels: the latest decision, or the agreed aggregate' }),
+  decisions: z.array(Decision).meta({ description: 'Every decision and override, oldest first' }),
+});
+export type DeskItem = z.infer<typeof DeskItem>;
+
+export const DiscussionMessage = z.object({
+  id: z.number().int(),
+  author: z.string(),
+  role: z.enum(['admin', 'lead', 'expert']),
+  body: z.string(),
+  createdAt: z.string(),
+});
+export const DiscussionThread = z.object({ messages: z.array(DiscussionMessage) });
+export type DiscussionThread = z.infer<typeof DiscussionThread>;
+export const PostMessageRequest = z.object({ body: z.string().trim().min(1).max(5000) });
+
+const Rate = z.number().min(0).max(1).nullable().meta({ description: 'null when there is nothing to compute it over' });
+const SeverityCounts = z.object({ Major: z.number().int(), Minor: z.number().int(), Borderline: z.number().int(), ungraded: z.number().int() });
+export const ModelScores = z.object({
+  top1Accuracy: Rate,
+  multiLabelAccuracy: Rate.meta({ description: 'Per original class, then averaged over classes; problematic images dropped (DOMAIN.md)' }),
+  realAccuracy: Rate.meta({ description: 'Images with an empty label set dropped; averaged over images' }),
+  mistakes: SeverityCounts,
+});
+
+export const ProjectDashboard = z.object({
+  projectId: z.number().int(),
+  generatedAt: z.string(),
+  quorum: PanelQuorum,
+  progress: z.object({
+    images: z.number().int(),
+    items: z.number().int(),
+    open: z.number().int(),
+    inReview: z.number().int(),
+    agreed: z.number().int(),
+    disputed: z.number().int(),
+    final: z.number().int(),
+    verdicts: z.number().int(),
+    panelSize: z.number().int(),
+  }),
+  experts: z.array(
+    z.object({
+      expert: z.string(),
+      verdicts: z.number().int(),
+      agreementWithFinal: Rate.meta({ description: 'Share of their class judgements equal to the final judgement' }),
+      comparedJudgements: z.number().int(),
+    }),
+  ),
+  agreement: z.object({
+    fleissKappa: z.number().nullable(),
+    krippendorffAlpha: z.number().nullable(),
+    units: z.number().int().meta({ description: '(item, class) pairs the agreement is computed over' }),
+  }),
+  mistakes: z.array(
+    z.object({ model: z.string(), counts: z.array(z.object({ category: z.string(), severity: Severity, count: z.number().int() })) }),
+  ),
+  scoreboard: z.array(z.object({ model: z.string(), displayName: z.string(), before: ModelScores, after: ModelScores })),
+  majorSlice: z.object({ count: z.number().int(), models: z.array(z.string()) }),
+});
+export type ProjectDashboard = z.infer<typeof ProjectDashboard>;
+
+export const MajorSlice = z.object({
+  models: z.array(z.string()).meta({ description: 'The chosen models: an image is in the slice when every one makes a Major mistake' }),
+  images: z.array(
+    z.object({
+      itemId: z.number().int(),
+      imageId: z.number().int(),
+      file: z.string(),
+      previewUrl: z.string(),
+      originalLabel: z.object({ key: z.string(), name: z.string() }),
+      finalCorrect: z.array(z.object({ key: z.string(), name: z.string() })),
+      predictions: z.array(z.object({ model: z.string(), key: z.string(), name: z.string(), category: z.string().nullable() })),
+    }),
+  ),
+});
+export type MajorSlice = z.infer<typeof MajorSlice>;
+export const MajorSliceQuery = z.object({
+  models: z.string().optional().meta({ description: 'Comma-separated model names; default every model of the project' }),
+});
+
+export const ExportFormat = z.enum(['human-accuracy-v3', 'mistakes', 'real', 'bagel', 'csv']);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+export const ExportParams = z.object({ projectId: Id, format: ExportFormat });
+export const ExportQuery = z.object({ model: z.string().optional().meta({ description: 'Required for the mistakes format' }) });
+
+export const ProjectSettingsRequest = z.object({ quorum: PanelQuorum });
