@@ -101,6 +101,36 @@ export const PredictionsSource = z.discriminatedUnion('format', [
   NpzScoresPredictionsSource,
 ]);
 
+const Probability = z.number().min(0).max(1);
+
+/** Existing multi-labels, imported as the judgements the project starts from (before any expert's verdict). */
+export const PriorLabelsSource = z.strictObject({
+  path: RelativePath,
+  format: z.enum(['human-accuracy-v3', 'real-json']).meta({
+    description:
+      'human-accuracy-v3: {"initial_annots": {FILE: {"correct"|"wrong"|"unclear": [WNID...]}}, "problematic_images": {...}, "imagenet_m": [FILE...]}; real-json: ReaL\'s list of class-index lists in validation order, or {FILE: [CID...]}; [] leaves the image out of evaluation',
+  }),
+});
+
+/** Crowd answers collected before the experts start, aggregated by Dawid–Skene and routed at import. */
+export const CrowdAnswersSource = z.strictObject({
+  path: RelativePath,
+  format: z.literal('real-npz').meta({
+    description:
+      'A .npz holding tensor (R raters, Q questions, 3) one-hot over (no, maybe, yes), all zeros where a rater was not asked; info (Q, 2) unicode rows [FILE, CID]; ids (R,) integer rater ids',
+  }),
+  threshold: Probability.default(0.8).meta({
+    description: 'Pairs whose Dawid–Skene probability of being present is at or above this become prior labels (correct)',
+  }),
+  uncertainBand: z
+    .tuple([Probability, Probability])
+    .default([0.2, 0.8])
+    .meta({
+      description:
+        '[low, high): pairs with low <= probability < high make their image a review item with the class as a candidate; pairs below low become prior wrong. high must not exceed threshold',
+    }),
+});
+
 export const ManifestModel = z.strictObject({
   name: z.string().trim().min(1).max(200).regex(/^[^\s].*$/).meta({ description: 'Model name used in verdicts and exports' }),
   displayName: z.string().trim().min(1).max(200).optional(),
@@ -136,6 +166,13 @@ export const ImportManifest = z
         'One original label per image. Required, unless images.list pairs every file with its label. With images.list, it is looked up for each listed image (images it labels that are not listed are left out)',
     }),
     models: z.array(ManifestModel).min(1).max(100),
+    priorLabels: PriorLabelsSource.optional().meta({
+      description:
+        "Existing multi-labels: each image the file lists starts with the file's judgements as its labels (see docs/FORMATS.md, Prior labels)",
+    }),
+    crowdAnswers: CrowdAnswersSource.optional().meta({
+      description: 'Crowd answers in the ReaL .npz layout: stored apart from the expert panel and routed by Dawid–Skene (see docs/FORMATS.md, Crowd answers)',
+    }),
   })
   .superRefine((manifest, context) => {
     if (!manifest.originalLabels) {
@@ -153,6 +190,19 @@ export const ImportManifest = z
         });
       }
     }
+    const crowd = manifest.crowdAnswers;
+    if (crowd) {
+      const [low, high] = crowd.uncertainBand;
+      if (low > high) {
+        context.addIssue({ code: 'custom', path: ['crowdAnswers', 'uncertainBand'], message: `the band's low end (${low}) is above its high end (${high})` });
+      } else if (high > crowd.threshold) {
+        context.addIssue({
+          code: 'custom',
+          path: ['crowdAnswers', 'uncertainBand'],
+          message: `the band's high end (${high}) is above the threshold (${crowd.threshold}): a pair cannot be both a label and uncertain`,
+        });
+      }
+    }
     manifest.models.forEach((model, i) => {
       const predictions = model.predictions;
       if ('imageList' in predictions && predictions.imageList && predictions.rows === 'imagenet-validation') {
@@ -167,3 +217,5 @@ export const ImportManifest = z
 export type ImportManifest = z.output<typeof ImportManifest>;
 export type ImportManifestInput = z.input<typeof ImportManifest>;
 export type ManifestPredictions = ImportManifest['models'][number]['predictions'];
+export type ManifestPriorLabels = z.output<typeof PriorLabelsSource>;
+export type ManifestCrowdAnswers = z.output<typeof CrowdAnswersSource>;

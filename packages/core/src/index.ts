@@ -9,3 +9,4 @@ export * from './dawid-skene';
 export * from './consensus';
 export * from './metrics';
 export * from './exports';
+export * from './formats/prior-judgements';

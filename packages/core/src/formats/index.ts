@@ -25,3 +25,4 @@ export {
   type NpyRowTargets,
   type ScoreKind,
 } from './npy-predictions-reader';
+export { createProjectImageIndex, type ProjectImageIndex } from './project-image-index';

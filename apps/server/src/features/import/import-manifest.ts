@@ -1,21 +1,33 @@
-import { ImportManifest, type ManifestPredictions } from '@bagel/contracts';
+import { ImportManifest, type ManifestCrowdAnswers, type ManifestPredictions, type ManifestPriorLabels } from '@bagel/contracts';
 import {
+  createProjectImageIndex,
   createVocabulary,
+  CrowdAnswersReader,
   FormatError,
   labelImageList,
+  mergePriorJudgements,
   NpyPredictionsReader,
   parseJsonText,
+  priorLabelsFromHumanAccuracy,
+  priorLabelsFromReal,
   queuePriority,
+  readHumanAccuracyV3,
   readImageList,
   readOriginalLabels,
   readPredictions,
+  readRealJson,
   readVocabulary,
+  resolveCrowdQuestions,
+  routeCrowdAnswers,
   rowsOfImageList,
   rowsOfImagenetValidation,
   rowsOfProjectImages,
   topKTableFromRows,
+  type CrowdRoute,
   type ModelPredictions,
   type OriginalLabelRow,
+  type PriorLabels,
+  type ProjectImageIndex,
   type TopKTable,
   type Vocabulary,
 } from '@bagel/core';
@@ -24,7 +36,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Db } from '../../db/open-database';
 import { ImportError } from './import-error';
 import { ProgressPhase, type ImportProgressListener } from './import-progress';
-import { createImportRepository, type ImageToImport, type ProjectToImport } from './import.repository';
+import { createImportRepository, type CrowdToImport, type ImageToImport, type ProjectToImport } from './import.repository';
 import {
   digestSources,
   readNamedFile,
@@ -50,6 +62,39 @@ export interface ImportResult {
   alreadyImported: boolean;
   /** The absolute image folder recorded for the project. */
   imageDir: string;
+  /** What the manifest's `priorLabels` file gave (absent when it names none, or nothing was written). */
+  priorLabels?: PriorLabelsSummary;
+  /** What the manifest's `crowdAnswers` file gave and how Dawid–Skene routed it (absent likewise). */
+  crowdAnswers?: CrowdAnswersSummary;
+}
+
+export interface PriorLabelsSummary {
+  /** Project images the file gives a label set. */
+  labelledImages: number;
+  /** Judgements stored (one per image and class). */
+  judgements: number;
+  problematicImages: number;
+  majorSliceImages: number;
+  /** Entries of the file about images that are not in the project: left out. */
+  ignored: { labelled: number; problematic: number; majorSlice: number };
+}
+
+export interface CrowdAnswersSummary {
+  raters: number;
+  /** Questions in the file, and those about images outside the project (read for the raters' reliability only). */
+  questions: number;
+  questionsOutsideProject: number;
+  /** Questions about project images that no rater answered. */
+  unansweredQuestions: number;
+  /** Answers in the file, and those stored (about project images). */
+  answers: number;
+  answersStored: number;
+  /** Answered pairs about project images, by route. */
+  routes: Record<CrowdRoute, number>;
+  /** Images that are review items because of a pair in the uncertain band although every model's top-1 is accepted. */
+  itemsFromCrowdOnly: number;
+  iterations: number;
+  converged: boolean;
 }
 
 export interface ImportOptions {
@@ -65,12 +110,23 @@ interface Sources {
   imageList: SourceFile | null;
   /** Per model, the image list ordering the rows of its NumPy file, if it names one. */
   rowLists: (SourceFile | null)[];
+  priorLabels: SourceFile | null;
+  /** Streamed (a crowd tensor is R × Q × 3 float64: hundreds of MB). */
+  crowdAnswers: SourceFile | null;
 }
 
 /** The order in which the files enter the digest (see SourceDigest): the files of the first manifest version first. */
 function inDigestOrder(sources: Sources): SourceFile[] {
   const present = (f: SourceFile | null): f is SourceFile => f !== null;
-  return [sources.vocabulary, sources.originalLabels, ...sources.predictions, sources.imageList, ...sources.rowLists].filter(present);
+  return [
+    sources.vocabulary,
+    sources.originalLabels,
+    ...sources.predictions,
+    sources.imageList,
+    ...sources.rowLists,
+    sources.priorLabels,
+    sources.crowdAnswers,
+  ].filter(present);
 }
 
 function isNumpy(predictions: ManifestPredictions): predictions is Exclude<ManifestPredictions, { format: 'json' | 'csv' }> {
@@ -82,7 +138,9 @@ function isNumpy(predictions: ManifestPredictions): predictions is Exclude<Manif
  * written; then the project is written in one transaction, so a refused import leaves the database as it was.
  * NumPy prediction files are streamed in chunks and only each image's top-k is kept, so memory stays bounded by the
  * project's size, not by the files'. Importing the same manifest again writes nothing and reports `alreadyImported`;
- * a different manifest under the name of an existing project is refused.
+ * a different manifest under the name of an existing project is refused. Prior labels and crowd answers, when the
+ * manifest names them, set the images' prior judgements and accepted labels and so which images are items; crowd
+ * answers are streamed and routed by Dawid–Skene (docs/FORMATS.md, docs/AGGREGATION.md).
  */
 export async function importManifest(db: Db, manifestPath: string, options: ImportOptions = {}): Promise<ImportResult> {
   const listener: ImportProgressListener = options.onProgress ?? (() => {});
@@ -103,6 +161,8 @@ export async function importManifest(db: Db, manifestPath: string, options: Impo
         ? readSourceFile(baseDir, m.predictions.imageList.path, `models[${i}].predictions.imageList.path`)
         : null,
     ),
+    priorLabels: manifest.priorLabels ? readSourceFile(baseDir, manifest.priorLabels.path, 'priorLabels.path') : null,
+    crowdAnswers: manifest.crowdAnswers ? statSourceFile(baseDir, manifest.crowdAnswers.path, 'crowdAnswers.path') : null,
   };
 
   const repository = createImportRepository(db);
@@ -117,20 +177,29 @@ export async function importManifest(db: Db, manifestPath: string, options: Impo
   }
 
   // Problems in the files are reported before a clash of names: they need fixing whatever the project is called.
-  let project: ProjectToImport;
+  let loaded: LoadedProject;
   try {
-    project = await loadProject(manifest, { manifestPath, manifestBytes, imageDir, sources }, listener);
+    loaded = await loadProject(manifest, { manifestPath, manifestBytes, imageDir, sources }, listener);
   } catch (error) {
     if (error instanceof FormatError) throw ImportError.fromFormatError(error);
     throw error;
   }
+  const { project } = loaded;
 
   const writing = new ProgressPhase(listener, 'writing', project.images.length, 'images');
+  const answersStored = loaded.crowdAnswers?.answersStored ?? 0;
+  let writingAnswers: ProgressPhase | undefined;
   const projectId = db.transaction(() => {
     // Checked inside the transaction: another import of the same name may have finished meanwhile.
     if (repository.findProject(project.name)) throw nameTaken(manifestPath, project.name);
-    return repository.insertProject(project, new Date().toISOString(), (done) => writing.tick(done));
+    return repository.insertProject(
+      project,
+      new Date().toISOString(),
+      (done) => writing.tick(done),
+      (done) => (writingAnswers ??= new ProgressPhase(listener, 'writing crowd answers', answersStored, 'answers')).tick(done),
+    );
   })();
+  writingAnswers?.end(`wrote ${answersStored} crowd answers`);
   writing.end(`wrote project "${project.name}"`);
 
   return {
@@ -142,6 +211,8 @@ export async function importManifest(db: Db, manifestPath: string, options: Impo
     models: project.models.length,
     alreadyImported: false,
     imageDir,
+    ...(loaded.priorLabels ? { priorLabels: loaded.priorLabels } : {}),
+    ...(loaded.crowdAnswers ? { crowdAnswers: loaded.crowdAnswers } : {}),
   };
 }
 
@@ -193,12 +264,18 @@ function fieldPath(path: readonly PropertyKey[]): string {
 
 const text = (source: SourceFile) => source.bytes!.toString('utf8');
 
+interface LoadedProject {
+  project: ProjectToImport;
+  priorLabels?: PriorLabelsSummary;
+  crowdAnswers?: CrowdAnswersSummary;
+}
+
 /** Reads and checks every file, computing the digest on the way (each file is read once); writes nothing. */
 async function loadProject(
   manifest: ImportManifest,
   input: { manifestPath: string; manifestBytes: Buffer; imageDir: string; sources: Sources },
   listener: ImportProgressListener,
-): Promise<ProjectToImport> {
+): Promise<LoadedProject> {
   const { sources } = input;
   const digest = new SourceDigest(input.manifestBytes);
 
@@ -258,6 +335,25 @@ async function loadProject(
   if (sources.imageList) digest.addWhole(sources.imageList);
   for (const list of sources.rowLists) if (list) digest.addWhole(list);
 
+  const project = { images: createProjectImageIndex(labels.map((l) => l.file)), vocabulary };
+  let prior: PriorLabels | null = null;
+  if (sources.priorLabels && manifest.priorLabels) {
+    digest.addWhole(sources.priorLabels);
+    prior = readPriorLabels(manifest.priorLabels, sources.priorLabels, project, listener);
+  }
+  let crowd: CrowdToImport | null = null;
+  if (sources.crowdAnswers && manifest.crowdAnswers) {
+    const labelledByFile = new Uint8Array(labels.length);
+    for (const { position } of prior?.labelled ?? []) labelledByFile[position] = 1;
+    crowd = await readCrowdAnswers(manifest.crowdAnswers, sources.crowdAnswers, project, labelledByFile, digest, listener);
+  }
+
+  const priorJudgements = mergePriorJudgements({
+    originalClassIndex: labels.map((l) => l.classIndex),
+    prior,
+    crowdPairs: crowd?.routing.pairs ?? [],
+  });
+  let itemsFromCrowdOnly = 0;
   const images = labels.map((label, position): ImageToImport => {
     const top1s: ModelPredictions[] = tables.map((table, m) => {
       const classIndex = table.classIndex[position * table.k]!;
@@ -265,16 +361,21 @@ async function loadProject(
       const score = table.score[position * table.k]!;
       return { model: manifest.models[m]!.name, predictions: [{ key: vocabulary.byIndex(classIndex)!.key, score: Number.isNaN(score) ? null : score }] };
     });
-    const { modelsWrong, confidence } = queuePriority(top1s, new Set([label.classKey]));
+    const judged = priorJudgements[position]!;
+    const acceptedKeys = new Set(judged.accepted.map((index) => vocabulary.byIndex(index)!.key));
+    const { modelsWrong, confidence } = queuePriority(top1s, acceptedKeys);
+    if (modelsWrong === 0 && judged.crowdReview) itemsFromCrowdOnly++;
     return {
       file: label.file,
       originalClassIndex: label.classIndex,
       missing: !isFile(join(input.imageDir, label.file)),
-      item: modelsWrong > 0 ? { modelsWrong, confidence } : null,
+      accepted: judged.accepted,
+      priorJudgements: judged.judgements,
+      item: modelsWrong > 0 || judged.crowdReview ? { modelsWrong, confidence, extraCandidates: judged.extraCandidates } : null,
     };
   });
 
-  return {
+  const projectToImport: ProjectToImport = {
     name: manifest.project.name,
     description: manifest.project.description,
     imageDir: input.imageDir,
@@ -286,6 +387,110 @@ async function loadProject(
     classes,
     models: manifest.models.map((m, i) => ({ name: m.name, displayName: m.displayName ?? m.name, illustrative: m.illustrative, predictions: tables[i]! })),
     images,
+    priorProblematic: prior?.problematic ?? [],
+    priorMajorSlice: prior?.majorSlice ?? [],
+    crowd,
+  };
+  return {
+    project: projectToImport,
+    ...(prior ? { priorLabels: summarizePriorLabels(prior) } : {}),
+    ...(crowd ? { crowdAnswers: summarizeCrowd(crowd, itemsFromCrowdOnly) } : {}),
+  };
+}
+
+/** Reads the prior labels file and resolves it against the project's images and vocabulary. */
+function readPriorLabels(
+  source: ManifestPriorLabels,
+  file: SourceFile,
+  project: { images: ProjectImageIndex; vocabulary: Vocabulary },
+  listener: ImportProgressListener,
+): PriorLabels {
+  const prior =
+    source.format === 'human-accuracy-v3'
+      ? priorLabelsFromHumanAccuracy(readHumanAccuracyV3(text(file), file.display), file.display, project)
+      : priorLabelsFromReal(readRealJson(text(file), file.display), file.display, project, new Date().toISOString());
+  const { ignored } = prior;
+  const ignoredCount = ignored.labelled + ignored.problematic + ignored.majorSlice;
+  listener(
+    `prior labels: ${prior.labelled.length} images labelled, ${prior.problematic.length} problematic, ${prior.majorSlice.length} in the Major slice` +
+      (ignoredCount > 0 ? `; ${ignoredCount} entries about images outside the project left out` : ''),
+  );
+  return prior;
+}
+
+function summarizePriorLabels(prior: PriorLabels): PriorLabelsSummary {
+  return {
+    labelledImages: prior.labelled.length,
+    judgements: prior.labelled.reduce((n, l) => n + l.judgements.length, 0),
+    problematicImages: prior.problematic.length,
+    majorSliceImages: prior.majorSlice.length,
+    ignored: { ...prior.ignored },
+  };
+}
+
+/**
+ * Streams the crowd answers archive (its tensor is decoded one rater at a time and only the answers are kept), then
+ * runs Dawid–Skene over every answer and routes the pairs about project images.
+ */
+async function readCrowdAnswers(
+  source: ManifestCrowdAnswers,
+  file: SourceFile,
+  project: { images: ProjectImageIndex; vocabulary: Vocabulary },
+  labelledByFile: Uint8Array,
+  digest: SourceDigest,
+  listener: ImportProgressListener,
+): Promise<CrowdToImport> {
+  const reader = new CrowdAnswersReader({ file: file.display });
+  const phase = new ProgressPhase(listener, 'crowd answers', Math.ceil(file.size / 1e6), 'MB');
+  let read = 0;
+  digest.begin(file);
+  await streamSourceFile(file, (chunk) => {
+    digest.update(chunk);
+    reader.push(chunk);
+    read += chunk.length;
+    phase.tick(Math.floor(read / 1e6));
+  });
+  const answers = reader.finish();
+  phase.end(
+    `crowd answers: ${answers.answers.question.length} answers from ${answers.raterIds.length} raters to ${answers.questionFiles.length} questions`,
+  );
+  const targets = resolveCrowdQuestions(answers, file.display, project);
+  const settings = { threshold: source.threshold, uncertainBand: source.uncertainBand };
+  const started = Date.now();
+  const routing = routeCrowdAnswers(answers, targets, settings, (position) => labelledByFile[position] === 1);
+  const { result } = routing;
+  const routes = countRoutes(routing.pairs.map((p) => p.route));
+  listener(
+    `crowd answers: Dawid–Skene ${result.converged ? 'converged' : 'stopped without converging'} after ${result.iterations} iterations ` +
+      `(${((Date.now() - started) / 1000).toFixed(1)} s); pairs: ${routes.label} labels, ${routes.absent} absent, ${routes.review} to review` +
+      (routes.none > 0 ? `, ${routes.none} between the band and the threshold` : '') +
+      (routes.file > 0 ? `, ${routes.file} on images the prior labels file labels` : '') +
+      (targets.outsideProject > 0 ? `; ${targets.outsideProject} questions about images outside the project` : ''),
+  );
+  return { settings, answers, routing };
+}
+
+function countRoutes(routes: readonly CrowdRoute[]): Record<CrowdRoute, number> {
+  const counts: Record<CrowdRoute, number> = { label: 0, absent: 0, review: 0, none: 0, file: 0 };
+  for (const route of routes) counts[route]++;
+  return counts;
+}
+
+function summarizeCrowd(crowd: CrowdToImport, itemsFromCrowdOnly: number): CrowdAnswersSummary {
+  const { answers, routing } = crowd;
+  const questions = answers.questionFiles.length;
+  const inProject = routing.pairs.length + routing.unansweredQuestions;
+  return {
+    raters: answers.raterIds.length,
+    questions,
+    questionsOutsideProject: questions - inProject,
+    unansweredQuestions: routing.unansweredQuestions,
+    answers: answers.answers.question.length,
+    answersStored: routing.pairs.reduce((n, p) => n + p.answers, 0),
+    routes: countRoutes(routing.pairs.map((p) => p.route)),
+    itemsFromCrowdOnly,
+    iterations: routing.result.iterations,
+    converged: routing.result.converged,
   };
 }
 

@@ -1,0 +1,29 @@
+// Prior judgements a project starts from: existing multi-labels (human-accuracy-v3, ReaL JSON) and crowd answers
+// (ReaL's .npz) routed by Dawid–Skene. Kept apart from ../index.ts because these modules build on the exports'
+// readers, which themselves import ../index.ts: re-exporting them there would make an import cycle.
+export {
+  priorLabelsFromHumanAccuracy,
+  priorLabelsFromReal,
+  REAL_NO_LABEL_REASON,
+  type PriorImageLabels,
+  type PriorJudgement,
+  type PriorLabels,
+  type PriorProblematic,
+} from './prior-labels';
+export { CrowdAnswersReader, type CrowdAnswers } from './crowd-answers-reader';
+export {
+  resolveCrowdQuestions,
+  routeCrowdAnswers,
+  routeOfPosterior,
+  type CrowdPair,
+  type CrowdQuestionTargets,
+  type CrowdRoute,
+  type CrowdRouting,
+  type CrowdRoutingSettings,
+} from './route-crowd-answers';
+export {
+  mergePriorJudgements,
+  type ExtraCandidateSource,
+  type ImagePriorJudgements,
+  type PriorJudgementSource,
+} from './merge-prior-judgements';

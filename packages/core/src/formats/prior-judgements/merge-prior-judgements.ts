@@ -1,0 +1,89 @@
+import type { Judgement } from '@bagel/contracts';
+import type { PriorLabels } from './prior-labels';
+import type { CrowdPair } from './route-crowd-answers';
+
+/** Where a prior judgement came from: the prior labels file, or a confident crowd pair. */
+export type PriorJudgementSource = 'file' | 'crowd';
+
+/** Why a class is a candidate of a review item besides the original label, the accepted labels and the models. */
+export type ExtraCandidateSource = 'prior' | 'crowd';
+
+/** What an image starts with before any expert's verdict. */
+export interface ImagePriorJudgements {
+  /** The prior judgements to store, by class index ascending. */
+  judgements: { classIndex: number; judgement: Judgement; source: PriorJudgementSource }[];
+  /** The image's accepted labels (class indices ascending): a model's top-1 outside them is a mistake. */
+  accepted: number[];
+  /**
+   * Classes the expert panel must see if the image is reviewed, other than the accepted ones: classes judged `wrong`
+   * beforehand (`prior`), and crowd pairs in the uncertain band (`crowd`). By class index ascending.
+   */
+  extraCandidates: { classIndex: number; source: ExtraCandidateSource }[];
+  /** True when a crowd pair in the uncertain band makes the image a review item, whatever the models say. */
+  crowdReview: boolean;
+}
+
+/**
+ * Merges a project's prior labels file and its routed crowd pairs into each image's prior judgements and accepted
+ * labels (docs/FORMATS.md, "What makes an image an item"):
+ * - an image the prior labels file lists takes the file's label set, which is complete: its accepted labels are its
+ *   `correct` and `unclear` classes, and nothing else (not even the original label when the file does not list it);
+ * - otherwise, crowd pairs at or above the threshold are `correct`, pairs below the band are `wrong`: the accepted
+ *   labels are the original label (unless the crowd found it absent) and the crowd's `correct` classes, since the
+ *   crowd answers only the pairs it was asked;
+ * - an image with neither keeps its original label alone.
+ */
+export function mergePriorJudgements(input: {
+  originalClassIndex: ArrayLike<number>;
+  prior: PriorLabels | null;
+  crowdPairs: readonly CrowdPair[];
+}): ImagePriorJudgements[] {
+  const imageCount = input.originalClassIndex.length;
+  const fileLabels = new Array<Map<number, Judgement> | undefined>(imageCount);
+  for (const { position, judgements } of input.prior?.labelled ?? []) {
+    fileLabels[position] = new Map(judgements.map((j) => [j.classIndex, j.judgement]));
+  }
+  const crowdByImage = new Array<CrowdPair[] | undefined>(imageCount);
+  for (const pair of input.crowdPairs) (crowdByImage[pair.position] ??= []).push(pair);
+
+  const result: ImagePriorJudgements[] = [];
+  for (let position = 0; position < imageCount; position++) {
+    const original = input.originalClassIndex[position]!;
+    const judgements: ImagePriorJudgements['judgements'] = [];
+    const accepted = new Set<number>();
+    const extra: ImagePriorJudgements['extraCandidates'] = [];
+    let crowdReview = false;
+
+    const file = fileLabels[position];
+    if (file) {
+      for (const [classIndex, judgement] of file) {
+        judgements.push({ classIndex, judgement, source: 'file' });
+        if (judgement === 'wrong') extra.push({ classIndex, source: 'prior' });
+        else accepted.add(classIndex);
+      }
+    } else {
+      accepted.add(original);
+      for (const pair of crowdByImage[position] ?? []) {
+        if (pair.route === 'label') {
+          judgements.push({ classIndex: pair.classIndex, judgement: 'correct', source: 'crowd' });
+          accepted.add(pair.classIndex);
+        } else if (pair.route === 'absent') {
+          judgements.push({ classIndex: pair.classIndex, judgement: 'wrong', source: 'crowd' });
+          accepted.delete(pair.classIndex);
+          extra.push({ classIndex: pair.classIndex, source: 'prior' });
+        } else if (pair.route === 'review') {
+          crowdReview = true;
+          extra.push({ classIndex: pair.classIndex, source: 'crowd' });
+        }
+      }
+    }
+    const byClass = (a: { classIndex: number }, b: { classIndex: number }) => a.classIndex - b.classIndex;
+    result.push({
+      judgements: judgements.sort(byClass),
+      accepted: [...accepted].sort((a, b) => a - b),
+      extraCandidates: extra.sort(byClass),
+      crowdReview,
+    });
+  }
+  return result;
+}

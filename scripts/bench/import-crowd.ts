@@ -1,0 +1,350 @@
+// Benchmark of importing crowd answers at ReaL's scale: a generated (seeded) project of 50,000 ImageNet validation images
+// with 185,000 (image, class) questions × 5 answers from 85 raters, as ReaL's .npz layout: `tensor` (85, 185000, 3)
+// float64 (377 MB), `info` (185000, 2) unicode, `ids` (85,) int64, written streaming as numpy.savez does (stored
+// members). A third of the raters answer at random. The import runs in a child process whose wall time and peak memory
+// are measured, with and without the crowd answers in the manifest, so the crowd's own cost is the difference.
+// Baseline measured in the same run: reading the archive's bytes from disk.
+//
+//   npx tsx scripts/bench/import-crowd.ts [--images 50000] [--questions 185000] [--raters 85] [--answers 5] [--seed 1]
+//
+// The tensor must never be held whole: peak memory stays far below its size. The temporary folder is removed at the end.
+import { spawn } from 'node:child_process';
+import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { crc32 } from 'node:zlib';
+import { createProgressReporter, progressModeFor } from '../../apps/server/src/cli/progress';
+import { openDatabase } from '../../apps/server/src/db/open-database';
+import { importManifest } from '../../apps/server/src/features/import/import-manifest';
+import { CHUNK_BYTES } from '../../apps/server/src/features/import/source-files';
+
+const { values } = parseArgs({
+  options: {
+    images: { type: 'string', default: '50000' },
+    questions: { type: 'string', default: '185000' },
+    raters: { type: 'string', default: '85' },
+    answers: { type: 'string', default: '5' },
+    seed: { type: 'string', default: '1' },
+    child: { type: 'boolean', default: false },
+  },
+  allowPositionals: true,
+});
+
+const REPOSITORY = new URL('../../', import.meta.url).pathname;
+const CLASS_INFO = join(REPOSITORY, 'data/imagenet/class_info.json');
+const VALIDATION_LABELS = join(REPOSITORY, 'apps/server/test-fixtures/annotatedval20k/imagenet2012_validation_labels.txt');
+
+interface ChildReport {
+  wallMs: number;
+  peakRssBytes: number;
+  items: number;
+  crowd?: { answersStored: number; routes: Record<string, number>; iterations: number; converged: boolean };
+  milestones: string[];
+}
+
+/** Child mode: import one manifest and print the measurements as JSON on stdout (progress goes to stderr). */
+async function runChild(manifestPath: string, dbFile: string): Promise<void> {
+  const progress = createProgressReporter((text) => process.stderr.write(text), { mode: progressModeFor(process.stderr), columns: process.stderr.columns });
+  const milestones: string[] = [];
+  const db = openDatabase(dbFile);
+  const started = performance.now();
+  const result = await importManifest(db, manifestPath, {
+    onProgress: (message, p) => {
+      if (!p || p.done === p.total) milestones.push(`${((performance.now() - started) / 1000).toFixed(1)} s  ${message}`);
+      progress.report(message, p);
+    },
+  });
+  const wallMs = performance.now() - started;
+  progress.finish();
+  db.close();
+  // maxRSS is in kilobytes: the peak resident memory of this whole process.
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  const report: ChildReport = { wallMs, peakRssBytes, items: result.items, milestones };
+  if (result.crowdAnswers) report.crowd = result.crowdAnswers;
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** numpy's .npy v1.0 preamble for a C-order array: magic, version, header padded with spaces to 64 bytes. */
+function npyPreamble(descr: string, shape: readonly number[]): Buffer {
+  const text = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const padded = Math.ceil((10 + text.length + 1) / 64) * 64 - 10;
+  const header = Buffer.alloc(10 + padded, 0x20);
+  header.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  header.writeUInt16LE(padded, 8);
+  header.write(text, 10, 'latin1');
+  header[10 + padded - 1] = 0x0a;
+  return header;
+}
+
+/**
+ * A zip of stored members written piece by piece, sizes in each local header (as numpy.savez writes them): each
+ * member's size is known before its bytes, its CRC is patched in once they are written.
+ */
+class StoredZipWriter {
+  private readonly fd: number;
+  private offset = 0;
+  private readonly central: Buffer[] = [];
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+  }
+
+  private write(bytes: Uint8Array, position?: number): void {
+    if (position === undefined) {
+      writeSync(this.fd, bytes);
+      this.offset += bytes.length;
+    } else {
+      writeSync(this.fd, bytes, 0, bytes.length, position);
+    }
+  }
+
+  /** Writes a member of `size` bytes that `produce` hands over in pieces. */
+  member(name: string, size: number, produce: (write: (bytes: Uint8Array) => void) => void): void {
+    const nameBytes = Buffer.from(name, 'latin1');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x21, 12); // 1980-01-01
+    local.writeUInt32LE(size, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const headerAt = this.offset;
+    this.write(local);
+    this.write(nameBytes);
+    let crc = 0;
+    let written = 0;
+    produce((bytes) => {
+      crc = crc32(bytes, crc);
+      written += bytes.length;
+      this.write(bytes);
+    });
+    if (written !== size) throw new Error(`member ${name}: ${written} bytes written, ${size} announced`);
+    const crcBytes = Buffer.alloc(4);
+    crcBytes.writeUInt32LE(crc >>> 0, 0);
+    this.write(crcBytes, headerAt + 14);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(20, 4);
+    entry.writeUInt16LE(20, 6);
+    entry.writeUInt16LE(0x21, 14);
+    entry.writeUInt32LE(crc >>> 0, 16);
+    entry.writeUInt32LE(size, 20);
+    entry.writeUInt32LE(size, 24);
+    entry.writeUInt16LE(nameBytes.length, 28);
+    entry.writeUInt32LE(headerAt, 42);
+    this.central.push(entry, nameBytes);
+  }
+
+  close(): void {
+    const start = this.offset;
+    for (const part of this.central) this.write(part);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(this.central.length / 2, 8);
+    end.writeUInt16LE(this.central.length / 2, 10);
+    end.writeUInt32LE(this.offset - start, 12);
+    end.writeUInt32LE(start, 16);
+    this.write(end);
+    closeSync(this.fd);
+  }
+}
+
+/**
+ * The crowd: `questions` (image, class) pairs spread over the images (each image's original label, then other
+ * classes), each answered by `perQuestion` distinct raters; a third of the raters answer at random, the others are
+ * right 85–90% of the time and otherwise mostly say "maybe". The original label is present 90% of the time, another
+ * class 15%.
+ */
+function generateCrowd(options: { images: number; labels: Int32Array; classes: number; questions: number; raters: number; perQuestion: number; seed: number }) {
+  const random = seededRandom(options.seed);
+  const { questions: Q, raters: R, perQuestion } = options;
+  const questionImage = new Int32Array(Q);
+  const questionClass = new Int32Array(Q);
+  const perImage = Q / options.images;
+  let q = 0;
+  for (let i = 0; i < options.images && q < Q; i++) {
+    const asked = new Set<number>([options.labels[i]!]);
+    const wanted = Math.min(options.classes, Math.round((i + 1) * perImage) - q);
+    while (asked.size < wanted) asked.add(Math.floor(random() * options.classes));
+    for (const c of asked) {
+      if (q === Q) break;
+      questionImage[q] = i;
+      questionClass[q] = c;
+      q++;
+    }
+  }
+  const poor = new Uint8Array(R);
+  for (let marked = 0; marked < Math.floor(R / 3); ) {
+    const r = Math.floor(random() * R);
+    if (!poor[r]) {
+      poor[r] = 1;
+      marked++;
+    }
+  }
+  const accuracy = Float64Array.from({ length: R }, () => 0.85 + 0.05 * random());
+  // Per rater, the questions they answered and the answers (0 no, 1 maybe, 2 yes), in question order.
+  const byRater: { question: number[]; answer: number[] }[] = Array.from({ length: R }, () => ({ question: [], answer: [] }));
+  const chosen = new Int32Array(perQuestion);
+  for (let k = 0; k < Q; k++) {
+    const present = random() < (questionClass[k] === options.labels[questionImage[k]!] ? 0.9 : 0.15);
+    for (let c = 0; c < perQuestion; c++) {
+      let r: number;
+      do r = Math.floor(random() * R);
+      while (chosen.subarray(0, c).includes(r));
+      chosen[c] = r;
+      let a: number;
+      if (poor[r]) a = Math.floor(random() * 3);
+      else if (random() < accuracy[r]!) a = present ? 2 : 0;
+      else a = random() < 2 / 3 ? 1 : present ? 0 : 2;
+      byRater[r]!.question.push(k);
+      byRater[r]!.answer.push(a);
+    }
+  }
+  return { questionImage, questionClass, byRater };
+}
+
+function writeCrowdNpz(path: string, crowd: ReturnType<typeof generateCrowd>, files: readonly string[], raters: number): void {
+  const Q = crowd.questionImage.length;
+  const zip = new StoredZipWriter(path);
+
+  const tensorPreamble = npyPreamble('<f8', [raters, Q, 3]);
+  zip.member('tensor.npy', tensorPreamble.length + raters * Q * 3 * 8, (write) => {
+    write(tensorPreamble);
+    const row = new Float64Array(Q * 3);
+    for (let r = 0; r < raters; r++) {
+      row.fill(0);
+      const { question, answer } = crowd.byRater[r]!;
+      for (let j = 0; j < question.length; j++) row[question[j]! * 3 + answer[j]!] = 1;
+      // One rater's row (Q × 3 float64: 4.4 MB at ReaL's scale) in 1 MiB pieces.
+      const bytes = new Uint8Array(row.buffer);
+      for (let at = 0; at < bytes.length; at += CHUNK_BYTES) write(bytes.subarray(at, Math.min(bytes.length, at + CHUNK_BYTES)));
+    }
+  });
+
+  const width = Math.max(...files.map((f) => f.length), 4);
+  const infoPreamble = npyPreamble(`<U${width}`, [Q, 2]);
+  zip.member('info.npy', infoPreamble.length + Q * 2 * width * 4, (write) => {
+    write(infoPreamble);
+    const rowsPerPiece = 4096;
+    for (let first = 0; first < Q; first += rowsPerPiece) {
+      const rows = Math.min(rowsPerPiece, Q - first);
+      const piece = new Uint32Array(rows * 2 * width);
+      for (let k = 0; k < rows; k++) {
+        const cells = [files[crowd.questionImage[first + k]!]!, String(crowd.questionClass[first + k])];
+        cells.forEach((text, cell) => {
+          for (let c = 0; c < text.length; c++) piece[(k * 2 + cell) * width + c] = text.charCodeAt(c);
+        });
+      }
+      write(new Uint8Array(piece.buffer));
+    }
+  });
+
+  const idsPreamble = npyPreamble('<i8', [raters]);
+  zip.member('ids.npy', idsPreamble.length + raters * 8, (write) => {
+    write(idsPreamble);
+    write(new Uint8Array(BigInt64Array.from({ length: raters }, (_, r) => BigInt(1000 + r)).buffer));
+  });
+  zip.close();
+}
+
+function runImportInChild(manifestPath: string, dbFile: string): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', manifestPath, dbFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`the import exited with ${code}`))));
+  });
+}
+
+async function timeRead(path: string): Promise<number> {
+  const started = performance.now();
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) bytes += (chunk as Buffer).length;
+  if (bytes !== statSync(path).size) throw new Error('short read');
+  return (performance.now() - started) / 1000;
+}
+
+async function main(): Promise<void> {
+  const IMAGES = Number(values.images);
+  const QUESTIONS = Number(values.questions);
+  const RATERS = Number(values.raters);
+  const PER_QUESTION = Number(values.answers);
+  const SEED = Number(values.seed);
+  const dir = mkdtempSync(join(tmpdir(), 'bagel-bench-crowd-'));
+  const cleanUp = () => rmSync(dir, { recursive: true, force: true });
+  process.once('SIGINT', () => {
+    cleanUp();
+    process.exit(130);
+  });
+  try {
+    let started = performance.now();
+    const classInfo = JSON.parse(readFileSync(CLASS_INFO, 'utf8')) as { cid: number; wnid: string }[];
+    const cidOf = new Map(classInfo.map((c) => [c.wnid, c.cid]));
+    const wnidLines = readFileSync(VALIDATION_LABELS, 'utf8').split('\n').slice(0, IMAGES);
+    writeFileSync(join(dir, 'labels.txt'), `${wnidLines.join('\n')}\n`);
+    const labels = Int32Array.from(wnidLines, (w) => cidOf.get(w)!);
+    const files = Array.from({ length: IMAGES }, (_, i) => `ILSVRC2012_val_${String(i + 1).padStart(8, '0')}.JPEG`);
+    // One model's top-1, right three times out of four: (N, 1) int32.
+    const random = seededRandom(SEED + 7);
+    const top1 = Int32Array.from(labels, (c) => (random() < 0.75 ? c : Math.floor(random() * classInfo.length)));
+    writeFileSync(join(dir, 'top1.npy'), Buffer.concat([npyPreamble('<i4', [IMAGES, 1]), new Uint8Array(top1.buffer)]));
+    const crowd = generateCrowd({ images: IMAGES, labels, classes: classInfo.length, questions: QUESTIONS, raters: RATERS, perQuestion: PER_QUESTION, seed: SEED });
+    const npzPath = join(dir, 'crowd.npz');
+    writeCrowdNpz(npzPath, crowd, files, RATERS);
+    mkdirSync(join(dir, 'images'));
+    const manifest = (withCrowd: boolean) => ({
+      version: 1,
+      project: { name: 'Crowd import benchmark' },
+      vocabulary: { path: CLASS_INFO, format: 'imagenet-class-info' },
+      images: { dir: 'images' },
+      originalLabels: { path: 'labels.txt', format: 'imagenet-wnid-lines' },
+      models: [{ name: 'top1', predictions: { path: 'top1.npy', format: 'npy-topk' } }],
+      ...(withCrowd ? { crowdAnswers: { path: 'crowd.npz', format: 'real-npz' } } : {}),
+    });
+    writeFileSync(join(dir, 'with-crowd.json'), JSON.stringify(manifest(true)));
+    writeFileSync(join(dir, 'without-crowd.json'), JSON.stringify(manifest(false)));
+    const npzBytes = statSync(npzPath).size;
+    console.log(
+      `generated ${IMAGES} images, ${QUESTIONS} questions x ${PER_QUESTION} answers from ${RATERS} raters: crowd.npz ${(npzBytes / 1e6).toFixed(0)} MB ` +
+        `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+
+    const withCrowd = await runImportInChild(join(dir, 'with-crowd.json'), join(dir, 'with.sqlite'));
+    const withoutCrowd = await runImportInChild(join(dir, 'without-crowd.json'), join(dir, 'without.sqlite'));
+    started = performance.now();
+    const readSeconds = await timeRead(npzPath);
+
+    const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    console.log('\nimport with crowd answers:');
+    for (const line of withCrowd.milestones) console.log(`  ${line}`);
+    console.log(`\n  wall ${seconds(withCrowd.wallMs)}, peak memory ${mb(withCrowd.peakRssBytes)}, ${withCrowd.items} items`);
+    console.log(`  crowd: ${JSON.stringify(withCrowd.crowd)}`);
+    console.log(`import without them: wall ${seconds(withoutCrowd.wallMs)}, peak memory ${mb(withoutCrowd.peakRssBytes)}, ${withoutCrowd.items} items`);
+    console.log(`the crowd answers' own cost: ${seconds(withCrowd.wallMs - withoutCrowd.wallMs)}, ${mb(withCrowd.peakRssBytes - withoutCrowd.peakRssBytes)} of memory`);
+    console.log(`baseline: reading crowd.npz's ${mb(npzBytes)} from disk: ${readSeconds.toFixed(2)} s`);
+  } finally {
+    cleanUp();
+  }
+}
+
+if (values.child) {
+  const [manifestPath, dbFile] = process.argv.slice(-2);
+  await runChild(manifestPath!, dbFile!);
+} else {
+  await main();
+}
