@@ -7,6 +7,12 @@ export const CandidateSource = z.union([
   z.object({ kind: z.literal('accepted') }).meta({ description: 'A label already accepted for the image (e.g. prior multi-labels)' }),
   z.object({ kind: z.literal('model'), model: z.string(), rank: z.number().int().positive() }),
   z.object({ kind: z.literal('added') }).meta({ description: "Added by the signed-in expert's own verdict" }),
+  z
+    .object({ kind: z.literal('prior'), judgement: Judgement })
+    .meta({ description: 'Judged before the review, in the prior labels imported with the project (e.g. a human-accuracy-v3 file)' }),
+  z
+    .object({ kind: z.literal('crowd'), posterior: z.number().min(0).max(1) })
+    .meta({ description: "The crowd's answers left this class uncertain: its Dawid–Skene posterior of being present" }),
 ]);
 export type CandidateSource = z.infer<typeof CandidateSource>;
 

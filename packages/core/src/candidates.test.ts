@@ -20,4 +20,22 @@ describe('candidateClasses', () => {
     ]);
     expect(result[4]?.sources).toEqual([{ kind: 'added' }]);
   });
+
+  it('lists the extra candidates of the import after the models, before the added classes', () => {
+    const result = candidateClasses({
+      originalKey: 'tabby',
+      acceptedKeys: ['tabby'],
+      models: [{ model: 'A', predictions: [{ key: 'tiger cat', score: 0.6 }] }],
+      extraCandidates: [
+        { key: 'lynx', source: { kind: 'crowd', posterior: 0.5 } },
+        { key: 'tiger cat', source: { kind: 'prior', judgement: 'wrong' } },
+      ],
+      addedKeys: ['cougar'],
+    });
+    expect(result.map((c) => c.key)).toEqual(['tabby', 'tiger cat', 'lynx', 'cougar']);
+    expect(result[1]?.sources).toEqual([
+      { kind: 'model', model: 'A', rank: 1 },
+      { kind: 'prior', judgement: 'wrong' },
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { ItemStatus } from '@bagel/contracts';
+import type { CandidateSource, ItemStatus, Judgement } from '@bagel/contracts';
 import type { Db } from '../../db/open-database';
 
 export interface ItemRecord {
@@ -9,6 +9,11 @@ export interface ItemRecord {
   file: string;
   missingAtImport: boolean;
   originalClassIndex: number;
+}
+
+export interface ExtraCandidateRecord {
+  classIndex: number;
+  source: Extract<CandidateSource, { kind: 'prior' | 'crowd' }>;
 }
 
 export interface PredictionRecord {
@@ -25,6 +30,15 @@ export function createItemsRepository(db: Db) {
      FROM items i JOIN images im ON im.id = i.image_id WHERE i.id = ?`,
   );
   const accepted = db.prepare<[number], { class_idx: number }>('SELECT class_idx FROM accepted_labels WHERE image_id = ? ORDER BY class_idx');
+  // Classes the import attached to the item: judged before the review (prior labels) or left uncertain by the crowd.
+  const extraCandidates = db.prepare<[number], { class_idx: number; source: 'prior' | 'crowd'; judgement: string | null; posterior: number | null }>(
+    `SELECT x.class_idx, x.source, p.judgement, cp.posterior
+     FROM item_extra_candidates x
+     JOIN items i ON i.id = x.item_id
+     LEFT JOIN prior_labels p ON p.image_id = i.image_id AND p.class_idx = x.class_idx
+     LEFT JOIN crowd_posteriors cp ON cp.image_id = i.image_id AND cp.class_idx = x.class_idx
+     WHERE x.item_id = ? ORDER BY x.class_idx`,
+  );
   const predictions = db.prepare<[number, number], { model_id: number; rank: number; class_idx: number; score: number | null }>(
     'SELECT model_id, rank, class_idx, score FROM predictions WHERE image_id = ? AND rank <= ? ORDER BY model_id, rank',
   );
@@ -45,6 +59,13 @@ export function createItemsRepository(db: Db) {
     },
     acceptedClassIndices(imageId: number): number[] {
       return accepted.all(imageId).map((r) => r.class_idx);
+    },
+    extraCandidates(itemId: number): ExtraCandidateRecord[] {
+      return extraCandidates.all(itemId).map((row) =>
+        row.source === 'crowd'
+          ? { classIndex: row.class_idx, source: { kind: 'crowd', posterior: row.posterior ?? 0 } }
+          : { classIndex: row.class_idx, source: { kind: 'prior', judgement: (row.judgement ?? 'wrong') as Judgement } },
+      );
     },
     /** Each model's predictions up to rank `topK`, best first. */
     predictions(imageId: number, topK: number): PredictionRecord[] {
