@@ -3,7 +3,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import serverPackage from '../package.json' with { type: 'json' };
 import type { Db } from './db/open-database';
 import { authRoutes } from './features/auth/auth.routes';
+import { dashboardRoutes } from './features/dashboard/dashboard.routes';
+import { discussionRoutes } from './features/discussion/discussion.routes';
+import { exportsRoutes } from './features/exports/exports.routes';
 import { imagesRoutes } from './features/images/images.routes';
+import { itemBrowserRoutes } from './features/items/items.routes';
+import { leadRoutes } from './features/lead/lead.routes';
 import { projectsRoutes } from './features/projects/projects.routes';
 import { reviewRoutes } from './features/review/review.routes';
 import authentication from './plugins/authentication';
@@ -49,6 +54,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(projectsRoutes, { prefix: '/api' });
   await app.register(reviewRoutes, { prefix: '/api', imagesDirOverride: options.imagesDirOverride });
   await app.register(imagesRoutes, { prefix: '/api', cacheDir: options.cacheDir, imagesDirOverride: options.imagesDirOverride });
+  await app.register(leadRoutes, { prefix: '/api', imagesDirOverride: options.imagesDirOverride });
+  await app.register(discussionRoutes, { prefix: '/api' });
+  await app.register(dashboardRoutes, { prefix: '/api' });
+  await app.register(exportsRoutes, { prefix: '/api' });
+  await app.register(itemBrowserRoutes, { prefix: '/api' });
 
   await app.ready();
   return app;

@@ -21,6 +21,12 @@ export interface SyntheticProjectOptions {
   imageDir?: string;
   /** Make every model's top-1 miss the original label, so every image becomes an item. */
   allWrong?: boolean;
+  /**
+   * Models predict among the `neighbourhood` classes nearest the original label (by index, the original included),
+   * as real models confuse a class with its neighbours (a dog breed with other dog breeds), so their top-k overlap.
+   * Default: any class of the vocabulary.
+   */
+  neighbourhood?: number;
 }
 
 export interface SyntheticProject {
@@ -97,8 +103,10 @@ export function seedSyntheticProject(db: Db, options: SyntheticProjectOptions): 
         // Half the time (or never, with allWrong) the model gets the original label right.
         const right = !options.allWrong && random() < 0.5;
         const ranked = right ? [original] : [];
+        const near = options.neighbourhood;
+        if (near !== undefined && near < topK + 1) throw new Error('need a neighbourhood larger than topK');
         while (ranked.length < topK) {
-          const c = pick(classCount);
+          const c = near === undefined ? pick(classCount) : (original - Math.floor(near / 2) + pick(near) + classCount) % classCount;
           if (!ranked.includes(c) && (ranked.length > 0 || c !== original)) ranked.push(c);
         }
         let score = 0.3 + random() * 0.69;

@@ -201,3 +201,13 @@ export const ExportParams = z.object({ projectId: Id, format: ExportFormat });
 export const ExportQuery = z.object({ model: z.string().optional().meta({ description: 'Required for the mistakes format' }) });
 
 export const ProjectSettingsRequest = z.object({ quorum: PanelQuorum });
+
+/** Answer of `PATCH /api/projects/:projectId/settings`. */
+export const ProjectSettings = z.object({
+  projectId: z.number().int(),
+  quorum: PanelQuorum,
+  panelSize: z.number().int(),
+  quorumSize: z.number().int().meta({ description: 'q: the matching votes an answer needs with this panel size' }),
+  reaggregatedItems: z.number().int().meta({ description: 'Items whose consensus was recomputed with the new quorum' }),
+});
+export type ProjectSettings = z.infer<typeof ProjectSettings>;

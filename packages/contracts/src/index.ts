@@ -4,3 +4,4 @@ export * from './projects';
 export * from './review';
 export * from './manifest';
 export * from './consensus';
+export * from './items';

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../app';
 import { registerDemoCommand } from './commands/demo';
+import { registerExportCommand } from './commands/export';
 import { registerImportCommand } from './commands/import';
 import { registerServeCommand } from './commands/serve';
 import { registerUsersCommand } from './commands/users';
@@ -15,6 +16,7 @@ export function createProgram(): Command {
   registerUsersCommand(program);
   registerServeCommand(program);
   registerDemoCommand(program);
+  registerExportCommand(program);
   return program;
 }
 

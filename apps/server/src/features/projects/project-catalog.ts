@@ -12,15 +12,17 @@ export interface CatalogProject {
 
 export interface ProjectCatalog {
   get(projectId: number): CatalogProject | null;
+  /** Forgets a project, so the next `get` reads it again: call it after changing the project's settings. */
+  invalidate(projectId: number): void;
 }
 
 const catalogs = new WeakMap<Db, ProjectCatalog>();
 
 /**
- * A project's settings, models and vocabulary are written once, by its import, and never change; loading them on
- * every request cost about a third of `next` and of a verdict. So each is read once per database connection and
- * kept. Unknown ids are not remembered, so a project imported while the server runs is found.
- * (A future feature that edits a project's settings must clear its entry here.)
+ * A project's models and vocabulary are written once, by its import, and never change; its settings change only
+ * through the settings route (the quorum), which invalidates the entry. Loading them on every request cost about a
+ * third of `next` and of a verdict, so each is read once per database connection and kept. Unknown ids are not
+ * remembered, so a project imported while the server runs is found.
  */
 export function projectCatalog(db: Db): ProjectCatalog {
   let catalog = catalogs.get(db);
@@ -37,6 +39,9 @@ export function projectCatalog(db: Db): ProjectCatalog {
           loaded.set(projectId, entry);
         }
         return entry;
+      },
+      invalidate(projectId) {
+        loaded.delete(projectId);
       },
     };
     catalogs.set(db, catalog);

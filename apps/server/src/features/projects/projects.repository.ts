@@ -1,4 +1,4 @@
-import type { ModelInfo, ProjectSummary, VocabularyClass } from '@bagel/contracts';
+import { PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
 import type { Db } from '../../db/open-database';
 
 /** A project's settings as the server uses them. */
@@ -11,6 +11,8 @@ export interface Project {
   topK: number;
   claimMs: number;
   mistakeCategories: string[];
+  /** How many matching votes a panel answer needs (docs/AGGREGATION.md); changed by an admin in the settings. */
+  quorum: PanelQuorum;
 }
 
 export interface ProjectModel extends ModelInfo {
@@ -26,6 +28,7 @@ interface ProjectRow {
   top_k: number;
   claim_ms: number;
   mistake_categories: string;
+  quorum: string;
 }
 
 interface ClassRow {
@@ -44,6 +47,8 @@ const toProject = (row: ProjectRow): Project => ({
   topK: row.top_k,
   claimMs: row.claim_ms,
   mistakeCategories: JSON.parse(row.mistake_categories) as string[],
+  // Written only through PanelQuorum (the settings route, the migration's default), so a parse failure is corruption.
+  quorum: PanelQuorum.parse(JSON.parse(row.quorum)),
 });
 
 export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
@@ -53,7 +58,7 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
   gloss: row.gloss,
 });
 
-const PROJECT_COLUMNS = 'id, name, description, image_dir, panel_size, top_k, claim_ms, mistake_categories';
+const PROJECT_COLUMNS = 'id, name, description, image_dir, panel_size, top_k, claim_ms, mistake_categories, quorum';
 
 export function createProjectsRepository(db: Db) {
   const all = db.prepare<[], ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects ORDER BY id`);
@@ -71,17 +76,30 @@ export function createProjectsRepository(db: Db) {
     'SELECT id, name, display_name, illustrative FROM models WHERE project_id = ? ORDER BY position',
   );
   const vocabulary = db.prepare<[number], ClassRow>('SELECT idx, key, names, gloss FROM classes WHERE project_id = ? ORDER BY idx');
+  const byName = db.prepare<[string], { id: number }>('SELECT id FROM projects WHERE name = ?');
+  const updateQuorum = db.prepare<[string, number]>('UPDATE projects SET quorum = ? WHERE id = ?');
 
   const modelsOf = (projectId: number): ProjectModel[] =>
     models.all(projectId).map((m) => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 }));
 
+  const findById = (projectId: number): Project | null => {
+    const row = byId.get(projectId);
+    return row ? toProject(row) : null;
+  };
+
   return {
-    findById(projectId: number): Project | null {
-      const row = byId.get(projectId);
-      return row ? toProject(row) : null;
+    findById,
+    /** A project by name, else by id when `reference` is a whole number: how the command line names a project. */
+    findByReference(reference: string): Project | null {
+      const named = byName.get(reference);
+      if (named) return findById(named.id);
+      return /^\d+$/.test(reference) ? findById(Number(reference)) : null;
     },
     /** Models in manifest order. */
     models: modelsOf,
+    setQuorum(projectId: number, quorum: PanelQuorum): void {
+      updateQuorum.run(JSON.stringify(quorum), projectId);
+    },
     vocabulary(projectId: number): VocabularyClass[] {
       return vocabulary.all(projectId).map(toVocabularyClass);
     },

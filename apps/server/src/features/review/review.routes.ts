@@ -58,7 +58,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
       preHandler: reviewers,
       schema: {
         tags: ['review'],
-        description: "Stores a new revision of the signed-in expert's verdict; every revision is kept. Experts and leads; an admin gets 403.",
+        description:
+          "Stores a new revision of the signed-in expert's verdict; every revision is kept, and the item's aggregate is recomputed in the same transaction. 409 STALE_REVISION on a stale `baseRevision`, ITEM_FINAL once the item is agreed or final (until the lead reopens it). Experts and leads; an admin gets 403.",
         params: ItemParams,
         body: VerdictRequest,
         response: { 201: Verdict, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: z.union([StaleRevisionResponse, ErrorResponse]) },

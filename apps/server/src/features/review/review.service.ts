@@ -2,6 +2,7 @@ import type { Candidate, ItemModel, ParsedVerdictRequest, ReviewItem, SessionUse
 import { candidateClasses, displayName, isTop1OutsideAccepted, validateVerdict } from '@bagel/core';
 import type { Db } from '../../db/open-database';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
+import { createConsensusService } from '../consensus/consensus.service';
 import { imageFileAvailable } from '../images/image-files';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createItemsRepository, type ItemRecord, type PredictionRecord } from './items.repository';
@@ -25,6 +26,15 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
   const items = createItemsRepository(db);
   const verdicts = createVerdictsRepository(db);
   const queue = createReviewQueueRepository(db);
+  const consensus = createConsensusService(db);
+
+  // The verdict and the item's new aggregate are written together: the lead's queue and the dashboard are never
+  // behind the verdicts, and a failed aggregation stores no verdict.
+  const appendAndAggregate = db.transaction((item: ItemRecord, userId: number, verdict: ParsedVerdictRequest, createdAt: string) => {
+    const result = verdicts.append(item.id, userId, verdict, createdAt);
+    if (result.outcome === 'stored') consensus.refreshItem(item.id, item.projectId, createdAt);
+    return result;
+  });
 
   function findProject(projectId: number): CatalogProject {
     const entry = catalog.get(projectId);
@@ -53,8 +63,11 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
     });
   }
 
-  /** The item as `user` sees it: only their own verdict, and only the classes they added themselves. */
-  function reviewItem(item: ItemRecord, entry: CatalogProject, user: SessionUser, claimExpiresAt: number | null): ReviewItem {
+  /**
+   * The item as `user` sees it: only their own verdict, and only the classes they added themselves, unless
+   * `addedKeys` is given (the lead's desk lists the classes every expert added).
+   */
+  function reviewItem(item: ItemRecord, entry: CatalogProject, user: SessionUser, claimExpiresAt: number | null, addedKeys?: readonly string[]): ReviewItem {
     const { project, vocabulary } = entry;
     const original = classAt(entry, item.originalClassIndex);
     const accepted = items.acceptedClassIndices(item.imageId).map((index) => classAt(entry, index));
@@ -74,7 +87,8 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       originalKey: original.key,
       acceptedKeys: [...acceptedKeys],
       models: models.map((m) => ({ model: m.model, predictions: m.predictions })),
-      addedKeys: myVerdict ? Object.keys(myVerdict.labels) : [],
+      extraCandidates: items.extraCandidates(item.id).map(({ classIndex, source }) => ({ key: classAt(entry, classIndex).key, source })),
+      addedKeys: addedKeys ?? (myVerdict ? Object.keys(myVerdict.labels) : []),
     }).flatMap(({ key, sources }) => {
       const cls = vocabulary.byKey(key);
       return cls ? [{ key, index: cls.index, names: cls.names, gloss: cls.gloss, sources }] : [];
@@ -117,6 +131,13 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       return reviewItem(item, entry, user, queue.claimExpiry(item.id, user.id, options.now()));
     },
 
+    /** The item for the lead's desk: its candidates include every class any expert's current verdict judges. */
+    deskItem(user: SessionUser, itemId: number): ReviewItem {
+      const { item, entry } = findItem(itemId);
+      const added = verdicts.currentOfItem(itemId).flatMap((v) => Object.keys(v.labels));
+      return reviewItem(item, entry, user, queue.claimExpiry(item.id, user.id, options.now()), added);
+    },
+
     /** Blind review: an expert sees the panel's verdicts only once they have given their own; leads and admins see all. */
     verdictsVisibleTo(user: SessionUser, itemId: number): Verdict[] {
       findItem(itemId);
@@ -136,8 +157,10 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
         throw new ApiError(400, `Invalid verdict: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, 'INVALID_VERDICT', { issues });
       }
       const createdAt = iso(options.now());
-      const result = verdicts.append(item.id, user.id, verdict, createdAt);
-      if (result.outcome === 'final') throw conflict(`Item ${item.id} is final; its verdicts can no longer change`, 'ITEM_FINAL');
+      const result = appendAndAggregate.immediate(item, user.id, verdict, createdAt);
+      if (result.outcome === 'final') {
+        throw conflict(`Item ${item.id} is final (agreed or decided); its verdicts can no longer change unless the lead reopens it`, 'ITEM_FINAL');
+      }
       if (result.outcome === 'stale') {
         throw conflict(
           `Your verdict on item ${item.id} is at revision ${result.currentRevision}, not ${verdict.baseRevision}: reload the item and revise the current revision`,

@@ -57,7 +57,9 @@ export function createVerdictsRepository(db: Db) {
   const releaseClaim = db.prepare<[number, number]>('DELETE FROM claims WHERE item_id = ? AND user_id = ?');
 
   const append = db.transaction((itemId: number, userId: number, verdict: ParsedVerdictRequest, createdAt: string): AppendOutcome => {
-    if (itemStatus.get(itemId)?.status === 'final') return { outcome: 'final' };
+    // An agreed item is final too (automatically); a reopen puts an item back to disputed, open to revisions again.
+    const status = itemStatus.get(itemId)?.status;
+    if (status === 'final' || status === 'agreed') return { outcome: 'final' };
     const current = currentRevision.get(itemId, userId)?.revision ?? 0;
     if (verdict.baseRevision !== current) return { outcome: 'stale', currentRevision: current };
     const revision = current + 1;
@@ -90,7 +92,7 @@ export function createVerdictsRepository(db: Db) {
       return currentOfItem.all(itemId).map(toVerdict);
     },
     /**
-     * Appends the user's next revision, unless the item is final or `baseRevision` is not the user's current
+     * Appends the user's next revision, unless the item is agreed or final or `baseRevision` is not the user's current
      * revision (0 when none): then nothing is written and the caller learns why. Checked and written in one
      * transaction, so two submissions racing from the same base cannot both win.
      */

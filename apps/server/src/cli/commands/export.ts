@@ -1,0 +1,55 @@
+import { ExportFormat } from '@bagel/contracts';
+import { Option, type Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { openDatabase } from '../../db/open-database';
+import { buildExport } from '../../features/exports/build-export';
+import { writeFileAtomically } from '../../features/exports/write-file-atomically';
+import { projectCatalog } from '../../features/projects/project-catalog';
+import { createProjectsRepository } from '../../features/projects/projects.repository';
+
+export interface ExportCommandOptions {
+  db: string;
+  project: string;
+  format: ExportFormat;
+  model?: string;
+  out: string;
+  /** Clock in unix ms (the archive's `exportedAt`); tests fix it. */
+  now?: number;
+}
+
+/**
+ * `bagel export`: writes one export of a project's current results to a file, atomically (a temporary file beside
+ * it, then a rename), so a failed export never leaves a half file. Returns the line to print.
+ */
+export function exportCommand(options: ExportCommandOptions): string {
+  if (!existsSync(options.db)) throw new Error(`database ${options.db} does not exist`);
+  const folder = dirname(options.out);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new Error(`folder ${folder} (of --out) does not exist`);
+  const db = openDatabase(options.db);
+  try {
+    const project = createProjectsRepository(db).findByReference(options.project);
+    if (!project) throw new Error(`no project "${options.project}" in ${options.db} (give its name or its id)`);
+    const entry = projectCatalog(db).get(project.id)!;
+    const built = buildExport(db, entry, options.format, { model: options.model, now: options.now ?? Date.now() });
+    writeFileAtomically(options.out, built.text);
+    return `Wrote ${options.format} of project "${project.name}" to ${options.out}: ${built.summary}`;
+  } finally {
+    db.close();
+  }
+}
+
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description("export a project's current results: the multi-label JSON, one model's mistakes, ReaL labels, the full archive or a CSV; see docs/FORMATS.md")
+    .requiredOption('--db <file>', 'SQLite database')
+    .requiredOption('--project <id|name>', 'the project, by name or id')
+    .addOption(new Option('--format <format>', 'what to write').choices(ExportFormat.options).makeOptionMandatory())
+    .option('--model <name>', 'the model whose mistakes to write (the mistakes format)')
+    .requiredOption('--out <file>', 'the file to write (replaced atomically)')
+    .showHelpAfterError(false)
+    .action((options: ExportCommandOptions) => {
+      console.log(exportCommand(options));
+    });
+}

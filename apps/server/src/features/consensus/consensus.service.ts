@@ -1,0 +1,74 @@
+import type { Db } from '../../db/open-database';
+import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { createConsensusRepository } from './consensus.repository';
+import { computeItemState, type ItemContext, type ItemState } from './item-state';
+import { ProjectTotals } from './project-totals';
+
+/**
+ * Keeps every item's state (status, consensus, final labels, the dashboard's per-item sums) current: the review,
+ * the lead's decisions and the settings call it inside the transaction that changed the item, so what is stored is
+ * never behind the verdicts.
+ */
+export function createConsensusService(db: Db) {
+  const catalog = projectCatalog(db);
+  const repository = createConsensusRepository(db);
+
+  const settingsOf = (entry: CatalogProject) => ({ panelSize: entry.project.panelSize, quorum: entry.project.quorum });
+
+  function entryOf(projectId: number): CatalogProject {
+    const entry = catalog.get(projectId);
+    if (!entry) throw new Error(`project ${projectId} not found`);
+    return entry;
+  }
+
+  // Range by range (a range's verdicts are read, aggregated, written, then dropped): the heap stays small however
+  // large the project, which keeps garbage collection cheap.
+  const reaggregate = db.transaction((projectId: number, now: string): number => {
+    const entry = entryOf(projectId);
+    const settings = settingsOf(entry);
+    const totals = new ProjectTotals();
+    let items = 0;
+    for (const [from, to] of repository.projectRanges(projectId)) {
+      const contexts = repository.loadRangeContexts(entry, from, to);
+      repository.writeRangeStates([from, to], contexts, contexts.map((ctx) => computeItemState(ctx, settings, now)), now, totals);
+      items += contexts.length;
+    }
+    repository.replaceProjectTotals(projectId, totals);
+    return items;
+  });
+
+  return {
+    /** Every judged item of the project with its state as computed now, without storing anything (the archive export reads this). */
+    currentOfProject(projectId: number, now: string): { ctx: ItemContext; state: ItemState }[] {
+      const entry = entryOf(projectId);
+      const settings = settingsOf(entry);
+      return repository
+        .projectRanges(projectId)
+        .flatMap(([from, to]) => repository.loadRangeContexts(entry, from, to))
+        .map((ctx) => ({ ctx, state: computeItemState(ctx, settings, now) }));
+    },
+
+    /** The item's context and its state as computed now, without storing anything (the lead's desk reads this). */
+    current(itemId: number, projectId: number, now: string): { ctx: ItemContext; state: ItemState } | null {
+      const entry = entryOf(projectId);
+      const ctx = repository.loadItemContext(itemId, entry);
+      return ctx ? { ctx, state: computeItemState(ctx, settingsOf(entry), now) } : null;
+    },
+
+    /** Recomputes and stores one item's state. Call it inside the transaction that changed the item. */
+    refreshItem(itemId: number, projectId: number, now: string): ItemState {
+      const entry = entryOf(projectId);
+      const ctx = repository.loadItemContext(itemId, entry);
+      if (!ctx) throw new Error(`item ${itemId} not found`);
+      const state = computeItemState(ctx, settingsOf(entry), now);
+      repository.writeItemState(ctx, state, now);
+      return state;
+    },
+
+    /** Recomputes every judged item of the project in one transaction (after a quorum change); returns how many. */
+    reaggregateProject(projectId: number, now: string): number {
+      return reaggregate.immediate(projectId, now);
+    },
+  };
+}
+export type ConsensusService = ReturnType<typeof createConsensusService>;

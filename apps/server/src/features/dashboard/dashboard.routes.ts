@@ -1,0 +1,41 @@
+import { ErrorResponse, MajorSlice, MajorSliceQuery, ProjectDashboard, ProjectParams } from '@bagel/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { requireRole } from '../../plugins/authentication';
+import { createDashboardService } from './dashboard.service';
+
+const readers = requireRole('lead', 'admin');
+
+export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
+  const dashboard = createDashboardService(app.db, { now: app.now });
+
+  app.get(
+    '/projects/:projectId/dashboard',
+    {
+      preHandler: readers,
+      schema: {
+        tags: ['dashboard'],
+        description:
+          'Progress, agreement (Fleiss’ kappa, Krippendorff’s alpha, each expert against the final labels), mistakes by category and severity, the scoreboard before and after the final labels, and the size of the Major slice; current to the last verdict. Leads and admins.',
+        params: ProjectParams,
+        response: { 200: ProjectDashboard, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => dashboard.dashboard(request.params.projectId),
+  );
+
+  app.get(
+    '/projects/:projectId/major-slice',
+    {
+      preHandler: readers,
+      schema: {
+        tags: ['dashboard'],
+        description:
+          'The images on which every chosen model’s top-1 is a Major mistake under the final labels (the construction of ImageNet-M), in project order; problematic images are left out. Leads and admins.',
+        params: ProjectParams,
+        querystring: MajorSliceQuery,
+        response: { 200: MajorSlice, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => dashboard.majorSlice(request.params.projectId, request.query.models),
+  );
+};

@@ -1,0 +1,178 @@
+import type { FinalLabels, MajorSlice, ProjectDashboard, Severity } from '@bagel/contracts';
+import { displayName } from '@bagel/core';
+import type { Db } from '../../db/open-database';
+import { badRequest, notFound } from '../../plugins/errors';
+import { alphaFromSums, kappaFromSums } from '../consensus/agreement-sums';
+import { createConsensusRepository } from '../consensus/consensus.repository';
+import { labelLists, mergeFinal } from '../consensus/image-labels';
+import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { createDashboardRepository } from './dashboard.repository';
+import { projectBaseline, tally, type ClassTally } from './project-baseline';
+
+const SEVERITIES: readonly Severity[] = ['Major', 'Minor', 'Borderline'];
+type ModelScores = ProjectDashboard['scoreboard'][number]['before'];
+
+const rate = (hits: number, total: number) => (total === 0 ? null : hits / total);
+
+/** Multi-label accuracy (DOMAIN): the hit rate per original class, averaged over the classes that have images. */
+function perClassAverage(byClass: Iterable<ClassTally>): number | null {
+  let sum = 0;
+  let classes = 0;
+  for (const { total, hits } of byClass) {
+    if (total === 0) continue;
+    sum += hits / total;
+    classes++;
+  }
+  return classes === 0 ? null : sum / classes;
+}
+
+/**
+ * The project dashboard and the Major slice (docs/AGGREGATION.md, "Lifecycle and the lead", for what each figure
+ * counts). Figures come from the per-item rows aggregation keeps and from the project's baseline, so a request reads
+ * no verdict.
+ */
+export function createDashboardService(db: Db, options: { now: () => number }) {
+  const catalog = projectCatalog(db);
+  const repository = createDashboardRepository(db);
+  const consensus = createConsensusRepository(db);
+
+  function findProject(projectId: number): CatalogProject {
+    const entry = catalog.get(projectId);
+    if (!entry) throw notFound(`Project ${projectId} not found`);
+    return entry;
+  }
+
+  type MistakeRows = ReturnType<typeof repository.mistakes>;
+
+  function scoreboard(entry: CatalogProject, mistakeRows: MistakeRows): ProjectDashboard['scoreboard'] {
+    const baseline = projectBaseline(db, entry);
+    const after = new Map(
+      entry.models.map((m) => {
+        const base = baseline.models.get(m.id)!.base;
+        const byClass = new Map<number, ClassTally>();
+        for (const [classIndex, t] of base.byClass) byClass.set(classIndex, { ...t });
+        return [m.id, { byClass, realCounted: base.realCounted, realHits: base.realHits, mistakes: { Major: 0, Minor: 0, Borderline: 0, ungraded: base.mistakes } }];
+      }),
+    );
+    for (const [modelId, classIndex, counted, hits, realCounted, realHits] of repository.scoreDeltas(entry.project.id)) {
+      const scores = after.get(modelId);
+      if (!scores) continue;
+      tally(scores.byClass, classIndex, counted, hits);
+      scores.realCounted += realCounted;
+      scores.realHits += realHits;
+    }
+    for (const [modelId, severity, , count] of mistakeRows) {
+      const scores = after.get(modelId);
+      if (!scores) continue;
+      // An item with final labels replaces its baseline (ungraded) mistake by its final one.
+      if (severity === 'replaced') scores.mistakes.ungraded -= count;
+      else scores.mistakes[severity as Severity | 'ungraded'] += count;
+    }
+
+    return entry.models.map((model) => {
+      const base = baseline.models.get(model.id)!;
+      const a = after.get(model.id)!;
+      // Top-1 accuracy is against the original labels (DOMAIN), which the review does not change.
+      const top1Accuracy = rate(base.before.hits, baseline.images);
+      const before: ModelScores = {
+        top1Accuracy,
+        multiLabelAccuracy: perClassAverage(base.before.byClass.values()),
+        // Against {original}: no image has an empty set, so ReaL-style accuracy equals top-1 accuracy.
+        realAccuracy: top1Accuracy,
+        mistakes: { Major: 0, Minor: 0, Borderline: 0, ungraded: base.before.mistakes },
+      };
+      const afterScores: ModelScores = {
+        top1Accuracy,
+        multiLabelAccuracy: perClassAverage(a.byClass.values()),
+        realAccuracy: rate(a.realHits, a.realCounted),
+        mistakes: a.mistakes,
+      };
+      return { model: model.name, displayName: model.displayName, before, after: afterScores };
+    });
+  }
+
+  return {
+    dashboard(projectId: number): ProjectDashboard {
+      const entry = findProject(projectId);
+      const { project } = entry;
+      const progress = repository.progress(projectId);
+      const sums = repository.agreement(projectId);
+      const modelName = new Map(entry.models.map((m) => [m.id, m.name]));
+      const chart = new Map(entry.models.map((m) => [m.name, [] as { category: string; severity: Severity; count: number }[]]));
+      const mistakeRows = repository.mistakes(projectId);
+      for (const [modelId, severity, category, count] of mistakeRows) {
+        if (!SEVERITIES.includes(severity as Severity)) continue;
+        chart.get(modelName.get(modelId) ?? '')?.push({ category, severity: severity as Severity, count });
+      }
+      for (const counts of chart.values()) {
+        counts.sort((a, b) => (a.category < b.category ? -1 : a.category > b.category ? 1 : SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity)));
+      }
+      return {
+        projectId,
+        generatedAt: new Date(options.now()).toISOString(),
+        quorum: project.quorum,
+        progress: { ...progress, panelSize: project.panelSize },
+        experts: repository.experts(projectId).map((e) => ({
+          expert: e.username,
+          verdicts: e.verdicts,
+          agreementWithFinal: rate(e.agreements, e.compared),
+          comparedJudgements: e.compared,
+        })),
+        agreement: {
+          fleissKappa: kappaFromSums(
+            {
+              fleissUnits: sums.fleissUnits,
+              fleissAgreement: sums.fleissAgreement,
+              fleissTotals: { correct: sums.fleissCorrect, wrong: sums.fleissWrong, unclear: sums.fleissUnclear },
+            },
+            project.panelSize,
+          ),
+          krippendorffAlpha: alphaFromSums({
+            alphaValues: sums.alphaValues,
+            alphaAgreement: sums.alphaAgreement,
+            alphaTotals: { correct: sums.alphaCorrect, wrong: sums.alphaWrong, unclear: sums.alphaUnclear },
+          }),
+          units: sums.alphaUnits,
+        },
+        mistakes: [...chart].map(([model, counts]) => ({ model, counts })),
+        scoreboard: scoreboard(entry, mistakeRows),
+        majorSlice: { count: repository.majorSliceCount(projectId), models: entry.models.map((m) => m.name) },
+      };
+    },
+
+    /** The images on which every chosen model (default: all of the project's) makes a Major mistake under the final labels. */
+    majorSlice(projectId: number, modelNames?: string): MajorSlice {
+      const entry = findProject(projectId);
+      const names = modelNames === undefined || modelNames.trim() === '' ? entry.models.map((m) => m.name) : [...new Set(modelNames.split(',').map((n) => n.trim()))];
+      const models = names.map((name) => {
+        const model = entry.models.find((m) => m.name === name);
+        if (!model) throw badRequest(`Unknown model "${name}" (the project's models: ${entry.models.map((m) => m.name).join(', ')})`, 'UNKNOWN_MODEL');
+        return model;
+      });
+      const nameOf = (index: number) => {
+        const cls = entry.vocabulary.byIndex(index);
+        return { key: cls?.key ?? `#${index}`, name: cls ? displayName(cls) : '' };
+      };
+      const indexOf = (key: string) => entry.vocabulary.byKey(key)?.index ?? Number.MAX_SAFE_INTEGER;
+      const images = repository.majorSlice(projectId, models.map((m) => m.id)).map((row) => {
+        const ctx = consensus.loadItemContext(row.item_id, entry)!;
+        const final = JSON.parse(row.final) as FinalLabels;
+        const correct = labelLists(mergeFinal(ctx.baseLabels, final), indexOf).correct;
+        return {
+          itemId: row.item_id,
+          imageId: row.image_id,
+          file: row.file,
+          previewUrl: `/api/projects/${projectId}/images/${row.image_id}/preview`,
+          originalLabel: nameOf(row.original_class_idx),
+          finalCorrect: correct.map((key) => nameOf(indexOf(key))),
+          predictions: models.map((model) => {
+            const top1Key = ctx.models.find((m) => m.id === model.id)?.top1Key ?? '';
+            const cls = entry.vocabulary.byKey(top1Key);
+            return { model: model.name, key: top1Key, name: cls ? displayName(cls) : '', category: final.mistakes[model.name]?.category ?? null };
+          }),
+        };
+      });
+      return { models: models.map((m) => m.name), images };
+    },
+  };
+}

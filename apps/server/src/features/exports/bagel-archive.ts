@@ -1,0 +1,194 @@
+import { Decision, FinalLabels, Judgement, MistakeGrade, PanelConsensus, PanelQuorum, ProblematicFlag, Role } from '@bagel/contracts';
+import { z } from 'zod';
+import type { Db } from '../../db/open-database';
+import { createConsensusService } from '../consensus/consensus.service';
+import type { CatalogProject } from '../projects/project-catalog';
+
+const LabelLists = z.object({ correct: z.array(z.string()), wrong: z.array(z.string()), unclear: z.array(z.string()) });
+
+/**
+ * The `bagel` export: everything about a project's review, for archive and audit (docs/FORMATS.md, "The bagel
+ * archive"). Versioned: a reader checks `format` and `version`. Every verdict revision, decision and message is in
+ * it, with who and when; nothing is summarized away.
+ */
+export const BagelArchive = z.object({
+  format: z.literal('bagel-archive'),
+  version: z.literal(1),
+  exportedAt: z.string(),
+  project: z.object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string(),
+    panelSize: z.number().int(),
+    topK: z.number().int(),
+    quorum: PanelQuorum,
+    mistakeCategories: z.array(z.string()),
+    models: z.array(z.object({ name: z.string(), displayName: z.string(), illustrative: z.boolean() })),
+    images: z.number().int(),
+  }),
+  users: z.array(z.object({ username: z.string(), role: Role })),
+  items: z.array(
+    z.object({
+      itemId: z.number().int(),
+      file: z.string(),
+      originalLabel: z.string(),
+      acceptedLabels: z.array(z.string()),
+      priorLabels: LabelLists.nullable(),
+      status: z.enum(['open', 'in_review', 'agreed', 'disputed', 'final']),
+      verdicts: z.array(
+        z.object({
+          expert: z.string(),
+          revision: z.number().int(),
+          labels: z.record(z.string(), Judgement),
+          problematic: ProblematicFlag.nullable(),
+          mistakes: z.record(z.string(), MistakeGrade),
+          comment: z.string(),
+          createdAt: z.string(),
+        }),
+      ),
+      decisions: z.array(Decision),
+      discussion: z.array(z.object({ author: z.string(), body: z.string(), createdAt: z.string() })),
+      consensus: PanelConsensus.nullable(),
+      final: FinalLabels.nullable(),
+      finalAt: z.string().nullable(),
+    }),
+  ),
+});
+export type BagelArchive = z.infer<typeof BagelArchive>;
+
+/** Builds the archive of a project: every item of its queue, in project order. */
+export function buildBagelArchive(db: Db, entry: CatalogProject, exportedAt: string): BagelArchive {
+  const { project, vocabulary } = entry;
+  const keyOf = (index: number) => vocabulary.byIndex(index)?.key ?? `#${index}`;
+  const orderOf = (key: string) => vocabulary.byKey(key)?.index ?? Number.MAX_SAFE_INTEGER;
+  const byItem = <T>(rows: Iterable<[number, T]>) => {
+    const map = new Map<number, T[]>();
+    for (const [itemId, value] of rows) {
+      const list = map.get(itemId);
+      if (list) list.push(value);
+      else map.set(itemId, [value]);
+    }
+    return map;
+  };
+
+  const items = db
+    .prepare<[number], { id: number; image_id: number; file: string; original_class_idx: number; status: BagelArchive['items'][number]['status']; final: string | null; final_at: string | null }>(
+      `SELECT i.id, i.image_id, im.file, im.original_class_idx, i.status, c.final, c.final_at
+       FROM items i JOIN images im ON im.id = i.image_id LEFT JOIN item_consensus c ON c.item_id = i.id
+       WHERE i.project_id = ? ORDER BY im.position`,
+    )
+    .all(project.id);
+  const accepted = byItem(
+    db
+      .prepare<[number], { id: number; class_idx: number }>(
+        'SELECT i.id, a.class_idx FROM items i JOIN accepted_labels a ON a.image_id = i.image_id WHERE i.project_id = ? ORDER BY i.id, a.class_idx',
+      )
+      .all(project.id)
+      .map((r): [number, string] => [r.id, keyOf(r.class_idx)]),
+  );
+  const prior = byItem(
+    db
+      .prepare<[number], { id: number; class_idx: number; judgement: Judgement }>(
+        'SELECT i.id, pl.class_idx, pl.judgement FROM items i JOIN prior_labels pl ON pl.image_id = i.image_id WHERE i.project_id = ? ORDER BY i.id, pl.class_idx',
+      )
+      .all(project.id)
+      .map((r): [number, { key: string; judgement: Judgement }] => [r.id, { key: keyOf(r.class_idx), judgement: r.judgement }]),
+  );
+  const verdicts = byItem(
+    db
+      .prepare<[number], { item_id: number; username: string; revision: number; labels: string; problematic: string | null; mistakes: string; comment: string; created_at: string }>(
+        `SELECT v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at
+         FROM verdicts v JOIN items i ON i.id = v.item_id JOIN users u ON u.id = v.user_id
+         WHERE i.project_id = ? ORDER BY v.item_id, u.username, v.revision`,
+      )
+      .all(project.id)
+      .map((r): [number, BagelArchive['items'][number]['verdicts'][number]] => [
+        r.item_id,
+        {
+          expert: r.username,
+          revision: r.revision,
+          labels: JSON.parse(r.labels),
+          problematic: r.problematic === null ? null : JSON.parse(r.problematic),
+          mistakes: JSON.parse(r.mistakes),
+          comment: r.comment,
+          createdAt: r.created_at,
+        },
+      ]),
+  );
+  const decisions = byItem(
+    db
+      .prepare<[number], { item_id: number; sequence: number; kind: Decision['kind']; username: string; final: string | null; note: string; created_at: string }>(
+        `SELECT d.item_id, d.sequence, d.kind, u.username, d.final, d.note, d.created_at
+         FROM decisions d JOIN items i ON i.id = d.item_id JOIN users u ON u.id = d.lead_id
+         WHERE i.project_id = ? ORDER BY d.item_id, d.sequence`,
+      )
+      .all(project.id)
+      .map((r): [number, Decision] => [
+        r.item_id,
+        { sequence: r.sequence, kind: r.kind, lead: r.username, final: r.final === null ? null : JSON.parse(r.final), note: r.note, createdAt: r.created_at },
+      ]),
+  );
+  const discussion = byItem(
+    db
+      .prepare<[number], { item_id: number; username: string; body: string; created_at: string }>(
+        `SELECT m.item_id, u.username, m.body, m.created_at
+         FROM discussion_messages m JOIN items i ON i.id = m.item_id JOIN users u ON u.id = m.user_id
+         WHERE i.project_id = ? ORDER BY m.item_id, m.id`,
+      )
+      .all(project.id)
+      .map((r): [number, { author: string; body: string; createdAt: string }] => [r.item_id, { author: r.username, body: r.body, createdAt: r.created_at }]),
+  );
+  const users = db
+    .prepare<{ p: number }, { username: string; role: Role }>(
+      `SELECT username, role FROM users WHERE id IN (
+         SELECT v.user_id FROM verdicts v JOIN items i ON i.id = v.item_id WHERE i.project_id = :p
+         UNION SELECT d.lead_id FROM decisions d JOIN items i ON i.id = d.item_id WHERE i.project_id = :p
+         UNION SELECT m.user_id FROM discussion_messages m JOIN items i ON i.id = m.item_id WHERE i.project_id = :p
+       ) ORDER BY username`,
+    )
+    .all({ p: project.id });
+  // The aggregate is recomputed (only its disputes are stored); it is what the desk shows.
+  const consensus = new Map(createConsensusService(db).currentOfProject(project.id, exportedAt).map(({ ctx, state }) => [ctx.itemId, state.consensus]));
+  const imageCount = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM images WHERE project_id = ?').get(project.id)!.n;
+
+  return {
+    format: 'bagel-archive',
+    version: 1,
+    exportedAt,
+    project: {
+      id: project.id,
+      name: project.name,
+      description: project.description,
+      panelSize: project.panelSize,
+      topK: project.topK,
+      quorum: project.quorum,
+      mistakeCategories: project.mistakeCategories,
+      models: entry.models.map((m) => ({ name: m.name, displayName: m.displayName, illustrative: m.illustrative })),
+      images: imageCount,
+    },
+    users,
+    items: items.map((item) => {
+      const priorLabels = prior.get(item.id);
+      let lists: BagelArchive['items'][number]['priorLabels'] = null;
+      if (priorLabels) {
+        lists = { correct: [], wrong: [], unclear: [] };
+        for (const { key, judgement } of priorLabels) lists[judgement].push(key);
+        for (const list of Object.values(lists)) list.sort((a, b) => orderOf(a) - orderOf(b));
+      }
+      return {
+        itemId: item.id,
+        file: item.file,
+        originalLabel: keyOf(item.original_class_idx),
+        acceptedLabels: accepted.get(item.id) ?? [],
+        priorLabels: lists,
+        status: item.status,
+        verdicts: verdicts.get(item.id) ?? [],
+        decisions: decisions.get(item.id) ?? [],
+        discussion: discussion.get(item.id) ?? [],
+        consensus: consensus.get(item.id) ?? null,
+        final: item.final === null ? null : JSON.parse(item.final),
+        finalAt: item.final_at,
+      };
+    }),
+  };
+}

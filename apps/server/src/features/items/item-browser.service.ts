@@ -1,0 +1,97 @@
+import { DEFAULT_SORT_ORDER, DisputeKind, type ItemBrowserExperts, type ItemBrowserPage, type ParsedItemBrowserQuery } from '@bagel/contracts';
+import { displayName } from '@bagel/core';
+import type { Db } from '../../db/open-database';
+import { ApiError, notFound } from '../../plugins/errors';
+import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { createItemBrowserRepository, type ItemFilters } from './item-browser.repository';
+
+/** Width of the thumbnails the rows link to. */
+export const THUMBNAIL_WIDTH = 128;
+
+const unknownValue = (field: string, message: string) => new ApiError(400, message, 'UNKNOWN_FILTER_VALUE', { field });
+
+/** The item browser: a project's items filtered, sorted and paged in SQL (item-browser.repository.ts). */
+export function createItemBrowserService(db: Db) {
+  const catalog = projectCatalog(db);
+  const repository = createItemBrowserRepository(db);
+
+  function findProject(projectId: number): CatalogProject {
+    const entry = catalog.get(projectId);
+    if (!entry) throw notFound(`Project ${projectId} not found`);
+    return entry;
+  }
+
+  /** The query's names (class key, model, category, username) as the ids the SQL uses; 400 naming any that is unknown. */
+  function resolveFilters(entry: CatalogProject, query: ParsedItemBrowserQuery): ItemFilters {
+    const filters: ItemFilters = { status: query.status, disputeKind: query.disputeKind, severity: query.severity };
+    if (query.class !== undefined) {
+      const cls = entry.vocabulary.byKey(query.class);
+      if (!cls) throw unknownValue('class', `Unknown class '${query.class}': not in the vocabulary of project ${entry.project.id}`);
+      filters.classIndex = cls.index;
+    }
+    if (query.wrongModel !== undefined) {
+      const model = entry.models.find((m) => m.name === query.wrongModel);
+      if (!model) {
+        throw unknownValue('wrongModel', `Unknown model '${query.wrongModel}': the project's models are ${entry.models.map((m) => m.name).join(', ')}`);
+      }
+      filters.wrongModel = { id: model.id, position: repository.modelPosition(model.id) };
+    }
+    if (query.category !== undefined) {
+      if (!entry.project.mistakeCategories.includes(query.category)) {
+        throw unknownValue('category', `Unknown category '${query.category}': the project's categories are ${entry.project.mistakeCategories.join(', ')}`);
+      }
+      filters.category = query.category;
+    }
+    if (query.expert !== undefined) {
+      const userId = repository.userId(query.expert);
+      if (userId === null) throw unknownValue('expert', `Unknown expert '${query.expert}': no user has that name`);
+      filters.expertId = userId;
+    }
+    return filters;
+  }
+
+  return {
+    page(projectId: number, query: ParsedItemBrowserQuery): ItemBrowserPage {
+      const entry = findProject(projectId);
+      const filters = resolveFilters(entry, query);
+      const sort = query.sort ?? 'priority';
+      const order = query.order ?? DEFAULT_SORT_ORDER[sort];
+      const { ids, total } = repository.page(projectId, filters, sort, order, query.limit, query.offset);
+      const modelName = new Map(entry.models.map((m) => [m.id, m.name]));
+      const position = new Map(entry.models.map((m, i) => [m.id, i]));
+      const byPosition = (a: number, b: number) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
+      return {
+        total,
+        offset: query.offset,
+        limit: query.limit,
+        rows: repository.rows(ids).map((r) => {
+          const original = entry.vocabulary.byIndex(r.originalClassIndex);
+          return {
+            itemId: r.itemId,
+            imageId: r.imageId,
+            file: r.file,
+            previewUrl: `/api/projects/${projectId}/images/${r.imageId}/preview?width=${THUMBNAIL_WIDTH}`,
+            originalLabel: { key: original?.key ?? String(r.originalClassIndex), name: original ? displayName(original) : '' },
+            status: r.status,
+            modelsWrong: r.modelsWrong,
+            confidence: r.confidence,
+            verdictCount: r.verdictCount,
+            divisiveness: r.divisiveness,
+            disputeKinds: DisputeKind.options.filter((kind) => r.disputeKinds.includes(kind)),
+            wrongModels: [...r.wrongModelIds].sort(byPosition).map((id) => modelName.get(id) ?? String(id)),
+            grades: [...r.grades]
+              .sort((a, b) => byPosition(a.modelId, b.modelId))
+              .map((g) => ({ model: modelName.get(g.modelId) ?? String(g.modelId), severity: g.severity, category: g.category })),
+            updatedAt: r.updatedAt,
+          };
+        }),
+      };
+    },
+
+    experts(projectId: number): ItemBrowserExperts {
+      findProject(projectId);
+      return { experts: repository.experts(projectId) };
+    },
+  };
+}
+export type ItemBrowserService = ReturnType<typeof createItemBrowserService>;

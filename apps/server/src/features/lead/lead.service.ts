@@ -1,0 +1,163 @@
+import { LeadDecisionRequest, ReopenRequest, type Decision, type DeskItem, type FinalLabels, type LeadQueue, type SessionUser } from '@bagel/contracts';
+import { displayName, validateVerdict } from '@bagel/core';
+import type { z } from 'zod';
+import type { Db } from '../../db/open-database';
+import { ApiError, conflict, notFound } from '../../plugins/errors';
+import { createConsensusService } from '../consensus/consensus.service';
+import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { createItemsRepository, type ItemRecord } from '../review/items.repository';
+import { createReviewService } from '../review/review.service';
+import { createVerdictsRepository } from '../review/verdicts.repository';
+import { createDecisionsRepository } from './decisions.repository';
+import { createLeadQueueRepository, type LeadQueueFilter } from './lead-queue.repository';
+
+export interface LeadServiceOptions {
+  now: () => number;
+  imagesDirOverride?: string;
+}
+
+type ParsedDecision = z.output<typeof LeadDecisionRequest>;
+type ParsedReopen = z.output<typeof ReopenRequest>;
+
+type Outcome = { outcome: 'stored'; decision: Decision } | { outcome: 'stale'; current: number; base: number } | { outcome: 'wrong-status'; status: string };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The lead's desk: the queue of disputed items, one item with the whole panel, and the decisions. A decision is
+ * checked like a verdict, recorded (never changed afterwards) and applied in one transaction, together with the
+ * item's new state; `baseDecision` guards against two leads deciding from the same view (409 STALE_DECISION).
+ */
+export function createLeadService(db: Db, options: LeadServiceOptions) {
+  const catalog = projectCatalog(db);
+  const items = createItemsRepository(db);
+  const verdicts = createVerdictsRepository(db);
+  const decisions = createDecisionsRepository(db);
+  const queue = createLeadQueueRepository(db);
+  const consensus = createConsensusService(db);
+  const review = createReviewService(db, options);
+  const itemStatus = db.prepare<[number], { status: string }>('SELECT status FROM items WHERE id = ?');
+
+  function findProject(projectId: number): CatalogProject {
+    const entry = catalog.get(projectId);
+    if (!entry) throw notFound(`Project ${projectId} not found`);
+    return entry;
+  }
+
+  function findItem(itemId: number): { item: ItemRecord; entry: CatalogProject } {
+    const item = items.findById(itemId);
+    if (!item) throw notFound(`Item ${itemId} not found`);
+    return { item, entry: findProject(item.projectId) };
+  }
+
+  /** Appends the decision `decide` makes of the item's status (null: not allowed then), unless someone decided since `base`. */
+  const record = db.transaction(
+    (item: ItemRecord, lead: SessionUser, base: number, decide: (status: string) => { kind: Decision['kind']; final: FinalLabels | null } | null, note: string, createdAt: string): Outcome => {
+      const current = decisions.count(item.id);
+      if (base !== current) return { outcome: 'stale', current, base };
+      const status = itemStatus.get(item.id)!.status;
+      const decision = decide(status);
+      if (decision === null) return { outcome: 'wrong-status', status };
+      const sequence = decisions.append(item.id, { ...decision, leadId: lead.id, note, createdAt });
+      consensus.refreshItem(item.id, item.projectId, createdAt);
+      return { outcome: 'stored', decision: { sequence, kind: decision.kind, lead: lead.username, final: decision.final, note, createdAt } };
+    },
+  );
+
+  function stored(itemId: number, result: Outcome, wrongStatus: (status: string) => ApiError): Decision {
+    if (result.outcome === 'stale') {
+      throw conflict(
+        `Item ${itemId} has ${result.current} decision(s) on record, not ${result.base} as you saw it: someone decided meanwhile; reload the item`,
+        'STALE_DECISION',
+        { currentDecision: result.current },
+      );
+    }
+    if (result.outcome === 'wrong-status') throw wrongStatus(result.status);
+    return result.decision;
+  }
+
+  return {
+    queue(projectId: number, query: { status: LeadQueueFilter; limit: number; offset: number }): LeadQueue {
+      const entry = findProject(projectId);
+      const { rows, total } = queue.page(projectId, query.status, query.limit, query.offset);
+      const now = iso(options.now());
+      return {
+        total,
+        items: rows.map((row) => {
+          const original = entry.vocabulary.byIndex(row.originalClassIndex);
+          return {
+            itemId: row.itemId,
+            imageId: row.imageId,
+            file: row.file,
+            previewUrl: `/api/projects/${projectId}/images/${row.imageId}/preview`,
+            originalLabel: { key: original?.key ?? String(row.originalClassIndex), name: original ? displayName(original) : '' },
+            status: row.status,
+            verdictCount: row.verdictCount,
+            // Recomputed for the page (only how divided each item is is stored): the reasons are always current.
+            disputes: consensus.current(row.itemId, projectId, now)?.state.consensus.disputes ?? [],
+            divisiveness: row.divisiveness,
+            updatedAt: row.updatedAt,
+          };
+        }),
+      };
+    },
+
+    desk(user: SessionUser, itemId: number): DeskItem {
+      const item = review.deskItem(user, itemId);
+      const current = consensus.current(itemId, item.projectId, iso(options.now()));
+      if (!current) throw notFound(`Item ${itemId} not found`);
+      return {
+        item,
+        verdicts: verdicts.currentOfItem(itemId),
+        consensus: current.state.consensus,
+        final: current.state.final,
+        decisions: decisions.ofItem(itemId),
+      };
+    },
+
+    /** Finalizes a disputed item, or overrides an agreed or final one. */
+    decide(lead: SessionUser, itemId: number, request: ParsedDecision): Decision {
+      const { item, entry } = findItem(itemId);
+      const top1 = entry.models.flatMap((model) => {
+        const prediction = items.predictions(item.imageId, 1).find((p) => p.modelId === model.id);
+        const cls = prediction ? entry.vocabulary.byIndex(prediction.classIndex) : undefined;
+        return cls ? [{ name: model.name, top1Key: cls.key }] : [];
+      });
+      const issues = validateVerdict(request, {
+        hasClass: (key) => entry.vocabulary.byKey(key) !== undefined,
+        models: top1,
+        mistakeCategories: entry.project.mistakeCategories,
+      });
+      if (issues.length > 0) {
+        throw new ApiError(400, `Invalid decision: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, 'INVALID_DECISION', { issues });
+      }
+      const final: FinalLabels = { labels: request.labels, problematic: request.problematic, mistakes: request.mistakes };
+      const result = record.immediate(
+        item,
+        lead,
+        request.baseDecision,
+        (status) => (status === 'disputed' ? { kind: 'finalize', final } : status === 'agreed' || status === 'final' ? { kind: 'override', final } : null),
+        request.note,
+        iso(options.now()),
+      );
+      return stored(itemId, result, (status) =>
+        conflict(`Item ${itemId} is ${status}: the lead decides once its panel is complete`, 'PANEL_INCOMPLETE', { status }),
+      );
+    },
+
+    /** Puts an agreed or final item back to disputed: its final labels are withdrawn and experts may revise again. */
+    reopen(lead: SessionUser, itemId: number, request: ParsedReopen): Decision {
+      const { item } = findItem(itemId);
+      const result = record.immediate(
+        item,
+        lead,
+        request.baseDecision,
+        (status) => (status === 'agreed' || status === 'final' ? { kind: 'reopen', final: null } : null),
+        request.note,
+        iso(options.now()),
+      );
+      return stored(itemId, result, (status) => conflict(`Item ${itemId} is ${status}, not agreed or final: there is nothing to reopen`, 'ITEM_NOT_FINAL', { status }));
+    },
+  };
+}
+export type LeadService = ReturnType<typeof createLeadService>;

@@ -1,0 +1,33 @@
+import type { DeskItem } from '@bagel/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, login, seedSyntheticProject } from './synthetic-project';
+import { createTestApp, type TestApp } from './test-app';
+
+let t: TestApp;
+let cookie: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  createUser(t.db, 'lea', 'lead', 'consensus-password');
+  cookie = await login(t.app, 'lea', 'consensus-password');
+});
+afterAll(() => t.close());
+
+describe('aggregation candidates', () => {
+  it("are the review item's candidates, in the same order, on items with overlapping and distinct top-k", async () => {
+    // Random top-5 of 4 models: candidates overlap between models on some items and not on others, and the model
+    // ids are not in the order of the models' positions for the packed predictions to get wrong.
+    const p = seedSyntheticProject(t.db, { name: 'candidates', images: 60, models: 4, classes: 12, topK: 5, seed: 11 });
+    t.db.prepare('UPDATE models SET position = 3 - position WHERE project_id = ?').run(p.projectId);
+    const items = t.db.prepare('SELECT id FROM items WHERE project_id = ? ORDER BY id').all(p.projectId) as { id: number }[];
+    expect(items.length).toBeGreaterThan(20);
+    for (const { id } of items) {
+      const res = await t.app.inject({ url: `/api/items/${id}/desk`, headers: { cookie } });
+      expect(res.statusCode, res.body).toBe(200);
+      const desk = res.json() as DeskItem;
+      // No verdict yet: the aggregate lists exactly its candidates, none judged.
+      expect(desk.consensus.classes.map((c) => c.key)).toEqual(desk.item.candidates.map((c) => c.key));
+      expect(desk.consensus).toMatchObject({ status: 'incomplete', verdictCount: 0 });
+      expect(desk.item.status).toBe('open');
+    }
+  });
+});

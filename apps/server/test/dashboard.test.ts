@@ -1,0 +1,176 @@
+import type { MajorSlice, ProjectDashboard, Verdict } from '@bagel/contracts';
+import { countTable, fleissKappa, krippendorffAlphaNominal, multiLabelAccuracy, realAccuracy, top1Accuracy } from '@bagel/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLASSES, IMAGES, runHandReview, seedHandProject, type HandProject } from './hand-project';
+import { createTestApp, type TestApp } from './test-app';
+
+let t: TestApp;
+let project: HandProject;
+let cookies: Record<string, string>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  project = seedHandProject(t.db);
+  cookies = await runHandReview(t, project);
+});
+afterAll(() => t.close());
+
+const get = (user: string | null, url: string) => t.app.inject({ url, headers: user ? { cookie: cookies[user]! } : {} });
+const dashboard = async (): Promise<ProjectDashboard> => {
+  const res = await get('lea', `/api/projects/${project.projectId}/dashboard`);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+};
+const { dog, fox, cat, car, cup, bus } = CLASSES;
+
+describe('dashboard', () => {
+  it('counts progress and statuses', async () => {
+    const d = await dashboard();
+    expect(d.progress).toEqual({ images: 6, items: 4, open: 0, inReview: 0, agreed: 3, disputed: 0, final: 1, verdicts: 12, panelSize: 3 });
+    expect(d.quorum).toEqual({ kind: 'majority' });
+    expect(d.generatedAt).toBe(new Date(t.clock.now).toISOString());
+  });
+
+  it("gives each expert's verdicts and agreement with the final labels", async () => {
+    // Per item, judgements equal to the final labels / judgements the final labels judge:
+    // image 2: ann 2/2, bob 2/2, cyd 1/2; image 3: 3/3 each; image 5: ann 1/3, bob 2/3 (his revision), cyd 2/3; image 6: 2/2 each.
+    expect((await dashboard()).experts).toEqual([
+      { expert: 'ann', verdicts: 4, agreementWithFinal: 0.8, comparedJudgements: 10 },
+      { expert: 'bob', verdicts: 4, agreementWithFinal: 0.9, comparedJudgements: 10 },
+      { expert: 'cyd', verdicts: 4, agreementWithFinal: 0.8, comparedJudgements: 10 },
+    ]);
+  });
+
+  it("computes Fleiss' kappa and Krippendorff's alpha over the (item, class) judgements, as the core functions do", async () => {
+    const d = await dashboard();
+    // Ten units of three judgements (correct, wrong, unclear): [3,0,0] ×3 ... worked out in the hand-project comments:
+    // P̄ = 22/30, P̄e = 398/900 → kappa = 131/251; Σo_cc = 22 of 30 pairable values → alpha = 135/251.
+    expect(d.agreement.units).toBe(10);
+    expect(d.agreement.fleissKappa).toBeCloseTo(131 / 251, 12);
+    expect(d.agreement.krippendorffAlpha).toBeCloseTo(135 / 251, 12);
+
+    // The same from the verdicts themselves, with @bagel/core.
+    const units: string[][] = [];
+    for (const itemId of Object.values(project.items)) {
+      const verdicts = (await get('lea', `/api/items/${itemId}/verdicts`)).json().verdicts as Verdict[];
+      const keys = [...new Set(verdicts.flatMap((v) => Object.keys(v.labels)))];
+      for (const key of keys) units.push(verdicts.flatMap((v) => (v.labels[key] ? [v.labels[key]] : [])));
+    }
+    expect(units).toHaveLength(10);
+    expect(d.agreement.fleissKappa).toBeCloseTo(fleissKappa(countTable(units, ['correct', 'wrong', 'unclear'])).kappa!, 12);
+    expect(d.agreement.krippendorffAlpha).toBeCloseTo(krippendorffAlphaNominal(units).alpha!, 12);
+  });
+
+  it('charts the graded mistakes by category and severity per model, leaving the problematic image out', async () => {
+    expect((await dashboard()).mistakes).toEqual([
+      { model: 'model-a', counts: [{ category: 'Spurious Correlation', severity: 'Major', count: 1 }] },
+      { model: 'model-b', counts: [{ category: 'Spurious Correlation', severity: 'Major', count: 2 }] },
+    ]);
+  });
+
+  it('scores every model before (original labels) and after (final labels), as the core metrics do', async () => {
+    const d = await dashboard();
+    const a = d.scoreboard.find((s) => s.model === 'model-a')!;
+    const b = d.scoreboard.find((s) => s.model === 'model-b')!;
+    expect(a.displayName).toBe('MODEL-A');
+    // Before: A is right on images 1, 4, 6; B on 1, 2, 4. Per original class (tabby, Chihuahua, red fox, coffee mug):
+    // A 1/2, 1/2, 0/1, 1/1 → 0.5; B 2/2, 1/2, 0/1, 0/1 → 0.375.
+    expect(a.before).toEqual({ top1Accuracy: 0.5, multiLabelAccuracy: 0.5, realAccuracy: 0.5, mistakes: { Major: 0, Minor: 0, Borderline: 0, ungraded: 3 } });
+    expect(b.before).toEqual({ top1Accuracy: 0.5, multiLabelAccuracy: 0.375, realAccuracy: 0.5, mistakes: { Major: 0, Minor: 0, Borderline: 0, ungraded: 3 } });
+    // After: image 6 is problematic (dropped, with its class coffee mug). A: tabby 2/2, Chihuahua 1/2, red fox 1/1
+    // (beach wagon is correct) → 5/6; ReaL 4/5. B: 2/2, 1/2, 0/1 → 0.5; ReaL 3/5. Top-1 stays against the original labels.
+    expect(a.after.top1Accuracy).toBe(0.5);
+    expect(a.after.multiLabelAccuracy).toBeCloseTo(5 / 6, 12);
+    expect(a.after.realAccuracy).toBeCloseTo(0.8, 12);
+    expect(a.after.mistakes).toEqual({ Major: 1, Minor: 0, Borderline: 0, ungraded: 0 });
+    expect(b.after.multiLabelAccuracy).toBeCloseTo(0.5, 12);
+    expect(b.after.realAccuracy).toBeCloseTo(0.6, 12);
+    expect(b.after.mistakes).toEqual({ Major: 2, Minor: 0, Borderline: 0, ungraded: 0 });
+
+    // The same with @bagel/core over the images' final label sets (image 2 keeps its prior "red fox wrong").
+    const finalLabels: { correct: string[]; unclear: string[]; problematic: boolean }[] = [
+      { correct: [cat.key], unclear: [], problematic: false },
+      { correct: [cat.key, dog.key], unclear: [], problematic: false },
+      { correct: [dog.key], unclear: [], problematic: false },
+      { correct: [dog.key], unclear: [], problematic: false },
+      { correct: [car.key], unclear: [fox.key], problematic: false },
+      { correct: [cup.key], unclear: [], problematic: true },
+    ];
+    for (const [model, scores] of [['a', a], ['b', b]] as const) {
+      const images = IMAGES.map((image, i) => ({ originalKey: CLASSES[image.original].key, top1Key: CLASSES[image[model]].key, ...finalLabels[i]! }));
+      expect(scores.before.top1Accuracy).toBe(top1Accuracy(images).value);
+      expect(scores.before.multiLabelAccuracy).toBeCloseTo(multiLabelAccuracy(images.map((im) => ({ ...im, correct: [im.originalKey], unclear: [], problematic: false }))).value!, 12);
+      expect(scores.after.multiLabelAccuracy).toBeCloseTo(multiLabelAccuracy(images).value!, 12);
+      expect(scores.after.realAccuracy).toBeCloseTo(realAccuracy(images.map((im) => ({ labels: im.problematic ? [] : im.correct, top1: im.top1Key }))).value!, 12);
+    }
+  });
+
+  it('counts the Major slice: images on which every model makes a Major mistake', async () => {
+    expect((await dashboard()).majorSlice).toEqual({ count: 1, models: ['model-a', 'model-b'] });
+  });
+
+  it('is for leads and admins', async () => {
+    expect((await get('adm', `/api/projects/${project.projectId}/dashboard`)).statusCode).toBe(200);
+    expect((await get('ann', `/api/projects/${project.projectId}/dashboard`)).statusCode).toBe(403);
+    expect((await get(null, `/api/projects/${project.projectId}/dashboard`)).statusCode).toBe(401);
+    expect((await get('lea', '/api/projects/9999/dashboard')).statusCode).toBe(404);
+  });
+});
+
+describe('project totals', () => {
+  it('kept verdict by verdict, equal those a full re-aggregation rebuilds', async () => {
+    const tables = () =>
+      Object.fromEntries(
+        ['project_score_deltas', 'project_mistake_counts', 'project_rater_totals'].map((table) => [
+          table,
+          t.db.prepare(`SELECT * FROM ${table} WHERE project_id = ? AND ${table === 'project_rater_totals' ? 'verdicts' : table === 'project_mistake_counts' ? 'count' : 'counted + hits + real_counted + real_hits'} <> 0 ORDER BY 1, 2, 3, 4`).all(project.projectId),
+        ]),
+      );
+    const items = () => t.db.prepare('SELECT item_id, final, final_at, outcomes, raters, divisiveness, major_models FROM item_consensus WHERE project_id = ? ORDER BY item_id').all(project.projectId);
+    const before = { tables: tables(), items: items(), dashboard: { ...(await dashboard()), generatedAt: '' } };
+    expect(before.tables.project_mistake_counts).not.toEqual([]);
+    // The same quorum again: every item is recomputed and the totals rebuilt from scratch, in one transaction.
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/projects/${project.projectId}/settings`, headers: { cookie: cookies.adm! }, payload: { quorum: { kind: 'majority' } } });
+    expect(res.json()).toMatchObject({ reaggregatedItems: 4 });
+    expect({ tables: tables(), items: items(), dashboard: { ...(await dashboard()), generatedAt: '' } }).toEqual(before);
+  });
+});
+
+describe('major slice', () => {
+  const slice = async (query = ''): Promise<MajorSlice> => {
+    const res = await get('lea', `/api/projects/${project.projectId}/major-slice${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+
+  it('lists the images every chosen model gets Major-wrong, with their final labels and the predictions', async () => {
+    const image3 = IMAGES[2]!.file;
+    expect(await slice()).toEqual({
+      models: ['model-a', 'model-b'],
+      images: [
+        {
+          itemId: project.items[image3],
+          imageId: expect.any(Number),
+          file: image3,
+          previewUrl: expect.stringMatching(/^\/api\/projects\/\d+\/images\/\d+\/preview$/),
+          originalLabel: { key: dog.key, name: 'Chihuahua' },
+          finalCorrect: [{ key: dog.key, name: 'Chihuahua' }],
+          predictions: [
+            { model: 'model-a', key: fox.key, name: 'red fox', category: 'Spurious Correlation' },
+            { model: 'model-b', key: cup.key, name: 'coffee mug', category: 'Spurious Correlation' },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('takes a choice of models; refuses an unknown one', async () => {
+    const b = await slice('?models=model-b');
+    expect(b.images.map((i) => i.file)).toEqual([IMAGES[2]!.file, IMAGES[4]!.file]);
+    expect(b.images[1]!.predictions).toEqual([{ model: 'model-b', key: bus.key, name: 'school bus', category: 'Spurious Correlation' }]);
+    const unknown = await get('lea', `/api/projects/${project.projectId}/major-slice?models=model-b,nope`);
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ code: 'UNKNOWN_MODEL' });
+    expect((await get('ann', `/api/projects/${project.projectId}/major-slice`)).statusCode).toBe(403);
+  });
+});

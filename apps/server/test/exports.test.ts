@@ -1,0 +1,260 @@
+import type { ExportFormat } from '@bagel/contracts';
+import { readHumanAccuracyV3 } from '@bagel/core';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app';
+import { exportCommand } from '../src/cli/commands/export';
+import { openDatabase } from '../src/db/open-database';
+import { BagelArchive } from '../src/features/exports/bagel-archive';
+import { writeFileAtomically } from '../src/features/exports/write-file-atomically';
+import { importManifest } from '../src/features/import/import-manifest';
+import { CLASSES, IMAGES, runHandReview, seedHandProject, type HandProject } from './hand-project';
+import { createUser, login } from './synthetic-project';
+import { createTestApp, type TestApp } from './test-app';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const GOLDEN = join(HERE, 'golden');
+const BIN = join(HERE, '..', 'bin', 'bagel.mjs');
+// `UPDATE_GOLDEN=1 npx vitest run --project server test/exports.test.ts` rewrites the golden files; review the diff.
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+let t: TestApp;
+let project: HandProject;
+let cookies: Record<string, string>;
+const out = mkdtempSync(join(tmpdir(), 'bagel-exports-'));
+
+beforeAll(async () => {
+  t = await createTestApp();
+  project = seedHandProject(t.db);
+  cookies = await runHandReview(t, project);
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(out, { recursive: true, force: true });
+});
+
+const download = (user: string | null, url: string) => t.app.inject({ url, headers: user ? { cookie: cookies[user]! } : {} });
+
+function golden(name: string, text: string): void {
+  const file = join(GOLDEN, name);
+  if (UPDATE) writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+const CASES: { format: ExportFormat; query?: string; model?: string; golden: string; fileName: string; type: string }[] = [
+  { format: 'human-accuracy-v3', golden: 'human-accuracy-v3.json', fileName: 'hand-checked-zoo-human-accuracy-v3.json', type: 'application/json; charset=utf-8' },
+  { format: 'mistakes', model: 'model-b', golden: 'mistakes-model-b.json', fileName: 'hand-checked-zoo-mistakes-model-b.json', type: 'application/json; charset=utf-8' },
+  { format: 'real', golden: 'real.json', fileName: 'hand-checked-zoo-real.json', type: 'application/json; charset=utf-8' },
+  { format: 'csv', golden: 'export.csv', fileName: 'hand-checked-zoo.csv', type: 'text/csv; charset=utf-8' },
+  { format: 'bagel', golden: 'bagel-archive.json', fileName: 'hand-checked-zoo-bagel-archive.json', type: 'application/json; charset=utf-8' },
+];
+
+describe('exports of the hand-checked project (golden files)', () => {
+  for (const c of CASES) {
+    it(`${c.format}: the download and the command line give the golden file`, async () => {
+      const url = `/api/projects/${project.projectId}/exports/${c.format}${c.model ? `?model=${c.model}` : ''}`;
+      const res = await download('lea', url);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.headers['content-type']).toBe(c.type);
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="${c.fileName}"`);
+      golden(c.golden, res.body);
+
+      const file = join(out, c.golden);
+      const line = exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: c.format, model: c.model, out: file, now: t.clock.now });
+      expect(line).toMatch(new RegExp(`^Wrote ${c.format} of project "Hand-checked zoo" to .*${c.golden}: `));
+      expect(readFileSync(file, 'utf8')).toBe(res.body);
+    });
+  }
+
+  it('human-accuracy-v3: merges the final labels over the prior ones, and lists the Major slice after the prior entries', async () => {
+    const doc = readHumanAccuracyV3((await download('adm', `/api/projects/${project.projectId}/exports/human-accuracy-v3`)).body, 'export.json');
+    // Image 2's prior labels (tabby correct, red fox wrong) with the panel's (tabby, Chihuahua correct).
+    expect(doc.initial_annots[IMAGES[1]!.file]).toEqual({ correct: [CLASSES.dog.key, CLASSES.cat.key], wrong: [CLASSES.fox.key] });
+    // Images 1 and 4 were neither judged nor labelled before: not in the file.
+    expect(Object.keys(doc.initial_annots)).toEqual([2, 3, 5, 6].map((n) => IMAGES[n - 1]!.file));
+    expect(doc.problematic_images).toEqual({
+      [IMAGES[5]!.file]: {
+        reason: 'Drawing, painting, cartoon or rendering',
+        reviewer: 'panel',
+        server_username: 'ann',
+        time_marked: expect.any(String),
+        time_reviewed: expect.any(String),
+      },
+    });
+    expect(doc.imagenet_m).toEqual([IMAGES[3]!.file, IMAGES[2]!.file]);
+  });
+
+  it('bagel: a versioned archive with every revision, decision and message', async () => {
+    const archive = BagelArchive.parse(JSON.parse((await download('lea', `/api/projects/${project.projectId}/exports/bagel`)).body));
+    expect(archive).toMatchObject({ format: 'bagel-archive', version: 1 });
+    expect(archive.users.map((u) => `${u.username}/${u.role}`)).toEqual(['ann/expert', 'bob/expert', 'cyd/expert', 'lea/lead']);
+    const five = archive.items.find((i) => i.file === IMAGES[4]!.file)!;
+    expect(five.verdicts.map((v) => `${v.expert}@${v.revision}`)).toEqual(['ann@1', 'bob@1', 'bob@2', 'cyd@1']);
+    expect(five.decisions.map((d) => `${d.kind} by ${d.lead}`)).toEqual(['finalize by lea']);
+    expect(five.discussion.map((m) => m.author)).toEqual(['ann', 'lea']);
+    expect(five.consensus?.status).toBe('disputed');
+    expect(five.final).toEqual(five.decisions[0]!.final);
+  });
+
+  it('refuses a mistakes export without a known model, an unknown format or project, and anyone but leads and admins', async () => {
+    const base = `/api/projects/${project.projectId}/exports`;
+    expect((await download('lea', `${base}/mistakes`)).json()).toMatchObject({ statusCode: 400, code: 'MODEL_REQUIRED' });
+    expect((await download('lea', `${base}/mistakes?model=nope`)).json()).toMatchObject({ statusCode: 400, code: 'UNKNOWN_MODEL' });
+    expect((await download('lea', `${base}/parquet`)).statusCode).toBe(400);
+    expect((await download('lea', '/api/projects/9999/exports/csv')).statusCode).toBe(404);
+    expect((await download('ann', `${base}/csv`)).statusCode).toBe(403);
+    expect((await download(null, `${base}/csv`)).statusCode).toBe(401);
+    expect((await download('adm', `${base}/csv`)).statusCode).toBe(200);
+  });
+});
+
+describe('atomic writes', () => {
+  const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+
+  it('replaces a file whole', () => {
+    const file = join(out, 'atomic.txt');
+    writeFileSync(file, 'old');
+    writeFileAtomically(file, 'new content');
+    expect(readFileSync(file, 'utf8')).toBe('new content');
+    expect(leftovers(out)).toEqual([]);
+  });
+
+  it('leaves nothing when the folder does not exist', () => {
+    const file = join(out, 'no-such-folder', 'export.json');
+    expect(() => writeFileAtomically(file, 'x')).toThrow(/ENOENT/);
+    expect(existsSync(dirname(file))).toBe(false);
+  });
+
+  it('leaves the target as it was and no temporary file when the rename fails', () => {
+    // The target is a folder with a file in it: the rename over it fails after the text is written.
+    const target = join(out, 'occupied');
+    mkdirSync(target);
+    writeFileSync(join(target, 'keep.txt'), 'kept');
+    expect(() => writeFileAtomically(target, 'x'.repeat(100_000))).toThrow();
+    expect(readdirSync(target)).toEqual(['keep.txt']);
+    expect(leftovers(out)).toEqual([]);
+  });
+
+  it('writes nothing for a refused export, and keeps an earlier file', () => {
+    const file = join(out, 'refused.json');
+    writeFileSync(file, 'earlier export');
+    expect(() => exportCommand({ db: t.db.name, project: String(project.projectId), format: 'mistakes', model: 'nope', out: file })).toThrow('Unknown model "nope"');
+    expect(() => exportCommand({ db: t.db.name, project: 'No such project', format: 'csv', out: file })).toThrow('no project "No such project"');
+    expect(() => exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: 'csv', out: join(out, 'nowhere', 'x.csv') })).toThrow(/folder .*nowhere \(of --out\) does not exist/);
+    expect(readFileSync(file, 'utf8')).toBe('earlier export');
+    expect(leftovers(out)).toEqual([]);
+  });
+
+  it('works through the `bagel` executable, exiting 1 with the reason on failure', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'export', '--db', t.db.name, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const ok = run(['--project', String(project.projectId), '--format', 'real', '--out', join(out, 'cli-real.json')]);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('Wrote real of project "Hand-checked zoo"');
+    expect(readFileSync(join(out, 'cli-real.json'), 'utf8')).toBe(readFileSync(join(GOLDEN, 'real.json'), 'utf8'));
+    const bad = run(['--project', 'Hand-checked zoo', '--format', 'mistakes', '--out', join(out, 'cli-mistakes.json')]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('bagel: The mistakes export is per model');
+    expect(existsSync(join(out, 'cli-mistakes.json'))).toBe(false);
+    const wrongFormat = run(['--project', 'Hand-checked zoo', '--format', 'xml', '--out', join(out, 'x')]);
+    expect(wrongFormat.status).toBe(1);
+    expect(wrongFormat.stderr).toContain("Allowed choices are human-accuracy-v3, mistakes, real, bagel, csv");
+  });
+});
+
+describe('human-accuracy-v3 prior labels', () => {
+  const FIXTURE = join(HERE, '..', 'test-fixtures', 'human-accuracy-v3', 'tfds_dummy_human_accuracy_fixed.json');
+  const CLASS_INFO = join(HERE, '..', '..', '..', 'data', 'imagenet', 'class_info.json');
+  const LABELS = join(HERE, '..', 'test-fixtures', 'annotatedval20k', 'imagenet2012_validation_labels.txt');
+  const fixtureText = readFileSync(FIXTURE, 'utf8');
+  const fixture = readHumanAccuracyV3(fixtureText, FIXTURE);
+  const wnidOfLine = readFileSync(LABELS, 'utf8').split('\n');
+  const original = (file: string) => wnidOfLine[Number(/(\d{8})/.exec(file)![1]) - 1]!;
+  const validation = (n: number) => `ILSVRC2012_val_${String(n).padStart(8, '0')}.JPEG`;
+  // Image 4's top-1 is a class the prior judges wrong and image 17's too: items. Every other top-1 is the original label.
+  const TOP1: Record<string, string> = { [validation(4)]: 'n07930864', [validation(17)]: 'n01443537' };
+
+  let dir: string;
+  let dbFile: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(out, 'prior-'));
+    const files = [...Object.keys(fixture.initial_annots), validation(2), ...Object.keys(fixture.problematic_images)];
+    const wnids = new Set([...files.map(original), ...Object.values(TOP1), ...Object.values(fixture.initial_annots).flatMap((l) => Object.values(l).flat())]);
+    const classInfo = (JSON.parse(readFileSync(CLASS_INFO, 'utf8')) as { wnid: string }[]).filter((c) => wnids.has(c.wnid));
+    writeFileSync(join(dir, 'classes.json'), JSON.stringify(classInfo));
+    writeFileSync(join(dir, 'labels.csv'), ['file,label', ...files.map((f) => `${f},${original(f)}`), ''].join('\n'));
+    writeFileSync(join(dir, 'm.csv'), ['file,rank,class,score', ...files.map((f) => `${f},1,${TOP1[f] ?? original(f)},0.9`), ''].join('\n'));
+    mkdirSync(join(dir, 'images'));
+    const manifest = {
+      version: 1,
+      project: { name: 'TFDS fixture', panelSize: 3 },
+      vocabulary: { path: 'classes.json', format: 'imagenet-class-info' },
+      images: { dir: 'images' },
+      originalLabels: { path: 'labels.csv', format: 'csv', classBy: 'key' },
+      models: [{ name: 'm', predictions: { path: 'm.csv', format: 'csv', classBy: 'key' } }],
+      priorLabels: { path: FIXTURE, format: 'human-accuracy-v3' },
+    };
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    dbFile = join(dir, 'prior.sqlite');
+    const db = openDatabase(dbFile);
+    try {
+      const result = await importManifest(db, join(dir, 'manifest.json'));
+      expect(result.items).toBe(2);
+    } finally {
+      db.close();
+    }
+  });
+
+  const exported = (name: string) => {
+    exportCommand({ db: dbFile, project: 'TFDS fixture', format: 'human-accuracy-v3', out: join(dir, name) });
+    return readFileSync(join(dir, name), 'utf8');
+  };
+
+  it('gives back the imported file when nobody has judged anything', () => {
+    const text = exported('round-trip.json');
+    // The one misspelt key of the fixture is written with the schema's spelling; lists may come in another order.
+    expect(JSON.parse(text)).toEqual(JSON.parse(fixtureText.replace('"server_user_name"', '"server_username"')));
+    const doc = readHumanAccuracyV3(text, 'round-trip.json');
+    expect(Object.keys(doc.initial_annots)).toEqual(Object.keys(fixture.initial_annots));
+    expect(Object.keys(doc.problematic_images)).toEqual(Object.keys(fixture.problematic_images));
+    expect(doc.imagenet_m).toEqual(fixture.imagenet_m);
+  });
+
+  it('merges a panel’s final labels over the prior ones: the final judgement of a class wins, others keep theirs', async () => {
+    const db = openDatabase(dbFile);
+    const server = await buildApp({ db, cacheDir: join(dir, 'cache'), now: () => Date.UTC(2025, 0, 2) });
+    try {
+      for (const name of ['ann', 'bob', 'cyd']) createUser(db, name, 'expert', 'prior-password');
+      const itemId = (db.prepare('SELECT i.id FROM items i JOIN images im ON im.id = i.image_id WHERE im.file = ?').get(validation(4)) as { id: number }).id;
+      // Prior of image 4: n04263257 correct; n07930864 (the model's top-1) and n07932039 wrong, so both are candidates.
+      // The panel finds n07930864 correct after all.
+      const labels = { n04263257: 'correct', n07930864: 'correct', n07932039: 'wrong' };
+      for (const name of ['ann', 'bob', 'cyd']) {
+        const cookie = await login(server, name, 'prior-password');
+        const res = await server.inject({
+          method: 'POST',
+          url: `/api/items/${itemId}/verdicts`,
+          headers: { cookie },
+          payload: { labels, problematic: null, mistakes: {}, comment: '', baseRevision: 0 },
+        });
+        expect(res.statusCode, res.body).toBe(201);
+      }
+      expect(db.prepare('SELECT status FROM items WHERE id = ?').get(itemId)).toEqual({ status: 'agreed' });
+    } finally {
+      await server.close();
+      db.close();
+    }
+    const doc = JSON.parse(exported('merged.json'));
+    expect(doc.initial_annots[validation(4)]).toEqual({ correct: ['n04263257', 'n07930864'], wrong: ['n07932039'] });
+    const expected = JSON.parse(fixtureText.replace('"server_user_name"', '"server_username"'));
+    delete expected.initial_annots[validation(4)];
+    delete doc.initial_annots[validation(4)];
+    // Image 4 was in the prior ImageNet-M; judged now, its only model is right: it leaves the slice.
+    expected.imagenet_m = expected.imagenet_m.filter((file: string) => file !== validation(4));
+    expect(doc).toEqual(expected);
+  });
+});

@@ -1,0 +1,196 @@
+// Benchmark of aggregation, the human-accuracy-v3 export and the dashboard (issue: "Panel consensus, lead
+// adjudication, and the corrected multi-label set"): a generated project of 20,000 items with 5 models (top-5 each),
+// each item judged by a panel of 5 experts (100,000 verdicts, inserted with SQL), on a SQLite file. As real models
+// confuse a class with its neighbours, each model's top-5 comes from the 10 classes nearest the original label, so an
+// item has about 10 candidates; `--neighbourhood all` draws from all 1,000 classes instead (no overlap between the
+// models: about 26 candidates, every verdict twice as long: a worst case).
+//
+//   npx tsx scripts/bench/export.ts [--items 20000] [--models 5] [--neighbourhood 10|all] [--runs 3] [--calls 50]
+//
+// Measures, in one run:
+// - baseline: reading the same 100,000 verdict rows with one plain SELECT;
+// - aggregation of every item (through the quorum-change path: one transaction that recomputes and stores each
+//   item's consensus, final labels and dashboard rows) plus the human-accuracy-v3 export written to a file;
+//   reported in seconds and as a ratio to the baseline. Target: under 2 s.
+// - the dashboard API (app.inject, as a lead): median and p99 of `--calls` requests after the first. Target: < 100 ms.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_MISTAKE_CATEGORIES, type Judgement, type Severity } from '@bagel/contracts';
+import { isMistakeUnderJudgements } from '@bagel/core';
+import { buildApp } from '../../apps/server/src/app';
+import { openDatabase } from '../../apps/server/src/db/open-database';
+import { buildExport } from '../../apps/server/src/features/exports/build-export';
+import { writeFileAtomically } from '../../apps/server/src/features/exports/write-file-atomically';
+import { projectCatalog } from '../../apps/server/src/features/projects/project-catalog';
+import { createProjectSettingsService } from '../../apps/server/src/features/projects/project-settings.service';
+import { createUser, login, seedSyntheticProject } from '../../apps/server/test/synthetic-project';
+
+const { values } = parseArgs({
+  options: {
+    items: { type: 'string', default: '20000' },
+    models: { type: 'string', default: '5' },
+    neighbourhood: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    calls: { type: 'string', default: '50' },
+  },
+});
+const ITEMS = Number(values.items);
+const RUNS = Number(values.runs);
+const CALLS = Number(values.calls);
+const PANEL = 5;
+const MODELS = Number(values.models);
+const NEIGHBOURHOOD = values.neighbourhood === 'all' ? undefined : Number(values.neighbourhood);
+
+const dir = mkdtempSync(join(tmpdir(), 'bagel-bench-export-'));
+const dbFile = join(dir, 'bench.sqlite');
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+const millis = (ms: number) => ms.toFixed(1);
+
+/** mulberry32, as the synthetic project uses: the same seed generates the same verdicts. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// --- the generated project ---------------------------------------------------------------------------------------
+let started = performance.now();
+const db = openDatabase(dbFile);
+const project = seedSyntheticProject(db, {
+  name: 'bench',
+  images: ITEMS,
+  models: MODELS,
+  classes: 1000,
+  panelSize: PANEL,
+  topK: 5,
+  seed: 42,
+  allWrong: true,
+  neighbourhood: NEIGHBOURHOOD,
+});
+const experts = Array.from({ length: PANEL }, (_, i) => ({ name: `expert${i + 1}`, id: createUser(db, `expert${i + 1}`, 'expert', 'bench-password') }));
+createUser(db, 'lead', 'lead', 'bench-password');
+
+// Every item gets one verdict per expert. Each (item, class) has a hidden truth; an expert reports it 85% of the
+// time, so most items are agreed and some are disputed, as in a real round.
+const random = prng(7);
+const JUDGEMENTS: Judgement[] = ['correct', 'wrong', 'unclear'];
+const SEVERITIES: Severity[] = ['Major', 'Minor', 'Borderline'];
+const insertVerdict = db.prepare(
+  `INSERT INTO verdicts (item_id, user_id, revision, labels, problematic, mistakes, comment, created_at) VALUES (?, ?, 1, ?, ?, ?, '', ?)`,
+);
+const itemRows = db
+  .prepare(
+    `SELECT i.id, i.image_id, im.original_class_idx FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ? ORDER BY i.id`,
+  )
+  .all(project.projectId) as { id: number; image_id: number; original_class_idx: number }[];
+const predictionsOf = db.prepare('SELECT model_id, rank, class_idx FROM predictions WHERE image_id = ? ORDER BY model_id, rank');
+const modelNames = project.modelNames;
+const modelIds = (db.prepare('SELECT id FROM models WHERE project_id = ? ORDER BY position').all(project.projectId) as { id: number }[]).map((m) => m.id);
+db.transaction(() => {
+  const createdAt = new Date().toISOString();
+  for (const item of itemRows) {
+    const predictions = predictionsOf.all(item.image_id) as { model_id: number; rank: number; class_idx: number }[];
+    const candidates = [...new Set([item.original_class_idx, ...predictions.map((p) => p.class_idx)])].map((c) => project.classKeys[c]!);
+    const truth = new Map(candidates.map((key, i) => [key, i === 0 ? 'correct' : random() < 0.1 ? 'correct' : 'wrong'] as [string, Judgement]));
+    const severityTruth = SEVERITIES[Math.floor(random() * 3)]!;
+    const categoryTruth = DEFAULT_MISTAKE_CATEGORIES[Math.floor(random() * 4)]!;
+    const top1 = modelIds.map((id) => project.classKeys[predictions.find((p) => p.model_id === id && p.rank === 1)!.class_idx]!);
+    for (const expert of experts) {
+      const labels: Record<string, Judgement> = {};
+      for (const key of candidates) labels[key] = random() < 0.85 ? truth.get(key)! : JUDGEMENTS[Math.floor(random() * 3)]!;
+      const mistakes: Record<string, { severity: Severity; category: string }> = {};
+      modelNames.forEach((name, m) => {
+        if (!isMistakeUnderJudgements(top1[m]!, labels)) return;
+        mistakes[name] = {
+          severity: random() < 0.8 ? severityTruth : SEVERITIES[Math.floor(random() * 3)]!,
+          category: random() < 0.8 ? categoryTruth : DEFAULT_MISTAKE_CATEGORIES[Math.floor(random() * 4)]!,
+        };
+      });
+      const problematic = random() < 0.03 ? JSON.stringify({ reason: 'Drawing, painting, cartoon or rendering' }) : null;
+      insertVerdict.run(item.id, expert.id, JSON.stringify(labels), problematic, JSON.stringify(mistakes), createdAt);
+    }
+  }
+  db.prepare(`UPDATE items SET verdict_count = ?, status = 'in_review', panel_complete = 1 WHERE project_id = ?`).run(PANEL, project.projectId);
+})();
+const verdictCount = (db.prepare('SELECT count(*) AS n FROM verdicts').get() as { n: number }).n;
+const candidates = (db.prepare('SELECT avg(length(labels) - length(replace(labels, \':\', \'\'))) AS n FROM verdicts').get() as { n: number }).n;
+console.log(
+  `generated: ${itemRows.length} items, ${MODELS} models, ${verdictCount} verdicts (panel of ${PANEL}, ${candidates.toFixed(1)} classes judged per verdict) ` +
+    `in ${seconds(performance.now() - started)} s`,
+);
+
+// --- aggregation + human-accuracy-v3 export, against one plain SELECT of the same rows ----------------------------
+const settings = createProjectSettingsService(db, { now: Date.now });
+const plainSelect = db.prepare('SELECT item_id, user_id, revision, labels, problematic, mistakes, created_at FROM verdicts');
+const exportFile = join(dir, 'human-accuracy-v3.json');
+const runs: { select: number; aggregate: number; exported: number }[] = [];
+for (let run = 0; run < RUNS; run++) {
+  started = performance.now();
+  const rows = plainSelect.all();
+  const select = performance.now() - started;
+  if (rows.length !== verdictCount) throw new Error('the plain SELECT missed rows');
+
+  started = performance.now();
+  // Alternating quorums (q = 3, then 5), so every run really changes what is stored.
+  const reaggregated = settings.update(project.projectId, { quorum: run % 2 === 0 ? { kind: 'majority' } : { kind: 'unanimity' } }).reaggregatedItems;
+  const aggregate = performance.now() - started;
+  if (reaggregated !== itemRows.length) throw new Error(`re-aggregated ${reaggregated} items, expected ${itemRows.length}`);
+
+  started = performance.now();
+  const built = buildExport(db, projectCatalog(db).get(project.projectId)!, 'human-accuracy-v3', { now: Date.now() });
+  writeFileAtomically(exportFile, built.text);
+  const exported = performance.now() - started;
+  runs.push({ select, aggregate, exported });
+  const total = aggregate + exported;
+  console.log(
+    `run ${run + 1}: plain SELECT of ${rows.length} verdicts ${millis(select)} ms; aggregation of ${reaggregated} items ${millis(aggregate)} ms + ` +
+      `human-accuracy-v3 export (${(statSync(exportFile).size / 1e6).toFixed(1)} MB, ${built.summary}) ${millis(exported)} ms = ${seconds(total)} s ` +
+      `(${(total / select).toFixed(1)}× the plain SELECT)`,
+  );
+}
+const statuses = db.prepare('SELECT status, count(*) AS n FROM items WHERE project_id = ? GROUP BY status ORDER BY status').all(project.projectId) as { status: string; n: number }[];
+console.log(`item statuses after the last run: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}`);
+
+// --- the dashboard API -------------------------------------------------------------------------------------------
+const app = await buildApp({ db, cacheDir: join(dir, 'cache') });
+const cookie = await login(app, 'lead', 'bench-password');
+const dashboardCall = async () => {
+  const t0 = performance.now();
+  const res = await app.inject({ url: `/api/projects/${project.projectId}/dashboard`, headers: { cookie } });
+  const ms = performance.now() - t0;
+  if (res.statusCode !== 200) throw new Error(`dashboard answered ${res.statusCode}: ${res.body}`);
+  return ms;
+};
+const first = await dashboardCall();
+const latencies: number[] = [];
+for (let i = 0; i < CALLS; i++) latencies.push(await dashboardCall());
+latencies.sort((a, b) => a - b);
+const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
+// The background-checkpoint worker is unref'd: without a timer, the process could end before close() resolves.
+const keepAlive = setInterval(() => undefined, 1000);
+await app.close();
+clearInterval(keepAlive);
+db.close();
+rmSync(dir, { recursive: true, force: true });
+
+const worst = runs.reduce((a, b) => (a.aggregate + a.exported > b.aggregate + b.exported ? a : b));
+const worstTotal = worst.aggregate + worst.exported;
+const p50 = quantile(0.5);
+const p99 = quantile(0.99);
+console.log('');
+console.log(`command: npx tsx scripts/bench/export.ts --items ${ITEMS} --models ${MODELS} --neighbourhood ${values.neighbourhood} --runs ${RUNS} --calls ${CALLS}`);
+console.log(
+  `aggregation + human-accuracy-v3 export, slowest of ${RUNS} runs: ${seconds(worstTotal)} s (target < 2 s: ${worstTotal < 2000 ? 'met' : 'MISSED'}), ` +
+    `${(worstTotal / worst.select).toFixed(1)}× one plain SELECT of the same verdict rows (${millis(worst.select)} ms)`,
+);
+console.log(
+  `dashboard API: first call ${millis(first)} ms (computes the project's baseline once), then ${CALLS} calls: median ${millis(p50)} ms, p99 ${millis(p99)} ms ` +
+    `(target < 100 ms: ${p99 < 100 ? 'met' : 'MISSED'})`,
+);
