@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Browser tests of the review screen against the real server: `bagel demo` on a fresh SQLite file, serving the built
-// web app (run `npm run build` first). Projects: `e2e` (the tests), `screenshots` (refreshes docs/review-screen.png)
-// and `bench` (Enter-to-next-image timing, printed as JSON). Run one with --project=NAME.
+// Browser tests of the web app against the real server: `bagel demo` on a fresh SQLite file, serving the built web
+// app (run `npm run build` first). Projects: `e2e` (the tests), `screenshots` (refreshes docs/review-screen.png,
+// docs/lead-desk.png and docs/dashboard.png) and `bench` (Enter-to-next-image timing, printed as JSON). Run one with
+// --project=NAME.
 const webDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(webDir, '../..');
 const port = 18081;
@@ -53,7 +54,9 @@ export default defineConfig({
   },
   projects: [
     { name: 'e2e', testMatch: /.*\.spec\.ts$/ },
-    { name: 'screenshots', testMatch: /review-screen\.screenshot\.ts$/ },
+    // The review screen is shot first, on a demo nobody has judged yet; the desk and the dashboard then judge most of it.
+    { name: 'screenshots:review-screen', testMatch: /review-screen\.screenshot\.ts$/ },
+    { name: 'screenshots', testMatch: /lead-desk\.screenshot\.ts$/, dependencies: ['screenshots:review-screen'] },
     { name: 'bench', testMatch: /enter-to-next\.bench\.ts$/, timeout: 120_000 },
   ],
   webServer: {

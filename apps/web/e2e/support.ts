@@ -4,13 +4,13 @@ import { type APIRequestContext, type Page, expect } from '@playwright/test';
 /** The demo's accounts (`bagel demo` prints them): the password is `bagel-<username>`. */
 export const passwordOf = (username: string) => `bagel-${username}`;
 
-/** Signs in through the login form, typing only, and waits for the review screen. */
-export async function logIn(page: Page, username: string, path = '/'): Promise<void> {
+/** Signs in through the login form, typing only, and waits for the screen it lands on (the review screen by default). */
+export async function logIn(page: Page, username: string, path = '/', landing = 'review-screen'): Promise<void> {
   await page.goto(path);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(passwordOf(username));
   await page.getByLabel('Password').press('Enter');
-  await expect(page.getByTestId('review-screen')).toBeVisible();
+  await expect(page.getByTestId(landing)).toBeVisible();
 }
 
 /** The id of the item on screen. */

@@ -1,15 +1,23 @@
-import type { SessionUser } from '@bagel/contracts';
-import { useCallback, useState } from 'react';
+import type { ProjectSummary, SessionUser } from '@bagel/contracts';
+import { type ReactNode, useCallback, useState } from 'react';
 import { useSessionUser } from '../features/auth/api/get-session-user';
 import { LoginScreen } from '../features/auth/components/LoginScreen';
 import { UserMenu } from '../features/auth/components/UserMenu';
+import { DashboardScreen } from '../features/dashboard/components/DashboardScreen';
+import { DiscussionPanel } from '../features/discussion/components/DiscussionPanel';
+import { DownloadLinks } from '../features/exports/components/DownloadLinks';
+import { LeadDesk } from '../features/lead/components/LeadDesk';
+import { MajorSliceScreen } from '../features/major-slice/components/MajorSliceScreen';
 import { useProjects } from '../features/projects/api/get-projects';
 import { ProjectPicker } from '../features/projects/components/ProjectPicker';
 import { ReviewScreen } from '../features/review/components/ReviewScreen';
 import { errorMessage } from '../lib/api-client';
-import { readUrlState, writeUrlState } from './url-state';
+import { ItemBrowserView } from './item-browser-slot';
+import { type UrlState, type ViewId, readUrlState, writeUrlState } from './url-state';
+import { ViewNavigation } from './ViewNavigation';
+import { allowedView, viewsFor } from './views';
 
-/** Signed out: the login screen. Signed in: the project picker when there are several projects, else the review. */
+/** Signed out: the login screen. Signed in: the project picker when there are several projects, else the project. */
 export function App() {
   const me = useSessionUser();
   if (me.isPending) return <div className="loading">Loading…</div>;
@@ -23,14 +31,6 @@ function SignedIn({ user }: { user: SessionUser }) {
   const [initialUrl] = useState(readUrlState);
   const [chosenProjectId, setChosenProjectId] = useState<number | null>(initialUrl.projectId ?? null);
   const userMenu = <UserMenu user={user} />;
-
-  const onItemShown = useCallback(
-    (itemId: number | null) => {
-      // The ?item= link is honoured once; after it the queue leads, and a reload shows the next item.
-      writeUrlState({ projectId: chosenProjectId ?? undefined, itemId: itemId === initialUrl.itemId ? itemId : undefined });
-    },
-    [chosenProjectId, initialUrl.itemId],
-  );
 
   if (projects.isPending) return <div className="loading">Loading the projects…</div>;
   if (projects.isError) return <FatalError message={errorMessage(projects.error)} onRetry={() => void projects.refetch()} />;
@@ -51,12 +51,13 @@ function SignedIn({ user }: { user: SessionUser }) {
     );
   }
   return (
-    <ReviewScreen
+    <ProjectShell
       key={project.id}
       project={project}
+      user={user}
       userMenu={userMenu}
-      initialItemId={project.id === initialUrl.projectId || only ? initialUrl.itemId : undefined}
-      onItemShown={onItemShown}
+      // The address bar's view and item belong to the project it names (or to the only one).
+      initialUrl={project.id === initialUrl.projectId || only ? initialUrl : {}}
       onChangeProject={
         list.length > 1
           ? () => {
@@ -67,6 +68,87 @@ function SignedIn({ user }: { user: SessionUser }) {
       }
     />
   );
+}
+
+interface ProjectShellProps {
+  project: ProjectSummary;
+  user: SessionUser;
+  userMenu: ReactNode;
+  initialUrl: UrlState;
+  onChangeProject?: () => void;
+}
+
+/** One project: the views the user's role may open, one at a time, with the navigation between them. */
+function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: ProjectShellProps) {
+  const hasItemBrowser = ItemBrowserView !== null;
+  const [view, setView] = useState<ViewId>(() => allowedView(initialUrl.view, user.role, hasItemBrowser));
+  // An ?item= link is honoured once, by the view it was opened with; after that the review's queue leads.
+  const [reviewItemLink, setReviewItemLink] = useState(view === 'review' ? initialUrl.itemId : undefined);
+  const [deskItemId, setDeskItemId] = useState<number | null>(view === 'desk' ? (initialUrl.itemId ?? null) : null);
+
+  const navigate = useCallback(
+    (next: ViewId, itemId?: number) => {
+      const target = allowedView(next, user.role, hasItemBrowser);
+      if (target === 'review') setReviewItemLink(itemId);
+      if (target === 'desk') setDeskItemId(itemId ?? null);
+      setView(target);
+      writeUrlState({ projectId: project.id, view: target, itemId: target === 'review' || target === 'desk' ? itemId : undefined });
+    },
+    [user.role, hasItemBrowser, project.id],
+  );
+
+  const onReviewItemShown = useCallback(
+    (itemId: number | null) => {
+      writeUrlState({ projectId: project.id, itemId: itemId !== null && itemId === reviewItemLink ? itemId : undefined });
+    },
+    [project.id, reviewItemLink],
+  );
+  const onDeskItemOpened = useCallback(
+    (itemId: number | null) => {
+      setDeskItemId(itemId);
+      writeUrlState({ projectId: project.id, view: 'desk', itemId: itemId ?? undefined });
+    },
+    [project.id],
+  );
+
+  const navigation = <ViewNavigation projectId={project.id} views={viewsFor(user.role, hasItemBrowser)} current={view} onNavigate={navigate} />;
+  const common = { project, userMenu, navigation, onChangeProject };
+
+  switch (view) {
+    case 'review':
+      return (
+        <ReviewScreen
+          {...common}
+          initialItemId={reviewItemLink}
+          onItemShown={onReviewItemShown}
+          // Blind review: the discussion shows only once the expert has given their own verdict on the item.
+          itemAside={(item) => (item.myVerdict ? <DiscussionPanel key={item.id} itemId={item.id} compact /> : null)}
+        />
+      );
+    case 'desk':
+      return (
+        <LeadDesk
+          {...common}
+          user={user}
+          itemId={deskItemId}
+          onOpenItem={onDeskItemOpened}
+          discussion={(itemId) => <DiscussionPanel key={itemId} itemId={itemId} />}
+        />
+      );
+    case 'dashboard':
+      return (
+        <DashboardScreen
+          {...common}
+          downloads={<DownloadLinks project={project} />}
+          onOpenMajorSlice={() => navigate('major-slice')}
+          canChangeSettings={user.role === 'admin'}
+        />
+      );
+    case 'major-slice':
+      return <MajorSliceScreen {...common} onOpenItem={(itemId) => navigate('desk', itemId)} />;
+    case 'items':
+      return ItemBrowserView ? <ItemBrowserView {...common} user={user} navigation={navigation} navigate={navigate} /> : null;
+  }
 }
 
 function FatalError({ message, onRetry }: { message: string; onRetry(): void }) {

@@ -4,7 +4,7 @@ import { displayName } from '@bagel/core';
 import { memo, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { type ReviewCandidate, modelTag } from '../lib/draft-verdict';
-import { keepFocus } from '../lib/keep-focus';
+import { keepFocus } from '../../../lib/keep-focus';
 import { useReviewUiStore } from '../stores/review-ui-store';
 
 const JUDGEMENT_LETTER: Record<Judgement, string> = { correct: 'C', wrong: 'W', unclear: 'U' };
@@ -117,6 +117,18 @@ function SourceBadge({ source, tag, modelName }: { source: CandidateSource; tag:
       return <span className="badge badge-accepted">accepted</span>;
     case 'added':
       return <span className="badge badge-added">added</span>;
+    case 'prior':
+      return (
+        <span className="badge badge-accepted" title="Judged before this review, in the prior labels imported with the project">
+          prior: {source.judgement}
+        </span>
+      );
+    case 'crowd':
+      return (
+        <span className="badge badge-added" title="The crowd's answers left this class uncertain (Dawid–Skene posterior of being present)">
+          crowd p={source.posterior.toFixed(2)}
+        </span>
+      );
     case 'model':
       return (
         <span className={`badge badge-model model-${tag}`} title={`${modelName}: rank ${source.rank}`}>

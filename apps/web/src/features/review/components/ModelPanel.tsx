@@ -3,7 +3,7 @@ import { Severity } from '@bagel/contracts';
 import { memo, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { type DraftGrade, isGradeComplete, isModelMistaken, modelTag, type ReviewCandidate } from '../lib/draft-verdict';
-import { keepFocus } from '../lib/keep-focus';
+import { keepFocus } from '../../../lib/keep-focus';
 import { CATEGORY_KEYS } from '../lib/shortcuts';
 import { useReviewUiStore } from '../stores/review-ui-store';
 

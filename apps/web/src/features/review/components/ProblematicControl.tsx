@@ -2,7 +2,7 @@ import { PROBLEMATIC_REASONS } from '@bagel/contracts';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Combobox } from '../../../components/Combobox';
-import { keepFocus } from '../lib/keep-focus';
+import { keepFocus } from '../../../lib/keep-focus';
 import { useReviewUiStore } from '../stores/review-ui-store';
 
 const FREE_TEXT = 'free-text:';

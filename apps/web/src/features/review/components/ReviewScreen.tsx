@@ -1,6 +1,8 @@
 import type { ProjectSummary, ReviewItem, VerdictRequest } from '@bagel/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { AppHeader } from '../../../components/AppHeader';
+import { keepFocus } from '../../../lib/keep-focus';
 import { StaleRevisionError, errorMessage } from '../../../lib/api-client';
 import { projectsKey } from '../../../lib/query-keys';
 import { useClaimAhead, useClaimNextItem } from '../api/claim-next-item';
@@ -18,6 +20,13 @@ interface ReviewScreenProps {
   project: ProjectSummary;
   /** The signed-in user's name and log-out control, from the app shell. */
   userMenu: ReactNode;
+  /** The views the user may switch to, from the app shell. */
+  navigation?: ReactNode;
+  /**
+   * What the app adds beside the models for an item (the discussion, once the expert has judged it): composed by the
+   * app shell, so this feature does not depend on others.
+   */
+  itemAside?: (item: ReviewItem) => ReactNode;
   /** Shown when the expert has other projects to go back to. */
   onChangeProject?: () => void;
   /** An item to open directly (e.g. to revise one's own verdict); else the queue hands the next one. */
@@ -26,10 +35,12 @@ interface ReviewScreenProps {
 }
 
 /** One item at a time from the project's review queue: judge, grade, submit, and the next item is there. */
-export function ReviewScreen({ project, userMenu, onChangeProject, initialItemId, onItemShown }: ReviewScreenProps) {
+export function ReviewScreen({ project, userMenu, navigation, itemAside, onChangeProject, initialItemId, onItemShown }: ReviewScreenProps) {
   const queryClient = useQueryClient();
   const [current, setCurrent] = useState<Current>(initialItemId ? { kind: 'item', itemId: initialItemId } : { kind: 'claiming' });
   const [notice, setNotice] = useState<string | null>(null);
+  // The item judged last, to go back to it (revise it, read its discussion) after Enter has moved on.
+  const [previousItemId, setPreviousItemId] = useState<number | null>(null);
   const claim = useClaimNextItem(project.id);
   const submit = useSubmitVerdict(project.id);
   const skip = useSkipItem(project.id);
@@ -51,6 +62,16 @@ export function ReviewScreen({ project, userMenu, onChangeProject, initialItemId
     // Start the next draft in the same batch as the switch, so the new item is rendered once, complete.
     if (next) startDraft(next);
     setCurrent(next ? { kind: 'item', itemId: next.id } : next === null ? { kind: 'done' } : { kind: 'claiming' });
+  };
+
+  /** Opens an item judged before (the item shown now stays claimed, and comes back after it). */
+  const goBackTo = (itemId: number) => {
+    submit.reset();
+    skip.reset();
+    setNotice(null);
+    const cached = queryClient.getQueryData<ReviewItem>(itemKey(itemId));
+    if (cached) startDraft(cached);
+    setCurrent({ kind: 'item', itemId });
   };
 
   // Ask the queue for an item whenever the screen has none (on arrival, after "Check again", or when the next item
@@ -88,7 +109,10 @@ export function ReviewScreen({ project, userMenu, onChangeProject, initialItemId
     submit.mutate(
       { itemId, request },
       {
-        onSuccess: ({ next }) => moveTo(next),
+        onSuccess: ({ next }) => {
+          setPreviousItemId(itemId);
+          moveTo(next);
+        },
         onError: (error) => {
           if (error instanceof StaleRevisionError) {
             // Someone (this expert, in another tab) stored a newer revision: show it rather than overwrite it.
@@ -114,19 +138,50 @@ export function ReviewScreen({ project, userMenu, onChangeProject, initialItemId
 
   return (
     <div className="review-app">
-      <header className="app-header">
-        <div className="brand" aria-label="Bagel">
-          <span className="brand-mark" aria-hidden="true" />
-          Bagel
-        </div>
-        <div className="project-title">
-          <h1>{project.name}</h1>
-          {onChangeProject ? (
-            <button type="button" className="link-button" onClick={onChangeProject}>
-              Change project
+      <AppHeader
+        projectName={project.name}
+        onChangeProject={onChangeProject}
+        navigation={navigation}
+        userMenu={userMenu}
+        end={
+          <>
+            {previousItemId !== null && previousItemId !== item?.id ? (
+              <button
+                type="button"
+                className="link-button"
+                aria-label={`Back to item ${previousItemId}, the one you judged last (revise it, read its discussion)`}
+                title="Revise it, read its discussion"
+                onMouseDown={keepFocus}
+                onClick={() => goBackTo(previousItemId)}
+                data-testid="previous-item"
+              >
+                ← item {previousItemId}
+              </button>
+            ) : null}
+            {item ? (
+              <span className="item-id" data-testid="item-id" data-item-id={item.id}>
+                item {item.id}
+                {item.myVerdict ? <span className="tag">revising r{item.myVerdict.revision}</span> : null}
+                {item.status !== 'open' && item.status !== 'in_review' ? (
+                  <span className="tag" title="The panel's review of this item">
+                    {item.status}
+                  </span>
+                ) : null}
+              </span>
+            ) : null}
+            <button
+              type="button"
+              className="icon-button help-button"
+              aria-label="Keyboard shortcuts (?)"
+              aria-pressed={overlay === 'shortcuts'}
+              title="Keyboard shortcuts (?)"
+              onClick={() => useReviewUiStore.getState().openOverlay(overlay === 'shortcuts' ? null : 'shortcuts')}
+            >
+              ?
             </button>
-          ) : null}
-        </div>
+          </>
+        }
+      >
         <div className="progress" data-testid="progress" title="Items you have judged / items in the review queue">
           <span className="progress-text">
             <strong>{counts.myVerdicts}</strong> / {counts.items} judged by you
@@ -135,31 +190,7 @@ export function ReviewScreen({ project, userMenu, onChangeProject, initialItemId
             <span style={{ width: `${counts.items ? (100 * counts.myVerdicts) / counts.items : 0}%` }} />
           </span>
         </div>
-        <div className="header-end">
-          {item ? (
-            <span className="item-id" data-testid="item-id" data-item-id={item.id}>
-              item {item.id}
-              {item.myVerdict ? <span className="tag">revising r{item.myVerdict.revision}</span> : null}
-              {item.status !== 'open' && item.status !== 'in_review' ? (
-                <span className="tag" title="The panel's review of this item">
-                  {item.status}
-                </span>
-              ) : null}
-            </span>
-          ) : null}
-          <button
-            type="button"
-            className="icon-button help-button"
-            aria-label="Keyboard shortcuts (?)"
-            aria-pressed={overlay === 'shortcuts'}
-            title="Keyboard shortcuts (?)"
-            onClick={() => useReviewUiStore.getState().openOverlay(overlay === 'shortcuts' ? null : 'shortcuts')}
-          >
-            ?
-          </button>
-          {userMenu}
-        </div>
-      </header>
+      </AppHeader>
       {illustrative ? (
         <div className="banner" role="note" data-testid="illustrative-banner">
           Demo data: predictions are illustrative, no model was run on these images.
@@ -193,6 +224,7 @@ export function ReviewScreen({ project, userMenu, onChangeProject, initialItemId
           error={actionError}
           onSubmit={submitDraft}
           onSkip={skipCurrent}
+          aside={itemAside?.(item)}
         />
       ) : (
         <div className="loading" aria-live="polite" data-testid="loading">

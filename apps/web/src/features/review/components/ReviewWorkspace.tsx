@@ -1,15 +1,15 @@
 import type { ReviewItem } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
-import { useMemo, useRef, useState } from 'react';
+import { type ReactNode, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { IndexedVocabulary } from '../api/get-vocabulary';
 import { useReviewKeyboard } from '../hooks/use-review-keyboard';
 import { candidateLabels, focusedModelName, reviewCandidates, submitBlockers, verdictRequest } from '../lib/draft-verdict';
-import { keepFocus } from '../lib/keep-focus';
+import { keepFocus } from '../../../lib/keep-focus';
 import { useReviewUiStore } from '../stores/review-ui-store';
 import { AddClassSearch } from './AddClassSearch';
 import { CandidateList } from './CandidateList';
-import { ImageViewer } from './ImageViewer';
+import { ImageViewer } from '../../../components/ImageViewer';
 import { ModelPanel } from './ModelPanel';
 import { ProblematicControl } from './ProblematicControl';
 import type { SubmitDraft } from './ReviewScreen';
@@ -23,10 +23,12 @@ interface ReviewWorkspaceProps {
   error: string | null;
   onSubmit: SubmitDraft;
   onSkip(itemId: number): void;
+  /** Shown under the models (e.g. the item's discussion). */
+  aside?: ReactNode;
 }
 
 /** The review of one item: image, labels and candidates, models, and the verdict bar. Rendered once its draft exists. */
-export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notice, error, onSubmit, onSkip }: ReviewWorkspaceProps) {
+export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notice, error, onSubmit, onSkip, aside }: ReviewWorkspaceProps) {
   const { draft, focusedIndex, overlay } = useReviewUiStore(
     useShallow((s) => ({ draft: s.draft, focusedIndex: s.focusedIndex, overlay: s.overlay })),
   );
@@ -105,6 +107,7 @@ export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notic
 
         <section className="panel models-panel" aria-label="Models">
           <ModelPanel item={item} candidates={candidates} focusedModel={focusedModel} />
+          {aside}
         </section>
       </main>
 

@@ -1,5 +1,7 @@
 import type { Judgement, ReviewItem } from '@bagel/contracts';
 import { useEffect, useLayoutEffect, useRef } from 'react';
+import { isKeyboardFocusedControl, isTextEntry } from '../../../lib/keyboard';
+import { useImageViewStore } from '../../../stores/image-view-store';
 import type { ReviewCandidate } from '../lib/draft-verdict';
 import { CATEGORY_KEYS, SEVERITY_KEYS } from '../lib/shortcuts';
 import { useReviewUiStore } from '../stores/review-ui-store';
@@ -17,24 +19,10 @@ export interface ReviewKeyboardContext {
 const ZOOM_STEP = 1.25;
 const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
 
-function isTextEntry(target: EventTarget | null): target is HTMLElement {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit', 'reset'].includes(target.type);
-}
-
-/**
- * A control the expert reached with Tab keeps the native meaning of Enter (press it). A control that merely kept the
- * focus after a mouse click does not: there Enter still submits, so a click on Skip never turns a later Enter into a skip.
- */
-function isKeyboardFocusedControl(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && target !== document.body && target.matches(':focus-visible');
-}
-
 /** Returns true when the key was a shortcut (and so must not reach the page). */
 function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
   const ui = useReviewUiStore.getState();
+  const imageView = useImageViewStore.getState();
   const { draft } = ui;
   if (!draft) return false;
 
@@ -108,17 +96,17 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
       return true;
     case '+':
     case '=':
-      ui.zoomTo(ui.image.scale * ZOOM_STEP);
+      imageView.zoomTo(imageView.view.scale * ZOOM_STEP);
       return true;
     case '-':
     case '_':
-      ui.zoomTo(ui.image.scale / ZOOM_STEP);
+      imageView.zoomTo(imageView.view.scale / ZOOM_STEP);
       return true;
     case '0':
-      ui.resetView();
+      imageView.resetView();
       return true;
     case 'o':
-      ui.toggleOriginal();
+      imageView.toggleOriginal();
       return true;
     case 'p':
       if (draft.problematic) ui.setProblematic(false);

@@ -2,14 +2,17 @@ import type { ReviewItem } from '@bagel/contracts';
 import { memo, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { keepFocus } from '../lib/keep-focus';
-import { MAX_SCALE, MIN_SCALE, useReviewUiStore } from '../stores/review-ui-store';
+import { MAX_SCALE, MIN_SCALE, useImageViewStore } from '../stores/image-view-store';
 
 const WHEEL_ZOOM_PER_PIXEL = 0.0015;
 
-/** The item's image, fitted to its panel; wheel, +/- and the buttons zoom, dragging pans, 0 or Fit resets. */
-export const ImageViewer = memo(function ImageViewer({ image }: { image: ReviewItem['image'] }) {
-  const view = useReviewUiStore(useShallow((s) => s.image));
-  const { zoomTo, panBy, resetView, toggleOriginal } = useReviewUiStore(
+/**
+ * An item's image, fitted to its panel; wheel, +/- and the buttons zoom, dragging pans, 0 or Fit resets (the keys are
+ * the screen's: see its keyboard hook). `alt` says what the image is on that screen.
+ */
+export const ImageViewer = memo(function ImageViewer({ image, alt = `Image under review: ${image.file}` }: { image: ReviewItem['image']; alt?: string }) {
+  const view = useImageViewStore(useShallow((s) => s.view));
+  const { zoomTo, panBy, resetView, toggleOriginal } = useImageViewStore(
     useShallow((s) => ({ zoomTo: s.zoomTo, panBy: s.panBy, resetView: s.resetView, toggleOriginal: s.toggleOriginal })),
   );
   const frameRef = useRef<HTMLDivElement>(null);
@@ -25,7 +28,7 @@ export const ImageViewer = memo(function ImageViewer({ image }: { image: ReviewI
       event.preventDefault();
       const rect = frame.getBoundingClientRect();
       const anchor = { x: event.clientX - rect.left - rect.width / 2, y: event.clientY - rect.top - rect.height / 2 };
-      const { scale } = useReviewUiStore.getState().image;
+      const { scale } = useImageViewStore.getState().view;
       zoomTo(scale * Math.exp(-event.deltaY * WHEEL_ZOOM_PER_PIXEL), anchor);
     };
     frame.addEventListener('wheel', onWheel, { passive: false });
@@ -93,7 +96,7 @@ export const ImageViewer = memo(function ImageViewer({ image }: { image: ReviewI
             key={src}
             data-testid="review-image"
             src={src}
-            alt={`Image under review: ${image.file}`}
+            alt={alt}
             draggable={false}
             fetchPriority="high"
             onError={() => setFailed(src)}

@@ -1,0 +1,51 @@
+import type { DeskItem } from '@bagel/contracts';
+import { formatDateTime } from '../../../lib/format';
+import type { DeskClass } from '../lib/decision-draft';
+
+const KIND_TEXT = { finalize: 'finalized', override: 'overrode', reopen: 'reopened' } as const;
+
+/** Every decision on the item, newest first: who, when, what kind, the labels decided and the note. */
+export function DecisionHistory({ decisions, classes }: { decisions: DeskItem['decisions']; classes: readonly DeskClass[] }) {
+  const nameOf = new Map(classes.map((c) => [c.key, c.names[0] ?? c.key]));
+  return (
+    <section className="decision-history" aria-labelledby="history-title" data-testid="decision-history">
+      <div className="section-head">
+        <h2 id="history-title">Decision history</h2>
+        <span className="muted">{decisions.length === 0 ? 'no decision yet' : `${decisions.length}`}</span>
+      </div>
+      {decisions.length === 0 ? (
+        <p className="history-empty muted">Nobody has decided on this item yet.</p>
+      ) : (
+        <ol className="history-list">
+          {decisions.toReversed().map((d) => {
+            const correct = d.final ? Object.entries(d.final.labels).filter(([, j]) => j === 'correct').map(([key]) => nameOf.get(key) ?? key) : [];
+            return (
+              <li key={d.sequence} className={`history-entry kind-${d.kind}`} data-testid="history-entry" data-kind={d.kind}>
+                <div className="history-head">
+                  <span className="history-seq">#{d.sequence}</span>
+                  <strong>{d.lead}</strong> {KIND_TEXT[d.kind]}
+                  <time dateTime={d.createdAt}>{formatDateTime(d.createdAt)}</time>
+                </div>
+                {d.final ? (
+                  <div className="history-labels">
+                    correct: {correct.length > 0 ? correct.join(', ') : <em>none</em>}
+                    {d.final.problematic ? <> · problematic ({d.final.problematic.reason})</> : null}
+                    {Object.keys(d.final.mistakes).length > 0 ? (
+                      <>
+                        {' '}
+                        · {Object.entries(d.final.mistakes)
+                          .map(([model, g]) => `${model}: ${g.severity}, ${g.category}`)
+                          .join('; ')}
+                      </>
+                    ) : null}
+                  </div>
+                ) : null}
+                {d.note ? <p className="history-note">“{d.note}”</p> : null}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

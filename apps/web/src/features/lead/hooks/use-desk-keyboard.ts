@@ -1,0 +1,113 @@
+import type { Judgement } from '@bagel/contracts';
+import { useEffect, useLayoutEffect, useRef } from 'react';
+import { isKeyboardFocusedControl, isTextEntry } from '../../../lib/keyboard';
+import { useImageViewStore } from '../../../stores/image-view-store';
+import type { DeskClass } from '../lib/decision-draft';
+import { useDeskUiStore } from '../stores/desk-ui-store';
+
+export interface DeskKeyboardContext {
+  classes: readonly DeskClass[];
+  /** False for a reader who may not decide (an admin): only the image keys and moving act then. */
+  canEdit: boolean;
+  /** The main action, Enter: finalize a disputed item (does nothing when there is none). */
+  finalize(): void;
+  focusNote(): void;
+}
+
+const ZOOM_STEP = 1.25;
+const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
+
+/** Returns true when the key was a shortcut (and so must not reach the page). Same rules as the review screen's keys. */
+function handleKey(event: KeyboardEvent, ctx: DeskKeyboardContext): boolean {
+  const ui = useDeskUiStore.getState();
+  const imageView = useImageViewStore.getState();
+  if (!ui.draft) return false;
+  if (event.key === 'Escape') {
+    if (isTextEntry(event.target)) {
+      event.target.blur();
+      return true;
+    }
+    return false;
+  }
+  if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
+    if (!event.repeat && ctx.canEdit) ctx.finalize();
+    return true;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return false;
+  // Typing goes to the box being typed in.
+  if (isTextEntry(event.target)) return false;
+
+  const count = ctx.classes.length;
+  const index = Math.min(ui.focusedIndex, Math.max(0, count - 1));
+  const focused = ctx.classes[index];
+  const judgement = JUDGEMENT_KEYS[event.key];
+  if (judgement) {
+    if (!focused || !ctx.canEdit) return false;
+    ui.decide(focused.key, judgement);
+    ui.setFocus(Math.min(index + 1, count - 1));
+    return true;
+  }
+  switch (event.key) {
+    case 'j':
+    case 'ArrowDown':
+      ui.setFocus(Math.min(index + 1, count - 1));
+      return true;
+    case 'k':
+    case 'ArrowUp':
+      ui.setFocus(Math.max(index - 1, 0));
+      return true;
+    case 'W':
+      if (!ctx.canEdit) return false;
+      for (const cls of ctx.classes) if (!ui.draft.labels[cls.key]) ui.decide(cls.key, 'wrong');
+      return true;
+    case 'm':
+      if (!ctx.canEdit) return false;
+      ctx.focusNote();
+      return true;
+    case '+':
+    case '=':
+      imageView.zoomTo(imageView.view.scale * ZOOM_STEP);
+      return true;
+    case '-':
+    case '_':
+      imageView.zoomTo(imageView.view.scale / ZOOM_STEP);
+      return true;
+    case '0':
+      imageView.resetView();
+      return true;
+    case 'o':
+      imageView.toggleOriginal();
+      return true;
+    case 'Enter':
+      if (isKeyboardFocusedControl(event.target) || !ctx.canEdit) return false;
+      if (!event.repeat) ctx.finalize();
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The desk's keyboard: one listener on the window, reading the latest state at each key press. */
+export function useDeskKeyboard(ctx: DeskKeyboardContext): void {
+  const latest = useRef(ctx);
+  useLayoutEffect(() => {
+    latest.current = ctx;
+  });
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.isComposing) return;
+      if (handleKey(event, latest.current)) event.preventDefault();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+}
+
+/** The keys of the desk, for the hint under the table. */
+export const DESK_SHORTCUTS: readonly { keys: string[]; action: string }[] = [
+  { keys: ['j', 'k'], action: 'move between classes' },
+  { keys: ['c', 'w', 'u'], action: 'decide correct / wrong / unclear' },
+  { keys: ['Shift', 'W'], action: 'every undecided class wrong' },
+  { keys: ['m'], action: 'write the note' },
+  { keys: ['Enter'], action: 'finalize' },
+];
