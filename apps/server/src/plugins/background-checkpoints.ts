@@ -40,7 +40,10 @@ export default fp(
     worker.on('error', (error) => app.log.warn({ err: error }, 'background checkpoints stopped'));
     db.pragma(`wal_autocheckpoint = ${SAFETY_VALVE_PAGES}`);
     // The worker closes its connection first, so the caller's close of the last one removes the -wal and -shm files.
+    // The worker is unref'd so it never keeps a process alive on its own; while closing, it must, or a script whose
+    // last act is `await app.close()` would end (exit code 13) before the worker has closed its connection.
     app.addHook('onClose', async () => {
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     });
