@@ -173,10 +173,7 @@ const latencies: number[] = [];
 for (let i = 0; i < CALLS; i++) latencies.push(await dashboardCall());
 latencies.sort((a, b) => a - b);
 const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
-// The background-checkpoint worker is unref'd: without a timer, the process could end before close() resolves.
-const keepAlive = setInterval(() => undefined, 1000);
 await app.close();
-clearInterval(keepAlive);
 db.close();
 rmSync(dir, { recursive: true, force: true });
 

@@ -197,11 +197,7 @@ for (let i = 0; i < QUERIES; i++) {
   if (page.total !== probe.total) throw new Error(`total changed between two reads of ${JSON.stringify(query)}`);
   measured.push({ ms, query, total: page.total });
 }
-// The app's background checkpointer is an unref'd worker thread that closing waits for: without a handle of its own,
-// the process could run out of work (and exit) before the worker has stopped.
-const keepAlive = setInterval(() => {}, 1000);
 await app.close();
-clearInterval(keepAlive);
 db.close();
 if (values.keep) console.log(`database kept: ${join(dir, 'bench.sqlite')}`);
 else rmSync(dir, { recursive: true, force: true });
