@@ -1,17 +1,19 @@
 import type { ExportFormat } from '@bagel/contracts';
 import { readHumanAccuracyV3 } from '@bagel/core';
+import { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app';
-import { exportCommand } from '../src/cli/commands/export';
+import { exportCommand, registerExportCommand } from '../src/cli/commands/export';
 import { openDatabase } from '../src/db/open-database';
 import { BagelArchive } from '../src/features/exports/bagel-archive';
-import { writeFileAtomically } from '../src/features/exports/write-file-atomically';
+import { sizeText, writeFileAtomically } from '../src/features/exports/write-file-atomically';
 import { importManifest } from '../src/features/import/import-manifest';
+import { TICK_MS, type StepProgress } from '../src/lib/step-progress';
 import { CLASSES, IMAGES, runHandReview, seedHandProject, type HandProject } from './hand-project';
 import { createUser, login } from './synthetic-project';
 import { createTestApp, type TestApp } from './test-app';
@@ -152,7 +154,10 @@ describe('atomic writes', () => {
   it('works through the `bagel` executable, exiting 1 with the reason on failure', () => {
     const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'export', '--db', t.db.name, ...args], { encoding: 'utf8', timeout: 30_000 });
     const ok = run(['--project', String(project.projectId), '--format', 'real', '--out', join(out, 'cli-real.json')]);
-    expect(ok.stderr).toBe('');
+    // stderr is a pipe here: the progress comes as plain lines.
+    const real = readFileSync(join(GOLDEN, 'real.json'), 'utf8');
+    const leftOut = (JSON.parse(real) as number[][]).filter((classes) => classes.length === 0).length;
+    expect(ok.stderr).toBe(`  read the results of ${IMAGES.length} images\n  built real: ${IMAGES.length} images, ${leftOut} left out\n  wrote the file (${sizeText(Buffer.byteLength(real))})\n`);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('Wrote real of project "Hand-checked zoo"');
     expect(readFileSync(join(out, 'cli-real.json'), 'utf8')).toBe(readFileSync(join(GOLDEN, 'real.json'), 'utf8'));
@@ -163,6 +168,115 @@ describe('atomic writes', () => {
     const wrongFormat = run(['--project', 'Hand-checked zoo', '--format', 'xml', '--out', join(out, 'x')]);
     expect(wrongFormat.status).toBe(1);
     expect(wrongFormat.stderr).toContain("Allowed choices are human-accuracy-v3, mistakes, real, bagel, csv");
+  });
+});
+
+describe('progress of an export', () => {
+  /** Runs `bagel export ...` in-process on the hand-checked project, capturing what it prints. */
+  async function runExport(args: string[]): Promise<{ out: string; err: string }> {
+    let stdout = '';
+    let stderr = '';
+    const program = new Command('bagel')
+      .exitOverride()
+      .configureOutput({ writeOut: (text) => (stdout += text), writeErr: (text) => (stderr += text) });
+    registerExportCommand(program);
+    await program.parseAsync(['export', '--db', t.db.name, '--project', 'Hand-checked zoo', ...args], { from: 'user' });
+    return { out: stdout, err: stderr };
+  }
+  /** Reports of a step's end (done === total); ticks come only from steps longer than TICK_MS. */
+  const ends = (calls: [string, StepProgress | undefined][]) => calls.filter(([, state]) => state && state.done === state.total);
+  const summaryLine = (format: string, file: string, summary: string) => `Wrote ${format} of project "Hand-checked zoo" to ${file}: ${summary}\n`;
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('--progress lines: each step on stderr with its counts, the summary on stdout, the same file', async () => {
+    const file = join(out, 'progress-lines.csv');
+    const run = await runExport(['--format', 'csv', '--out', file, '--progress', 'lines']);
+    expect(run.out).toBe(summaryLine('csv', file, `${IMAGES.length} images`));
+    const size = readFileSync(file).length;
+    expect(run.err).toBe([`  read the results of ${IMAGES.length} images`, `  built csv: ${IMAGES.length} images`, `  wrote the file (${sizeText(size)})`, ''].join('\n'));
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(GOLDEN, 'export.csv'), 'utf8'));
+
+    const mistakes = join(out, 'progress-lines-mistakes.json');
+    const graded = await runExport(['--format', 'mistakes', '--model', 'model-b', '--out', mistakes, '--progress', 'lines']);
+    expect(graded.err.split('\n')).toEqual([
+      `  read the grades of ${Object.keys(project.items).length} items`,
+      expect.stringMatching(/^  built mistakes: \d+ mistakes of model-b$/),
+      expect.stringMatching(/^  wrote the file \(\d+ bytes\)$/),
+      '',
+    ]);
+    expect(readFileSync(mistakes, 'utf8')).toBe(readFileSync(join(GOLDEN, 'mistakes-model-b.json'), 'utf8'));
+  });
+
+  it('--progress off: nothing on stderr, the same summary and file', async () => {
+    const file = join(out, 'progress-off.csv');
+    const run = await runExport(['--format', 'csv', '--out', file, '--progress', 'off']);
+    expect(run.err).toBe('');
+    expect(run.out).toBe(summaryLine('csv', file, `${IMAGES.length} images`));
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(GOLDEN, 'export.csv'), 'utf8'));
+  });
+
+  it('--progress bar: the end line of each step, the same file', async () => {
+    const file = join(out, 'progress-bar.json');
+    const run = await runExport(['--format', 'real', '--out', file, '--progress', 'bar']);
+    expect(run.err.startsWith(`  read the results of ${IMAGES.length} images\n`)).toBe(true);
+    expect(run.err.endsWith(`  wrote the file (${sizeText(readFileSync(file).length)})\n`)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(GOLDEN, 'real.json'), 'utf8'));
+  });
+
+  for (const c of CASES) {
+    it(`${c.format}: reports reading, writing the format and writing the file, and writes the golden file`, () => {
+      const calls: [string, StepProgress | undefined][] = [];
+      const file = join(out, `progress-${c.golden}`);
+      exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: c.format, model: c.model, out: file, now: t.clock.now, onProgress: (m, p) => calls.push([m, p]) });
+      expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(GOLDEN, c.golden), 'utf8'));
+      const byItem = c.format === 'mistakes' || c.format === 'bagel';
+      expect(ends(calls).map(([, p]) => `${p!.phase} ${p!.total} ${p!.unit}`)).toEqual([
+        `reading results ${byItem ? Object.keys(project.items).length : IMAGES.length} ${byItem ? 'items' : 'images'}`,
+        expect.stringMatching(new RegExp(`^writing ${c.format} \\d+ (images|items|mistakes)$`)),
+        'writing file 1 MB',
+      ]);
+      // Every report is either a step's end or a throttled tick of one of these steps.
+      for (const [, p] of calls) expect(['reading results', `writing ${c.format}`, 'writing file']).toContain(p?.phase);
+    });
+  }
+
+  it('ticks while a step runs, at most every TICK_MS, with counts that grow', () => {
+    // A clock that moves 60 ms each time it is read: the loops over rows tick every second row.
+    let clock = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => (clock += 60));
+    const calls: [string, StepProgress | undefined][] = [];
+    const file = join(out, 'progress-ticks.csv');
+    exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: 'csv', out: file, onProgress: (m, p) => calls.push([m, p]) });
+    const ticks = calls.filter(([, p]) => p && p.done < p.total);
+    const reading = ticks.filter(([, p]) => p!.phase === 'reading results');
+    expect(reading.length).toBeGreaterThan(0);
+    expect(reading[0]![0]).toMatch(new RegExp(`^reading results: \\d of ${IMAGES.length} images$`));
+    expect(ticks.some(([, p]) => p!.phase === 'writing csv')).toBe(true);
+    for (const phase of ['reading results', 'writing csv']) {
+      const counts = ticks.filter(([, p]) => p!.phase === phase).map(([, p]) => p!.done);
+      expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    }
+    // Successive ticks of a step are at least TICK_MS apart.
+    for (let i = 1; i < reading.length; i++) expect(reading[i]![1]!.elapsedMs - reading[i - 1]![1]!.elapsedMs).toBeGreaterThanOrEqual(TICK_MS);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(GOLDEN, 'export.csv'), 'utf8'));
+  });
+
+  it('writes a large file a slice at a time, reporting the megabytes written', () => {
+    let clock = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => (clock += TICK_MS));
+    const calls: [string, StepProgress | undefined][] = [];
+    const file = join(out, 'large.txt');
+    const text = 'é'.repeat(1_500_000); // 3,000,000 bytes in UTF-8
+    writeFileAtomically(file, text, (m, p) => calls.push([m, p]));
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(calls.map(([m, p]) => `${m} | ${p!.done}/${p!.total} ${p!.unit}`)).toEqual([
+      'writing file: 1 of 3 MB | 1/3 MB',
+      'writing file: 2 of 3 MB | 2/3 MB',
+      'wrote the file (3.0 MB) | 3/3 MB',
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
+import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { ProgressPhase, TICK_MS, type ImportProgress } from '../features/import/import-progress';
-import { createProgressReporter, progressBarLine, progressEndLine, type ProgressState } from './progress';
+import { ProgressPhase, TICK_MS, type ImportProgress } from '../lib/step-progress';
+import { createProgressReporter, progressBarLine, progressEndLine, progressOption, progressReporterFor, type ProgressState } from './progress';
 
 const state = (done: number, elapsedMs: number, total = 50_000): ProgressState => ({ phase: 'model "resnet50"', done, total, unit: 'rows', elapsedMs });
 
@@ -106,5 +107,31 @@ describe('ProgressPhase: what an import reports', () => {
       ['writing: 200 of 300 images', { phase: 'writing', done: 200, total: 300, unit: 'images', elapsedMs: TICK_MS }],
       ['wrote project "p"', { phase: 'writing', done: 300, total: 300, unit: 'images', elapsedMs: 2 * TICK_MS + 10 }],
     ]);
+  });
+});
+
+describe('--progress: the option of the long commands', () => {
+  const parse = (args: string[]) => {
+    const command = new Command('task').exitOverride().configureOutput({ writeErr: () => {} }).addOption(progressOption());
+    return command.parse(args, { from: 'user' }).opts().progress;
+  };
+
+  it('defaults to auto and accepts bar, lines and off only', () => {
+    expect(parse([])).toBe('auto');
+    expect(parse(['--progress', 'lines'])).toBe('lines');
+    expect(() => parse(['--progress', 'fancy'])).toThrow(CommanderError);
+  });
+
+  it('auto: a bar on a terminal, lines elsewhere; an explicit mode wins', () => {
+    const output = (choice: 'auto' | 'bar' | 'lines' | 'off', stderr: { isTTY?: boolean; columns?: number }) => {
+      let out = '';
+      progressReporterFor(choice, (t) => (out += t), stderr).report('x', state(25_000, 1000));
+      return out;
+    };
+    expect(output('auto', { isTTY: true, columns: 200 })).toBe(`\r\x1b[K${progressBarLine(state(25_000, 1000))}`);
+    expect(output('auto', { isTTY: true, columns: 40 })).toBe(`\r\x1b[K${progressBarLine(state(25_000, 1000), 40)}`);
+    expect(output('auto', {})).toBe('  model "resnet50": 50% (25,000/50,000 rows, 25,000 rows/s)\n');
+    expect(output('lines', { isTTY: true })).toBe('  model "resnet50": 50% (25,000/50,000 rows, 25,000 rows/s)\n');
+    expect(output('off', { isTTY: true })).toBe('');
   });
 });

@@ -1,7 +1,9 @@
 // Progress of long command-line tasks (imports, exports) on stderr: a bar redrawn in place on a terminal, plain
 // lines in a log or a pipe (where `\r` redraws would pile up as garbage).
 
-/** Where a long step stands (the shape `importManifest` reports; exports can report the same). */
+import { Option } from 'commander';
+
+/** Where a long step stands: the `StepProgress` that `importManifest` and `buildExport` report. */
 export interface ProgressState {
   phase: string;
   done: number;
@@ -35,6 +37,28 @@ const CLEAR_LINE = '\r\x1b[K';
 /** `bar` on a terminal, `lines` elsewhere. */
 export function progressModeFor(stream: { isTTY?: boolean }): ProgressMode {
   return stream.isTTY ? 'bar' : 'lines';
+}
+
+/** What `--progress` accepts: a mode, or `auto` to let the terminal decide. */
+export type ProgressChoice = ProgressMode | 'auto';
+
+/** The `--progress auto|bar|lines|off` option of the long commands (`bagel import`, `bagel export`). */
+export function progressOption(): Option {
+  return new Option('--progress <mode>', 'progress on stderr: a bar redrawn in place, plain lines, or nothing (auto: a bar on a terminal)')
+    .choices(['auto', 'bar', 'lines', 'off'])
+    .default('auto');
+}
+
+/**
+ * The reporter a command's `--progress` asks for, writing with `write` (the command's stderr): `auto` and the bar's
+ * width come from `stderr`, the stream the progress ends up on.
+ */
+export function progressReporterFor(
+  choice: ProgressChoice,
+  write: (text: string) => void,
+  stderr: { isTTY?: boolean; columns?: number } = process.stderr,
+): ProgressReporter {
+  return createProgressReporter(write, { mode: choice === 'auto' ? progressModeFor(stderr) : choice, columns: stderr.columns });
 }
 
 function formatCount(n: number): string {

@@ -5,8 +5,10 @@ import { dirname } from 'node:path';
 import { openDatabase } from '../../db/open-database';
 import { buildExport } from '../../features/exports/build-export';
 import { writeFileAtomically } from '../../features/exports/write-file-atomically';
+import type { ProgressListener } from '../../lib/step-progress';
 import { projectCatalog } from '../../features/projects/project-catalog';
 import { createProjectsRepository } from '../../features/projects/projects.repository';
+import { progressOption, progressReporterFor, type ProgressChoice } from '../progress';
 
 export interface ExportCommandOptions {
   db: string;
@@ -16,6 +18,8 @@ export interface ExportCommandOptions {
   out: string;
   /** Clock in unix ms (the archive's `exportedAt`); tests fix it. */
   now?: number;
+  /** Hears the steps: `reading results`, `writing <format>`, `writing file` (see `buildExport`). */
+  onProgress?: ProgressListener;
 }
 
 /**
@@ -31,14 +35,18 @@ export function exportCommand(options: ExportCommandOptions): string {
     const project = createProjectsRepository(db).findByReference(options.project);
     if (!project) throw new Error(`no project "${options.project}" in ${options.db} (give its name or its id)`);
     const entry = projectCatalog(db).get(project.id)!;
-    const built = buildExport(db, entry, options.format, { model: options.model, now: options.now ?? Date.now() });
-    writeFileAtomically(options.out, built.text);
+    const built = buildExport(db, entry, options.format, { model: options.model, now: options.now ?? Date.now(), onProgress: options.onProgress });
+    writeFileAtomically(options.out, built.text, options.onProgress);
     return `Wrote ${options.format} of project "${project.name}" to ${options.out}: ${built.summary}`;
   } finally {
     db.close();
   }
 }
 
+/**
+ * Progress goes to stderr like the import's: a bar with rows per second on a terminal, plain lines otherwise
+ * (`--progress` chooses); the line saying what was written goes to stdout.
+ */
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
@@ -48,8 +56,20 @@ export function registerExportCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'what to write').choices(ExportFormat.options).makeOptionMandatory())
     .option('--model <name>', 'the model whose mistakes to write (the mistakes format)')
     .requiredOption('--out <file>', 'the file to write (replaced atomically)')
+    .addOption(progressOption())
     .showHelpAfterError(false)
-    .action((options: ExportCommandOptions) => {
-      console.log(exportCommand(options));
+    .action(({ progress: choice, ...options }: Omit<ExportCommandOptions, 'onProgress'> & { progress: ProgressChoice }, command: Command) => {
+      const output = command.configureOutput();
+      const writeOut = output.writeOut ?? ((text: string) => process.stdout.write(text));
+      const writeErr = output.writeErr ?? ((text: string) => process.stderr.write(text));
+      const progress = progressReporterFor(choice, writeErr);
+      let line: string;
+      try {
+        line = exportCommand({ ...options, onProgress: progress.report });
+      } finally {
+        // Clears a bar left drawn before an error is printed.
+        progress.finish();
+      }
+      writeOut(`${line}\n`);
     });
 }

@@ -1,9 +1,9 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openDatabase } from '../../db/open-database';
 import { ImportError, importManifest, type ImportResult } from '../../features/import/import-manifest';
-import { createProgressReporter, progressModeFor, type ProgressMode } from '../progress';
+import { progressOption, progressReporterFor, type ProgressChoice } from '../progress';
 
 /** Missing images listed one per line; beyond this many the summary gives the count (a wrong folder misses them all). */
 const MISSING_LISTED = 20;
@@ -44,14 +44,10 @@ export function registerImportCommand(program: Command): void {
     .command('import <manifest>')
     .description('import a project (vocabulary, images, original labels, model predictions) from a manifest; see docs/FORMATS.md')
     .requiredOption('--db <file>', 'SQLite database (created when missing)')
-    .addOption(
-      new Option('--progress <mode>', 'progress on stderr: a bar redrawn in place, plain lines, or nothing (auto: a bar on a terminal)')
-        .choices(['auto', 'bar', 'lines', 'off'])
-        .default('auto'),
-    )
+    .addOption(progressOption())
     // A refused manifest is a data problem, not a usage problem: print the message alone, not the usage.
     .showHelpAfterError(false)
-    .action(async (manifest: string, options: { db: string; progress: ProgressMode | 'auto' }, command: Command) => {
+    .action(async (manifest: string, options: { db: string; progress: ProgressChoice }, command: Command) => {
       const output = command.configureOutput();
       const writeOut = output.writeOut ?? ((text: string) => process.stdout.write(text));
       const writeErr = output.writeErr ?? ((text: string) => process.stderr.write(text));
@@ -60,10 +56,7 @@ export function registerImportCommand(program: Command): void {
       const db = openDatabase(options.db);
       let result: ImportResult | undefined;
       let refusal: ImportError | undefined;
-      const progress = createProgressReporter(writeErr, {
-        mode: options.progress === 'auto' ? progressModeFor(process.stderr) : options.progress,
-        columns: process.stderr.columns,
-      });
+      const progress = progressReporterFor(options.progress, writeErr);
       try {
         result = await importManifest(db, manifest, { onProgress: progress.report });
       } catch (error) {

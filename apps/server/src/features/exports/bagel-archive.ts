@@ -2,6 +2,7 @@ import { Decision, FinalLabels, Judgement, MistakeGrade, PanelConsensus, PanelQu
 import { z } from 'zod';
 import type { Db } from '../../db/open-database';
 import { createConsensusService } from '../consensus/consensus.service';
+import { ProgressPhase, type ProgressListener } from '../../lib/step-progress';
 import type { CatalogProject } from '../projects/project-catalog';
 
 const LabelLists = z.object({ correct: z.array(z.string()), wrong: z.array(z.string()), unclear: z.array(z.string()) });
@@ -56,8 +57,8 @@ export const BagelArchive = z.object({
 });
 export type BagelArchive = z.infer<typeof BagelArchive>;
 
-/** Builds the archive of a project: every item of its queue, in project order. */
-export function buildBagelArchive(db: Db, entry: CatalogProject, exportedAt: string): BagelArchive {
+/** Builds the archive of a project: every item of its queue, in project order. `onProgress` hears `reading results`, in items. */
+export function buildBagelArchive(db: Db, entry: CatalogProject, exportedAt: string, onProgress: ProgressListener = () => {}): BagelArchive {
   const { project, vocabulary } = entry;
   const keyOf = (index: number) => vocabulary.byIndex(index)?.key ?? `#${index}`;
   const orderOf = (key: string) => vocabulary.byKey(key)?.index ?? Number.MAX_SAFE_INTEGER;
@@ -78,6 +79,7 @@ export function buildBagelArchive(db: Db, entry: CatalogProject, exportedAt: str
        WHERE i.project_id = ? ORDER BY im.position`,
     )
     .all(project.id);
+  const reading = new ProgressPhase(onProgress, 'reading results', items.length, 'items');
   const accepted = byItem(
     db
       .prepare<[number], { id: number; class_idx: number }>(
@@ -151,6 +153,32 @@ export function buildBagelArchive(db: Db, entry: CatalogProject, exportedAt: str
   const consensus = new Map(createConsensusService(db).currentOfProject(project.id, exportedAt).map(({ ctx, state }) => [ctx.itemId, state.consensus]));
   const imageCount = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM images WHERE project_id = ?').get(project.id)!.n;
 
+  const archiveItems = items.map((item, index): BagelArchive['items'][number] => {
+    reading.tick(index);
+    const priorLabels = prior.get(item.id);
+    let lists: BagelArchive['items'][number]['priorLabels'] = null;
+    if (priorLabels) {
+      lists = { correct: [], wrong: [], unclear: [] };
+      for (const { key, judgement } of priorLabels) lists[judgement].push(key);
+      for (const list of Object.values(lists)) list.sort((a, b) => orderOf(a) - orderOf(b));
+    }
+    return {
+      itemId: item.id,
+      file: item.file,
+      originalLabel: keyOf(item.original_class_idx),
+      acceptedLabels: accepted.get(item.id) ?? [],
+      priorLabels: lists,
+      status: item.status,
+      verdicts: verdicts.get(item.id) ?? [],
+      decisions: decisions.get(item.id) ?? [],
+      discussion: discussion.get(item.id) ?? [],
+      consensus: consensus.get(item.id) ?? null,
+      final: item.final === null ? null : JSON.parse(item.final),
+      finalAt: item.final_at,
+    };
+  });
+  reading.end(`read ${items.length} items with their verdicts, decisions and discussions`);
+
   return {
     format: 'bagel-archive',
     version: 1,
@@ -167,28 +195,6 @@ export function buildBagelArchive(db: Db, entry: CatalogProject, exportedAt: str
       images: imageCount,
     },
     users,
-    items: items.map((item) => {
-      const priorLabels = prior.get(item.id);
-      let lists: BagelArchive['items'][number]['priorLabels'] = null;
-      if (priorLabels) {
-        lists = { correct: [], wrong: [], unclear: [] };
-        for (const { key, judgement } of priorLabels) lists[judgement].push(key);
-        for (const list of Object.values(lists)) list.sort((a, b) => orderOf(a) - orderOf(b));
-      }
-      return {
-        itemId: item.id,
-        file: item.file,
-        originalLabel: keyOf(item.original_class_idx),
-        acceptedLabels: accepted.get(item.id) ?? [],
-        priorLabels: lists,
-        status: item.status,
-        verdicts: verdicts.get(item.id) ?? [],
-        decisions: decisions.get(item.id) ?? [],
-        discussion: discussion.get(item.id) ?? [],
-        consensus: consensus.get(item.id) ?? null,
-        final: item.final === null ? null : JSON.parse(item.final),
-        finalAt: item.final_at,
-      };
-    }),
+    items: archiveItems,
   };
 }

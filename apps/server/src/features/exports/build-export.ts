@@ -4,6 +4,7 @@ import type { Db } from '../../db/open-database';
 import { badRequest } from '../../plugins/errors';
 import { labelLists } from '../consensus/image-labels';
 import { decodeOutcomes } from '../consensus/project-totals';
+import { ProgressPhase, type ProgressListener } from '../../lib/step-progress';
 import type { CatalogProject } from '../projects/project-catalog';
 import { buildBagelArchive } from './bagel-archive';
 import { readProjectResults, type ImageResult } from './project-results';
@@ -32,24 +33,45 @@ export function fileSlug(text: string): string {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+export interface BuildExportOptions {
+  /** The model of a `mistakes` export. */
+  model?: string;
+  /** Clock in unix ms (the archive's `exportedAt`). */
+  now: number;
+  /**
+   * Hears the steps: `reading results` (images; items for the mistakes and the archive), then `writing <format>`,
+   * each ticking at most every 100 ms and ending with a milestone. The download route passes none.
+   */
+  onProgress?: ProgressListener;
+}
+
 /**
  * Builds an export of the project's current results (docs/FORMATS.md, "Exports"). The whole text is built before
  * anything is written or sent, so a refused export (an unknown model) writes nothing.
  */
-export function buildExport(db: Db, entry: CatalogProject, format: ExportFormat, options: { model?: string; now: number }): BuiltExport {
+export function buildExport(db: Db, entry: CatalogProject, format: ExportFormat, options: BuildExportOptions): BuiltExport {
   const slug = fileSlug(entry.project.name);
   const orderOf = (key: string) => entry.vocabulary.byKey(key)?.index ?? Number.MAX_SAFE_INTEGER;
   const keyOf = (index: number) => entry.vocabulary.byIndex(index)?.key ?? `#${index}`;
+  const onProgress = options.onProgress ?? (() => {});
+  const writingPhase = (total: number, unit: string) => new ProgressPhase(onProgress, `writing ${format}`, total, unit);
+  /** Ends the writing step with what the export holds. */
+  const written = (phase: ProgressPhase, built: BuiltExport): BuiltExport => {
+    phase.end(`built ${format}: ${built.summary}`);
+    return built;
+  };
   switch (format) {
     case 'human-accuracy-v3': {
-      const doc = humanAccuracy(readProjectResults(db, entry, { labelledOnly: true }), orderOf);
+      const images = readProjectResults(db, entry, { labelledOnly: true, onProgress });
+      const writing = writingPhase(images.length, 'images');
+      const doc = humanAccuracy(images, orderOf, writing);
       const annotated = Object.keys(doc.initial_annots).length;
-      return {
+      return written(writing, {
         text: writeHumanAccuracyV3(doc),
         fileName: `${slug}-human-accuracy-v3.json`,
         contentType: JSON_TYPE,
         summary: `${annotated} annotated images, ${Object.keys(doc.problematic_images).length} problematic, ${doc.imagenet_m.length} in imagenet_m`,
-      };
+      });
     }
     case 'mistakes': {
       if (options.model === undefined || options.model === '') {
@@ -58,7 +80,7 @@ export function buildExport(db: Db, entry: CatalogProject, format: ExportFormat,
       const model = entry.models.find((m) => m.name === options.model);
       if (!model) throw badRequest(`Unknown model "${options.model}" (the project's models: ${entry.models.map((m) => m.name).join(', ')})`, 'UNKNOWN_MODEL');
       // The graded mistakes of the model under the final labels (problematic images have none: they are left out).
-      const rows = db
+      const graded = db
         .prepare<[number, number], { file: string; class_idx: number; outcomes: string }>(
           `SELECT im.file, p.class_idx, c.outcomes
            FROM item_consensus c JOIN items i ON i.id = c.item_id JOIN images im ON im.id = i.image_id
@@ -66,34 +88,43 @@ export function buildExport(db: Db, entry: CatalogProject, format: ExportFormat,
            WHERE c.project_id = ? AND c.outcomes IS NOT NULL
            ORDER BY im.position`,
         )
-        .all(model.id, entry.project.id)
-        .flatMap((r) => {
-          const outcome = decodeOutcomes(r.outcomes).find((o) => o.modelId === model.id);
-          if (!outcome || outcome.severity === null || outcome.severity === 'ungraded' || outcome.category === null) return [];
-          return [{ file: r.file, topPrediction: r.class_idx, category: outcome.category, severity: outcome.severity }];
-        });
-      return {
+        .all(model.id, entry.project.id);
+      const reading = new ProgressPhase(onProgress, 'reading results', graded.length, 'items');
+      const rows = graded.flatMap((r, index) => {
+        reading.tick(index);
+        const outcome = decodeOutcomes(r.outcomes).find((o) => o.modelId === model.id);
+        if (!outcome || outcome.severity === null || outcome.severity === 'ungraded' || outcome.category === null) return [];
+        return [{ file: r.file, topPrediction: r.class_idx, category: outcome.category, severity: outcome.severity }];
+      });
+      reading.end(`read the grades of ${graded.length} items`);
+      const writing = writingPhase(rows.length, 'mistakes');
+      return written(writing, {
         text: writeMistakesJson(rows),
         fileName: `${slug}-mistakes-${fileSlug(model.name)}.json`,
         contentType: JSON_TYPE,
         summary: `${rows.length} mistakes of ${model.name}`,
-      };
+      });
     }
     case 'real': {
-      const rows = readProjectResults(db, entry).map((image) => ({
-        file: image.file,
-        classIndices: isProblematic(image) ? [] : labelLists(image.labels, orderOf).correct.map(orderOf),
-      }));
-      return {
+      const images = readProjectResults(db, entry, { onProgress });
+      const writing = writingPhase(images.length, 'images');
+      const rows = images.map((image, index) => {
+        writing.tick(index);
+        return { file: image.file, classIndices: isProblematic(image) ? [] : labelLists(image.labels, orderOf).correct.map(orderOf) };
+      });
+      return written(writing, {
         text: writeRealJson(rows),
         fileName: `${slug}-real.json`,
         contentType: JSON_TYPE,
         summary: `${rows.length} images, ${rows.filter((r) => r.classIndices.length === 0).length} left out`,
-      };
+      });
     }
     case 'csv': {
       const models = entry.models.map((m) => m.name);
-      const rows = readProjectResults(db, entry).map((image) => {
+      const images = readProjectResults(db, entry, { onProgress });
+      const writing = writingPhase(images.length, 'images');
+      const rows = images.map((image, index) => {
+        writing.tick(index);
         const lists = labelLists(image.labels, orderOf);
         return {
           file: image.file,
@@ -105,16 +136,18 @@ export function buildExport(db: Db, entry: CatalogProject, format: ExportFormat,
           mistakes: image.final?.mistakes ?? {},
         };
       });
-      return { text: writeCsvExport({ models, rows }), fileName: `${slug}.csv`, contentType: 'text/csv; charset=utf-8', summary: `${rows.length} images` };
+      return written(writing, { text: writeCsvExport({ models, rows }), fileName: `${slug}.csv`, contentType: 'text/csv; charset=utf-8', summary: `${rows.length} images` });
     }
     case 'bagel': {
-      const archive = buildBagelArchive(db, entry, new Date(options.now).toISOString());
-      return {
+      const archive = buildBagelArchive(db, entry, new Date(options.now).toISOString(), onProgress);
+      // One JSON.stringify: nothing to tick, the step reports its end (and its time, when it is long).
+      const writing = writingPhase(archive.items.length, 'items');
+      return written(writing, {
         text: JSON.stringify(archive, null, 2) + '\n',
         fileName: `${slug}-bagel-archive.json`,
         contentType: JSON_TYPE,
         summary: `${archive.items.length} items, ${archive.items.reduce((n, i) => n + i.verdicts.length, 0)} verdict revisions, ${archive.items.reduce((n, i) => n + i.decisions.length, 0)} decisions`,
-      };
+      });
     }
   }
 }
@@ -127,10 +160,11 @@ const isProblematic = (image: ImageResult) => image.problematic !== null;
  * exactly as imported for images not judged since), `imagenet_m` = the Major slice plus prior entries of images not
  * judged, in the prior file's order first.
  */
-function humanAccuracy(images: readonly ImageResult[], orderOf: (key: string) => number): HumanAccuracyV3 {
+function humanAccuracy(images: readonly ImageResult[], orderOf: (key: string) => number, writing: ProgressPhase): HumanAccuracyV3 {
   const doc: HumanAccuracyV3 = { initial_annots: {}, problematic_images: {}, imagenet_m: [] };
   const slice: ImageResult[] = [];
-  for (const image of images) {
+  for (const [index, image] of images.entries()) {
+    writing.tick(index);
     if (image.judged || image.hasPrior) {
       const lists = labelLists(image.labels, orderOf);
       setOwn(doc.initial_annots, image.file, { correct: lists.correct, wrong: lists.wrong, unclear: lists.unclear });

@@ -2,6 +2,7 @@ import type { FinalLabels, Judgement } from '@bagel/contracts';
 import type { ProblematicImageRecord } from '@bagel/core';
 import type { Db } from '../../db/open-database';
 import { baseJudgements, mergeFinal, type Judgements } from '../consensus/image-labels';
+import { ProgressPhase, type ProgressListener } from '../../lib/step-progress';
 import type { CatalogProject } from '../projects/project-catalog';
 
 /** One image of a project as the exports see it: its labels now, and whether the panel (or the lead) judged it. */
@@ -29,13 +30,19 @@ const NO_LABELS: Judgements = new Map();
 /**
  * Reads every image of a project with its current labels, in project order. With `labelledOnly`, only images that
  * were judged or came with prior labels get their labels (the others an empty set): all the multi-label file needs.
+ * `onProgress` hears the step `reading results`, counted in images.
  */
-export function readProjectResults(db: Db, entry: CatalogProject, options: { labelledOnly?: boolean } = {}): ImageResult[] {
+export function readProjectResults(
+  db: Db,
+  entry: CatalogProject,
+  options: { labelledOnly?: boolean; onProgress?: ProgressListener } = {},
+): ImageResult[] {
   const projectId = entry.project.id;
   const keyOf = (index: number) => entry.vocabulary.byIndex(index)?.key ?? `#${index}`;
   const images = db
     .prepare<[number], { id: number; file: string; original_class_idx: number }>('SELECT id, file, original_class_idx FROM images WHERE project_id = ? ORDER BY position')
     .all(projectId);
+  const reading = new ProgressPhase(options.onProgress ?? (() => {}), 'reading results', images.length, 'images');
   const accepted = new Map<number, string[]>();
   for (const [imageId, classIndex] of db
     .prepare<[number], [number, number]>('SELECT a.image_id, a.class_idx FROM accepted_labels a JOIN images im ON im.id = a.image_id WHERE im.project_id = ? ORDER BY a.image_id, a.class_idx')
@@ -83,7 +90,8 @@ export function readProjectResults(db: Db, entry: CatalogProject, options: { lab
      ORDER BY v.created_at, u.username LIMIT 1`,
   );
 
-  return images.map((image) => {
+  const results = images.map((image, index): ImageResult => {
+    reading.tick(index);
     const priorLabels = prior.get(image.id) ?? [];
     const item = judged.get(image.id);
     const base = options.labelledOnly && !item && priorLabels.length === 0 ? NO_LABELS : baseJudgements(priorLabels, accepted.get(image.id) ?? []);
@@ -129,6 +137,8 @@ export function readProjectResults(db: Db, entry: CatalogProject, options: { lab
       priorMajorSlicePosition: priorSlicePosition,
     };
   });
+  reading.end(`read the results of ${images.length} images`);
+  return results;
 }
 
 function push<T>(map: Map<number, T[]>, key: number, value: T): void {

@@ -35,7 +35,7 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Db } from '../../db/open-database';
 import { ImportError } from './import-error';
-import { ProgressPhase, type ImportProgressListener } from './import-progress';
+import { ProgressPhase, type ImportProgressListener } from '../../lib/step-progress';
 import { createImportRepository, type CrowdToImport, type ImageToImport, type ProjectToImport } from './import.repository';
 import {
   digestSources,
@@ -48,7 +48,7 @@ import {
 } from './source-files';
 
 export { ImportError } from './import-error';
-export type { ImportProgress, ImportProgressListener } from './import-progress';
+export type { ImportProgress, ImportProgressListener } from '../../lib/step-progress';
 
 export interface ImportResult {
   projectId: number;

@@ -3,7 +3,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ImportError } from './import-error';
-import { ProgressPhase, type ImportProgressListener } from './import-progress';
+import { ProgressPhase, type ImportProgressListener } from '../../lib/step-progress';
 
 /** Large files are read in chunks of this size: memory stays bounded whatever the file's size. */
 export const CHUNK_BYTES = 1 << 20;

@@ -1,6 +1,9 @@
-/** Where a long step of an import stands; the CLI draws it as a progress bar or prints it as lines. */
-export interface ImportProgress {
-  /** The step, e.g. `model "resnet50"` or `writing`. */
+/**
+ * Where a long step of an import or an export stands; the CLI draws it as a progress bar or prints it as lines.
+ * (The import came first: `ImportProgress` and `ImportProgressListener` are the same types under its names.)
+ */
+export interface StepProgress {
+  /** The step, e.g. `model "resnet50"`, `writing` or `reading results`. */
   phase: string;
   done: number;
   total: number;
@@ -11,12 +14,15 @@ export interface ImportProgress {
 }
 
 /**
- * Receives what an import is doing. A call without `progress` is a milestone (`vocabulary: 1000 classes`). A call with
- * `progress` reports a long step: while it runs at most every `TICK_MS` (so an import that takes less never
- * ticks, and a log of a small import stays a few lines), and once when it ends, with a milestone message and
- * `done === total`.
+ * Receives what a long task is doing. A call without `progress` is a milestone (`vocabulary: 1000 classes`). A call
+ * with `progress` reports a long step: while it runs at most every `TICK_MS` (so a step that takes less never
+ * ticks, and a log of a small import or export stays a few lines), and once when it ends, with a milestone message
+ * and `done === total`.
  */
-export type ImportProgressListener = (message: string, progress?: ImportProgress) => void;
+export type ProgressListener = (message: string, progress?: StepProgress) => void;
+
+export type ImportProgress = StepProgress;
+export type ImportProgressListener = ProgressListener;
 
 export const TICK_MS = 100;
 
@@ -26,7 +32,7 @@ export class ProgressPhase {
   private lastTick: number;
 
   constructor(
-    private readonly listener: ImportProgressListener,
+    private readonly listener: ProgressListener,
     readonly phase: string,
     private readonly total: number,
     private readonly unit: string,
@@ -48,7 +54,7 @@ export class ProgressPhase {
     this.listener(message, this.progress(this.total, this.now()));
   }
 
-  private progress(done: number, now: number): ImportProgress {
+  private progress(done: number, now: number): StepProgress {
     return { phase: this.phase, done, total: this.total, unit: this.unit, elapsedMs: now - this.started };
   }
 }
