@@ -10,6 +10,7 @@
 // ratio of the two, and both rules' accuracy against the generated truth.
 import { parseArgs } from 'node:util';
 import { dawidSkenePresence, majorityPresence, PRESENCE_ANSWER, presenceProbability } from '@bagel/core';
+import { seededRandom } from '@bagel/core';
 
 const { values } = parseArgs({
   options: {
@@ -24,18 +25,6 @@ const { values } = parseArgs({
 const QUESTIONS = Number(values.questions);
 const RATERS = Number(values.raters);
 const PER_QUESTION = Number(values.answers);
-
-/** mulberry32: deterministic pseudo-random numbers in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate() {
   const random = seededRandom(Number(values.seed));

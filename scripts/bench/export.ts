@@ -26,6 +26,7 @@ import { writeFileAtomically } from '../../apps/server/src/features/exports/writ
 import { projectCatalog } from '../../apps/server/src/features/projects/project-catalog';
 import { createProjectSettingsService } from '../../apps/server/src/features/projects/project-settings.service';
 import { createUser, login, seedSyntheticProject } from '../../apps/server/test/synthetic-project';
+import { seededRandom } from '@bagel/core';
 
 const { values } = parseArgs({
   options: {
@@ -48,18 +49,6 @@ const dbFile = join(dir, 'bench.sqlite');
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 const millis = (ms: number) => ms.toFixed(1);
 
-/** mulberry32, as the synthetic project uses: the same seed generates the same verdicts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // --- the generated project ---------------------------------------------------------------------------------------
 let started = performance.now();
 const db = openDatabase(dbFile);
@@ -79,7 +68,7 @@ createUser(db, 'lead', 'lead', 'bench-password');
 
 // Every item gets one verdict per expert. Each (item, class) has a hidden truth; an expert reports it 85% of the
 // time, so most items are agreed and some are disputed, as in a real round.
-const random = prng(7);
+const random = seededRandom(7);
 const JUDGEMENTS: Judgement[] = ['correct', 'wrong', 'unclear'];
 const SEVERITIES: Severity[] = ['Major', 'Minor', 'Borderline'];
 const insertVerdict = db.prepare(

@@ -18,6 +18,7 @@ import { createProgressReporter, progressModeFor } from '../../apps/server/src/c
 import { openDatabase } from '../../apps/server/src/db/open-database';
 import { importManifest } from '../../apps/server/src/features/import/import-manifest';
 import { CHUNK_BYTES } from '../../apps/server/src/features/import/source-files';
+import { seededRandom } from '@bagel/core';
 
 const { values } = parseArgs({
   options: {
@@ -63,18 +64,6 @@ async function runChild(manifestPath: string, dbFile: string): Promise<void> {
   const report: ChildReport = { wallMs, peakRssBytes, items: result.items, milestones };
   if (result.crowdAnswers) report.crowd = result.crowdAnswers;
   process.stdout.write(`${JSON.stringify(report)}\n`);
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** numpy's .npy v1.0 preamble for a C-order array: magic, version, header padded with spaces to 64 bytes. */

@@ -19,6 +19,7 @@ import { createProgressReporter, progressModeFor } from '../../apps/server/src/c
 import { openDatabase } from '../../apps/server/src/db/open-database';
 import { importManifest } from '../../apps/server/src/features/import/import-manifest';
 import { CHUNK_BYTES } from '../../apps/server/src/features/import/source-files';
+import { seededRandom } from '@bagel/core';
 
 const { values } = parseArgs({
   options: {
@@ -43,18 +44,6 @@ async function runChild(manifestPath: string, dbFile: string): Promise<void> {
   // maxRSS is in kilobytes: the peak resident memory of this whole process.
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(`${JSON.stringify({ wallMs, peakRssBytes, images: result.images, items: result.items, models: result.models })}\n`);
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The .npy v1.0 header numpy writes for a C-order little-endian float32 array: padded with spaces to 64 bytes. */

@@ -22,6 +22,7 @@ import { buildApp } from '../../apps/server/src/app';
 import { openDatabase } from '../../apps/server/src/db/open-database';
 import { createConsensusService } from '../../apps/server/src/features/consensus/consensus.service';
 import { createUser, login, seedSyntheticProject } from '../../apps/server/test/synthetic-project';
+import { seededRandom } from '@bagel/core';
 
 const { values } = parseArgs({
   options: {
@@ -47,18 +48,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bagel-bench-items-'));
 const millis = (ms: number) => ms.toFixed(1);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
-/** mulberry32, as the synthetic project uses: the same seed generates the same workload. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED * 7919);
+const random = seededRandom(SEED * 7919);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 
 // --- the generated project ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { isMistakeUnderJudgements, queuePriority } from '@bagel/core';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../src/db/open-database';
 import { hashPasswordSync } from '../src/features/users/password';
+import { seededRandom } from '@bagel/core';
 
 export interface SyntheticProjectOptions {
   name: string;
@@ -42,20 +43,8 @@ export interface SyntheticProject {
 
 export const classKey = (index: number) => `c${String(index).padStart(4, '0')}`;
 
-/** mulberry32: a small seeded PRNG, so a seed always generates the same project. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function seedSyntheticProject(db: Db, options: SyntheticProjectOptions): SyntheticProject {
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   const classCount = options.classes ?? 100;
   const topK = options.topK ?? 5;
   if (classCount < topK + 1) throw new Error('need more classes than topK');

@@ -10,3 +10,4 @@ export * from './consensus';
 export * from './metrics';
 export * from './exports';
 export * from './formats/prior-judgements';
+export * from './seeded-random';

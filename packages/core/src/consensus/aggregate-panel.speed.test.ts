@@ -2,19 +2,8 @@
 import type { Judgement, Severity } from '@bagel/contracts';
 import { describe, expect, it } from 'vitest';
 import { isMistakeUnderJudgements } from '../mistakes';
+import { seededRandom } from '../seeded-random';
 import { aggregatePanel, type PanelInput, type PanelVerdict } from './aggregate-panel';
-
-/** A small seeded generator (mulberry32), so the workload is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ITEMS = 20_000;
 const PANEL = 5;

@@ -1,6 +1,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { buildNpy, seededRandom } from '../numpy/build-npy-for-tests';
+import { buildNpy } from '../numpy/build-npy-for-tests';
+import { seededRandom } from '../seeded-random';
 import { createVocabulary } from '../vocabulary';
 import { FormatError } from './format-error';
 import {

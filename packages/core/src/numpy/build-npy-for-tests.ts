@@ -1,5 +1,6 @@
 // Test support only (not exported): builds `.npy` bytes the way numpy writes them, so tests need no binary files.
 import { strToU8 } from 'fflate';
+import { seededRandom } from '../seeded-random';
 
 export type TestDtype =
   | 'b1'
@@ -141,14 +142,3 @@ export function columnMajorToRowMajor<T>(elements: readonly T[], shape: readonly
   return out;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) for generated test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
