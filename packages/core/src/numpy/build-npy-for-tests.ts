@@ -1,6 +1,5 @@
 // Test support only (not exported): builds `.npy` bytes the way numpy writes them, so tests need no binary files.
 import { strToU8 } from 'fflate';
-import { seededRandom } from '../seeded-random';
 
 export type TestDtype =
   | 'b1'
