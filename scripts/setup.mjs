@@ -30,7 +30,7 @@ function installBrowser() {
   };
   try {
     apt(['update']);
-    apt(['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation']);
+    apt(['install', '-y', 'chromium', 'fonts-liberation']);
   } catch {
     console.error('[setup] could not install chromium: run `apt-get install -y chromium fonts-liberation` as root, then retry.');
     process.exit(1);
