@@ -1,4 +1,5 @@
 /** Rules shared by the screens driven from the keyboard (the review screen, the lead's desk). */
+import { useEffect, useLayoutEffect, useRef } from 'react';
 
 /** A box the person is typing in: its keys are text, never shortcuts. */
 export function isTextEntry(target: EventTarget | null): target is HTMLElement {
@@ -15,4 +16,23 @@ export function isTextEntry(target: EventTarget | null): target is HTMLElement {
  */
 export function isKeyboardFocusedControl(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && target !== document.body && target.matches(':focus-visible');
+}
+
+/**
+ * A screen's keyboard: one keydown listener on the window that hands each key, with the screen's latest context, to
+ * `handle` (a module-level function), and prevents the default when `handle` used the key.
+ */
+export function useWindowKeyboard<C>(ctx: C, handle: (event: KeyboardEvent, ctx: C) => boolean): void {
+  const latest = useRef(ctx);
+  useLayoutEffect(() => {
+    latest.current = ctx;
+  });
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.isComposing) return;
+      if (handle(event, latest.current)) event.preventDefault();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [handle]);
 }

@@ -1,6 +1,5 @@
 import type { Judgement } from '@bagel/contracts';
-import { useEffect, useLayoutEffect, useRef } from 'react';
-import { isKeyboardFocusedControl, isTextEntry } from '../../../lib/keyboard';
+import { isKeyboardFocusedControl, isTextEntry, useWindowKeyboard } from '../../../lib/keyboard';
 import { useImageViewStore } from '../../../stores/image-view-store';
 import type { DeskClass } from '../lib/decision-draft';
 import { useDeskUiStore } from '../stores/desk-ui-store';
@@ -89,18 +88,7 @@ function handleKey(event: KeyboardEvent, ctx: DeskKeyboardContext): boolean {
 
 /** The desk's keyboard: one listener on the window, reading the latest state at each key press. */
 export function useDeskKeyboard(ctx: DeskKeyboardContext): void {
-  const latest = useRef(ctx);
-  useLayoutEffect(() => {
-    latest.current = ctx;
-  });
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.isComposing) return;
-      if (handleKey(event, latest.current)) event.preventDefault();
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, []);
+  useWindowKeyboard(ctx, handleKey);
 }
 
 /** The keys of the desk, for the hint under the table. */

@@ -1,6 +1,5 @@
 import type { Judgement, ReviewItem } from '@bagel/contracts';
-import { useEffect, useLayoutEffect, useRef } from 'react';
-import { isKeyboardFocusedControl, isTextEntry } from '../../../lib/keyboard';
+import { isKeyboardFocusedControl, isTextEntry, useWindowKeyboard } from '../../../lib/keyboard';
 import { useImageViewStore } from '../../../stores/image-view-store';
 import type { ReviewCandidate } from '../lib/draft-verdict';
 import { CATEGORY_KEYS, SEVERITY_KEYS } from '../lib/shortcuts';
@@ -135,16 +134,5 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
 
 /** The review screen's keyboard: one listener on the window, reading the latest state at each key press. */
 export function useReviewKeyboard(ctx: ReviewKeyboardContext): void {
-  const latest = useRef(ctx);
-  useLayoutEffect(() => {
-    latest.current = ctx;
-  });
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.isComposing) return;
-      if (handleKey(event, latest.current)) event.preventDefault();
-    };
-    window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
-  }, []);
+  useWindowKeyboard(ctx, handleKey);
 }
