@@ -41,7 +41,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
-      const item = review.next(currentUser(request), request.params.projectId, request.query.after);
+      const item = await review.next(currentUser(request), request.params.projectId, request.query.after);
       return item ? item : reply.code(204).send();
     },
   );
@@ -65,7 +65,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
         response: { 201: Verdict, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: z.union([StaleRevisionResponse, ErrorResponse]) },
       },
     },
-    async (request, reply) => reply.code(201).send(review.submitVerdict(currentUser(request), request.params.itemId, request.body)),
+    async (request, reply) => reply.code(201).send(await review.submitVerdict(currentUser(request), request.params.itemId, request.body)),
   );
 
   app.get(

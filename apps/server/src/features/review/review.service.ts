@@ -1,5 +1,6 @@
 import type { Candidate, ItemModel, ParsedVerdictRequest, ReviewItem, SessionUser, Verdict, VocabularyClass } from '@bagel/contracts';
 import { candidateClasses, displayName, isTop1OutsideAccepted, validateVerdict } from '@bagel/core';
+import { groupCommitOf } from '../../db/group-commit';
 import type { Db } from '../../db/open-database';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
@@ -27,6 +28,9 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
   const verdicts = createVerdictsRepository(db);
   const queue = createReviewQueueRepository(db);
   const consensus = createConsensusService(db);
+  // The claim of `next` and the verdict's append + aggregate are the review loop's writes: concurrent experts' writes
+  // share one commit (see group-commit.ts); each still runs alone, checked and written in its own savepoint.
+  const writes = groupCommitOf(db);
 
   // The verdict and the item's new aggregate are written together: the lead's queue and the dashboard are never
   // behind the verdicts, and a failed aggregation stores no verdict.
@@ -118,9 +122,9 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
 
   return {
     /** The user's next item of the project (other than `after`), claimed for them, or null when nothing is left for them. */
-    next(user: SessionUser, projectId: number, after?: number): ReviewItem | null {
+    async next(user: SessionUser, projectId: number, after?: number): Promise<ReviewItem | null> {
       const entry = findProject(projectId);
-      const claim = queue.claimNext(user.id, entry.project, options.now(), after);
+      const claim = await writes.run(() => queue.claimNext(user.id, entry.project, options.now(), after));
       if (!claim) return null;
       const { item } = findItem(claim.itemId);
       return reviewItem(item, entry, user, claim.expiresAt);
@@ -145,7 +149,7 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       return verdicts.currentOfItem(itemId);
     },
 
-    submitVerdict(user: SessionUser, itemId: number, verdict: ParsedVerdictRequest): Verdict {
+    async submitVerdict(user: SessionUser, itemId: number, verdict: ParsedVerdictRequest): Promise<Verdict> {
       const { item, entry } = findItem(itemId);
       const top1 = predictionsByModel(entry, items.predictions(item.imageId, 1));
       const issues = validateVerdict(verdict, {
@@ -157,7 +161,7 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
         throw new ApiError(400, `Invalid verdict: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, 'INVALID_VERDICT', { issues });
       }
       const createdAt = iso(options.now());
-      const result = appendAndAggregate.immediate(item, user.id, verdict, createdAt);
+      const result = await writes.run(() => appendAndAggregate(item, user.id, verdict, createdAt));
       if (result.outcome === 'final') {
         throw conflict(`Item ${item.id} is final (agreed or decided); its verdicts can no longer change unless the lead reopens it`, 'ITEM_FINAL');
       }

@@ -1,0 +1,118 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGroupCommit } from './group-commit';
+import type { Db } from './open-database';
+
+describe('group commit', () => {
+  let dir: string;
+  let db: Db;
+  let insert: (value: string) => void;
+  const values = (connection: Db = db) => (connection.prepare('SELECT value FROM rows ORDER BY id').all() as { value: string }[]).map((r) => r.value);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bagel-group-commit-'));
+    db = new Database(join(dir, 'test.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.exec(`CREATE TABLE parents (id INTEGER PRIMARY KEY);
+             CREATE TABLE rows (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE,
+               parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED)`);
+    const statement = db.prepare('INSERT INTO rows (value) VALUES (?)');
+    insert = (value) => void statement.run(value);
+  });
+
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the jobs queued in one turn in one transaction, in order, each seeing the previous ones, and settles them after the commit', async () => {
+    const groupCommit = createGroupCommit(db);
+    const reader = new Database(join(dir, 'test.sqlite'), { readonly: true });
+    const seen: { inTransaction: boolean; before: string[]; visibleElsewhere: string[] }[] = [];
+    const settled: string[] = [];
+    const jobs = ['a', 'b', 'c'].map((value) =>
+      groupCommit
+        .run(() => {
+          seen.push({ inTransaction: db.inTransaction, before: values(), visibleElsewhere: values(reader) });
+          insert(value);
+          return value.toUpperCase();
+        })
+        .then((result) => {
+          // Settled only once every job of the batch has run and the batch is committed.
+          settled.push(`${result}:${seen.length}:${values(reader).join('')}`);
+          return result;
+        }),
+    );
+    expect(seen).toEqual([]); // nothing runs before the next turn of the event loop
+    expect(await Promise.all(jobs)).toEqual(['A', 'B', 'C']);
+    expect(seen).toEqual([
+      { inTransaction: true, before: [], visibleElsewhere: [] },
+      { inTransaction: true, before: ['a'], visibleElsewhere: [] },
+      { inTransaction: true, before: ['a', 'b'], visibleElsewhere: [] },
+    ]);
+    expect(settled).toEqual(['A:3:abc', 'B:3:abc', 'C:3:abc']);
+    expect(db.inTransaction).toBe(false);
+    reader.close();
+  });
+
+  it('rolls back only the job that throws, and rejects only its promise', async () => {
+    const groupCommit = createGroupCommit(db);
+    const first = groupCommit.run(() => insert('a'));
+    const failing = groupCommit.run(() => {
+      insert('b');
+      insert('a'); // UNIQUE violation: 'b' must go too
+    });
+    const last = groupCommit.run(() => insert('c'));
+    await expect(failing).rejects.toThrow(/UNIQUE/);
+    await expect(first).resolves.toBeUndefined();
+    await expect(last).resolves.toBeUndefined();
+    expect(values()).toEqual(['a', 'c']);
+  });
+
+  it('rejects every job of the batch and keeps none of their writes when the commit fails', async () => {
+    const groupCommit = createGroupCommit(db);
+    const fine = groupCommit.run(() => insert('a'));
+    // A deferred foreign key is only checked at COMMIT: the job itself succeeds, the commit does not.
+    const orphan = groupCommit.run(() => void db.prepare("INSERT INTO rows (value, parent_id) VALUES ('b', 42)").run());
+    await expect(fine).rejects.toThrow(/FOREIGN KEY/);
+    await expect(orphan).rejects.toThrow(/FOREIGN KEY/);
+    expect(db.inTransaction).toBe(false);
+    expect(values()).toEqual([]);
+    // The next batch starts afresh.
+    await groupCommit.run(() => insert('c'));
+    expect(values()).toEqual(['c']);
+  });
+
+  it('rejects every job of the batch when the transaction cannot begin', async () => {
+    const groupCommit = createGroupCommit(db);
+    const other = new Database(join(dir, 'test.sqlite'));
+    db.pragma('busy_timeout = 0');
+    other.exec('BEGIN IMMEDIATE'); // another process holds the write lock
+    const jobs = [groupCommit.run(() => insert('a')), groupCommit.run(() => insert('b'))];
+    for (const job of jobs) await expect(job).rejects.toThrow(/locked|busy/i);
+    other.exec('ROLLBACK');
+    other.close();
+    expect(values()).toEqual([]);
+  });
+
+  it('splits a long queue into batches of at most maxJobs, keeping the order', async () => {
+    const groupCommit = createGroupCommit(db, { maxJobs: 2 });
+    const reader = new Database(join(dir, 'test.sqlite'), { readonly: true });
+    // What another connection sees from each job: only what earlier batches committed.
+    const committedBefore: string[] = [];
+    const jobs = ['a', 'b', 'c', 'd', 'e'].map((value) =>
+      groupCommit.run(() => {
+        committedBefore.push(values(reader).join(''));
+        insert(value);
+      }),
+    );
+    await Promise.all(jobs);
+    reader.close();
+    expect(values()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(committedBefore).toEqual(['', '', 'ab', 'ab', 'abcd']);
+  });
+});
