@@ -43,3 +43,31 @@ export const useImageViewStore = create<ImageViewState>()((set) => ({
   resetView: () => set(({ view }) => ({ view: { ...FIT_VIEW, showOriginal: view.showOriginal } })),
   toggleOriginal: () => set(({ view }) => ({ view: { ...view, showOriginal: !view.showOriginal } })),
 }));
+
+const KEY_ZOOM_STEP = 1.25;
+
+/**
+ * The image keys every screen with the image viewer shares: + and - zoom, 0 fits, o toggles the original. Returns
+ * whether the key was one of them.
+ */
+export function handleImageViewKey(key: string): boolean {
+  const imageView = useImageViewStore.getState();
+  switch (key) {
+    case '+':
+    case '=':
+      imageView.zoomTo(imageView.view.scale * KEY_ZOOM_STEP);
+      return true;
+    case '-':
+    case '_':
+      imageView.zoomTo(imageView.view.scale / KEY_ZOOM_STEP);
+      return true;
+    case '0':
+      imageView.resetView();
+      return true;
+    case 'o':
+      imageView.toggleOriginal();
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,6 +1,6 @@
 import type { Judgement } from '@bagel/contracts';
 import { isKeyboardFocusedControl, isTextEntry, useWindowKeyboard } from '../../../lib/keyboard';
-import { useImageViewStore } from '../../../stores/image-view-store';
+import { handleImageViewKey } from '../../../stores/image-view-store';
 import type { DeskClass } from '../lib/decision-draft';
 import { useDeskUiStore } from '../stores/desk-ui-store';
 
@@ -13,13 +13,11 @@ export interface DeskKeyboardContext {
   focusNote(): void;
 }
 
-const ZOOM_STEP = 1.25;
 const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
 
 /** Returns true when the key was a shortcut (and so must not reach the page). Same rules as the review screen's keys. */
 function handleKey(event: KeyboardEvent, ctx: DeskKeyboardContext): boolean {
   const ui = useDeskUiStore.getState();
-  const imageView = useImageViewStore.getState();
   if (!ui.draft) return false;
   if (event.key === 'Escape') {
     if (isTextEntry(event.target)) {
@@ -63,26 +61,12 @@ function handleKey(event: KeyboardEvent, ctx: DeskKeyboardContext): boolean {
       if (!ctx.canEdit) return false;
       ctx.focusNote();
       return true;
-    case '+':
-    case '=':
-      imageView.zoomTo(imageView.view.scale * ZOOM_STEP);
-      return true;
-    case '-':
-    case '_':
-      imageView.zoomTo(imageView.view.scale / ZOOM_STEP);
-      return true;
-    case '0':
-      imageView.resetView();
-      return true;
-    case 'o':
-      imageView.toggleOriginal();
-      return true;
     case 'Enter':
       if (isKeyboardFocusedControl(event.target) || !ctx.canEdit) return false;
       if (!event.repeat) ctx.finalize();
       return true;
     default:
-      return false;
+      return handleImageViewKey(event.key);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Judgement, ReviewItem } from '@bagel/contracts';
 import { isKeyboardFocusedControl, isTextEntry, useWindowKeyboard } from '../../../lib/keyboard';
-import { useImageViewStore } from '../../../stores/image-view-store';
+import { handleImageViewKey } from '../../../stores/image-view-store';
 import type { ReviewCandidate } from '../lib/draft-verdict';
 import { CATEGORY_KEYS, SEVERITY_KEYS } from '../lib/shortcuts';
 import { useReviewUiStore } from '../stores/review-ui-store';
@@ -15,13 +15,11 @@ export interface ReviewKeyboardContext {
   focusComment(): void;
 }
 
-const ZOOM_STEP = 1.25;
 const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
 
 /** Returns true when the key was a shortcut (and so must not reach the page). */
 function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
   const ui = useReviewUiStore.getState();
-  const imageView = useImageViewStore.getState();
   const { draft } = ui;
   if (!draft) return false;
 
@@ -93,20 +91,6 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
         ui.setFocus(Math.min(index, count - 2));
       }
       return true;
-    case '+':
-    case '=':
-      imageView.zoomTo(imageView.view.scale * ZOOM_STEP);
-      return true;
-    case '-':
-    case '_':
-      imageView.zoomTo(imageView.view.scale / ZOOM_STEP);
-      return true;
-    case '0':
-      imageView.resetView();
-      return true;
-    case 'o':
-      imageView.toggleOriginal();
-      return true;
     case 'p':
       if (draft.problematic) ui.setProblematic(false);
       else {
@@ -128,7 +112,7 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
       if (!event.repeat) ctx.submit();
       return true;
     default:
-      return false;
+      return handleImageViewKey(event.key);
   }
 }
 
