@@ -154,6 +154,17 @@ test('the ? overlay lists every shortcut, and every control of the review screen
   await page.keyboard.press('?');
   await expect(overlay).toBeHidden();
 
+  // The image keys: + zooms in by a step, - back out, 0 fits again.
+  const zoom = page.getByRole('toolbar', { name: 'Image view' }).locator('.image-zoom');
+  await expect(zoom).toHaveText('100%');
+  await page.keyboard.press('+');
+  await page.keyboard.press('+');
+  await expect(zoom).toHaveText('156%');
+  await page.keyboard.press('-');
+  await expect(zoom).toHaveText('125%');
+  await page.keyboard.press('0');
+  await expect(zoom).toHaveText('100%');
+
   // Open the popovers too, so their controls are checked as well.
   const expectNamed = async () => {
     for (const role of ['button', 'combobox', 'textbox', 'option'] as const) {
