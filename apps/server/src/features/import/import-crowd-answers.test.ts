@@ -16,8 +16,8 @@ import {
   fixtureCrowdQuestions,
 } from '../../../../../packages/core/src/formats/prior-judgements/build-crowd-npz-for-tests';
 import { openDatabase, type Db } from '../../db/open-database';
-import { fixtureManifest, writeFixture } from './import-fixture';
-import { ImportError, importManifest } from './import-manifest';
+import { countRows, fixtureManifest, importRefusal, writeFixture } from './import-fixture';
+import { importManifest } from './import-manifest';
 
 const tempRoot = mkdtempSync(join(tmpdir(), 'bagel-import-crowd-'));
 afterAll(() => rmSync(tempRoot, { recursive: true, force: true }));
@@ -42,9 +42,7 @@ const TABLES = [
   'crowd_answers',
   'crowd_posteriors',
 ] as const;
-function rowCounts(): Record<string, number> {
-  return Object.fromEntries(TABLES.map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n]));
-}
+const rowCounts = () => countRows(db, TABLES);
 const nothingWritten = () => Object.values(rowCounts()).every((n) => n === 0);
 
 const QUESTIONS = fixtureCrowdQuestions();
@@ -61,15 +59,7 @@ function writeCrowdFixture(options: { crowd?: Uint8Array; manifest?: ImportManif
   return writeFixture(freshDir(), { manifest: options.manifest ?? crowdManifest(), files: { 'crowd.npz': options.crowd ?? CROWD, ...options.files } });
 }
 
-async function importError(manifestPath: string): Promise<ImportError> {
-  try {
-    await importManifest(db, manifestPath);
-  } catch (error) {
-    if (error instanceof ImportError) return error;
-    throw error;
-  }
-  throw new Error('the import was expected to be refused');
-}
+const importError = (manifestPath: string) => importRefusal(db, manifestPath);
 
 const keyed = (sql: string, ...params: unknown[]) => db.prepare(sql).all(...params);
 

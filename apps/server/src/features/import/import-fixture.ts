@@ -2,6 +2,8 @@
 import type { ImportManifestInput } from '@bagel/contracts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Db } from '../../db/open-database';
+import { ImportError, importManifest } from './import-manifest';
 
 export const FIXTURE_CLASSES_CSV = [
   'index,key,names,gloss',
@@ -69,4 +71,20 @@ export function writeFixture(dir: string, options: { manifest?: unknown; files?:
     writeFileSync(join(dir, name), content);
   }
   return join(dir, 'manifest.json');
+}
+
+/** Row counts of `tables`: taken before and after a refused import, they show that nothing was written. */
+export function countRows(db: Db, tables: readonly string[]): Record<string, number> {
+  return Object.fromEntries(tables.map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n]));
+}
+
+/** The ImportError a refused import throws; fails the test when the import goes through or throws anything else. */
+export async function importRefusal(db: Db, manifestPath: string): Promise<ImportError> {
+  try {
+    await importManifest(db, manifestPath);
+  } catch (error) {
+    if (error instanceof ImportError) return error;
+    throw error;
+  }
+  throw new Error('the import was expected to be refused');
 }

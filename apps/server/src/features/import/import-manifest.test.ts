@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../db/open-database';
-import { FIXTURE_ALPHA_CSV, FIXTURE_LABELS_CSV, fixtureManifest, writeFixture } from './import-fixture';
-import { ImportError, importManifest } from './import-manifest';
+import { countRows, FIXTURE_ALPHA_CSV, FIXTURE_LABELS_CSV, fixtureManifest, importRefusal, writeFixture } from './import-fixture';
+import { importManifest } from './import-manifest';
 
 const DEMO_MANIFEST = fileURLToPath(new URL('../../../../../data/demo/manifest.json', import.meta.url));
 const DEMO_IMAGES = fileURLToPath(new URL('../../../../../data/demo/images', import.meta.url));
@@ -22,19 +22,9 @@ beforeEach(() => {
 });
 
 const TABLES = ['projects', 'classes', 'models', 'images', 'accepted_labels', 'predictions', 'items'] as const;
-function rowCounts(): Record<string, number> {
-  return Object.fromEntries(TABLES.map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n]));
-}
+const rowCounts = () => countRows(db, TABLES);
 
-async function importError(manifestPath: string): Promise<ImportError> {
-  try {
-    await importManifest(db, manifestPath);
-  } catch (error) {
-    if (error instanceof ImportError) return error;
-    throw error;
-  }
-  throw new Error('the import was expected to be refused');
-}
+const importError = (manifestPath: string) => importRefusal(db, manifestPath);
 
 describe('importManifest: the demo data set', () => {
   it('imports every photograph, the three illustrative models and the items to review', async () => {

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildNpy, type NpySpec } from '../../../../../packages/core/src/numpy/build-npy-for-tests';
 import { openDatabase, type Db } from '../../db/open-database';
-import { FIXTURE_CLASSES_CSV, writeFixture } from './import-fixture';
-import { ImportError, importManifest, type ImportProgress } from './import-manifest';
+import { countRows, FIXTURE_CLASSES_CSV, importRefusal, writeFixture } from './import-fixture';
+import { importManifest, type ImportProgress } from './import-manifest';
 
 const tempRoot = mkdtempSync(join(tmpdir(), 'bagel-import-npy-'));
 afterAll(() => rmSync(tempRoot, { recursive: true, force: true }));
@@ -22,19 +22,9 @@ beforeEach(() => {
 });
 
 const TABLES = ['projects', 'classes', 'models', 'images', 'accepted_labels', 'predictions', 'items'] as const;
-function rowCounts(): Record<string, number> {
-  return Object.fromEntries(TABLES.map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n]));
-}
+const rowCounts = () => countRows(db, TABLES);
 
-async function importError(manifestPath: string): Promise<ImportError> {
-  try {
-    await importManifest(db, manifestPath);
-  } catch (error) {
-    if (error instanceof ImportError) return error;
-    throw error;
-  }
-  throw new Error('the import was expected to be refused');
-}
+const importError = (manifestPath: string) => importRefusal(db, manifestPath);
 
 function predictionsOf(model: string, file: string) {
   return db

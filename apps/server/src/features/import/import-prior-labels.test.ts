@@ -10,7 +10,8 @@ import type { ReviewItem } from '@bagel/contracts';
 import { buildApp } from '../../app';
 import { openDatabase, type Db } from '../../db/open-database';
 import { createUser, login } from '../../../test/synthetic-project';
-import { ImportError, importManifest } from './import-manifest';
+import { countRows, importRefusal } from './import-fixture';
+import { importManifest } from './import-manifest';
 
 const TFDS_FILE = fileURLToPath(new URL('../../../test-fixtures/human-accuracy-v3/tfds_dummy_human_accuracy_fixed.json', import.meta.url));
 const CLASS_INFO = fileURLToPath(new URL('../../../../../data/imagenet/class_info.json', import.meta.url));
@@ -34,9 +35,7 @@ beforeEach(() => {
 });
 
 const TABLES = ['projects', 'images', 'accepted_labels', 'items', 'item_extra_candidates', 'prior_labels', 'prior_problematic', 'prior_major_slice'] as const;
-function rowCounts(): Record<string, number> {
-  return Object.fromEntries(TABLES.map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n]));
-}
+const rowCounts = () => countRows(db, TABLES);
 
 const ANNOTATED = Object.keys(TFDS.initial_annots);
 const PROBLEMATIC = Object.keys(TFDS.problematic_images);
@@ -117,15 +116,7 @@ function content(doc: HumanAccuracyV3, files?: ReadonlySet<string>) {
   };
 }
 
-async function importError(manifestPath: string): Promise<ImportError> {
-  try {
-    await importManifest(db, manifestPath);
-  } catch (error) {
-    if (error instanceof ImportError) return error;
-    throw error;
-  }
-  throw new Error('the import was expected to be refused');
-}
+const importError = (manifestPath: string) => importRefusal(db, manifestPath);
 
 const acceptedOf = (file: string) =>
   (
