@@ -5,6 +5,8 @@
 //   npx tsx scripts/bench/review-loop.ts [--items 10000] [--experts 30] [--seconds 10]
 //
 // Prints requests/s, p50/p99 latency per route, and the ratio of the review loop's throughput to the baseline's.
+// Also measured: the floor of any authenticated Bagel request (GET /api/auth/me: session guard + zod-serialized
+// answer), to show how much of the baseline is left for the review work itself.
 // Targets: ratio >= 0.5, p99 < 25 ms.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -106,6 +108,18 @@ function verdictFor(item: ReviewItem): VerdictRequest {
   return { labels, problematic: null, mistakes, comment: '', baseRevision: 0 };
 }
 
+// The floor of any authenticated Bagel request: the session guard and a zod-serialized answer, no review work. It
+// shows how much of the baseline's throughput is left once a request is Bagel's at all.
+await runClosedLoop(EXPERTS, 1, async (user, timed) => {
+  await timed('warmup', () => client.request('GET', '/api/auth/me', { cookie: cookies[user]! }));
+  return true;
+});
+const floorRun = await runClosedLoop(EXPERTS, SECONDS, async (user, timed) => {
+  const res = await timed('me', () => client.request('GET', '/api/auth/me', { cookie: cookies[user]! }));
+  if (res.status !== 200) throw new Error(`auth/me answered ${res.status}`);
+  return true;
+});
+
 let verdictsStored = 0;
 const reviewRun = await runClosedLoop(EXPERTS, SECONDS, async (user, timed) => {
   const cookie = cookies[user]!;
@@ -126,6 +140,8 @@ const nextStats = summarize(reviewRun.latencies.get('next') ?? [], reviewRun.sec
 const verdictStats = summarize(reviewRun.latencies.get('verdict') ?? [], reviewRun.seconds);
 const allStats = summarize([...(reviewRun.latencies.get('next') ?? []), ...(reviewRun.latencies.get('verdict') ?? [])], reviewRun.seconds);
 const ratio = allStats.perSecond / bareStats.perSecond;
+const floorStats = summarize(floorRun.latencies.get('me') ?? [], floorRun.seconds);
+const floorRatio = floorStats.perSecond / bareStats.perSecond;
 
 const check = db2Check();
 function db2Check() {
@@ -140,6 +156,7 @@ function db2Check() {
 
 console.log(`\nreview loop on ${itemCount} items, ${EXPERTS} concurrent experts, ${fmt(reviewRun.seconds)} s (after ${fmt(bareRun.seconds)} s of baseline)`);
 console.log(`  baseline  bare Fastify + 1 INSERT : ${fmt(bareStats.perSecond)} req/s  p50 ${fmt(bareStats.p50)} ms  p99 ${fmt(bareStats.p99)} ms`);
+console.log(`  floor GET /api/auth/me (session) : ${fmt(floorStats.perSecond)} req/s  p50 ${fmt(floorStats.p50)} ms  p99 ${fmt(floorStats.p99)} ms  (ratio ${fmt(floorRatio)})`);
 console.log(`  GET  next                         : ${fmt(nextStats.perSecond)} req/s  p50 ${fmt(nextStats.p50)} ms  p99 ${fmt(nextStats.p99)} ms`);
 console.log(`  POST verdict                      : ${fmt(verdictStats.perSecond)} req/s  p50 ${fmt(verdictStats.p50)} ms  p99 ${fmt(verdictStats.p99)} ms`);
 console.log(`  review loop, both routes          : ${fmt(allStats.perSecond)} req/s  p50 ${fmt(allStats.p50)} ms  p99 ${fmt(allStats.p99)} ms`);
@@ -150,6 +167,7 @@ console.log(
     items: itemCount,
     experts: EXPERTS,
     baseline: bareStats,
+    floor: { ...floorStats, ratio: floorRatio },
     next: nextStats,
     verdict: verdictStats,
     reviewLoop: allStats,
