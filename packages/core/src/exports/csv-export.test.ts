@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, writeCsvExport } from './csv-export';
+import { csvField, spreadsheetText, writeCsvExport } from './csv-export';
 import { goldenCsvModels, goldenCsvRows } from './golden-inputs';
 import { goldenText } from './test-helpers';
 
 describe('writeCsvExport', () => {
   it('writes the golden file', () => {
     expect(writeCsvExport({ models: goldenCsvModels, rows: goldenCsvRows })).toBe(goldenText('export.csv'));
+  });
+
+  it('writes a problematic reason that a spreadsheet would run as a formula as text', () => {
+    const row = { file: 'a.jpg', originalLabel: 'n01', correct: [], unclear: [], wrong: [], mistakes: {} };
+    const csv = writeCsvExport({ models: [], rows: [{ ...row, problematic: { reason: '=HYPERLINK("http://x","y")' } }] });
+    expect(csv.split('\r\n')[1]).toBe(`a.jpg,n01,,,,true,"'=HYPERLINK(""http://x"",""y"")"`);
   });
 
   it('writes the header alone when there are no images', () => {
@@ -22,5 +28,15 @@ describe('csvField', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('two\r\nlines')).toBe('"two\r\nlines"');
     expect(csvField('')).toBe('');
+  });
+});
+
+describe('spreadsheetText', () => {
+  it('prefixes an apostrophe to text a spreadsheet would read as a formula', () => {
+    for (const start of ['=', '+', '-', '@', '\t', '\r']) expect(spreadsheetText(`${start}1+1`)).toBe(`'${start}1+1`);
+  });
+
+  it('leaves other text as it is', () => {
+    for (const text of ['', 'drawing, not a photo', "'quoted", ' =leading space', 'a=b', '1-2']) expect(spreadsheetText(text)).toBe(text);
   });
 });

@@ -21,6 +21,11 @@ export const CSV_LIST_SEPARATOR = ';';
  * Columns: `file`, `original_label`, `correct`, `unclear`, `wrong` (class keys joined by ";"), `problematic`
  * (`true`/`false`), `problematic_reason`, then `MODEL severity` and `MODEL category` for each model in the given order
  * (empty when the model made no mistake on the image).
+ *
+ * The problematic reason is the one cell typed freely by users of the tool (an expert or the lead), and leads open
+ * this file in spreadsheets: it goes through spreadsheetText. Every other cell comes from the import (file names,
+ * class keys, model names) or the project's settings (categories) and is written as it is, so evaluation code reads
+ * exactly the keys it knows.
  */
 export function writeCsvExport(input: { models: readonly string[]; rows: readonly CsvExportRow[] }): string {
   const header = ['file', 'original_label', 'correct', 'unclear', 'wrong', 'problematic', 'problematic_reason'];
@@ -34,7 +39,7 @@ export function writeCsvExport(input: { models: readonly string[]; rows: readonl
       row.unclear.join(CSV_LIST_SEPARATOR),
       row.wrong.join(CSV_LIST_SEPARATOR),
       row.problematic === null ? 'false' : 'true',
-      row.problematic?.reason ?? '',
+      spreadsheetText(row.problematic?.reason ?? ''),
     ];
     for (const model of input.models) {
       const mistake = Object.hasOwn(row.mistakes, model) ? row.mistakes[model] : undefined;
@@ -47,6 +52,15 @@ export function writeCsvExport(input: { models: readonly string[]; rows: readonl
 
 function csvLine(cells: readonly string[]): string {
   return cells.map(csvField).join(',') + '\r\n';
+}
+
+/**
+ * Free text made safe to open in a spreadsheet (OWASP "CSV injection"): a text that starts with `=`, `+`, `-`, `@`,
+ * a tab or a carriage return would be run as a formula by Excel, LibreOffice or Google Sheets, so it gets a leading
+ * apostrophe, which spreadsheets read as "this cell is text". Other texts are returned unchanged.
+ */
+export function spreadsheetText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 /** RFC 4180: a field with a comma, a double quote, CR or LF is enclosed in double quotes, its quotes doubled. */

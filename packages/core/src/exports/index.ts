@@ -9,4 +9,4 @@ export {
 } from './human-accuracy-v3';
 export { writeMistakesJson, readMistakesJson, type ModelMistakeRow } from './mistakes-json';
 export { writeRealJson, readRealJson, realJsonLayout, type RealLabelRow, type RealJsonLayout } from './real-json';
-export { writeCsvExport, csvField, CSV_LIST_SEPARATOR, type CsvExportRow } from './csv-export';
+export { writeCsvExport, csvField, spreadsheetText, CSV_LIST_SEPARATOR, type CsvExportRow } from './csv-export';
