@@ -92,6 +92,8 @@ export function createConsensusRepository(db: Db) {
   };
   const byScope = { item: statements('item'), range: statements('range') };
   const judgedIds = db.prepare<[number], { id: number }>('SELECT id FROM items WHERE project_id = ? AND verdict_count > 0 ORDER BY id');
+  const facetBackfills = db.prepare<[], { project_id: number }>('SELECT project_id FROM item_facets_backfill ORDER BY project_id');
+  const deleteFacetBackfill = db.prepare<[number]>('DELETE FROM item_facets_backfill WHERE project_id = ?');
 
   const CONSENSUS_COLUMNS = `item_id, project_id, disputes, final, final_at, divisiveness, problematic, major_slice, major_models,
     outcomes, raters, fleiss_units, fleiss_agreement, fleiss_correct, fleiss_wrong, fleiss_unclear,
@@ -367,6 +369,20 @@ export function createConsensusRepository(db: Db) {
       deleteConsensusRange.run(range[0], range[1]);
       insertRows('item_consensus', CONSENSUS_COLUMNS, rows);
       facets.replaceRange(range[0], range[1], contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
+    },
+
+    /** The facets (item_dispute_kinds, item_final_mistakes) of a range of judged items, from their computed states; nothing else is written. */
+    writeRangeFacets(range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[]): void {
+      facets.replaceRange(range[0], range[1], contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
+    },
+
+    /** Projects whose facets migration 008 marked to be recomputed. */
+    projectsAwaitingFacets(): number[] {
+      return facetBackfills.all().map((r) => r.project_id);
+    },
+    /** Unmarks a project once its facets are recomputed. */
+    facetsRebuilt(projectId: number): void {
+      deleteFacetBackfill.run(projectId);
     },
 
     /** Replaces the project's totals (after writeRangeStates over all its judged items). */

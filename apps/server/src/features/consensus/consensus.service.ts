@@ -37,7 +37,30 @@ export function createConsensusService(db: Db) {
     return items;
   });
 
+  // The facets only: item_consensus and its updated_at, statuses and totals stay as they are, since nothing changed.
+  const rebuildFacets = db.transaction((projectId: number, now: string): void => {
+    const entry = catalog.get(projectId);
+    if (entry) {
+      const settings = settingsOf(entry);
+      for (const [from, to] of repository.projectRanges(projectId)) {
+        const contexts = repository.loadRangeContexts(entry, from, to);
+        repository.writeRangeFacets([from, to], contexts, contexts.map((ctx) => computeItemState(ctx, settings, now)));
+      }
+    }
+    repository.facetsRebuilt(projectId);
+  });
+
   return {
+    /**
+     * Recomputes the item browser's facets of the projects migration 008 marked (items aggregated before migration
+     * 007 have none), one transaction per project; returns the projects done. The server calls it at start.
+     */
+    rebuildPendingFacets(now: string): number[] {
+      const projects = repository.projectsAwaitingFacets();
+      for (const projectId of projects) rebuildFacets.immediate(projectId, now);
+      return projects;
+    },
+
     /** Every judged item of the project with its state as computed now, without storing anything (the archive export reads this). */
     currentOfProject(projectId: number, now: string): { ctx: ItemContext; state: ItemState }[] {
       const entry = entryOf(projectId);

@@ -20,6 +20,8 @@ import { isMistakeUnderJudgements } from '@bagel/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, seedSyntheticProject, type SyntheticProject } from '../../../test/synthetic-project';
 import { createTestApp, type TestApp } from '../../../test/test-app';
+import { buildApp } from '../../app';
+import { migrate } from '../../db/open-database';
 import { divisiveness } from '../consensus/item-state';
 
 // A generated project judged through the real routes (verdicts, the lead's decisions), so the browser reads what
@@ -449,3 +451,36 @@ describe('after a change of an item', () => {
   });
 });
 
+
+describe('items aggregated before migration 007 (no facet rows)', () => {
+  const snapshot = () => ({
+    kinds: t.db.prepare('SELECT * FROM item_dispute_kinds ORDER BY item_id, kind').all(),
+    mistakes: t.db.prepare('SELECT * FROM item_final_mistakes ORDER BY item_id, model_id').all(),
+    consensus: t.db.prepare('SELECT * FROM item_consensus ORDER BY item_id').all(),
+    statuses: t.db.prepare('SELECT id, status FROM items ORDER BY id').all(),
+  });
+
+  it('get their facets back when the server starts, and nothing else is rewritten', async () => {
+    const before = snapshot();
+    expect(before.kinds.length).toBeGreaterThan(0);
+    expect(before.mistakes.length).toBeGreaterThan(0);
+    // A database aggregated before 007 (consensus rows, no facets), taken back to before migration 008, which runs again.
+    t.db.exec('DELETE FROM item_dispute_kinds; DELETE FROM item_final_mistakes; DROP TABLE item_facets_backfill; PRAGMA user_version = 7');
+    expect((await page({ disputeKind: 'class' })).total).toBe(0);
+    migrate(t.db);
+    const marked = t.db.prepare('SELECT project_id FROM item_facets_backfill ORDER BY project_id').all();
+    expect(marked).toEqual(t.db.prepare('SELECT DISTINCT project_id FROM item_consensus ORDER BY project_id').all());
+    expect(marked.length).toBeGreaterThan(0);
+
+    const restarted = await buildApp({ db: t.db, cacheDir: `${t.dir}/cache`, now: () => t.clock.now + 60_000 });
+    try {
+      expect(snapshot()).toEqual(before);
+      expect(t.db.prepare('SELECT count(*) AS n FROM item_facets_backfill').get()).toEqual({ n: 0 });
+      const res = await restarted.inject({ method: 'GET', url: itemsUrl({ disputeKind: 'class', sort: 'id', limit: 500 }), headers: { cookie: cookies.lea! } });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(ids(ItemBrowserPageSchema.parse(res.json()).rows)).toEqual(truths.filter((x) => x.disputeKinds.has('class')).map((x) => x.itemId));
+    } finally {
+      await restarted.close();
+    }
+  });
+});

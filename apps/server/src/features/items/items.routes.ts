@@ -1,6 +1,7 @@
 import { ErrorResponse, ItemBrowserExperts, ItemBrowserPage, ItemBrowserQuery, ProjectParams } from '@bagel/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireRole } from '../../plugins/authentication';
+import { createConsensusService } from '../consensus/consensus.service';
 import { createItemBrowserService } from './item-browser.service';
 
 // The browser shows every item with the panel's state, which experts must not see before judging (blind review).
@@ -8,6 +9,9 @@ const readers = requireRole('lead', 'admin');
 
 export const itemBrowserRoutes: FastifyPluginAsyncZod = async (app) => {
   const browser = createItemBrowserService(app.db);
+  // Before the first request: the filters must see every aggregated item (see migration 008).
+  const rebuilt = createConsensusService(app.db).rebuildPendingFacets(new Date(app.now()).toISOString());
+  if (rebuilt.length > 0) app.log.info({ projects: rebuilt }, 'item browser: facets recomputed for items aggregated before migration 007');
 
   app.get(
     '/projects/:projectId/items',
