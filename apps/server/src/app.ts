@@ -11,6 +11,7 @@ import { itemBrowserRoutes } from './features/items/items.routes';
 import { leadRoutes } from './features/lead/lead.routes';
 import { projectsRoutes } from './features/projects/projects.routes';
 import { reviewRoutes } from './features/review/review.routes';
+import { usersRoutes } from './features/users/users.routes';
 import authentication from './plugins/authentication';
 import backgroundCheckpoints from './plugins/background-checkpoints';
 import database from './plugins/database';
@@ -59,6 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(dashboardRoutes, { prefix: '/api' });
   await app.register(exportsRoutes, { prefix: '/api' });
   await app.register(itemBrowserRoutes, { prefix: '/api' });
+  await app.register(usersRoutes, { prefix: '/api' });
 
   await app.ready();
   return app;

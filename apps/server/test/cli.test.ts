@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import { addUserCommand } from '../src/cli/commands/users';
+import { addUserCommand, listUsersCommand, setPasswordCommand } from '../src/cli/commands/users';
 import { openDatabase } from '../src/db/open-database';
 import { AddUserError } from '../src/features/users/add-user';
 
@@ -62,6 +62,51 @@ describe('bagel users add', () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('bagel: user "sam" already exists');
     expect(await canLogin(binDb, 'sam', 'sam-password')).toBe(200);
+  });
+});
+
+describe('bagel users password and list', () => {
+  const dbFile = join(dir, 'password.sqlite');
+
+  it('sets a password from stdin: the old one and the open sessions stop working', async () => {
+    await addUserCommand('root', { role: 'admin', db: dbFile, passwordStdin: true }, Readable.from(['forgotten-pass\n']));
+    const db = openDatabase(dbFile);
+    const app = await buildApp({ db, cacheDir: join(dir, 'cache') });
+    try {
+      const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'root', password: 'forgotten-pass' } });
+      const cookie = `bagel_session=${login.cookies.find((c) => c.name === 'bagel_session')!.value}`;
+      const lines = await setPasswordCommand('ROOT', { db: dbFile, passwordStdin: true }, Readable.from(['remembered-pass\n']));
+      expect(lines).toEqual(['Set the password of admin "root"; their sessions have ended']);
+      expect((await app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+    } finally {
+      await app.close();
+      db.close();
+    }
+    expect(await canLogin(dbFile, 'root', 'forgotten-pass')).toBe(401);
+    expect(await canLogin(dbFile, 'root', 'remembered-pass')).toBe(200);
+  });
+
+  it('generates and prints a password when none is given; refuses an unknown user, a short password, a missing database', async () => {
+    const lines = await setPasswordCommand('root', { db: dbFile });
+    const password = /Password .*: (\S+)$/.exec(lines.at(-1)!)?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(await canLogin(dbFile, 'root', password!)).toBe(200);
+    await expect(setPasswordCommand('nobody', { db: dbFile })).rejects.toThrow('no user "nobody"');
+    await expect(setPasswordCommand('root', { db: dbFile, passwordStdin: true }, Readable.from(['abc\n']))).rejects.toThrow(/at least 8/);
+    await expect(setPasswordCommand('root', { db: join(dir, 'missing.sqlite') })).rejects.toThrow(/no database at .*missing\.sqlite/);
+    expect(await canLogin(dbFile, 'root', password!)).toBe(200);
+  });
+
+  it('lists users by name with role, active state and items judged', async () => {
+    await addUserCommand('ann', { role: 'expert', db: dbFile, passwordStdin: true }, Readable.from(['ann-password\n']));
+    const db = openDatabase(dbFile);
+    db.prepare("UPDATE users SET active = 0 WHERE username = 'ann'").run();
+    db.close();
+    expect(listUsersCommand({ db: dbFile })).toEqual([
+      'name  role    active  judged items',
+      'ann   expert  no      0',
+      'root  admin   yes     0',
+    ]);
   });
 });
 

@@ -5,3 +5,4 @@ export * from './review';
 export * from './manifest';
 export * from './consensus';
 export * from './items';
+export * from './users';

@@ -22,6 +22,13 @@ const NAMED_SCHEMAS = [
   'ReviewItem',
   'StaleRevisionResponse',
   'SkipResponse',
+  'UserAccount',
+  'UserList',
+  'CreateUserRequest',
+  'CreatedUser',
+  'UpdateUserRequest',
+  'PasswordReset',
+  'ChangePasswordRequest',
 ] as const satisfies readonly (keyof typeof contracts)[];
 
 function nameContractSchemas(): void {

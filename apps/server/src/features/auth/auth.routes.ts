@@ -1,11 +1,12 @@
-import { ErrorResponse, HealthResponse, LoginRequest, SessionUser } from '@bagel/contracts';
+import { ChangePasswordRequest, ErrorResponse, HealthResponse, LoginRequest, SessionUser } from '@bagel/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { currentUser, SESSION_COOKIE } from '../../plugins/authentication';
-import { errorBody, unauthorized } from '../../plugins/errors';
+import { ApiError, errorBody, unauthorized } from '../../plugins/errors';
 import { decoyPasswordHash, verifyPassword } from '../users/password';
 import { createUsersRepository } from '../users/users.repository';
+import { createUsersService } from '../users/users.service';
 import { createSessionsRepository, hashSessionToken, newSessionToken } from './sessions.repository';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -26,6 +27,7 @@ function loginRateLimitKey(request: FastifyRequest): string {
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
   const users = createUsersRepository(app.db);
   const sessions = createSessionsRepository(app.db);
+  const accounts = createUsersService(app.db, { now: app.now });
 
   app.get(
     '/health',
@@ -47,13 +49,15 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
             errorBody(429, `Too many sign-in attempts; try again in ${context.after}`, 'RATE_LIMITED'),
         },
       },
-      schema: { tags: ['auth'], security: [], body: LoginRequest, response: { 200: SessionUser, 401: ErrorResponse, 429: ErrorResponse } },
+      schema: { tags: ['auth'], security: [], body: LoginRequest, response: { 200: SessionUser, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse } },
     },
     async (request, reply) => {
       const user = users.findByUsername(request.body.username);
       // An unknown user costs the same hash as a wrong password, and both get the same answer.
       const valid = await verifyPassword(request.body.password, user?.passwordHash ?? (await decoyPasswordHash()));
       if (!user || !valid) throw unauthorized('Wrong user name or password');
+      // Said only to whoever knows the password: it does not reveal which names exist.
+      if (!user.active) throw new ApiError(403, 'This account is deactivated; an admin can reactivate it', 'ACCOUNT_DEACTIVATED');
       const now = app.now();
       sessions.removeExpired(now);
       const token = newSessionToken();
@@ -75,6 +79,23 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });
+
+  app.post(
+    '/auth/password',
+    {
+      schema: {
+        tags: ['auth'],
+        description: 'Changes the signed-in user’s password. 400 WRONG_PASSWORD when `currentPassword` is wrong. The user’s other sessions end; this one stays.',
+        body: ChangePasswordRequest,
+        response: { 204: z.undefined(), 400: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE] ?? '';
+      await accounts.changeOwnPassword(currentUser(request), hashSessionToken(token), request.body.currentPassword, request.body.newPassword);
+      return reply.code(204).send();
+    },
+  );
 
   app.get('/auth/me', { schema: { tags: ['auth'], response: { 200: SessionUser } } }, async (request) => currentUser(request));
 };

@@ -17,11 +17,12 @@ import {
   type VerdictRequest,
 } from '@bagel/contracts';
 import { isMistakeUnderJudgements } from '@bagel/core';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, seedSyntheticProject, type SyntheticProject } from '../../../test/synthetic-project';
 import { createTestApp, type TestApp } from '../../../test/test-app';
 import { buildApp } from '../../app';
-import { migrate } from '../../db/open-database';
 import { divisiveness } from '../consensus/item-state';
 
 // A generated project judged through the real routes (verdicts, the lead's decisions), so the browser reads what
@@ -465,9 +466,9 @@ describe('items aggregated before migration 007 (no facet rows)', () => {
     expect(before.kinds.length).toBeGreaterThan(0);
     expect(before.mistakes.length).toBeGreaterThan(0);
     // A database aggregated before 007 (consensus rows, no facets), taken back to before migration 008, which runs again.
-    t.db.exec('DELETE FROM item_dispute_kinds; DELETE FROM item_final_mistakes; DROP TABLE item_facets_backfill; PRAGMA user_version = 7');
+    t.db.exec('DELETE FROM item_dispute_kinds; DELETE FROM item_final_mistakes; DROP TABLE item_facets_backfill');
     expect((await page({ disputeKind: 'class' })).total).toBe(0);
-    migrate(t.db);
+    t.db.exec(readFileSync(fileURLToPath(new URL('../../db/migrations/008_item_facets_backfill.sql', import.meta.url)), 'utf8'));
     const marked = t.db.prepare('SELECT project_id FROM item_facets_backfill ORDER BY project_id').all();
     expect(marked).toEqual(t.db.prepare('SELECT DISTINCT project_id FROM item_consensus ORDER BY project_id').all());
     expect(marked.length).toBeGreaterThan(0);

@@ -1,30 +1,36 @@
-import { Role, type SessionUser } from '@bagel/contracts';
+import { NewPassword, Role, Username, type SessionUser } from '@bagel/contracts';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/open-database';
+import { createSessionsRepository } from '../auth/sessions.repository';
 import { hashPassword } from './password';
 import { createUsersRepository } from './users.repository';
 
-/** A user could not be added; the message is meant for the person at the command line. */
-export class AddUserError extends Error {}
+export { MIN_PASSWORD_LENGTH } from '@bagel/contracts';
 
-const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
-export const MIN_PASSWORD_LENGTH = 8;
+/** A user could not be added or changed at the command line; the message is meant for the person who typed it. */
+export class AddUserError extends Error {}
 
 /** A random password of 20 characters from a 64-symbol alphabet (120 bits). */
 export function generatePassword(): string {
   return randomBytes(15).toString('base64url');
 }
 
+/** The contract's rules for names and passwords (the same as the API's), as command-line messages. */
+function checkUsername(username: string): void {
+  const result = Username.safeParse(username);
+  if (!result.success) throw new AddUserError(`invalid user name "${username}": ${result.error.issues[0]?.message}`);
+}
+function checkPassword(password: string): void {
+  const result = NewPassword.safeParse(password);
+  if (!result.success) throw new AddUserError(`invalid password: ${result.error.issues[0]?.message}`);
+}
+
 /** Adds a user with a hashed password. Throws AddUserError for a bad name, role or password, or a taken name. */
 export async function addUser(db: Db, input: { username: string; role: string; password: string }, now: () => number = Date.now): Promise<SessionUser> {
-  if (!USERNAME.test(input.username)) {
-    throw new AddUserError(`invalid user name "${input.username}": use 1-64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit`);
-  }
+  checkUsername(input.username);
   const role = Role.safeParse(input.role);
   if (!role.success) throw new AddUserError(`invalid role "${input.role}": expected one of ${Role.options.join(', ')}`);
-  if (input.password.length < MIN_PASSWORD_LENGTH) {
-    throw new AddUserError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-  }
+  checkPassword(input.password);
   const users = createUsersRepository(db);
   // Checked before hashing to fail fast; the insert itself is what guarantees uniqueness.
   if (users.findByUsername(input.username)) throw new AddUserError(`user "${input.username}" already exists`);
@@ -32,4 +38,22 @@ export async function addUser(db: Db, input: { username: string; role: string; p
   const user = users.insert({ username: input.username, role: role.data, passwordHash, createdAt: new Date(now()).toISOString() });
   if (!user) throw new AddUserError(`user "${input.username}" already exists`);
   return user;
+}
+
+/**
+ * Sets a user's password and ends their sessions: the way back in for someone who forgot theirs, the only admin
+ * included. A deactivated user stays deactivated.
+ */
+export async function setUserPassword(db: Db, username: string, password: string): Promise<SessionUser> {
+  checkPassword(password);
+  const users = createUsersRepository(db);
+  const sessions = createSessionsRepository(db);
+  const user = users.findByUsername(username);
+  if (!user) throw new AddUserError(`no user "${username}"`);
+  const passwordHash = await hashPassword(password);
+  db.transaction(() => {
+    users.setPasswordHash(user.id, passwordHash);
+    sessions.removeAllOfUser(user.id);
+  })();
+  return { id: user.id, username: user.username, role: user.role };
 }

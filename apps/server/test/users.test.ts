@@ -1,0 +1,216 @@
+import { CreatedUser, PasswordReset, UserAccount, UserList, type ReviewItem } from '@bagel/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeVerdict, createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
+import { createTestApp, type TestApp } from './test-app';
+
+// The accounts an admin manages in the browser (GET/POST /api/users, PATCH /api/users/:id, POST .../password) and a
+// user's own password (POST /api/auth/password), through the real routes on a fresh database.
+
+let t: TestApp;
+let project: SyntheticProject;
+const ids: Record<string, number> = {};
+const cookies: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await createTestApp();
+  project = seedSyntheticProject(t.db, { name: 'p', images: 20, models: 2, seed: 5, allWrong: true });
+  ids.ada = createUser(t.db, 'ada', 'admin', 'ada-password');
+  ids.lee = createUser(t.db, 'lee', 'lead', 'lee-password');
+  ids.eve = createUser(t.db, 'eve', 'expert', 'eve-password');
+  for (const name of ['ada', 'lee', 'eve']) cookies[name] = await login(t.app, name, `${name}-password`);
+});
+afterAll(() => t.close());
+
+const call = (user: string | null, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+  t.app.inject({ method, url, headers: user ? { cookie: cookies[user]! } : {}, payload });
+const status = async (cookie: string) => (await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode;
+const loginStatus = async (username: string, password: string) =>
+  (await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } })).statusCode;
+
+describe('roles', () => {
+  it('lets only admins list, add, change and reset users', async () => {
+    for (const user of ['lee', 'eve']) {
+      expect((await call(user, 'GET', '/api/users')).statusCode, user).toBe(403);
+      expect((await call(user, 'POST', '/api/users', { username: `by-${user}`, role: 'admin' })).statusCode, user).toBe(403);
+      expect((await call(user, 'PATCH', `/api/users/${ids[user]}`, { role: 'admin' })).statusCode, user).toBe(403);
+      expect((await call(user, 'POST', `/api/users/${ids.ada}/password`)).statusCode, user).toBe(403);
+    }
+    expect((await call(null, 'GET', '/api/users')).statusCode).toBe(401);
+    // Nothing changed: the lead is still a lead, and no user was added.
+    const list = UserList.parse((await call('ada', 'GET', '/api/users')).json());
+    expect(list.users.map((u) => [u.username, u.role])).toEqual([
+      ['ada', 'admin'],
+      ['eve', 'expert'],
+      ['lee', 'lead'],
+    ]);
+  });
+});
+
+describe('GET /api/users', () => {
+  it('lists users by name with how many items each has judged (revisions count once)', async () => {
+    const item = (await call('eve', 'GET', `/api/projects/${project.projectId}/next`)).json() as ReviewItem;
+    expect((await call('eve', 'POST', `/api/items/${item.id}/verdicts`, completeVerdict(item))).statusCode).toBe(201);
+    expect((await call('eve', 'POST', `/api/items/${item.id}/verdicts`, completeVerdict(item, 1, { comment: 'again' }))).statusCode).toBe(201);
+    const { users } = UserList.parse((await call('ada', 'GET', '/api/users')).json());
+    const eve = users.find((u) => u.username === 'eve')!;
+    expect(eve).toMatchObject({ id: ids.eve, role: 'expert', active: true, judgedItems: 1 });
+    expect(users.find((u) => u.username === 'lee')!.judgedItems).toBe(0);
+  });
+});
+
+describe('POST /api/users', () => {
+  it('adds a user with a generated password, shown once, that signs in', async () => {
+    const res = await call('ada', 'POST', '/api/users', { username: 'gen', role: 'expert' });
+    expect(res.statusCode, res.body).toBe(201);
+    const created = CreatedUser.parse(res.json());
+    expect(created.user).toMatchObject({ username: 'gen', role: 'expert', active: true, judgedItems: 0 });
+    expect(created.password).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(await loginStatus('gen', created.password!)).toBe(200);
+    // Not readable again: the list carries no password.
+    expect((await call('ada', 'GET', '/api/users')).body).not.toContain(created.password!);
+  });
+
+  it('adds a user with a chosen password and does not echo it', async () => {
+    const res = await call('ada', 'POST', '/api/users', { username: 'chosen', role: 'lead', password: 'chosen-password' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(CreatedUser.parse(res.json()).password).toBeNull();
+    expect(res.body).not.toContain('chosen-password');
+    expect(await loginStatus('chosen', 'chosen-password')).toBe(200);
+  });
+
+  it('refuses a taken name in any case (409), a bad name, a bad role, a short password and unknown fields (400)', async () => {
+    const taken = await call('ada', 'POST', '/api/users', { username: 'EVE', role: 'expert' });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json()).toMatchObject({ code: 'USERNAME_TAKEN' });
+    const bad = [
+      [{ username: 'two words', role: 'expert' }, 'body.username'],
+      [{ username: 'ok', role: 'boss' }, 'body.role'],
+      [{ username: 'ok', role: 'expert', password: 'short' }, 'body.password'],
+      [{ username: 'ok', role: 'expert', admin: true }, 'admin'],
+    ] as const;
+    for (const [payload, field] of bad) {
+      const res = await call('ada', 'POST', '/api/users', payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().message, JSON.stringify(payload)).toContain(field);
+    }
+    expect(UserList.parse((await call('ada', 'GET', '/api/users')).json()).users.some((u) => u.username === 'ok')).toBe(false);
+  });
+});
+
+describe('PATCH /api/users/:userId', () => {
+  it('changes a role, which the server enforces from the next request', async () => {
+    const cookie = await login(t.app, 'chosen', 'chosen-password');
+    expect((await t.app.inject({ url: `/api/projects/${project.projectId}/dashboard`, headers: { cookie } })).statusCode).toBe(200);
+    const id = UserList.parse((await call('ada', 'GET', '/api/users')).json()).users.find((u) => u.username === 'chosen')!.id;
+    const res = await call('ada', 'PATCH', `/api/users/${id}`, { role: 'expert' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(UserAccount.parse(res.json())).toMatchObject({ username: 'chosen', role: 'expert', active: true });
+    expect((await t.app.inject({ url: `/api/projects/${project.projectId}/dashboard`, headers: { cookie } })).statusCode).toBe(403);
+  });
+
+  it('deactivates: sessions end, sign-in is refused, claims are released, verdicts are kept; reactivates', async () => {
+    const eveCookie = cookies.eve!;
+    const claimed = (await call('eve', 'GET', `/api/projects/${project.projectId}/next`)).json() as ReviewItem;
+    expect(t.db.prepare('SELECT count(*) AS n FROM claims WHERE user_id = ?').get(ids.eve)).toEqual({ n: 1 });
+    const verdictsBefore = t.db.prepare('SELECT count(*) AS n FROM verdicts WHERE user_id = ?').get(ids.eve);
+
+    const res = await call('ada', 'PATCH', `/api/users/${ids.eve}`, { active: false });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(UserAccount.parse(res.json())).toMatchObject({ active: false, judgedItems: 1 });
+    expect(await status(eveCookie)).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: `/api/items/${claimed.id}/verdicts`, headers: { cookie: eveCookie }, payload: completeVerdict(claimed) })).statusCode).toBe(401);
+    const refused = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'eve', password: 'eve-password' } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'ACCOUNT_DEACTIVATED' });
+    // A wrong password gets the usual answer: the deactivation is told only to whoever knows the password.
+    expect(await loginStatus('eve', 'not-her-password')).toBe(401);
+    expect(t.db.prepare('SELECT count(*) AS n FROM claims WHERE user_id = ?').get(ids.eve)).toEqual({ n: 0 });
+    expect(t.db.prepare('SELECT count(*) AS n FROM verdicts WHERE user_id = ?').get(ids.eve)).toEqual(verdictsBefore);
+
+    expect((await call('ada', 'PATCH', `/api/users/${ids.eve}`, { active: true })).statusCode).toBe(200);
+    cookies.eve = await login(t.app, 'eve', 'eve-password');
+    expect(await status(cookies.eve)).toBe(200);
+  });
+
+  it('refuses changes to one’s own account (409), unknown users (404) and empty or unknown changes (400)', async () => {
+    for (const change of [{ role: 'expert' }, { active: false }]) {
+      const res = await call('ada', 'PATCH', `/api/users/${ids.ada}`, change);
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toMatchObject({ code: 'OWN_ACCOUNT' });
+    }
+    expect((await call('ada', 'PATCH', '/api/users/9999', { role: 'lead' })).statusCode).toBe(404);
+    expect((await call('ada', 'PATCH', `/api/users/${ids.lee}`, {})).statusCode).toBe(400);
+    expect((await call('ada', 'PATCH', `/api/users/${ids.lee}`, { password: 'x' })).statusCode).toBe(400);
+    expect((await call('ada', 'PATCH', `/api/users/${ids.lee}`, { active: 'no' })).statusCode).toBe(400);
+    const list = UserList.parse((await call('ada', 'GET', '/api/users')).json()).users;
+    expect(list.find((u) => u.username === 'ada')).toMatchObject({ role: 'admin', active: true });
+    expect(list.find((u) => u.username === 'lee')).toMatchObject({ role: 'lead', active: true });
+  });
+});
+
+describe('POST /api/users/:userId/password', () => {
+  it('generates a new password, ends the user’s sessions, and the old password stops working', async () => {
+    const leeCookie = await login(t.app, 'lee', 'lee-password');
+    const res = await call('ada', 'POST', `/api/users/${ids.lee}/password`);
+    expect(res.statusCode, res.body).toBe(200);
+    const { password } = PasswordReset.parse(res.json());
+    expect(password).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(await status(leeCookie)).toBe(401);
+    expect(await loginStatus('lee', 'lee-password')).toBe(401);
+    expect(await loginStatus('lee', password)).toBe(200);
+  });
+
+  it('refuses one’s own account (409) and unknown users (404)', async () => {
+    const own = await call('ada', 'POST', `/api/users/${ids.ada}/password`);
+    expect(own.statusCode).toBe(409);
+    expect(own.json()).toMatchObject({ code: 'OWN_ACCOUNT' });
+    expect((await call('ada', 'POST', '/api/users/9999/password')).statusCode).toBe(404);
+    expect(await status(cookies.ada!)).toBe(200);
+  });
+});
+
+describe('POST /api/auth/password', () => {
+  it('changes one’s own password: this session stays, the others end', async () => {
+    createUser(t.db, 'kim', 'expert', 'kim-password');
+    const here = await login(t.app, 'kim', 'kim-password');
+    const elsewhere = await login(t.app, 'kim', 'kim-password');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: { cookie: here },
+      payload: { currentPassword: 'kim-password', newPassword: 'kim-new-password' },
+    });
+    expect(res.statusCode, res.body).toBe(204);
+    expect(await status(here)).toBe(200);
+    expect(await status(elsewhere)).toBe(401);
+    expect(await loginStatus('kim', 'kim-password')).toBe(401);
+    expect(await loginStatus('kim', 'kim-new-password')).toBe(200);
+  });
+
+  it('refuses a wrong current password (400 WRONG_PASSWORD, the session stays) and a short new one', async () => {
+    const cookie = await login(t.app, 'kim', 'kim-new-password');
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: { cookie },
+      payload: { currentPassword: 'guess', newPassword: 'another-password' },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({ code: 'WRONG_PASSWORD' });
+    const short = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: { cookie },
+      payload: { currentPassword: 'kim-new-password', newPassword: 'short' },
+    });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().message).toContain('body.newPassword');
+    expect(await status(cookie)).toBe(200);
+    expect(await loginStatus('kim', 'kim-new-password')).toBe(200);
+  });
+
+  it('needs a session', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/password', payload: { currentPassword: 'x', newPassword: 'long-enough-1' } });
+    expect(res.statusCode).toBe(401);
+  });
+});
