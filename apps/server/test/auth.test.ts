@@ -129,6 +129,28 @@ describe('login rate limit', () => {
   });
 });
 
+describe('password change rate limit', () => {
+  it('answers 429 after too many attempts by one user, whose colleagues are not held up', async () => {
+    const limited = await createTestApp({ loginRateLimit: { max: 3, timeWindowMs: 60_000 } });
+    try {
+      createUser(limited.db, 'carol', 'expert', 'carol-password');
+      createUser(limited.db, 'dave', 'expert', 'dave-password');
+      const [carol, dave] = [await login(limited.app, 'carol', 'carol-password'), await login(limited.app, 'dave', 'dave-password')];
+      const change = (cookie: string, currentPassword: string) =>
+        limited.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword, newPassword: 'a-new-password' } });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await change(carol, 'guess-guess')).statusCode);
+      expect(statuses).toEqual([400, 400, 400, 429]);
+      const blocked = await change(carol, 'carol-password');
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.json()).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+      expect((await change(dave, 'dave-password')).statusCode).toBe(204);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('OpenAPI document', () => {
   it('describes the verdict route with the contract schemas', async () => {
     const cookie = await login(t.app, 'alice', 'alice-password');

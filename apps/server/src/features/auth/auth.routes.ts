@@ -83,11 +83,22 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   app.post(
     '/auth/password',
     {
+      config: {
+        // Guessing the current password from a borrowed session is as slow as guessing it at the login.
+        rateLimit: {
+          max: options.loginRateLimit.max,
+          timeWindow: options.loginRateLimit.timeWindowMs,
+          hook: 'preValidation',
+          keyGenerator: (request) => `password|${request.user?.id ?? request.ip}`,
+          errorResponseBuilder: (_request, context) =>
+            errorBody(429, `Too many password changes; try again in ${context.after}`, 'RATE_LIMITED'),
+        },
+      },
       schema: {
         tags: ['auth'],
         description: 'Changes the signed-in user’s password. 400 WRONG_PASSWORD when `currentPassword` is wrong. The user’s other sessions end; this one stays.',
         body: ChangePasswordRequest,
-        response: { 204: z.undefined(), 400: ErrorResponse },
+        response: { 204: z.undefined(), 400: ErrorResponse, 429: ErrorResponse },
       },
     },
     async (request, reply) => {
