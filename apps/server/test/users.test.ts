@@ -170,16 +170,14 @@ describe('POST /api/users/:userId/password', () => {
 });
 
 describe('POST /api/auth/password', () => {
+  const changePassword = (cookie: string, currentPassword: string, newPassword: string) =>
+    t.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword, newPassword } });
+
   it('changes one’s own password: this session stays, the others end', async () => {
     createUser(t.db, 'kim', 'expert', 'kim-password');
     const here = await login(t.app, 'kim', 'kim-password');
     const elsewhere = await login(t.app, 'kim', 'kim-password');
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/auth/password',
-      headers: { cookie: here },
-      payload: { currentPassword: 'kim-password', newPassword: 'kim-new-password' },
-    });
+    const res = await changePassword(here, 'kim-password', 'kim-new-password');
     expect(res.statusCode, res.body).toBe(204);
     expect(await status(here)).toBe(200);
     expect(await status(elsewhere)).toBe(401);
@@ -189,20 +187,10 @@ describe('POST /api/auth/password', () => {
 
   it('refuses a wrong current password (400 WRONG_PASSWORD, the session stays) and a short new one', async () => {
     const cookie = await login(t.app, 'kim', 'kim-new-password');
-    const wrong = await t.app.inject({
-      method: 'POST',
-      url: '/api/auth/password',
-      headers: { cookie },
-      payload: { currentPassword: 'guess', newPassword: 'another-password' },
-    });
+    const wrong = await changePassword(cookie, 'guess', 'another-password');
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json()).toMatchObject({ code: 'WRONG_PASSWORD' });
-    const short = await t.app.inject({
-      method: 'POST',
-      url: '/api/auth/password',
-      headers: { cookie },
-      payload: { currentPassword: 'kim-new-password', newPassword: 'short' },
-    });
+    const short = await changePassword(cookie, 'kim-new-password', 'short');
     expect(short.statusCode).toBe(400);
     expect(short.json().message).toContain('body.newPassword');
     expect(await status(cookie)).toBe(200);
