@@ -11,13 +11,18 @@ import { MajorSliceScreen } from '../features/major-slice/components/MajorSliceS
 import { useProjects } from '../features/projects/api/get-projects';
 import { ProjectPicker } from '../features/projects/components/ProjectPicker';
 import { ReviewScreen } from '../features/review/components/ReviewScreen';
+import { UsersScreen } from '../features/users/components/UsersScreen';
 import { errorMessage } from '../lib/api-client';
 import { ItemBrowserView } from './item-browser-slot';
-import { type UrlState, type ViewId, readUrlState, writeUrlState } from './url-state';
+import { PageLinks } from './PageLinks';
+import { type PageId, type UrlState, type ViewId, readUrlState, writeUrlState } from './url-state';
 import { ViewNavigation } from './ViewNavigation';
-import { allowedView, viewsFor } from './views';
+import { allowedPage, allowedView, backLabelOf, pagesFor, viewsFor } from './views';
 
-/** Signed out: the login screen. Signed in: the project picker when there are several projects, else the project. */
+/**
+ * Signed out: the login screen. Signed in: the project picker when there are several projects, else the project; or a
+ * page of the whole app (the admin's users), opened from the user menu, which needs no project.
+ */
 export function App() {
   const me = useSessionUser();
   if (me.isPending) return <div className="loading">Loading…</div>;
@@ -28,10 +33,37 @@ export function App() {
 
 function SignedIn({ user }: { user: SessionUser }) {
   const projects = useProjects();
-  const [initialUrl] = useState(readUrlState);
+  const [initialUrl, setInitialUrl] = useState(readUrlState);
+  const [page, setPage] = useState<PageId | undefined>(() => allowedPage(initialUrl.page, user.role));
+  // Where a page's back button returns: the screen the page was opened from.
+  const [returnTo, setReturnTo] = useState<UrlState>({});
   const [chosenProjectId, setChosenProjectId] = useState<number | null>(initialUrl.projectId ?? null);
-  const userMenu = <UserMenu user={user} />;
 
+  const openPage = useCallback(
+    (next: PageId) => {
+      if (next === page) return;
+      if (!page) setReturnTo(readUrlState());
+      writeUrlState({ page: next });
+      setPage(next);
+    },
+    [page],
+  );
+  const closePage = () => {
+    writeUrlState(returnTo);
+    setInitialUrl(returnTo);
+    setChosenProjectId(returnTo.projectId ?? null);
+    setPage(undefined);
+  };
+
+  const userMenu = (
+    <UserMenu user={user}>
+      <PageLinks pages={pagesFor(user.role)} current={page} onOpen={openPage} />
+    </UserMenu>
+  );
+
+  if (page === 'users') {
+    return <UsersScreen me={user} userMenu={userMenu} backLabel={backLabelOf(returnTo, projects.data?.projects)} onBack={closePage} />;
+  }
   if (projects.isPending) return <div className="loading">Loading the projects…</div>;
   if (projects.isError) return <FatalError message={errorMessage(projects.error)} onRetry={() => void projects.refetch()} />;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedView, viewsFor } from './views';
+import { allowedPage, allowedView, backLabelOf, pagesFor, viewsFor } from './views';
 
 describe('views by role', () => {
   it('gives an expert the review only: the desk, the dashboard and the slice are not theirs', () => {
@@ -19,5 +19,48 @@ describe('views by role', () => {
     expect(viewsFor('lead', true).map((v) => v.id)).toContain('items');
     expect(allowedView('items', 'lead', false)).toBe('review');
     expect(allowedView('items', 'admin', true)).toBe('items');
+  });
+});
+
+describe('pages outside the projects, by role', () => {
+  it('gives the users page to an admin only', () => {
+    expect(pagesFor('admin').map((p) => p.id)).toEqual(['users']);
+    expect(pagesFor('lead')).toEqual([]);
+    expect(pagesFor('expert')).toEqual([]);
+  });
+
+  it('opens a requested page only for a role that may: the others land where they would have', () => {
+    expect(allowedPage('users', 'admin')).toBe('users');
+    expect(allowedPage('users', 'lead')).toBeUndefined();
+    expect(allowedPage('users', 'expert')).toBeUndefined();
+    expect(allowedPage(undefined, 'admin')).toBeUndefined();
+  });
+
+  it('keeps the users page out of every project view', () => {
+    for (const role of ['admin', 'lead', 'expert'] as const) {
+      expect(viewsFor(role, true).map((v) => v.id)).not.toContain('users');
+    }
+  });
+});
+
+describe('the back button of a page', () => {
+  const projects = [
+    { id: 1, name: 'ImageNet val' },
+    { id: 2, name: 'ImageNetV2' },
+  ];
+
+  it('goes back to the project the page was opened from', () => {
+    expect(backLabelOf({ projectId: 2, view: 'dashboard' }, projects)).toBe('Back to ImageNetV2');
+  });
+
+  it('goes back to the only project, which opens without being named in the address', () => {
+    expect(backLabelOf({}, [projects[0]!])).toBe('Back to ImageNet val');
+  });
+
+  it('goes back to the project list otherwise: several projects, none yet, or a project that is gone', () => {
+    expect(backLabelOf({}, projects)).toBe('Back to the projects');
+    expect(backLabelOf({ projectId: 9 }, projects)).toBe('Back to the projects');
+    expect(backLabelOf({}, [])).toBe('Back to the projects');
+    expect(backLabelOf({ projectId: 1 }, undefined)).toBe('Back to the projects');
   });
 });

@@ -1,6 +1,6 @@
 import type { ProjectSummary, Role, SessionUser } from '@bagel/contracts';
 import type { ReactNode } from 'react';
-import type { ViewId } from './url-state';
+import type { PageId, UrlState, ViewId } from './url-state';
 
 /** What the app shell hands every view of a project. */
 export interface ProjectViewProps {
@@ -45,4 +45,33 @@ export function defaultView(role: Role): ViewId {
 /** The view to show for a requested one: a view the role may not open falls back to its default view. */
 export function allowedView(requested: ViewId | undefined, role: Role, hasItemBrowser: boolean): ViewId {
   return requested && viewsFor(role, hasItemBrowser).some((view) => view.id === requested) ? requested : defaultView(role);
+}
+
+export interface PageDefinition {
+  id: PageId;
+  label: string;
+  /** Who sees the entry (in the user menu) and may open the page; the server enforces the same roles on its API. */
+  roles: readonly Role[];
+}
+
+/**
+ * The pages of the whole app, outside any project (views belong to a project; these do not, and must open even when
+ * there is no project yet). Their entries are in the user menu.
+ */
+export const PAGES: readonly PageDefinition[] = [{ id: 'users', label: 'Users', roles: ['admin'] }];
+
+/** The pages a role may open. */
+export function pagesFor(role: Role): PageDefinition[] {
+  return PAGES.filter((page) => page.roles.includes(role));
+}
+
+/** The page to show for a requested one: none when the role may not open it (the user lands where they would have). */
+export function allowedPage(requested: PageId | undefined, role: Role): PageId | undefined {
+  return requested && pagesFor(role).some((page) => page.id === requested) ? requested : undefined;
+}
+
+/** The back button of a page: to the project it was opened from (or the only one), else to the project list. */
+export function backLabelOf(returnTo: UrlState, projects: readonly Pick<ProjectSummary, 'id' | 'name'>[] | undefined): string {
+  const project = projects?.find((p) => p.id === returnTo.projectId) ?? (projects?.length === 1 ? projects[0] : undefined);
+  return project ? `Back to ${project.name}` : 'Back to the projects';
 }

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 
 interface AppHeaderProps {
+  /** The project's name; outside the projects, the page's title (Users). */
   projectName: string;
   /** Shown when the user has other projects to go back to. */
   onChangeProject?: () => void;
@@ -13,7 +14,7 @@ interface AppHeaderProps {
   userMenu: ReactNode;
 }
 
-/** The bar at the top of every project view: brand, project, navigation, the view's own figures, the user. */
+/** The bar at the top of every project view (and page): brand, project, navigation, the view's own figures, the user. */
 export function AppHeader({ projectName, onChangeProject, navigation, children, end, userMenu }: AppHeaderProps) {
   return (
     <header className="app-header">

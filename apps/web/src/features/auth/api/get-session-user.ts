@@ -1,5 +1,5 @@
 import { SessionUser } from '@bagel/contracts';
-import { queryOptions, useQuery } from '@tanstack/react-query';
+import { type QueryClient, queryOptions, useQuery } from '@tanstack/react-query';
 import { ApiError, apiJson } from '../../../lib/api-client';
 
 export const sessionUserKey = ['auth', 'me'] as const;
@@ -22,3 +22,18 @@ export const sessionUserQueryOptions = () =>
   });
 
 export const useSessionUser = () => useQuery(sessionUserQueryOptions());
+
+/** Forgets the session and everything cached under it: the app shows the sign-in form. */
+export function clearSession(queryClient: QueryClient): void {
+  // Set the session first: the app's observer of it must see null, so it cannot be cleared away with the rest.
+  queryClient.setQueryData(sessionUserKey, null);
+  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionUserKey[0] });
+}
+
+/**
+ * A guarded route answered 401: the session is gone (expired, ended by an admin who deactivated the account or reset
+ * its password, or by a password change in another browser). Signed out already (a wrong password at sign-in), nothing to do.
+ */
+export function sessionEnded(queryClient: QueryClient): void {
+  if (queryClient.getQueryData(sessionUserKey)) clearSession(queryClient);
+}
