@@ -147,3 +147,36 @@ export const StaleRevisionResponse = z.object({
 export type StaleRevisionResponse = z.infer<typeof StaleRevisionResponse>;
 
 export const SkipResponse = z.object({ skipped: z.literal(true) });
+
+/** Query of `GET /api/projects/:projectId/my-verdicts`: the signed-in reviewer's own verdicts, most recent first. */
+export const MyVerdictsQuery = z.object({
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type MyVerdictsQuery = z.input<typeof MyVerdictsQuery>;
+export type ParsedMyVerdictsQuery = z.output<typeof MyVerdictsQuery>;
+
+/** One item the reviewer has judged, with their own current verdict in brief (never anyone else's). */
+export const MyVerdictRow = z.object({
+  itemId: z.number().int(),
+  imageId: z.number().int(),
+  file: z.string(),
+  previewUrl: z.string().meta({ description: 'A thumbnail (128 px wide)' }),
+  originalLabel: z.object({ key: z.string(), name: z.string() }),
+  status: ItemStatus,
+  revision: z.number().int().meta({ description: 'Revision of the current verdict (1 for a verdict never revised)' }),
+  submittedAt: z.string().meta({ description: 'ISO time of the current revision' }),
+  correct: z.array(z.object({ key: z.string(), name: z.string() })).meta({ description: 'The classes the verdict judges correct' }),
+  problematic: z.boolean(),
+  comment: z.string(),
+  revisable: z.boolean().meta({ description: 'Whether the verdict may still be revised: false once the item is agreed or final' }),
+});
+export type MyVerdictRow = z.infer<typeof MyVerdictRow>;
+
+export const MyVerdictsPage = z.object({
+  total: z.number().int().meta({ description: 'Items of the project the reviewer has a verdict on' }),
+  offset: z.number().int(),
+  limit: z.number().int(),
+  rows: z.array(MyVerdictRow),
+});
+export type MyVerdictsPage = z.infer<typeof MyVerdictsPage>;

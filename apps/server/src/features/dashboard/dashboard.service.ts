@@ -5,6 +5,7 @@ import { badRequest, notFound } from '../../plugins/errors';
 import { alphaFromSums, kappaFromSums } from '../consensus/agreement-sums';
 import { createConsensusRepository } from '../consensus/consensus.repository';
 import { labelLists, mergeFinal } from '../consensus/image-labels';
+import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createDashboardRepository } from './dashboard.repository';
 import { projectBaseline, tally, type ClassTally } from './project-baseline';
@@ -162,7 +163,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
           itemId: row.item_id,
           imageId: row.image_id,
           file: row.file,
-          previewUrl: `/api/projects/${projectId}/images/${row.image_id}/preview`,
+          previewUrl: imageUrls(projectId, row.image_id).previewUrl,
           originalLabel: nameOf(row.original_class_idx),
           finalCorrect: correct.map((key) => nameOf(indexOf(key))),
           predictions: models.map((model) => {

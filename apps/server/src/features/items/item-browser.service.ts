@@ -2,11 +2,9 @@ import { DEFAULT_SORT_ORDER, DisputeKind, type ItemBrowserExperts, type ItemBrow
 import { displayName } from '@bagel/core';
 import type { Db } from '../../db/open-database';
 import { ApiError, notFound } from '../../plugins/errors';
+import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createItemBrowserRepository, type ItemFilters } from './item-browser.repository';
-
-/** Width of the thumbnails the rows link to. */
-export const THUMBNAIL_WIDTH = 128;
 
 const unknownValue = (field: string, message: string) => new ApiError(400, message, 'UNKNOWN_FILTER_VALUE', { field });
 
@@ -70,7 +68,7 @@ export function createItemBrowserService(db: Db) {
             itemId: r.itemId,
             imageId: r.imageId,
             file: r.file,
-            previewUrl: `/api/projects/${projectId}/images/${r.imageId}/preview?width=${THUMBNAIL_WIDTH}`,
+            previewUrl: imageUrls(projectId, r.imageId).thumbnailUrl,
             originalLabel: { key: original?.key ?? String(r.originalClassIndex), name: original ? displayName(original) : '' },
             status: r.status,
             modelsWrong: r.modelsWrong,

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Db } from '../../db/open-database';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
+import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createItemsRepository, type ItemRecord } from '../review/items.repository';
 import { createReviewService } from '../review/review.service';
@@ -89,7 +90,7 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
             itemId: row.itemId,
             imageId: row.imageId,
             file: row.file,
-            previewUrl: `/api/projects/${projectId}/images/${row.imageId}/preview`,
+            previewUrl: imageUrls(projectId, row.imageId).previewUrl,
             originalLabel: { key: original?.key ?? String(row.originalClassIndex), name: original ? displayName(original) : '' },
             status: row.status,
             verdictCount: row.verdictCount,

@@ -2,6 +2,8 @@ import {
   ErrorResponse,
   ItemParams,
   ItemVerdicts,
+  MyVerdictsPage,
+  MyVerdictsQuery,
   NextQuery,
   ProjectParams,
   ReviewItem,
@@ -26,6 +28,22 @@ const reviewers = requireRole('expert', 'lead');
 
 export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (app, options) => {
   const review = createReviewService(app.db, { now: app.now, imagesDirOverride: options.imagesDirOverride });
+
+  app.get(
+    '/projects/:projectId/my-verdicts',
+    {
+      preHandler: reviewers,
+      schema: {
+        tags: ['review'],
+        description:
+          'The signed-in reviewer’s own current verdicts in the project, most recent first, each with its item in brief and whether it may still be revised (not once agreed or final). Never anyone else’s verdict. Experts and leads.',
+        params: ProjectParams,
+        querystring: MyVerdictsQuery,
+        response: { 200: MyVerdictsPage, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => review.myVerdicts(currentUser(request), request.params.projectId, request.query),
+  );
 
   app.get(
     '/projects/:projectId/next',

@@ -1,10 +1,22 @@
-import type { Candidate, ItemModel, ParsedVerdictRequest, ReviewItem, SessionUser, Verdict, VocabularyClass } from '@bagel/contracts';
+import type {
+  Candidate,
+  ItemModel,
+  Judgement,
+  MyVerdictsPage,
+  ParsedMyVerdictsQuery,
+  ParsedVerdictRequest,
+  ReviewItem,
+  SessionUser,
+  Verdict,
+  VocabularyClass,
+} from '@bagel/contracts';
 import { candidateClasses, displayName, isTop1OutsideAccepted, validateVerdict } from '@bagel/core';
 import { groupCommitOf } from '../../db/group-commit';
 import type { Db } from '../../db/open-database';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
 import { imageFileAvailable } from '../images/image-files';
+import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createItemsRepository, type ItemRecord, type PredictionRecord } from './items.repository';
 import { createReviewQueueRepository } from './review-queue.repository';
@@ -98,7 +110,6 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       return cls ? [{ key, index: cls.index, names: cls.names, gloss: cls.gloss, sources }] : [];
     });
 
-    const imageBase = `/api/projects/${project.id}/images/${item.imageId}`;
     return {
       id: item.id,
       projectId: project.id,
@@ -107,8 +118,7 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
         id: item.imageId,
         file: item.file,
         missing: item.missingAtImport || !imageFileAvailable(options.imagesDirOverride ?? project.imageDir, item.file),
-        previewUrl: `${imageBase}/preview`,
-        originalUrl: `${imageBase}/original`,
+        ...imageUrls(project.id, item.imageId),
       },
       originalLabel: { key: original.key, index: original.index, names: original.names, gloss: original.gloss },
       acceptedLabels: [...acceptedKeys],
@@ -174,6 +184,41 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       }
       const { labels, problematic, mistakes, comment } = verdict;
       return { itemId: item.id, expert: user.username, revision: result.revision, labels, problematic, mistakes, comment, createdAt };
+    },
+
+    /** The user's own verdicts in the project, most recent first: theirs only, so blind review holds. */
+    myVerdicts(user: SessionUser, projectId: number, query: ParsedMyVerdictsQuery): MyVerdictsPage {
+      const entry = findProject(projectId);
+      const { total, rows } = verdicts.pageOfUserInProject(user.id, projectId, query.offset, query.limit);
+      const named = (cls: VocabularyClass) => ({ key: cls.key, name: displayName(cls) });
+      return {
+        total,
+        offset: query.offset,
+        limit: query.limit,
+        rows: rows.map((row) => {
+          const labels = JSON.parse(row.labels) as Record<string, Judgement>;
+          return {
+            itemId: row.item_id,
+            imageId: row.image_id,
+            file: row.file,
+            previewUrl: imageUrls(projectId, row.image_id).thumbnailUrl,
+            originalLabel: named(classAt(entry, row.original_class_idx)),
+            status: row.status,
+            revision: row.revision,
+            submittedAt: row.created_at,
+            correct: Object.keys(labels)
+              .filter((key) => labels[key] === 'correct')
+              .flatMap((key) => {
+                const cls = entry.vocabulary.byKey(key);
+                return cls ? [named(cls)] : [];
+              }),
+            problematic: row.problematic === 1,
+            comment: row.comment,
+            // As verdicts.append decides: an agreed item is final too, until the lead reopens it.
+            revisable: row.status !== 'agreed' && row.status !== 'final',
+          };
+        }),
+      };
     },
 
     skip(user: SessionUser, itemId: number): void {

@@ -1,4 +1,4 @@
-import type { ParsedVerdictRequest, Verdict } from '@bagel/contracts';
+import type { ItemStatus, ParsedVerdictRequest, Verdict } from '@bagel/contracts';
 import type { Db } from '../../db/open-database';
 
 interface VerdictRow {
@@ -24,6 +24,20 @@ const toVerdict = (row: VerdictRow): Verdict => ({
 });
 
 const VERDICT_COLUMNS = 'v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at';
+
+/** A reviewer's current verdict on one item, with what a list of their verdicts shows of the item. */
+export interface OwnVerdictRow {
+  item_id: number;
+  image_id: number;
+  file: string;
+  original_class_idx: number;
+  status: ItemStatus;
+  revision: number;
+  created_at: string;
+  labels: string;
+  problematic: number;
+  comment: string;
+}
 
 export type AppendOutcome = { outcome: 'stored'; revision: number } | { outcome: 'stale'; currentRevision: number } | { outcome: 'final' };
 
@@ -55,6 +69,18 @@ export function createVerdictsRepository(db: Db) {
      WHERE id = ?`,
   );
   const releaseClaim = db.prepare<[number, number]>('DELETE FROM claims WHERE item_id = ? AND user_id = ?');
+  // A reviewer's items of one project, by their current revision, most recent first (verdicts_by_user finds them).
+  const ofUserInProject = db.prepare<[number, number, number, number], OwnVerdictRow>(
+    `SELECT v.item_id, i.image_id, im.file, im.original_class_idx, i.status, v.revision, v.created_at, v.labels,
+       v.problematic IS NOT NULL AS problematic, v.comment
+     FROM verdicts v JOIN items i ON i.id = v.item_id JOIN images im ON im.id = i.image_id
+     WHERE v.user_id = ? AND i.project_id = ?
+       AND v.revision = (SELECT max(w.revision) FROM verdicts w WHERE w.item_id = v.item_id AND w.user_id = v.user_id)
+     ORDER BY v.created_at DESC, v.item_id DESC LIMIT ? OFFSET ?`,
+  );
+  const countOfUserInProject = db.prepare<[number, number], { n: number }>(
+    'SELECT count(DISTINCT v.item_id) AS n FROM verdicts v JOIN items i ON i.id = v.item_id WHERE v.user_id = ? AND i.project_id = ?',
+  );
 
   const append = db.transaction((itemId: number, userId: number, verdict: ParsedVerdictRequest, createdAt: string): AppendOutcome => {
     // An agreed item is final too (automatically); a reopen puts an item back to disputed, open to revisions again.
@@ -86,6 +112,10 @@ export function createVerdictsRepository(db: Db) {
     currentOfUser(itemId: number, userId: number): Verdict | null {
       const row = currentOfUser.get(itemId, userId);
       return row ? toVerdict(row) : null;
+    },
+    /** A page of the user's current verdicts in the project, most recent first, and how many items they judged there. */
+    pageOfUserInProject(userId: number, projectId: number, offset: number, limit: number): { total: number; rows: OwnVerdictRow[] } {
+      return { total: countOfUserInProject.get(userId, projectId)?.n ?? 0, rows: ofUserInProject.all(userId, projectId, limit, offset) };
     },
     /** Every expert's latest revision on the item. */
     currentOfItem(itemId: number): Verdict[] {
