@@ -289,4 +289,11 @@ test('when nothing is left for the reviewer, the screen says so with their count
   await page.goto('/');
   await expect(page.getByTestId('nothing-left')).toContainText('Nothing left to review in this project');
   await expect(page.getByTestId('nothing-left')).toContainText(`You have judged ${judged} of the`);
+
+  // From there, a link to the items the reviewer judged (My verdicts), to revise them.
+  const judgedLink = page.getByTestId('nothing-left').getByRole('link', { name: 'See the items you judged' });
+  expect(new URL((await judgedLink.getAttribute('href')) ?? '', page.url()).search).toBe(`?project=${projectId}&view=my-verdicts`);
+  await judgedLink.click();
+  await expect(page.getByTestId('my-verdicts-count')).toHaveText(`${judged} item${judged === 1 ? '' : 's'} judged in this project`);
+  await expect(page.getByTestId('my-verdict-row')).toHaveCount(Math.min(judged, 50));
 });

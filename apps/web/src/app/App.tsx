@@ -8,6 +8,7 @@ import { DiscussionPanel } from '../features/discussion/components/DiscussionPan
 import { DownloadLinks } from '../features/exports/components/DownloadLinks';
 import { LeadDesk } from '../features/lead/components/LeadDesk';
 import { MajorSliceScreen } from '../features/major-slice/components/MajorSliceScreen';
+import { MyVerdictsScreen } from '../features/my-verdicts/components/MyVerdictsScreen';
 import { useProjects } from '../features/projects/api/get-projects';
 import { ProjectPicker } from '../features/projects/components/ProjectPicker';
 import { ReviewScreen } from '../features/review/components/ReviewScreen';
@@ -15,7 +16,8 @@ import { UsersScreen } from '../features/users/components/UsersScreen';
 import { errorMessage } from '../lib/api-client';
 import { ItemBrowserView } from './item-browser-slot';
 import { PageLinks } from './PageLinks';
-import { type PageId, type UrlState, type ViewId, readUrlState, writeUrlState } from './url-state';
+import { type PageId, type UrlState, type ViewId, readUrlState, urlOf, writeUrlState } from './url-state';
+import { ViewLink } from './ViewLink';
 import { ViewNavigation } from './ViewNavigation';
 import { allowedPage, allowedView, backLabelOf, pagesFor, viewsFor } from './views';
 
@@ -153,8 +155,22 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
           {...common}
           initialItemId={reviewItemLink}
           onItemShown={onReviewItemShown}
+          judgedItemsLink={
+            <ViewLink projectId={project.id} view="my-verdicts" onNavigate={navigate} className="link-button" testId="nothing-left-my-verdicts">
+              See the items you judged
+            </ViewLink>
+          }
           // Blind review: the discussion shows only once the expert has given their own verdict on the item.
           itemAside={(item) => (item.myVerdict ? <DiscussionPanel key={item.id} itemId={item.id} compact /> : null)}
+        />
+      );
+    case 'my-verdicts':
+      return (
+        <MyVerdictsScreen
+          {...common}
+          // A real link to the review on the item (`?project=P&item=ID`): it opens there to be revised, in this tab or another.
+          reviewHref={(itemId) => urlOf({ projectId: project.id, view: 'review', itemId })}
+          onOpenReview={(itemId) => navigate('review', itemId)}
         />
       );
     case 'desk':

@@ -1,4 +1,5 @@
 import type { MouseEvent } from 'react';
+import { isPlainClick } from '../lib/links';
 import { type PageId, urlOf } from './url-state';
 import type { PageDefinition } from './views';
 
@@ -15,7 +16,7 @@ interface PageLinksProps {
  */
 export function PageLinks({ pages, current, onOpen }: PageLinksProps) {
   const onClick = (event: MouseEvent, page: PageId) => {
-    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (!isPlainClick(event)) return;
     event.preventDefault();
     onOpen(page);
   };

@@ -1,4 +1,5 @@
 import type { MouseEvent } from 'react';
+import { isPlainClick } from '../lib/links';
 import { type ViewId, urlOf } from './url-state';
 import type { ViewDefinition } from './views';
 
@@ -16,7 +17,7 @@ interface ViewNavigationProps {
 export function ViewNavigation({ projectId, views, current, onNavigate }: ViewNavigationProps) {
   if (views.length < 2) return null;
   const onClick = (event: MouseEvent, view: ViewId) => {
-    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (!isPlainClick(event)) return;
     event.preventDefault();
     onNavigate(view);
   };

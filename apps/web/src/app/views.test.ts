@@ -2,17 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { allowedPage, allowedView, backLabelOf, pagesFor, viewsFor } from './views';
 
 describe('views by role', () => {
-  it('gives an expert the review only: the desk, the dashboard and the slice are not theirs', () => {
-    expect(viewsFor('expert', true).map((v) => v.id)).toEqual(['review']);
+  it('gives an expert the review and their own verdicts only: the desk, the dashboard and the slice are not theirs', () => {
+    expect(viewsFor('expert', true).map((v) => v.id)).toEqual(['review', 'my-verdicts']);
+    expect(allowedView('my-verdicts', 'expert', true)).toBe('my-verdicts');
     expect(allowedView('desk', 'expert', true)).toBe('review');
     expect(allowedView('dashboard', 'expert', true)).toBe('review');
+    expect(allowedView('items', 'expert', true)).toBe('review');
   });
 
-  it('gives the lead every view, and an admin every view but the review', () => {
-    expect(viewsFor('lead', false).map((v) => v.id)).toEqual(['review', 'desk', 'dashboard', 'major-slice']);
+  it('gives the lead every view, and an admin every view but the review and the verdicts of their own (they judge nothing)', () => {
+    expect(viewsFor('lead', false).map((v) => v.id)).toEqual(['review', 'my-verdicts', 'desk', 'dashboard', 'major-slice']);
     expect(viewsFor('admin', false).map((v) => v.id)).toEqual(['desk', 'dashboard', 'major-slice']);
     expect(allowedView('review', 'admin', false)).toBe('dashboard');
+    expect(allowedView('my-verdicts', 'admin', true)).toBe('dashboard');
+    expect(allowedView('my-verdicts', 'lead', false)).toBe('my-verdicts');
     expect(allowedView(undefined, 'lead', false)).toBe('review');
+  });
+
+  it('names the reviewer’s own verdicts “My verdicts”, right after the review, for those who judge', () => {
+    const entry = viewsFor('lead', true).find((v) => v.id === 'my-verdicts');
+    expect(entry).toEqual({ id: 'my-verdicts', label: 'My verdicts', roles: ['expert', 'lead'] });
+    expect(viewsFor('expert', false).map((v) => v.label)).toEqual(['Review', 'My verdicts']);
   });
 
   it('lists the item browser only once it exists', () => {

@@ -26,6 +26,8 @@ export interface ViewDefinition {
 /** The views of a project in navigation order. The item browser's entry appears once its slot is filled. */
 export const VIEWS: readonly ViewDefinition[] = [
   { id: 'review', label: 'Review', roles: ['expert', 'lead'] },
+  // The reviewer's own verdicts, to reopen any of them on the review screen (the server refuses an admin, who does not judge).
+  { id: 'my-verdicts', label: 'My verdicts', roles: ['expert', 'lead'] },
   { id: 'desk', label: 'Lead desk', roles: ['lead', 'admin'] },
   { id: 'dashboard', label: 'Dashboard', roles: ['lead', 'admin'] },
   { id: 'major-slice', label: 'Major slice', roles: ['lead', 'admin'] },

@@ -32,10 +32,12 @@ interface ReviewScreenProps {
   /** An item to open directly (e.g. to revise one's own verdict); else the queue hands the next one. */
   initialItemId?: number;
   onItemShown?: (itemId: number | null) => void;
+  /** A way to the items this reviewer has judged (the app shell's link to them), offered when nothing is left to review. */
+  judgedItemsLink?: ReactNode;
 }
 
 /** One item at a time from the project's review queue: judge, grade, submit, and the next item is there. */
-export function ReviewScreen({ project, userMenu, navigation, itemAside, onChangeProject, initialItemId, onItemShown }: ReviewScreenProps) {
+export function ReviewScreen({ project, userMenu, navigation, itemAside, onChangeProject, initialItemId, onItemShown, judgedItemsLink }: ReviewScreenProps) {
   const queryClient = useQueryClient();
   const [current, setCurrent] = useState<Current>(initialItemId ? { kind: 'item', itemId: initialItemId } : { kind: 'claiming' });
   const [notice, setNotice] = useState<string | null>(null);
@@ -198,7 +200,12 @@ export function ReviewScreen({ project, userMenu, navigation, itemAside, onChang
       ) : null}
 
       {current.kind === 'done' ? (
-        <NothingLeft myVerdicts={counts.myVerdicts} items={counts.items} onCheckAgain={() => setCurrent({ kind: 'claiming' })} />
+        <NothingLeft
+          myVerdicts={counts.myVerdicts}
+          items={counts.items}
+          onCheckAgain={() => setCurrent({ kind: 'claiming' })}
+          judgedItemsLink={counts.myVerdicts > 0 ? judgedItemsLink : undefined}
+        />
       ) : itemQuery.isError ? (
         <CenteredMessage title="This item cannot be shown" testId="item-error">
           <p>{errorMessage(itemQuery.error)}</p>
@@ -238,7 +245,14 @@ export function ReviewScreen({ project, userMenu, navigation, itemAside, onChang
 
 export type SubmitDraft = (itemId: number, request: VerdictRequest) => void;
 
-function NothingLeft({ myVerdicts, items, onCheckAgain }: { myVerdicts: number; items: number; onCheckAgain(): void }) {
+interface NothingLeftProps {
+  myVerdicts: number;
+  items: number;
+  onCheckAgain(): void;
+  judgedItemsLink?: ReactNode;
+}
+
+function NothingLeft({ myVerdicts, items, onCheckAgain, judgedItemsLink }: NothingLeftProps) {
   return (
     <CenteredMessage title="Nothing left to review in this project" testId="nothing-left">
       <p>
@@ -248,6 +262,7 @@ function NothingLeft({ myVerdicts, items, onCheckAgain }: { myVerdicts: number; 
       <button type="button" className="primary" onClick={onCheckAgain}>
         Check again
       </button>
+      {judgedItemsLink ? <p>{judgedItemsLink}</p> : null}
     </CenteredMessage>
   );
 }

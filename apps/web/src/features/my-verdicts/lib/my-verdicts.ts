@@ -1,0 +1,75 @@
+import type { ItemStatus, MyVerdictRow, MyVerdictsPage } from '@bagel/contracts';
+
+/** Rows per request (the API allows up to 200): "Load more" asks for the next ones. */
+export const PAGE_SIZE = 50;
+
+/** How long a comment the list shows; the whole comment is in the cell's tooltip and on the review screen. */
+export const COMMENT_PREVIEW_LENGTH = 80;
+
+/** How the app names the item statuses (as the item browser does). */
+export const STATUS_LABELS: Record<ItemStatus, string> = {
+  open: 'Open',
+  in_review: 'In review',
+  disputed: 'Disputed',
+  agreed: 'Agreed',
+  final: 'Final',
+};
+
+/** The header line: how many items of the project the reviewer has a verdict on (figures as the item browser writes them). */
+export const countLine = (total: number) => `${total.toLocaleString('en-GB')} item${total === 1 ? '' : 's'} judged in this project`;
+
+/** The offset of the page after `page`, or undefined when the reviewer's items are all loaded. */
+export function nextPageOffset(page: MyVerdictsPage): number | undefined {
+  const next = page.offset + page.rows.length;
+  return page.rows.length > 0 && next < page.total ? next : undefined;
+}
+
+/**
+ * The rows of the loaded pages, in order, each item once. Pages are fetched by offset at different times: a verdict
+ * given meanwhile moves its item to the top and shifts the rest down, so an item may come again on the next page.
+ * Its first occurrence is kept (from the page fetched first, when the pages are refetched in order).
+ */
+export function mergePages(pages: readonly MyVerdictsPage[]): MyVerdictRow[] {
+  const seen = new Set<number>();
+  const rows: MyVerdictRow[] = [];
+  for (const page of pages) {
+    for (const row of page.rows) {
+      if (seen.has(row.itemId)) continue;
+      seen.add(row.itemId);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/** The comment on one line (line breaks and runs of spaces as one space), cut at a word with an ellipsis when long. */
+export function truncateComment(comment: string, max = COMMENT_PREVIEW_LENGTH): string {
+  const text = comment.replace(/\s+/g, ' ').trim();
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  // Cut at the last word boundary (the cut may fall just before a space), unless that drops most of the preview.
+  const space = text[max - 1] === ' ' ? cut.length : cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** What the row's action offers: revising on the review screen, or why the verdict can no longer change. */
+export type VerdictAction =
+  | { kind: 'revise'; label: string; name: string }
+  | { kind: 'locked'; label: string; name: string; reason: string };
+
+/**
+ * The row's action. The review screen has no read-only mode (a final item there would only refuse the revision), so
+ * a verdict that can no longer change is not opened: its action is off, and says why.
+ */
+export function verdictAction(row: Pick<MyVerdictRow, 'itemId' | 'file' | 'status' | 'revisable'>): VerdictAction {
+  const item = `item ${row.itemId} (${row.file})`;
+  if (row.revisable) return { kind: 'revise', label: 'Revise', name: `Revise your verdict on ${item}` };
+  const label = row.status === 'agreed' ? 'Agreed, final' : row.status === 'final' ? 'Final' : 'Closed';
+  const reason =
+    row.status === 'agreed'
+      ? 'The panel agreed: final unless the lead reopens it.'
+      : row.status === 'final'
+        ? 'The lead decided: final unless the lead reopens it.'
+        : 'This item takes no revision now.';
+  return { kind: 'locked', label, name: `${label}: your verdict on ${item} can no longer be revised`, reason };
+}
