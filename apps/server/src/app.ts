@@ -17,6 +17,7 @@ import backgroundCheckpoints from './plugins/background-checkpoints';
 import database from './plugins/database';
 import errors from './plugins/errors';
 import openApi from './plugins/openapi';
+import securityHeaders from './plugins/security-headers';
 import webApp from './plugins/web-app';
 
 export interface AppOptions {
@@ -43,6 +44,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(database, { db: options.db, now: options.now ?? Date.now });
   await app.register(backgroundCheckpoints);
   await app.register(errors);
+  await app.register(securityHeaders);
   await app.register(openApi, { version: VERSION });
   await app.register(authentication);
   // Off by default: only the login route asks for it.
