@@ -132,6 +132,20 @@ describe('PATCH /api/users/:userId', () => {
     expect(await status(cookies.eve)).toBe(200);
   });
 
+  it('gives back the items a reviewer had claimed when they become an admin (who does not judge)', async () => {
+    createUser(t.db, 'rex', 'expert', 'rex-password');
+    cookies.rex = await login(t.app, 'rex', 'rex-password');
+    const rex = (t.db.prepare("SELECT id FROM users WHERE username = 'rex'").get() as { id: number }).id;
+    expect((await call('rex', 'GET', `/api/projects/${project.projectId}/next`)).statusCode).toBe(200);
+    const claims = t.db.prepare('SELECT count(*) AS n FROM claims WHERE user_id = ?');
+    expect(claims.get(rex)).toEqual({ n: 1 });
+    expect((await call('ada', 'PATCH', `/api/users/${rex}`, { role: 'lead' })).statusCode).toBe(200);
+    expect(claims.get(rex)).toEqual({ n: 1 });
+    expect((await call('ada', 'PATCH', `/api/users/${rex}`, { role: 'admin' })).statusCode).toBe(200);
+    expect(claims.get(rex)).toEqual({ n: 0 });
+    expect((await call('rex', 'GET', `/api/projects/${project.projectId}/next`)).statusCode).toBe(403);
+  });
+
   it('refuses changes to one’s own account (409), unknown users (404) and empty or unknown changes (400)', async () => {
     for (const change of [{ role: 'expert' }, { active: false }]) {
       const res = await call('ada', 'PATCH', `/api/users/${ids.ada}`, change);

@@ -82,8 +82,10 @@ export function createUsersRepository(db: Db) {
       const row = account.get(id);
       return row ? toAccount(row) : null;
     },
+    /** An admin does not judge: the items the user had claimed go back to the queue. */
     setRole(id: number, role: Role): void {
       updateRole.run(role, id);
+      if (role === 'admin') releaseClaims.run(id);
     },
     /** Deactivating also gives back the items the user had claimed, so the queue does not wait for them to expire. */
     setActive(id: number, active: boolean): void {
