@@ -1,4 +1,4 @@
-import { CreatedUser, type ItemStatus, MyVerdictsPage, ProjectList, type UserAccount } from '@bagel/contracts';
+import { CreatedUser, type ItemStatus, MyVerdictsPage, ProjectList, ReviewItem, type UserAccount } from '@bagel/contracts';
 import { type APIRequestContext, type BrowserContext, type Locator, type Page, expect, test } from '@playwright/test';
 import { candidateKeys, fetchItem, focusCandidate, gradeMistakesWithKeys, logIn, passwordOf, shownItemId } from './support';
 
@@ -245,9 +245,10 @@ test.describe.serial('a reviewer’s own verdicts', () => {
     expect(asked).toEqual(['0/50', '1/50']);
   });
 
-  test('an agreed or final item offers no revision, and says why', async ({ page }) => {
+  test('an agreed or final item offers a View link instead of Revise, says why, and opens read-only on the review screen', async ({ page }) => {
     // The shared demo cannot be brought to agree on an item of this expert without changing what the other files
-    // expect: so the server's page is changed on its way to say that the first item is agreed and the second final.
+    // expect: so the server's answers are changed on their way to say that the first item is agreed and the second
+    // final, both in the list and, for the review screen, in the item itself (GET /api/items/:itemId).
     await page.route(isMyVerdicts, async (route) => {
       const response = await route.fetch();
       const body = MyVerdictsPage.parse(await response.json());
@@ -255,22 +256,64 @@ test.describe.serial('a reviewer’s own verdicts', () => {
       body.rows = body.rows.map((r, i) => ({ ...r, status: statuses[i] ?? r.status, revisable: false }));
       await route.fulfill({ response, json: body });
     });
+    const statusOf = new Map<number, ItemStatus>([
+      [first.id, 'agreed'],
+      [second.id, 'final'],
+    ]);
+    await page.route(
+      (url) => /^\/api\/items\/\d+$/.test(url.pathname),
+      async (route) => {
+        const response = await route.fetch();
+        const item = ReviewItem.parse(await response.json());
+        await route.fulfill({ response, json: { ...item, status: statusOf.get(item.id) ?? item.status } });
+      },
+    );
     await logIn(page, expert, '/?view=my-verdicts', 'my-verdicts');
     await expect(rows(page)).toHaveCount(2);
+    expect(await shownRowIds(page)).toEqual([first.id, second.id]);
     await expect(page.getByTestId('revise-link')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: /can no longer be revised/ })).toHaveCount(0);
 
+    // A real link each, to the item's review address, named for the item, its reason kept as its description.
     const agreed = row(page, first.id);
     await expect(agreed.getByTestId('verdict-status')).toHaveText('Agreed');
-    const agreedAction = agreed.getByRole('button', { name: `Agreed, final: your verdict on item ${first.id} (${first.file}) can no longer be revised` });
-    await expect(agreedAction).toBeDisabled();
-    await expect(agreedAction).toHaveAccessibleDescription('The panel agreed: final unless the lead reopens it.');
+    const agreedView = agreed.getByRole('link', { name: `View your verdict on item ${first.id} (${first.file}), which can no longer be revised` });
+    await expect(agreedView).toHaveText('View');
+    await expect(agreedView).toHaveAccessibleDescription('The panel agreed: final unless the lead reopens it.');
     await expect(agreed).toContainText('unless the lead reopens it');
+    const href = new URL((await agreedView.getAttribute('href')) ?? '', page.url());
+    expect([...href.searchParams.entries()]).toEqual([
+      ['project', String(projectId)],
+      ['item', String(first.id)],
+    ]);
 
     const final = row(page, second.id);
     await expect(final.getByTestId('verdict-status')).toHaveText('Final');
-    await expect(final.getByRole('button', { name: /^Final: your verdict on item/ })).toBeDisabled();
-    await expect(final.getByRole('button', { name: /^Final/ })).toHaveAccessibleDescription('The lead decided: final unless the lead reopens it.');
+    const finalView = final.getByRole('link', { name: `View your verdict on item ${second.id} (${second.file}), which can no longer be revised` });
+    await expect(finalView).toHaveText('View');
+    await expect(finalView).toHaveAccessibleDescription('The lead decided: final unless the lead reopens it.');
+    expect(new URL((await finalView.getAttribute('href')) ?? '', page.url()).searchParams.get('item')).toBe(String(second.id));
     await expectEveryControlNamed(page);
+
+    // View opens the agreed item read-only: the revised verdict as judged, nothing to submit.
+    await agreedView.click();
+    await expect(page.locator(`[data-testid="review-screen"][data-item-id="${first.id}"]`)).toHaveAttribute('data-read-only', 'true');
+    expect(new URL(page.url()).searchParams.get('item')).toBe(String(first.id));
+    await expect(page.getByTestId('final-banner')).toHaveText('Agreed: the panel agreed, so this verdict is final unless the lead reopens the item.');
+    await expect(page.getByTestId('item-id')).toContainText('your verdict r2');
+    await expect(page.getByRole('textbox', { name: /Comment/ })).toHaveValue(REVISED_COMMENT);
+    await expect(page.getByTestId('submit')).toHaveCount(0);
+
+    // And the final one, from the list again, with the keyboard: its flag as given.
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'My verdicts' }).click();
+    await expect(rows(page)).toHaveCount(2);
+    await finalView.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.locator(`[data-testid="review-screen"][data-item-id="${second.id}"]`)).toHaveAttribute('data-read-only', 'true');
+    await expect(page.getByTestId('final-banner')).toHaveText('Final: the lead decided, so this verdict is final unless the lead reopens the item.');
+    await expect(page.getByTestId('item-id')).toContainText('your verdict r1');
+    await expect(page.getByRole('button', { name: 'Problematic', exact: true })).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByRole('button', { name: 'Problematic', exact: true })).toBeDisabled();
   });
 });
 

@@ -168,7 +168,8 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
       return (
         <MyVerdictsScreen
           {...common}
-          // A real link to the review on the item (`?project=P&item=ID`): it opens there to be revised, in this tab or another.
+          // A real link to the review on the item (`?project=P&item=ID`): it opens there to be revised (read-only once
+          // agreed or final), in this tab or another.
           reviewHref={(itemId) => urlOf({ projectId: project.id, view: 'review', itemId })}
           onOpenReview={(itemId) => navigate('review', itemId)}
         />

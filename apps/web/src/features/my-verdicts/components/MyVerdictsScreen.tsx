@@ -15,14 +15,14 @@ interface MyVerdictsScreenProps {
   onChangeProject?: () => void;
   /** The address of the review screen, on an item when given (`?project=P&item=ID`): from the app shell. */
   reviewHref(itemId?: number): string;
-  /** Opens the review screen in place, on an item when given (to revise the verdict given on it). */
+  /** Opens the review screen in place, on an item when given (to revise the verdict given on it, or read it once final). */
   onOpenReview(itemId?: number): void;
 }
 
 /**
  * My verdicts (experts and the lead): the items of the project the signed-in reviewer has judged, most recent verdict
- * first, each with what they judged and a link that opens it on the review screen to revise it. Only their own
- * verdicts, never another expert's: it shows nothing blind review hides.
+ * first, each with what they judged and a link that opens it on the review screen to revise it (read-only once the
+ * item is agreed or final). Only their own verdicts, never another expert's: it shows nothing blind review hides.
  */
 export function MyVerdictsScreen({ project, userMenu, navigation, onChangeProject, reviewHref, onOpenReview }: MyVerdictsScreenProps) {
   const verdicts = useMyVerdicts(project.id);

@@ -14,7 +14,7 @@ interface VerdictTableProps {
   onOpenReview(itemId: number): void;
 }
 
-/** The reviewer's items, most recent verdict first: what they judged, where the item stands, and a way to revise it. */
+/** The reviewer's items, most recent verdict first: what they judged, where the item stands, and a way to revise it (or read it, once final). */
 export function VerdictTable({ rows, bodyRef, reviewHref, onOpenReview }: VerdictTableProps) {
   return (
     <div className="table-scroll">
@@ -139,20 +139,21 @@ function VerdictRow({ row, index, reviewHref, onOpenReview }: VerdictRowProps) {
         )}
       </td>
       <td className="mv-action-cell">
-        {action.kind === 'revise' ? (
-          <a href={reviewHref(row.itemId)} className="text-button mv-action" aria-label={action.name} onClick={onClick} data-testid="revise-link">
-            {action.label}
-          </a>
-        ) : (
-          <>
-            <button type="button" className="text-button mv-action" disabled aria-label={action.name} aria-describedby={reasonId} data-testid="revise-locked">
-              {action.label}
-            </button>
-            <p id={reasonId} className="mv-locked-reason">
-              {action.reason}
-            </p>
-          </>
-        )}
+        <a
+          href={reviewHref(row.itemId)}
+          className="text-button mv-action"
+          aria-label={action.name}
+          aria-describedby={action.kind === 'view' ? reasonId : undefined}
+          onClick={onClick}
+          data-testid={action.kind === 'revise' ? 'revise-link' : 'view-link'}
+        >
+          {action.label}
+        </a>
+        {action.kind === 'view' ? (
+          <p id={reasonId} className="mv-locked-reason">
+            {action.reason}
+          </p>
+        ) : null}
       </td>
     </tr>
   );

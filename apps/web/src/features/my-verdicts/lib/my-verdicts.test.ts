@@ -70,17 +70,22 @@ describe('the action of a row', () => {
     expect(verdictAction(row(3, { status: 'disputed' })).kind).toBe('revise');
   });
 
-  it('says why an agreed or final item cannot be revised, its name starting with what the button shows', () => {
+  it('views an agreed or final item read-only, says why it cannot be revised, its name starting with what the link shows', () => {
     const agreed = verdictAction(row(12, { file: 'cat.jpg', status: 'agreed', revisable: false }));
-    expect(agreed).toMatchObject({ kind: 'locked', label: 'Agreed, final' });
-    expect(agreed.kind === 'locked' && agreed.reason).toBe('The panel agreed: final unless the lead reopens it.');
+    expect(agreed).toEqual({
+      kind: 'view',
+      label: 'View',
+      name: 'View your verdict on item 12 (cat.jpg), which can no longer be revised',
+      reason: 'The panel agreed: final unless the lead reopens it.',
+    });
     const final = verdictAction(row(12, { file: 'cat.jpg', status: 'final', revisable: false }));
-    expect(final).toMatchObject({ kind: 'locked', label: 'Final', name: 'Final: your verdict on item 12 (cat.jpg) can no longer be revised' });
-    expect(final.kind === 'locked' && final.reason).toBe('The lead decided: final unless the lead reopens it.');
+    expect(final).toMatchObject({ kind: 'view', label: 'View', name: 'View your verdict on item 12 (cat.jpg), which can no longer be revised' });
+    expect(final.kind === 'view' && final.reason).toBe('The lead decided: final unless the lead reopens it.');
     for (const action of [agreed, final]) expect(action.name.startsWith(action.label)).toBe(true);
   });
 
   it('follows the server’s word over the status', () => {
-    expect(verdictAction(row(4, { status: 'in_review', revisable: false }))).toMatchObject({ kind: 'locked', label: 'Closed' });
+    expect(verdictAction(row(4, { status: 'in_review', revisable: false }))).toMatchObject({ kind: 'view', reason: 'This item takes no revision now.' });
+    expect(verdictAction(row(4, { status: 'agreed', revisable: true })).kind).toBe('revise');
   });
 });

@@ -52,24 +52,21 @@ export function truncateComment(comment: string, max = COMMENT_PREVIEW_LENGTH): 
   return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-/** What the row's action offers: revising on the review screen, or why the verdict can no longer change. */
-export type VerdictAction =
-  | { kind: 'revise'; label: string; name: string }
-  | { kind: 'locked'; label: string; name: string; reason: string };
+/** What the row's action offers: revising on the review screen, or reading there a verdict that can no longer change, and why. */
+export type VerdictAction = { kind: 'revise'; label: string; name: string } | { kind: 'view'; label: string; name: string; reason: string };
 
 /**
- * The row's action. The review screen has no read-only mode (a final item there would only refuse the revision), so
- * a verdict that can no longer change is not opened: its action is off, and says why.
+ * The row's action: a link to the item on the review screen either way. A verdict that can no longer change (the item
+ * is agreed or final) opens there read-only, so its link says View, and the row says why.
  */
 export function verdictAction(row: Pick<MyVerdictRow, 'itemId' | 'file' | 'status' | 'revisable'>): VerdictAction {
   const item = `item ${row.itemId} (${row.file})`;
   if (row.revisable) return { kind: 'revise', label: 'Revise', name: `Revise your verdict on ${item}` };
-  const label = row.status === 'agreed' ? 'Agreed, final' : row.status === 'final' ? 'Final' : 'Closed';
   const reason =
     row.status === 'agreed'
       ? 'The panel agreed: final unless the lead reopens it.'
       : row.status === 'final'
         ? 'The lead decided: final unless the lead reopens it.'
         : 'This item takes no revision now.';
-  return { kind: 'locked', label, name: `${label}: your verdict on ${item} can no longer be revised`, reason };
+  return { kind: 'view', label: 'View', name: `View your verdict on ${item}, which can no longer be revised`, reason };
 }

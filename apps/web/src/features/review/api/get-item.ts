@@ -9,8 +9,10 @@ export function getItem(itemId: number, signal?: AbortSignal): Promise<ReviewIte
 }
 
 /**
- * One item as this expert sees it. It changes only through this expert's own verdicts, which write the cache
- * themselves, so it is never refetched behind the expert's back (a 409 refetches it on purpose).
+ * One item as this expert sees it. Its content changes only through this expert's own verdicts, which write the cache
+ * themselves, so it is never refetched behind the expert's back. Its status changes with the panel and the lead: an
+ * item is marked out of date once judged, and when opened by its address, so it is fetched again when shown (and
+ * shown read-only if it became agreed or final); a 409 refetches it on purpose.
  */
 export const itemQueryOptions = (itemId: number) =>
   queryOptions({

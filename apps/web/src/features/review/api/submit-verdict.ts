@@ -36,6 +36,9 @@ export function useSubmitVerdict(projectId: number) {
     onSuccess: ({ verdict, next }) => {
       receiveItem(queryClient, next ?? null);
       queryClient.setQueryData<ReviewItem>(itemKey(verdict.itemId), (item) => (item ? { ...item, myVerdict: verdict } : item));
+      // Its status is not in the answer, and this verdict may have completed the panel (agreed, so final): marked out of
+      // date (not fetched now), the item is fetched again if the expert goes back to it, and shows read-only if final.
+      void queryClient.invalidateQueries({ queryKey: itemKey(verdict.itemId), exact: true, refetchType: 'none' });
       // Count a first verdict at once; the true counts are fetched later, so that request does not compete with
       // the next item's image for the server right now.
       if (verdict.revision === 1) {

@@ -14,10 +14,12 @@ interface CandidateListProps {
   item: ReviewItem;
   candidates: readonly ReviewCandidate[];
   labels: ReadonlyMap<string, string>;
+  /** An agreed or final item: the judgements show as given, and cannot change (the focus still moves). */
+  readOnly?: boolean;
 }
 
 /** Every candidate class with its sources and the three-way judgement; j/k move the focus, c/w/u judge. */
-export const CandidateList = memo(function CandidateList({ item, candidates, labels }: CandidateListProps) {
+export const CandidateList = memo(function CandidateList({ item, candidates, labels, readOnly = false }: CandidateListProps) {
   const { judgements, focusedIndex } = useReviewUiStore(
     useShallow((s) => ({ judgements: s.draft?.labels ?? {}, focusedIndex: s.focusedIndex })),
   );
@@ -71,14 +73,14 @@ export const CandidateList = memo(function CandidateList({ item, candidates, lab
                   {candidate.sources.map((source) => (
                     <SourceBadge key={sourceId(source)} source={source} tag={source.kind === 'model' ? modelTag(modelPosition.get(source.model) ?? 0) : ''} modelName={source.kind === 'model' ? (modelTitle.get(source.model) ?? source.model) : ''} />
                   ))}
-                  {candidate.addedInDraft ? (
+                  {candidate.addedInDraft && !readOnly ? (
                     <button type="button" className="link-button" aria-label={`Remove ${label} (x)`} onMouseDown={keepFocus} onClick={() => removeAddedClass(candidate.key)}>
                       remove
                     </button>
                   ) : null}
                 </div>
               </div>
-              <div className="judgement" role="group" aria-label={`Judgement of ${label}`}>
+              <div className="judgement" role="group" aria-label={readOnly ? `Judgement of ${label}: ${judgement ?? 'not judged'}` : `Judgement of ${label}`}>
                 {JudgementSchema.options.map((option) => (
                   <button
                     key={option}
@@ -86,7 +88,8 @@ export const CandidateList = memo(function CandidateList({ item, candidates, lab
                     className={`judge judge-${option}`}
                     aria-pressed={judgement === option}
                     aria-label={`Mark ${label} ${option}`}
-                    title={JUDGEMENT_TITLE[option]}
+                    title={readOnly ? undefined : JUDGEMENT_TITLE[option]}
+                    disabled={readOnly}
                     onMouseDown={keepFocus}
                     onClick={() => {
                       judge(candidate.key, option);

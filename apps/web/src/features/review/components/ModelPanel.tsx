@@ -13,10 +13,12 @@ interface ModelPanelProps {
   item: ReviewItem;
   candidates: readonly ReviewCandidate[];
   focusedModel: string | null;
+  /** An agreed or final item: the grades show as given, and cannot change. */
+  readOnly?: boolean;
 }
 
 /** Per model: its top-k with scores, and the mistake grader when its top-1 is a mistake under the draft. */
-export const ModelPanel = memo(function ModelPanel({ item, candidates, focusedModel }: ModelPanelProps) {
+export const ModelPanel = memo(function ModelPanel({ item, candidates, focusedModel, readOnly = false }: ModelPanelProps) {
   return (
     <section className="models" aria-labelledby="models-title">
       <div className="section-head">
@@ -24,13 +26,30 @@ export const ModelPanel = memo(function ModelPanel({ item, candidates, focusedMo
         <span className="muted">top-{Math.max(0, ...item.models.map((m) => m.predictions.length))}</span>
       </div>
       {item.models.map((model, position) => (
-        <ModelCard key={model.model} item={item} model={model} tag={modelTag(position)} candidates={candidates} isFocused={model.model === focusedModel} />
+        <ModelCard
+          key={model.model}
+          item={item}
+          model={model}
+          tag={modelTag(position)}
+          candidates={candidates}
+          isFocused={model.model === focusedModel}
+          readOnly={readOnly}
+        />
       ))}
     </section>
   );
 });
 
-function ModelCard({ item, model, tag, candidates, isFocused }: { item: ReviewItem; model: ItemModel; tag: string; candidates: readonly ReviewCandidate[]; isFocused: boolean }) {
+interface ModelCardProps {
+  item: ReviewItem;
+  model: ItemModel;
+  tag: string;
+  candidates: readonly ReviewCandidate[];
+  isFocused: boolean;
+  readOnly: boolean;
+}
+
+function ModelCard({ item, model, tag, candidates, isFocused, readOnly }: ModelCardProps) {
   const draft = useReviewUiStore((s) => s.draft);
   const { setFocus, setSeverity, setCategory } = useReviewUiStore(
     useShallow((s) => ({ setFocus: s.setFocus, setSeverity: s.setSeverity, setCategory: s.setCategory })),
@@ -47,8 +66,9 @@ function ModelCard({ item, model, tag, candidates, isFocused }: { item: ReviewIt
   const top1Judgement = top1 ? draft.labels[top1.key] : undefined;
   // An unjudged top-1 already counts as a mistake, but its grader waits until the top-1 is judged wrong or a grade is
   // started; a complete grade folds into its summary. The keys' model always shows its grader. So the column stays
-  // short enough to see every model at once.
-  const showGrader = mistaken && (isFocused || (!isGradeComplete(grade) && (top1Judgement === 'wrong' || grade !== undefined)));
+  // short enough to see every model at once. Read-only, the focused model's grade shows on its (disabled) chips, if it has one.
+  const showGrader =
+    mistaken && (readOnly ? isFocused && grade !== undefined : isFocused || (!isGradeComplete(grade) && (top1Judgement === 'wrong' || grade !== undefined)));
   const top1Index = top1 ? candidates.findIndex((c) => c.key === top1.key) : -1;
 
   return (
@@ -75,7 +95,7 @@ function ModelCard({ item, model, tag, candidates, isFocused }: { item: ReviewIt
           top1Judgement={top1Judgement}
           grade={grade}
           modelName={model.displayName}
-          onChange={isFocused || top1Index < 0 ? undefined : () => setFocus(top1Index)}
+          onChange={isFocused || top1Index < 0 || readOnly ? undefined : () => setFocus(top1Index)}
         />
       </header>
       <ol className="predictions">
@@ -121,11 +141,12 @@ function ModelCard({ item, model, tag, candidates, isFocused }: { item: ReviewIt
                 className={`chip severity-${severity.toLowerCase()}`}
                 aria-pressed={grade?.severity === severity}
                 aria-label={`${model.displayName}: severity ${severity}`}
-                title={isFocused ? `key ${SEVERITY_KEY[severity]}` : undefined}
+                title={isFocused && !readOnly ? `key ${SEVERITY_KEY[severity]}` : undefined}
+                disabled={readOnly}
                 onMouseDown={keepFocus}
                 onClick={() => setSeverity(model.model, severity)}
               >
-                {isFocused ? <kbd>{SEVERITY_KEY[severity]}</kbd> : null}
+                {isFocused && !readOnly ? <kbd>{SEVERITY_KEY[severity]}</kbd> : null}
                 {severity}
               </button>
             ))}
@@ -139,10 +160,11 @@ function ModelCard({ item, model, tag, candidates, isFocused }: { item: ReviewIt
                 className="chip"
                 aria-pressed={grade?.category === category}
                 aria-label={`${model.displayName}: category ${category}`}
+                disabled={readOnly}
                 onMouseDown={keepFocus}
                 onClick={() => setCategory(model.model, category)}
               >
-                {isFocused && CATEGORY_KEYS[i] ? <kbd>{CATEGORY_KEYS[i]}</kbd> : null}
+                {isFocused && !readOnly && CATEGORY_KEYS[i] ? <kbd>{CATEGORY_KEYS[i]}</kbd> : null}
                 {category}
               </button>
             ))}

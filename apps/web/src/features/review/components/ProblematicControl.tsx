@@ -7,12 +7,34 @@ import { useReviewUiStore } from '../stores/review-ui-store';
 
 const FREE_TEXT = 'free-text:';
 
-/** The problematic flag and its reason: one of the reasons used in practice, or the expert's own words. */
-export function ProblematicControl() {
+/**
+ * The problematic flag and its reason: one of the reasons used in practice, or the expert's own words. Read-only (an
+ * agreed or final item), the flag as given, off, and its reason as text.
+ */
+export function ProblematicControl({ readOnly = false }: { readOnly?: boolean }) {
   const { problematic, reason, pickerOpen } = useReviewUiStore(
     useShallow((s) => ({ problematic: s.draft?.problematic ?? false, reason: s.draft?.problematicReason ?? '', pickerOpen: s.overlay === 'problematic' })),
   );
   const { setProblematic, openOverlay } = useReviewUiStore(useShallow((s) => ({ setProblematic: s.setProblematic, openOverlay: s.openOverlay })));
+
+  if (readOnly) {
+    return (
+      <div className={`problematic${problematic ? ' is-on' : ''}`}>
+        <button type="button" className="toggle" aria-pressed={problematic} aria-label="Problematic" disabled>
+          <span className="toggle-box" aria-hidden="true">
+            {problematic ? '✓' : ''}
+          </span>
+          Problematic
+        </button>
+        {problematic ? (
+          <span className="reason" title={reason} data-testid="problematic-reason">
+            <span className="visually-hidden">Reason: </span>
+            {reason}
+          </span>
+        ) : null}
+      </div>
+    );
+  }
 
   return (
     <div className={`problematic${problematic ? ' is-on' : ''}`}>

@@ -10,11 +10,18 @@ import { itemKey, useItem } from '../api/get-item';
 import { useVocabulary } from '../api/get-vocabulary';
 import { useSkipItem } from '../api/skip-item';
 import { useSubmitVerdict } from '../api/submit-verdict';
+import { finalBanner, isFinalStatus, isItemFinalError, itemFinalNotice } from '../lib/read-only';
 import { draftSourceOf, useReviewUiStore } from '../stores/review-ui-store';
 import { ReviewWorkspace } from './ReviewWorkspace';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
 
 type Current = { kind: 'claiming' } | { kind: 'item'; itemId: number } | { kind: 'done' };
+
+/** A message about the last submit that is not an error: the verdict changed elsewhere, or the item became final. */
+export interface ReviewNotice {
+  kind: 'stale' | 'final';
+  text: string;
+}
 
 interface ReviewScreenProps {
   project: ProjectSummary;
@@ -39,8 +46,14 @@ interface ReviewScreenProps {
 /** One item at a time from the project's review queue: judge, grade, submit, and the next item is there. */
 export function ReviewScreen({ project, userMenu, navigation, itemAside, onChangeProject, initialItemId, onItemShown, judgedItemsLink }: ReviewScreenProps) {
   const queryClient = useQueryClient();
-  const [current, setCurrent] = useState<Current>(initialItemId ? { kind: 'item', itemId: initialItemId } : { kind: 'claiming' });
-  const [notice, setNotice] = useState<string | null>(null);
+  const [current, setCurrent] = useState<Current>(() => {
+    if (!initialItemId) return { kind: 'claiming' };
+    // An item opened by its address (e.g. from My verdicts) is shown as it stands now, not as cached earlier in the
+    // session: the panel may have agreed on it since (then it shows read-only).
+    void queryClient.invalidateQueries({ queryKey: itemKey(initialItemId), exact: true, refetchType: 'none' });
+    return { kind: 'item', itemId: initialItemId };
+  });
+  const [notice, setNotice] = useState<ReviewNotice | null>(null);
   // The item judged last, to go back to it (revise it, read its discussion) after Enter has moved on.
   const [previousItemId, setPreviousItemId] = useState<number | null>(null);
   const claim = useClaimNextItem(project.id);
@@ -97,10 +110,15 @@ export function ReviewScreen({ project, userMenu, navigation, itemAside, onChang
     onItemShown?.(current.kind === 'item' ? current.itemId : null);
   }, [current, onItemShown]);
 
-  // A new item, or a new stored revision of this one, starts a new draft before anything is painted.
-  const ready = item !== undefined && draftSource === draftSourceOf(item);
-  // Once an item is on screen, reserve and load the one after it (revising a judged item needs none).
-  useClaimAhead(project.id, ready && !item.myVerdict ? item.id : null);
+  // A new item, or a new stored revision of this one, starts a new draft before anything is painted. An item known to
+  // be out of date (judged since it was fetched, or opened by its address) waits for its refetch: it may be final now,
+  // and an editable screen must not show first.
+  const refreshing = itemQuery.isStale && itemQuery.isFetching;
+  const ready = item !== undefined && draftSource === draftSourceOf(item) && !refreshing;
+  // An agreed or final item takes no verdict: it shows read-only, the expert's own verdict as judged.
+  const readOnly = item !== undefined && isFinalStatus(item.status);
+  // Once an item is on screen, reserve and load the one after it (revising a judged item, or reading a final one, needs none).
+  useClaimAhead(project.id, ready && !item.myVerdict && !readOnly ? item.id : null);
   useLayoutEffect(() => {
     if (item && draftSource !== draftSourceOf(item)) startDraft(item);
   }, [item, draftSource, startDraft]);
@@ -118,10 +136,18 @@ export function ReviewScreen({ project, userMenu, navigation, itemAside, onChang
         onError: (error) => {
           if (error instanceof StaleRevisionError) {
             // Someone (this expert, in another tab) stored a newer revision: show it rather than overwrite it.
-            setNotice(
-              `Your verdict on this item was changed elsewhere (revision ${error.currentRevision} is stored now). The item was reloaded with it: check it and submit again.`,
-            );
+            setNotice({
+              kind: 'stale',
+              text: `Your verdict on this item was changed elsewhere (revision ${error.currentRevision} is stored now). The item was reloaded with it: check it and submit again.`,
+            });
             void queryClient.refetchQueries({ queryKey: itemKey(itemId), exact: true });
+            void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
+          } else if (isItemFinalError(error)) {
+            // The panel agreed or the lead decided meanwhile: reload the item, which then shows read-only (the stored
+            // verdict as judged, not the refused draft), and say why. Unlike a stale revision, the cached item may not
+            // be shown while it reloads: it would still look editable.
+            setNotice({ kind: 'final', text: itemFinalNotice(request.baseRevision > 0) });
+            void queryClient.invalidateQueries({ queryKey: itemKey(itemId), exact: true });
             void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
           }
         },
@@ -133,7 +159,8 @@ export function ReviewScreen({ project, userMenu, navigation, itemAside, onChang
     skip.mutate(itemId, { onSuccess: (next) => moveTo(next) });
   };
 
-  const submitError = submit.error && !(submit.error instanceof StaleRevisionError) ? errorMessage(submit.error) : null;
+  // The 409s that reload the item are told by the notice, not as errors.
+  const submitError = submit.error && !(submit.error instanceof StaleRevisionError) && !isItemFinalError(submit.error) ? errorMessage(submit.error) : null;
   const actionError = submitError ?? (skip.error ? errorMessage(skip.error) : null);
   const counts = project.counts;
   const illustrative = (item?.models ?? project.models).some((m) => m.illustrative);
@@ -163,7 +190,11 @@ export function ReviewScreen({ project, userMenu, navigation, itemAside, onChang
             {item ? (
               <span className="item-id" data-testid="item-id" data-item-id={item.id}>
                 item {item.id}
-                {item.myVerdict ? <span className="tag">revising r{item.myVerdict.revision}</span> : null}
+                {item.myVerdict ? (
+                  <span className="tag">
+                    {readOnly ? 'your verdict' : 'revising'} r{item.myVerdict.revision}
+                  </span>
+                ) : null}
                 {item.status !== 'open' && item.status !== 'in_review' ? (
                   <span className="tag" title="The panel's review of this item">
                     {item.status}
@@ -193,11 +224,15 @@ export function ReviewScreen({ project, userMenu, navigation, itemAside, onChang
           </span>
         </div>
       </AppHeader>
-      {illustrative ? (
-        <div className="banner" role="note" data-testid="illustrative-banner">
-          Demo data: predictions are illustrative, no model was run on these images.
-        </div>
-      ) : null}
+      {/* One row of the screen's grid for every banner, even none: the workspace below keeps its row. */}
+      <div className="review-banners">
+        {illustrative ? (
+          <div className="banner" role="note" data-testid="illustrative-banner">
+            Demo data: predictions are illustrative, no model was run on these images.
+          </div>
+        ) : null}
+        {ready && readOnly && current.kind === 'item' ? <FinalItemBanner item={item} /> : null}
+      </div>
 
       {current.kind === 'done' ? (
         <NothingLeft
@@ -229,21 +264,36 @@ export function ReviewScreen({ project, userMenu, navigation, itemAside, onChang
           busy={submit.isPending || skip.isPending}
           notice={notice}
           error={actionError}
+          readOnly={readOnly}
           onSubmit={submitDraft}
           onSkip={skipCurrent}
+          onNext={() => moveTo(undefined)}
           aside={itemAside?.(item)}
         />
       ) : (
         <div className="loading" aria-live="polite" data-testid="loading">
-          Loading the next item…
+          {current.kind === 'item' ? 'Loading the item…' : 'Loading the next item…'}
         </div>
       )}
-      {overlay === 'shortcuts' ? <ShortcutsOverlay mistakeCategories={item?.mistakeCategories ?? project.mistakeCategories} /> : null}
+      {overlay === 'shortcuts' ? (
+        <ShortcutsOverlay mistakeCategories={item?.mistakeCategories ?? project.mistakeCategories} readOnly={ready && readOnly} />
+      ) : null}
     </div>
   );
 }
 
 export type SubmitDraft = (itemId: number, request: VerdictRequest) => void;
+
+/** Why an agreed or final item shows read-only, above it. */
+function FinalItemBanner({ item }: { item: ReviewItem }) {
+  if (!isFinalStatus(item.status)) return null;
+  const { label, text } = finalBanner(item.status, item.myVerdict !== null);
+  return (
+    <div className="banner final-banner" role="note" data-testid="final-banner" data-status={item.status}>
+      <strong>{label}:</strong> {text}
+    </div>
+  );
+}
 
 interface NothingLeftProps {
   myVerdicts: number;

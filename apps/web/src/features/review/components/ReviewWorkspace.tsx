@@ -1,10 +1,11 @@
 import type { ReviewItem } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
-import { type ReactNode, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { IndexedVocabulary } from '../api/get-vocabulary';
 import { useReviewKeyboard } from '../hooks/use-review-keyboard';
 import { candidateLabels, focusedModelName, reviewCandidates, submitBlockers, verdictRequest } from '../lib/draft-verdict';
+import { type LockedAction, isFinalStatus, lockedKeyMessage } from '../lib/read-only';
 import { keepFocus } from '../../../lib/keep-focus';
 import { useReviewUiStore } from '../stores/review-ui-store';
 import { AddClassSearch } from './AddClassSearch';
@@ -12,29 +13,48 @@ import { CandidateList } from './CandidateList';
 import { ImageViewer } from '../../../components/ImageViewer';
 import { ModelPanel } from './ModelPanel';
 import { ProblematicControl } from './ProblematicControl';
-import type { SubmitDraft } from './ReviewScreen';
+import type { ReviewNotice, SubmitDraft } from './ReviewScreen';
+
+/** How long the message of a refused shortcut stays. */
+const LOCKED_MESSAGE_MS = 4000;
 
 interface ReviewWorkspaceProps {
   item: ReviewItem;
   vocabulary: IndexedVocabulary | undefined;
   vocabularyError: string | null;
   busy: boolean;
-  notice: string | null;
+  notice: ReviewNotice | null;
   error: string | null;
+  /** The item is agreed or final: the expert's own verdict as judged, nothing to change, and a way on to the next item. */
+  readOnly: boolean;
   onSubmit: SubmitDraft;
   onSkip(itemId: number): void;
+  /** Back to the queue, from a read-only item. */
+  onNext(): void;
   /** Shown under the models (e.g. the item's discussion). */
   aside?: ReactNode;
 }
 
 /** The review of one item: image, labels and candidates, models, and the verdict bar. Rendered once its draft exists. */
-export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notice, error, onSubmit, onSkip, aside }: ReviewWorkspaceProps) {
+export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notice, error, readOnly, onSubmit, onSkip, onNext, aside }: ReviewWorkspaceProps) {
   const { draft, focusedIndex, overlay } = useReviewUiStore(
     useShallow((s) => ({ draft: s.draft, focusedIndex: s.focusedIndex, overlay: s.overlay })),
   );
   const { setComment, openOverlay } = useReviewUiStore(useShallow((s) => ({ setComment: s.setComment, openOverlay: s.openOverlay })));
   const commentRef = useRef<HTMLTextAreaElement>(null);
   const [attempted, setAttempted] = useState(false);
+  // The message of the last shortcut the read-only screen refused (seq: a new press shows it again, for as long).
+  const [locked, setLocked] = useState<{ text: string; seq: number } | null>(null);
+  useEffect(() => {
+    if (!locked) return;
+    const timer = setTimeout(() => setLocked(null), LOCKED_MESSAGE_MS);
+    return () => clearTimeout(timer);
+  }, [locked]);
+  const onLockedKey = (action: LockedAction) => {
+    if (!isFinalStatus(item.status)) return;
+    const text = lockedKeyMessage(item.status, action, item.myVerdict !== null);
+    setLocked((previous) => ({ text, seq: (previous?.seq ?? 0) + 1 }));
+  };
   const addedKeys = draft?.addedKeys;
   const candidates = useMemo(() => reviewCandidates(item, addedKeys ?? [], vocabulary?.vocabulary), [item, addedKeys, vocabulary]);
   const labels = useMemo(() => candidateLabels(candidates), [candidates]);
@@ -45,7 +65,7 @@ export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notic
 
   const submit = () => {
     const current = useReviewUiStore.getState().draft;
-    if (!current || busy) return;
+    if (!current || busy || readOnly) return;
     if (submitBlockers(item, current).length > 0) {
       setAttempted(true);
       return;
@@ -53,10 +73,20 @@ export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notic
     onSubmit(item.id, verdictRequest(item, current));
   };
   const skip = () => {
-    if (!busy) onSkip(item.id);
+    if (!busy && !readOnly) onSkip(item.id);
   };
 
-  useReviewKeyboard({ item, candidates, focusedModel, submit, skip, focusComment: () => commentRef.current?.focus() });
+  useReviewKeyboard({
+    item,
+    candidates,
+    focusedModel,
+    submit,
+    skip,
+    focusComment: () => commentRef.current?.focus(),
+    readOnly,
+    next: onNext,
+    onLockedKey,
+  });
 
   if (!draft) return null;
   const original = item.originalLabel;
@@ -68,7 +98,7 @@ export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notic
 
   return (
     <>
-      <main className="review-grid" data-testid="review-screen" data-item-id={item.id}>
+      <main className="review-grid" data-testid="review-screen" data-item-id={item.id} data-read-only={readOnly}>
         <section className="panel image-panel" aria-label="Image">
           <ImageViewer image={item.image} />
         </section>
@@ -97,40 +127,41 @@ export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notic
           </div>
 
           <div className="candidates-area">
-            {overlay === 'add-class' ? <AddClassSearch vocabulary={vocabulary} vocabularyError={vocabularyError} candidates={candidates} /> : null}
-            <CandidateList item={item} candidates={candidates} labels={labels} />
-            <button type="button" className="add-class-button" onMouseDown={keepFocus} onClick={() => openOverlay('add-class')}>
-              + Add a class <kbd>a</kbd>
-            </button>
+            {overlay === 'add-class' && !readOnly ? <AddClassSearch vocabulary={vocabulary} vocabularyError={vocabularyError} candidates={candidates} /> : null}
+            <CandidateList item={item} candidates={candidates} labels={labels} readOnly={readOnly} />
+            {readOnly ? null : (
+              <button type="button" className="add-class-button" onMouseDown={keepFocus} onClick={() => openOverlay('add-class')}>
+                + Add a class <kbd>a</kbd>
+              </button>
+            )}
           </div>
         </section>
 
         <section className="panel models-panel" aria-label="Models">
-          <ModelPanel item={item} candidates={candidates} focusedModel={focusedModel} />
+          <ModelPanel item={item} candidates={candidates} focusedModel={focusedModel} readOnly={readOnly} />
           {aside}
         </section>
       </main>
 
       <footer className="review-footer">
-        <ProblematicControl />
+        <ProblematicControl readOnly={readOnly} />
         <label className="comment">
-          <span className="eyebrow">
-            Comment <kbd>m</kbd>
-          </span>
+          <span className="eyebrow">Comment {readOnly ? null : <kbd>m</kbd>}</span>
           <textarea
             ref={commentRef}
             rows={2}
             value={draft.comment}
-            placeholder="Optional: what you saw, a source you checked…"
+            placeholder={readOnly ? 'No comment.' : 'Optional: what you saw, a source you checked…'}
             maxLength={5000}
+            readOnly={readOnly}
             onChange={(event) => setComment(event.target.value)}
           />
         </label>
         <div className="submit-area">
           <div className="submit-messages">
             {notice ? (
-              <p className="notice" role="status" data-testid="stale-notice">
-                {notice}
+              <p className="notice" role="status" data-testid={`${notice.kind}-notice`}>
+                {notice.text}
               </p>
             ) : null}
             {error ? (
@@ -138,7 +169,13 @@ export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notic
                 {error}
               </p>
             ) : null}
-            {blockers.length > 0 ? (
+            {readOnly ? (
+              // Always there, so that a message put in it is announced (politely).
+              <p className="locked-key-message" role="status" data-testid="locked-key-message">
+                {/* A new node per refused key, so the same message is announced again. */}
+                {locked ? <span key={locked.seq}>{locked.text}</span> : null}
+              </p>
+            ) : blockers.length > 0 ? (
               <ul className={`blockers${attempted ? ' is-attempted' : ''}`} data-testid="submit-blockers" role={attempted ? 'alert' : undefined}>
                 {blockers.map((b) => (
                   <li key={b}>{b}</li>
@@ -151,12 +188,20 @@ export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notic
             ) : null}
           </div>
           <div className="submit-buttons">
-            <button type="button" className="secondary" disabled={busy} onClick={skip}>
-              Skip <kbd>s</kbd>
-            </button>
-            <button type="button" className="primary" disabled={busy || blockers.length > 0} onClick={submit} data-testid="submit">
-              {busy ? 'Saving…' : item.myVerdict ? 'Submit revision' : 'Submit'} <kbd>Enter</kbd>
-            </button>
+            {readOnly ? (
+              <button type="button" className="primary" onMouseDown={keepFocus} onClick={onNext} data-testid="next-item" title="Back to the review queue">
+                Next item <kbd>Enter</kbd>
+              </button>
+            ) : (
+              <>
+                <button type="button" className="secondary" disabled={busy} onClick={skip}>
+                  Skip <kbd>s</kbd>
+                </button>
+                <button type="button" className="primary" disabled={busy || blockers.length > 0} onClick={submit} data-testid="submit">
+                  {busy ? 'Saving…' : item.myVerdict ? 'Submit revision' : 'Submit'} <kbd>Enter</kbd>
+                </button>
+              </>
+            )}
           </div>
         </div>
       </footer>

@@ -1,9 +1,12 @@
 import { useEffect, useRef } from 'react';
-import { shortcutGroups } from '../lib/shortcuts';
+import { READ_ONLY_SHORTCUTS_NOTE, shortcutGroups } from '../lib/shortcuts';
 import { useReviewUiStore } from '../stores/review-ui-store';
 
-/** Every keyboard shortcut of the review screen, opened and closed with `?` (Esc closes too). */
-export function ShortcutsOverlay({ mistakeCategories }: { mistakeCategories: readonly string[] }) {
+/**
+ * Every keyboard shortcut of the review screen, opened and closed with `?` (Esc closes too); on a read-only item (agreed
+ * or final), only those that still act, and why the others do not.
+ */
+export function ShortcutsOverlay({ mistakeCategories, readOnly = false }: { mistakeCategories: readonly string[]; readOnly?: boolean }) {
   const closeOverlay = useReviewUiStore((s) => s.closeOverlay);
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -24,7 +27,7 @@ export function ShortcutsOverlay({ mistakeCategories }: { mistakeCategories: rea
           </button>
         </header>
         <div className="shortcut-groups">
-          {shortcutGroups(mistakeCategories).map((group) => (
+          {shortcutGroups(mistakeCategories, { readOnly }).map((group) => (
             <section key={group.title}>
               <h3>{group.title}</h3>
               <dl>
@@ -45,9 +48,14 @@ export function ShortcutsOverlay({ mistakeCategories }: { mistakeCategories: rea
             </section>
           ))}
         </div>
+        {readOnly ? (
+          <p className="modal-foot notice" data-testid="shortcuts-read-only-note">
+            {READ_ONLY_SHORTCUTS_NOTE}
+          </p>
+        ) : null}
         <p className="modal-foot muted">
-          Keys act on the review screen, not while you type in a box (there, <kbd>Esc</kbd> leaves the box). Categories 4–7 are the
-          project's first four; other categories are picked with the mouse.
+          Keys act on the review screen, not while you type in a box (there, <kbd>Esc</kbd> leaves the box).
+          {readOnly ? null : " Categories 4–7 are the project's first four; other categories are picked with the mouse."}
         </p>
       </div>
     </div>

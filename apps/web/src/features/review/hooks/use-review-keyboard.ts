@@ -2,6 +2,7 @@ import type { Judgement, ReviewItem } from '@bagel/contracts';
 import { isKeyboardFocusedControl, isTextEntry, useWindowKeyboard } from '../../../lib/keyboard';
 import { handleImageViewKey } from '../../../stores/image-view-store';
 import type { ReviewCandidate } from '../lib/draft-verdict';
+import { type LockedAction, lockedActionOfKey } from '../lib/read-only';
 import { CATEGORY_KEYS, SEVERITY_KEYS } from '../lib/shortcuts';
 import { useReviewUiStore } from '../stores/review-ui-store';
 
@@ -13,6 +14,13 @@ export interface ReviewKeyboardContext {
   submit(): void;
   skip(): void;
   focusComment(): void;
+  /**
+   * The item is agreed or final: the keys that would change, submit or skip the verdict only call `onLockedKey` (which
+   * says why nothing happens), Enter calls `next`; the candidate focus, the image keys, `?` and Esc work as ever.
+   */
+  readOnly: boolean;
+  next(): void;
+  onLockedKey(action: LockedAction): void;
 }
 
 const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
@@ -35,7 +43,10 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
     return false;
   }
   if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
-    if (!event.repeat) ctx.submit();
+    if (!event.repeat) {
+      if (ctx.readOnly) ctx.onLockedKey('submit');
+      else ctx.submit();
+    }
     return true;
   }
   if (event.ctrlKey || event.metaKey || event.altKey) return false;
@@ -46,6 +57,19 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
     return event.key === '?';
   }
   if (ui.overlay) return false;
+
+  if (ctx.readOnly) {
+    const locked = lockedActionOfKey(event.key);
+    if (locked) {
+      if (!event.repeat) ctx.onLockedKey(locked);
+      return true;
+    }
+    if (event.key === 'Enter') {
+      if (isKeyboardFocusedControl(event.target)) return false;
+      if (!event.repeat) ctx.next();
+      return true;
+    }
+  }
 
   const count = ctx.candidates.length;
   const index = Math.min(ui.focusedIndex, Math.max(0, count - 1));

@@ -13,7 +13,45 @@ export interface ShortcutGroup {
 export const CATEGORY_KEYS = ['4', '5', '6', '7'] as const;
 export const SEVERITY_KEYS = { '1': 'Major', '2': 'Minor', '3': 'Borderline' } as const;
 
-export function shortcutGroups(mistakeCategories: readonly string[]): ShortcutGroup[] {
+const IMAGE_GROUP: ShortcutGroup = {
+  title: 'Image',
+  shortcuts: [
+    { keys: ['+'], action: 'Zoom in (or the mouse wheel; drag to pan)' },
+    { keys: ['-'], action: 'Zoom out' },
+    { keys: ['0'], action: 'Fit the image to the panel' },
+    { keys: ['o'], action: 'View the original file / the preview' },
+  ],
+};
+
+/** Why the read-only screen's list is short: the `?` overlay says it under the list. */
+export const READ_ONLY_SHORTCUTS_NOTE =
+  'This item is final: the keys that judge, grade, add or remove a class, flag, comment, submit or skip do nothing here.';
+
+/**
+ * The shortcuts of the review screen. Read-only (an agreed or final item), only those that still act: the candidate
+ * focus, the image, and Enter for the next item.
+ */
+export function shortcutGroups(mistakeCategories: readonly string[], { readOnly = false }: { readOnly?: boolean } = {}): ShortcutGroup[] {
+  if (readOnly) {
+    return [
+      {
+        title: 'Candidates',
+        shortcuts: [
+          { keys: ['j', '↓'], action: 'Next candidate' },
+          { keys: ['k', '↑'], action: 'Previous candidate' },
+        ],
+      },
+      IMAGE_GROUP,
+      {
+        title: 'Item',
+        shortcuts: [
+          { keys: ['Enter'], action: 'Next item: back to the review queue' },
+          { keys: ['?'], action: 'Show / hide this list' },
+          { keys: ['Esc'], action: 'Close the open overlay' },
+        ],
+      },
+    ];
+  }
   return [
     {
       title: 'Candidates',
@@ -40,15 +78,7 @@ export function shortcutGroups(mistakeCategories: readonly string[]): ShortcutGr
         })),
       ],
     },
-    {
-      title: 'Image',
-      shortcuts: [
-        { keys: ['+'], action: 'Zoom in (or the mouse wheel; drag to pan)' },
-        { keys: ['-'], action: 'Zoom out' },
-        { keys: ['0'], action: 'Fit the image to the panel' },
-        { keys: ['o'], action: 'View the original file / the preview' },
-      ],
-    },
+    IMAGE_GROUP,
     {
       title: 'Verdict',
       shortcuts: [

@@ -2,6 +2,7 @@ import type { Judgement, ReviewItem, Severity } from '@bagel/contracts';
 import { create } from 'zustand';
 import { useImageViewStore } from '../../../stores/image-view-store';
 import { type DraftVerdict, draftFromItem } from '../lib/draft-verdict';
+import { isFinalStatus } from '../lib/read-only';
 
 /** The one overlay open at a time; each takes the keyboard while open. */
 export type ReviewOverlay = 'shortcuts' | 'add-class' | 'problematic' | null;
@@ -12,7 +13,7 @@ export type ReviewOverlay = 'shortcuts' | 'add-class' | 'problematic' | null;
  * vocabulary are server state and live in react-query.
  */
 interface ReviewUiState {
-  /** Identifies what the draft was started from: the item and the stored revision it revises. */
+  /** Identifies what the draft was started from: the item, the stored revision it revises, and whether it is final. */
   draftSource: string | null;
   draft: DraftVerdict | null;
   focusedIndex: number;
@@ -33,7 +34,11 @@ interface ReviewUiState {
   closeOverlay(): void;
 }
 
-export const draftSourceOf = (item: ReviewItem) => `${item.id}:${item.myVerdict?.revision ?? 0}`;
+/**
+ * An item becoming final (a 409 ITEM_FINAL, then the item refetched) starts the draft again from the stored verdict:
+ * the read-only screen shows the verdict as judged, never the edits the server refused.
+ */
+export const draftSourceOf = (item: ReviewItem) => `${item.id}:${item.myVerdict?.revision ?? 0}${isFinalStatus(item.status) ? ':final' : ''}`;
 
 export const useReviewUiStore = create<ReviewUiState>()((set) => {
   const updateDraft = (update: (draft: DraftVerdict) => Partial<DraftVerdict>) =>
