@@ -2,9 +2,9 @@ import { type Judgement, ReviewItem, type VerdictRequest } from '@bagel/contract
 import { type APIRequestContext, type Page, expect, request as requestFactory, test } from '@playwright/test';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { passwordOf } from './support';
+import { logIn, passwordOf } from './support';
 
-// `npm run screenshots`: docs/lead-desk.png and docs/dashboard.png from the demo, after a panel of three has judged
+// `npm run screenshots`: docs/lead-desk.png, docs/dashboard.png and docs/users.png from the demo, after a panel of three has judged
 // most of it through the API. Chelsea and the espresso stay untouched for review-screen.screenshot.ts.
 
 const docs = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../docs');
@@ -69,7 +69,7 @@ async function waitForImages(page: Page): Promise<void> {
     .toBe(true);
 }
 
-test('docs/lead-desk.png and docs/dashboard.png show the desk mid-decision and the live dashboard', async ({ page, baseURL }) => {
+test('docs/lead-desk.png, docs/dashboard.png and docs/users.png show the desk mid-decision, the live dashboard and the accounts', async ({ page, browser, baseURL }) => {
   test.setTimeout(90_000);
   const url = baseURL ?? '';
   const experts = await Promise.all(['expert1', 'expert2', 'expert3'].map((name) => signedIn(url, name)));
@@ -149,4 +149,13 @@ test('docs/lead-desk.png and docs/dashboard.png show the desk mid-decision and t
   await expect(page.getByTestId('count-final').locator('dd')).toHaveText('1');
   await page.mouse.move(0, 0);
   await page.screenshot({ path: resolve(docs, 'dashboard.png'), fullPage: true });
+
+  // The admin's accounts page, once the panel has judged: who is active and how much each has judged.
+  const admin = await browser.newPage({ baseURL, viewport: { width: 1440, height: 720 } });
+  await logIn(admin, 'admin', '/', 'dashboard');
+  await admin.goto('/?page=users');
+  await expect(admin.getByTestId('user-row')).toHaveCount(5);
+  await admin.mouse.move(0, 0);
+  await admin.screenshot({ path: resolve(docs, 'users.png') });
+  await admin.close();
 });
