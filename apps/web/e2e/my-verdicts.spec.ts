@@ -1,54 +1,19 @@
-import { CreatedUser, type ItemStatus, MyVerdictsPage, ProjectList, ReviewItem, type UserAccount } from '@bagel/contracts';
-import { type APIRequestContext, type BrowserContext, type Locator, type Page, expect, test } from '@playwright/test';
-import { candidateKeys, fetchItem, focusCandidate, gradeMistakesWithKeys, logIn, passwordOf, shownItemId } from './support';
+import { type ItemStatus, MyVerdictsPage, ReviewItem } from '@bagel/contracts';
+import { type APIRequestContext, type Locator, type Page, expect, test } from '@playwright/test';
+import { candidateKeys, demoProjectId, fetchItem, focusCandidate, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId } from './support';
 
 // The demo database is shared by every test of the run, and the demo experts' histories depend on what the other
 // files judged: so these tests judge as experts of their own, added through the API with this run's stamp and the
 // demo's password rule (`bagel-<name>`, so logIn works for them), and deactivated at the end (which also gives back
 // the items the review screen claimed for them). Their items come from the queue, as any expert's would.
 
-const stamp = Date.now().toString(36);
-let serial = 0;
-const freshName = (what: string) => `e2e-mv-${what}-${stamp}-${++serial}`;
+const accounts = freshAccounts('mv');
+const addExpert = async (what: string) => (await accounts.add(what)).username;
 
 const STATUS_TEXT: Record<ItemStatus, string> = { open: 'Open', in_review: 'In review', disputed: 'Disputed', agreed: 'Agreed', final: 'Final' };
 const LONG_COMMENT =
   'The stripes say one class, but the left edge is cut and the light is poor: I would like a second look before this is settled for good.';
 const REVISED_COMMENT = 'Revised: the second class is visible too.';
-
-let adminContext: BrowserContext;
-/** The admin, signed in through the API once for the whole file: to add the experts and to deactivate them. */
-let adminApi: APIRequestContext;
-const added: UserAccount[] = [];
-
-test.beforeAll(async ({ browser }) => {
-  adminContext = await browser.newContext();
-  adminApi = adminContext.request;
-  const login = await adminApi.post('/api/auth/login', { data: { username: 'admin', password: passwordOf('admin') } });
-  expect(login.status()).toBe(200);
-});
-
-test.afterAll(async () => {
-  for (const user of added) {
-    const response = await adminApi.patch(`/api/users/${user.id}`, { data: { active: false } });
-    expect(response.status(), `deactivating ${user.username}`).toBe(200);
-  }
-  await adminContext.close();
-});
-
-async function addExpert(what: string): Promise<string> {
-  const username = freshName(what);
-  const response = await adminApi.post('/api/users', { data: { username, role: 'expert', password: passwordOf(username) } });
-  expect(response.status()).toBe(201);
-  added.push(CreatedUser.parse(await response.json()).user);
-  return username;
-}
-
-async function demoProjectId(request: APIRequestContext): Promise<number> {
-  const response = await request.get('/api/projects');
-  expect(response.status()).toBe(200);
-  return ProjectList.parse(await response.json()).projects[0]!.id;
-}
 
 async function apiMyVerdicts(request: APIRequestContext, projectId: number): Promise<MyVerdictsPage> {
   const response = await request.get(`/api/projects/${projectId}/my-verdicts`);

@@ -1,16 +1,13 @@
 import {
-  CreatedUser,
   ErrorResponse,
   type ItemStatus,
   type Judgement,
-  ProjectList,
   ReviewItem,
-  type UserAccount,
   Verdict,
   type VerdictRequest,
 } from '@bagel/contracts';
-import { type APIRequestContext, type BrowserContext, type Page, expect, test } from '@playwright/test';
-import { fetchItem, gradeMistakesWithKeys, focusCandidate, logIn, passwordOf, shownItemId } from './support';
+import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
+import { demoProjectId, fetchItem, focusCandidate, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId, signInThroughApi } from './support';
 
 // The read-only review screen of an agreed or final item.
 //
@@ -24,52 +21,14 @@ import { fetchItem, gradeMistakesWithKeys, focusCandidate, logIn, passwordOf, sh
 // ITEM_FINAL answer). Everything else the screen shows is the server's, and the server's state is checked through
 // the API, which page.route does not touch.
 
-const stamp = Date.now().toString(36);
-let serial = 0;
-const freshName = (what: string) => `e2e-ro-${what}-${stamp}-${++serial}`;
+const accounts = freshAccounts('ro');
+const addExpert = async (what: string) => (await accounts.add(what)).username;
 
 const BAGEL = 'n07693725'; // "bagel, beigel": in the vocabulary, in no demo item's candidates
 const COMMENT = 'The ears and the stripes settle it for me; the corner is cut.';
 const REASON = 'Watermark over the subject';
 const AGREED_BANNER = 'Agreed: the panel agreed, so this verdict is final unless the lead reopens the item.';
 const EDIT_REFUSED = 'Sorry, this item is final (the panel agreed): your verdict can no longer change. Press Enter for the next item.';
-
-let adminContext: BrowserContext;
-let adminApi: APIRequestContext;
-const added: UserAccount[] = [];
-
-test.beforeAll(async ({ browser }) => {
-  adminContext = await browser.newContext();
-  adminApi = adminContext.request;
-  await signInThroughApi(adminApi, 'admin');
-});
-
-test.afterAll(async () => {
-  for (const user of added) {
-    const response = await adminApi.patch(`/api/users/${user.id}`, { data: { active: false } });
-    expect(response.status(), `deactivating ${user.username}`).toBe(200);
-  }
-  await adminContext.close();
-});
-
-async function signInThroughApi(request: APIRequestContext, username: string): Promise<void> {
-  const response = await request.post('/api/auth/login', { data: { username, password: passwordOf(username) } });
-  expect(response.status(), `signing in as ${username}`).toBe(200);
-}
-
-async function addExpert(what: string): Promise<string> {
-  const username = freshName(what);
-  const response = await adminApi.post('/api/users', { data: { username, role: 'expert', password: passwordOf(username) } });
-  expect(response.status()).toBe(201);
-  added.push(CreatedUser.parse(await response.json()).user);
-  return username;
-}
-
-async function demoProjectId(request: APIRequestContext): Promise<number> {
-  const response = await request.get('/api/projects');
-  expect(response.status()).toBe(200);
-  return ProjectList.parse(await response.json()).projects[0]!.id;
-}
 
 /** The next item of the queue for the expert signed in on `request` (claimed for them, as the review screen would). */
 async function claimNext(request: APIRequestContext, projectId: number): Promise<ReviewItem> {

@@ -1,5 +1,13 @@
-import { type ItemVerdicts, ItemVerdicts as ItemVerdictsSchema, type ReviewItem, ReviewItem as ReviewItemSchema } from '@bagel/contracts';
-import { type APIRequestContext, type Page, expect } from '@playwright/test';
+import {
+  CreatedUser,
+  type ItemVerdicts,
+  ItemVerdicts as ItemVerdictsSchema,
+  ProjectList,
+  type ReviewItem,
+  ReviewItem as ReviewItemSchema,
+  type UserAccount,
+} from '@bagel/contracts';
+import { type APIRequestContext, type BrowserContext, type Page, expect, test } from '@playwright/test';
 
 /** The demo's accounts (`bagel demo` prints them): the password is `bagel-<username>`. */
 export const passwordOf = (username: string) => `bagel-${username}`;
@@ -73,4 +81,75 @@ export async function gradeMistakesWithKeys(page: Page, severityKey: '1' | '2' |
 export async function shownImageSrc(page: Page): Promise<string | null> {
   const image = page.getByTestId('review-image');
   return (await image.count()) > 0 ? image.getAttribute('src') : null;
+}
+
+/** Signs in through the API alone (no page), and checks the answer's status (200 unless said). */
+export async function signInThroughApi(request: APIRequestContext, username: string, password = passwordOf(username), status = 200): Promise<void> {
+  const response = await request.post('/api/auth/login', { data: { username, password } });
+  expect(response.status(), `signing in as ${username}`).toBe(status);
+}
+
+/** The demo's project. */
+export async function demoProjectId(request: APIRequestContext): Promise<number> {
+  const response = await request.get('/api/projects');
+  expect(response.status()).toBe(200);
+  return ProjectList.parse(await response.json()).projects[0]!.id;
+}
+
+/**
+ * Accounts of a spec file's own. The demo database is shared by every file of the run, so no test changes a demo
+ * account: each adds users named with this run's stamp, through the demo admin's API session, and every user added is
+ * deactivated once the file is done (which also gives back the items the review screen claimed for them). Call it at
+ * the top level of a spec file: it registers the file's beforeAll and afterAll.
+ */
+export function freshAccounts(prefix: string) {
+  const stamp = Date.now().toString(36);
+  let serial = 0;
+  let adminContext: BrowserContext | undefined;
+  let adminApi: APIRequestContext | undefined;
+  const added: UserAccount[] = [];
+
+  test.beforeAll(async ({ browser }) => {
+    adminContext = await browser.newContext();
+    adminApi = adminContext.request;
+    await signInThroughApi(adminApi, 'admin');
+  });
+  test.afterAll(async () => {
+    for (const user of added) {
+      const response = await adminApi!.patch(`/api/users/${user.id}`, { data: { active: false } });
+      expect(response.status(), `deactivating ${user.username}`).toBe(200);
+    }
+    await adminContext?.close();
+  });
+
+  const name = (what: string) => `e2e-${prefix}-${what}-${stamp}-${++serial}`;
+  const admin = (): APIRequestContext => {
+    if (!adminApi) throw new Error('freshAccounts: the admin session opens in beforeAll');
+    return adminApi;
+  };
+
+  return {
+    /** This run's stamp, in every name made here. */
+    stamp,
+    /** A user name of this run, unique within it. */
+    name,
+    /** The demo admin's API session. */
+    get admin(): APIRequestContext {
+      return admin();
+    },
+    /** To deactivate at the end a user added some other way (through the page). */
+    track(user: UserAccount): void {
+      added.push(user);
+    },
+    /** Adds a user through the API; with the demo's password rule (`bagel-<name>`) unless a password is given. */
+    async add(what: string, role: UserAccount['role'] = 'expert', password?: string): Promise<{ username: string; user: UserAccount }> {
+      const username = name(what);
+      const response = await admin().post('/api/users', { data: { username, role, password: password ?? passwordOf(username) } });
+      expect(response.status(), `adding ${username}`).toBe(201);
+      const created = CreatedUser.parse(await response.json());
+      expect(created.password).toBeNull();
+      added.push(created.user);
+      return { username, user: created.user };
+    },
+  };
 }

@@ -1,50 +1,17 @@
-import { CreatedUser, type Role, UserAccount, UserList } from '@bagel/contracts';
-import { type APIRequestContext, type BrowserContext, type Locator, type Page, expect, test } from '@playwright/test';
-import { logIn, passwordOf } from './support';
+import { type UserAccount, UserList } from '@bagel/contracts';
+import { type Locator, type Page, expect, test } from '@playwright/test';
+import { freshAccounts, logIn, signInThroughApi } from './support';
 
 // The demo database is shared by every test of the run: these tests never touch the demo accounts' passwords, roles
 // or active state. Each works on users of its own, named with this run's stamp, and every user they add is
 // deactivated at the end (which also gives back any item the review screen claimed for them).
 
-const stamp = Date.now().toString(36);
-let serial = 0;
-const freshName = (what: string) => `e2e-${what}-${stamp}-${++serial}`;
-
-let adminContext: BrowserContext;
-/** The admin, signed in through the API once for the whole file: to add users the browser does not test, and clean up. */
-let adminApi: APIRequestContext;
-const added: UserAccount[] = [];
-
-test.beforeAll(async ({ browser }) => {
-  adminContext = await browser.newContext();
-  adminApi = adminContext.request;
-  await signInThroughApi(adminApi, 'admin', passwordOf('admin'), 200);
-});
-
-test.afterAll(async () => {
-  for (const user of added) {
-    const response = await adminApi.patch(`/api/users/${user.id}`, { data: { active: false } });
-    expect(response.status(), `deactivating ${user.username}`).toBe(200);
-  }
-  await adminContext.close();
-});
-
-async function signInThroughApi(request: APIRequestContext, username: string, password: string, status: number): Promise<void> {
-  const response = await request.post('/api/auth/login', { data: { username, password } });
-  expect(response.status(), `signing in as ${username}`).toBe(status);
-}
-
-async function addThroughApi(username: string, role: Role, password: string): Promise<UserAccount> {
-  const response = await adminApi.post('/api/users', { data: { username, role, password } });
-  expect(response.status()).toBe(201);
-  const created = CreatedUser.parse(await response.json());
-  expect(created.password).toBeNull();
-  added.push(created.user);
-  return created.user;
-}
+const accounts = freshAccounts('users');
+const { stamp } = accounts;
+const freshName = accounts.name;
 
 async function findUser(username: string): Promise<UserAccount> {
-  const response = await adminApi.get('/api/users');
+  const response = await accounts.admin.get('/api/users');
   expect(response.status()).toBe(200);
   const user = UserList.parse(await response.json()).users.find((u) => u.username === username);
   expect(user, `${username} is in the list`).toBeDefined();
@@ -137,7 +104,7 @@ test('an admin adds an expert with a generated password shown once; the expert s
   await expect(row).toHaveAttribute('data-role', 'expert');
   await expect(row).toHaveAttribute('data-active', 'true');
   await expect(row.locator('td.num')).toHaveText('0');
-  added.push(await findUser(username));
+  accounts.track(await findUser(username));
 
   // Done: the password is gone, and the page (reloaded at its own address) has no way to show it again.
   await box.getByRole('button', { name: `Done: hide the password of ${username}` }).click();
@@ -202,7 +169,7 @@ test('an admin changes a role, types a password for a new user, and resets it af
   await expect(page.getByTestId('one-time-password')).toHaveCount(0);
   const row = userRow(page, username);
   await expect(row).toHaveAttribute('data-role', 'lead');
-  added.push(await findUser(username));
+  accounts.track(await findUser(username));
 
   // The server's refusals show beside the form: the name is taken (names compare without case), a password is short.
   await form.getByLabel('Username').fill(username.toUpperCase());
@@ -257,10 +224,9 @@ test('an admin changes a role, types a password for a new user, and resets it af
 });
 
 test('a user changes their own password from the user menu; the server’s refusals show in the form; their other sessions end', async ({ browser }) => {
-  const username = freshName('own');
   const first = `first-${stamp}-password`;
   const second = `second-${stamp}-password`;
-  await addThroughApi(username, 'expert', first);
+  const { username } = await accounts.add('own', 'expert', first);
 
   // Another session of the same user, which the change must end (through the API: no item is claimed).
   const otherContext = await browser.newContext();
@@ -361,9 +327,8 @@ test('nobody but an admin sees the Users entry or opens the page, and the API re
   expect((await findUser('lead')).role).toBe('lead');
 
   // An expert who follows a link to the users page lands on the review instead.
-  const username = freshName('link');
   const password = `link-${stamp}-password`;
-  await addThroughApi(username, 'expert', password);
+  const { username } = await accounts.add('link', 'expert', password);
   const context = await browser.newContext();
   const expertPage = await context.newPage();
   await expertPage.goto('/?page=users');
