@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ItemStatus } from './review';
+import { ItemInBrief, ItemStatus, pageOf } from './review';
 
 // The item browser: every item of a project, filtered, sorted and paged by the server (leads and admins).
 
@@ -54,13 +54,7 @@ export const ItemBrowserQuery = z.object({
 export type ItemBrowserQuery = z.input<typeof ItemBrowserQuery>;
 export type ParsedItemBrowserQuery = z.output<typeof ItemBrowserQuery>;
 
-export const ItemBrowserRow = z.object({
-  itemId: z.number().int(),
-  imageId: z.number().int(),
-  file: z.string(),
-  previewUrl: z.string().meta({ description: 'A thumbnail (128 px wide)' }),
-  originalLabel: z.object({ key: z.string(), name: z.string() }),
-  status: ItemStatus,
+export const ItemBrowserRow = ItemInBrief.extend({
   modelsWrong: z.number().int().meta({ description: 'Models whose top-1 was outside the accepted labels at import (the queue priority)' }),
   confidence: z.number().meta({ description: 'Highest top-1 score of those models (the queue priority after modelsWrong)' }),
   verdictCount: z.number().int().meta({ description: 'Experts with a current verdict' }),
@@ -74,12 +68,7 @@ export const ItemBrowserRow = z.object({
 });
 export type ItemBrowserRow = z.infer<typeof ItemBrowserRow>;
 
-export const ItemBrowserPage = z.object({
-  total: z.number().int().meta({ description: 'Items matching the filters, whatever the page' }),
-  offset: z.number().int(),
-  limit: z.number().int(),
-  rows: z.array(ItemBrowserRow),
-});
+export const ItemBrowserPage = pageOf(ItemBrowserRow, 'Items matching the filters, whatever the page');
 export type ItemBrowserPage = z.infer<typeof ItemBrowserPage>;
 
 /** Answer of `GET /api/projects/:projectId/items/experts`: who may be chosen in the expert filter. */

@@ -156,14 +156,27 @@ export const MyVerdictsQuery = z.object({
 export type MyVerdictsQuery = z.input<typeof MyVerdictsQuery>;
 export type ParsedMyVerdictsQuery = z.output<typeof MyVerdictsQuery>;
 
-/** One item the reviewer has judged, with their own current verdict in brief (never anyone else's). */
-export const MyVerdictRow = z.object({
+/** An item as a list shows it: its image, a thumbnail, its original label and its status. */
+export const ItemInBrief = z.object({
   itemId: z.number().int(),
   imageId: z.number().int(),
   file: z.string(),
   previewUrl: z.string().meta({ description: 'A thumbnail (128 px wide)' }),
   originalLabel: z.object({ key: z.string(), name: z.string() }),
   status: ItemStatus,
+});
+
+/** A page of a list: the rows from `offset` (at most `limit`), and how many rows the whole list has. */
+export const pageOf = <Row extends z.ZodType>(row: Row, totalDescription: string) =>
+  z.object({
+    total: z.number().int().meta({ description: totalDescription }),
+    offset: z.number().int(),
+    limit: z.number().int(),
+    rows: z.array(row),
+  });
+
+/** One item the reviewer has judged, with their own current verdict in brief (never anyone else's). */
+export const MyVerdictRow = ItemInBrief.extend({
   revision: z.number().int().meta({ description: 'Revision of the current verdict (1 for a verdict never revised)' }),
   submittedAt: z.string().meta({ description: 'ISO time of the current revision' }),
   correct: z.array(z.object({ key: z.string(), name: z.string() })).meta({ description: 'The classes the verdict judges correct' }),
@@ -173,10 +186,5 @@ export const MyVerdictRow = z.object({
 });
 export type MyVerdictRow = z.infer<typeof MyVerdictRow>;
 
-export const MyVerdictsPage = z.object({
-  total: z.number().int().meta({ description: 'Items of the project the reviewer has a verdict on' }),
-  offset: z.number().int(),
-  limit: z.number().int(),
-  rows: z.array(MyVerdictRow),
-});
+export const MyVerdictsPage = pageOf(MyVerdictRow, 'Items of the project the reviewer has a verdict on');
 export type MyVerdictsPage = z.infer<typeof MyVerdictsPage>;
