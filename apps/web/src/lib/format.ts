@@ -1,4 +1,6 @@
-/** How figures and times read everywhere in the app. */
+/** How figures, times and item statuses read everywhere in the app. */
+
+import type { ItemStatus } from '@bagel/contracts';
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 const time = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short' });
@@ -21,3 +23,12 @@ export function formatCoefficient(value: number | null | undefined): string {
 }
 
 export const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+/** The item statuses as lists name them (the item browser, a reviewer's verdicts). */
+export const STATUS_LABELS: Record<ItemStatus, string> = {
+  open: 'Open',
+  in_review: 'In review',
+  disputed: 'Disputed',
+  agreed: 'Agreed',
+  final: 'Final',
+};

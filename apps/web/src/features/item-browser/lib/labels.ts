@@ -1,17 +1,11 @@
-import type { DisputeKind, FinalSeverity, ItemBrowserSort, ItemStatus } from '@bagel/contracts';
+import type { DisputeKind, FinalSeverity, ItemBrowserSort } from '@bagel/contracts';
 
 /** How the browser names the values of its filters and columns. */
 
 /** The letter of the model at a position (as on the review screen and the desk), and its colour class (five colours). */
 export const modelTag = (position: number) => String.fromCharCode(65 + (position % 26));
 export const modelTagClass = (position: number) => (position < 5 ? `model-${modelTag(position)}` : 'ib-model-other');
-export const STATUS_LABELS: Record<ItemStatus, string> = {
-  open: 'Open',
-  in_review: 'In review',
-  disputed: 'Disputed',
-  agreed: 'Agreed',
-  final: 'Final',
-};
+export { STATUS_LABELS } from '../../../lib/format';
 
 export const DISPUTE_LABELS: Record<DisputeKind, string> = {
   class: 'A class',

@@ -1,4 +1,4 @@
-import type { ItemStatus, MyVerdictRow, MyVerdictsPage } from '@bagel/contracts';
+import type { MyVerdictRow, MyVerdictsPage } from '@bagel/contracts';
 
 /** Rows per request (the API allows up to 200): "Load more" asks for the next ones. */
 export const PAGE_SIZE = 50;
@@ -6,14 +6,7 @@ export const PAGE_SIZE = 50;
 /** How long a comment the list shows; the whole comment is in the cell's tooltip and on the review screen. */
 export const COMMENT_PREVIEW_LENGTH = 80;
 
-/** How the app names the item statuses (as the item browser does). */
-export const STATUS_LABELS: Record<ItemStatus, string> = {
-  open: 'Open',
-  in_review: 'In review',
-  disputed: 'Disputed',
-  agreed: 'Agreed',
-  final: 'Final',
-};
+export { STATUS_LABELS } from '../../../lib/format';
 
 /** The header line: how many items of the project the reviewer has a verdict on (figures as the item browser writes them). */
 export const countLine = (total: number) => `${total.toLocaleString('en-GB')} item${total === 1 ? '' : 's'} judged in this project`;
