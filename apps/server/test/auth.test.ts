@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, seedSyntheticProject } from './synthetic-project';
 import { createTestApp, type TestApp } from './test-app';
@@ -193,6 +194,22 @@ describe('unknown routes and the web app', () => {
       expect(asset.statusCode).toBe(200);
       expect(asset.body).toBe('console.log("app")');
       expect(asset.headers['cache-control']).toContain('immutable');
+      // The build's compressed copies go to browsers that accept them, with the type and caching of the original.
+      writeFileSync(join(web, 'assets', 'app-123.js.br'), brotliCompressSync('console.log("app")'));
+      writeFileSync(join(web, 'assets', 'app-123.js.gz'), gzipSync('console.log("app")'));
+      writeFileSync(join(web, 'index.html.br'), brotliCompressSync('<!doctype html><title>Bagel</title>'));
+      for (const [accept, encoding] of [['br, gzip', 'br'], ['gzip', 'gzip'], ['identity', undefined]] as const) {
+        const res = await withSpa.app.inject({ url: '/assets/app-123.js', headers: { 'accept-encoding': accept } });
+        expect(res.statusCode, accept).toBe(200);
+        expect(res.headers['content-encoding'], accept).toBe(encoding);
+        expect(res.headers['content-type'], accept).toMatch(/javascript/);
+        expect(res.headers['cache-control'], accept).toContain('immutable');
+        const body = encoding === 'br' ? brotliDecompressSync(res.rawPayload) : encoding === 'gzip' ? gunzipSync(res.rawPayload) : res.rawPayload;
+        expect(body.toString(), accept).toBe('console.log("app")');
+      }
+      const page = await withSpa.app.inject({ url: '/review/3', headers: { 'accept-encoding': 'br' } });
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      expect(brotliDecompressSync(page.rawPayload).toString()).toContain('<title>Bagel</title>');
       const api = await withSpa.app.inject({ url: '/api/nothing-here' });
       expect(api.headers['content-type']).toMatch(/application\/json/);
       expect(api.statusCode).not.toBe(200);

@@ -18,6 +18,8 @@ export default fp(
     if (hasSpa) {
       await app.register(fastifyStatic, {
         root: options.webDistDir!,
+        // The build writes .br and .gz copies (apps/web/vite.config.ts): sent to browsers that accept them.
+        preCompressed: true,
         // Vite's hashed assets never change; everything else (index.html) must be revalidated.
         setHeaders: (reply, path) => reply.header('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache'),
       });
