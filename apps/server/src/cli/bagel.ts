@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import { VERSION } from '../app';
+import { registerBackupCommand } from './commands/backup';
 import { registerDemoCommand } from './commands/demo';
 import { registerExportCommand } from './commands/export';
 import { registerImportCommand } from './commands/import';
 import { registerServeCommand } from './commands/serve';
 import { registerUsersCommand } from './commands/users';
 
-/** The `bagel` command line: import a project, add users, serve a database, or run the demo. */
+/** The `bagel` command line: import a project, manage users, serve a database, export, back up, or run the demo. */
 export function createProgram(): Command {
   const program = new Command('bagel')
     .description('Bagel: expert relabeling of image-classification model mistakes')
@@ -17,6 +18,7 @@ export function createProgram(): Command {
   registerServeCommand(program);
   registerDemoCommand(program);
   registerExportCommand(program);
+  registerBackupCommand(program);
   return program;
 }
 
