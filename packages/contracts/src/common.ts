@@ -39,3 +39,12 @@ export const ErrorResponse = z
   })
   .passthrough();
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
+
+/** A page of a list: the rows from `offset` (at most `limit`), and how many rows the whole list has. */
+export const pageOf = <Row extends z.ZodType>(row: Row, totalDescription: string) =>
+  z.object({
+    total: z.number().int().meta({ description: totalDescription }),
+    offset: z.number().int(),
+    limit: z.number().int(),
+    rows: z.array(row),
+  });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ItemInBrief, ItemStatus, pageOf } from './review';
+import { pageOf } from './common';
+import { ItemInBrief, ItemStatus } from './review';
 
 // The item browser: every item of a project, filtered, sorted and paged by the server (leads and admins).
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from './common';
+import { Id, pageOf } from './common';
 
 /** One class of a project's vocabulary. `key` is the dataset's class key (a WNID for ImageNet). */
 export const VocabularyClass = z.object({
@@ -43,3 +43,24 @@ export type ProjectList = z.infer<typeof ProjectList>;
 
 export const ProjectParams = z.object({ projectId: Id });
 export type ProjectParams = z.infer<typeof ProjectParams>;
+
+/** `GET /api/projects/:projectId/classes/:classKey/images`: other images of a class, to compare with while judging. */
+export const ClassParams = z.object({ projectId: Id, classKey: z.string().min(1).max(200) });
+export type ClassParams = z.infer<typeof ClassParams>;
+export const ClassImagesQuery = z.object({
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(100).default(24),
+});
+export type ClassImagesQuery = z.input<typeof ClassImagesQuery>;
+
+/** An image whose original label is the class. Only the image and its file: nothing of any verdict (blind review). */
+export const ClassImage = z.object({
+  imageId: z.number().int(),
+  file: z.string(),
+  thumbnailUrl: z.string().meta({ description: 'A preview 256 px wide, for a grid' }),
+  previewUrl: z.string().meta({ description: 'The full-size preview' }),
+});
+export type ClassImage = z.infer<typeof ClassImage>;
+
+export const ClassImagesPage = pageOf(ClassImage, "Images of the project whose original label is the class, in the project's order");
+export type ClassImagesPage = z.infer<typeof ClassImagesPage>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Judgement, Severity } from './common';
+import { Id, Judgement, pageOf, Severity } from './common';
 
 /** Where a candidate class comes from: the original label, a model's top-k, or an expert's addition. */
 export const CandidateSource = z.union([
@@ -165,15 +165,6 @@ export const ItemInBrief = z.object({
   originalLabel: z.object({ key: z.string(), name: z.string() }),
   status: ItemStatus,
 });
-
-/** A page of a list: the rows from `offset` (at most `limit`), and how many rows the whole list has. */
-export const pageOf = <Row extends z.ZodType>(row: Row, totalDescription: string) =>
-  z.object({
-    total: z.number().int().meta({ description: totalDescription }),
-    offset: z.number().int(),
-    limit: z.number().int(),
-    rows: z.array(row),
-  });
 
 /** One item the reviewer has judged, with their own current verdict in brief (never anyone else's). */
 export const MyVerdictRow = ItemInBrief.extend({

@@ -110,6 +110,7 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       return cls ? [{ key, index: cls.index, names: cls.names, gloss: cls.gloss, sources }] : [];
     });
 
+    const { previewUrl, originalUrl } = imageUrls(project.id, item.imageId);
     return {
       id: item.id,
       projectId: project.id,
@@ -118,7 +119,8 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
         id: item.imageId,
         file: item.file,
         missing: item.missingAtImport || !imageFileAvailable(options.imagesDirOverride ?? project.imageDir, item.file),
-        ...imageUrls(project.id, item.imageId),
+        previewUrl,
+        originalUrl,
       },
       originalLabel: { key: original.key, index: original.index, names: original.names, gloss: original.gloss },
       acceptedLabels: [...acceptedKeys],
