@@ -64,3 +64,22 @@ export type ClassImage = z.infer<typeof ClassImage>;
 
 export const ClassImagesPage = pageOf(ClassImage, "Images of the project whose original label is the class, in the project's order");
 export type ClassImagesPage = z.infer<typeof ClassImagesPage>;
+
+/** The most characters a project's guide may hold. */
+export const GUIDE_MAX_LENGTH = 50_000;
+
+/** A project's labeling guide (plain text; blank lines separate paragraphs, lines starting with "- " are list items). */
+export const ProjectGuide = z.object({
+  text: z.string(),
+  revision: z.number().int().nonnegative().meta({ description: '0 while the project has no guide' }),
+  updatedAt: z.string().nullable(),
+  updatedBy: z.string().nullable().meta({ description: 'Who wrote the current revision' }),
+});
+export type ProjectGuide = z.infer<typeof ProjectGuide>;
+
+/** A new revision of the guide; `baseRevision` is the revision it revises (0 for the first), else 409 STALE_GUIDE. */
+export const UpdateGuideRequest = z.strictObject({
+  text: z.string().max(GUIDE_MAX_LENGTH),
+  baseRevision: z.number().int().nonnegative(),
+});
+export type UpdateGuideRequest = z.infer<typeof UpdateGuideRequest>;

@@ -29,6 +29,10 @@ const NAMED_SCHEMAS = [
   'UpdateUserRequest',
   'PasswordReset',
   'ChangePasswordRequest',
+  'MyVerdictsPage',
+  'ClassImagesPage',
+  'ProjectGuide',
+  'UpdateGuideRequest',
 ] as const satisfies readonly (keyof typeof contracts)[];
 
 function nameContractSchemas(): void {

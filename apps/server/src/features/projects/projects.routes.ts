@@ -4,16 +4,19 @@ import {
   ClassParams,
   ErrorResponse,
   ProjectList,
+  ProjectGuide,
   ProjectParams,
   ProjectSettings,
   ProjectSettingsRequest,
+  UpdateGuideRequest,
   VocabularyResponse,
 } from '@bagel/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { currentUser, requireRole } from '../../plugins/authentication';
-import { notFound } from '../../plugins/errors';
+import { conflict, notFound } from '../../plugins/errors';
 import { imageUrls } from '../images/image-urls';
 import { createClassImagesRepository } from './class-images.repository';
+import { createGuidesRepository } from './guides.repository';
 import { createProjectSettingsService } from './project-settings.service';
 import { projectCatalog } from './project-catalog';
 import { createProjectsRepository } from './projects.repository';
@@ -23,6 +26,12 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
   const catalog = projectCatalog(app.db);
   const settings = createProjectSettingsService(app.db, { now: app.now });
   const classImages = createClassImagesRepository(app.db);
+  const guides = createGuidesRepository(app.db);
+  const findEntry = (projectId: number) => {
+    const entry = catalog.get(projectId);
+    if (!entry) throw notFound(`Project ${projectId} not found`);
+    return entry;
+  };
 
   app.get('/projects', { schema: { tags: ['projects'], response: { 200: ProjectList } } }, async (request) => ({
     projects: projects.summaries(currentUser(request).id),
@@ -32,11 +41,7 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/projects/:projectId/classes',
     { schema: { tags: ['projects'], params: ProjectParams, response: { 200: VocabularyResponse } } },
-    async (request) => {
-      const entry = catalog.get(request.params.projectId);
-      if (!entry) throw notFound(`Project ${request.params.projectId} not found`);
-      return { classes: [...entry.vocabulary.classes] };
-    },
+    async (request) => ({ classes: [...findEntry(request.params.projectId).vocabulary.classes] }),
   );
 
   // Other images of a class, to compare with while judging whether it is in an image. Original labels only: every
@@ -55,8 +60,7 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { projectId, classKey } = request.params;
-      const entry = catalog.get(projectId);
-      if (!entry) throw notFound(`Project ${projectId} not found`);
+      const entry = findEntry(projectId);
       const cls = entry.vocabulary.byKey(classKey);
       if (!cls) throw notFound(`Class '${classKey}' is not in the vocabulary of project ${projectId}`);
       const { offset, limit } = request.query;
@@ -70,6 +74,46 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
           return { imageId: id, file, thumbnailUrl: urls.tileUrl, previewUrl: urls.previewUrl };
         }),
       };
+    },
+  );
+
+  app.get(
+    '/projects/:projectId/guide',
+    {
+      schema: {
+        tags: ['projects'],
+        description: "The project's labeling guide, as the lead last wrote it (revision 0 and empty text while there is none). Everyone on the project.",
+        params: ProjectParams,
+        response: { 200: ProjectGuide, 404: ErrorResponse },
+      },
+    },
+    async (request) => guides.current(findEntry(request.params.projectId).project.id),
+  );
+
+  app.put(
+    '/projects/:projectId/guide',
+    {
+      preHandler: requireRole('lead', 'admin'),
+      schema: {
+        tags: ['projects'],
+        description:
+          'Writes a new revision of the guide; every revision is kept. 409 STALE_GUIDE (with the current guide) when `baseRevision` is not the current revision: someone saved meanwhile. Leads and admins.',
+        params: ProjectParams,
+        body: UpdateGuideRequest,
+        response: { 200: ProjectGuide, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const projectId = findEntry(request.params.projectId).project.id;
+      const result = guides.append(projectId, request.body.baseRevision, request.body.text, currentUser(request).id, new Date(app.now()).toISOString());
+      if (!result.stored) {
+        throw conflict(
+          `The guide is at revision ${result.current.revision} (saved by ${result.current.updatedBy ?? 'nobody'}), not ${request.body.baseRevision}: reload it and apply your changes again`,
+          'STALE_GUIDE',
+          { current: result.current },
+        );
+      }
+      return result.guide;
     },
   );
 
