@@ -1,8 +1,9 @@
-import type { ProjectSummary, SessionUser } from '@bagel/contracts';
+import type { Candidate, ProjectSummary, ReviewItem, SessionUser } from '@bagel/contracts';
 import { type ReactNode, useCallback, useState } from 'react';
 import { useSessionUser } from '../features/auth/api/get-session-user';
 import { LoginScreen } from '../features/auth/components/LoginScreen';
 import { UserMenu } from '../features/auth/components/UserMenu';
+import { ClassExamplesDialog } from '../features/class-examples/components/ClassExamplesDialog';
 import { DashboardScreen } from '../features/dashboard/components/DashboardScreen';
 import { DiscussionPanel } from '../features/discussion/components/DiscussionPanel';
 import { DownloadLinks } from '../features/exports/components/DownloadLinks';
@@ -145,6 +146,20 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
     [project.id],
   );
 
+  // Other images of a class beside an item (the review's candidates, the desk's classes), the item's own image left out.
+  const classExamples = useCallback(
+    ({ cls, item, onClose }: { cls: Pick<Candidate, 'key' | 'names' | 'gloss'>; item: ReviewItem; onClose(): void }) => (
+      <ClassExamplesDialog
+        key={`${item.id}:${cls.key}`}
+        projectId={project.id}
+        cls={cls}
+        ownImage={{ imageId: item.image.id, originalLabel: item.originalLabel.key }}
+        onClose={onClose}
+      />
+    ),
+    [project.id],
+  );
+
   const navigation = <ViewNavigation projectId={project.id} views={viewsFor(user.role, hasItemBrowser)} current={view} onNavigate={navigate} />;
   const common = { project, userMenu, navigation, onChangeProject };
 
@@ -162,6 +177,7 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
           }
           // Blind review: the discussion shows only once the expert has given their own verdict on the item.
           itemAside={(item) => (item.myVerdict ? <DiscussionPanel key={item.id} itemId={item.id} compact /> : null)}
+          classExamples={classExamples}
         />
       );
     case 'my-verdicts':
@@ -182,6 +198,7 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
           itemId={deskItemId}
           onOpenItem={onDeskItemOpened}
           discussion={(itemId) => <DiscussionPanel key={itemId} itemId={itemId} />}
+          classExamples={classExamples}
         />
       );
     case 'dashboard':

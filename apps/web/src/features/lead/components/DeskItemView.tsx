@@ -1,11 +1,12 @@
 import type { DeskItem, LeadDecisionRequest } from '@bagel/contracts';
-import { type ReactNode, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { ImageViewer } from '../../../components/ImageViewer';
 import { keepFocus } from '../../../lib/keep-focus';
-import { DESK_SHORTCUTS, useDeskKeyboard } from '../hooks/use-desk-keyboard';
+import { deskShortcuts, useDeskKeyboard } from '../hooks/use-desk-keyboard';
 import { changesFinal, decisionBlockers, decisionRequest, deskClasses } from '../lib/decision-draft';
 import { useDeskUiStore } from '../stores/desk-ui-store';
 import { DecisionHistory } from './DecisionHistory';
+import type { DeskClassExamples } from './LeadDesk';
 import { PanelTable } from './PanelTable';
 
 interface DeskItemViewProps {
@@ -19,6 +20,8 @@ interface DeskItemViewProps {
   onReopen(request: { note: string; baseDecision: number }): void;
   /** The item's discussion, composed by the app. */
   discussion?: ReactNode;
+  /** The examples of a class (`e`, or the button of its row), composed by the app; for a reader (an admin) too. */
+  classExamples?: DeskClassExamples;
 }
 
 const STATUS_TEXT: Record<DeskItem['item']['status'], string> = {
@@ -30,9 +33,11 @@ const STATUS_TEXT: Record<DeskItem['item']['status'], string> = {
 };
 
 /** One item on the lead's desk: the panel's verdicts and aggregate, the decision form, the image and the discussion. */
-export function DeskItemView({ desk, readOnly, busy, notice, error, onDecide, onReopen, discussion }: DeskItemViewProps) {
+export function DeskItemView({ desk, readOnly, busy, notice, error, onDecide, onReopen, discussion, classExamples }: DeskItemViewProps) {
   const draft = useDeskUiStore((s) => s.draft);
   const setNote = useDeskUiStore((s) => s.setNote);
+  const examplesKey = useDeskUiStore((s) => s.examplesKey);
+  const closeExamples = useDeskUiStore((s) => s.closeExamples);
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const [attempted, setAttempted] = useState(false);
   const { item, consensus } = desk;
@@ -66,7 +71,15 @@ export function DeskItemView({ desk, readOnly, busy, notice, error, onDecide, on
       if (canFinalize) decide();
     },
     focusNote: () => noteRef.current?.focus(),
+    canShowExamples: classExamples !== undefined,
   });
+
+  // The examples hold the keyboard while open: examples of a class no longer listed would hold it for good, so they close.
+  const examplesOf = examplesKey !== null && classExamples ? classes.find((c) => c.key === examplesKey) : undefined;
+  const examplesLost = examplesKey !== null && examplesOf === undefined;
+  useEffect(() => {
+    if (examplesLost) closeExamples();
+  }, [examplesLost, closeExamples]);
 
   if (!draft) return null;
   const nameOf = new Map(classes.map((c) => [c.key, c.label]));
@@ -114,11 +127,18 @@ export function DeskItemView({ desk, readOnly, busy, notice, error, onDecide, on
             ) : null}
           </header>
           <div className="panel-table-wrap">
-            <PanelTable desk={desk} classes={classes} verdicts={verdicts} modelTags={modelTags} readOnly={readOnly} />
+            <PanelTable
+              desk={desk}
+              classes={classes}
+              verdicts={verdicts}
+              modelTags={modelTags}
+              readOnly={readOnly}
+              showExamples={classExamples !== undefined}
+            />
           </div>
           {readOnly ? null : (
             <p className="desk-keys muted">
-              {DESK_SHORTCUTS.map((s) => (
+              {deskShortcuts({ examples: classExamples !== undefined }).map((s) => (
                 <span key={s.action}>
                   {s.keys.map((k) => (
                     <kbd key={k}>{k}</kbd>
@@ -221,6 +241,7 @@ export function DeskItemView({ desk, readOnly, busy, notice, error, onDecide, on
         </section>
         {discussion}
       </aside>
+      {examplesOf && classExamples ? classExamples({ cls: examplesOf, item, onClose: closeExamples }) : null}
     </>
   );
 }

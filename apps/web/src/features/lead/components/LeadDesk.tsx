@@ -1,4 +1,4 @@
-import type { LeadDecisionRequest, ProjectSummary, SessionUser } from '@bagel/contracts';
+import type { Candidate, LeadDecisionRequest, ProjectSummary, ReviewItem, SessionUser } from '@bagel/contracts';
 import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { AppHeader } from '../../../components/AppHeader';
 import { ApiError, errorMessage } from '../../../lib/api-client';
@@ -24,13 +24,17 @@ interface LeadDeskProps {
   onOpenItem(itemId: number | null): void;
   /** The item's discussion, composed by the app (this feature does not depend on others). */
   discussion?: (itemId: number) => ReactNode;
+  /** Other images of a class (a modal dialog that owns the keyboard, and calls `onClose` on Esc), composed by the app. */
+  classExamples?: DeskClassExamples;
 }
+
+export type DeskClassExamples = (request: { cls: Pick<Candidate, 'key' | 'names' | 'gloss'>; item: ReviewItem; onClose(): void }) => ReactNode;
 
 /**
  * The lead's desk: the queue of disputed items, most divided first, and one item at a time with every verdict side
  * by side, the aggregate and why it is disputed, and the decision form. An admin sees it read-only.
  */
-export function LeadDesk({ project, user, userMenu, navigation, onChangeProject, itemId, onOpenItem, discussion }: LeadDeskProps) {
+export function LeadDesk({ project, user, userMenu, navigation, onChangeProject, itemId, onOpenItem, discussion, classExamples }: LeadDeskProps) {
   const [status, setStatus] = useState<LeadQueueStatus>('disputed');
   const [offset, setOffset] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
@@ -173,6 +177,7 @@ export function LeadDesk({ project, user, userMenu, navigation, onChangeProject,
             onDecide={onDecide}
             onReopen={onReopen}
             discussion={discussion?.(desk.item.id)}
+            classExamples={classExamples}
           />
         ) : (
           <main className="desk-main desk-placeholder loading" aria-live="polite">

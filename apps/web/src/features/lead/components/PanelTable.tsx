@@ -19,6 +19,8 @@ interface PanelTableProps {
   /** Short tag per model name (A, B, C…), as on the review screen. */
   modelTags: ReadonlyMap<string, string>;
   readOnly: boolean;
+  /** Each class row offers the examples of its class (other images of it), as `e` does for the focused one. */
+  showExamples?: boolean;
 }
 
 /**
@@ -26,9 +28,11 @@ interface PanelTableProps {
  * lead's decision; then problematic, each model's severity and category, and the comments. Rows the panel disputes
  * are highlighted, with the reason.
  */
-export const PanelTable = memo(function PanelTable({ desk, classes, verdicts, modelTags, readOnly }: PanelTableProps) {
+export const PanelTable = memo(function PanelTable({ desk, classes, verdicts, modelTags, readOnly, showExamples = false }: PanelTableProps) {
   const { draft, focusedIndex } = useDeskUiStore(useShallow((s) => ({ draft: s.draft, focusedIndex: s.focusedIndex })));
-  const { decide, setFocus } = useDeskUiStore(useShallow((s) => ({ decide: s.decide, setFocus: s.setFocus })));
+  const { decide, setFocus, openExamples } = useDeskUiStore(
+    useShallow((s) => ({ decide: s.decide, setFocus: s.setFocus, openExamples: s.openExamples })),
+  );
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const focused = Math.min(focusedIndex, classes.length - 1);
 
@@ -98,6 +102,22 @@ export const PanelTable = memo(function PanelTable({ desk, classes, verdicts, mo
                     </span>
                   ))}
                 </span>
+                {showExamples ? (
+                  <button
+                    type="button"
+                    className="link-button examples-button"
+                    aria-label={`Examples of ${cls.label} (e)`}
+                    title="Other images of this class (e)"
+                    onMouseDown={keepFocus}
+                    onClick={() => {
+                      setFocus(index);
+                      openExamples(cls.key);
+                    }}
+                    data-testid="desk-class-examples"
+                  >
+                    examples
+                  </button>
+                ) : null}
               </th>
               {verdicts.map((v) => (
                 <JudgementCell key={v.expert} judgement={v.labels[cls.key]} expert={v.expert} />

@@ -11,6 +11,8 @@ export interface DeskKeyboardContext {
   /** The main action, Enter: finalize a disputed item (does nothing when there is none). */
   finalize(): void;
   focusNote(): void;
+  /** `e` opens the examples of the focused class (false when the app gives the desk no way to show them). */
+  canShowExamples: boolean;
 }
 
 const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
@@ -19,6 +21,8 @@ const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u:
 function handleKey(event: KeyboardEvent, ctx: DeskKeyboardContext): boolean {
   const ui = useDeskUiStore.getState();
   if (!ui.draft) return false;
+  // The examples are a modal dialog that owns every key, Esc included (it closes itself): nothing here may act meanwhile.
+  if (ui.examplesKey !== null) return false;
   if (event.key === 'Escape') {
     if (isTextEntry(event.target)) {
       event.target.blur();
@@ -61,6 +65,11 @@ function handleKey(event: KeyboardEvent, ctx: DeskKeyboardContext): boolean {
       if (!ctx.canEdit) return false;
       ctx.focusNote();
       return true;
+    case 'e':
+      // Looking at other images of a class is not a decision: a reader (an admin) may too.
+      if (!ctx.canShowExamples || !focused) return false;
+      ui.openExamples(focused.key);
+      return true;
     case 'Enter':
       if (isKeyboardFocusedControl(event.target) || !ctx.canEdit) return false;
       if (!event.repeat) ctx.finalize();
@@ -75,11 +84,14 @@ export function useDeskKeyboard(ctx: DeskKeyboardContext): void {
   useWindowKeyboard(ctx, handleKey);
 }
 
-/** The keys of the desk, for the hint under the table. */
-export const DESK_SHORTCUTS: readonly { keys: string[]; action: string }[] = [
-  { keys: ['j', 'k'], action: 'move between classes' },
-  { keys: ['c', 'w', 'u'], action: 'decide correct / wrong / unclear' },
-  { keys: ['Shift', 'W'], action: 'every undecided class wrong' },
-  { keys: ['m'], action: 'write the note' },
-  { keys: ['Enter'], action: 'finalize' },
-];
+/** The keys of the desk, for the hint under the table; `e` when the desk can show the examples of a class. */
+export function deskShortcuts({ examples }: { examples: boolean }): { keys: string[]; action: string }[] {
+  return [
+    { keys: ['j', 'k'], action: 'move between classes' },
+    { keys: ['c', 'w', 'u'], action: 'decide correct / wrong / unclear' },
+    { keys: ['Shift', 'W'], action: 'every undecided class wrong' },
+    ...(examples ? [{ keys: ['e'], action: 'examples of the class' }] : []),
+    { keys: ['m'], action: 'write the note' },
+    { keys: ['Enter'], action: 'finalize' },
+  ];
+}

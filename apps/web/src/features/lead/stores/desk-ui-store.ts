@@ -4,14 +4,16 @@ import { useImageViewStore } from '../../../stores/image-view-store';
 import { type DecisionDraft, deskDraftSource, draftFromDesk } from '../lib/decision-draft';
 
 /**
- * UI state of the lead's desk only: the decision being edited and which class row has the keyboard focus. The queue,
- * the item, its verdicts and decisions are server state and live in react-query.
+ * UI state of the lead's desk only: the decision being edited, which class row has the keyboard focus, and the class
+ * whose examples are open. The queue, the item, its verdicts and decisions are server state and live in react-query.
  */
 interface DeskUiState {
   /** What the draft was started from (see deskDraftSource). */
   draftSource: string | null;
   draft: DecisionDraft | null;
   focusedIndex: number;
+  /** The class whose examples (other images of it) are open, in a modal dialog that owns the keyboard; null for none. */
+  examplesKey: string | null;
 
   startDraft(desk: DeskItem): void;
   /** Forgets the draft: the next desk (another user, another project) starts clean. */
@@ -23,6 +25,8 @@ interface DeskUiState {
   setSeverity(model: string, severity: Severity): void;
   setCategory(model: string, category: string): void;
   setNote(note: string): void;
+  openExamples(key: string): void;
+  closeExamples(): void;
 }
 
 export const useDeskUiStore = create<DeskUiState>()((set) => {
@@ -32,15 +36,20 @@ export const useDeskUiStore = create<DeskUiState>()((set) => {
     draftSource: null,
     draft: null,
     focusedIndex: 0,
+    examplesKey: null,
 
     startDraft: (desk) => {
-      // Another item: its image starts fitted. The same item reloaded (a decision came in) keeps the view.
-      if (useDeskUiStore.getState().draft?.itemId !== desk.item.id) useImageViewStore.getState().reset();
+      // Another item: its image starts fitted, and no examples are open. The same item reloaded (a decision came in)
+      // keeps the view.
+      if (useDeskUiStore.getState().draft?.itemId !== desk.item.id) {
+        useImageViewStore.getState().reset();
+        set({ examplesKey: null });
+      }
       set({ draftSource: deskDraftSource(desk), draft: draftFromDesk(desk), focusedIndex: 0 });
     },
     reset: () => {
       useImageViewStore.getState().reset();
-      set({ draftSource: null, draft: null, focusedIndex: 0 });
+      set({ draftSource: null, draft: null, focusedIndex: 0, examplesKey: null });
     },
     setFocus: (index) => set({ focusedIndex: Math.max(0, index) }),
     decide: (key, judgement) => updateDraft((d) => ({ labels: { ...d.labels, [key]: judgement } })),
@@ -49,5 +58,7 @@ export const useDeskUiStore = create<DeskUiState>()((set) => {
     setSeverity: (model, severity) => updateDraft((d) => ({ mistakes: { ...d.mistakes, [model]: { ...d.mistakes[model], severity } } })),
     setCategory: (model, category) => updateDraft((d) => ({ mistakes: { ...d.mistakes, [model]: { ...d.mistakes[model], category } } })),
     setNote: (note) => updateDraft(() => ({ note })),
+    openExamples: (key) => set({ examplesKey: key }),
+    closeExamples: () => set({ examplesKey: null }),
   };
 });

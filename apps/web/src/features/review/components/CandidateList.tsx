@@ -16,15 +16,17 @@ interface CandidateListProps {
   labels: ReadonlyMap<string, string>;
   /** An agreed or final item: the judgements show as given, and cannot change (the focus still moves). */
   readOnly?: boolean;
+  /** Each row offers the examples of its class (other images of it), as `e` does for the focused one. */
+  showExamples?: boolean;
 }
 
-/** Every candidate class with its sources and the three-way judgement; j/k move the focus, c/w/u judge. */
-export const CandidateList = memo(function CandidateList({ item, candidates, labels, readOnly = false }: CandidateListProps) {
+/** Every candidate class with its sources and the three-way judgement; j/k move the focus, c/w/u judge, e shows examples. */
+export const CandidateList = memo(function CandidateList({ item, candidates, labels, readOnly = false, showExamples = false }: CandidateListProps) {
   const { judgements, focusedIndex } = useReviewUiStore(
     useShallow((s) => ({ judgements: s.draft?.labels ?? {}, focusedIndex: s.focusedIndex })),
   );
-  const { judge, setFocus, removeAddedClass } = useReviewUiStore(
-    useShallow((s) => ({ judge: s.judge, setFocus: s.setFocus, removeAddedClass: s.removeAddedClass })),
+  const { judge, setFocus, removeAddedClass, openExamples } = useReviewUiStore(
+    useShallow((s) => ({ judge: s.judge, setFocus: s.setFocus, removeAddedClass: s.removeAddedClass, openExamples: s.openExamples })),
   );
   const focused = Math.min(focusedIndex, candidates.length - 1);
   const listRef = useRef<HTMLOListElement>(null);
@@ -73,6 +75,22 @@ export const CandidateList = memo(function CandidateList({ item, candidates, lab
                   {candidate.sources.map((source) => (
                     <SourceBadge key={sourceId(source)} source={source} tag={source.kind === 'model' ? modelTag(modelPosition.get(source.model) ?? 0) : ''} modelName={source.kind === 'model' ? (modelTitle.get(source.model) ?? source.model) : ''} />
                   ))}
+                  {showExamples ? (
+                    <button
+                      type="button"
+                      className="link-button examples-button"
+                      aria-label={`Examples of ${label} (e)`}
+                      title="Other images of this class (e)"
+                      onMouseDown={keepFocus}
+                      onClick={() => {
+                        setFocus(index);
+                        openExamples(candidate.key);
+                      }}
+                      data-testid="candidate-examples"
+                    >
+                      examples
+                    </button>
+                  ) : null}
                   {candidate.addedInDraft && !readOnly ? (
                     <button type="button" className="link-button" aria-label={`Remove ${label} (x)`} onMouseDown={keepFocus} onClick={() => removeAddedClass(candidate.key)}>
                       remove

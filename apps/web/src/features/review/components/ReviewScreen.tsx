@@ -1,4 +1,4 @@
-import type { ProjectSummary, ReviewItem, VerdictRequest } from '@bagel/contracts';
+import type { Candidate, ProjectSummary, ReviewItem, VerdictRequest } from '@bagel/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { AppHeader } from '../../../components/AppHeader';
@@ -16,6 +16,12 @@ import { ReviewWorkspace } from './ReviewWorkspace';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
 
 type Current = { kind: 'claiming' } | { kind: 'item'; itemId: number } | { kind: 'done' };
+
+/**
+ * Other images of a class, shown beside the item (a modal dialog that owns the keyboard while open, and calls
+ * `onClose` on Esc): composed by the app shell, so this feature does not depend on the one that shows them.
+ */
+export type ClassExamplesSlot = (request: { cls: Pick<Candidate, 'key' | 'names' | 'gloss'>; item: ReviewItem; onClose(): void }) => ReactNode;
 
 /** A message about the last submit that is not an error: the verdict changed elsewhere, or the item became final. */
 export interface ReviewNotice {
@@ -41,10 +47,22 @@ interface ReviewScreenProps {
   onItemShown?: (itemId: number | null) => void;
   /** A way to the items this reviewer has judged (the app shell's link to them), offered when nothing is left to review. */
   judgedItemsLink?: ReactNode;
+  /** The examples of a candidate class (`e`, or the button of its row); without it, neither is offered. */
+  classExamples?: ClassExamplesSlot;
 }
 
 /** One item at a time from the project's review queue: judge, grade, submit, and the next item is there. */
-export function ReviewScreen({ project, userMenu, navigation, itemAside, onChangeProject, initialItemId, onItemShown, judgedItemsLink }: ReviewScreenProps) {
+export function ReviewScreen({
+  project,
+  userMenu,
+  navigation,
+  itemAside,
+  onChangeProject,
+  initialItemId,
+  onItemShown,
+  judgedItemsLink,
+  classExamples,
+}: ReviewScreenProps) {
   const queryClient = useQueryClient();
   const [current, setCurrent] = useState<Current>(() => {
     if (!initialItemId) return { kind: 'claiming' };
@@ -269,6 +287,7 @@ export function ReviewScreen({ project, userMenu, navigation, itemAside, onChang
           onSkip={skipCurrent}
           onNext={() => moveTo(undefined)}
           aside={itemAside?.(item)}
+          classExamples={classExamples}
         />
       ) : (
         <div className="loading" aria-live="polite" data-testid="loading">
@@ -276,7 +295,11 @@ export function ReviewScreen({ project, userMenu, navigation, itemAside, onChang
         </div>
       )}
       {overlay === 'shortcuts' ? (
-        <ShortcutsOverlay mistakeCategories={item?.mistakeCategories ?? project.mistakeCategories} readOnly={ready && readOnly} />
+        <ShortcutsOverlay
+          mistakeCategories={item?.mistakeCategories ?? project.mistakeCategories}
+          readOnly={ready && readOnly}
+          examples={classExamples !== undefined}
+        />
       ) : null}
     </div>
   );

@@ -13,7 +13,7 @@ import { CandidateList } from './CandidateList';
 import { ImageViewer } from '../../../components/ImageViewer';
 import { ModelPanel } from './ModelPanel';
 import { ProblematicControl } from './ProblematicControl';
-import type { ReviewNotice, SubmitDraft } from './ReviewScreen';
+import type { ClassExamplesSlot, ReviewNotice, SubmitDraft } from './ReviewScreen';
 
 /** How long the message of a refused shortcut stays. */
 const LOCKED_MESSAGE_MS = 4000;
@@ -33,14 +33,31 @@ interface ReviewWorkspaceProps {
   onNext(): void;
   /** Shown under the models (e.g. the item's discussion). */
   aside?: ReactNode;
+  /** The examples of a candidate class, from the app shell; read-only too (looking is not an edit). */
+  classExamples?: ClassExamplesSlot;
 }
 
 /** The review of one item: image, labels and candidates, models, and the verdict bar. Rendered once its draft exists. */
-export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notice, error, readOnly, onSubmit, onSkip, onNext, aside }: ReviewWorkspaceProps) {
-  const { draft, focusedIndex, overlay } = useReviewUiStore(
-    useShallow((s) => ({ draft: s.draft, focusedIndex: s.focusedIndex, overlay: s.overlay })),
+export function ReviewWorkspace({
+  item,
+  vocabulary,
+  vocabularyError,
+  busy,
+  notice,
+  error,
+  readOnly,
+  onSubmit,
+  onSkip,
+  onNext,
+  aside,
+  classExamples,
+}: ReviewWorkspaceProps) {
+  const { draft, focusedIndex, overlay, examplesKey } = useReviewUiStore(
+    useShallow((s) => ({ draft: s.draft, focusedIndex: s.focusedIndex, overlay: s.overlay, examplesKey: s.examplesKey })),
   );
-  const { setComment, openOverlay } = useReviewUiStore(useShallow((s) => ({ setComment: s.setComment, openOverlay: s.openOverlay })));
+  const { setComment, openOverlay, closeOverlay } = useReviewUiStore(
+    useShallow((s) => ({ setComment: s.setComment, openOverlay: s.openOverlay, closeOverlay: s.closeOverlay })),
+  );
   const commentRef = useRef<HTMLTextAreaElement>(null);
   const [attempted, setAttempted] = useState(false);
   // The message of the last shortcut the read-only screen refused (seq: a new press shows it again, for as long).
@@ -86,7 +103,15 @@ export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notic
     readOnly,
     next: onNext,
     onLockedKey,
+    canShowExamples: classExamples !== undefined,
   });
+
+  // The examples hold the keyboard while open: examples of a class no longer listed would hold it for good, so they close.
+  const examplesOf = overlay === 'class-examples' && classExamples ? candidates.find((c) => c.key === examplesKey) : undefined;
+  const examplesLost = overlay === 'class-examples' && examplesOf === undefined;
+  useEffect(() => {
+    if (examplesLost) closeOverlay();
+  }, [examplesLost, closeOverlay]);
 
   if (!draft) return null;
   const original = item.originalLabel;
@@ -128,7 +153,7 @@ export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notic
 
           <div className="candidates-area">
             {overlay === 'add-class' && !readOnly ? <AddClassSearch vocabulary={vocabulary} vocabularyError={vocabularyError} candidates={candidates} /> : null}
-            <CandidateList item={item} candidates={candidates} labels={labels} readOnly={readOnly} />
+            <CandidateList item={item} candidates={candidates} labels={labels} readOnly={readOnly} showExamples={classExamples !== undefined} />
             {readOnly ? null : (
               <button type="button" className="add-class-button" onMouseDown={keepFocus} onClick={() => openOverlay('add-class')}>
                 + Add a class <kbd>a</kbd>
@@ -205,6 +230,7 @@ export function ReviewWorkspace({ item, vocabulary, vocabularyError, busy, notic
           </div>
         </div>
       </footer>
+      {examplesOf && classExamples ? classExamples({ cls: examplesOf, item, onClose: closeOverlay }) : null}
     </>
   );
 }

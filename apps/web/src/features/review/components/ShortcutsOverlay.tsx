@@ -6,7 +6,16 @@ import { useReviewUiStore } from '../stores/review-ui-store';
  * Every keyboard shortcut of the review screen, opened and closed with `?` (Esc closes too); on a read-only item (agreed
  * or final), only those that still act, and why the others do not.
  */
-export function ShortcutsOverlay({ mistakeCategories, readOnly = false }: { mistakeCategories: readonly string[]; readOnly?: boolean }) {
+export function ShortcutsOverlay({
+  mistakeCategories,
+  readOnly = false,
+  examples = false,
+}: {
+  mistakeCategories: readonly string[];
+  readOnly?: boolean;
+  /** The screen shows the examples of a class (`e`). */
+  examples?: boolean;
+}) {
   const closeOverlay = useReviewUiStore((s) => s.closeOverlay);
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -27,7 +36,7 @@ export function ShortcutsOverlay({ mistakeCategories, readOnly = false }: { mist
           </button>
         </header>
         <div className="shortcut-groups">
-          {shortcutGroups(mistakeCategories, { readOnly }).map((group) => (
+          {shortcutGroups(mistakeCategories, { readOnly, examples }).map((group) => (
             <section key={group.title}>
               <h3>{group.title}</h3>
               <dl>

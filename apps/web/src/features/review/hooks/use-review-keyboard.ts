@@ -3,7 +3,7 @@ import { isKeyboardFocusedControl, isTextEntry, useWindowKeyboard } from '../../
 import { handleImageViewKey } from '../../../stores/image-view-store';
 import type { ReviewCandidate } from '../lib/draft-verdict';
 import { type LockedAction, lockedActionOfKey } from '../lib/read-only';
-import { CATEGORY_KEYS, SEVERITY_KEYS } from '../lib/shortcuts';
+import { CATEGORY_KEYS, EXAMPLES_KEY, SEVERITY_KEYS } from '../lib/shortcuts';
 import { useReviewUiStore } from '../stores/review-ui-store';
 
 export interface ReviewKeyboardContext {
@@ -21,6 +21,8 @@ export interface ReviewKeyboardContext {
   readOnly: boolean;
   next(): void;
   onLockedKey(action: LockedAction): void;
+  /** `e` opens the examples of the focused class (false when the app gives the screen no way to show them). */
+  canShowExamples: boolean;
 }
 
 const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
@@ -30,6 +32,8 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
   const ui = useReviewUiStore.getState();
   const { draft } = ui;
   if (!draft) return false;
+  // The examples are a modal dialog that owns every key, Esc included (it closes itself): nothing here may act meanwhile.
+  if (ui.overlay === 'class-examples') return false;
 
   if (event.key === 'Escape') {
     if (ui.overlay) {
@@ -108,6 +112,10 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
     case 'a':
     case '/':
       ui.openOverlay('add-class');
+      return true;
+    case EXAMPLES_KEY:
+      if (!ctx.canShowExamples || !focused) return false;
+      ui.openExamples(focused.key);
       return true;
     case 'x':
       if (focused?.addedInDraft) {

@@ -6,7 +6,8 @@ import { finalBanner, isFinalStatus, isItemFinalError, itemFinalNotice, lockedAc
 import { shortcutGroups } from './shortcuts';
 
 const CATEGORIES = ['Fine-grained error', 'Class overlap', 'Non-prototypical', 'Spurious correlation'];
-const keysOf = (readOnly: boolean) => shortcutGroups(CATEGORIES, { readOnly }).flatMap((g) => g.shortcuts.flatMap((s) => s.keys));
+// As the app shows them: the app shell gives the review screen the examples of a class (`e`).
+const keysOf = (readOnly: boolean, examples = true) => shortcutGroups(CATEGORIES, { readOnly, examples }).flatMap((g) => g.shortcuts.flatMap((s) => s.keys));
 
 describe('which items show read-only', () => {
   it('is exactly the agreed and the final ones (the server refuses a verdict on them)', () => {
@@ -48,18 +49,28 @@ describe('the shortcuts of a read-only item', () => {
   });
 
   it('lets the navigation, the image keys, the overlay and Enter (the next item) through', () => {
-    for (const key of ['j', 'k', 'ArrowDown', 'ArrowUp', '+', '=', '-', '_', '0', 'o', '?', 'Escape', 'Enter', 'Tab', 'C', '8']) {
+    for (const key of ['j', 'k', 'ArrowDown', 'ArrowUp', 'e', '+', '=', '-', '_', '0', 'o', '?', 'Escape', 'Enter', 'Tab', 'C', '8']) {
       expect(lockedActionOfKey(key), key).toBeNull();
     }
   });
 
   it('matches the ? overlay: what it lists still acts; what only the editable screen lists is refused', () => {
     const readOnlyKeys = new Set(keysOf(true));
-    expect([...readOnlyKeys].toSorted()).toEqual(['+', '-', '0', '?', 'Enter', 'Esc', 'j', 'k', 'o', '↑', '↓'].toSorted());
+    expect([...readOnlyKeys].toSorted()).toEqual(['+', '-', '0', '?', 'Enter', 'Esc', 'e', 'j', 'k', 'o', '↑', '↓'].toSorted());
     for (const key of readOnlyKeys) expect(lockedActionOfKey(key), key).toBeNull();
     const refused = keysOf(false).filter((key) => !readOnlyKeys.has(key) && key !== 'Shift');
     expect(refused.length).toBeGreaterThan(10);
     for (const key of refused) expect(lockedActionOfKey(key), key).not.toBeNull();
+  });
+
+  it('lists `e` (the examples of the focused class) on both screens, and only when the screen can show them', () => {
+    for (const readOnly of [false, true]) {
+      expect(keysOf(readOnly), `readOnly: ${readOnly}`).toContain('e');
+      expect(keysOf(readOnly, false), `readOnly: ${readOnly}`).not.toContain('e');
+      expect(keysOf(readOnly, false)).toEqual(keysOf(readOnly).filter((key) => key !== 'e'));
+    }
+    // No other shortcut of either screen takes the key.
+    expect(keysOf(false).filter((key) => key === 'e')).toHaveLength(1);
   });
 
   it('names Enter “Next item” in the overlay, where the editable screen submits', () => {

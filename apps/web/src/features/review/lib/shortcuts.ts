@@ -27,11 +27,26 @@ const IMAGE_GROUP: ShortcutGroup = {
 export const READ_ONLY_SHORTCUTS_NOTE =
   'This item is final: the keys that judge, grade, add or remove a class, flag, comment, submit or skip do nothing here.';
 
+/** `e`: the examples of the focused class (when the app gives the review screen a way to show them). */
+export const EXAMPLES_KEY = 'e';
+const EXAMPLES_SHORTCUT: Shortcut = {
+  keys: [EXAMPLES_KEY],
+  action: 'Examples: other images of the focused class, to compare with',
+};
+
+export interface ShortcutOptions {
+  /** An agreed or final item. */
+  readOnly?: boolean;
+  /** The screen can show the examples of a class (`e`). */
+  examples?: boolean;
+}
+
 /**
  * The shortcuts of the review screen. Read-only (an agreed or final item), only those that still act: the candidate
- * focus, the image, and Enter for the next item.
+ * focus, the examples of a class, the image, and Enter for the next item.
  */
-export function shortcutGroups(mistakeCategories: readonly string[], { readOnly = false }: { readOnly?: boolean } = {}): ShortcutGroup[] {
+export function shortcutGroups(mistakeCategories: readonly string[], { readOnly = false, examples = false }: ShortcutOptions = {}): ShortcutGroup[] {
+  const examplesShortcut = examples ? [EXAMPLES_SHORTCUT] : [];
   if (readOnly) {
     return [
       {
@@ -39,6 +54,7 @@ export function shortcutGroups(mistakeCategories: readonly string[], { readOnly 
         shortcuts: [
           { keys: ['j', '↓'], action: 'Next candidate' },
           { keys: ['k', '↑'], action: 'Previous candidate' },
+          ...examplesShortcut,
         ],
       },
       IMAGE_GROUP,
@@ -64,6 +80,7 @@ export function shortcutGroups(mistakeCategories: readonly string[], { readOnly 
         { keys: ['Shift', 'W'], action: 'Judge every candidate not judged yet wrong' },
         { keys: ['a', '/'], action: 'Add a class: search the vocabulary (↑ ↓ choose, Enter add, Esc close)' },
         { keys: ['x'], action: 'Remove the focused class you added' },
+        ...examplesShortcut,
       ],
     },
     {

@@ -4,8 +4,8 @@ import { useImageViewStore } from '../../../stores/image-view-store';
 import { type DraftVerdict, draftFromItem } from '../lib/draft-verdict';
 import { isFinalStatus } from '../lib/read-only';
 
-/** The one overlay open at a time; each takes the keyboard while open. */
-export type ReviewOverlay = 'shortcuts' | 'add-class' | 'problematic' | null;
+/** The one overlay open at a time; each takes the keyboard while open ('class-examples': of `examplesKey`). */
+export type ReviewOverlay = 'shortcuts' | 'add-class' | 'problematic' | 'class-examples' | null;
 
 /**
  * UI state of the review screen only: the draft being edited, which candidate has the keyboard focus and the open
@@ -18,6 +18,8 @@ interface ReviewUiState {
   draft: DraftVerdict | null;
   focusedIndex: number;
   overlay: ReviewOverlay;
+  /** The candidate class whose examples (other images of it) are open, with the overlay 'class-examples'. */
+  examplesKey: string | null;
 
   startDraft(item: ReviewItem): void;
   /** Forgets everything: the next screen (another user, another project) starts clean. */
@@ -30,7 +32,10 @@ interface ReviewUiState {
   setCategory(model: string, category: string): void;
   setProblematic(on: boolean, reason?: string): void;
   setComment(comment: string): void;
-  openOverlay(overlay: ReviewOverlay): void;
+  /** Opens an overlay (the examples need their class: openExamples). */
+  openOverlay(overlay: Exclude<ReviewOverlay, 'class-examples'>): void;
+  /** Opens the examples of a candidate class (the overlay 'class-examples'). */
+  openExamples(key: string): void;
   closeOverlay(): void;
 }
 
@@ -49,14 +54,15 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
     draft: null,
     focusedIndex: 0,
     overlay: null,
+    examplesKey: null,
 
     reset: () => {
       useImageViewStore.getState().reset();
-      set({ draftSource: null, draft: null, focusedIndex: 0, overlay: null });
+      set({ draftSource: null, draft: null, focusedIndex: 0, overlay: null, examplesKey: null });
     },
     startDraft: (item) => {
       useImageViewStore.getState().reset();
-      set({ draftSource: draftSourceOf(item), draft: draftFromItem(item), focusedIndex: 0, overlay: null });
+      set({ draftSource: draftSourceOf(item), draft: draftFromItem(item), focusedIndex: 0, overlay: null, examplesKey: null });
     },
     setFocus: (index) => set({ focusedIndex: Math.max(0, index) }),
     judge: (key, judgement) => updateDraft((d) => ({ labels: { ...d.labels, [key]: judgement } })),
@@ -75,7 +81,8 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
     setProblematic: (on, reason) =>
       updateDraft((d) => ({ problematic: on, problematicReason: on ? (reason ?? d.problematicReason) : '' })),
     setComment: (comment) => updateDraft(() => ({ comment })),
-    openOverlay: (overlay) => set({ overlay }),
-    closeOverlay: () => set({ overlay: null }),
+    openOverlay: (overlay) => set({ overlay, examplesKey: null }),
+    openExamples: (key) => set({ overlay: 'class-examples', examplesKey: key }),
+    closeOverlay: () => set({ overlay: null, examplesKey: null }),
   };
 });
