@@ -283,8 +283,8 @@ test('an expert has no desk: the app shows none, and the API refuses the lead’
   await logIn(page, 'expert3', '/?view=desk');
   await expect(page.getByTestId('lead-desk')).toHaveCount(0);
   await expect(page.getByTestId('nav-desk')).toHaveCount(0);
-  // The expert's views: the review and their own verdicts, nothing of the lead's.
-  await expect(page.getByRole('navigation', { name: 'Views' }).getByRole('link')).toHaveText(['Review', 'My verdicts']);
+  // The expert's views: the review, their own verdicts and the guide, nothing of the lead's.
+  await expect(page.getByRole('navigation', { name: 'Views' }).getByRole('link')).toHaveText(['Review', 'My verdicts', 'Guide']);
   const projectId = (await fetchItem(page.request, 1)).projectId;
   expect((await page.request.get(`/api/projects/${projectId}/lead/queue`)).status()).toBe(403);
   expect((await page.request.get('/api/items/1/desk')).status()).toBe(403);

@@ -56,9 +56,9 @@ test.describe.serial('a reviewer’s own verdicts', () => {
     expert = await addExpert('judge');
     await logIn(page, expert);
     projectId = await demoProjectId(page.request);
-    // On the review screen an expert now has two views, so the navigation shows.
+    // On the review screen an expert has several views (the review, their verdicts, the guide), so the navigation shows.
     const nav = page.getByRole('navigation', { name: 'Views' });
-    await expect(nav.getByRole('link')).toHaveText(['Review', 'My verdicts']);
+    await expect(nav.getByRole('link')).toHaveText(['Review', 'My verdicts', 'Guide']);
 
     // The first item, from the keyboard: the original label correct, every other candidate wrong, graded, a comment.
     const firstId = await shownItemId(page);
@@ -315,7 +315,7 @@ test('the lead has My verdicts; an admin, who judges nothing, has no entry, land
   await logIn(admin, 'admin', '/?view=my-verdicts', 'dashboard');
   await expect(admin.getByTestId('my-verdicts')).toHaveCount(0);
   await expect(admin.getByTestId('nav-my-verdicts')).toHaveCount(0);
-  await expect(admin.getByRole('navigation', { name: 'Views' }).getByRole('link')).toHaveText(['Lead desk', 'Dashboard', 'Major slice', 'Items']);
+  await expect(admin.getByRole('navigation', { name: 'Views' }).getByRole('link')).toHaveText(['Lead desk', 'Dashboard', 'Major slice', 'Items', 'Guide']);
   const refused = await admin.request.get(`/api/projects/${projectId}/my-verdicts`);
   expect(refused.status()).toBe(403);
   await context.close();

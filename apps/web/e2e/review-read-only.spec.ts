@@ -185,7 +185,7 @@ test('an agreed item opens read-only: the verdict as judged, every control off, 
   const overlay = page.getByTestId('shortcuts-overlay');
   await expect(overlay).toBeVisible();
   const listed = await overlay.locator('dt kbd').allTextContents();
-  for (const key of ['j', 'k', '↓', '↑', 'e', '+', '-', '0', 'o', 'Enter', '?', 'Esc']) expect(listed).toContain(key);
+  for (const key of ['j', 'k', '↓', '↑', 'e', '+', '-', '0', 'o', 'Enter', 'g', '?', 'Esc']) expect(listed).toContain(key);
   for (const key of ['c', 'w', 'u', 'a', '/', 'x', 'p', 'm', 's', '1', '2', '3', '4', '5', '6', '7']) expect(listed).not.toContain(key);
   await expect(overlay.locator('.shortcut', { hasText: 'Enter' })).toContainText('Next item: back to the review queue');
   await expect(overlay.getByTestId('shortcuts-read-only-note')).toContainText('This item is final');

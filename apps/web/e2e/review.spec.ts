@@ -142,7 +142,7 @@ test('the ? overlay lists every shortcut, and every control of the review screen
   const overlay = page.getByTestId('shortcuts-overlay');
   await expect(overlay).toBeVisible();
   const listed = await overlay.locator('dt kbd').allTextContents();
-  for (const key of ['j', 'k', '↓', '↑', 'c', 'w', 'u', 'a', '/', 'e', 'p', '1', '2', '3', '4', '5', '6', '7', '+', '-', '0', 'Enter', 's', '?', 'Esc']) {
+  for (const key of ['j', 'k', '↓', '↑', 'c', 'w', 'u', 'a', '/', 'e', 'p', '1', '2', '3', '4', '5', '6', '7', '+', '-', '0', 'Enter', 's', 'g', '?', 'Esc']) {
     expect(listed).toContain(key);
   }
   await expect(overlay).toContainText('Severity Major');

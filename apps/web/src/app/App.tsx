@@ -7,6 +7,8 @@ import { ClassExamplesDialog } from '../features/class-examples/components/Class
 import { DashboardScreen } from '../features/dashboard/components/DashboardScreen';
 import { DiscussionPanel } from '../features/discussion/components/DiscussionPanel';
 import { DownloadLinks } from '../features/exports/components/DownloadLinks';
+import { GuideDialog } from '../features/guide/components/GuideDialog';
+import { GuideScreen } from '../features/guide/components/GuideScreen';
 import { LeadDesk } from '../features/lead/components/LeadDesk';
 import { MajorSliceScreen } from '../features/major-slice/components/MajorSliceScreen';
 import { MyVerdictsScreen } from '../features/my-verdicts/components/MyVerdictsScreen';
@@ -160,6 +162,9 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
     [project.id],
   );
 
+  // The project's labeling guide beside the item (the review screen, the desk); the Guide view shows and edits it.
+  const guidePanel = useCallback(({ onClose }: { onClose(): void }) => <GuideDialog projectId={project.id} onClose={onClose} />, [project.id]);
+
   const navigation = <ViewNavigation projectId={project.id} views={viewsFor(user.role, hasItemBrowser)} current={view} onNavigate={navigate} />;
   const common = { project, userMenu, navigation, onChangeProject };
 
@@ -178,6 +183,7 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
           // Blind review: the discussion shows only once the expert has given their own verdict on the item.
           itemAside={(item) => (item.myVerdict ? <DiscussionPanel key={item.id} itemId={item.id} compact /> : null)}
           classExamples={classExamples}
+          guide={guidePanel}
         />
       );
     case 'my-verdicts':
@@ -199,6 +205,7 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
           onOpenItem={onDeskItemOpened}
           discussion={(itemId) => <DiscussionPanel key={itemId} itemId={itemId} />}
           classExamples={classExamples}
+          guide={guidePanel}
         />
       );
     case 'dashboard':
@@ -214,6 +221,8 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
       return <MajorSliceScreen {...common} onOpenItem={(itemId) => navigate('desk', itemId)} />;
     case 'items':
       return ItemBrowserView ? <ItemBrowserView {...common} user={user} navigation={navigation} navigate={navigate} /> : null;
+    case 'guide':
+      return <GuideScreen {...common} user={user} />;
   }
 }
 

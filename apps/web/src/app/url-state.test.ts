@@ -7,6 +7,8 @@ describe('the address bar state', () => {
     expect(parseUrlState('?project=-1&view=nope&item=1.5')).toEqual({});
     expect(parseUrlState('?project=2&view=my-verdicts')).toEqual({ projectId: 2, view: 'my-verdicts' });
     expect(parseUrlState('?project=2&view=my_verdicts')).toEqual({ projectId: 2 });
+    expect(parseUrlState('?project=2&view=guide')).toEqual({ projectId: 2, view: 'guide' });
+    expect(parseUrlState('?project=2&view=Guide')).toEqual({ projectId: 2 });
     expect(parseUrlState('')).toEqual({});
   });
 
@@ -21,8 +23,9 @@ describe('the address bar state', () => {
     expect(searchOf({ projectId: 3, view: 'review', itemId: 9 })).toBe('?project=3&item=9');
     expect(searchOf({ projectId: 3, view: 'dashboard' })).toBe('?project=3&view=dashboard');
     expect(searchOf({ projectId: 3, view: 'my-verdicts' })).toBe('?project=3&view=my-verdicts');
+    expect(searchOf({ projectId: 3, view: 'guide' })).toBe('?project=3&view=guide');
     expect(searchOf({})).toBe('');
-    for (const state of [{ page: 'users' as const }, { projectId: 4, view: 'items' as const }, { projectId: 4, view: 'my-verdicts' as const }, { projectId: 1, view: 'desk' as const, itemId: 5 }]) {
+    for (const state of [{ page: 'users' as const }, { projectId: 4, view: 'items' as const }, { projectId: 4, view: 'my-verdicts' as const }, { projectId: 4, view: 'guide' as const }, { projectId: 1, view: 'desk' as const, itemId: 5 }]) {
       expect(parseUrlState(searchOf(state))).toEqual(state);
     }
   });

@@ -4,7 +4,7 @@
  * on the lead's desk, the item on the desk); or `?page=NAME`, a page of the whole app outside any project (the
  * admin's users). There is no router: the app shows one screen at a time.
  */
-export const VIEW_IDS = ['review', 'my-verdicts', 'desk', 'dashboard', 'major-slice', 'items'] as const;
+export const VIEW_IDS = ['review', 'my-verdicts', 'desk', 'dashboard', 'major-slice', 'items', 'guide'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
 export const PAGE_IDS = ['users'] as const;

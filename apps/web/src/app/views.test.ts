@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { allowedPage, allowedView, backLabelOf, pagesFor, viewsFor } from './views';
 
 describe('views by role', () => {
-  it('gives an expert the review and their own verdicts only: the desk, the dashboard and the slice are not theirs', () => {
-    expect(viewsFor('expert', true).map((v) => v.id)).toEqual(['review', 'my-verdicts']);
+  it('gives an expert the review, their own verdicts and the guide only: the desk, the dashboard and the slice are not theirs', () => {
+    expect(viewsFor('expert', true).map((v) => v.id)).toEqual(['review', 'my-verdicts', 'guide']);
     expect(allowedView('my-verdicts', 'expert', true)).toBe('my-verdicts');
     expect(allowedView('desk', 'expert', true)).toBe('review');
     expect(allowedView('dashboard', 'expert', true)).toBe('review');
@@ -11,8 +11,8 @@ describe('views by role', () => {
   });
 
   it('gives the lead every view, and an admin every view but the review and the verdicts of their own (they judge nothing)', () => {
-    expect(viewsFor('lead', false).map((v) => v.id)).toEqual(['review', 'my-verdicts', 'desk', 'dashboard', 'major-slice']);
-    expect(viewsFor('admin', false).map((v) => v.id)).toEqual(['desk', 'dashboard', 'major-slice']);
+    expect(viewsFor('lead', false).map((v) => v.id)).toEqual(['review', 'my-verdicts', 'desk', 'dashboard', 'major-slice', 'guide']);
+    expect(viewsFor('admin', false).map((v) => v.id)).toEqual(['desk', 'dashboard', 'major-slice', 'guide']);
     expect(allowedView('review', 'admin', false)).toBe('dashboard');
     expect(allowedView('my-verdicts', 'admin', true)).toBe('dashboard');
     expect(allowedView('my-verdicts', 'lead', false)).toBe('my-verdicts');
@@ -22,13 +22,24 @@ describe('views by role', () => {
   it('names the reviewer’s own verdicts “My verdicts”, right after the review, for those who judge', () => {
     const entry = viewsFor('lead', true).find((v) => v.id === 'my-verdicts');
     expect(entry).toEqual({ id: 'my-verdicts', label: 'My verdicts', roles: ['expert', 'lead'] });
-    expect(viewsFor('expert', false).map((v) => v.label)).toEqual(['Review', 'My verdicts']);
+    expect(viewsFor('expert', false).map((v) => v.label)).toEqual(['Review', 'My verdicts', 'Guide']);
+  });
+
+  it('gives every role the labeling guide (“Guide”, last), which opens from its address too', () => {
+    for (const role of ['expert', 'lead', 'admin'] as const) {
+      for (const hasItemBrowser of [false, true]) {
+        const views = viewsFor(role, hasItemBrowser);
+        expect(views.at(-1), `${role}, item browser: ${hasItemBrowser}`).toEqual({ id: 'guide', label: 'Guide', roles: ['expert', 'lead', 'admin'] });
+        expect(allowedView('guide', role, hasItemBrowser)).toBe('guide');
+      }
+    }
   });
 
   it('lists the item browser only once it exists', () => {
     expect(viewsFor('lead', true).map((v) => v.id)).toContain('items');
     expect(allowedView('items', 'lead', false)).toBe('review');
     expect(allowedView('items', 'admin', true)).toBe('items');
+    expect(viewsFor('admin', true).map((v) => v.id)).toEqual(['desk', 'dashboard', 'major-slice', 'items', 'guide']);
   });
 });
 

@@ -32,6 +32,8 @@ export const VIEWS: readonly ViewDefinition[] = [
   { id: 'dashboard', label: 'Dashboard', roles: ['lead', 'admin'] },
   { id: 'major-slice', label: 'Major slice', roles: ['lead', 'admin'] },
   { id: 'items', label: 'Items', roles: ['lead', 'admin'] },
+  // The project's labeling guide: everyone reads it; leads and admins write it (the server refuses an expert's PUT).
+  { id: 'guide', label: 'Guide', roles: ['expert', 'lead', 'admin'] },
 ];
 
 /** The views a role may open, in navigation order; `items` only when the item browser exists. */

@@ -5,12 +5,17 @@ export interface ResponseSchema<T> {
   parse(data: unknown): T;
 }
 
-/** A refusal of the API (4xx/5xx), with the server's own message for the person using the app. */
+/**
+ * A refusal of the API (4xx/5xx), with the server's own message for the person using the app, and the whole body of
+ * the answer (the contract's ErrorResponse lets a route add fields: e.g. the current guide of a 409 STALE_GUIDE),
+ * which whoever reads such a field parses with the contract's schema.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly code?: string,
+    readonly body: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -38,12 +43,12 @@ async function readError(response: Response): Promise<ApiError> {
   const stale = StaleRevisionResponse.safeParse(body);
   if (stale.success) return new StaleRevisionError(stale.data.message, stale.data.currentRevision);
   const error = ErrorResponse.safeParse(body);
-  if (error.success) return new ApiError(response.status, error.data.message, error.data.code);
+  if (error.success) return new ApiError(response.status, error.data.message, error.data.code, error.data);
   return new ApiError(response.status, `The server answered ${response.status} ${response.statusText}`.trim());
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
   body?: unknown;
   signal?: AbortSignal;
 }

@@ -22,6 +22,8 @@ interface DeskItemViewProps {
   discussion?: ReactNode;
   /** The examples of a class (`e`, or the button of its row), composed by the app; for a reader (an admin) too. */
   classExamples?: DeskClassExamples;
+  /** `g` opens the labeling guide (the desk shows it, from the app); for a reader (an admin) too. */
+  canShowGuide?: boolean;
 }
 
 const STATUS_TEXT: Record<DeskItem['item']['status'], string> = {
@@ -33,7 +35,18 @@ const STATUS_TEXT: Record<DeskItem['item']['status'], string> = {
 };
 
 /** One item on the lead's desk: the panel's verdicts and aggregate, the decision form, the image and the discussion. */
-export function DeskItemView({ desk, readOnly, busy, notice, error, onDecide, onReopen, discussion, classExamples }: DeskItemViewProps) {
+export function DeskItemView({
+  desk,
+  readOnly,
+  busy,
+  notice,
+  error,
+  onDecide,
+  onReopen,
+  discussion,
+  classExamples,
+  canShowGuide = false,
+}: DeskItemViewProps) {
   const draft = useDeskUiStore((s) => s.draft);
   const setNote = useDeskUiStore((s) => s.setNote);
   const examplesKey = useDeskUiStore((s) => s.examplesKey);
@@ -72,6 +85,7 @@ export function DeskItemView({ desk, readOnly, busy, notice, error, onDecide, on
     },
     focusNote: () => noteRef.current?.focus(),
     canShowExamples: classExamples !== undefined,
+    canShowGuide,
   });
 
   // The examples hold the keyboard while open: examples of a class no longer listed would hold it for good, so they close.
@@ -138,7 +152,7 @@ export function DeskItemView({ desk, readOnly, busy, notice, error, onDecide, on
           </div>
           {readOnly ? null : (
             <p className="desk-keys muted">
-              {deskShortcuts({ examples: classExamples !== undefined }).map((s) => (
+              {deskShortcuts({ examples: classExamples !== undefined, guide: canShowGuide }).map((s) => (
                 <span key={s.action}>
                   {s.keys.map((k) => (
                     <kbd key={k}>{k}</kbd>

@@ -2,6 +2,7 @@ import type { Candidate, LeadDecisionRequest, ProjectSummary, ReviewItem, Sessio
 import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { AppHeader } from '../../../components/AppHeader';
 import { ApiError, errorMessage } from '../../../lib/api-client';
+import { keepFocus } from '../../../lib/keep-focus';
 import { useDecideItem } from '../api/decide-item';
 import { useDeskItem } from '../api/get-desk-item';
 import { type LeadQueueStatus, useLeadQueue } from '../api/get-lead-queue';
@@ -26,7 +27,11 @@ interface LeadDeskProps {
   discussion?: (itemId: number) => ReactNode;
   /** Other images of a class (a modal dialog that owns the keyboard, and calls `onClose` on Esc), composed by the app. */
   classExamples?: DeskClassExamples;
+  /** The project's labeling guide (a modal dialog that owns the keyboard, and calls `onClose` on Esc), composed by the app. */
+  guide?: DeskGuide;
 }
+
+export type DeskGuide = (request: { onClose(): void }) => ReactNode;
 
 export type DeskClassExamples = (request: { cls: Pick<Candidate, 'key' | 'names' | 'gloss'>; item: ReviewItem; onClose(): void }) => ReactNode;
 
@@ -34,7 +39,7 @@ export type DeskClassExamples = (request: { cls: Pick<Candidate, 'key' | 'names'
  * The lead's desk: the queue of disputed items, most divided first, and one item at a time with every verdict side
  * by side, the aggregate and why it is disputed, and the decision form. An admin sees it read-only.
  */
-export function LeadDesk({ project, user, userMenu, navigation, onChangeProject, itemId, onOpenItem, discussion, classExamples }: LeadDeskProps) {
+export function LeadDesk({ project, user, userMenu, navigation, onChangeProject, itemId, onOpenItem, discussion, classExamples, guide }: LeadDeskProps) {
   const [status, setStatus] = useState<LeadQueueStatus>('disputed');
   const [offset, setOffset] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
@@ -45,6 +50,7 @@ export function LeadDesk({ project, user, userMenu, navigation, onChangeProject,
   const desk = deskQuery.data;
   const draftSource = useDeskUiStore((s) => s.draftSource);
   const startDraft = useDeskUiStore((s) => s.startDraft);
+  const guideOpen = useDeskUiStore((s) => s.guideOpen);
   const readOnly = user.role !== 'lead';
 
   // A draft never outlives the desk: after a log-out, the next user of this browser must not find it.
@@ -123,7 +129,28 @@ export function LeadDesk({ project, user, userMenu, navigation, onChangeProject,
 
   return (
     <div className="desk-app">
-      <AppHeader projectName={project.name} onChangeProject={onChangeProject} navigation={navigation} userMenu={userMenu}>
+      <AppHeader
+        projectName={project.name}
+        onChangeProject={onChangeProject}
+        navigation={navigation}
+        userMenu={userMenu}
+        end={
+          guide ? (
+            <button
+              type="button"
+              className="text-button guide-button"
+              aria-label="Guide (g)"
+              aria-haspopup="dialog"
+              title="The project’s labeling guide (g)"
+              onMouseDown={keepFocus}
+              onClick={() => useDeskUiStore.getState().openGuide()}
+              data-testid="open-guide"
+            >
+              Guide <kbd>g</kbd>
+            </button>
+          ) : null
+        }
+      >
         <div className="progress" data-testid="desk-progress">
           {queue.data && status === 'disputed' ? (
             <span className="progress-text">
@@ -178,6 +205,7 @@ export function LeadDesk({ project, user, userMenu, navigation, onChangeProject,
             onReopen={onReopen}
             discussion={discussion?.(desk.item.id)}
             classExamples={classExamples}
+            canShowGuide={guide !== undefined}
           />
         ) : (
           <main className="desk-main desk-placeholder loading" aria-live="polite">
@@ -185,6 +213,7 @@ export function LeadDesk({ project, user, userMenu, navigation, onChangeProject,
           </main>
         )}
       </div>
+      {guideOpen && guide ? guide({ onClose: () => useDeskUiStore.getState().closeGuide() }) : null}
     </div>
   );
 }

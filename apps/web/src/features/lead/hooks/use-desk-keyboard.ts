@@ -13,6 +13,8 @@ export interface DeskKeyboardContext {
   focusNote(): void;
   /** `e` opens the examples of the focused class (false when the app gives the desk no way to show them). */
   canShowExamples: boolean;
+  /** `g` opens the project's labeling guide (false when the app gives the desk no way to show it). */
+  canShowGuide: boolean;
 }
 
 const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
@@ -21,8 +23,9 @@ const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u:
 function handleKey(event: KeyboardEvent, ctx: DeskKeyboardContext): boolean {
   const ui = useDeskUiStore.getState();
   if (!ui.draft) return false;
-  // The examples are a modal dialog that owns every key, Esc included (it closes itself): nothing here may act meanwhile.
-  if (ui.examplesKey !== null) return false;
+  // The examples and the guide are modal dialogs that own every key, Esc included (they close themselves): nothing
+  // here may act meanwhile.
+  if (ui.examplesKey !== null || ui.guideOpen) return false;
   if (event.key === 'Escape') {
     if (isTextEntry(event.target)) {
       event.target.blur();
@@ -70,6 +73,11 @@ function handleKey(event: KeyboardEvent, ctx: DeskKeyboardContext): boolean {
       if (!ctx.canShowExamples || !focused) return false;
       ui.openExamples(focused.key);
       return true;
+    case 'g':
+      // Reading the guide is not a decision: a reader (an admin) may too.
+      if (!ctx.canShowGuide) return false;
+      ui.openGuide();
+      return true;
     case 'Enter':
       if (isKeyboardFocusedControl(event.target) || !ctx.canEdit) return false;
       if (!event.repeat) ctx.finalize();
@@ -84,8 +92,11 @@ export function useDeskKeyboard(ctx: DeskKeyboardContext): void {
   useWindowKeyboard(ctx, handleKey);
 }
 
-/** The keys of the desk, for the hint under the table; `e` when the desk can show the examples of a class. */
-export function deskShortcuts({ examples }: { examples: boolean }): { keys: string[]; action: string }[] {
+/**
+ * The keys of the desk, for the hint under the table; `e` when the desk can show the examples of a class, `g` when it
+ * can show the labeling guide.
+ */
+export function deskShortcuts({ examples, guide = false }: { examples: boolean; guide?: boolean }): { keys: string[]; action: string }[] {
   return [
     { keys: ['j', 'k'], action: 'move between classes' },
     { keys: ['c', 'w', 'u'], action: 'decide correct / wrong / unclear' },
@@ -93,5 +104,6 @@ export function deskShortcuts({ examples }: { examples: boolean }): { keys: stri
     ...(examples ? [{ keys: ['e'], action: 'examples of the class' }] : []),
     { keys: ['m'], action: 'write the note' },
     { keys: ['Enter'], action: 'finalize' },
+    ...(guide ? [{ keys: ['g'], action: 'the labeling guide' }] : []),
   ];
 }

@@ -4,8 +4,9 @@ import { useImageViewStore } from '../../../stores/image-view-store';
 import { type DecisionDraft, deskDraftSource, draftFromDesk } from '../lib/decision-draft';
 
 /**
- * UI state of the lead's desk only: the decision being edited, which class row has the keyboard focus, and the class
- * whose examples are open. The queue, the item, its verdicts and decisions are server state and live in react-query.
+ * UI state of the lead's desk only: the decision being edited, which class row has the keyboard focus, the class
+ * whose examples are open, and whether the labeling guide is. The queue, the item, its verdicts and decisions are
+ * server state and live in react-query.
  */
 interface DeskUiState {
   /** What the draft was started from (see deskDraftSource). */
@@ -14,6 +15,8 @@ interface DeskUiState {
   focusedIndex: number;
   /** The class whose examples (other images of it) are open, in a modal dialog that owns the keyboard; null for none. */
   examplesKey: string | null;
+  /** The project's labeling guide is open, in a modal dialog that owns the keyboard. */
+  guideOpen: boolean;
 
   startDraft(desk: DeskItem): void;
   /** Forgets the draft: the next desk (another user, another project) starts clean. */
@@ -27,6 +30,8 @@ interface DeskUiState {
   setNote(note: string): void;
   openExamples(key: string): void;
   closeExamples(): void;
+  openGuide(): void;
+  closeGuide(): void;
 }
 
 export const useDeskUiStore = create<DeskUiState>()((set) => {
@@ -37,6 +42,7 @@ export const useDeskUiStore = create<DeskUiState>()((set) => {
     draft: null,
     focusedIndex: 0,
     examplesKey: null,
+    guideOpen: false,
 
     startDraft: (desk) => {
       // Another item: its image starts fitted, and no examples are open. The same item reloaded (a decision came in)
@@ -49,7 +55,7 @@ export const useDeskUiStore = create<DeskUiState>()((set) => {
     },
     reset: () => {
       useImageViewStore.getState().reset();
-      set({ draftSource: null, draft: null, focusedIndex: 0, examplesKey: null });
+      set({ draftSource: null, draft: null, focusedIndex: 0, examplesKey: null, guideOpen: false });
     },
     setFocus: (index) => set({ focusedIndex: Math.max(0, index) }),
     decide: (key, judgement) => updateDraft((d) => ({ labels: { ...d.labels, [key]: judgement } })),
@@ -60,5 +66,7 @@ export const useDeskUiStore = create<DeskUiState>()((set) => {
     setNote: (note) => updateDraft(() => ({ note })),
     openExamples: (key) => set({ examplesKey: key }),
     closeExamples: () => set({ examplesKey: null }),
+    openGuide: () => set({ guideOpen: true, examplesKey: null }),
+    closeGuide: () => set({ guideOpen: false }),
   };
 });

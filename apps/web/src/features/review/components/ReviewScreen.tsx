@@ -23,6 +23,12 @@ type Current = { kind: 'claiming' } | { kind: 'item'; itemId: number } | { kind:
  */
 export type ClassExamplesSlot = (request: { cls: Pick<Candidate, 'key' | 'names' | 'gloss'>; item: ReviewItem; onClose(): void }) => ReactNode;
 
+/**
+ * The project's labeling guide, read beside the item (a modal dialog that owns the keyboard while open, and calls
+ * `onClose` on Esc): composed by the app shell.
+ */
+export type GuideSlot = (request: { onClose(): void }) => ReactNode;
+
 /** A message about the last submit that is not an error: the verdict changed elsewhere, or the item became final. */
 export interface ReviewNotice {
   kind: 'stale' | 'final';
@@ -49,6 +55,8 @@ interface ReviewScreenProps {
   judgedItemsLink?: ReactNode;
   /** The examples of a candidate class (`e`, or the button of its row); without it, neither is offered. */
   classExamples?: ClassExamplesSlot;
+  /** The project's labeling guide (`g`, or the header's button); without it, neither is offered. */
+  guide?: GuideSlot;
 }
 
 /** One item at a time from the project's review queue: judge, grade, submit, and the next item is there. */
@@ -62,6 +70,7 @@ export function ReviewScreen({
   onItemShown,
   judgedItemsLink,
   classExamples,
+  guide,
 }: ReviewScreenProps) {
   const queryClient = useQueryClient();
   const [current, setCurrent] = useState<Current>(() => {
@@ -220,6 +229,20 @@ export function ReviewScreen({
                 ) : null}
               </span>
             ) : null}
+            {guide ? (
+              <button
+                type="button"
+                className="text-button guide-button"
+                aria-label="Guide (g)"
+                aria-haspopup="dialog"
+                title="The project’s labeling guide (g)"
+                onMouseDown={keepFocus}
+                onClick={() => useReviewUiStore.getState().openOverlay('guide')}
+                data-testid="open-guide"
+              >
+                Guide <kbd>g</kbd>
+              </button>
+            ) : null}
             <button
               type="button"
               className="icon-button help-button"
@@ -288,6 +311,7 @@ export function ReviewScreen({
           onNext={() => moveTo(undefined)}
           aside={itemAside?.(item)}
           classExamples={classExamples}
+          canShowGuide={guide !== undefined}
         />
       ) : (
         <div className="loading" aria-live="polite" data-testid="loading">
@@ -299,8 +323,10 @@ export function ReviewScreen({
           mistakeCategories={item?.mistakeCategories ?? project.mistakeCategories}
           readOnly={ready && readOnly}
           examples={classExamples !== undefined}
+          guide={guide !== undefined}
         />
       ) : null}
+      {overlay === 'guide' && guide ? guide({ onClose: () => useReviewUiStore.getState().closeOverlay() }) : null}
     </div>
   );
 }

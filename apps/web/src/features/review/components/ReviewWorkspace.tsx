@@ -35,6 +35,8 @@ interface ReviewWorkspaceProps {
   aside?: ReactNode;
   /** The examples of a candidate class, from the app shell; read-only too (looking is not an edit). */
   classExamples?: ClassExamplesSlot;
+  /** `g` opens the labeling guide (the review screen shows it, from the app shell); read-only too. */
+  canShowGuide?: boolean;
 }
 
 /** The review of one item: image, labels and candidates, models, and the verdict bar. Rendered once its draft exists. */
@@ -51,6 +53,7 @@ export function ReviewWorkspace({
   onNext,
   aside,
   classExamples,
+  canShowGuide = false,
 }: ReviewWorkspaceProps) {
   const { draft, focusedIndex, overlay, examplesKey } = useReviewUiStore(
     useShallow((s) => ({ draft: s.draft, focusedIndex: s.focusedIndex, overlay: s.overlay, examplesKey: s.examplesKey })),
@@ -104,6 +107,7 @@ export function ReviewWorkspace({
     next: onNext,
     onLockedKey,
     canShowExamples: classExamples !== undefined,
+    canShowGuide,
   });
 
   // The examples hold the keyboard while open: examples of a class no longer listed would hold it for good, so they close.

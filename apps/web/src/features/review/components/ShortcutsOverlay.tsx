@@ -10,11 +10,14 @@ export function ShortcutsOverlay({
   mistakeCategories,
   readOnly = false,
   examples = false,
+  guide = false,
 }: {
   mistakeCategories: readonly string[];
   readOnly?: boolean;
   /** The screen shows the examples of a class (`e`). */
   examples?: boolean;
+  /** The screen shows the labeling guide (`g`). */
+  guide?: boolean;
 }) {
   const closeOverlay = useReviewUiStore((s) => s.closeOverlay);
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -36,7 +39,7 @@ export function ShortcutsOverlay({
           </button>
         </header>
         <div className="shortcut-groups">
-          {shortcutGroups(mistakeCategories, { readOnly, examples }).map((group) => (
+          {shortcutGroups(mistakeCategories, { readOnly, examples, guide }).map((group) => (
             <section key={group.title}>
               <h3>{group.title}</h3>
               <dl>

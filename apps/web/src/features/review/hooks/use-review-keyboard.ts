@@ -3,7 +3,7 @@ import { isKeyboardFocusedControl, isTextEntry, useWindowKeyboard } from '../../
 import { handleImageViewKey } from '../../../stores/image-view-store';
 import type { ReviewCandidate } from '../lib/draft-verdict';
 import { type LockedAction, lockedActionOfKey } from '../lib/read-only';
-import { CATEGORY_KEYS, EXAMPLES_KEY, SEVERITY_KEYS } from '../lib/shortcuts';
+import { CATEGORY_KEYS, EXAMPLES_KEY, GUIDE_KEY, SEVERITY_KEYS } from '../lib/shortcuts';
 import { useReviewUiStore } from '../stores/review-ui-store';
 
 export interface ReviewKeyboardContext {
@@ -23,6 +23,8 @@ export interface ReviewKeyboardContext {
   onLockedKey(action: LockedAction): void;
   /** `e` opens the examples of the focused class (false when the app gives the screen no way to show them). */
   canShowExamples: boolean;
+  /** `g` opens the project's labeling guide (false when the app gives the screen no way to show it). */
+  canShowGuide: boolean;
 }
 
 const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
@@ -32,8 +34,9 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
   const ui = useReviewUiStore.getState();
   const { draft } = ui;
   if (!draft) return false;
-  // The examples are a modal dialog that owns every key, Esc included (it closes itself): nothing here may act meanwhile.
-  if (ui.overlay === 'class-examples') return false;
+  // The examples and the guide are modal dialogs that own every key, Esc included (they close themselves): nothing
+  // here may act meanwhile.
+  if (ui.overlay === 'class-examples' || ui.overlay === 'guide') return false;
 
   if (event.key === 'Escape') {
     if (ui.overlay) {
@@ -116,6 +119,11 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
     case EXAMPLES_KEY:
       if (!ctx.canShowExamples || !focused) return false;
       ui.openExamples(focused.key);
+      return true;
+    case GUIDE_KEY:
+      // Reading the guide is not an edit: the read-only screen opens it too.
+      if (!ctx.canShowGuide) return false;
+      ui.openOverlay('guide');
       return true;
     case 'x':
       if (focused?.addedInDraft) {

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, StaleRevisionError } from '../../../lib/api-client';
 import { draftSourceOf } from '../stores/review-ui-store';
 import { finalBanner, isFinalStatus, isItemFinalError, itemFinalNotice, lockedActionOfKey, lockedKeyMessage } from './read-only';
-import { shortcutGroups } from './shortcuts';
+import { GUIDE_KEY, shortcutGroups } from './shortcuts';
 
 const CATEGORIES = ['Fine-grained error', 'Class overlap', 'Non-prototypical', 'Spurious correlation'];
-// As the app shows them: the app shell gives the review screen the examples of a class (`e`).
-const keysOf = (readOnly: boolean, examples = true) => shortcutGroups(CATEGORIES, { readOnly, examples }).flatMap((g) => g.shortcuts.flatMap((s) => s.keys));
+// As the app shows them: the app shell gives the review screen the examples of a class (`e`) and the guide (`g`).
+const keysOf = (readOnly: boolean, examples = true, guide = true) =>
+  shortcutGroups(CATEGORIES, { readOnly, examples, guide }).flatMap((g) => g.shortcuts.flatMap((s) => s.keys));
 
 describe('which items show read-only', () => {
   it('is exactly the agreed and the final ones (the server refuses a verdict on them)', () => {
@@ -49,14 +50,14 @@ describe('the shortcuts of a read-only item', () => {
   });
 
   it('lets the navigation, the image keys, the overlay and Enter (the next item) through', () => {
-    for (const key of ['j', 'k', 'ArrowDown', 'ArrowUp', 'e', '+', '=', '-', '_', '0', 'o', '?', 'Escape', 'Enter', 'Tab', 'C', '8']) {
+    for (const key of ['j', 'k', 'ArrowDown', 'ArrowUp', 'e', 'g', '+', '=', '-', '_', '0', 'o', '?', 'Escape', 'Enter', 'Tab', 'C', '8']) {
       expect(lockedActionOfKey(key), key).toBeNull();
     }
   });
 
   it('matches the ? overlay: what it lists still acts; what only the editable screen lists is refused', () => {
     const readOnlyKeys = new Set(keysOf(true));
-    expect([...readOnlyKeys].toSorted()).toEqual(['+', '-', '0', '?', 'Enter', 'Esc', 'e', 'j', 'k', 'o', '↑', '↓'].toSorted());
+    expect([...readOnlyKeys].toSorted()).toEqual(['+', '-', '0', '?', 'Enter', 'Esc', 'e', 'g', 'j', 'k', 'o', '↑', '↓'].toSorted());
     for (const key of readOnlyKeys) expect(lockedActionOfKey(key), key).toBeNull();
     const refused = keysOf(false).filter((key) => !readOnlyKeys.has(key) && key !== 'Shift');
     expect(refused.length).toBeGreaterThan(10);
@@ -71,6 +72,18 @@ describe('the shortcuts of a read-only item', () => {
     }
     // No other shortcut of either screen takes the key.
     expect(keysOf(false).filter((key) => key === 'e')).toHaveLength(1);
+  });
+
+  it('lists `g` (the labeling guide) on both screens, and only when the screen can show it', () => {
+    expect(GUIDE_KEY).toBe('g');
+    for (const readOnly of [false, true]) {
+      expect(keysOf(readOnly), `readOnly: ${readOnly}`).toContain('g');
+      expect(keysOf(readOnly, true, false)).toEqual(keysOf(readOnly).filter((key) => key !== 'g'));
+      // Once, on either screen: no other shortcut takes the key.
+      expect(keysOf(readOnly).filter((key) => key === 'g'), `readOnly: ${readOnly}`).toHaveLength(1);
+    }
+    // Reading the guide changes nothing: the read-only screen lets it through.
+    expect(lockedActionOfKey(GUIDE_KEY)).toBeNull();
   });
 
   it('names Enter “Next item” in the overlay, where the editable screen submits', () => {

@@ -34,19 +34,32 @@ const EXAMPLES_SHORTCUT: Shortcut = {
   action: 'Examples: other images of the focused class, to compare with',
 };
 
+/** `g`: the project's labeling guide, beside the item (when the app gives the review screen a way to show it). */
+export const GUIDE_KEY = 'g';
+const GUIDE_SHORTCUT: Shortcut = {
+  keys: [GUIDE_KEY],
+  action: 'Guide: the project’s labeling guide, beside the item',
+};
+
 export interface ShortcutOptions {
   /** An agreed or final item. */
   readOnly?: boolean;
   /** The screen can show the examples of a class (`e`). */
   examples?: boolean;
+  /** The screen can show the labeling guide (`g`). */
+  guide?: boolean;
 }
 
 /**
  * The shortcuts of the review screen. Read-only (an agreed or final item), only those that still act: the candidate
- * focus, the examples of a class, the image, and Enter for the next item.
+ * focus, the examples of a class, the image, the guide, and Enter for the next item.
  */
-export function shortcutGroups(mistakeCategories: readonly string[], { readOnly = false, examples = false }: ShortcutOptions = {}): ShortcutGroup[] {
+export function shortcutGroups(
+  mistakeCategories: readonly string[],
+  { readOnly = false, examples = false, guide = false }: ShortcutOptions = {},
+): ShortcutGroup[] {
   const examplesShortcut = examples ? [EXAMPLES_SHORTCUT] : [];
+  const guideShortcut = guide ? [GUIDE_SHORTCUT] : [];
   if (readOnly) {
     return [
       {
@@ -62,6 +75,7 @@ export function shortcutGroups(mistakeCategories: readonly string[], { readOnly 
         title: 'Item',
         shortcuts: [
           { keys: ['Enter'], action: 'Next item: back to the review queue' },
+          ...guideShortcut,
           { keys: ['?'], action: 'Show / hide this list' },
           { keys: ['Esc'], action: 'Close the open overlay' },
         ],
@@ -103,6 +117,7 @@ export function shortcutGroups(mistakeCategories: readonly string[], { readOnly 
         { keys: ['m'], action: 'Write a comment (Esc leaves the box)' },
         { keys: ['Enter'], action: 'Submit the verdict and show the next item (Ctrl+Enter from the comment box)' },
         { keys: ['s'], action: 'Skip this item' },
+        ...guideShortcut,
         { keys: ['?'], action: 'Show / hide this list' },
         { keys: ['Esc'], action: 'Close the open overlay' },
       ],

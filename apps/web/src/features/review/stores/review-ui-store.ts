@@ -4,8 +4,11 @@ import { useImageViewStore } from '../../../stores/image-view-store';
 import { type DraftVerdict, draftFromItem } from '../lib/draft-verdict';
 import { isFinalStatus } from '../lib/read-only';
 
-/** The one overlay open at a time; each takes the keyboard while open ('class-examples': of `examplesKey`). */
-export type ReviewOverlay = 'shortcuts' | 'add-class' | 'problematic' | 'class-examples' | null;
+/**
+ * The one overlay open at a time; each takes the keyboard while open ('class-examples': of `examplesKey`; 'guide': the
+ * project's labeling guide).
+ */
+export type ReviewOverlay = 'shortcuts' | 'add-class' | 'problematic' | 'class-examples' | 'guide' | null;
 
 /**
  * UI state of the review screen only: the draft being edited, which candidate has the keyboard focus and the open
