@@ -1,5 +1,6 @@
 import { MIN_PASSWORD_LENGTH } from '@bagel/contracts';
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
+import { ModalDialog } from '../../../components/ModalDialog';
 import { ApiError, errorMessage } from '../../../lib/api-client';
 import { useChangePassword } from '../api/change-password';
 import { type PasswordField, type PasswordForm, changePasswordRequest, emptyPasswordForm, passwordFormProblem } from '../lib/password-form';
@@ -12,20 +13,12 @@ interface ChangePasswordDialogProps {
 
 /** A modal form: the current password, the new one twice. Esc or Cancel closes it; the server's refusal shows in it. */
 export function ChangePasswordDialog({ onClose, onChanged }: ChangePasswordDialogProps) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const fields = useRef<Partial<Record<PasswordField, HTMLInputElement | null>>>({});
   const change = useChangePassword();
   const [form, setForm] = useState<PasswordForm>(emptyPasswordForm);
   const [problem, setProblem] = useState<{ field: PasswordField; message: string } | null>(null);
   const hintId = useId();
   const errorId = useId();
-
-  // A native modal dialog: the page behind is inert, and Esc cancels it.
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    fields.current.currentPassword?.focus();
-  }, []);
 
   const set = (field: PasswordField) => (event: { target: { value: string } }) => {
     setForm((current) => ({ ...current, [field]: event.target.value }));
@@ -48,9 +41,6 @@ export function ChangePasswordDialog({ onClose, onChanged }: ChangePasswordDialo
       },
     });
   };
-
-  // The keys typed here are this form's: they must not reach the screen's shortcuts behind it (Esc still cancels).
-  const onKeyDown = (event: KeyboardEvent) => event.stopPropagation();
 
   const message = problem?.message ?? (change.isError ? errorMessage(change.error) : null);
   const invalid = (field: PasswordField) =>
@@ -77,16 +67,12 @@ export function ChangePasswordDialog({ onClose, onChanged }: ChangePasswordDialo
   );
 
   return (
-    <dialog
-      ref={dialogRef}
+    // The focus goes back to the user menu through UserMenu (once the dialog has left the page).
+    <ModalDialog
       className="modal dialog-form"
       aria-labelledby="change-password-title"
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
       onClose={onClose}
-      onKeyDown={onKeyDown}
+      initialFocus={() => fields.current.currentPassword}
       data-testid="change-password-dialog"
     >
       <form onSubmit={onSubmit} noValidate>
@@ -115,6 +101,6 @@ export function ChangePasswordDialog({ onClose, onChanged }: ChangePasswordDialo
           </button>
         </footer>
       </form>
-    </dialog>
+    </ModalDialog>
   );
 }

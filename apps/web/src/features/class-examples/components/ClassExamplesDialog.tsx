@@ -1,6 +1,7 @@
 import type { ClassImage } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
-import { type KeyboardEvent, type MouseEvent, type RefObject, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, type RefObject, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { ModalDialog } from '../../../components/ModalDialog';
 import { errorMessage } from '../../../lib/api-client';
 import { useClassImages } from '../api/get-class-images';
 import { type OwnImage, columnsOf, examplesOf, examplesSummary, gridMove, otherImageCount } from '../lib/class-examples';
@@ -50,18 +51,7 @@ export function ClassExamplesDialog({ projectId, cls, ownImage, onClose }: Class
   const activeIndex = Math.min(active, Math.max(0, examples.length - 1));
   const shown = enlarged === null ? undefined : examples[enlarged];
 
-  // A native modal dialog: the page behind is inert. The focus starts on the dialog (then on the first thumbnail once
-  // the examples are there), and returns where it was when the dialog goes.
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    const previous = document.activeElement;
-    if (dialog && !dialog.open) dialog.showModal();
-    dialog?.focus();
-    return () => {
-      if (previous instanceof HTMLElement && previous !== document.body && previous.isConnected) previous.focus();
-    };
-  }, []);
-
+  // The focus starts on the dialog (ModalDialog), then goes to the first thumbnail once the examples are there.
   const hasExamples = examples.length > 0;
   useEffect(() => {
     if (hasExamples && document.activeElement === dialogRef.current) thumbAt(gridRef, 0)?.focus();
@@ -116,9 +106,8 @@ export function ClassExamplesDialog({ projectId, cls, ownImage, onClose }: Class
     });
   };
 
+  // ModalDialog keeps these keys from the screen behind; here, the arrows move in the grid or between enlarged images.
   const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>) => {
-    // The keys typed here are the dialog's: they must not reach the shortcuts of the screen behind (Esc still closes).
-    event.stopPropagation();
     if (event.ctrlKey || event.metaKey || event.altKey || event.nativeEvent.isComposing) return;
     if (enlarged !== null) {
       if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') step(event.key === 'ArrowLeft' ? -1 : 1);
@@ -139,25 +128,16 @@ export function ClassExamplesDialog({ projectId, cls, ownImage, onClose }: Class
     thumb?.focus();
   };
 
-  // A click on the backdrop (the dialog's own box is all padding-free content) closes it.
-  const onClick = (event: MouseEvent<HTMLDialogElement>) => {
-    if (event.target === event.currentTarget) onClose();
-  };
-
   return (
-    <dialog
+    <ModalDialog
       ref={dialogRef}
       className={`class-examples${examples.length > 0 ? ' has-examples' : ''}`}
       aria-labelledby={titleId}
       aria-describedby={cls.gloss ? glossId : undefined}
-      tabIndex={-1}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
       onClose={onClose}
+      closeOnBackdrop
+      restoreFocus
       onKeyDown={onKeyDown}
-      onClick={onClick}
       data-testid="class-examples"
       data-class-key={cls.key}
     >
@@ -254,7 +234,7 @@ export function ClassExamplesDialog({ projectId, cls, ownImage, onClose }: Class
           </>
         )}
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }
 

@@ -1,4 +1,5 @@
-import { type KeyboardEvent, type MouseEvent, useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
+import { ModalDialog } from '../../../components/ModalDialog';
 import { errorMessage } from '../../../lib/api-client';
 import { useGuide } from '../api/get-guide';
 import { guideByline, hasGuide } from '../lib/guide';
@@ -18,46 +19,21 @@ interface GuideDialogProps {
  * returns where it was. The guide is fetched when the panel first opens, then read from the cache.
  */
 export function GuideDialog({ projectId, onClose }: GuideDialogProps) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const guide = useGuide(projectId);
   const titleId = useId();
   const bylineId = useId();
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    const previous = document.activeElement;
-    if (dialog && !dialog.open) dialog.showModal();
-    // The panel itself takes the focus (not its close button): the keys scroll the guide, Esc closes it.
-    dialog?.focus();
-    return () => {
-      if (previous instanceof HTMLElement && previous !== document.body && previous.isConnected) previous.focus();
-    };
-  }, []);
-
-  // The keys typed here are the panel's: they must not reach the shortcuts of the screen behind (Esc still closes).
-  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>) => event.stopPropagation();
-  // A click on the backdrop (the panel's own box is all content) closes it.
-  const onClick = (event: MouseEvent<HTMLDialogElement>) => {
-    if (event.target === event.currentTarget) onClose();
-  };
 
   const data = guide.data;
   const byline = data ? guideByline(data) : null;
 
   return (
-    <dialog
-      ref={dialogRef}
+    <ModalDialog
       className="guide-panel"
       aria-labelledby={titleId}
       aria-describedby={byline ? bylineId : undefined}
-      tabIndex={-1}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
       onClose={onClose}
-      onKeyDown={onKeyDown}
-      onClick={onClick}
+      closeOnBackdrop
+      restoreFocus
       data-testid="guide-panel"
     >
       <div className="guide-panel-content">
@@ -96,6 +72,6 @@ export function GuideDialog({ projectId, onClose }: GuideDialogProps) {
           </div>
         )}
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }
