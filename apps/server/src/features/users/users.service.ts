@@ -1,6 +1,6 @@
 import type { CreatedUser, CreateUserRequest, SessionUser, UpdateUserRequest, UserAccount } from '@bagel/contracts';
 import type { Db } from '../../db/open-database';
-import { badRequest, conflict, notFound } from '../../plugins/errors';
+import { badRequest, conflict, forbidden, notFound } from '../../plugins/errors';
 import { createSessionsRepository } from '../auth/sessions.repository';
 import { generatePassword } from './add-user';
 import { hashPassword, verifyPassword } from './password';
@@ -25,7 +25,11 @@ export function createUsersService(db: Db, options: { now: () => number }) {
     if (actor.id === userId) throw conflict(`You cannot ${what} your own account; another admin can`, 'OWN_ACCOUNT');
   }
 
-  const update = db.transaction((userId: number, changes: UpdateUserRequest) => {
+  const update = db.transaction((actor: SessionUser, userId: number, changes: UpdateUserRequest) => {
+    // Checked in the transaction that writes: two admins demoting or deactivating each other at the same moment must
+    // not both succeed, or no active admin would remain.
+    const acting = users.findById(actor.id);
+    if (!acting?.active || acting.role !== 'admin') throw forbidden('Your account is no longer an active admin');
     if (changes.role !== undefined) users.setRole(userId, changes.role);
     if (changes.active !== undefined) {
       users.setActive(userId, changes.active);
@@ -60,7 +64,7 @@ export function createUsersService(db: Db, options: { now: () => number }) {
     update(actor: SessionUser, userId: number, changes: UpdateUserRequest): UserAccount {
       accountOf(userId);
       notOneself(actor, userId, 'change the role or the active state of');
-      update(userId, changes);
+      update(actor, userId, changes);
       return accountOf(userId);
     },
 
