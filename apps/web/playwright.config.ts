@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 // --project=NAME.
 const webDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(webDir, '../..');
-const port = 18081;
+// BAGEL_E2E_PORT lets two checkouts run their browser tests side by side.
+const port = Number(process.env.BAGEL_E2E_PORT ?? 18081);
 const baseURL = `http://127.0.0.1:${port}`;
 
 // A fresh database per run, in a folder of its own (the server keeps its preview cache beside the database).
