@@ -1,5 +1,5 @@
 import type { ExportFormat } from '@bagel/contracts';
-import { readHumanAccuracyV3 } from '@bagel/core';
+import { readHumanAccuracyV3, type HumanAccuracyV3 } from '@bagel/core';
 import { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,18 +76,31 @@ describe('exports of the hand-checked project (golden files)', () => {
     const doc = readHumanAccuracyV3((await download('adm', `/api/projects/${project.projectId}/exports/human-accuracy-v3`)).body, 'export.json');
     // Image 2's prior labels (tabby correct, red fox wrong) with the panel's (tabby, Chihuahua correct).
     expect(doc.initial_annots[IMAGES[1]!.file]).toEqual({ correct: [CLASSES.dog.key, CLASSES.cat.key], wrong: [CLASSES.fox.key] });
-    // Images 1 and 4 were neither judged nor labelled before: not in the file.
-    expect(Object.keys(doc.initial_annots)).toEqual([2, 3, 5, 6].map((n) => IMAGES[n - 1]!.file));
+    // Every image of the project is in the file: images 1 and 4, neither judged nor labelled before, with their
+    // accepted labels (the original label) as the dashboard scores them.
+    expect(Object.keys(doc.initial_annots)).toEqual(IMAGES.map((image) => image.file));
+    expect(doc.initial_annots[IMAGES[0]!.file]).toEqual({ correct: [CLASSES.cat.key] });
+    // Only the reviewed images: judged (2, 3, 5, 6) or with prior data (4 is in the prior Major slice).
+    const reviewed = await download('adm', `/api/projects/${project.projectId}/exports/human-accuracy-v3?onlyReviewed=true`);
+    expect(reviewed.headers['content-disposition']).toBe('attachment; filename="hand-checked-zoo-human-accuracy-v3-reviewed.json"');
+    const subset = readHumanAccuracyV3(reviewed.body, 'reviewed.json');
+    expect(Object.keys(subset.initial_annots)).toEqual([2, 3, 4, 5, 6].map((n) => IMAGES[n - 1]!.file));
+    for (const file of Object.keys(subset.initial_annots)) expect(subset.initial_annots[file]).toEqual(doc.initial_annots[file]);
+    expect(subset.problematic_images).toEqual(doc.problematic_images);
+    expect(subset.imagenet_m).toEqual(doc.imagenet_m);
     expect(doc.problematic_images).toEqual({
       [IMAGES[5]!.file]: {
         reason: 'Drawing, painting, cartoon or rendering',
         reviewer: 'panel',
         server_username: 'ann',
-        time_marked: expect.any(String),
-        time_reviewed: expect.any(String),
+        // As the released file writes times (Python's isoformat), which Python before 3.11 parses.
+        time_marked: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/),
+        time_reviewed: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/),
       },
     });
     expect(doc.imagenet_m).toEqual([IMAGES[3]!.file, IMAGES[2]!.file]);
+    // TFDS's builder looks every imagenet_m name up in initial_annots, and drops problematic images that are not in it.
+    for (const file of [...doc.imagenet_m, ...Object.keys(doc.problematic_images)]) expect(Object.hasOwn(doc.initial_annots, file)).toBe(true);
   });
 
   it('bagel: a versioned archive with every revision, decision and message', async () => {
@@ -104,6 +117,8 @@ describe('exports of the hand-checked project (golden files)', () => {
 
   it('refuses a mistakes export without a known model, an unknown format or project, and anyone but leads and admins', async () => {
     const base = `/api/projects/${project.projectId}/exports`;
+    expect((await download('lea', `${base}/csv?onlyReviewed=true`)).json()).toMatchObject({ statusCode: 400, code: 'ONLY_REVIEWED_UNSUPPORTED' });
+    expect((await download('lea', `${base}/human-accuracy-v3?onlyReviewed=yes`)).statusCode).toBe(400);
     expect((await download('lea', `${base}/mistakes`)).json()).toMatchObject({ statusCode: 400, code: 'MODEL_REQUIRED' });
     expect((await download('lea', `${base}/mistakes?model=nope`)).json()).toMatchObject({ statusCode: 400, code: 'UNKNOWN_MODEL' });
     expect((await download('lea', `${base}/parquet`)).statusCode).toBe(400);
@@ -323,19 +338,35 @@ describe('human-accuracy-v3 prior labels', () => {
     }
   });
 
-  const exported = (name: string) => {
-    exportCommand({ db: dbFile, project: 'TFDS fixture', format: 'human-accuracy-v3', out: join(dir, name) });
+  const exported = (name: string, onlyReviewed = true) => {
+    exportCommand({ db: dbFile, project: 'TFDS fixture', format: 'human-accuracy-v3', out: join(dir, name), onlyReviewed });
     return readFileSync(join(dir, name), 'utf8');
   };
+  /**
+   * The fixture as Bagel gives it back: the misspelt key written with the schema's spelling, and each problematic
+   * image that the fixture leaves out of initial_annots in it with its original label (TFDS would drop it).
+   */
+  const expectedBack = () => {
+    const expected = JSON.parse(fixtureText.replace('"server_user_name"', '"server_username"')) as HumanAccuracyV3;
+    for (const file of Object.keys(expected.problematic_images)) expected.initial_annots[file] ??= { correct: [original(file)] };
+    return expected;
+  };
 
-  it('gives back the imported file when nobody has judged anything', () => {
+  it('gives back the imported file (its problematic images annotated) when nobody has judged anything, with --only-reviewed', () => {
     const text = exported('round-trip.json');
-    // The one misspelt key of the fixture is written with the schema's spelling; lists may come in another order.
-    expect(JSON.parse(text)).toEqual(JSON.parse(fixtureText.replace('"server_user_name"', '"server_username"')));
+    // Lists may come in another order.
+    expect(JSON.parse(text)).toEqual(expectedBack());
     const doc = readHumanAccuracyV3(text, 'round-trip.json');
-    expect(Object.keys(doc.initial_annots)).toEqual(Object.keys(fixture.initial_annots));
     expect(Object.keys(doc.problematic_images)).toEqual(Object.keys(fixture.problematic_images));
     expect(doc.imagenet_m).toEqual(fixture.imagenet_m);
+    for (const file of [...doc.imagenet_m, ...Object.keys(doc.problematic_images)]) expect(Object.hasOwn(doc.initial_annots, file)).toBe(true);
+  });
+
+  it('by default writes every image: those without prior labels with their original label', () => {
+    const doc = JSON.parse(exported('every-image.json', false)) as HumanAccuracyV3;
+    const expected = expectedBack();
+    expected.initial_annots[validation(2)] = { correct: [original(validation(2))] };
+    expect(doc).toEqual(expected);
   });
 
   it('merges a panel’s final labels over the prior ones: the final judgement of a class wins, others keep theirs', async () => {
@@ -364,7 +395,7 @@ describe('human-accuracy-v3 prior labels', () => {
     }
     const doc = JSON.parse(exported('merged.json'));
     expect(doc.initial_annots[validation(4)]).toEqual({ correct: ['n04263257', 'n07930864'], wrong: ['n07932039'] });
-    const expected = JSON.parse(fixtureText.replace('"server_user_name"', '"server_username"'));
+    const expected = expectedBack();
     delete expected.initial_annots[validation(4)];
     delete doc.initial_annots[validation(4)];
     // Image 4 was in the prior ImageNet-M; judged now, its only model is right: it leaves the slice.

@@ -198,7 +198,13 @@ export const MajorSliceQuery = z.object({
 export const ExportFormat = z.enum(['human-accuracy-v3', 'mistakes', 'real', 'bagel', 'csv']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 export const ExportParams = z.object({ projectId: Id, format: ExportFormat });
-export const ExportQuery = z.object({ model: z.string().optional().meta({ description: 'Required for the mistakes format' }) });
+export const ExportQuery = z.object({
+  model: z.string().optional().meta({ description: 'Required for the mistakes format' }),
+  onlyReviewed: z
+    .enum(['true', 'false'])
+    .optional()
+    .meta({ description: 'human-accuracy-v3 only: `true` writes just the images judged or with prior labels; by default every image of the project' }),
+});
 
 export const ProjectSettingsRequest = z.object({ quorum: PanelQuorum });
 

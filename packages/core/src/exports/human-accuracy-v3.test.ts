@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../formats';
 import { goldenHumanAccuracy } from './golden-inputs';
-import { readHumanAccuracyV3, writeHumanAccuracyV3 } from './human-accuracy-v3';
+import { pythonIsoTimestamp, readHumanAccuracyV3, writeHumanAccuracyV3 } from './human-accuracy-v3';
 import { fixtureText, goldenText } from './test-helpers';
 
 const FIXTURE = 'tfds_dummy_human_accuracy_fixed.json';
@@ -25,6 +25,24 @@ describe('writeHumanAccuracyV3', () => {
     expect(writeHumanAccuracyV3({ initial_annots: {}, problematic_images: {}, imagenet_m: [] })).toBe(
       '{\n  "initial_annots": {},\n  "problematic_images": {},\n  "imagenet_m": []\n}\n',
     );
+  });
+});
+
+describe('pythonIsoTimestamp', () => {
+  it("writes JavaScript's UTC timestamps as the released file does (Python's isoformat: microseconds, +00:00)", () => {
+    expect(pythonIsoTimestamp('2019-03-29T22:48:36.956Z')).toBe('2019-03-29T22:48:36.956000+00:00');
+    expect(pythonIsoTimestamp('2019-03-29T22:48:36Z')).toBe('2019-03-29T22:48:36.000000+00:00');
+    expect(pythonIsoTimestamp('2019-03-29T22:48:36.956685Z')).toBe('2019-03-29T22:48:36.956685+00:00');
+  });
+
+  it('keeps any other text exactly (a record imported from a released file)', () => {
+    for (const time of ['2019-03-29T22:48:36.956685+00:00', '2019-03-29 22:48:36', '', 'yesterday']) expect(pythonIsoTimestamp(time)).toBe(time);
+  });
+
+  it('is what the writer puts in problematic records', () => {
+    const record = { reason: 'drawing', reviewer: 'lea', server_username: 'ann', time_marked: '2025-01-01T00:00:01.500Z', time_reviewed: '2025-01-01T00:16:00.000Z' };
+    const text = writeHumanAccuracyV3({ initial_annots: { 'a.jpg': { correct: ['n1'] } }, problematic_images: { 'a.jpg': record }, imagenet_m: [] });
+    expect(JSON.parse(text).problematic_images['a.jpg']).toEqual({ ...record, time_marked: '2025-01-01T00:00:01.500000+00:00', time_reviewed: '2025-01-01T00:16:00.000000+00:00' });
   });
 });
 

@@ -40,11 +40,27 @@ const PROBLEMATIC_FIELDS = ['reason', 'reviewer', 'server_username', 'time_marke
 /** A spelling found in the released data (TFDS's fixture has one record with it); read as `server_username`. */
 const MISSPELT_SERVER_USERNAME = 'server_user_name';
 
+/** A JavaScript UTC timestamp, `2019-03-29T22:48:36.956Z` (what `Date.prototype.toISOString` writes). */
+const JS_ISO_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?Z$/;
+
+/**
+ * A timestamp as the released multi-label file writes them, Python's `datetime.isoformat()` of an aware UTC time:
+ * `2019-03-29T22:48:36.956000+00:00`, microseconds and an offset. Python before 3.11 cannot parse the `Z` that
+ * JavaScript writes, so JavaScript UTC timestamps are rewritten; any other text (a record imported from a released
+ * file) is kept exactly as it is.
+ */
+export function pythonIsoTimestamp(time: string): string {
+  const match = JS_ISO_UTC.exec(time);
+  if (match === null) return time;
+  return `${match[1]}.${(match[2] ?? '').padEnd(6, '0')}+00:00`;
+}
+
 /**
  * Writes the multi-label JSON in the layout of the TFDS fixture: 2-space indentation, `imagenet_m` on one line, a
  * final newline, non-ASCII characters escaped as Python's `json.dump` does. Images come in the order of the given
  * objects, and so do the lists of an image (build them as correct, wrong, unclear for a canonical file); empty lists
- * are left out. Problematic records are written with their five keys in the schema's order.
+ * are left out. Problematic records are written with their five keys in the schema's order, their times as Python
+ * writes them (pythonIsoTimestamp).
  */
 export function writeHumanAccuracyV3(doc: HumanAccuracyV3): string {
   const annotations: Record<string, JsonValue> = {};
@@ -61,7 +77,7 @@ export function writeHumanAccuracyV3(doc: HumanAccuracyV3): string {
   for (const file of Object.keys(doc.problematic_images)) {
     const record = doc.problematic_images[file] as ProblematicImageRecord;
     const ordered: Record<string, JsonValue> = {};
-    for (const field of PROBLEMATIC_FIELDS) ordered[field] = record[field];
+    for (const field of PROBLEMATIC_FIELDS) ordered[field] = field === 'time_marked' || field === 'time_reviewed' ? pythonIsoTimestamp(record[field]) : record[field];
     setOwn(problematic, file, ordered);
   }
   return (

@@ -1,6 +1,7 @@
 export { pythonJsonDumps, pythonJsonString, type JsonValue } from './python-json';
 export {
   writeHumanAccuracyV3,
+  pythonIsoTimestamp,
   readHumanAccuracyV3,
   type HumanAccuracyV3,
   type HumanAccuracyLabels,

@@ -15,6 +15,8 @@ export interface ExportCommandOptions {
   project: string;
   format: ExportFormat;
   model?: string;
+  /** human-accuracy-v3: only the images judged or with prior labels (default: every image). */
+  onlyReviewed?: boolean;
   out: string;
   /** Clock in unix ms (the archive's `exportedAt`); tests fix it. */
   now?: number;
@@ -35,7 +37,7 @@ export function exportCommand(options: ExportCommandOptions): string {
     const project = createProjectsRepository(db).findByReference(options.project);
     if (!project) throw new Error(`no project "${options.project}" in ${options.db} (give its name or its id)`);
     const entry = projectCatalog(db).get(project.id)!;
-    const built = buildExport(db, entry, options.format, { model: options.model, now: options.now ?? Date.now(), onProgress: options.onProgress });
+    const built = buildExport(db, entry, options.format, { model: options.model, onlyReviewed: options.onlyReviewed, now: options.now ?? Date.now(), onProgress: options.onProgress });
     writeFileAtomically(options.out, built.text, options.onProgress);
     return `Wrote ${options.format} of project "${project.name}" to ${options.out}: ${built.summary}`;
   } finally {
@@ -55,6 +57,7 @@ export function registerExportCommand(program: Command): void {
     .requiredOption('--project <id|name>', 'the project, by name or id')
     .addOption(new Option('--format <format>', 'what to write').choices(ExportFormat.options).makeOptionMandatory())
     .option('--model <name>', 'the model whose mistakes to write (the mistakes format)')
+    .option('--only-reviewed', 'human-accuracy-v3: only the images judged or with prior labels (default: every image of the project)')
     .requiredOption('--out <file>', 'the file to write (replaced atomically)')
     .addOption(progressOption())
     .showHelpAfterError(false)

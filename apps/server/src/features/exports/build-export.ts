@@ -36,6 +36,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export interface BuildExportOptions {
   /** The model of a `mistakes` export. */
   model?: string;
+  /**
+   * human-accuracy-v3 only: write the images that were judged or came with prior data (labels, a problematic record,
+   * a Major-slice entry) instead of every image of the project.
+   */
+  onlyReviewed?: boolean;
   /** Clock in unix ms (the archive's `exportedAt`). */
   now: number;
   /**
@@ -60,17 +65,26 @@ export function buildExport(db: Db, entry: CatalogProject, format: ExportFormat,
     phase.end(`built ${format}: ${built.summary}`);
     return built;
   };
+  if (options.onlyReviewed && format !== 'human-accuracy-v3') {
+    throw badRequest(`Only the human-accuracy-v3 export can be limited to the reviewed images; ${format} always holds every image`, 'ONLY_REVIEWED_UNSUPPORTED');
+  }
   switch (format) {
     case 'human-accuracy-v3': {
-      const images = readProjectResults(db, entry, { labelledOnly: true, onProgress });
+      const onlyReviewed = options.onlyReviewed ?? false;
+      const images = readProjectResults(db, entry, { onProgress });
       const writing = writingPhase(images.length, 'images');
-      const doc = humanAccuracy(images, orderOf, writing);
+      const doc = humanAccuracy(images, orderOf, writing, onlyReviewed);
       const annotated = Object.keys(doc.initial_annots).length;
+      const judged = images.filter((image) => image.judged).length;
       return written(writing, {
         text: writeHumanAccuracyV3(doc),
-        fileName: `${slug}-human-accuracy-v3.json`,
+        fileName: `${slug}-human-accuracy-v3${onlyReviewed ? '-reviewed' : ''}.json`,
         contentType: JSON_TYPE,
-        summary: `${annotated} annotated images, ${Object.keys(doc.problematic_images).length} problematic, ${doc.imagenet_m.length} in imagenet_m`,
+        summary: [
+          onlyReviewed ? `${annotated} images judged or with prior labels (only reviewed)` : `${annotated} images (${judged} judged by the panel or the lead)`,
+          `${Object.keys(doc.problematic_images).length} problematic`,
+          `${doc.imagenet_m.length} in imagenet_m`,
+        ].join(', '),
       });
     }
     case 'mistakes': {
@@ -155,20 +169,22 @@ export function buildExport(db: Db, entry: CatalogProject, format: ExportFormat,
 const isProblematic = (image: ImageResult) => image.problematic !== null;
 
 /**
- * The human-accuracy-v3 document: `initial_annots` for every image with prior or final labels (the final judgement
- * of a class overrides the prior one; classes only in the prior keep theirs), `problematic_images` (prior records
- * exactly as imported for images not judged since), `imagenet_m` = the Major slice plus prior entries of images not
- * judged, in the prior file's order first.
+ * The human-accuracy-v3 document (docs/FORMATS.md): `initial_annots` for every image of the project with the labels
+ * the dashboard scores it by (final labels over prior ones, per class the final judgement wins; else the prior
+ * labels; else the accepted labels as `correct`), `problematic_images` (prior records exactly as imported for images
+ * not judged since), `imagenet_m` = the Major slice plus prior entries of images not judged, in the prior file's
+ * order first. With `onlyReviewed`, only images judged or with prior data. Either way every key of
+ * `problematic_images` and every `imagenet_m` entry is a key of `initial_annots`: TFDS's builder raises KeyError on
+ * an `imagenet_m` name that is not, and drops a problematic image that is not.
  */
-function humanAccuracy(images: readonly ImageResult[], orderOf: (key: string) => number, writing: ProgressPhase): HumanAccuracyV3 {
+function humanAccuracy(images: readonly ImageResult[], orderOf: (key: string) => number, writing: ProgressPhase, onlyReviewed: boolean): HumanAccuracyV3 {
   const doc: HumanAccuracyV3 = { initial_annots: {}, problematic_images: {}, imagenet_m: [] };
   const slice: ImageResult[] = [];
   for (const [index, image] of images.entries()) {
     writing.tick(index);
-    if (image.judged || image.hasPrior) {
-      const lists = labelLists(image.labels, orderOf);
-      setOwn(doc.initial_annots, image.file, { correct: lists.correct, wrong: lists.wrong, unclear: lists.unclear });
-    }
+    if (onlyReviewed && !image.judged && !image.hasPrior && image.problematic === null && !image.inMajorSlice) continue;
+    const lists = labelLists(image.labels, orderOf);
+    setOwn(doc.initial_annots, image.file, { correct: lists.correct, wrong: lists.wrong, unclear: lists.unclear });
     if (image.problematic !== null) setOwn(doc.problematic_images, image.file, image.problematic);
     if (image.inMajorSlice) slice.push(image);
   }

@@ -16,7 +16,7 @@ export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['exports'],
         description:
-          'Downloads the project’s current results as a file (Content-Disposition: attachment): human-accuracy-v3, mistakes (one model: `model`), real, bagel (the full archive) or csv; the formats are in docs/FORMATS.md. Leads and admins.',
+          'Downloads the project’s current results as a file (Content-Disposition: attachment): human-accuracy-v3 (every image of the project; `onlyReviewed=true` for the images judged or with prior labels), mistakes (one model: `model`), real, bagel (the full archive) or csv; the formats are in docs/FORMATS.md. Leads and admins.',
         params: ExportParams,
         querystring: ExportQuery,
         // The body is the file itself: Fastify sends a string body as it is, so the schema only documents it.
@@ -26,7 +26,7 @@ export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const entry = catalog.get(request.params.projectId);
       if (!entry) throw notFound(`Project ${request.params.projectId} not found`);
-      const built = buildExport(app.db, entry, request.params.format, { model: request.query.model, now: app.now() });
+      const built = buildExport(app.db, entry, request.params.format, { model: request.query.model, onlyReviewed: request.query.onlyReviewed === 'true', now: app.now() });
       return reply
         .header('Content-Type', built.contentType)
         .header('Content-Disposition', `attachment; filename="${built.fileName}"`)

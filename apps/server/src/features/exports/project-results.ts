@@ -25,18 +25,11 @@ export interface ImageResult {
   priorMajorSlicePosition: number | null;
 }
 
-const NO_LABELS: Judgements = new Map();
-
 /**
- * Reads every image of a project with its current labels, in project order. With `labelledOnly`, only images that
- * were judged or came with prior labels get their labels (the others an empty set): all the multi-label file needs.
+ * Reads every image of a project with its current labels, in project order: the labels the dashboard scores it by.
  * `onProgress` hears the step `reading results`, counted in images.
  */
-export function readProjectResults(
-  db: Db,
-  entry: CatalogProject,
-  options: { labelledOnly?: boolean; onProgress?: ProgressListener } = {},
-): ImageResult[] {
+export function readProjectResults(db: Db, entry: CatalogProject, options: { onProgress?: ProgressListener } = {}): ImageResult[] {
   const projectId = entry.project.id;
   const keyOf = (index: number) => entry.vocabulary.byIndex(index)?.key ?? `#${index}`;
   const images = db
@@ -94,7 +87,7 @@ export function readProjectResults(
     reading.tick(index);
     const priorLabels = prior.get(image.id) ?? [];
     const item = judged.get(image.id);
-    const base = options.labelledOnly && !item && priorLabels.length === 0 ? NO_LABELS : baseJudgements(priorLabels, accepted.get(image.id) ?? []);
+    const base = baseJudgements(priorLabels, accepted.get(image.id) ?? []);
     const priorSlicePosition = priorSlice.get(image.id) ?? null;
     if (!item) {
       return {

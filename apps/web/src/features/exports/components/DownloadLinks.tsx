@@ -1,8 +1,14 @@
 import type { ExportFormat, ProjectSummary } from '@bagel/contracts';
 import { exportUrl } from '../lib/export-url';
 
-const FORMATS: readonly { format: Exclude<ExportFormat, 'mistakes'>; label: string; description: string }[] = [
-  { format: 'human-accuracy-v3', label: 'human-accuracy-v3', description: 'Multi-label JSON: labels per image, problematic images, the Major slice' },
+const FORMATS: readonly { format: Exclude<ExportFormat, 'mistakes'>; onlyReviewed?: true; label: string; description: string }[] = [
+  { format: 'human-accuracy-v3', label: 'human-accuracy-v3', description: 'Multi-label JSON of every image: labels, problematic images, the Major slice' },
+  {
+    format: 'human-accuracy-v3',
+    onlyReviewed: true,
+    label: 'human-accuracy-v3, reviewed only',
+    description: 'The same, only the images judged or labelled before (not for evaluation: it scores a subset)',
+  },
   { format: 'real', label: 'ReaL', description: 'ReaL-style labels: the correct classes of each image' },
   { format: 'csv', label: 'CSV', description: 'One row per image: labels, problematic, each model’s grade' },
   { format: 'bagel', label: 'Bagel archive', description: 'Everything, for audit: every verdict, revision and decision' },
@@ -20,9 +26,15 @@ export function DownloadLinks({ project }: { project: ProjectSummary }) {
         <span className="muted">current final labels</span>
       </div>
       <ul className="download-list">
-        {FORMATS.map(({ format, label, description }) => (
-          <li key={format}>
-            <a className="download-link" href={exportUrl(project.id, format)} download data-testid={`download-${format}`} aria-label={`Download ${label}: ${description}`}>
+        {FORMATS.map(({ format, onlyReviewed, label, description }) => (
+          <li key={`${format}${onlyReviewed ? '-reviewed' : ''}`}>
+            <a
+              className="download-link"
+              href={exportUrl(project.id, format, { onlyReviewed })}
+              download
+              data-testid={`download-${format}${onlyReviewed ? '-reviewed' : ''}`}
+              aria-label={`Download ${label}: ${description}`}
+            >
               <span className="download-name">{label}</span>
               <span className="download-description">{description}</span>
             </a>
@@ -32,7 +44,7 @@ export function DownloadLinks({ project }: { project: ProjectSummary }) {
           <li key={model.name}>
             <a
               className="download-link"
-              href={exportUrl(project.id, 'mistakes', model.name)}
+              href={exportUrl(project.id, 'mistakes', { model: model.name })}
               download
               data-testid="download-mistakes"
               data-model={model.name}
