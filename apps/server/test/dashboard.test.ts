@@ -1,6 +1,9 @@
 import type { MajorSlice, ProjectDashboard, Verdict } from '@bagel/contracts';
 import { countTable, fleissKappa, krippendorffAlphaNominal, multiLabelAccuracy, realAccuracy, top1Accuracy } from '@bagel/core';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app';
 import { CLASSES, IMAGES, runHandReview, seedHandProject, type HandProject } from './hand-project';
 import { createTestApp, type TestApp } from './test-app';
 
@@ -172,5 +175,27 @@ describe('major slice', () => {
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toMatchObject({ code: 'UNKNOWN_MODEL' });
     expect((await get('ann', `/api/projects/${project.projectId}/major-slice`)).statusCode).toBe(403);
+  });
+});
+
+describe('scores aggregated before migration 011 (unranked images then counted as misses)', () => {
+  it('are recomputed when the server starts, and the project is unmarked', async () => {
+    const before = await dashboard();
+    const deltas = () => t.db.prepare('SELECT * FROM project_score_deltas ORDER BY project_id, model_id, original_class_idx').all();
+    const stored = deltas();
+    // Scores as an older Bagel wrote them (here simply wrong), and migration 011 run again on that database.
+    t.db.exec('UPDATE project_score_deltas SET counted = counted + 3; DROP TABLE project_reaggregation_pending');
+    t.db.exec(readFileSync(fileURLToPath(new URL('../src/db/migrations/011_rescore_unranked_models.sql', import.meta.url)), 'utf8'));
+    expect(t.db.prepare('SELECT project_id FROM project_reaggregation_pending').all()).toEqual([{ project_id: project.projectId }]);
+
+    const restarted = await buildApp({ db: t.db, cacheDir: `${t.dir}/cache`, now: () => t.clock.now });
+    try {
+      expect(t.db.prepare('SELECT count(*) AS n FROM project_reaggregation_pending').get()).toEqual({ n: 0 });
+      expect(deltas()).toEqual(stored);
+      const res = await restarted.inject({ url: `/api/projects/${project.projectId}/dashboard`, headers: { cookie: cookies.lea! } });
+      expect(res.json().scoreboard).toEqual(before.scoreboard);
+    } finally {
+      await restarted.close();
+    }
   });
 });

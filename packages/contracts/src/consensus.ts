@@ -134,7 +134,7 @@ export const PostMessageRequest = z.object({ body: z.string().trim().min(1).max(
 const Rate = z.number().min(0).max(1).nullable().meta({ description: 'null when there is nothing to compute it over' });
 const SeverityCounts = z.object({ Major: z.number().int(), Minor: z.number().int(), Borderline: z.number().int(), ungraded: z.number().int() });
 export const ModelScores = z.object({
-  top1Accuracy: Rate,
+  top1Accuracy: Rate.meta({ description: 'Against the original labels, over the images the model ranks' }),
   multiLabelAccuracy: Rate.meta({ description: 'Per original class, then averaged over classes; problematic images dropped (DOMAIN.md)' }),
   realAccuracy: Rate.meta({ description: 'Images with an empty label set dropped; averaged over images' }),
   mistakes: SeverityCounts,
@@ -171,7 +171,21 @@ export const ProjectDashboard = z.object({
   mistakes: z.array(
     z.object({ model: z.string(), counts: z.array(z.object({ category: z.string(), severity: Severity, count: z.number().int() })) }),
   ),
-  scoreboard: z.array(z.object({ model: z.string(), displayName: z.string(), before: ModelScores, after: ModelScores })),
+  scoreboard: z.array(
+    z.object({
+      model: z.string(),
+      displayName: z.string(),
+      rankedImages: z
+        .number()
+        .int()
+        .meta({ description: 'Images of the project the model ranks: every figure of the model is over these (an image it does not rank counts as neither right nor wrong)' }),
+      before: ModelScores,
+      after: ModelScores,
+      imagenetM: z
+        .object({ correct: z.number().int(), of: z.number().int() })
+        .meta({ description: 'ImageNet-M score under the final labels: of the imagenet_m images the model ranks, those whose top-1 is correct or unclear' }),
+    }),
+  ),
   majorSlice: z.object({ count: z.number().int(), models: z.array(z.string()) }),
 });
 export type ProjectDashboard = z.infer<typeof ProjectDashboard>;

@@ -94,6 +94,8 @@ export function createConsensusRepository(db: Db) {
   const judgedIds = db.prepare<[number], { id: number }>('SELECT id FROM items WHERE project_id = ? AND verdict_count > 0 ORDER BY id');
   const facetBackfills = db.prepare<[], { project_id: number }>('SELECT project_id FROM item_facets_backfill ORDER BY project_id');
   const deleteFacetBackfill = db.prepare<[number]>('DELETE FROM item_facets_backfill WHERE project_id = ?');
+  const reaggregations = db.prepare<[], { project_id: number }>('SELECT project_id FROM project_reaggregation_pending ORDER BY project_id');
+  const deleteReaggregation = db.prepare<[number]>('DELETE FROM project_reaggregation_pending WHERE project_id = ?');
 
   const CONSENSUS_COLUMNS = `item_id, project_id, disputes, final, final_at, divisiveness, problematic, major_slice, major_models,
     outcomes, raters, fleiss_units, fleiss_agreement, fleiss_correct, fleiss_wrong, fleiss_unclear,
@@ -383,6 +385,15 @@ export function createConsensusRepository(db: Db) {
     /** Unmarks a project once its facets are recomputed. */
     facetsRebuilt(projectId: number): void {
       deleteFacetBackfill.run(projectId);
+    },
+
+    /** Projects a migration marked to be re-aggregated (011: scores written before unranked images were left out). */
+    projectsAwaitingReaggregation(): number[] {
+      return reaggregations.all().map((r) => r.project_id);
+    },
+    /** Unmarks a project once it is re-aggregated. */
+    reaggregated(projectId: number): void {
+      deleteReaggregation.run(projectId);
     },
 
     /** Replaces the project's totals (after writeRangeStates over all its judged items). */

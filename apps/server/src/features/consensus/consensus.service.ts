@@ -22,9 +22,12 @@ export function createConsensusService(db: Db) {
   }
 
   // Range by range (a range's verdicts are read, aggregated, written, then dropped): the heap stays small however
-  // large the project, which keeps garbage collection cheap.
+  // large the project, which keeps garbage collection cheap. A project marked by a migration is unmarked in the same
+  // transaction.
   const reaggregate = db.transaction((projectId: number, now: string): number => {
-    const entry = entryOf(projectId);
+    repository.reaggregated(projectId);
+    const entry = catalog.get(projectId);
+    if (!entry) return 0;
     const settings = settingsOf(entry);
     const totals = new ProjectTotals();
     let items = 0;
@@ -58,6 +61,16 @@ export function createConsensusService(db: Db) {
     rebuildPendingFacets(now: string): number[] {
       const projects = repository.projectsAwaitingFacets();
       for (const projectId of projects) rebuildFacets.immediate(projectId, now);
+      return projects;
+    },
+
+    /**
+     * Re-aggregates the projects a migration marked (011: their stored scores predate the rule that a model is scored
+     * on the images it ranks), one transaction per project; returns the projects done. The server calls it at start.
+     */
+    reaggregatePending(now: string): number[] {
+      const projects = repository.projectsAwaitingReaggregation();
+      for (const projectId of projects) reaggregate.immediate(projectId, now);
       return projects;
     },
 

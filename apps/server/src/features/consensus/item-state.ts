@@ -62,11 +62,11 @@ export interface ModelOutcome {
 }
 
 export interface Outcome {
-  /** The image counts in multi-label accuracy (not problematic). */
+  /** The image counts in multi-label accuracy (the model ranks it, and it is not problematic). */
   counted: boolean;
   /** Counted, and the top-1 is judged correct or unclear. */
   hit: boolean;
-  /** The image counts in ReaL accuracy: not problematic and at least one class judged correct. */
+  /** The image counts in ReaL accuracy: the model ranks it, not problematic and at least one class judged correct. */
   realCounted: boolean;
   realHit: boolean;
   /** Counted and not a hit (and the model gave a top-1): a mistake. */
@@ -231,14 +231,19 @@ function modelOutcomes(ctx: ItemContext, final: FinalLabels): ModelOutcome[] {
   });
 }
 
-/** How a model's top-1 fares against a label set; shared with the project baseline, so both count the same way. */
+/**
+ * How a model's top-1 fares against a label set; shared with the project baseline, so both count the same way.
+ * A model is scored on the images it ranks: an image it gives no top-1 (`top1Key` null) counts as neither right nor
+ * wrong for it (docs/FORMATS.md), as the field's code does when it evaluates a model on the images it has outputs for.
+ */
 export function outcome(labels: Judgements, top1Key: string | null, counted: boolean, realCounted: boolean): Outcome {
+  if (top1Key === null) return { counted: false, hit: false, realCounted: false, realHit: false, mistake: false };
   const acceptable = isAcceptable(labels, top1Key);
   return {
     counted,
     hit: counted && acceptable,
     realCounted,
-    realHit: realCounted && top1Key !== null && labels.get(top1Key) === 'correct',
-    mistake: counted && top1Key !== null && !acceptable,
+    realHit: realCounted && labels.get(top1Key) === 'correct',
+    mistake: counted && !acceptable,
   };
 }

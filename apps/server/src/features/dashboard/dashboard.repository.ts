@@ -67,6 +67,14 @@ export function createDashboardRepository(db: Db) {
     .prepare<[number], [number, string, string, number]>('SELECT model_id, severity, category, count FROM project_mistake_counts WHERE project_id = ? AND count <> 0')
     .raw(true);
   const majorSliceCount = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM item_consensus WHERE project_id = ? AND major_slice = 1');
+  // Images of the prior imagenet_m list whose item has final labels: the exported imagenet_m holds them only when
+  // the final labels put them in the Major slice (major_slice), so their prior entry no longer counts.
+  const judgedPriorSlice = db
+    .prepare<[number], [number]>(
+      `SELECT ps.image_id FROM prior_major_slice ps JOIN items i ON i.image_id = ps.image_id JOIN item_consensus c ON c.item_id = i.id
+       WHERE i.project_id = ? AND c.final IS NOT NULL`,
+    )
+    .raw(true);
   // Items whose final labels make every chosen model's top-1 a Major mistake (major_models lists them as ',id,id,').
   const majorSliceItems = db.prepare<[number, string], { item_id: number }>(
     `SELECT c.item_id FROM item_consensus c
@@ -86,6 +94,7 @@ export function createDashboardRepository(db: Db) {
     scoreDeltas: (projectId: number) => scoreDeltas.all(projectId),
     mistakes: (projectId: number) => mistakes.all(projectId),
     majorSliceCount: (projectId: number) => majorSliceCount.get(projectId)!.n,
+    judgedPriorSlice: (projectId: number) => new Set(judgedPriorSlice.all(projectId).map(([imageId]) => imageId)),
     /** Items on which every one of `modelIds` makes a Major mistake under the final labels, with their images in project order. */
     majorSlice(projectId: number, modelIds: readonly number[]) {
       if (modelIds.length === 0) return [];

@@ -70,11 +70,23 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
       else scores.mistakes[severity as Severity | 'ungraded'] += count;
     }
 
+    // ImageNet-M as the exported imagenet_m holds it: the Major slice of the judged items (every model of the project
+    // makes a Major mistake on each, so none is a hit), plus the prior list's images not judged since.
+    const judgedSlice = repository.majorSliceCount(entry.project.id);
+    const judgedPriorSlice = repository.judgedPriorSlice(entry.project.id);
+
     return entry.models.map((model) => {
       const base = baseline.models.get(model.id)!;
       const a = after.get(model.id)!;
-      // Top-1 accuracy is against the original labels (DOMAIN), which the review does not change.
-      const top1Accuracy = rate(base.before.hits, baseline.images);
+      // Top-1 accuracy is against the original labels (DOMAIN), which the review does not change; like every figure,
+      // over the images the model ranks.
+      const top1Accuracy = rate(base.before.hits, base.ranked);
+      const imagenetM = { correct: 0, of: judgedSlice };
+      for (const [imageId, hit] of base.priorSlice) {
+        if (judgedPriorSlice.has(imageId)) continue;
+        imagenetM.of++;
+        if (hit) imagenetM.correct++;
+      }
       const before: ModelScores = {
         top1Accuracy,
         multiLabelAccuracy: perClassAverage(base.before.byClass.values()),
@@ -88,7 +100,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
         realAccuracy: rate(a.realHits, a.realCounted),
         mistakes: a.mistakes,
       };
-      return { model: model.name, displayName: model.displayName, before, after: afterScores };
+      return { model: model.name, displayName: model.displayName, rankedImages: base.ranked, before, after: afterScores, imagenetM };
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Judgement } from '@bagel/contracts';
 import type { Db } from '../../db/open-database';
-import { baseJudgements, hasCorrect } from '../consensus/image-labels';
+import { baseJudgements, hasCorrect, isAcceptable } from '../consensus/image-labels';
 import { outcome } from '../consensus/item-state';
 import type { CatalogProject } from '../projects/project-catalog';
 
@@ -10,10 +10,17 @@ export interface ClassTally {
   hits: number;
 }
 
-/** One model's figures over every image of the project, before any final label (see projectBaseline). */
+/** One model's figures over every image of the project it ranks, before any final label (see projectBaseline). */
 export interface ModelBaseline {
+  /** Images of the project the model ranks (gives a top-1 for): the images it is scored on. */
+  ranked: number;
   /** Against the original labels: top-1 equal to the original label. */
   before: { hits: number; mistakes: number; byClass: Map<number, ClassTally> };
+  /**
+   * The prior Major-slice images (`imagenet_m` of imported prior labels) the model ranks, by image id, each with
+   * whether its top-1 is acceptable under the image's prior labels (ImageNet-M counts problematic images too).
+   */
+  priorSlice: Map<number, boolean>;
   /** Against each image's accepted or prior labels (what an image keeps until it has final labels). */
   base: { byClass: Map<number, ClassTally>; realCounted: number; realHits: number; mistakes: number };
 }
@@ -60,6 +67,9 @@ function computeBaseline(db: Db, entry: CatalogProject): ProjectBaseline {
       .raw(true)
       .all(projectId),
   );
+  const priorSlice = new Set(
+    db.prepare<[number], [number]>('SELECT ps.image_id FROM prior_major_slice ps JOIN images im ON im.id = ps.image_id WHERE im.project_id = ?').raw(true).all(projectId).map(([id]) => id),
+  );
   const priorProblematic = new Set(
     db.prepare<[number], [number]>('SELECT pp.image_id FROM prior_problematic pp JOIN images im ON im.id = pp.image_id WHERE im.project_id = ?').raw(true).all(projectId).map(([id]) => id),
   );
@@ -74,7 +84,10 @@ function computeBaseline(db: Db, entry: CatalogProject): ProjectBaseline {
   }
 
   const models = new Map<number, ModelBaseline>(
-    entry.models.map((m) => [m.id, { before: { hits: 0, mistakes: 0, byClass: new Map() }, base: { byClass: new Map(), realCounted: 0, realHits: 0, mistakes: 0 } }]),
+    entry.models.map((m) => [
+      m.id,
+      { ranked: 0, before: { hits: 0, mistakes: 0, byClass: new Map() }, priorSlice: new Map(), base: { byClass: new Map(), realCounted: 0, realHits: 0, mistakes: 0 } },
+    ]),
   );
   for (const [imageId, originalIndex] of images) {
     const labels = baseJudgements(
@@ -86,11 +99,15 @@ function computeBaseline(db: Db, entry: CatalogProject): ProjectBaseline {
     for (const model of entry.models) {
       const stats = models.get(model.id)!;
       const predicted = top1.get(model.id)!.get(imageId);
+      // A model is scored on the images it ranks (outcome() says the same for the labels after review).
+      if (predicted === undefined) continue;
+      stats.ranked++;
       const beforeHit = predicted === originalIndex;
       stats.before.hits += beforeHit ? 1 : 0;
-      stats.before.mistakes += predicted !== undefined && !beforeHit ? 1 : 0;
+      stats.before.mistakes += beforeHit ? 0 : 1;
       tally(stats.before.byClass, originalIndex, 1, beforeHit ? 1 : 0);
-      const o = outcome(labels, predicted === undefined ? null : keyOf(predicted), counted, realCounted);
+      if (priorSlice.has(imageId)) stats.priorSlice.set(imageId, isAcceptable(labels, keyOf(predicted)));
+      const o = outcome(labels, keyOf(predicted), counted, realCounted);
       tally(stats.base.byClass, originalIndex, o.counted ? 1 : 0, o.hit ? 1 : 0);
       stats.base.realCounted += o.realCounted ? 1 : 0;
       stats.base.realHits += o.realHit ? 1 : 0;

@@ -80,7 +80,7 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
                 ) : null}
               </section>
             </div>
-            <Scoreboard scoreboard={data.scoreboard} project={project} />
+            <Scoreboard scoreboard={data.scoreboard} images={data.progress.images} project={project} />
             <MistakesChart mistakes={data.mistakes} project={project} />
             <div className="dashboard-grid two">
               <ExpertsCard data={data} />

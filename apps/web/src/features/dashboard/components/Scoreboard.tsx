@@ -9,14 +9,21 @@ const RATES: readonly { key: 'top1Accuracy' | 'multiLabelAccuracy' | 'realAccura
   { key: 'realAccuracy', label: 'ReaL-style', title: 'ReaL-style accuracy: images with no correct label dropped, averaged over images' },
 ];
 
-/** Per model, before (original labels) and after (final labels): the three accuracies and the mistakes by severity. */
-export function Scoreboard({ scoreboard, project }: { scoreboard: ProjectDashboard['scoreboard']; project: ProjectSummary }) {
+const count = new Intl.NumberFormat('en');
+
+/**
+ * Per model, before (original labels) and after (final labels): the three accuracies and the mistakes by severity,
+ * then its ImageNet-M score. Each model is scored on the images it ranks, and says how many of the project's those are.
+ */
+export function Scoreboard({ scoreboard, images, project }: { scoreboard: ProjectDashboard['scoreboard']; images: number; project: ProjectSummary }) {
   const illustrative = new Set(project.models.filter((m) => m.illustrative).map((m) => m.name));
   return (
     <section className="card scoreboard-card" aria-labelledby="scoreboard-title" data-testid="scoreboard">
       <div className="card-head">
         <h2 id="scoreboard-title">Scoreboard</h2>
-        <span className="muted">before: original labels · after: final labels · mistakes: Major · Minor · Borderline · not graded</span>
+        <span className="muted">
+          before: original labels · after: final labels · each model on the images it ranks · mistakes: Major · Minor · Borderline · not graded
+        </span>
       </div>
       <div className="table-scroll">
         <table className="data-table scoreboard">
@@ -32,6 +39,14 @@ export function Scoreboard({ scoreboard, project }: { scoreboard: ProjectDashboa
               ))}
               <th scope="colgroup" colSpan={2} className="group" title="Mistakes by severity: Major · Minor · Borderline · not graded">
                 Mistakes
+              </th>
+              <th
+                scope="col"
+                rowSpan={2}
+                className="num"
+                title="ImageNet-M: of the imagenet_m images (the Major slice, and prior entries not judged since) the model ranks, those whose top-1 is correct or unclear under the final labels"
+              >
+                ImageNet-M
               </th>
             </tr>
             <tr>
@@ -51,6 +66,9 @@ export function Scoreboard({ scoreboard, project }: { scoreboard: ProjectDashboa
                 <th scope="row">
                   {row.displayName}
                   {illustrative.has(row.model) && !/illustrative/i.test(row.displayName) ? <span className="tag">illustrative</span> : null}
+                  <span className="ranked-images muted" data-testid="ranked-images">
+                    {count.format(row.rankedImages)} of {count.format(images)} images
+                  </span>
                 </th>
                 {RATES.map((rate) => (
                   <RateCells key={rate.key} before={row.before[rate.key]} after={row.after[rate.key]} />
@@ -60,6 +78,9 @@ export function Scoreboard({ scoreboard, project }: { scoreboard: ProjectDashboa
                 </td>
                 <td className="num">
                   <MistakeCounts scores={row.after} />
+                </td>
+                <td className="num" data-testid="imagenet-m">
+                  {row.imagenetM.of === 0 ? '–' : `${row.imagenetM.correct} / ${row.imagenetM.of}`}
                 </td>
               </tr>
             ))}
