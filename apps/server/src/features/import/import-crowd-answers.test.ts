@@ -177,7 +177,9 @@ describe('importing crowd answers', () => {
     const problematic = keyed(
       `SELECT im.file, p.reason, p.reviewer, p.server_username, p.time_marked, p.time_reviewed FROM prior_problematic p JOIN images im ON im.id = p.image_id`,
     ) as { file: string; reason: string; reviewer: string; server_username: string; time_marked: string; time_reviewed: string }[];
-    expect(problematic).toEqual([{ file: 'd.jpg', reason: 'ReaL: no label', reviewer: '', server_username: '', time_marked: expect.any(String), time_reviewed: problematic[0]!.time_marked }]);
+    expect(problematic).toEqual([
+      { file: 'd.jpg', reason: 'ReaL: no label', reviewer: '', server_username: '', time_marked: expect.any(String), time_reviewed: problematic[0]!.time_marked },
+    ]);
     expect(problematic[0]!.time_marked >= started && problematic[0]!.time_marked <= ended).toBe(true);
     // Without the crowd the items are a.jpg and sub/c.jpg. Now model alpha's "cup" on sub/c.jpg is a label; its "fox"
     // on d.jpg is not; b.jpg has an uncertain pair although both models are right.
