@@ -212,6 +212,15 @@ describe('importing crowd answers', () => {
     expect(db.prepare('SELECT threshold, band_low, band_high FROM crowd_aggregations').get()).toEqual({ threshold: 0.5, band_low: 0.1, band_high: 0.5 });
   });
 
+  it('finds no image without label when the band starts at 0: a pair between the band and the threshold is not absent', async () => {
+    // Band [0, 0): no pair is below it, so d.jpg's confident "no" pairs fall between the band and the threshold.
+    const result = await importManifest(db, writeCrowdFixture({ manifest: crowdManifest({ uncertainBand: [0, 0] }) }));
+    expect(result.crowdAnswers!.routes).toEqual({ label: 4, absent: 0, review: 0, none: 5, file: 0 });
+    expect(result.crowdAnswers!.noLabelImages).toBe(0);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM prior_problematic').get() as { n: number }).n).toBe(0);
+    expect(keyed("SELECT a.class_idx FROM accepted_labels a JOIN images im ON im.id = a.image_id WHERE im.file = 'd.jpg'")).toEqual([{ class_idx: 4 }]);
+  });
+
   it('leaves the images a prior labels file labels to that file', async () => {
     const manifest = crowdManifest({}, { priorLabels: { path: 'prior.json', format: 'real-json' } });
     const result = await importManifest(db, writeCrowdFixture({ manifest, files: { 'prior.json': '{"b.jpg": [0, 1]}' } }));
