@@ -77,6 +77,7 @@ describe('importing crowd answers', () => {
       answersStored: answered,
       routes: { label: 4, absent: 3, review: 2, none: 0, file: 0 },
       itemsFromCrowdOnly: 1,
+      noLabelImages: 1,
       iterations: expect.any(Number),
       converged: true,
     });
@@ -142,7 +143,9 @@ describe('importing crowd answers', () => {
   });
 
   it('makes confident pairs prior labels, and routes the uncertain ones to the panel as candidates', async () => {
+    const started = new Date().toISOString();
     const result = await importManifest(db, writeCrowdFixture());
+    const ended = new Date().toISOString();
     expect(
       keyed(
         `SELECT im.file, c.key, p.judgement, p.source FROM prior_labels p JOIN images im ON im.id = p.image_id
@@ -169,6 +172,15 @@ describe('importing crowd answers', () => {
       { file: 'sub/c.jpg', accepted: 'cup espresso' },
       { file: 'd.jpg', accepted: null },
     ]);
+    // On d.jpg the crowd found every class it was asked about absent (fox, its original label, and cat): ReaL's [],
+    // recorded as a ReaL path records it, with the import's time.
+    const problematic = keyed(
+      `SELECT im.file, p.reason, p.reviewer, p.server_username, p.time_marked, p.time_reviewed FROM prior_problematic p JOIN images im ON im.id = p.image_id`,
+    ) as { file: string; reason: string; reviewer: string; server_username: string; time_marked: string; time_reviewed: string }[];
+    expect(problematic).toEqual([
+      { file: 'd.jpg', reason: 'ReaL: no label', reviewer: '', server_username: '', time_marked: expect.any(String), time_reviewed: problematic[0]!.time_marked },
+    ]);
+    expect(problematic[0]!.time_marked >= started && problematic[0]!.time_marked <= ended).toBe(true);
     // Without the crowd the items are a.jpg and sub/c.jpg. Now model alpha's "cup" on sub/c.jpg is a label; its "fox"
     // on d.jpg is not; b.jpg has an uncertain pair although both models are right.
     expect(
@@ -200,6 +212,15 @@ describe('importing crowd answers', () => {
     expect(db.prepare('SELECT threshold, band_low, band_high FROM crowd_aggregations').get()).toEqual({ threshold: 0.5, band_low: 0.1, band_high: 0.5 });
   });
 
+  it('finds no image without label when the band starts at 0: a pair between the band and the threshold is not absent', async () => {
+    // Band [0, 0): no pair is below it, so d.jpg's confident "no" pairs fall between the band and the threshold.
+    const result = await importManifest(db, writeCrowdFixture({ manifest: crowdManifest({ uncertainBand: [0, 0] }) }));
+    expect(result.crowdAnswers!.routes).toEqual({ label: 4, absent: 0, review: 0, none: 5, file: 0 });
+    expect(result.crowdAnswers!.noLabelImages).toBe(0);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM prior_problematic').get() as { n: number }).n).toBe(0);
+    expect(keyed("SELECT a.class_idx FROM accepted_labels a JOIN images im ON im.id = a.image_id WHERE im.file = 'd.jpg'")).toEqual([{ class_idx: 4 }]);
+  });
+
   it('leaves the images a prior labels file labels to that file', async () => {
     const manifest = crowdManifest({}, { priorLabels: { path: 'prior.json', format: 'real-json' } });
     const result = await importManifest(db, writeCrowdFixture({ manifest, files: { 'prior.json': '{"b.jpg": [0, 1]}' } }));
@@ -210,6 +231,26 @@ describe('importing crowd answers', () => {
     ]);
     expect(keyed("SELECT p.route FROM crowd_posteriors p JOIN images im ON im.id = p.image_id WHERE im.file = 'b.jpg'")).toEqual([{ route: 'file' }, { route: 'file' }]);
     expect(keyed('SELECT im.file FROM items i JOIN images im ON im.id = i.image_id ORDER BY im.position')).toEqual([{ file: 'a.jpg' }, { file: 'd.jpg' }]);
+  });
+
+  it("keeps a prior labels file's record of an image the crowd found without label: one record per image", async () => {
+    const manifest = crowdManifest({}, { priorLabels: { path: 'prior.json', format: 'human-accuracy-v3' } });
+    const record = { reason: 'blurry', reviewer: 'ann', server_username: 'ann', time_marked: '2019-03-29T22:48:36Z', time_reviewed: '2019-03-29T22:49:32Z' };
+    const prior = { initial_annots: { 'a.jpg': { correct: ['cat'] } }, problematic_images: { 'd.jpg': record } };
+    const result = await importManifest(db, writeCrowdFixture({ manifest, files: { 'prior.json': JSON.stringify(prior) } }));
+    expect(result.crowdAnswers!.noLabelImages).toBe(1);
+    expect(keyed('SELECT im.file, p.reason, p.reviewer FROM prior_problematic p JOIN images im ON im.id = p.image_id')).toEqual([
+      { file: 'd.jpg', reason: 'blurry', reviewer: 'ann' },
+    ]);
+    expect(keyed("SELECT a.class_idx FROM accepted_labels a JOIN images im ON im.id = a.image_id WHERE im.file = 'd.jpg'")).toEqual([]);
+  });
+
+  it('gives an image the prior labels file labels its labels, however absent the crowd found its classes', async () => {
+    const manifest = crowdManifest({}, { priorLabels: { path: 'prior.json', format: 'real-json' } });
+    const result = await importManifest(db, writeCrowdFixture({ manifest, files: { 'prior.json': '{"d.jpg": [4]}' } }));
+    expect(result.crowdAnswers!.noLabelImages).toBe(0);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM prior_problematic').get() as { n: number }).n).toBe(0);
+    expect(keyed("SELECT a.class_idx FROM accepted_labels a JOIN images im ON im.id = a.image_id WHERE im.file = 'd.jpg'")).toEqual([{ class_idx: 4 }]);
   });
 
   it('imports the same manifest twice as once', async () => {

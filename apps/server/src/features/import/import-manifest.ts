@@ -10,6 +10,7 @@ import {
   parseJsonText,
   priorLabelsFromHumanAccuracy,
   priorLabelsFromReal,
+  priorProblematic,
   queuePriority,
   readHumanAccuracyV3,
   readImageList,
@@ -93,6 +94,11 @@ export interface CrowdAnswersSummary {
   routes: Record<CrowdRoute, number>;
   /** Images that are review items because of a pair in the uncertain band although every model's top-1 is accepted. */
   itemsFromCrowdOnly: number;
+  /**
+   * Images on which the crowd found every class it was asked about absent (ReaL's `[]`): an empty label set and the
+   * problematic record `ReaL: no label`.
+   */
+  noLabelImages: number;
   iterations: number;
   converged: boolean;
 }
@@ -336,10 +342,12 @@ async function loadProject(
   for (const list of sources.rowLists) if (list) digest.addWhole(list);
 
   const project = { images: createProjectImageIndex(labels.map((l) => l.file)), vocabulary };
+  // The import's time, recorded in the problematic records of images without a label (ReaL's `[]`, the crowd's).
+  const recordedAt = new Date().toISOString();
   let prior: PriorLabels | null = null;
   if (sources.priorLabels && manifest.priorLabels) {
     digest.addWhole(sources.priorLabels);
-    prior = readPriorLabels(manifest.priorLabels, sources.priorLabels, project, listener);
+    prior = readPriorLabels(manifest.priorLabels, sources.priorLabels, project, recordedAt, listener);
   }
   let crowd: CrowdToImport | null = null;
   if (sources.crowdAnswers && manifest.crowdAnswers) {
@@ -354,6 +362,8 @@ async function loadProject(
     crowdPairs: crowd?.routing.pairs ?? [],
   });
   let itemsFromCrowdOnly = 0;
+  const noLabelImages = priorJudgements.reduce((n, judged) => n + (judged.crowdNoLabel ? 1 : 0), 0);
+  if (noLabelImages > 0) listener(`crowd answers: ${noLabelImages} images with every class asked about absent: no label (problematic, as ReaL's [])`);
   const images = labels.map((label, position): ImageToImport => {
     const top1s: ModelPredictions[] = tables.map((table, m) => {
       const classIndex = table.classIndex[position * table.k]!;
@@ -387,14 +397,14 @@ async function loadProject(
     classes,
     models: manifest.models.map((m, i) => ({ name: m.name, displayName: m.displayName ?? m.name, illustrative: m.illustrative, predictions: tables[i]! })),
     images,
-    priorProblematic: prior?.problematic ?? [],
+    priorProblematic: priorProblematic(prior, priorJudgements, recordedAt),
     priorMajorSlice: prior?.majorSlice ?? [],
     crowd,
   };
   return {
     project: projectToImport,
     ...(prior ? { priorLabels: summarizePriorLabels(prior) } : {}),
-    ...(crowd ? { crowdAnswers: summarizeCrowd(crowd, itemsFromCrowdOnly) } : {}),
+    ...(crowd ? { crowdAnswers: summarizeCrowd(crowd, itemsFromCrowdOnly, noLabelImages) } : {}),
   };
 }
 
@@ -403,12 +413,13 @@ function readPriorLabels(
   source: ManifestPriorLabels,
   file: SourceFile,
   project: { images: ProjectImageIndex; vocabulary: Vocabulary },
+  recordedAt: string,
   listener: ImportProgressListener,
 ): PriorLabels {
   const prior =
     source.format === 'human-accuracy-v3'
       ? priorLabelsFromHumanAccuracy(readHumanAccuracyV3(text(file), file.display), file.display, project)
-      : priorLabelsFromReal(readRealJson(text(file), file.display), file.display, project, new Date().toISOString());
+      : priorLabelsFromReal(readRealJson(text(file), file.display), file.display, project, recordedAt);
   const { ignored } = prior;
   const ignoredCount = ignored.labelled + ignored.problematic + ignored.majorSlice;
   listener(
@@ -476,7 +487,7 @@ function countRoutes(routes: readonly CrowdRoute[]): Record<CrowdRoute, number> 
   return counts;
 }
 
-function summarizeCrowd(crowd: CrowdToImport, itemsFromCrowdOnly: number): CrowdAnswersSummary {
+function summarizeCrowd(crowd: CrowdToImport, itemsFromCrowdOnly: number, noLabelImages: number): CrowdAnswersSummary {
   const { answers, routing } = crowd;
   const questions = answers.questionFiles.length;
   const inProject = routing.pairs.length + routing.unansweredQuestions;
@@ -489,6 +500,7 @@ function summarizeCrowd(crowd: CrowdToImport, itemsFromCrowdOnly: number): Crowd
     answersStored: routing.pairs.reduce((n, p) => n + p.answers, 0),
     routes: countRoutes(routing.pairs.map((p) => p.route)),
     itemsFromCrowdOnly,
+    noLabelImages,
     iterations: routing.result.iterations,
     converged: routing.result.converged,
   };

@@ -25,7 +25,10 @@ export interface ProjectToImport {
   models: readonly { name: string; displayName: string; illustrative: boolean; predictions: TopKTable }[];
   /** In project order (the image list, or the original labels file). */
   images: readonly ImageToImport[];
-  /** human-accuracy-v3 `problematic_images` (or ReaL's empty label lists), by project position. */
+  /**
+   * human-accuracy-v3 `problematic_images`, ReaL's empty label lists and the crowd's no-label images (one record per
+   * image), by project position.
+   */
   priorProblematic: readonly { position: number; record: ProblematicImageRecord }[];
   /** human-accuracy-v3 `imagenet_m`, project positions in the file's order. */
   priorMajorSlice: readonly number[];

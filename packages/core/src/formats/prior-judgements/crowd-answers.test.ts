@@ -16,7 +16,7 @@ import {
   type CrowdQuestionSpec,
 } from './build-crowd-npz-for-tests';
 import { CrowdAnswersReader, type CrowdAnswers } from './crowd-answers-reader';
-import { resolveCrowdQuestions, routeCrowdAnswers, routeOfPosterior } from './route-crowd-answers';
+import { isCrowdNoLabel, resolveCrowdQuestions, routeCrowdAnswers, routeOfPosterior, type CrowdRoute } from './route-crowd-answers';
 
 const FILE = 'crowd.npz';
 const vocabulary = createVocabulary(['cat', 'dog', 'cup', 'espresso', 'fox'].map((key, index) => ({ index, key, names: [key], gloss: '' })));
@@ -242,5 +242,24 @@ describe('routeOfPosterior', () => {
   it('has no band when its ends are equal', () => {
     expect(routeOfPosterior(0.5, { threshold: 0.5, uncertainBand: [0.5, 0.5] })).toBe('label');
     expect(routeOfPosterior(0.49, { threshold: 0.5, uncertainBand: [0.5, 0.5] })).toBe('absent');
+  });
+});
+
+describe('isCrowdNoLabel', () => {
+  it.each([
+    [['absent'], true],
+    [['absent', 'absent', 'absent'], true],
+    [[], false],
+    [['absent', 'review'], false],
+    [['absent', 'label'], false],
+    // Between the band and the threshold: not found absent, so the image may have that label.
+    [['absent', 'none'], false],
+    [['file', 'file'], false],
+  ] as [CrowdRoute[], boolean][])('%j → %s', (routes, noLabel) => expect(isCrowdNoLabel(routes)).toBe(noLabel));
+
+  it('finds the fixture crowd’s one image whose every answered class is absent (d.jpg: fox and cat)', () => {
+    const routing = routeCrowdAnswers(read(archive), resolveCrowdQuestions(read(archive), FILE, project), SETTINGS);
+    const routesOf = (position: number) => routing.pairs.filter((p) => p.position === position).map((p) => p.route);
+    expect([0, 1, 2, 3].filter((position) => isCrowdNoLabel(routesOf(position)))).toEqual([3]);
   });
 });

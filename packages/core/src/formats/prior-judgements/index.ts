@@ -3,6 +3,7 @@
 // readers, which themselves import ../index.ts: re-exporting them there would make an import cycle.
 export {
   priorLabelsFromHumanAccuracy,
+  noLabelRecord,
   priorLabelsFromReal,
   REAL_NO_LABEL_REASON,
   type PriorImageLabels,
@@ -12,6 +13,7 @@ export {
 } from './prior-labels';
 export { CrowdAnswersReader, type CrowdAnswers } from './crowd-answers-reader';
 export {
+  isCrowdNoLabel,
   resolveCrowdQuestions,
   routeCrowdAnswers,
   routeOfPosterior,
@@ -23,6 +25,7 @@ export {
 } from './route-crowd-answers';
 export {
   mergePriorJudgements,
+  priorProblematic,
   type ExtraCandidateSource,
   type ImagePriorJudgements,
   type PriorJudgementSource,

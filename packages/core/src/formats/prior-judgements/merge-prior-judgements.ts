@@ -1,6 +1,6 @@
 import type { Judgement } from '@bagel/contracts';
-import type { PriorLabels } from './prior-labels';
-import type { CrowdPair } from './route-crowd-answers';
+import { noLabelRecord, type PriorLabels, type PriorProblematic } from './prior-labels';
+import { isCrowdNoLabel, type CrowdPair } from './route-crowd-answers';
 
 /** Where a prior judgement came from: the prior labels file, or a confident crowd pair. */
 export type PriorJudgementSource = 'file' | 'crowd';
@@ -21,6 +21,11 @@ export interface ImagePriorJudgements {
   extraCandidates: { classIndex: number; source: ExtraCandidateSource }[];
   /** True when a crowd pair in the uncertain band makes the image a review item, whatever the models say. */
   crowdReview: boolean;
+  /**
+   * True when the crowd found every class it was asked about absent (isCrowdNoLabel) on an image the prior labels
+   * file does not list: ReaL's `[]`. The accepted labels are empty and the image is problematic (priorProblematic).
+   */
+  crowdNoLabel: boolean;
 }
 
 /**
@@ -31,6 +36,8 @@ export interface ImagePriorJudgements {
  * - otherwise, crowd pairs at or above the threshold are `correct`, pairs below the band are `wrong`: the accepted
  *   labels are the original label (unless the crowd found it absent) and the crowd's `correct` classes, since the
  *   crowd answers only the pairs it was asked;
+ * - except when the crowd found every class it was asked about absent (`crowdNoLabel`, ReaL's `[]`): then the accepted
+ *   labels are empty, the original label included even if the crowd was not asked about it;
  * - an image with neither keeps its original label alone.
  */
 export function mergePriorJudgements(input: {
@@ -53,6 +60,7 @@ export function mergePriorJudgements(input: {
     const accepted = new Set<number>();
     const extra: ImagePriorJudgements['extraCandidates'] = [];
     let crowdReview = false;
+    let crowdNoLabel = false;
 
     const file = fileLabels[position];
     if (file) {
@@ -76,6 +84,11 @@ export function mergePriorJudgements(input: {
           extra.push({ classIndex: pair.classIndex, source: 'crowd' });
         }
       }
+      const pairs = crowdByImage[position];
+      if (pairs && isCrowdNoLabel(pairs.map((p) => p.route))) {
+        crowdNoLabel = true;
+        accepted.clear();
+      }
     }
     const byClass = (a: { classIndex: number }, b: { classIndex: number }) => a.classIndex - b.classIndex;
     result.push({
@@ -83,7 +96,23 @@ export function mergePriorJudgements(input: {
       accepted: [...accepted].sort((a, b) => a - b),
       extraCandidates: extra.sort(byClass),
       crowdReview,
+      crowdNoLabel,
     });
   }
   return result;
+}
+
+/**
+ * The project's prior problematic records: the prior labels file's (ReaL's `[]` included), in file order, then one
+ * `noLabelRecord(recordedAt)` per crowd no-label image in project order, the same record as ReaL's `[]`. An image
+ * the file already gives a problematic record keeps the file's (human-accuracy-v3 `problematic_images` may name an
+ * image that `initial_annots` does not label): one record per image.
+ */
+export function priorProblematic(prior: PriorLabels | null, merged: readonly ImagePriorJudgements[], recordedAt: string): PriorProblematic[] {
+  const records = [...(prior?.problematic ?? [])];
+  const recorded = new Set(records.map((r) => r.position));
+  merged.forEach((image, position) => {
+    if (image.crowdNoLabel && !recorded.has(position)) records.push({ position, record: noLabelRecord(recordedAt) });
+  });
+  return records;
 }

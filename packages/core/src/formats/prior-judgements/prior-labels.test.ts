@@ -5,8 +5,8 @@ import { readRealJson } from '../../exports/real-json';
 import { createVocabulary } from '../../vocabulary';
 import { createProjectImageIndex } from '../project-image-index';
 import { expectFormatError } from '../test-helpers';
-import { mergePriorJudgements } from './merge-prior-judgements';
-import { priorLabelsFromHumanAccuracy, priorLabelsFromReal, REAL_NO_LABEL_REASON, type PriorLabels } from './prior-labels';
+import { mergePriorJudgements, priorProblematic } from './merge-prior-judgements';
+import { noLabelRecord, priorLabelsFromHumanAccuracy, priorLabelsFromReal, REAL_NO_LABEL_REASON, type PriorLabels } from './prior-labels';
 import type { CrowdPair } from './route-crowd-answers';
 
 const TFDS_TEXT = readFileSync(new URL('../../../test-fixtures/tfds_dummy_human_accuracy_fixed.json', import.meta.url), 'utf8');
@@ -146,6 +146,7 @@ describe('mergePriorJudgements', () => {
       accepted: [5, 6],
       extraCandidates: [{ classIndex: 0, source: 'prior' }],
       crowdReview: false,
+      crowdNoLabel: false,
     });
   });
 
@@ -163,8 +164,10 @@ describe('mergePriorJudgements', () => {
       accepted: [1, 8],
       extraCandidates: [{ classIndex: 9, source: 'prior' }],
       crowdReview: false,
+      crowdNoLabel: false,
     });
     expect(merged[2]!.accepted).toEqual([]);
+    expect(merged[2]!.crowdNoLabel).toBe(true);
     expect(merged[3]).toEqual({
       judgements: [],
       accepted: [3],
@@ -173,7 +176,81 @@ describe('mergePriorJudgements', () => {
         { classIndex: 7, source: 'crowd' },
       ],
       crowdReview: true,
+      crowdNoLabel: false,
     });
-    expect(merged[0]).toEqual({ judgements: [], accepted: [0], extraCandidates: [], crowdReview: false });
+    expect(merged[0]).toEqual({ judgements: [], accepted: [0], extraCandidates: [], crowdReview: false, crowdNoLabel: false });
+  });
+
+  it("makes an image on which the crowd found every class it was asked about absent a no-label image, as ReaL's []", () => {
+    const merged = mergePriorJudgements({
+      originalClassIndex: [0, 1, 2, 3, 4, 5],
+      prior: null,
+      crowdPairs: [
+        // Image 0: its original label was not asked about; both classes asked are absent.
+        pair(0, 7, 'absent'),
+        pair(0, 8, 'absent'),
+        // Images 1 to 3: one absent pair, and one that is not confidently absent.
+        pair(1, 1, 'absent'),
+        pair(1, 9, 'review'),
+        pair(2, 2, 'absent'),
+        pair(2, 9, 'none'),
+        pair(3, 3, 'absent'),
+        pair(3, 9, 'label'),
+        // Image 4: the original label alone, absent.
+        pair(4, 4, 'absent'),
+      ],
+    });
+    expect(merged[0]).toEqual({
+      judgements: [
+        { classIndex: 7, judgement: 'wrong', source: 'crowd' },
+        { classIndex: 8, judgement: 'wrong', source: 'crowd' },
+      ],
+      accepted: [],
+      extraCandidates: [
+        { classIndex: 7, source: 'prior' },
+        { classIndex: 8, source: 'prior' },
+      ],
+      crowdReview: false,
+      crowdNoLabel: true,
+    });
+    expect(merged.map((m) => m.crowdNoLabel)).toEqual([true, false, false, false, true, false]);
+    expect(merged.map((m) => m.accepted)).toEqual([[], [], [], [9], [], [5]]);
+  });
+
+  it('leaves an image the prior labels file lists to the file, even when the crowd found all its classes absent', () => {
+    const [first] = mergePriorJudgements({ originalClassIndex: originals, prior: fileLabels, crowdPairs: [pair(0, 5, 'file'), pair(0, 6, 'file')] });
+    expect(first!.crowdNoLabel).toBe(false);
+    expect(first!.accepted).toEqual([5, 6]);
+  });
+});
+
+describe('priorProblematic', () => {
+  const AT = '2024-05-01T10:00:00.000Z';
+  const fileRecord = { reason: 'blurry', reviewer: 'ann', server_username: 'ann', time_marked: '2019-01-01', time_reviewed: '2019-01-02' };
+  const pair = (position: number, classIndex: number, route: CrowdPair['route']): CrowdPair => ({ question: 0, position, classIndex, posterior: 0.05, answers: 5, route });
+
+  it("records each crowd no-label image as ReaL's [] is recorded, after the file's records; the file's record wins", () => {
+    const prior: PriorLabels = {
+      labelled: [],
+      problematic: [
+        { position: 2, record: fileRecord },
+        { position: 0, record: noLabelRecord(AT) },
+      ],
+      majorSlice: [],
+      ignored: { labelled: 0, problematic: 0, majorSlice: 0 },
+    };
+    const merged = mergePriorJudgements({
+      originalClassIndex: [0, 1, 2, 3],
+      prior,
+      crowdPairs: [pair(1, 1, 'absent'), pair(2, 2, 'absent'), pair(3, 3, 'review')],
+    });
+    expect(priorProblematic(prior, merged, AT)).toEqual([
+      { position: 2, record: fileRecord },
+      { position: 0, record: noLabelRecord(AT) },
+      { position: 1, record: { reason: REAL_NO_LABEL_REASON, reviewer: '', server_username: '', time_marked: AT, time_reviewed: AT } },
+    ]);
+    expect(priorProblematic(null, mergePriorJudgements({ originalClassIndex: [0], prior: null, crowdPairs: [pair(0, 0, 'absent')] }), AT)).toEqual([
+      { position: 0, record: noLabelRecord(AT) },
+    ]);
   });
 });

@@ -42,6 +42,15 @@ export interface PriorLabels {
 /** The reason recorded for an image ReaL leaves out of evaluation (an empty label list). */
 export const REAL_NO_LABEL_REASON = 'ReaL: no label';
 
+/**
+ * The problematic record of an image left out of evaluation for having no label: ReaL's `[]`, or crowd answers that
+ * found every class they were asked about absent (mergePriorJudgements). The reason is `REAL_NO_LABEL_REASON`, with
+ * no reviewer and `recordedAt` (the import's time) as both times.
+ */
+export function noLabelRecord(recordedAt: string): ProblematicImageRecord {
+  return { reason: REAL_NO_LABEL_REASON, reviewer: '', server_username: '', time_marked: recordedAt, time_reviewed: recordedAt };
+}
+
 interface Resolver {
   position(name: string, path: string): number | undefined;
   classByKey(key: string, path: string): number;
@@ -139,9 +148,9 @@ export function priorLabelsFromHumanAccuracy(
 
 /**
  * Resolves ReaL labels (read by readRealJson) against a project: each listed class is `correct`. An empty list is
- * ReaL's "leave this image out": the image gets an empty label set and a problematic record whose reason is
- * `REAL_NO_LABEL_REASON`, with no reviewer and `recordedAt` as both times. Rows about images outside the project are
- * counted in `ignored` (a ReaL list covers all 50,000 validation images; a project may hold some of them).
+ * ReaL's "leave this image out": the image gets an empty label set and the problematic record `noLabelRecord`
+ * (`recordedAt` as both times). Rows about images outside the project are counted in `ignored` (a ReaL list covers
+ * all 50,000 validation images; a project may hold some of them).
  */
 export function priorLabelsFromReal(
   read: { layout: RealJsonLayout; rows: readonly RealLabelRow[] },
@@ -166,12 +175,7 @@ export function priorLabelsFromReal(
       return { classIndex: rows.classByIndex(index, path), judgement: 'correct' as const };
     });
     prior.labelled.push({ position, judgements });
-    if (judgements.length === 0) {
-      prior.problematic.push({
-        position,
-        record: { reason: REAL_NO_LABEL_REASON, reviewer: '', server_username: '', time_marked: recordedAt, time_reviewed: recordedAt },
-      });
-    }
+    if (judgements.length === 0) prior.problematic.push({ position, record: noLabelRecord(recordedAt) });
   });
   return checkSomeImageInProject(fileName, read.rows.length, prior);
 }

@@ -100,6 +100,16 @@ export function routeOfPosterior(posterior: number, settings: CrowdRoutingSettin
 }
 
 /**
+ * The crowd's "no label" (ReaL's `[]`): true when the crowd answered at least one pair on the image and routed every
+ * one of them `absent`, i.e. found every class it was asked about absent. A pair routed `label`, `review` or `none`
+ * (between the band and the threshold: not confidently absent) means the image has a label or may have one; pairs of
+ * an image the prior labels file lists are routed `file`, so such an image is never a crowd no-label image.
+ */
+export function isCrowdNoLabel(routes: readonly CrowdRoute[]): boolean {
+  return routes.length > 0 && routes.every((route) => route === 'absent');
+}
+
+/**
  * Dawid–Skene over every answer of the file (presence: no / maybe / yes → absent / present), then each answered
  * question about a project image is routed by its posterior (see CrowdRoute and docs/AGGREGATION.md). Images for which
  * `labelledByFile(position)` is true keep the prior labels file's label set: their pairs get the route `file`.
