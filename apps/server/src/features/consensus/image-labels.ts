@@ -4,13 +4,16 @@ import type { FinalLabels, Judgement } from '@bagel/contracts';
 export type Judgements = ReadonlyMap<string, Judgement>;
 
 /**
- * What an image's labels are before the panel's final labels: the prior labels imported with the project when it
- * has any (e.g. an earlier human-accuracy-v3 file), otherwise its accepted labels (the original label) as `correct`.
+ * What an image's labels are before the panel's final labels: its accepted labels as `correct`, with the prior
+ * judgements imported with the project laid over them. For an image a prior labels file lists, the accepted labels
+ * are the file's correct and unclear classes, so the file's judgements are the labels. For an image only crowd answers
+ * judged, the classes the crowd was not asked about keep their place: the original label stays `correct` unless the
+ * crowd found it absent, as it stays accepted for the queue (docs/FORMATS.md, "Crowd answers").
  */
 export function baseJudgements(prior: readonly { key: string; judgement: Judgement }[], acceptedKeys: readonly string[]): Judgements {
   const labels = new Map<string, Judgement>();
-  if (prior.length > 0) for (const { key, judgement } of prior) labels.set(key, judgement);
-  else for (const key of acceptedKeys) labels.set(key, 'correct');
+  for (const key of acceptedKeys) labels.set(key, 'correct');
+  for (const { key, judgement } of prior) labels.set(key, judgement);
   return labels;
 }
 
