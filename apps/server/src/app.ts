@@ -16,6 +16,7 @@ import authentication from './plugins/authentication';
 import backgroundCheckpoints from './plugins/background-checkpoints';
 import database from './plugins/database';
 import errors from './plugins/errors';
+import jsonBodies from './plugins/json-bodies';
 import openApi from './plugins/openapi';
 import securityHeaders from './plugins/security-headers';
 import webApp from './plugins/web-app';
@@ -45,6 +46,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(backgroundCheckpoints);
   await app.register(errors);
   await app.register(securityHeaders);
+  await app.register(jsonBodies);
   await app.register(openApi, { version: VERSION });
   await app.register(authentication);
   // Off by default: only the login route asks for it.

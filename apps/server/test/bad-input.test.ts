@@ -1,0 +1,77 @@
+import { ReviewItem } from '@bagel/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
+import { createTestApp, type TestApp } from './test-app';
+
+// Requests no client of ours would send: other body types, huge invalid bodies, ids written in other notations.
+
+let t: TestApp;
+let project: SyntheticProject;
+const cookies: Record<string, string> = {};
+let expertId: number;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  project = seedSyntheticProject(t.db, { name: 'bad input', images: 20, models: 2, seed: 9, allWrong: true });
+  createUser(t.db, 'ada', 'admin', 'ada-password');
+  expertId = createUser(t.db, 'eve', 'expert', 'eve-password');
+  cookies.ada = await login(t.app, 'ada', 'ada-password');
+  cookies.eve = await login(t.app, 'eve', 'eve-password');
+});
+afterAll(() => t.close());
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+const send = (user: string | null, method: Method, url: string, body?: string, contentType?: string) =>
+  t.app.inject({
+    method,
+    url,
+    headers: { ...(user ? { cookie: cookies[user]! } : {}), ...(contentType ? { 'content-type': contentType } : {}) },
+    ...(body !== undefined ? { payload: body } : {}),
+  });
+
+describe('request bodies are JSON only', () => {
+  it('refuses an admin’s password reset sent as text/plain with 415, and changes nothing', async () => {
+    const before = t.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(expertId);
+    const res = await send('ada', 'POST', `/api/users/${expertId}/password`, 'please', 'text/plain');
+    expect(res.statusCode, res.body).toBe(415);
+    expect(res.json()).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type', code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(res.json().message).toMatch(/application\/json/);
+    expect(res.json().message).toContain('text/plain');
+    expect(t.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(expertId)).toEqual(before);
+  });
+
+  it('refuses every other body type, and a body without a type, on every state-changing method', async () => {
+    const cases: [Method, string, string][] = [
+      ['POST', '/api/auth/login', JSON.stringify({ username: 'eve', password: 'eve-password' })],
+      ['POST', '/api/users', JSON.stringify({ username: 'formy', role: 'expert' })],
+      ['PATCH', `/api/users/${expertId}`, JSON.stringify({ role: 'lead' })],
+      ['PUT', `/api/projects/${project.projectId}/guide`, JSON.stringify({ markdown: 'x', baseRevision: 0 })],
+      ['DELETE', '/api/no-such-route', '{}'],
+    ];
+    for (const [method, url, body] of cases) {
+      for (const type of ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json', undefined]) {
+        const res = await send('ada', method, url, body, type);
+        expect(res.statusCode, `${method} ${url} ${type}: ${res.body}`).toBe(415);
+        expect(res.json().message, `${method} ${url} ${type}`).toMatch(type ? /Send the request body as JSON/ : /without a Content-Type/);
+      }
+    }
+    expect(t.db.prepare("SELECT count(*) AS n FROM users WHERE username = 'formy'").get()).toEqual({ n: 0 });
+    expect(t.db.prepare('SELECT role FROM users WHERE id = ?').get(expertId)).toEqual({ role: 'expert' });
+  });
+
+  it('accepts JSON in any spelling of its type, and bodiless requests without a type', async () => {
+    for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON']) {
+      const res = await send(null, 'POST', '/api/auth/login', JSON.stringify({ username: 'eve', password: 'eve-password' }), type);
+      expect(res.statusCode, `${type}: ${res.body}`).toBe(200);
+    }
+    const reset = await send('ada', 'POST', `/api/users/${expertId}/password`);
+    expect(reset.statusCode, reset.body).toBe(200);
+    cookies.eve = await login(t.app, 'eve', reset.json().password);
+  });
+
+  it('says so in a message that does not repeat a long content type in full', async () => {
+    const res = await send('ada', 'POST', '/api/users', '{}', `text/plain; x=${'y'.repeat(10_000)}`);
+    expect(res.statusCode).toBe(415);
+    expect(res.body.length).toBeLessThan(400);
+  });
+});
