@@ -75,3 +75,37 @@ describe('request bodies are JSON only', () => {
     expect(res.body.length).toBeLessThan(400);
   });
 });
+
+describe('validation errors', () => {
+  it('stay short however large and wrong the body: a few issues, each cut, and how many there were', async () => {
+    const item = ReviewItem.parse((await send('eve', 'GET', `/api/projects/${project.projectId}/next`)).json());
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < 30_000; i++) labels[`k${i}`] = `not-a-judgement-${i}`;
+    const body = JSON.stringify({ labels, problematic: null, mistakes: {}, comment: 'x', baseRevision: 0 });
+    expect(body.length).toBeGreaterThan(600_000);
+    const res = await send('eve', 'POST', `/api/items/${item.id}/verdicts`, body, 'application/json');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION' });
+    const message: string = res.json().message;
+    expect(res.body.length).toBeLessThan(4_000);
+    expect(message).toContain('body.labels.k0');
+    expect(message).toMatch(/and 29,99\d more problems/);
+  });
+
+  it('cut an issue that quotes a huge key or value', async () => {
+    const key = 'x'.repeat(500_000);
+    const res = await send('ada', 'POST', '/api/users', JSON.stringify({ username: 'ok', role: 'expert', [key]: 1 }), 'application/json');
+    expect(res.statusCode).toBe(400);
+    expect(res.body.length).toBeLessThan(4_000);
+    const long = await send('ada', 'POST', '/api/users', JSON.stringify({ username: 'u'.repeat(500_000), role: 'expert' }), 'application/json');
+    expect(long.statusCode).toBe(400);
+    expect(long.body.length).toBeLessThan(4_000);
+    expect(long.json().message).toContain('body.username');
+  });
+
+  it('do not repeat a long unknown path in full', async () => {
+    const res = await send('ada', 'GET', `/api/${'z'.repeat(8_000)}`);
+    expect(res.statusCode).toBe(404);
+    expect(res.body.length).toBeLessThan(4_000);
+  });
+});
