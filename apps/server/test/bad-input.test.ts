@@ -109,3 +109,36 @@ describe('validation errors', () => {
     expect(res.body.length).toBeLessThan(4_000);
   });
 });
+
+describe('ids are plain decimal numbers', () => {
+  it('refuses other notations of 1 in route params with 400, and takes 1 itself', async () => {
+    const user = (id: string) => send('ada', 'PATCH', `/api/users/${id}`, JSON.stringify({ active: true }), 'application/json');
+    expect((await user(String(expertId))).statusCode).toBe(200);
+    const one = String(expertId);
+    for (const id of [`0x${expertId.toString(16)}`, `${one}e0`, `%20${one}`, `${one}%20`, `0${one}`, `+${one}`, `${one}.0`, `${one}.`, '0', '-1', '1e400', '9007199254740992', '99999999999999999999', 'Infinity', 'NaN', `0b${expertId.toString(2)}`, '%EF%BC%91']) {
+      const res = await user(id);
+      expect(res.statusCode, `${id}: ${res.body}`).toBe(400);
+      expect(res.json().message, id).toMatch(/params\.userId: an id is a whole number from 1, in decimal digits/);
+    }
+    // The largest safe integer is an id (of nobody).
+    expect((await user('9007199254740991')).statusCode).toBe(404);
+  });
+
+  it('refuses them in every id param and in the `after` query', async () => {
+    const p = project.projectId;
+    for (const url of [`/api/projects/0${p}/classes`, `/api/items/0x1`, `/api/projects/${p}/images/1e0/original`, `/api/projects/${p}/next?after=01`, `/api/projects/${p}/next?after=%201`, `/api/projects/${p}/next?after=`]) {
+      const res = await send('eve', 'GET', url);
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(400);
+    }
+  });
+
+  it('refuses other notations of whole numbers in paging and width queries', async () => {
+    const p = project.projectId;
+    for (const url of [`/api/projects/${p}/items?limit=1e1`, `/api/projects/${p}/items?offset=0x0`, `/api/projects/${p}/items?offset=%200`, `/api/projects/${p}/images/1/preview?width=0x100`, `/api/projects/${p}/items?limit=10.0`]) {
+      const res = await send('ada', 'GET', url);
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(400);
+    }
+    const ok = await send('ada', 'GET', `/api/projects/${p}/items?limit=10&offset=0`);
+    expect(ok.statusCode, ok.body).toBe(200);
+  });
+});
