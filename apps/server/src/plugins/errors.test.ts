@@ -18,7 +18,7 @@ describe('error answers', () => {
     expect(body.message).toHaveLength(MAX_ERROR_MESSAGE_LENGTH);
     expect(body.message.endsWith('…')).toBe(true);
     expect(body).toMatchObject({ issuesTotal: 500 });
-    expect(body.issues).toHaveLength(MAX_LISTED_ISSUES);
+    expect((body as Record<string, unknown>).issues).toHaveLength(MAX_LISTED_ISSUES);
     expect(errorBody(400, 'short', 'X', { issues: [1, 2] })).toEqual({ statusCode: 400, error: 'Bad Request', message: 'short', code: 'X', issues: [1, 2] });
   });
 
