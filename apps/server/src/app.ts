@@ -29,6 +29,8 @@ export interface AppOptions {
   webDistDir?: string;
   /** Where rendered previews are kept. */
   cacheDir: string;
+  /** At most this many bytes of rendered previews on disk, the least recently used removed first (default 2 GiB). */
+  previewCacheBytes?: number;
   logger?: boolean | object;
   /** Clock in unix ms; tests advance it to expire claims and sessions. */
   now?: () => number;
@@ -58,7 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, { prefix: '/api', version: VERSION, loginRateLimit });
   await app.register(projectsRoutes, { prefix: '/api' });
   await app.register(reviewRoutes, { prefix: '/api', imagesDirOverride: options.imagesDirOverride });
-  await app.register(imagesRoutes, { prefix: '/api', cacheDir: options.cacheDir, imagesDirOverride: options.imagesDirOverride });
+  await app.register(imagesRoutes, { prefix: '/api', cacheDir: options.cacheDir, previewCacheBytes: options.previewCacheBytes, imagesDirOverride: options.imagesDirOverride });
   await app.register(leadRoutes, { prefix: '/api', imagesDirOverride: options.imagesDirOverride });
   await app.register(discussionRoutes, { prefix: '/api' });
   await app.register(dashboardRoutes, { prefix: '/api' });

@@ -3,13 +3,17 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { STATUS_CODES } from 'node:http';
 
-/** An error a route answers with on purpose: its status, a message for a person, and optional machine-readable fields. */
+/**
+ * An error a route answers with on purpose: its status, a message for a person, and optional machine-readable fields.
+ * `serverDetail` is for the server's log only (a path on the server, a library's own message): never answered.
+ */
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
     readonly code?: string,
     readonly details: Record<string, unknown> = {},
+    readonly serverDetail?: string,
   ) {
     super(message);
   }
@@ -83,6 +87,7 @@ export default fp(
         return reply.code(400).send(errorBody(400, message, 'VALIDATION'));
       }
       if (error instanceof ApiError) {
+        if (error.serverDetail !== undefined) request.log.warn({ code: error.code, detail: error.serverDetail }, error.message);
         return reply.code(error.statusCode).send(errorBody(error.statusCode, error.message, error.code, error.details));
       }
       const status = error.statusCode ?? 500;
