@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
+import { parseMegabytes } from '../src/cli/commands/serve';
 import { addUserCommand, listUsersCommand, setPasswordCommand } from '../src/cli/commands/users';
 import { openDatabase } from '../src/db/open-database';
 import { AddUserError } from '../src/features/users/add-user';
@@ -116,4 +117,12 @@ describe('bagel serve', () => {
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/database .*nope\.sqlite does not exist/);
   });
+
+  it('refuses a preview cache size that is not a whole number of megabytes', () => {
+    for (const size of ['lots', '-1', '1.5', '0x10', '', ' 5']) expect(() => parseMegabytes(size), size).toThrow(`"${size}" is not a whole number of megabytes`);
+    expect([parseMegabytes('0'), parseMegabytes('2048')]).toEqual([0, 2048]);
+    const res = spawnSync(process.execPath, [BIN, 'serve', '--db', join(dir, 'nope.sqlite'), '--preview-cache-mb', 'lots'], { encoding: 'utf8', timeout: 30_000 });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('"lots" is not a whole number of megabytes');
+  }, 40_000);
 });
