@@ -49,7 +49,16 @@ describe('bagel users add', () => {
     await expect(addUserCommand('MARIA', { role: 'expert', db: dbFile, passwordStdin: true }, stdin())).rejects.toThrow('user "MARIA" already exists');
     await expect(addUserCommand('x', { role: 'boss', db: dbFile, passwordStdin: true }, stdin())).rejects.toThrow(/invalid role "boss"/);
     await expect(addUserCommand('two words', { role: 'expert', db: dbFile, passwordStdin: true }, stdin())).rejects.toThrow(AddUserError);
-    await expect(addUserCommand('shorty', { role: 'expert', db: dbFile, passwordStdin: true }, Readable.from(['abc\n']))).rejects.toThrow(/at least 8/);
+    await expect(addUserCommand('shorty', { role: 'expert', db: dbFile, passwordStdin: true }, Readable.from(['abc\n']))).rejects.toThrow(/at least 10/);
+    await expect(addUserCommand('boss', { role: 'admin', db: dbFile, passwordStdin: true }, Readable.from(['tulip-maze1\n']))).rejects.toThrow(
+      'invalid password: a password needs at least 12 characters for an admin',
+    );
+    await expect(addUserCommand('boss', { role: 'admin', db: dbFile, passwordStdin: true }, Readable.from(['boss-boss-boss\n']))).rejects.toThrow(
+      'invalid password: a password must not repeat a short pattern',
+    );
+    await expect(addUserCommand('boss', { role: 'admin', db: dbFile, passwordStdin: true }, Readable.from(['qwertyuiop[]\n']))).rejects.toThrow(
+      'invalid password: a password must not be a run of keys, letters or digits',
+    );
   });
 
   it('works through the `bagel` executable, exiting 1 with a clear message on a duplicate', async () => {
@@ -93,7 +102,8 @@ describe('bagel users password and list', () => {
     expect(password).toMatch(/^[A-Za-z0-9_-]{20}$/);
     expect(await canLogin(dbFile, 'root', password!)).toBe(200);
     await expect(setPasswordCommand('nobody', { db: dbFile })).rejects.toThrow('no user "nobody"');
-    await expect(setPasswordCommand('root', { db: dbFile, passwordStdin: true }, Readable.from(['abc\n']))).rejects.toThrow(/at least 8/);
+    await expect(setPasswordCommand('root', { db: dbFile, passwordStdin: true }, Readable.from(['abc\n']))).rejects.toThrow(/at least 12 characters for an admin/);
+    await expect(setPasswordCommand('root', { db: dbFile, passwordStdin: true }, Readable.from(['Root-2024-2025\n']))).rejects.toThrow(/must not be the user name/);
     await expect(setPasswordCommand('root', { db: join(dir, 'missing.sqlite') })).rejects.toThrow(/no database at .*missing\.sqlite/);
     expect(await canLogin(dbFile, 'root', password!)).toBe(200);
   });
