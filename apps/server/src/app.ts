@@ -16,6 +16,7 @@ import authentication from './plugins/authentication';
 import backgroundCheckpoints from './plugins/background-checkpoints';
 import database from './plugins/database';
 import errors from './plugins/errors';
+import jsonBodies from './plugins/json-bodies';
 import openApi from './plugins/openapi';
 import securityHeaders from './plugins/security-headers';
 import webApp from './plugins/web-app';
@@ -28,6 +29,8 @@ export interface AppOptions {
   webDistDir?: string;
   /** Where rendered previews are kept. */
   cacheDir: string;
+  /** At most this many bytes of rendered previews on disk, the least recently used removed first (default 2 GiB). */
+  previewCacheBytes?: number;
   logger?: boolean | object;
   /** Clock in unix ms; tests advance it to expire claims and sessions. */
   now?: () => number;
@@ -45,6 +48,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(backgroundCheckpoints);
   await app.register(errors);
   await app.register(securityHeaders);
+  await app.register(jsonBodies);
   await app.register(openApi, { version: VERSION });
   await app.register(authentication);
   // Off by default: only the login route asks for it.
@@ -56,7 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, { prefix: '/api', version: VERSION, loginRateLimit });
   await app.register(projectsRoutes, { prefix: '/api' });
   await app.register(reviewRoutes, { prefix: '/api', imagesDirOverride: options.imagesDirOverride });
-  await app.register(imagesRoutes, { prefix: '/api', cacheDir: options.cacheDir, imagesDirOverride: options.imagesDirOverride });
+  await app.register(imagesRoutes, { prefix: '/api', cacheDir: options.cacheDir, previewCacheBytes: options.previewCacheBytes, imagesDirOverride: options.imagesDirOverride });
   await app.register(leadRoutes, { prefix: '/api', imagesDirOverride: options.imagesDirOverride });
   await app.register(discussionRoutes, { prefix: '/api' });
   await app.register(dashboardRoutes, { prefix: '/api' });

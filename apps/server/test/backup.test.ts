@@ -1,4 +1,5 @@
 import type { ReviewItem } from '@bagel/contracts';
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,11 +81,31 @@ describe('bagel backup', () => {
         copy.close();
       }
       // No temporary file is left beside the copy.
-      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      expect(readdirSync(dir).filter((f) => /\.tmp(-wal|-shm|-journal)?$/.test(f))).toEqual([]);
     } finally {
       await t.close();
     }
   }, 30_000);
+
+  it('leaves nothing beside the copy but the copy: no temporary file, nor its -wal, -shm or -journal', async () => {
+    const folder = mkdtempSync(join(dir, 'clean-'));
+    const db = join(folder, 'served.sqlite');
+    // Open, in WAL mode, as `bagel serve` holds it.
+    const served = openDatabase(db);
+    try {
+      seedSyntheticProject(served, { name: 'clean', images: 50, models: 2, seed: 4, allWrong: true });
+      await backupCommand({ db, to: join(folder, 'copy.sqlite') });
+      expect(readdirSync(folder).sort()).toEqual(['copy.sqlite', 'served.sqlite', 'served.sqlite-shm', 'served.sqlite-wal']);
+      // The copy is one self-contained file: opening it read-only needs no -wal or -shm beside it.
+      const copy = new Database(join(folder, 'copy.sqlite'), { readonly: true, fileMustExist: true });
+      expect(copy.pragma('journal_mode', { simple: true })).toBe('delete');
+      expect(count(copy, 'items')).toBe(count(served, 'items'));
+      copy.close();
+      expect(readdirSync(folder).filter((f) => f.startsWith('copy'))).toEqual(['copy.sqlite']);
+    } finally {
+      served.close();
+    }
+  });
 
   it('refuses a missing database, a missing folder, an existing copy (unless --force) and the database itself', async () => {
     const db = join(dir, 'source.sqlite');

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
+import { parseMegabytes } from '../src/cli/commands/serve';
 import { addUserCommand, listUsersCommand, setPasswordCommand } from '../src/cli/commands/users';
 import { openDatabase } from '../src/db/open-database';
 import { AddUserError } from '../src/features/users/add-user';
@@ -48,7 +49,16 @@ describe('bagel users add', () => {
     await expect(addUserCommand('MARIA', { role: 'expert', db: dbFile, passwordStdin: true }, stdin())).rejects.toThrow('user "MARIA" already exists');
     await expect(addUserCommand('x', { role: 'boss', db: dbFile, passwordStdin: true }, stdin())).rejects.toThrow(/invalid role "boss"/);
     await expect(addUserCommand('two words', { role: 'expert', db: dbFile, passwordStdin: true }, stdin())).rejects.toThrow(AddUserError);
-    await expect(addUserCommand('shorty', { role: 'expert', db: dbFile, passwordStdin: true }, Readable.from(['abc\n']))).rejects.toThrow(/at least 8/);
+    await expect(addUserCommand('shorty', { role: 'expert', db: dbFile, passwordStdin: true }, Readable.from(['abc\n']))).rejects.toThrow(/at least 10/);
+    await expect(addUserCommand('boss', { role: 'admin', db: dbFile, passwordStdin: true }, Readable.from(['tulip-maze1\n']))).rejects.toThrow(
+      'invalid password: a password needs at least 12 characters for an admin',
+    );
+    await expect(addUserCommand('boss', { role: 'admin', db: dbFile, passwordStdin: true }, Readable.from(['boss-boss-boss\n']))).rejects.toThrow(
+      'invalid password: a password must not repeat a short pattern',
+    );
+    await expect(addUserCommand('boss', { role: 'admin', db: dbFile, passwordStdin: true }, Readable.from(['qwertyuiop[]\n']))).rejects.toThrow(
+      'invalid password: a password must not be a run of keys, letters or digits',
+    );
   });
 
   it('works through the `bagel` executable, exiting 1 with a clear message on a duplicate', async () => {
@@ -92,7 +102,8 @@ describe('bagel users password and list', () => {
     expect(password).toMatch(/^[A-Za-z0-9_-]{20}$/);
     expect(await canLogin(dbFile, 'root', password!)).toBe(200);
     await expect(setPasswordCommand('nobody', { db: dbFile })).rejects.toThrow('no user "nobody"');
-    await expect(setPasswordCommand('root', { db: dbFile, passwordStdin: true }, Readable.from(['abc\n']))).rejects.toThrow(/at least 8/);
+    await expect(setPasswordCommand('root', { db: dbFile, passwordStdin: true }, Readable.from(['abc\n']))).rejects.toThrow(/at least 12 characters for an admin/);
+    await expect(setPasswordCommand('root', { db: dbFile, passwordStdin: true }, Readable.from(['Root-2024-2025\n']))).rejects.toThrow(/must not be the user name/);
     await expect(setPasswordCommand('root', { db: join(dir, 'missing.sqlite') })).rejects.toThrow(/no database at .*missing\.sqlite/);
     expect(await canLogin(dbFile, 'root', password!)).toBe(200);
   });
@@ -116,4 +127,12 @@ describe('bagel serve', () => {
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/database .*nope\.sqlite does not exist/);
   });
+
+  it('refuses a preview cache size that is not a whole number of megabytes', () => {
+    for (const size of ['lots', '-1', '1.5', '0x10', '', ' 5']) expect(() => parseMegabytes(size), size).toThrow(`"${size}" is not a whole number of megabytes`);
+    expect([parseMegabytes('0'), parseMegabytes('2048')]).toEqual([0, 2048]);
+    const res = spawnSync(process.execPath, [BIN, 'serve', '--db', join(dir, 'nope.sqlite'), '--preview-cache-mb', 'lots'], { encoding: 'utf8', timeout: 30_000 });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('"lots" is not a whole number of megabytes');
+  }, 40_000);
 });

@@ -121,6 +121,37 @@ describe('confinement to the image folder', () => {
   });
 });
 
+describe('error messages', () => {
+  it('name the file as the project records it, never a folder or path of the server, which goes to the log', async () => {
+    const logged: string[] = [];
+    const stream = { write: (line: string) => logged.push(line) };
+    const app = await buildApp({ db: t.db, now: () => t.clock.now, cacheDir: join(t.dir, 'cache-log'), logger: { level: 'warn', stream } });
+    try {
+      const other = seedSyntheticProject(t.db, { name: 'folder gone', images: 1, models: 2, seed: 8, allWrong: true, imageDir: join(t.dir, 'gone-folder') });
+      const otherImage = (t.db.prepare('SELECT id FROM images WHERE project_id = ?').get(other.projectId) as { id: number }).id;
+      const cases = [
+        [await get(`/api/projects/${projectId}/images/${imageIds['broken.jpg']}/preview`, app), 422, 'The image file "broken.jpg" cannot be decoded'],
+        [await get(`/api/projects/${projectId}/images/${imageIds['gone.jpg']}/preview`, app), 404, 'The image file "gone.jpg" is missing from the image folder'],
+        [await get(`/api/projects/${projectId}/images/${imageIds['gone.jpg']}/original`, app), 404, 'The image file "gone.jpg" is missing from the image folder'],
+        [await get(`/api/projects/${projectId}/images/${imageIds['link.jpg']}/original`, app), 403, 'The image file "link.jpg" is outside'],
+        [await get(`/api/projects/${other.projectId}/images/${otherImage}/original`, app), 404, "The project's image folder is not on the server"],
+        [await get(`/api/projects/${other.projectId}/images/${otherImage}/preview`, app), 404, "The project's image folder is not on the server"],
+      ] as const;
+      for (const [res, status, message] of cases) {
+        expect(res.statusCode, res.body).toBe(status);
+        expect(res.json().message).toContain(message);
+        expect(res.body).not.toContain(t.dir);
+        expect(res.body).not.toMatch(/\/(tmp|home|srv|var|work)\//);
+      }
+      // The detail an admin needs is in the server's log.
+      expect(logged.some((line) => line.includes(join(t.dir, 'gone-folder')))).toBe(true);
+      expect(logged.some((line) => line.includes(join(imageDir, 'broken.jpg')))).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('image folder override and the missing flag', () => {
   it('marks an item missing when its file is not on disk now, and serves from the override folder', async () => {
     const items = (t.db.prepare('SELECT i.id, im.file FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ?').all(projectId) as { id: number; file: string }[]);

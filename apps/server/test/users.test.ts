@@ -98,6 +98,28 @@ describe('POST /api/users', () => {
   });
 });
 
+describe('password rules', () => {
+  it('refuse a weak chosen password with 400 WEAK_PASSWORD: 12 characters for an admin, 10 for others, none trivial', async () => {
+    const refused = [
+      [{ username: 'newadmin', role: 'admin', password: 'tulip-maze1' }, 'body.password: a password needs at least 12 characters for an admin'],
+      [{ username: 'newlead', role: 'lead', password: 'newlead-2024' }, 'body.password: a password must not be the user name'],
+      [{ username: 'newexp', role: 'expert', password: 'zzzzzzzzzzzz' }, 'body.password: a password needs at least 4 different characters'],
+      [{ username: 'newexp', role: 'expert', password: 'Password123!' }, 'body.password: a password must not be a common password'],
+      [{ username: 'newexp', role: 'expert', password: '1234567890' }, 'body.password: a password must not be a run of keys, letters or digits'],
+    ] as const;
+    for (const [payload, message] of refused) {
+      const res = await call('ada', 'POST', '/api/users', payload);
+      expect(res.statusCode, payload.password).toBe(400);
+      expect(res.json(), payload.password).toMatchObject({ code: 'WEAK_PASSWORD', message });
+    }
+    const names = UserList.parse((await call('ada', 'GET', '/api/users')).json()).users.map((u) => u.username);
+    expect(names.filter((n) => n.startsWith('new'))).toEqual([]);
+    // Ten characters are enough for a lead or an expert, twelve for an admin.
+    expect((await call('ada', 'POST', '/api/users', { username: 'newlead', role: 'lead', password: 'tulip-maze' })).statusCode).toBe(201);
+    expect((await call('ada', 'POST', '/api/users', { username: 'newadmin', role: 'admin', password: 'tulip-maze-7' })).statusCode).toBe(201);
+  });
+});
+
 describe('PATCH /api/users/:userId', () => {
   it('changes a role, which the server enforces from the next request', async () => {
     const cookie = await login(t.app, 'chosen', 'chosen-password');
@@ -218,8 +240,20 @@ describe('POST /api/auth/password', () => {
     const short = await changePassword(cookie, 'kim-new-password', 'short');
     expect(short.statusCode).toBe(400);
     expect(short.json().message).toContain('body.newPassword');
+    const weak = await changePassword(cookie, 'kim-new-password', 'kim-2024-2025');
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json()).toMatchObject({ code: 'WEAK_PASSWORD', message: 'body.newPassword: a password must not be the user name' });
     expect(await status(cookie)).toBe(200);
     expect(await loginStatus('kim', 'kim-new-password')).toBe(200);
+  });
+
+  it('holds an admin to 12 characters', async () => {
+    createUser(t.db, 'ivy', 'admin', 'ivy-admin-password');
+    const cookie = await login(t.app, 'ivy', 'ivy-admin-password');
+    const res = await changePassword(cookie, 'ivy-admin-password', 'tulip-maze1');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'WEAK_PASSWORD', message: 'body.newPassword: a password needs at least 12 characters for an admin' });
+    expect((await changePassword(cookie, 'ivy-admin-password', 'tulip-maze-7')).statusCode).toBe(204);
   });
 
   it('needs a session', async () => {

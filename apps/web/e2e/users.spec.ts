@@ -178,7 +178,7 @@ test('an admin changes a role, types a password for a new user, and resets it af
   await form.getByLabel('Username').fill(freshName('short'));
   await form.getByLabel('Password').fill('short');
   await form.getByRole('button', { name: 'Add user' }).click();
-  await expect(form.getByTestId('add-user-error')).toContainText('at least 8 characters');
+  await expect(form.getByTestId('add-user-error')).toContainText('at least 10 characters');
   await expect(page.getByTestId('user-row').filter({ hasText: `short-${stamp}` })).toHaveCount(0);
 
   // The role, from the row's select with the keyboard (admin, lead, expert): stored at once, and the focus stays.
@@ -284,7 +284,7 @@ test('a user changes their own password from the user menu; the server’s refus
   await dialog.getByLabel('New password', { exact: true }).fill('short');
   await dialog.getByLabel('New password again').fill('short');
   await dialog.getByLabel('New password again').press('Enter');
-  await expect(error).toContainText('at least 8 characters');
+  await expect(error).toContainText('at least 10 characters');
   expect(posts).toBe(2);
 
   // Right: the dialog closes and says so; this session stays, the other one has ended.

@@ -27,7 +27,31 @@ export const PROBLEMATIC_REASONS = [
 export const Role = z.enum(['admin', 'lead', 'expert']);
 export type Role = z.infer<typeof Role>;
 
-export const Id = z.coerce.number().int().positive();
+/** Decimal digits without a leading zero: `42`, never `042`, `0x2a`, `42e0`, `+42` or ` 42`. */
+export const DECIMAL_ID_PATTERN = /^[1-9][0-9]*$/;
+const ID_MESSAGE = 'an id is a whole number from 1, in decimal digits';
+
+/**
+ * An id in a route's path or query: plain decimal digits for a safe integer from 1 (what `Number` would also read
+ * from `0x1`, `1e0`, ` 1` or `01` is refused, so one resource has one address).
+ */
+export const Id = z
+  .string()
+  .regex(DECIMAL_ID_PATTERN, ID_MESSAGE)
+  .transform(Number)
+  .refine(Number.isSafeInteger, ID_MESSAGE)
+  .meta({ description: 'A whole number from 1, in decimal digits', example: '42' });
+
+/**
+ * A whole number in a query (an offset, a limit, a width): decimal digits, no leading zero, `min` to `max` (both
+ * safe integers). Like Id, other notations that `Number` would read are refused.
+ */
+export const queryInteger = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^(0|[1-9][0-9]*)$/, 'a whole number in decimal digits')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `a whole number from ${min} to ${max}`);
 
 /** Every 4xx/5xx answer of the API has this shape. */
 export const ErrorResponse = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Judgement, Severity } from './common';
+import { Id, Judgement, queryInteger, Severity } from './common';
 import { ProblematicFlag, MistakeGrade, ReviewItem, Verdict, ItemStatus } from './review';
 
 /** How many matching votes a panel answer needs (q): a strict majority of the panel, all of it, or a fraction. */
@@ -104,8 +104,8 @@ export const LeadQueueEntry = z.object({
 });
 export const LeadQueueQuery = z.object({
   status: z.enum(['disputed', 'agreed', 'final', 'all-decided']).default('disputed'),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger(1, 500).default(100),
+  offset: queryInteger(0, Number.MAX_SAFE_INTEGER).default(0),
 });
 export const LeadQueue = z.object({ items: z.array(LeadQueueEntry), total: z.number().int() });
 export type LeadQueue = z.infer<typeof LeadQueue>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageOf } from './common';
+import { pageOf, queryInteger } from './common';
 import { ItemInBrief, ItemStatus } from './review';
 
 // The item browser: every item of a project, filtered, sorted and paged by the server (leads and admins).
@@ -49,8 +49,8 @@ export const ItemBrowserQuery = z.object({
       'priority (models wrong, then confidence: the review queue order), id, file, status (open, in review, disputed, agreed, final), divisiveness, verdicts (current verdicts), updated (last change of the consensus); default priority. Items without a consensus come last when sorting by divisiveness or updated; ties go by item id',
   }),
   order: filter(SortOrder).meta({ description: 'Default: desc for priority, divisiveness, verdicts and updated; asc otherwise' }),
-  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: queryInteger(0, 10_000_000).default(0),
+  limit: queryInteger(1, 500).default(100),
 });
 export type ItemBrowserQuery = z.input<typeof ItemBrowserQuery>;
 export type ParsedItemBrowserQuery = z.output<typeof ItemBrowserQuery>;

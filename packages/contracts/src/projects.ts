@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, pageOf } from './common';
+import { Id, pageOf, queryInteger } from './common';
 
 /** One class of a project's vocabulary. `key` is the dataset's class key (a WNID for ImageNet). */
 export const VocabularyClass = z.object({
@@ -48,8 +48,8 @@ export type ProjectParams = z.infer<typeof ProjectParams>;
 export const ClassParams = z.object({ projectId: Id, classKey: z.string().min(1).max(200) });
 export type ClassParams = z.infer<typeof ClassParams>;
 export const ClassImagesQuery = z.object({
-  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
-  limit: z.coerce.number().int().min(1).max(100).default(24),
+  offset: queryInteger(0, 10_000_000).default(0),
+  limit: queryInteger(1, 100).default(24),
 });
 export type ClassImagesQuery = z.input<typeof ClassImagesQuery>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Judgement, pageOf, Severity } from './common';
+import { Id, Judgement, pageOf, queryInteger, Severity } from './common';
 
 /** Where a candidate class comes from: the original label, a model's top-k, or an expert's addition. */
 export const CandidateSource = z.union([
@@ -131,7 +131,7 @@ export type ItemParams = z.infer<typeof ItemParams>;
 
 export const ImageParams = z.object({ projectId: Id, imageId: Id });
 export const PreviewQuery = z.object({
-  width: z.coerce.number().int().min(64).max(4096).default(1280),
+  width: queryInteger(64, 4096).default(1280),
 });
 
 export const VerdictResponse = Verdict;
@@ -150,8 +150,8 @@ export const SkipResponse = z.object({ skipped: z.literal(true) });
 
 /** Query of `GET /api/projects/:projectId/my-verdicts`: the signed-in reviewer's own verdicts, most recent first. */
 export const MyVerdictsQuery = z.object({
-  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: queryInteger(0, 10_000_000).default(0),
+  limit: queryInteger(1, 200).default(50),
 });
 export type MyVerdictsQuery = z.input<typeof MyVerdictsQuery>;
 export type ParsedMyVerdictsQuery = z.output<typeof MyVerdictsQuery>;

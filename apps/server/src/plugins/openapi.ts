@@ -35,6 +35,48 @@ const NAMED_SCHEMAS = [
   'UpdateGuideRequest',
 ] as const satisfies readonly (keyof typeof contracts)[];
 
+/**
+ * Each operation's one-line summary, the name a reader of /api/docs finds it by (its description says the rest). Kept
+ * here, beside the API's other documentation concerns, so the whole API reads as one list; a route may still give its
+ * own `summary`. A test fails for any operation without one.
+ */
+export const OPERATION_SUMMARIES: Readonly<Record<string, string>> = {
+  'GET /api/health': 'Check that the server is up',
+  'POST /api/auth/login': 'Sign in',
+  'POST /api/auth/logout': 'Sign out',
+  'GET /api/auth/me': 'The signed-in user',
+  'POST /api/auth/password': 'Change your own password',
+  'GET /api/projects': 'List projects with their progress',
+  'GET /api/projects/:projectId/classes': "A project's vocabulary",
+  'GET /api/projects/:projectId/classes/:classKey/images': 'Example images of a class',
+  'GET /api/projects/:projectId/guide': "Read the project's labeling guide",
+  'PUT /api/projects/:projectId/guide': "Write the project's labeling guide",
+  'PATCH /api/projects/:projectId/settings': "Change a project's settings (quorum)",
+  'GET /api/projects/:projectId/my-verdicts': 'Your own verdicts, most recent first',
+  'GET /api/projects/:projectId/next': 'Claim the next item to review',
+  'GET /api/items/:itemId': 'An item, as the review screen shows it',
+  'POST /api/items/:itemId/verdicts': 'Submit or revise your verdict on an item',
+  'GET /api/items/:itemId/verdicts': "The panel's current verdicts on an item",
+  'POST /api/items/:itemId/skip': 'Skip an item',
+  'GET /api/projects/:projectId/images/:imageId/preview': 'An image, as a WebP preview',
+  'GET /api/projects/:projectId/images/:imageId/original': 'An image, as its original file',
+  'GET /api/projects/:projectId/lead/queue': "The lead's queue, most divided first",
+  'GET /api/items/:itemId/desk': "An item on the lead's desk",
+  'POST /api/items/:itemId/decisions': "Record the lead's decision on an item",
+  'POST /api/items/:itemId/reopen': 'Reopen a final item',
+  'GET /api/items/:itemId/discussion': "Read an item's discussion",
+  'POST /api/items/:itemId/discussion': "Post to an item's discussion",
+  'GET /api/projects/:projectId/dashboard': "A project's dashboard figures",
+  'GET /api/projects/:projectId/major-slice': 'The Major slice: images with a Major mistake',
+  'GET /api/projects/:projectId/exports/:format': "Download an export of a project's results",
+  'GET /api/projects/:projectId/items': 'Browse items: filtered, sorted, paged',
+  'GET /api/projects/:projectId/items/experts': "The item browser's expert filter choices",
+  'GET /api/users': 'List users',
+  'POST /api/users': 'Add a user',
+  'PATCH /api/users/:userId': "Change a user's role or active state",
+  'POST /api/users/:userId/password': "Reset a user's password",
+};
+
 function nameContractSchemas(): void {
   for (const name of NAMED_SCHEMAS) {
     const schema = contracts[name];
@@ -65,6 +107,11 @@ const serializerCompiler: FastifySerializerCompiler<z.ZodType> =
 export default fp(
   async function openApiPlugin(app, options: { version: string }) {
     nameContractSchemas();
+    app.addHook('onRoute', (route) => {
+      const summary = OPERATION_SUMMARIES[`${route.method} ${route.url}`];
+      if (summary === undefined || route.schema?.summary !== undefined) return;
+      route.schema = { ...route.schema, summary };
+    });
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     await app.register(swagger, {

@@ -41,13 +41,34 @@ function checkCopy(file: string): CopyContents {
   }
 }
 
+/** The files SQLite may keep beside a database while it is open. */
+const SIDECARS = ['-wal', '-shm', '-journal'];
+
+const removeWithSidecars = (file: string) => {
+  for (const suffix of ['', ...SIDECARS]) rmSync(file + suffix, { force: true });
+};
+
+/**
+ * The copy of a WAL database is in WAL mode too, so that even opening it read-only (the check below) leaves a -wal and
+ * a -shm beside it. Switched to a rollback journal, it is one self-contained file; `bagel serve` puts a database it
+ * opens back in WAL mode.
+ */
+function selfContained(file: string): void {
+  const copy = new Database(file, { fileMustExist: true });
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
+}
+
 /**
  * `bagel backup`: a consistent copy of a Bagel database, safe to take while `bagel serve` is writing to it. Copying
  * the file with `cp` is not: with WAL, the latest verdicts may still be in the -wal file, and a copy taken mid-write
  * can be torn. This uses SQLite's online backup, which copies one moment of the database (starting over if another
  * connection writes between its steps). The copy goes to a temporary file beside the target, is checked (SQLite's
- * quick_check) and read back, then renamed into place: a failed backup never leaves a half file. Returns the lines to
- * print.
+ * quick_check) and read back, then renamed into place: a failed backup never leaves a half file, and no backup leaves
+ * a -wal, -shm or -journal file (the copy uses a rollback journal: one self-contained file). Returns the lines to print.
  */
 export async function backupCommand(options: BackupCommandOptions): Promise<string[]> {
   if (!existsSync(options.db)) throw new Error(`database ${options.db} does not exist`);
@@ -66,6 +87,7 @@ export async function backupCommand(options: BackupCommandOptions): Promise<stri
     // After the first step, the rest in one step: under a steady stream of verdicts, small steps would be restarted
     // by every write and might never finish. One step holds a read snapshot, which in WAL mode blocks no writer.
     await source.backup(temporary, { progress: ({ totalPages }) => Math.max(totalPages, 100) });
+    selfContained(temporary);
     const contents = checkCopy(temporary);
     renameSync(temporary, options.to);
     const figure = (n: number, what: string) => `${n.toLocaleString('en-GB')} ${what}${n === 1 ? '' : 's'}`;
@@ -74,10 +96,12 @@ export async function backupCommand(options: BackupCommandOptions): Promise<stri
       `  ${figure(contents.projects, 'project')}, ${figure(contents.items, 'item')}, ${figure(contents.verdicts, 'verdict revision')}, ${figure(contents.decisions, 'decision')}`,
     ];
   } catch (error) {
-    rmSync(temporary, { force: true });
+    removeWithSidecars(temporary);
     throw error;
   } finally {
     source.close();
+    // Whatever happened, nothing but the copy is left beside it.
+    for (const suffix of SIDECARS) rmSync(temporary + suffix, { force: true });
   }
 }
 

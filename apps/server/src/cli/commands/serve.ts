@@ -12,6 +12,12 @@ export function parsePort(value: string): number {
   return port;
 }
 
+/** `--preview-cache-mb`: a whole number of megabytes (MiB), 0 to keep no previews on disk. */
+export function parseMegabytes(value: string): number {
+  if (!/^(0|[1-9][0-9]{0,8})$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number of megabytes`);
+  return Number(value);
+}
+
 export interface ListenOptions {
   port?: number;
   host?: string;
@@ -30,7 +36,9 @@ export function browserUrl(address: { port: number; host: string }): string {
 }
 
 /** Opens the database and serves the API, plus the web app when it has been built. Returns the URL for a browser. */
-export async function serveDatabase(options: { dbFile: string; imagesDir?: string; logLevel: string } & ListenOptions): Promise<string> {
+export async function serveDatabase(
+  options: { dbFile: string; imagesDir?: string; logLevel: string; previewCacheMb?: number } & ListenOptions,
+): Promise<string> {
   const dbFile = resolve(options.dbFile);
   if (!existsSync(dbFile)) throw new Error(`database ${options.dbFile} does not exist (create it with \`bagel import MANIFEST.json --db ${options.dbFile}\`)`);
   if (options.imagesDir !== undefined && !existsSync(options.imagesDir)) throw new Error(`image folder ${options.imagesDir} does not exist`);
@@ -40,6 +48,7 @@ export async function serveDatabase(options: { dbFile: string; imagesDir?: strin
     imagesDirOverride: options.imagesDir === undefined ? undefined : resolve(options.imagesDir),
     webDistDir: builtWebAppDir(),
     cacheDir: previewCacheDir(dbFile),
+    previewCacheBytes: options.previewCacheMb === undefined ? undefined : options.previewCacheMb * 1024 ** 2,
     logger: { level: options.logLevel },
   });
   const address = listenAddress(options);
@@ -56,8 +65,17 @@ export function registerServeCommand(program: Command): void {
     .option('--images <dir>', "image folder to use instead of the one recorded at import")
     .option('--port <n>', 'port to listen on (default: $PORT or 8080)', parsePort)
     .option('--host <host>', 'address to listen on (default: $HOST or 127.0.0.1)')
-    .action(async (options: { db: string; images?: string; port?: number; host?: string }) => {
-      const url = await serveDatabase({ dbFile: options.db, imagesDir: options.images, port: options.port, host: options.host, logLevel: process.env.LOG_LEVEL ?? 'info' });
+    .option('--preview-cache-mb <n>', 'disk space for rendered previews, least recently used removed first (default: $BAGEL_PREVIEW_CACHE_MB or 2048)', parseMegabytes)
+    .action(async (options: { db: string; images?: string; port?: number; host?: string; previewCacheMb?: number }) => {
+      const fromEnv = process.env.BAGEL_PREVIEW_CACHE_MB;
+      const url = await serveDatabase({
+        dbFile: options.db,
+        imagesDir: options.images,
+        port: options.port,
+        host: options.host,
+        logLevel: process.env.LOG_LEVEL ?? 'info',
+        previewCacheMb: options.previewCacheMb ?? (fromEnv ? parseMegabytes(fromEnv) : undefined),
+      });
       console.log(`Bagel is serving ${options.db} on ${url}`);
     });
 }

@@ -1,6 +1,6 @@
 import { realpathSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { forbidden, notFound } from '../../plugins/errors';
+import { ApiError, forbidden } from '../../plugins/errors';
 
 type Located = { found: true; path: string; stats: Stats } | { found: false; reason: 'no-folder' | 'outside' | 'missing' };
 
@@ -33,17 +33,27 @@ function locateImageFile(imageDir: string, file: string): Located {
   return stats.isFile() ? { found: true, path, stats } : { found: false, reason: 'missing' };
 }
 
-/** The real path of an image file inside the image folder: 403 for a file outside it, 404 for a missing file or folder. */
+/**
+ * The real path of an image file inside the image folder: 403 for a file outside it, 404 for a missing file or folder.
+ * The answers name the file as the project records it (the review screen shows it too), never the server's folders:
+ * those go to the log.
+ */
 export function resolveImageFile(imageDir: string, file: string): { path: string; stats: Stats } {
   const located = locateImageFile(imageDir, file);
   if (located.found) return located;
   switch (located.reason) {
     case 'no-folder':
-      throw notFound(`The image folder ${imageDir} does not exist (start the server with --images DIR to point at it)`);
+      throw new ApiError(
+        404,
+        "The project's image folder is not on the server (an admin can start the server with --images DIR to point at it)",
+        'NOT_FOUND',
+        {},
+        `image folder ${imageDir} does not exist`,
+      );
     case 'outside':
       throw forbidden(`The image file "${file}" is outside the project's image folder`);
     case 'missing':
-      throw notFound(`The image file "${file}" is missing from the image folder ${imageDir}`);
+      throw new ApiError(404, `The image file "${file}" is missing from the image folder`, 'NOT_FOUND', {}, `no file ${file} in ${imageDir}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CreatedUser, CreateUserRequest, SessionUser, UpdateUserRequest, UserAccount } from '@bagel/contracts';
+import { passwordProblem, type CreatedUser, type CreateUserRequest, type Role, type SessionUser, type UpdateUserRequest, type UserAccount } from '@bagel/contracts';
 import type { Db } from '../../db/open-database';
 import { badRequest, conflict, forbidden, notFound } from '../../plugins/errors';
 import { createSessionsRepository } from '../auth/sessions.repository';
@@ -19,6 +19,12 @@ export function createUsersService(db: Db, options: { now: () => number }) {
     const account = users.account(userId);
     if (!account) throw notFound(`User ${userId} not found`);
     return account;
+  }
+
+  /** 400 WEAK_PASSWORD unless the password keeps the rules (packages/contracts, passwordProblem) for this user. */
+  function refuseWeak(field: string, password: string, user: { username: string; role: Role }): void {
+    const problem = passwordProblem(password, user);
+    if (problem !== null) throw badRequest(`${field}: ${problem}`, 'WEAK_PASSWORD');
   }
 
   function notOneself(actor: SessionUser, userId: number, what: string): void {
@@ -52,6 +58,7 @@ export function createUsersService(db: Db, options: { now: () => number }) {
     async create(request: CreateUserRequest): Promise<CreatedUser> {
       const taken = () => conflict(`The user name "${request.username}" is taken (names compare without case)`, 'USERNAME_TAKEN');
       if (users.findByUsername(request.username)) throw taken();
+      if (request.password !== undefined) refuseWeak('body.password', request.password, request);
       const password = request.password ?? generatePassword();
       const passwordHash = await hashPassword(password);
       // The insert decides: another request may have taken the name while the hash was computed.
@@ -83,6 +90,7 @@ export function createUsersService(db: Db, options: { now: () => number }) {
       if (!stored || !(await verifyPassword(currentPassword, stored.passwordHash))) {
         throw badRequest('The current password is wrong', 'WRONG_PASSWORD');
       }
+      refuseWeak('body.newPassword', newPassword, stored);
       replacePassword(user.id, await hashPassword(newPassword), sessionHash);
     },
   };

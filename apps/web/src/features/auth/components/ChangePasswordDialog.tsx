@@ -1,4 +1,4 @@
-import { MIN_PASSWORD_LENGTH } from '@bagel/contracts';
+import { MIN_ADMIN_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@bagel/contracts';
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { ModalDialog } from '../../../components/ModalDialog';
 import { ApiError, errorMessage } from '../../../lib/api-client';
@@ -83,7 +83,8 @@ export function ChangePasswordDialog({ onClose, onChanged }: ChangePasswordDialo
           {input('currentPassword', 'Current password', 'current-password')}
           {input('newPassword', 'New password', 'new-password', hintId)}
           <p id={hintId} className="field-hint muted">
-            At least {MIN_PASSWORD_LENGTH} characters. Your other sessions (other browsers) will be signed out; this one stays.
+            At least {MIN_PASSWORD_LENGTH} characters ({MIN_ADMIN_PASSWORD_LENGTH} for an admin), not your user name nor a common password. Your
+            other sessions (other browsers) will be signed out; this one stays.
           </p>
           {input('confirmation', 'New password again', 'new-password')}
           {message ? (

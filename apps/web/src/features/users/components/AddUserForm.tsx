@@ -1,4 +1,4 @@
-import { type CreatedUser, MIN_PASSWORD_LENGTH, type Role } from '@bagel/contracts';
+import { type CreatedUser, minPasswordLength, type Role } from '@bagel/contracts';
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { errorMessage } from '../../../lib/api-client';
 import { useCreateUser } from '../api/create-user';
@@ -85,8 +85,9 @@ export function AddUserForm({ onCreated }: { onCreated(created: CreatedUser): vo
         </button>
       </div>
       <p id={passwordHintId} className="field-hint muted">
-        Leave the password empty and Bagel generates one, shown to you once. A password you type needs at least {MIN_PASSWORD_LENGTH}{' '}
-        characters. Names use letters, digits, “.”, “_”, “@” or “-”, and compare without case.
+        Leave the password empty and Bagel generates one, shown to you once. A password you type needs at least {minPasswordLength(form.role)}{' '}
+        characters for {form.role === 'admin' ? 'an admin' : `a ${form.role}`}, and must not be the user name or a common password. Names use
+        letters, digits, “.”, “_”, “@” or “-”, and compare without case.
       </p>
       {create.isError ? (
         <p className="error" role="alert" data-testid="add-user-error">
