@@ -167,8 +167,8 @@ describe('listNpz and decodeNpz', () => {
 });
 
 describe('createNpzStream: bounded inflating', () => {
-  /** A (16, 131072) float64 array, mostly zeros (16 MiB): deflates to a few hundred times smaller. */
-  const rows = 16;
+  /** An (8, 131072) float64 array, mostly zeros (8 MiB): deflates to a few hundred times smaller. */
+  const rows = 8;
   const columns = 131_072;
   const random = seededRandom(3);
   const large = new Float64Array(rows * columns);
@@ -194,7 +194,7 @@ describe('createNpzStream: bounded inflating', () => {
     stream.push(new Uint8Array(0), true);
     expect(differences(decoded)).toBe(0);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(largeNpy.length);
-    expect(sizes.length).toBeGreaterThanOrEqual(12);
+    expect(sizes.length).toBeGreaterThanOrEqual(6);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(2 * INFLATE_STEP_OUTPUT);
   });
 
