@@ -241,7 +241,7 @@ describe('NpyPredictionsReader: npz-scores', () => {
   });
 
   it('inflates a large deflated member in steps: the row decoder is never handed more than about 1 MiB at once', () => {
-    // 1,000 rows of probabilities over 1,000 classes (4 MB of float32), two non-zero per row: it deflates about 500:1.
+    // 1,000 rows of probabilities over 1,000 classes (4 MB of float32), two non-zero per row: it deflates more than 100:1.
     const N = 1000;
     const C = 1000;
     const wide = createVocabulary(Array.from({ length: C }, (_, index) => ({ index, key: `c${index}`, names: [`class ${index}`], gloss: '' })));
