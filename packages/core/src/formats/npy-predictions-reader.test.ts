@@ -1,6 +1,8 @@
 import { zipSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
-import { buildNpy } from '../numpy/build-npy-for-tests';
+import { describe, expect, it, vi } from 'vitest';
+import { INFLATE_STEP_OUTPUT, NpyStreamDecoder } from '../numpy';
+import { buildNpy, concatBytes, npyPreamble, numpyHeaderText } from '../numpy/build-npy-for-tests';
+import { buildZip, deflatedZerosAfter } from '../numpy/build-npz-for-tests';
 import { seededRandom } from '../seeded-random';
 import { createVocabulary } from '../vocabulary';
 import { FormatError } from './format-error';
@@ -235,6 +237,46 @@ describe('NpyPredictionsReader: npz-scores', () => {
     );
     expect(readError(tensor, { file: 'model.npz', format: 'npz-scores', member: 'logits', kind: 'logits' }).message).toBe(
       'model.npz: not a zip archive (a .npz starts with PK\\x03\\x04)',
+    );
+  });
+
+  it('inflates a large deflated member in steps: the row decoder is never handed more than about 1 MiB at once', () => {
+    // 1,000 rows of probabilities over 1,000 classes (4 MB of float32), two non-zero per row: it deflates more than 100:1.
+    const N = 1000;
+    const C = 1000;
+    const wide = createVocabulary(Array.from({ length: C }, (_, index) => ({ index, key: `c${index}`, names: [`class ${index}`], gloss: '' })));
+    const probabilities = new Float32Array(N * C);
+    for (let i = 0; i < N; i++) {
+      probabilities[i * C + ((i * 37) % C)] = 0.75;
+      probabilities[i * C + ((i * 37 + 500) % C)] = 0.25;
+    }
+    const npy = concatBytes(npyPreamble(numpyHeaderText({ type: 'f4', shape: [N, C] })), new Uint8Array(probabilities.buffer));
+    const archive = zipSync({ 'ids.npy': [other, { level: 6 }], 'probs.npy': [npy, { level: 6 }] });
+    expect(npy.length / archive.length).toBeGreaterThan(100);
+    const options = { vocabulary: wide, imageCount: N, kind: 'probabilities' } as const;
+    const push = vi.spyOn(NpyStreamDecoder.prototype, 'push');
+    try {
+      const table = read(archive, { ...options, file: 'model.npz', format: 'npz-scores', member: 'probs' });
+      const handed = push.mock.calls.map(([chunk]) => chunk.length);
+      expect(handed.reduce((a, b) => a + b, 0)).toBe(npy.length);
+      expect(Math.max(...handed)).toBeLessThanOrEqual(2 * INFLATE_STEP_OUTPUT);
+      expect(rankingAt(table, 1)).toEqual([
+        { classIndex: 37, score: 0.75 },
+        { classIndex: 537, score: 0.25 },
+        { classIndex: 0, score: 0 },
+      ]);
+      expect(rankings(table)).toEqual(rankings(read(npy, { ...options, format: 'npy-scores' })));
+    } finally {
+      push.mockRestore();
+    }
+  });
+
+  it('refuses a member that inflates to more than its header implies (a zip bomb), naming the file and the member', () => {
+    const header = npyPreamble(numpyHeaderText({ type: 'f4', shape: [3, CLASSES] }));
+    const expected = header.length + 3 * CLASSES * 4;
+    const bomb = buildZip([{ name: 'logits.npy', data: deflatedZerosAfter(header, 1_000_000), method: 8, size: expected }]);
+    expect(readError(bomb, { file: 'model.npz', format: 'npz-scores', member: 'logits', kind: 'logits' }).message).toBe(
+      `model.npz: member 'logits.npy' inflates to more than the ${expected} bytes its .npy header (dtype '<f4', shape (3, 6)) implies: the archive is damaged or forged`,
     );
   });
 });

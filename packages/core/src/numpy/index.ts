@@ -20,4 +20,4 @@ export { float16BitsToNumber } from './float16';
 export type { NpyValues } from './decode-npy-elements';
 export { decodeNpy, type DecodedNpy } from './decode-npy';
 export { NpyStreamDecoder, type NpyRowBatch, type NpyStreamDecoderOptions } from './npy-stream-decoder';
-export { createNpzStream, decodeNpz, listNpz, type NpzEntry, type NpzEntryHandler, type NpzStream } from './npz';
+export { createNpzStream, decodeNpz, INFLATE_STEP_OUTPUT, listNpz, type NpzEntry, type NpzEntryHandler, type NpzStream } from './npz';

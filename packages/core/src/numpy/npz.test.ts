@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { Zip, ZipPassThrough, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { buildNpy } from './build-npy-for-tests';
+import { seededRandom } from '../seeded-random';
+import { buildNpy, concatBytes, npyPreamble, numpyHeaderText } from './build-npy-for-tests';
+import { buildZip, deflatedZerosAfter } from './build-npz-for-tests';
 import { NpyFormatError } from './npy-format-error';
 import { NpyStreamDecoder } from './npy-stream-decoder';
-import { createNpzStream, decodeNpz, listNpz, type NpzEntry } from './npz';
+import { createNpzStream, decodeNpz, INFLATE_STEP_OUTPUT, listNpz, type NpzEntry } from './npz';
 
 const tensorElements = Array.from({ length: 4 * 6 * 3 }, (_, i) => (i % 3 === 2 ? 1 : 0) + i / 1000);
 const tensor = buildNpy({ type: 'f8', shape: [4, 6, 3], elements: tensorElements });
@@ -161,5 +163,161 @@ describe('listNpz and decodeNpz', () => {
   it('names the member in a decoding error', () => {
     const bad = zipSync({ 'ids.npy': ids.subarray(0, ids.length - 1) });
     expect(() => decodeNpz(bad)).toThrow(new NpyFormatError("member 'ids.npy': truncated: expected 32 bytes of data, got 31"));
+  });
+});
+
+describe('createNpzStream: bounded inflating', () => {
+  /** An (8, 131072) float64 array, mostly zeros (8 MiB): deflates to a few hundred times smaller. */
+  const rows = 8;
+  const columns = 131_072;
+  const random = seededRandom(3);
+  const large = new Float64Array(rows * columns);
+  for (let i = 0; i < large.length; i += 1 + Math.floor(random() * 600)) large[i] = 1 + Math.floor(random() * 3);
+  const largeNpy = concatBytes(npyPreamble(numpyHeaderText({ type: 'f8', shape: [rows, columns] })), new Uint8Array(large.buffer));
+  const largeDeflated = zipSync({ 'big.npy': [largeNpy, { level: 6 }] });
+  /** Elements that differ (element-wise equality of 2 million elements is too slow through expect). */
+  const differences = (decoded: Float64Array) => decoded.reduce((n, v, i) => (v === large[i] ? n : n + 1), decoded.length === large.length ? 0 : 1);
+
+  it.each([
+    ['pushed whole', largeDeflated.length],
+    ['pushed in 1 MiB chunks', 1 << 20],
+  ])('inflates a member far larger than a step in steps of about 1 MiB, handed on as they come (%s)', (_, chunkBytes) => {
+    expect(largeNpy.length / largeDeflated.length).toBeGreaterThan(100);
+    const sizes: number[] = [];
+    const decoded = new Float64Array(large.length);
+    const decoder = new NpyStreamDecoder({ onRows: ({ firstRow, values }) => decoded.set(values as Float64Array, firstRow * columns) });
+    const stream = createNpzStream(() => (chunk, final) => {
+      sizes.push(chunk.length);
+      decoder.push(chunk, final);
+    });
+    for (let at = 0; at < largeDeflated.length; at += chunkBytes) stream.push(largeDeflated.subarray(at, at + chunkBytes));
+    stream.push(new Uint8Array(0), true);
+    expect(differences(decoded)).toBe(0);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(largeNpy.length);
+    expect(sizes.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2 * INFLATE_STEP_OUTPUT);
+  });
+
+  it('decodes the same through decodeNpz', () => {
+    expect(differences(decodeNpz(largeDeflated).get('big')!.data as Float64Array)).toBe(0);
+  });
+});
+
+describe('createNpzStream: refusing what a .npy header does not imply', () => {
+  const small = buildNpy({ type: 'f8', shape: [4], elements: [1, 2, 3, 4] });
+  const smallHeader = small.subarray(0, small.length - 32);
+  const describeSmall = "dtype '<f8', shape (4,)";
+
+  /** Streams `archive` whole, collecting what is handed on, and returns the error. */
+  function refusal(archive: Uint8Array): { error: unknown; handedOn: number } {
+    let handedOn = 0;
+    const stream = createNpzStream(() => (chunk) => (handedOn += chunk.length));
+    try {
+      stream.push(archive, true);
+    } catch (error) {
+      return { error, handedOn };
+    }
+    throw new Error('expected the archive to be refused');
+  }
+
+  it('refuses a member declaring more bytes than its header implies, before handing any on', () => {
+    // A zip bomb telling the truth about its size: 160 bytes of array, 200 MB of zeros after them.
+    const bomb = deflatedZerosAfter(smallHeader, 800_000);
+    const declared = smallHeader.length + 1 + 258 * 800_000;
+    for (const zip64 of [false, true]) {
+      const { error, handedOn } = refusal(buildZip([{ name: 'tensor.npy', data: bomb, method: 8, size: declared, zip64 }]));
+      expect(error).toEqual(
+        new NpyFormatError(`member 'tensor.npy' declares ${declared} bytes, but its .npy header (${describeSmall}) implies 160: the archive is damaged or forged`),
+      );
+      expect(handedOn).toBe(0);
+    }
+    const padded = concatBytes(small, new Uint8Array(8));
+    expect(refusal(buildZip([{ name: 'tensor.npy', data: padded, method: 0, size: padded.length }])).error).toEqual(
+      new NpyFormatError(`member 'tensor.npy' declares 168 bytes, but its .npy header (${describeSmall}) implies 160: the archive is damaged or forged`),
+    );
+  });
+
+  it('stops inflating a member as soon as it inflates to more than its header implies, whatever it declares', () => {
+    // The same bomb, lying about its size (it declares what the header implies): 4 GB of zeros would follow.
+    const bomb = deflatedZerosAfter(smallHeader, 800_000);
+    const { error, handedOn } = refusal(buildZip([{ name: 'tensor.npy', data: bomb, method: 8, size: 160 }]));
+    expect(error).toEqual(
+      new NpyFormatError(`member 'tensor.npy' inflates to more than the 160 bytes its .npy header (${describeSmall}) implies: the archive is damaged or forged`),
+    );
+    expect(handedOn).toBe(0);
+
+    // A larger array: the steps within its size are handed on, the one going beyond is not.
+    const header = npyPreamble(numpyHeaderText({ type: 'f8', shape: [300_000] }));
+    const expected = header.length + 8 * 300_000;
+    const longer = refusal(buildZip([{ name: 'logits.npy', data: deflatedZerosAfter(header, 800_000), method: 8, size: expected }]));
+    expect((longer.error as Error).message).toBe(
+      `member 'logits.npy' inflates to more than the ${expected} bytes its .npy header (dtype '<f8', shape (300000,)) implies: the archive is damaged or forged`,
+    );
+    expect(longer.handedOn).toBeGreaterThan(0);
+    expect(longer.handedOn).toBeLessThanOrEqual(expected);
+
+    const padded = concatBytes(small, new Uint8Array(8));
+    expect(refusal(buildZip([{ name: 'tensor.npy', data: padded, method: 0, size: 160 }])).error).toEqual(
+      new NpyFormatError(`member 'tensor.npy' holds more than the 160 bytes its .npy header (${describeSmall}) implies: the archive is damaged or forged`),
+    );
+  });
+
+  it('names the member whose header is malformed', () => {
+    const notNpy = Uint8Array.from('PK? no, just text', (c) => c.charCodeAt(0));
+    expect(refusal(zipSync({ 'notes.npy': [notNpy, { level: 6 }] })).error).toEqual(
+      new NpyFormatError("member 'notes.npy': bad magic: not a .npy file (it must start with \\x93NUMPY)"),
+    );
+  });
+});
+
+describe('createNpzStream: archives of many members, and their ends', () => {
+  const MEMBERS = 5000;
+  const one = (i: number) => buildNpy({ type: 'i8', shape: [1], elements: [BigInt(i)] });
+  const storedMany = zipSync(Object.fromEntries(Array.from({ length: MEMBERS }, (_, i) => [`m${i}.npy`, [one(i), { level: 0 }]])));
+  // Deflated by hand (each member's bytes as literals, its last byte a zero): fflate's zipSync takes seconds for 5,000.
+  const deflatedMany = buildZip(
+    Array.from({ length: MEMBERS }, (_, i) => ({ name: `m${i}.npy`, data: deflatedZerosAfter(one(i * 256).subarray(0, -1), 0), method: 8, size: one(0).length })),
+  );
+
+  /** Streams `archive` in pieces of `chunkBytes`, decoding every member but those whose name ends in 7. */
+  function readMany(archive: Uint8Array, chunkBytes: number): { values: number[]; entries: number } {
+    const values: number[] = [];
+    const stream = createNpzStream((entry) => {
+      const decoder = new NpyStreamDecoder({ onRows: ({ values: v }) => values.push(Number((v as Float64Array)[0])) });
+      return entry.name.endsWith('7') ? undefined : (chunk, final) => decoder.push(chunk, final);
+    });
+    for (let at = 0; at < archive.length; at += chunkBytes) stream.push(archive.subarray(at, at + chunkBytes));
+    stream.push(new Uint8Array(0), true);
+    return { values, entries: stream.entries.length };
+  }
+  const readValues = Array.from({ length: MEMBERS }, (_, i) => i).filter((i) => i % 10 !== 7);
+
+  it('reads an archive of 5,000 stored members, pushed whole or in pieces, and lists and decodes it', () => {
+    for (const chunkBytes of [storedMany.length, 4096]) expect(readMany(storedMany, chunkBytes)).toEqual({ values: readValues, entries: MEMBERS });
+    expect(listNpz(storedMany).length).toBe(MEMBERS);
+    expect(Array.from(decodeNpz(storedMany).get('m4999')!.data as Float64Array)).toEqual([4999]);
+  });
+
+  it('reads an archive of 5,000 deflated members', () => {
+    expect(readMany(deflatedMany, deflatedMany.length)).toEqual({ values: readValues.map((i) => i * 256), entries: MEMBERS });
+  });
+
+  it('refuses an archive that ends before its central directory, or holds something else after a member', () => {
+    const endRecord = stored.length - 22;
+    const centralDirectory = stored[endRecord + 16]! | (stored[endRecord + 17]! << 8);
+    expect(() => streamTensor(stored.subarray(0, centralDirectory), [])).toThrow(
+      new NpyFormatError('truncated: the archive ends before its central directory'),
+    );
+    const junk = concatBytes(stored.subarray(0, centralDirectory), Uint8Array.of(1, 2, 3, 4), stored.subarray(centralDirectory));
+    expect(() => streamTensor(junk, [])).toThrow(
+      new NpyFormatError("corrupt zip archive: no member or central directory where member 'ids.npy' ends"),
+    );
+  });
+
+  it('refuses an encrypted member', () => {
+    const archive = buildZip([{ name: 'tensor.npy', data: tensor, method: 0, size: tensor.length, flags: 1 }]);
+    expect(() => createNpzStream(() => () => {}).push(archive, true)).toThrow(
+      new NpyFormatError("member 'tensor.npy' is encrypted: only plain archives are supported"),
+    );
   });
 });

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -328,6 +329,55 @@ describe('importManifest: refused input writes nothing', () => {
     const before = rowCounts();
     await expect(importManifest(db, writeFixture(freshDir()))).rejects.toThrow('disk full');
     expect(rowCounts()).toEqual(before);
+  });
+});
+
+describe('importManifest: sources that are not regular files', () => {
+  // Before anything is read: a FIFO would block the import, /dev/zero would be read forever.
+  const fifo = (path: string) => execFileSync('mkfifo', [path]);
+  const devZero = (path: string) => symlinkSync('/dev/zero', path);
+  const cases: { name: string; manifest?: (m: ReturnType<typeof fixtureManifest>) => unknown; file: string; make: (path: string) => void; message: string }[] = [
+    {
+      name: 'original labels linked to /dev/zero',
+      file: 'labels.csv',
+      make: devZero,
+      message: 'DIR/labels.csv: not a regular file (named by the manifest\'s field "originalLabels.path")',
+    },
+    { name: 'a vocabulary that is a FIFO', file: 'classes.csv', make: fifo, message: 'DIR/classes.csv: not a regular file (named by the manifest\'s field "vocabulary.path")' },
+    {
+      name: 'NumPy predictions linked to /dev/zero (a streamed file)',
+      manifest: (m) => ({ ...m, models: [{ name: 'm', predictions: { path: 'm.npy', format: 'npy-topk' } }] }),
+      file: 'm.npy',
+      make: devZero,
+      message: 'DIR/m.npy: not a regular file (named by the manifest\'s field "models[0].predictions.path")',
+    },
+    {
+      name: 'crowd answers that are a FIFO',
+      manifest: (m) => ({ ...m, crowdAnswers: { path: 'raters.npz', format: 'real-npz' } }),
+      file: 'raters.npz',
+      make: fifo,
+      message: 'DIR/raters.npz: not a regular file (named by the manifest\'s field "crowdAnswers.path")',
+    },
+    { name: 'a manifest that is a FIFO', file: 'manifest.json', make: fifo, message: 'DIR/manifest.json: not a regular file' },
+  ];
+
+  it.each(cases)('refuses $name, naming the file and the manifest field', async ({ manifest, file, make, message }) => {
+    const dir = freshDir();
+    const manifestPath = writeFixture(dir, { manifest: manifest ? manifest(fixtureManifest()) : undefined });
+    rmSync(join(dir, file), { force: true });
+    make(join(dir, file));
+    const error = await importError(manifestPath);
+    expect(error.message).toBe(message.replaceAll('DIR', dir));
+    expect(error.file).toBe(join(dir, file));
+    expect(rowCounts()).toEqual({ projects: 0, classes: 0, models: 0, images: 0, accepted_labels: 0, predictions: 0, items: 0 });
+  });
+
+  it('refuses a folder named as a file', async () => {
+    const dir = freshDir();
+    const manifestPath = writeFixture(dir);
+    rmSync(join(dir, 'alpha.csv'));
+    mkdirSync(join(dir, 'alpha.csv'));
+    expect((await importError(manifestPath)).message).toBe(`${dir}/alpha.csv: this is a folder, not a file (named by the manifest's field "models[0].predictions.path")`);
   });
 });
 

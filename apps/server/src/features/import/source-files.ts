@@ -1,6 +1,6 @@
 import { FormatError } from '@bagel/core';
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ImportError } from './import-error';
 import { ProgressPhase, type ImportProgressListener } from '../../lib/step-progress';
@@ -22,20 +22,52 @@ function displayPath(baseDir: string, path: string): string {
   return isAbsolute(path) ? path : join(baseDir, path);
 }
 
+function namedByText(namedBy: string | null): string {
+  return namedBy ? ` (named by the manifest's field "${namedBy}")` : '';
+}
+
 function unreadable(path: string, namedBy: string | null, error: unknown): ImportError {
-  const by = namedBy ? ` (named by the manifest's field "${namedBy}")` : '';
+  const by = namedByText(namedBy);
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new ImportError({ file: path }, `file not found${by}`);
   if (code === 'EISDIR') return new ImportError({ file: path }, `this is a folder, not a file${by}`);
   return new ImportError({ file: path }, `cannot read the file${by}: ${(error as Error).message}`);
 }
 
-/** Reads a whole file; a missing or unreadable one is an ImportError naming the manifest field. */
-export function readNamedFile(path: string, namedBy: string | null): Buffer {
+/**
+ * Opens a file for reading and checks that it is a regular file, before reading a byte: a folder, a FIFO or a device
+ * (`/dev/zero`, also through a symbolic link) is refused with an ImportError naming the manifest field, instead of
+ * being read forever. Opened non-blocking, so that opening a FIFO does not wait for a writer; the check is on the
+ * opened file itself, so the path cannot be swapped between the check and the reading. The caller closes `fd`.
+ */
+function openRegularFile(path: string, namedBy: string | null): { fd: number; size: number } {
+  let fd: number;
   try {
-    return readFileSync(path);
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     throw unreadable(path, namedBy, error);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw new ImportError({ file: path }, `this is a folder, not a file${namedByText(namedBy)}`);
+    if (!stats.isFile()) throw new ImportError({ file: path }, `not a regular file${namedByText(namedBy)}`);
+    return { fd, size: stats.size };
+  } catch (error) {
+    closeSync(fd);
+    if (error instanceof ImportError) throw error;
+    throw unreadable(path, namedBy, error);
+  }
+}
+
+/** Reads a whole regular file; a missing, unreadable or irregular one is an ImportError naming the manifest field. */
+export function readNamedFile(path: string, namedBy: string | null): Buffer {
+  const { fd } = openRegularFile(path, namedBy);
+  try {
+    return readFileSync(fd);
+  } catch (error) {
+    throw unreadable(path, namedBy, error);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -45,17 +77,11 @@ export function readSourceFile(baseDir: string, path: string, field: string): So
   return { field, display, size: bytes.length, bytes };
 }
 
-/** Checks a file to be streamed later exists and is a file, so that a missing one is reported before any parsing. */
+/** Checks that a file to be streamed later exists and is a regular file, so that a bad one is reported before any parsing. */
 export function statSourceFile(baseDir: string, path: string, field: string): SourceFile {
   const display = displayPath(baseDir, path);
-  let size: number;
-  try {
-    const stats = statSync(display);
-    if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    size = stats.size;
-  } catch (error) {
-    throw unreadable(display, field, error);
-  }
+  const { fd, size } = openRegularFile(display, field);
+  closeSync(fd);
   return { field, display, size };
 }
 
@@ -64,17 +90,24 @@ export function statSourceFile(baseDir: string, path: string, field: string): So
  * file that cannot be read, or whose size changed since it was looked at, is an ImportError.
  */
 export async function streamSourceFile(source: SourceFile, onChunk: (chunk: Buffer) => void): Promise<void> {
+  const changed = () => new ImportError({ file: source.display }, 'the file changed while it was being read: import again');
+  const { fd, size } = openRegularFile(source.display, source.field);
+  if (size !== source.size) {
+    closeSync(fd);
+    throw changed();
+  }
   let read = 0;
   try {
-    for await (const chunk of createReadStream(source.display, { highWaterMark: CHUNK_BYTES })) {
+    for await (const chunk of createReadStream(source.display, { fd, highWaterMark: CHUNK_BYTES })) {
       read += (chunk as Buffer).length;
+      if (read > source.size) throw changed();
       onChunk(chunk as Buffer);
     }
   } catch (error) {
     if (error instanceof FormatError || error instanceof ImportError || !(error as NodeJS.ErrnoException).code) throw error;
     throw unreadable(source.display, source.field, error);
   }
-  if (read !== source.size) throw new ImportError({ file: source.display }, 'the file changed while it was being read: import again');
+  if (read !== source.size) throw changed();
 }
 
 /**

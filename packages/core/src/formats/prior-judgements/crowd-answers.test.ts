@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { dawidSkenePresence, majorityPresence, presenceProbability } from '../../dawid-skene';
-import { buildNpy, type NpySpec } from '../../numpy/build-npy-for-tests';
+import { INFLATE_STEP_OUTPUT, NpyStreamDecoder } from '../../numpy';
+import { buildNpy, concatBytes, npyPreamble, numpyHeaderText, type NpySpec } from '../../numpy/build-npy-for-tests';
+import { buildZip, deflatedZerosAfter } from '../../numpy/build-npz-for-tests';
+import { seededRandom } from '../../seeded-random';
 import { createVocabulary } from '../../vocabulary';
 import { FormatError } from '../format-error';
 import { createProjectImageIndex } from '../project-image-index';
@@ -134,6 +137,47 @@ describe('CrowdAnswersReader', () => {
     const shortTensor = buildNpy(arrays.tensor).subarray(0, 500);
     expect(() => read(buildCrowdNpz({ ...arrays, tensor: shortTensor }))).toThrow(/^crowd\.npz: member 'tensor\.npy': truncated: expected \d+ bytes of data, got \d+$/);
     expectFormatError(() => read(buildNpy(arrays.ids)), 'crowd.npz: not a zip archive (a .npz starts with PK\\x03\\x04)');
+  });
+
+  // 40 raters x 5,000 questions x 3 float64 (4.8 MB), three answers per question: the archive is 110 times smaller. Built once.
+  const largeCrowd = (() => {
+    const R = 40;
+    const Q = 5_000;
+    const random = seededRandom(5);
+    const tensor = new Float64Array(R * Q * 3);
+    for (let q = 0; q < Q; q++) for (let k = 0; k < 3; k++) tensor[(((q * 7 + k * 13) % R) * Q + q) * 3 + Math.floor(random() * 3)] = 1;
+    const members = {
+      tensor: concatBytes(npyPreamble(numpyHeaderText({ type: 'f8', shape: [R, Q, 3] })), new Uint8Array(tensor.buffer)),
+      info: buildNpy({ type: 'U14', shape: [Q, 2], elements: Array.from({ length: Q }, (_, q) => [`img-${q}.jpg`, String(q % 5)]).flat() }),
+      ids: buildNpy({ type: 'i8', shape: [R], elements: Array.from({ length: R }, (_, r) => 100 + r) }),
+    };
+    return { Q, members, deflated: buildCrowdNpz(members, { compressed: true }), stored: buildCrowdNpz(members) };
+  })();
+
+  it('inflates a large deflated tensor in steps: the row decoders are never handed more than about 1 MiB at once', () => {
+    const { Q, members, deflated, stored } = largeCrowd;
+    expect(members.tensor.length / deflated.length).toBeGreaterThan(100);
+    const push = vi.spyOn(NpyStreamDecoder.prototype, 'push');
+    try {
+      const crowd = read(deflated);
+      const handed = push.mock.calls.map(([chunk]) => chunk.length);
+      expect(handed.reduce((a, b) => a + b, 0)).toBe(members.tensor.length + members.info.length + members.ids.length);
+      expect(Math.max(...handed)).toBeLessThanOrEqual(2 * INFLATE_STEP_OUTPUT);
+      expect(crowd.answers.question.length).toBe(3 * Q);
+      expect(crowd).toEqual(read(stored));
+    } finally {
+      push.mockRestore();
+    }
+  });
+
+  it('refuses a tensor that inflates to more than its header implies (a zip bomb), naming the file and the member', () => {
+    const header = npyPreamble(numpyHeaderText({ type: 'f8', shape: [6, 20, 3] }));
+    const expected = header.length + 6 * 20 * 3 * 8;
+    const bomb = buildZip([{ name: 'tensor.npy', data: deflatedZerosAfter(header, 1_000_000), method: 8, size: expected, zip64: true }]);
+    expectFormatError(
+      () => read(bomb),
+      `crowd.npz: member 'tensor.npy' inflates to more than the ${expected} bytes its .npy header (dtype '<f8', shape (6, 20, 3)) implies: the archive is damaged or forged`,
+    );
   });
 });
 
