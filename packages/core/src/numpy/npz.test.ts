@@ -305,9 +305,10 @@ describe('createNpzStream: archives of many members, and their ends', () => {
   it('refuses an archive that ends before its central directory, or holds something else after a member', () => {
     const endRecord = stored.length - 22;
     const centralDirectory = stored[endRecord + 16]! | (stored[endRecord + 17]! << 8);
-    expect(() => streamTensor(stored.subarray(0, centralDirectory), [])).toThrow(
-      new NpyFormatError('truncated: the archive ends before its central directory'),
-    );
+    for (const end of [centralDirectory, centralDirectory + 2]) {
+      expect(() => streamTensor(stored.subarray(0, end), [])).toThrow(new NpyFormatError('truncated: the archive ends before its central directory'));
+    }
+    expect(() => streamTensor(stored.subarray(0, centralDirectory + 8), [])).not.toThrow();
     const junk = concatBytes(stored.subarray(0, centralDirectory), Uint8Array.of(1, 2, 3, 4), stored.subarray(centralDirectory));
     expect(() => streamTensor(junk, [])).toThrow(
       new NpyFormatError("corrupt zip archive: no member or central directory where member 'ids.npy' ends"),

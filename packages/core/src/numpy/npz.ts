@@ -338,8 +338,9 @@ export function createNpzStream(onEntry: (entry: NpzEntry) => NpzEntryHandler | 
       throw new NpyFormatError(state.reader ? `truncated: member '${state.fileName}' is incomplete` : 'truncated: the archive ends inside a member');
     }
     if (entries.length === 0) throw new NpyFormatError('truncated: not a complete zip archive');
+    // Four bytes or more of a record that is not the central directory are a member's header.
     throw new NpyFormatError(
-      state.length === 0 ? 'truncated: the archive ends before its central directory' : 'truncated: the archive ends inside a member',
+      state.length < 4 ? 'truncated: the archive ends before its central directory' : 'truncated: the archive ends inside a member',
     );
   };
 
