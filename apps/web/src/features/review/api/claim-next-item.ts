@@ -69,3 +69,21 @@ export async function itemAfter(queryClient: QueryClient, projectId: number, ite
   queryClient.removeQueries({ queryKey: key, exact: true });
   return ahead ?? claimNextItem(projectId);
 }
+
+/**
+ * Moves on from `itemId` once its verdict is stored or on its way: to the item claimed ahead, else a fresh claim.
+ * Resolves to undefined when asking for it failed (the screen then asks again).
+ */
+export function useAdvance(projectId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (itemId: number): Promise<ReviewItem | null | undefined> => {
+      try {
+        return await itemAfter(queryClient, projectId, itemId);
+      } catch {
+        return undefined;
+      }
+    },
+    onSuccess: (next) => receiveItem(queryClient, next ?? null),
+  });
+}
