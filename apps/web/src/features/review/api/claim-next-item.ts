@@ -77,6 +77,9 @@ export async function itemAfter(queryClient: QueryClient, projectId: number, ite
 export function useAdvance(projectId: number) {
   const queryClient = useQueryClient();
   return useMutation({
+    // Not paused while the browser is offline (react-query's default): the item claimed ahead is usually here already,
+    // and the reviewer moves on to it while their verdict waits for the network.
+    networkMode: 'always',
     mutationFn: async (itemId: number): Promise<ReviewItem | null | undefined> => {
       try {
         return await itemAfter(queryClient, projectId, itemId);
