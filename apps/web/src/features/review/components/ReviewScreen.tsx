@@ -129,7 +129,7 @@ export function ReviewScreen({
   useEffect(
     () =>
       useReviewUiStore.subscribe((state, previous) => {
-        if (!state.draft || state.draft === previous.draft || state.draftSource !== previous.draftSource) return;
+        if (!state.draft || state.draft === previous.draft || state.draftSeq !== previous.draftSeq) return;
         const edited = shownItem.current;
         if (!edited || edited.id !== state.draft.itemId || isFinalStatus(edited.status)) return;
         sync.drafts.edited(state.draft, sameDraft(state.draft, draftFromItem(edited)), edited.myDraft !== null);

@@ -20,6 +20,8 @@ interface ReviewUiState {
   /** Identifies what the draft was started from: the item, the stored revision it revises, and whether it is final. */
   draftSource: string | null;
   draft: DraftVerdict | null;
+  /** Counts the drafts started: a change of the draft under the same count is the reviewer's edit (saved as a draft). */
+  draftSeq: number;
   /** The draft was brought back from before (this browser's copy, or the server's from another device). */
   restoredFrom: DraftOrigin | null;
   /** A draft of the item made on an earlier revision (refused as stale, or a verdict stored elsewhere since): offered. */
@@ -64,6 +66,7 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
   return {
     draftSource: null,
     draft: null,
+    draftSeq: 0,
     restoredFrom: null,
     keptDraft: null,
     focusedIndex: 0,
@@ -72,19 +75,20 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
 
     reset: () => {
       useImageViewStore.getState().reset();
-      set({ draftSource: null, draft: null, restoredFrom: null, keptDraft: null, focusedIndex: 0, overlay: null, examplesKey: null });
+      set((s) => ({ draftSource: null, draft: null, draftSeq: s.draftSeq + 1, restoredFrom: null, keptDraft: null, focusedIndex: 0, overlay: null, examplesKey: null }));
     },
     startDraft: (item, choice) => {
       useImageViewStore.getState().reset();
-      set({
+      set((s) => ({
         draftSource: draftSourceOf(item),
         draft: choice?.draft ?? draftFromItem(item),
+        draftSeq: s.draftSeq + 1,
         restoredFrom: choice?.restoredFrom ?? null,
         keptDraft: choice?.kept ?? null,
         focusedIndex: 0,
         overlay: null,
         examplesKey: null,
-      });
+      }));
     },
     applyKeptDraft: () =>
       set((state) =>
