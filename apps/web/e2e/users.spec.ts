@@ -61,6 +61,8 @@ test('an admin adds an expert with a generated password shown once; the expert s
   page,
   browser,
 }) => {
+  // Two browsers, five sign-ins (one in the dialog that asks for the password again).
+  test.setTimeout(60_000);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await logIn(page, 'admin', '/', 'dashboard');
   await openUsersPage(page);
