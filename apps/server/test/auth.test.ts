@@ -166,6 +166,10 @@ describe('OpenAPI document', () => {
     const verdictRequest = doc.components.schemas.VerdictRequestInput ?? doc.components.schemas.VerdictRequest;
     expect(Object.keys(verdictRequest.properties)).toEqual(expect.arrayContaining(['labels', 'problematic', 'mistakes', 'comment', 'baseRevision']));
     expect(doc.components.schemas).toHaveProperty('VerdictRequest');
+    // The retry header of a verdict, and the reviewer's own draft.
+    const parameters = doc.paths['/api/items/{itemId}/verdicts'].post.parameters as { in: string; name: string; required?: boolean }[];
+    expect(parameters).toContainEqual(expect.objectContaining({ in: 'header', name: 'idempotency-key', required: false }));
+    expect(Object.keys(doc.paths['/api/items/{itemId}/draft']).toSorted()).toEqual(['delete', 'get', 'put']);
   });
 });
 

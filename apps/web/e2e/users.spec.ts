@@ -61,6 +61,8 @@ test('an admin adds an expert with a generated password shown once; the expert s
   page,
   browser,
 }) => {
+  // Two browsers, five sign-ins (one in the dialog that asks for the password again).
+  test.setTimeout(60_000);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await logIn(page, 'admin', '/', 'dashboard');
   await openUsersPage(page);
@@ -129,15 +131,24 @@ test('an admin adds an expert with a generated password shown once; the expert s
   await expect(row).toContainText('deactivated');
   await expect(row.getByRole('button', { name: `Reactivate ${username}` })).toBeVisible();
 
-  // The expert's next request is refused (401), and the app goes back to the sign-in form by itself.
+  // The expert's next request is refused (401): the app says the session has ended, over the screen they were on, and
+  // asks for the password there.
   const refused = expertPage.waitForResponse((response) => response.url().includes('/api/') && response.status() === 401);
   if (await expertPage.getByTestId('review-screen').isVisible()) await expertPage.keyboard.press('s');
   else await expertPage.getByRole('button', { name: 'Check again' }).click();
   await refused;
+  const ended = expertPage.getByTestId('session-ended-dialog');
+  await expect(ended).toBeVisible();
+  await expect(ended).toContainText('Your session has ended');
+
+  // Signing in again there, with the right password: the account is deactivated, and the dialog says so.
+  await ended.getByLabel('Password').fill(password);
+  await ended.getByLabel('Password').press('Enter');
+  await expect(ended.getByTestId('session-ended-error')).toContainText(/deactivated/i);
+  // Signing out leaves the screen for the sign-in form, which says the same.
+  await ended.getByRole('button', { name: 'Sign out' }).click();
   await expect(expertPage.getByLabel('Username')).toBeVisible();
   await expect(expertPage.getByTestId('review-screen')).toHaveCount(0);
-
-  // Signing in again, with the right password: the account is deactivated, and the form says so.
   await signInOnPage(expertPage, username, password);
   await expect(expertPage.getByTestId('login-error')).toContainText(/deactivated/i);
   await expect(expertPage.getByLabel('Username')).toBeVisible();

@@ -92,6 +92,56 @@ export const ItemVerdicts = z.object({
 });
 export type ItemVerdicts = z.infer<typeof ItemVerdicts>;
 
+/** A mistake grade while it is being given: severity and category may come one at a time. */
+export const DraftGrade = z.object({
+  severity: Severity.optional(),
+  category: z.string().max(100).optional(),
+});
+export type DraftGrade = z.infer<typeof DraftGrade>;
+
+/**
+ * Body of `PUT /api/items/:itemId/draft`: the reviewer's verdict in progress, as the review screen holds it (it may be
+ * incomplete: ungraded mistakes, a problematic flag without its reason yet).
+ */
+export const VerdictDraftRequest = z.object({
+  baseRevision: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'The revision of their own verdict the draft revises (0 for a first verdict); another than the current one is answered 409 DRAFT_STALE' }),
+  labels: z.record(z.string().min(1).max(100), Judgement),
+  addedKeys: z.array(z.string().min(1).max(100)).max(1000).meta({ description: 'Classes added from the vocabulary in the draft, in the order added' }),
+  mistakes: z.record(z.string().min(1).max(200), DraftGrade).meta({ description: 'Per model name, the grade given so far' }),
+  problematic: z.boolean(),
+  problematicReason: z.string().max(500),
+  comment: z.string().max(5000),
+});
+export type VerdictDraftRequest = z.infer<typeof VerdictDraftRequest>;
+
+/** A stored draft: only ever shown to the reviewer who wrote it. */
+export const VerdictDraft = VerdictDraftRequest.extend({
+  itemId: z.number().int(),
+  updatedAt: z.string().meta({ description: 'ISO time the server stored this draft' }),
+});
+export type VerdictDraft = z.infer<typeof VerdictDraft>;
+
+/**
+ * Headers of `POST /api/items/:itemId/verdicts`: an optional `Idempotency-Key` (a UUID made per submission). A repeat
+ * with the same key answers as the first request did and stores nothing more; the same key with another body is 422
+ * IDEMPOTENCY_KEY_REUSED.
+ */
+export const IdempotencyHeaders = z
+  .object({
+    'idempotency-key': z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+      .optional()
+      .meta({ description: 'Idempotency-Key (IETF httpapi draft): a unique value per submission, e.g. a UUID; kept at least 24 hours per user' }),
+  })
+  .loose();
+
 export const ItemStatus = z.enum(['open', 'in_review', 'agreed', 'disputed', 'final']);
 export type ItemStatus = z.infer<typeof ItemStatus>;
 
@@ -113,6 +163,7 @@ export const ReviewItem = z.object({
   models: z.array(ItemModel),
   mistakeCategories: z.array(z.string()),
   myVerdict: Verdict.nullable().meta({ description: "The signed-in expert's own current verdict, to revise" }),
+  myDraft: VerdictDraft.nullable().meta({ description: "The signed-in expert's own draft on the item, saved as they worked (never anyone else's)" }),
   claimExpiresAt: z.string().nullable().meta({ description: 'ISO time until which this item is reserved for the signed-in expert' }),
 });
 export type ReviewItem = z.infer<typeof ReviewItem>;

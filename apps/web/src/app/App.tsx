@@ -2,6 +2,7 @@ import type { Candidate, ProjectSummary, ReviewItem, SessionUser } from '@bagel/
 import { type ReactNode, useCallback, useState } from 'react';
 import { useSessionUser } from '../features/auth/api/get-session-user';
 import { LoginScreen } from '../features/auth/components/LoginScreen';
+import { SessionEndedDialog } from '../features/auth/components/SessionEndedDialog';
 import { UserMenu } from '../features/auth/components/UserMenu';
 import { ClassExamplesDialog } from '../features/class-examples/components/ClassExamplesDialog';
 import { DashboardScreen } from '../features/dashboard/components/DashboardScreen';
@@ -15,8 +16,10 @@ import { MyVerdictsScreen } from '../features/my-verdicts/components/MyVerdictsS
 import { useProjects } from '../features/projects/api/get-projects';
 import { ProjectPicker } from '../features/projects/components/ProjectPicker';
 import { ReviewScreen } from '../features/review/components/ReviewScreen';
+import { ReviewerSync } from '../features/review/components/ReviewerSync';
 import { UsersScreen } from '../features/users/components/UsersScreen';
 import { errorMessage } from '../lib/api-client';
+import { useSessionStore } from '../stores/session-store';
 import { ItemBrowserView } from './item-browser-slot';
 import { PageLinks } from './PageLinks';
 import { type PageId, type UrlState, type ViewId, readUrlState, urlOf, writeUrlState } from './url-state';
@@ -36,7 +39,23 @@ export function App() {
   return <SignedIn user={me.data} />;
 }
 
+/**
+ * The signed-in app. Should the session end behind its back, the screen stays as it is and the password is asked for
+ * over it (a verdict in progress is not lost to a sign-in form). A reviewer's unsent work (drafts, verdicts waiting to
+ * be acknowledged) is sent in the background whatever the view.
+ */
 function SignedIn({ user }: { user: SessionUser }) {
+  const ended = useSessionStore((s) => s.ended);
+  return (
+    <>
+      <SignedInScreens user={user} />
+      {user.role === 'admin' ? null : <ReviewerSync userId={user.id} />}
+      {ended ? <SessionEndedDialog user={user} /> : null}
+    </>
+  );
+}
+
+function SignedInScreens({ user }: { user: SessionUser }) {
   const projects = useProjects();
   const [initialUrl, setInitialUrl] = useState(readUrlState);
   const [page, setPage] = useState<PageId | undefined>(() => allowedPage(initialUrl.page, user.role));
@@ -173,6 +192,7 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
       return (
         <ReviewScreen
           {...common}
+          userId={user.id}
           initialItemId={reviewItemLink}
           onItemShown={onReviewItemShown}
           judgedItemsLink={

@@ -48,9 +48,11 @@ async function readError(response: Response): Promise<ApiError> {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
+  /** More request headers (e.g. Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 /** Sends a request with the session cookie; throws an ApiError unless the answer is 2xx. */
@@ -58,7 +60,7 @@ export async function apiFetch(path: string, options: RequestOptions = {}): Prom
   const init: RequestInit = {
     method: options.method ?? 'GET',
     credentials: 'include',
-    headers: { accept: 'application/json' },
+    headers: { accept: 'application/json', ...options.headers },
     signal: options.signal,
   };
   if (options.body !== undefined) {
@@ -69,6 +71,7 @@ export async function apiFetch(path: string, options: RequestOptions = {}): Prom
   try {
     response = await fetch(path, init);
   } catch (cause) {
+    // Aborted by the caller; a timeout (TimeoutError) is a connection that did not answer, like one that failed.
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
     throw new ApiError(0, 'The server cannot be reached. Check your connection and try again.');
   }

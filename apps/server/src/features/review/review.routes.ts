@@ -1,5 +1,6 @@
 import {
   ErrorResponse,
+  IdempotencyHeaders,
   ItemParams,
   ItemVerdicts,
   MyVerdictsPage,
@@ -10,6 +11,8 @@ import {
   SkipResponse,
   StaleRevisionResponse,
   Verdict,
+  VerdictDraft,
+  VerdictDraftRequest,
   VerdictRequest,
 } from '@bagel/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -77,13 +80,69 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
       schema: {
         tags: ['review'],
         description:
-          "Stores a new revision of the signed-in expert's verdict; every revision is kept, and the item's aggregate is recomputed in the same transaction. 409 STALE_REVISION on a stale `baseRevision`, ITEM_FINAL once the item is agreed or final (until the lead reopens it). Experts and leads; an admin gets 403.",
+          "Stores a new revision of the signed-in expert's verdict; every revision is kept, and the item's aggregate is recomputed in the same transaction (the expert's draft of the item is deleted). 409 STALE_REVISION on a stale `baseRevision`, ITEM_FINAL once the item is agreed or final (until the lead reopens it). With an `Idempotency-Key`, a repeat answers exactly as the first request did and stores nothing more; the key with another item or body is 422 IDEMPOTENCY_KEY_REUSED. Experts and leads; an admin gets 403.",
         params: ItemParams,
+        headers: IdempotencyHeaders,
         body: VerdictRequest,
-        response: { 201: Verdict, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: z.union([StaleRevisionResponse, ErrorResponse]) },
+        response: {
+          201: Verdict,
+          400: ErrorResponse,
+          403: ErrorResponse,
+          404: ErrorResponse,
+          409: z.union([StaleRevisionResponse, ErrorResponse]),
+          422: ErrorResponse,
+        },
       },
     },
-    async (request, reply) => reply.code(201).send(await review.submitVerdict(currentUser(request), request.params.itemId, request.body)),
+    async (request, reply) =>
+      reply.code(201).send(await review.submitVerdict(currentUser(request), request.params.itemId, request.body, request.headers['idempotency-key'])),
+  );
+
+  app.get(
+    '/items/:itemId/draft',
+    {
+      preHandler: reviewers,
+      schema: {
+        tags: ['review'],
+        description: "The signed-in reviewer's own draft on the item (404 NO_DRAFT when they have none). Never anyone else's: blind review. Experts and leads.",
+        params: ItemParams,
+        response: { 200: VerdictDraft, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => review.draftOf(currentUser(request), request.params.itemId),
+  );
+
+  app.put(
+    '/items/:itemId/draft',
+    {
+      preHandler: reviewers,
+      schema: {
+        tags: ['review'],
+        description:
+          "Saves the signed-in reviewer's verdict in progress on the item, replacing their earlier draft (the review screen saves it as the reviewer works). 409 DRAFT_STALE when `baseRevision` is not their current revision. Experts and leads.",
+        params: ItemParams,
+        body: VerdictDraftRequest,
+        response: { 200: VerdictDraft, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    },
+    async (request) => review.saveDraft(currentUser(request), request.params.itemId, request.body),
+  );
+
+  app.delete(
+    '/items/:itemId/draft',
+    {
+      preHandler: reviewers,
+      schema: {
+        tags: ['review'],
+        description: "Deletes the signed-in reviewer's own draft on the item, if any (204 either way). Experts and leads.",
+        params: ItemParams,
+        response: { 204: z.undefined(), 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      await review.deleteDraft(currentUser(request), request.params.itemId);
+      return reply.code(204).send();
+    },
   );
 
   app.get(

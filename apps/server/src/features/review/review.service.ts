@@ -8,6 +8,8 @@ import type {
   ReviewItem,
   SessionUser,
   Verdict,
+  VerdictDraft,
+  VerdictDraftRequest,
   VocabularyClass,
 } from '@bagel/contracts';
 import { candidateClasses, displayName, isTop1OutsideAccepted, validateVerdict } from '@bagel/core';
@@ -18,6 +20,8 @@ import { createConsensusService } from '../consensus/consensus.service';
 import { imageFileAvailable } from '../images/image-files';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { createDraftsRepository } from './drafts.repository';
+import { createIdempotencyRepository, requestFingerprint } from './idempotency.repository';
 import { createItemsRepository, type ItemRecord, type PredictionRecord } from './items.repository';
 import { createReviewQueueRepository } from './review-queue.repository';
 import { createVerdictsRepository } from './verdicts.repository';
@@ -40,15 +44,20 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
   const verdicts = createVerdictsRepository(db);
   const queue = createReviewQueueRepository(db);
   const consensus = createConsensusService(db);
+  const drafts = createDraftsRepository(db);
+  const idempotencyKeys = createIdempotencyRepository(db, options.now);
   // The claim of `next` and the verdict's append + aggregate are the review loop's writes: concurrent experts' writes
   // share one commit (see group-commit.ts); each still runs alone, checked and written in its own savepoint.
   const writes = groupCommitOf(db);
 
   // The verdict and the item's new aggregate are written together: the lead's queue and the dashboard are never
-  // behind the verdicts, and a failed aggregation stores no verdict.
+  // behind the verdicts, and a failed aggregation stores no verdict. The expert's draft of it has served its purpose.
   const appendAndAggregate = db.transaction((item: ItemRecord, userId: number, verdict: ParsedVerdictRequest, createdAt: string) => {
     const result = verdicts.append(item.id, userId, verdict, createdAt);
-    if (result.outcome === 'stored') consensus.refreshItem(item.id, item.projectId, createdAt);
+    if (result.outcome === 'stored') {
+      consensus.refreshItem(item.id, item.projectId, createdAt);
+      drafts.remove(userId, item.id);
+    }
     return result;
   });
 
@@ -128,6 +137,7 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       models,
       mistakeCategories: project.mistakeCategories,
       myVerdict,
+      myDraft: drafts.ofUser(user.id, item.id),
       claimExpiresAt: claimExpiresAt === null ? null : iso(claimExpiresAt),
     };
   }
@@ -161,7 +171,11 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       return verdicts.currentOfItem(itemId);
     },
 
-    async submitVerdict(user: SessionUser, itemId: number, verdict: ParsedVerdictRequest): Promise<Verdict> {
+    /**
+     * With an `idempotencyKey`, a repeat of the same request (same user, key, item and body) answers as the first did
+     * and stores nothing more; the key with another request is 422 IDEMPOTENCY_KEY_REUSED.
+     */
+    async submitVerdict(user: SessionUser, itemId: number, verdict: ParsedVerdictRequest, idempotencyKey?: string): Promise<Verdict> {
       const { item, entry } = findItem(itemId);
       const top1 = predictionsByModel(entry, items.predictions(item.imageId, 1));
       const issues = validateVerdict(verdict, {
@@ -172,8 +186,13 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       if (issues.length > 0) {
         throw new ApiError(400, `Invalid verdict: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, 'INVALID_VERDICT', { issues });
       }
-      const createdAt = iso(options.now());
-      const result = await writes.run(() => appendAndAggregate(item, user.id, verdict, createdAt));
+      const fingerprint = requestFingerprint(`POST verdict of item ${item.id}`, verdict);
+      const { createdAt, ...result } = await writes.run(() =>
+        idempotencyKeys.once(user.id, idempotencyKey, fingerprint, () => {
+          const at = iso(options.now());
+          return { ...appendAndAggregate(item, user.id, verdict, at), createdAt: at };
+        }),
+      );
       if (result.outcome === 'final') {
         throw conflict(`Item ${item.id} is final (agreed or decided); its verdicts can no longer change unless the lead reopens it`, 'ITEM_FINAL');
       }
@@ -186,6 +205,38 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       }
       const { labels, problematic, mistakes, comment } = verdict;
       return { itemId: item.id, expert: user.username, revision: result.revision, labels, problematic, mistakes, comment, createdAt };
+    },
+
+    /** The user's own draft on the item; 404 NO_DRAFT when they have none (whoever else has one: blind review). */
+    draftOf(user: SessionUser, itemId: number): VerdictDraft {
+      findItem(itemId);
+      const draft = drafts.ofUser(user.id, itemId);
+      if (!draft) throw new ApiError(404, `You have no draft on item ${itemId}`, 'NO_DRAFT');
+      return draft;
+    },
+
+    /**
+     * Saves the user's draft on the item, replacing theirs. 409 DRAFT_STALE when it revises another revision than their
+     * current one: a verdict was stored since (the draft's own submission, or one from another device).
+     */
+    async saveDraft(user: SessionUser, itemId: number, draft: VerdictDraftRequest): Promise<VerdictDraft> {
+      const { item } = findItem(itemId);
+      return writes.run(() => {
+        const current = verdicts.currentOfUser(item.id, user.id)?.revision ?? 0;
+        if (draft.baseRevision !== current) {
+          throw conflict(
+            `Your verdict on item ${item.id} is at revision ${current}, not ${draft.baseRevision}: this draft revises an earlier one and was not saved`,
+            'DRAFT_STALE',
+            { currentRevision: current },
+          );
+        }
+        return drafts.save(user.id, item.id, draft, iso(options.now()));
+      });
+    },
+
+    async deleteDraft(user: SessionUser, itemId: number): Promise<void> {
+      const { item } = findItem(itemId);
+      await writes.run(() => drafts.remove(user.id, item.id));
     },
 
     /** The user's own verdicts in the project, most recent first: theirs only, so blind review holds. */

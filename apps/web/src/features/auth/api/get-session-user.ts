@@ -1,6 +1,7 @@
 import { SessionUser } from '@bagel/contracts';
 import { type QueryClient, queryOptions, useQuery } from '@tanstack/react-query';
 import { ApiError, apiJson } from '../../../lib/api-client';
+import { useSessionStore } from '../../../stores/session-store';
 
 export const sessionUserKey = ['auth', 'me'] as const;
 
@@ -28,12 +29,15 @@ export function clearSession(queryClient: QueryClient): void {
   // Set the session first: the app's observer of it must see null, so it cannot be cleared away with the rest.
   queryClient.setQueryData(sessionUserKey, null);
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionUserKey[0] });
+  useSessionStore.getState().clear();
 }
 
 /**
  * A guarded route answered 401: the session is gone (expired, ended by an admin who deactivated the account or reset
- * its password, or by a password change in another browser). Signed out already (a wrong password at sign-in), nothing to do.
+ * its password, or by a password change in another browser). The screen stays as it is, with whatever the user was
+ * doing, and the app asks for the password over it (SessionEndedDialog); nothing is cleared until they sign out.
+ * Signed out already (a wrong password at sign-in), nothing to do.
  */
 export function sessionEnded(queryClient: QueryClient): void {
-  if (queryClient.getQueryData(sessionUserKey)) clearSession(queryClient);
+  if (queryClient.getQueryData(sessionUserKey)) useSessionStore.getState().end();
 }

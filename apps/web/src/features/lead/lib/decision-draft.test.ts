@@ -34,6 +34,7 @@ function disputedDesk(overrides: Partial<DeskItem> = {}): DeskItem {
       ],
       mistakeCategories: [...DEFAULT_MISTAKE_CATEGORIES],
       myVerdict: null,
+      myDraft: null,
       claimExpiresAt: null,
     },
     verdicts: [],

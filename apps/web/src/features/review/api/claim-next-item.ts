@@ -69,3 +69,24 @@ export async function itemAfter(queryClient: QueryClient, projectId: number, ite
   queryClient.removeQueries({ queryKey: key, exact: true });
   return ahead ?? claimNextItem(projectId);
 }
+
+/**
+ * Moves on from `itemId` once its verdict is stored or on its way: to the item claimed ahead, else a fresh claim.
+ * Resolves to undefined when asking for it failed (the screen then asks again).
+ */
+export function useAdvance(projectId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    // Not paused while the browser is offline (react-query's default): the item claimed ahead is usually here already,
+    // and the reviewer moves on to it while their verdict waits for the network.
+    networkMode: 'always',
+    mutationFn: async (itemId: number): Promise<ReviewItem | null | undefined> => {
+      try {
+        return await itemAfter(queryClient, projectId, itemId);
+      } catch {
+        return undefined;
+      }
+    },
+    onSuccess: (next) => receiveItem(queryClient, next ?? null),
+  });
+}

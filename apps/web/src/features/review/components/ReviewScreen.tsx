@@ -1,21 +1,33 @@
 import type { Candidate, ProjectSummary, ReviewItem, VerdictRequest } from '@bagel/contracts';
 import { useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { AppHeader } from '../../../components/AppHeader';
 import { keepFocus } from '../../../lib/keep-focus';
 import { StaleRevisionError, errorMessage } from '../../../lib/api-client';
+import { isUnauthorized } from '../../../lib/query-client';
 import { projectsKey } from '../../../lib/query-keys';
-import { useClaimAhead, useClaimNextItem } from '../api/claim-next-item';
+import { onSessionResumed } from '../../../stores/session-store';
+import { useAdvance, useClaimAhead, useClaimNextItem } from '../api/claim-next-item';
 import { itemKey, useItem } from '../api/get-item';
 import { useVocabulary } from '../api/get-vocabulary';
 import { useSkipItem } from '../api/skip-item';
-import { useSubmitVerdict } from '../api/submit-verdict';
+import { useReviewerSync } from '../hooks/use-reviewer-sync';
+import { draftFromItem } from '../lib/draft-verdict';
+import { chooseDraft, sameDraft } from '../lib/local-drafts';
+import type { OutboxEntry } from '../lib/outbox';
 import { finalBanner, isFinalStatus, isItemFinalError, itemFinalNotice } from '../lib/read-only';
 import { draftSourceOf, useReviewUiStore } from '../stores/review-ui-store';
 import { ReviewWorkspace } from './ReviewWorkspace';
+import { DraftStatus, RefusedVerdictBanner, SaveState } from './SaveState';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
 
 type Current = { kind: 'claiming' } | { kind: 'item'; itemId: number } | { kind: 'done' };
+
+/**
+ * How long Enter waits for the verdict's first answer before moving on anyway (the outbox keeps sending it): a request
+ * that neither succeeds nor fails (a network gone quiet) does not hold the reviewer.
+ */
+export const FIRST_ANSWER_WAIT_MS = 3000;
 
 /**
  * Other images of a class, shown beside the item (a modal dialog that owns the keyboard while open, and calls
@@ -37,6 +49,8 @@ export interface ReviewNotice {
 
 interface ReviewScreenProps {
   project: ProjectSummary;
+  /** The signed-in reviewer: their drafts and unsent verdicts in this browser are theirs only. */
+  userId: number;
   /** The signed-in user's name and log-out control, from the app shell. */
   userMenu: ReactNode;
   /** The views the user may switch to, from the app shell. */
@@ -62,6 +76,7 @@ interface ReviewScreenProps {
 /** One item at a time from the project's review queue: judge, grade, submit, and the next item is there. */
 export function ReviewScreen({
   project,
+  userId,
   userMenu,
   navigation,
   itemAside,
@@ -81,10 +96,16 @@ export function ReviewScreen({
     return { kind: 'item', itemId: initialItemId };
   });
   const [notice, setNotice] = useState<ReviewNotice | null>(null);
+  const [submitError, setSubmitError] = useState<string | null>(null);
   // The item judged last, to go back to it (revise it, read its discussion) after Enter has moved on.
   const [previousItemId, setPreviousItemId] = useState<number | null>(null);
+  // The submission the screen waits for before moving on: its first answer, or a sign-in when the session has ended.
+  const [waiting, setWaiting] = useState<{ itemId: number; key: string } | null>(null);
+  const stopWaiting = useRef<(() => void) | null>(null);
+  const sync = useReviewerSync(userId);
+  const outbox = useSyncExternalStore(sync.outbox.subscribe, sync.outbox.getSnapshot);
   const claim = useClaimNextItem(project.id);
-  const submit = useSubmitVerdict(project.id);
+  const advance = useAdvance(project.id);
   const skip = useSkipItem(project.id);
   const vocabulary = useVocabulary(project.id);
   const itemQuery = useItem(current.kind === 'item' ? current.itemId : null);
@@ -94,44 +115,74 @@ export function ReviewScreen({
   const startDraft = useReviewUiStore((s) => s.startDraft);
   const claiming = useRef(false);
 
-  // A draft never outlives its screen: after a log-out, the next user of this browser must not find it.
+  // A draft never outlives its screen: after a log-out, the next user of this browser must not find it (the copies
+  // kept in this browser and on the server are the reviewer's own, found again only by them).
   useEffect(() => useReviewUiStore.getState().reset, []);
+  useEffect(() => () => stopWaiting.current?.(), []);
+
+  /** Starts an item's draft, with the reviewer's draft of it kept from before when there is one. */
+  const begin = useCallback((shown: ReviewItem) => startDraft(shown, chooseDraft(shown, sync.local.read(shown.id))), [startDraft, sync]);
+
+  // Every change to the draft is kept: in this browser at once, on the server shortly after (see draft-sync.ts).
+  const shownItem = useRef<ReviewItem | undefined>(undefined);
+  shownItem.current = item;
+  useEffect(
+    () =>
+      useReviewUiStore.subscribe((state, previous) => {
+        if (!state.draft || state.draft === previous.draft || state.draftSeq !== previous.draftSeq) return;
+        const edited = shownItem.current;
+        if (!edited || edited.id !== state.draft.itemId || isFinalStatus(edited.status)) return;
+        sync.drafts.edited(state.draft, sameDraft(state.draft, draftFromItem(edited)), edited.myDraft !== null);
+      }),
+    [sync],
+  );
 
   const moveTo = (next: ReviewItem | null | undefined) => {
-    submit.reset();
+    setSubmitError(null);
+    advance.reset();
     skip.reset();
     setNotice(null);
     // Start the next draft in the same batch as the switch, so the new item is rendered once, complete.
-    if (next) startDraft(next);
+    if (next) begin(next);
     setCurrent(next ? { kind: 'item', itemId: next.id } : next === null ? { kind: 'done' } : { kind: 'claiming' });
   };
 
   /** Opens an item judged before (the item shown now stays claimed, and comes back after it). */
   const goBackTo = (itemId: number) => {
-    submit.reset();
+    setSubmitError(null);
+    advance.reset();
     skip.reset();
     setNotice(null);
     const cached = queryClient.getQueryData<ReviewItem>(itemKey(itemId));
-    if (cached) startDraft(cached);
+    if (cached) begin(cached);
     setCurrent({ kind: 'item', itemId });
+  };
+
+  /** Opens the item of a verdict the server refused after the screen had moved on: it is fetched as it stands now. */
+  const openRefused = (entry: OutboxEntry) => {
+    sync.outbox.dismiss(entry.key);
+    void queryClient.invalidateQueries({ queryKey: itemKey(entry.itemId), exact: true, refetchType: 'none' });
+    goBackTo(entry.itemId);
   };
 
   // Ask the queue for an item whenever the screen has none (on arrival, after "Check again", or when the next item
   // could not be fetched right after a submit). The ref keeps React's double effects in development to one claim.
-  const { mutate: claimNext, status: claimStatus } = claim;
+  const { mutate: claimNext, status: claimStatus, reset: resetClaim, error: claimError } = claim;
   useEffect(() => {
     if (current.kind !== 'claiming' || claimStatus === 'error' || claiming.current) return;
     claiming.current = true;
     claimNext(undefined, {
       onSuccess: (next) => {
-        if (next) startDraft(next);
+        if (next) begin(next);
         setCurrent(next ? { kind: 'item', itemId: next.id } : { kind: 'done' });
       },
       onSettled: () => {
         claiming.current = false;
       },
     });
-  }, [current.kind, claimStatus, claimNext, startDraft]);
+  }, [current.kind, claimStatus, claimNext, begin]);
+  // A claim refused for want of a session is asked again once the reviewer has signed in again.
+  useEffect(() => onSessionResumed(() => isUnauthorized(claimError) && resetClaim()), [claimError, resetClaim]);
 
   useEffect(() => {
     onItemShown?.(current.kind === 'item' ? current.itemId : null);
@@ -147,48 +198,88 @@ export function ReviewScreen({
   // Once an item is on screen, reserve and load the one after it (revising a judged item, or reading a final one, needs none).
   useClaimAhead(project.id, ready && !item.myVerdict && !readOnly ? item.id : null);
   useLayoutEffect(() => {
-    if (item && draftSource !== draftSourceOf(item)) startDraft(item);
-  }, [item, draftSource, startDraft]);
+    if (item && draftSource !== draftSourceOf(item)) begin(item);
+  }, [item, draftSource, begin]);
 
+  /** The server refused the verdict the screen waited for (a 4xx retrying cannot fix): say why, on the item. */
+  const refusedHere = (itemId: number, baseRevision: number, error: unknown) => {
+    if (error instanceof StaleRevisionError) {
+      // Someone (this expert, in another tab) stored a newer revision: show it rather than overwrite it; the refused
+      // draft is kept, and offered on the reloaded item.
+      setNotice({
+        kind: 'stale',
+        text: `Your verdict on this item was changed elsewhere (revision ${error.currentRevision} is stored now). The item was reloaded with it: check it and submit again.`,
+      });
+      void queryClient.refetchQueries({ queryKey: itemKey(itemId), exact: true });
+      void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
+    } else if (isItemFinalError(error)) {
+      // The panel agreed or the lead decided meanwhile: reload the item, which then shows read-only (the stored
+      // verdict as judged, not the refused draft, which stays kept), and say why. Unlike a stale revision, the cached
+      // item may not be shown while it reloads: it would still look editable.
+      setNotice({ kind: 'final', text: itemFinalNotice(baseRevision > 0) });
+      void queryClient.invalidateQueries({ queryKey: itemKey(itemId), exact: true });
+      void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
+    } else {
+      setSubmitError(errorMessage(error));
+    }
+  };
+
+  /**
+   * Enter: the verdict goes to the outbox (kept in this browser, sent with an Idempotency-Key, retried until the server
+   * answers). The screen waits for the first answer only: stored, it moves on; refused, it says why and stays; no
+   * answer (offline, a server error, none within FIRST_ANSWER_WAIT_MS), it moves on and the outbox keeps trying; the
+   * session ended, it stays (the draft on screen) until the reviewer has signed in again, then sends and moves on.
+   */
   const submitDraft: SubmitDraft = (itemId, request) => {
-    if (submit.isPending || skip.isPending) return;
+    if (waiting || advance.isPending || skip.isPending) return;
     setNotice(null);
-    submit.mutate(
-      { itemId, request },
-      {
-        onSuccess: ({ next }) => {
-          setPreviousItemId(itemId);
-          moveTo(next);
-        },
-        onError: (error) => {
-          if (error instanceof StaleRevisionError) {
-            // Someone (this expert, in another tab) stored a newer revision: show it rather than overwrite it.
-            setNotice({
-              kind: 'stale',
-              text: `Your verdict on this item was changed elsewhere (revision ${error.currentRevision} is stored now). The item was reloaded with it: check it and submit again.`,
-            });
-            void queryClient.refetchQueries({ queryKey: itemKey(itemId), exact: true });
-            void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
-          } else if (isItemFinalError(error)) {
-            // The panel agreed or the lead decided meanwhile: reload the item, which then shows read-only (the stored
-            // verdict as judged, not the refused draft), and say why. Unlike a stale revision, the cached item may not
-            // be shown while it reloads: it would still look editable.
-            setNotice({ kind: 'final', text: itemFinalNotice(request.baseRevision > 0) });
-            void queryClient.invalidateQueries({ queryKey: itemKey(itemId), exact: true });
-            void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
-          }
-        },
-      },
-    );
+    setSubmitError(null);
+    sync.drafts.supersede(itemId);
+    const entry = sync.outbox.enqueue(itemId, project.id, request);
+    setWaiting({ itemId, key: entry.key });
+    let done = false;
+    const finish = () => {
+      done = true;
+      clearTimeout(timer);
+      unwatch();
+      stopWaiting.current = null;
+      setWaiting(null);
+    };
+    const goOn = () => {
+      finish();
+      setPreviousItemId(itemId);
+      advance.mutate(itemId, { onSuccess: (next) => moveTo(next) });
+    };
+    const timer = setTimeout(goOn, FIRST_ANSWER_WAIT_MS);
+    const unwatch = sync.outbox.watch((event) => {
+      if (done || event.entry.key !== entry.key) return;
+      if (event.kind === 'stored' || event.kind === 'retrying') goOn();
+      else if (event.kind === 'paused') clearTimeout(timer);
+      else {
+        finish();
+        sync.outbox.dismiss(entry.key);
+        refusedHere(itemId, event.entry.request.baseRevision, event.error);
+      }
+    });
+    stopWaiting.current = () => {
+      done = true;
+      clearTimeout(timer);
+      unwatch();
+    };
+    // Signed out meanwhile: wait for the sign-in. The same verdict already on its way (sent before a reload) that has
+    // failed before: do not wait for it.
+    if (sync.outbox.getSnapshot().paused) clearTimeout(timer);
+    else if (entry.attempts > 0 && entry.error !== null) goOn();
   };
   const skipCurrent = (itemId: number) => {
-    if (submit.isPending || skip.isPending) return;
+    if (waiting || advance.isPending || skip.isPending) return;
     skip.mutate(itemId, { onSuccess: (next) => moveTo(next) });
   };
 
   // The 409s that reload the item are told by the notice, not as errors.
-  const submitError = submit.error && !(submit.error instanceof StaleRevisionError) && !isItemFinalError(submit.error) ? errorMessage(submit.error) : null;
   const actionError = submitError ?? (skip.error ? errorMessage(skip.error) : null);
+  const busy = waiting !== null || advance.isPending || skip.isPending;
+  const previousPending = previousItemId !== null && outbox.pending.some((e) => e.itemId === previousItemId);
   const counts = project.counts;
   const illustrative = (item?.models ?? project.models).some((m) => m.illustrative);
 
@@ -201,12 +292,15 @@ export function ReviewScreen({
         userMenu={userMenu}
         end={
           <>
+            <SaveState outbox={outbox} />
             {previousItemId !== null && previousItemId !== item?.id ? (
               <button
                 type="button"
                 className="link-button"
                 aria-label={`Back to item ${previousItemId}, the one you judged last (revise it, read its discussion)`}
-                title="Revise it, read its discussion"
+                title={previousPending ? 'Its verdict is still being saved' : 'Revise it, read its discussion'}
+                // Its verdict still on its way, a revision would be made from the wrong revision.
+                disabled={previousPending}
                 onMouseDown={keepFocus}
                 onClick={() => goBackTo(previousItemId)}
                 data-testid="previous-item"
@@ -273,6 +367,9 @@ export function ReviewScreen({
           </div>
         ) : null}
         {ready && readOnly && current.kind === 'item' ? <FinalItemBanner item={item} /> : null}
+        {outbox.refused.map((entry) => (
+          <RefusedVerdictBanner key={entry.key} entry={entry} onOpen={() => openRefused(entry)} onDismiss={() => sync.outbox.dismiss(entry.key)} />
+        ))}
       </div>
 
       {current.kind === 'done' ? (
@@ -302,7 +399,7 @@ export function ReviewScreen({
           item={item}
           vocabulary={vocabulary.data}
           vocabularyError={vocabulary.isError ? errorMessage(vocabulary.error) : null}
-          busy={submit.isPending || skip.isPending}
+          busy={busy}
           notice={notice}
           error={actionError}
           readOnly={readOnly}
@@ -312,6 +409,8 @@ export function ReviewScreen({
           aside={itemAside?.(item)}
           classExamples={classExamples}
           canShowGuide={guide !== undefined}
+          draftStatus={readOnly ? null : <DraftStatus sync={sync.drafts} itemId={item.id} waiting={waiting?.itemId === item.id} paused={outbox.paused} />}
+          onDiscardKeptDraft={(kept) => sync.drafts.discardKept(item.id, kept.baseRevision)}
         />
       ) : (
         <div className="loading" aria-live="polite" data-testid="loading">

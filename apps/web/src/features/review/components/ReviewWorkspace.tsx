@@ -4,7 +4,7 @@ import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { IndexedVocabulary } from '../api/get-vocabulary';
 import { useReviewKeyboard } from '../hooks/use-review-keyboard';
-import { candidateLabels, focusedModelName, reviewCandidates, submitBlockers, verdictRequest } from '../lib/draft-verdict';
+import { type DraftVerdict, candidateLabels, focusedModelName, reviewCandidates, submitBlockers, verdictRequest } from '../lib/draft-verdict';
 import { type LockedAction, isFinalStatus, lockedKeyMessage } from '../lib/read-only';
 import { keepFocus } from '../../../lib/keep-focus';
 import { useReviewUiStore } from '../stores/review-ui-store';
@@ -37,6 +37,10 @@ interface ReviewWorkspaceProps {
   classExamples?: ClassExamplesSlot;
   /** `g` opens the labeling guide (the review screen shows it, from the app shell); read-only too. */
   canShowGuide?: boolean;
+  /** Where the draft stands (kept in this browser, saved on the server), beside the buttons. */
+  draftStatus?: ReactNode;
+  /** The reviewer throws away the draft kept from an earlier revision. */
+  onDiscardKeptDraft?(kept: DraftVerdict): void;
 }
 
 /** The review of one item: image, labels and candidates, models, and the verdict bar. Rendered once its draft exists. */
@@ -54,9 +58,18 @@ export function ReviewWorkspace({
   aside,
   classExamples,
   canShowGuide = false,
+  draftStatus,
+  onDiscardKeptDraft,
 }: ReviewWorkspaceProps) {
-  const { draft, focusedIndex, overlay, examplesKey } = useReviewUiStore(
-    useShallow((s) => ({ draft: s.draft, focusedIndex: s.focusedIndex, overlay: s.overlay, examplesKey: s.examplesKey })),
+  const { draft, focusedIndex, overlay, examplesKey, restoredFrom, keptDraft } = useReviewUiStore(
+    useShallow((s) => ({
+      draft: s.draft,
+      focusedIndex: s.focusedIndex,
+      overlay: s.overlay,
+      examplesKey: s.examplesKey,
+      restoredFrom: s.restoredFrom,
+      keptDraft: s.keptDraft,
+    })),
   );
   const { setComment, openOverlay, closeOverlay } = useReviewUiStore(
     useShallow((s) => ({ setComment: s.setComment, openOverlay: s.openOverlay, closeOverlay: s.closeOverlay })),
@@ -188,6 +201,31 @@ export function ReviewWorkspace({
         </label>
         <div className="submit-area">
           <div className="submit-messages">
+            {restoredFrom && !readOnly ? (
+              <p className="notice" role="status" data-testid="draft-restored" data-from={restoredFrom}>
+                Your draft of this verdict is back{restoredFrom === 'server' ? ' (saved from another browser)' : ''}.
+              </p>
+            ) : null}
+            {keptDraft && !readOnly ? (
+              <p className="notice kept-draft" role="status" data-testid="kept-draft">
+                Your unsaved draft of this verdict, made before revision {draft.baseRevision} was stored, is kept.{' '}
+                <button type="button" className="link-button" onMouseDown={keepFocus} onClick={() => useReviewUiStore.getState().applyKeptDraft()} data-testid="apply-kept-draft">
+                  Put it back
+                </button>{' '}
+                <button
+                  type="button"
+                  className="link-button"
+                  onMouseDown={keepFocus}
+                  onClick={() => {
+                    useReviewUiStore.getState().dropKeptDraft();
+                    onDiscardKeptDraft?.(keptDraft);
+                  }}
+                  data-testid="discard-kept-draft"
+                >
+                  Discard it
+                </button>
+              </p>
+            ) : null}
             {notice ? (
               <p className="notice" role="status" data-testid={`${notice.kind}-notice`}>
                 {notice.text}
@@ -217,6 +255,7 @@ export function ReviewWorkspace({
             ) : null}
           </div>
           <div className="submit-buttons">
+            {draftStatus}
             {readOnly ? (
               <button type="button" className="primary" onMouseDown={keepFocus} onClick={onNext} data-testid="next-item" title="Back to the review queue">
                 Next item <kbd>Enter</kbd>

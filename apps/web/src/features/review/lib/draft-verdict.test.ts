@@ -32,6 +32,7 @@ function demoItem(overrides: Partial<ReviewItem> = {}): ReviewItem {
     ],
     mistakeCategories: [...DEFAULT_MISTAKE_CATEGORIES],
     myVerdict: null,
+    myDraft: null,
     claimExpiresAt: null,
     ...overrides,
   };

@@ -128,6 +128,7 @@ describe('the draft of an item that becomes final', () => {
       revision === null
         ? null
         : { itemId: 7, expert: 'expert1', revision, labels: {}, problematic: null, mistakes: {}, comment: '', createdAt: '2025-03-01T10:00:00.000Z' },
+    myDraft: null,
     claimExpiresAt: null,
   });
 

@@ -2,6 +2,7 @@ import type { Judgement, ReviewItem, Severity } from '@bagel/contracts';
 import { create } from 'zustand';
 import { useImageViewStore } from '../../../stores/image-view-store';
 import { type DraftVerdict, draftFromItem } from '../lib/draft-verdict';
+import type { DraftChoice, DraftOrigin } from '../lib/local-drafts';
 import { isFinalStatus } from '../lib/read-only';
 
 /**
@@ -19,12 +20,22 @@ interface ReviewUiState {
   /** Identifies what the draft was started from: the item, the stored revision it revises, and whether it is final. */
   draftSource: string | null;
   draft: DraftVerdict | null;
+  /** Counts the drafts started: a change of the draft under the same count is the reviewer's edit (saved as a draft). */
+  draftSeq: number;
+  /** The draft was brought back from before (this browser's copy, or the server's from another device). */
+  restoredFrom: DraftOrigin | null;
+  /** A draft of the item made on an earlier revision (refused as stale, or a verdict stored elsewhere since): offered. */
+  keptDraft: DraftVerdict | null;
   focusedIndex: number;
   overlay: ReviewOverlay;
   /** The candidate class whose examples (other images of it) are open, with the overlay 'class-examples'. */
   examplesKey: string | null;
 
-  startDraft(item: ReviewItem): void;
+  /** Starts the item's draft: `choice` (a draft kept from before) when given, else from the item. */
+  startDraft(item: ReviewItem, choice?: DraftChoice): void;
+  /** Puts the kept draft on screen, revising the item's current revision. */
+  applyKeptDraft(): void;
+  dropKeptDraft(): void;
   /** Forgets everything: the next screen (another user, another project) starts clean. */
   reset(): void;
   setFocus(index: number): void;
@@ -55,18 +66,37 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
   return {
     draftSource: null,
     draft: null,
+    draftSeq: 0,
+    restoredFrom: null,
+    keptDraft: null,
     focusedIndex: 0,
     overlay: null,
     examplesKey: null,
 
     reset: () => {
       useImageViewStore.getState().reset();
-      set({ draftSource: null, draft: null, focusedIndex: 0, overlay: null, examplesKey: null });
+      set((s) => ({ draftSource: null, draft: null, draftSeq: s.draftSeq + 1, restoredFrom: null, keptDraft: null, focusedIndex: 0, overlay: null, examplesKey: null }));
     },
-    startDraft: (item) => {
+    startDraft: (item, choice) => {
       useImageViewStore.getState().reset();
-      set({ draftSource: draftSourceOf(item), draft: draftFromItem(item), focusedIndex: 0, overlay: null, examplesKey: null });
+      set((s) => ({
+        draftSource: draftSourceOf(item),
+        draft: choice?.draft ?? draftFromItem(item),
+        draftSeq: s.draftSeq + 1,
+        restoredFrom: choice?.restoredFrom ?? null,
+        keptDraft: choice?.kept ?? null,
+        focusedIndex: 0,
+        overlay: null,
+        examplesKey: null,
+      }));
     },
+    applyKeptDraft: () =>
+      set((state) =>
+        state.draft && state.keptDraft
+          ? { draft: { ...state.keptDraft, itemId: state.draft.itemId, baseRevision: state.draft.baseRevision }, keptDraft: null, restoredFrom: null }
+          : {},
+      ),
+    dropKeptDraft: () => set({ keptDraft: null }),
     setFocus: (index) => set({ focusedIndex: Math.max(0, index) }),
     judge: (key, judgement) => updateDraft((d) => ({ labels: { ...d.labels, [key]: judgement } })),
     addClass: (key) =>

@@ -1,0 +1,298 @@
+import { PROBLEMATIC_REASONS, type VerdictRequest } from '@bagel/contracts';
+import { type Page, expect, test } from '@playwright/test';
+import { candidateKeys, fetchItem, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId, signInThroughApi } from './support';
+
+// A reviewer's work is never lost: the draft survives a reload, a closed tab, another browser, a session that ends and a
+// network that drops; a verdict is sent until the server acknowledges it, and stored once.
+//
+// The demo database is shared by every file of the run: each test works as an expert of its own (deactivated at the
+// end, which gives back their claims), and stores as few verdicts as it can (a revision fills no panel slot).
+
+const accounts = freshAccounts('drafts');
+// Several sign-ins, browsers and a network that comes back (with its retries) per test.
+test.describe.configure({ timeout: 90_000 });
+
+const COMMENT = 'Whiskers and stripes: a tabby, not a tiger cat.';
+
+const row = (page: Page, key: string) => page.locator(`[data-testid="candidate-row"][data-key="${key}"]`);
+const comment = (page: Page) => page.getByRole('textbox', { name: /Comment/ });
+const draftState = (page: Page) => page.getByTestId('draft-state');
+const saveState = (page: Page) => page.getByTestId('save-state');
+
+/** `m`, then the text at the end of the comment. */
+async function typeComment(page: Page, text: string): Promise<void> {
+  await page.keyboard.press('m');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(text);
+  await page.keyboard.press('Escape');
+}
+
+/** Every candidate wrong, every mistake graded, a comment: a verdict Enter submits. */
+async function judgeAllWrong(page: Page, text = COMMENT): Promise<void> {
+  await page.keyboard.press('W');
+  await gradeMistakesWithKeys(page, '1', '4');
+  await typeComment(page, text);
+  await expect(page.getByTestId('submit')).toBeEnabled();
+}
+
+test('a draft comes back after a reload, in another browser of the same reviewer, and nobody else ever sees it', async ({ browser }) => {
+  const { username } = await accounts.add('reload');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await logIn(page, username);
+  const itemId = await shownItemId(page);
+  const keys = await candidateKeys(page);
+
+  await page.keyboard.press('c'); // candidate 0 correct, then candidate 1
+  await page.keyboard.press('w');
+  await page.keyboard.press('p');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await typeComment(page, COMMENT);
+  await expect(draftState(page)).toHaveAttribute('data-state', 'saved');
+  await expect(draftState(page)).toHaveText('Draft saved');
+
+  const expectDraftShown = async (shown: Page) => {
+    await expect(shown.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+    await expect(row(shown, keys[0]!)).toHaveAttribute('data-judgement', 'correct');
+    await expect(row(shown, keys[1]!)).toHaveAttribute('data-judgement', 'wrong');
+    await expect(row(shown, keys[2]!)).toHaveAttribute('data-judgement', '');
+    await expect(shown.getByTestId('problematic-reason')).toHaveText(PROBLEMATIC_REASONS[1]);
+    await expect(comment(shown)).toHaveValue(COMMENT);
+  };
+
+  await page.reload();
+  await expectDraftShown(page);
+  await expect(page.getByTestId('draft-restored')).toHaveAttribute('data-from', 'this-device');
+
+  // Another browser (no copy of its own): the server's copy.
+  const otherBrowser = await browser.newContext();
+  const elsewhere = await otherBrowser.newPage();
+  await logIn(elsewhere, username);
+  await expectDraftShown(elsewhere);
+  await expect(elsewhere.getByTestId('draft-restored')).toHaveAttribute('data-from', 'server');
+  await otherBrowser.close();
+
+  // Blind review: another expert and the lead find no draft, on the item or at its own address.
+  const { username: other } = await accounts.add('other');
+  for (const who of [other, 'lead']) {
+    const theirs = await browser.newContext();
+    await signInThroughApi(theirs.request, who);
+    expect((await theirs.request.get(`/api/items/${itemId}/draft`)).status(), who).toBe(404);
+    const seen = await fetchItem(theirs.request, itemId);
+    expect(seen.myDraft, who).toBeNull();
+    expect(JSON.stringify(seen)).not.toContain(COMMENT);
+    await theirs.close();
+  }
+  await context.close();
+});
+
+test('a draft made with no network survives the tab closing at once, and reaches the server when the network is back', async ({ browser }) => {
+  const { username } = await accounts.add('crash');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await logIn(page, username);
+  const itemId = await shownItemId(page);
+  const [firstKey] = await candidateKeys(page);
+
+  await context.setOffline(true);
+  await page.keyboard.press('c');
+  await typeComment(page, 'typed with no network');
+  await expect(draftState(page)).toHaveAttribute('data-state', 'offline');
+  await expect(draftState(page)).toContainText('kept in this browser');
+  await page.close({ runBeforeUnload: false });
+  await context.setOffline(false);
+  expect((await context.request.get(`/api/items/${itemId}/draft`)).status()).toBe(404);
+
+  const again = await context.newPage();
+  await again.goto('/');
+  await expect(again.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+  await expect(comment(again)).toHaveValue('typed with no network');
+  await expect(row(again, firstKey!)).toHaveAttribute('data-judgement', 'correct');
+  await expect(again.getByTestId('draft-restored')).toHaveAttribute('data-from', 'this-device');
+  // What the closed page could not send is sent now.
+  await expect.poll(async () => (await context.request.get(`/api/items/${itemId}/draft`)).status()).toBe(200);
+  expect(await (await context.request.get(`/api/items/${itemId}/draft`)).json()).toMatchObject({ comment: 'typed with no network' });
+  await context.close();
+});
+
+test('the session ends mid-draft: Enter asks for the password over the review screen, then the verdict is submitted', async ({ browser }) => {
+  const { username, user } = await accounts.add('session');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await logIn(page, username);
+  const itemId = await shownItemId(page);
+  await judgeAllWrong(page);
+  await expect(draftState(page)).toHaveAttribute('data-state', 'saved');
+
+  // An admin resets the expert's password: their session ends on the server.
+  const reset = await accounts.admin.post(`/api/users/${user.id}/password`);
+  expect(reset.status()).toBe(200);
+  const { password } = (await reset.json()) as { password: string };
+
+  await page.keyboard.press('Enter');
+  const dialog = page.getByTestId('session-ended-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('Your session has ended');
+  await expect(dialog.getByLabel('Password')).toBeFocused();
+  // Behind it, the review screen as it was, its draft kept; nothing stored yet.
+  await expect(page.locator('.login-card')).toHaveCount(0);
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+  await expect(comment(page)).toHaveValue(COMMENT);
+  await expect(saveState(page)).toHaveAttribute('data-state', 'session');
+  await expect(draftState(page)).toHaveText('Verdict not sent yet: sign in again to send it');
+  const panel = (await (await accounts.admin.get(`/api/items/${itemId}/verdicts`)).json()) as { verdicts: { expert: string }[] };
+  expect(panel.verdicts.map((v) => v.expert)).not.toContain(username);
+
+  // A wrong password is said there; the right one signs in, and the verdict goes.
+  await dialog.getByLabel('Password').fill('not-the-password');
+  await dialog.getByLabel('Password').press('Enter');
+  await expect(dialog.getByTestId('session-ended-error')).toContainText('Wrong user name or password');
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+  await dialog.getByLabel('Password').fill(password);
+  await dialog.getByLabel('Password').press('Enter');
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expect(saveState(page)).toHaveAttribute('data-state', 'saved');
+  const stored = (await fetchItem(page.request, itemId)).myVerdict;
+  expect(stored).toMatchObject({ revision: 1, comment: COMMENT, expert: username });
+  expect((await page.request.get(`/api/items/${itemId}/draft`)).status()).toBe(404);
+
+  // The cookie gone (cleared by the browser) while revising: the same, with the same password.
+  await page.getByTestId('previous-item').click();
+  await expect(page.getByTestId('item-id')).toContainText('revising r1');
+  await context.clearCookies();
+  await typeComment(page, ' Checked again.');
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeVisible();
+  await expect(comment(page)).toHaveValue(`${COMMENT} Checked again.`);
+  await dialog.getByLabel('Password').fill(password);
+  await dialog.getByLabel('Password').press('Enter');
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  expect((await fetchItem(page.request, itemId)).myVerdict).toMatchObject({ revision: 2, comment: `${COMMENT} Checked again.` });
+  await context.close();
+});
+
+test('offline at Enter: the next item shows at once, the verdict is retried with one Idempotency-Key and stored once back online; a lost answer stores one revision too', async ({
+  browser,
+}) => {
+  const { username } = await accounts.add('offline');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const claimedAhead = page.waitForResponse((response) => response.url().includes('/next?after='));
+  await logIn(page, username);
+  const itemId = await shownItemId(page);
+  await claimedAhead;
+  await judgeAllWrong(page);
+  const keysSent: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === `/api/items/${itemId}/verdicts`) {
+      keysSent.push(request.headers()['idempotency-key'] ?? '');
+    }
+  });
+
+  await context.setOffline(true);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expect(saveState(page)).toHaveAttribute('data-state', 'retrying');
+  await expect(saveState(page)).toContainText('Not saved: retrying');
+  await expect(page.getByTestId('previous-item')).toBeDisabled();
+  // The expert works on meanwhile.
+  await page.keyboard.press('c');
+  await expect(page.getByTestId('candidate-row').first()).toHaveAttribute('data-judgement', 'correct');
+
+  await context.setOffline(false);
+  await expect(saveState(page)).toHaveAttribute('data-state', 'saved', { timeout: 35_000 });
+  await expect(saveState(page)).toHaveText('Saved');
+  const stored = (await fetchItem(page.request, itemId)).myVerdict;
+  expect(stored).toMatchObject({ revision: 1, comment: COMMENT });
+  expect(keysSent.length).toBeGreaterThanOrEqual(1);
+  expect(new Set(keysSent).size).toBe(1);
+  expect(keysSent[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+  // A revision whose first answer is lost on the way back (the server stored it): the retry, with the same key, is
+  // answered as the first request was, and no second revision is stored.
+  await page.getByTestId('previous-item').click();
+  await expect(page.getByTestId('item-id')).toContainText('revising r1');
+  const attempts: { key: string; status: number | null }[] = [];
+  await page.route(
+    (url) => url.pathname === `/api/items/${itemId}/verdicts`,
+    async (route) => {
+      const key = route.request().headers()['idempotency-key'] ?? '';
+      if (attempts.length === 0) {
+        const response = await route.fetch();
+        attempts.push({ key, status: response.status() });
+        return route.abort('connectionreset');
+      }
+      attempts.push({ key, status: null });
+      return route.continue();
+    },
+  );
+  await typeComment(page, ' Revised once.');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expect(saveState(page)).toHaveAttribute('data-state', 'saved', { timeout: 15_000 });
+  await expect(page.getByTestId('refused-verdict')).toHaveCount(0);
+  expect(attempts.length).toBe(2);
+  expect(attempts[0]!.status).toBe(201);
+  expect(attempts[1]!.key).toBe(attempts[0]!.key);
+  expect((await fetchItem(page.request, itemId)).myVerdict).toMatchObject({ revision: 2, comment: `${COMMENT} Revised once.` });
+  await context.close();
+});
+
+test('a verdict refused after the expert moved on (stored meanwhile from another browser) is shown, and its draft is kept to put back', async ({
+  browser,
+}) => {
+  const { username } = await accounts.add('refused');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const claimedAhead = page.waitForResponse((response) => response.url().includes('/next?after='));
+  await logIn(page, username);
+  const itemId = await shownItemId(page);
+  await claimedAhead;
+  await judgeAllWrong(page);
+
+  await context.setOffline(true);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expect(saveState(page)).toHaveAttribute('data-state', 'retrying');
+
+  // Meanwhile the same expert stores a verdict on the item from another browser.
+  const otherBrowser = await browser.newContext();
+  await signInThroughApi(otherBrowser.request, username);
+  const item = await fetchItem(otherBrowser.request, itemId);
+  const elsewhere: VerdictRequest = {
+    labels: Object.fromEntries(item.models.map((m) => [m.predictions[0]!.key, 'correct'])),
+    problematic: null,
+    mistakes: {},
+    comment: 'stored from another browser',
+    baseRevision: 0,
+  };
+  expect((await otherBrowser.request.post(`/api/items/${itemId}/verdicts`, { data: elsewhere })).status()).toBe(201);
+  await otherBrowser.close();
+
+  await context.setOffline(false);
+  const banner = page.getByTestId('refused-verdict');
+  await expect(banner).toBeVisible({ timeout: 35_000 });
+  await expect(banner).toHaveAttribute('data-code', 'STALE_REVISION');
+  await expect(banner).toContainText(`Your verdict on item ${itemId} was not saved`);
+  await expect(banner).toContainText('Your draft is kept.');
+  await expect(saveState(page)).not.toHaveAttribute('data-state', 'retrying');
+  expect((await fetchItem(page.request, itemId)).myVerdict).toMatchObject({ revision: 1, comment: 'stored from another browser' });
+
+  await banner.getByRole('button', { name: `Open item ${itemId}` }).click();
+  await expect(banner).toHaveCount(0);
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+  await expect(page.getByTestId('item-id')).toContainText('revising r1');
+  await expect(comment(page)).toHaveValue('stored from another browser');
+  const kept = page.getByTestId('kept-draft');
+  await expect(kept).toContainText('made before revision 1 was stored');
+  await kept.getByRole('button', { name: 'Put it back' }).click();
+  await expect(comment(page)).toHaveValue(COMMENT);
+  await expect(kept).toHaveCount(0);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  expect((await fetchItem(page.request, itemId)).myVerdict).toMatchObject({ revision: 2, comment: COMMENT });
+  await context.close();
+});
