@@ -33,6 +33,7 @@ function demoItem(overrides: Partial<ReviewItem> = {}): ReviewItem {
     mistakeCategories: [...DEFAULT_MISTAKE_CATEGORIES],
     myVerdict: null,
     claimExpiresAt: null,
+    panelSeenAt: null,
     ...overrides,
   };
 }
@@ -54,6 +55,7 @@ describe('draftFromItem', () => {
         mistakes: { A: { severity: 'Minor', category: 'Fine-grained error' } },
         comment: 'looked it up',
         createdAt: '2025-01-01T00:00:00Z',
+        afterSeeingPanel: false,
       },
     });
     const draft = draftFromItem(item);
