@@ -96,7 +96,7 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
     }
     if (result.outcome === 'stale-desk') {
       throw conflict(
-        `The panel's verdicts on item ${itemId} changed after your desk was loaded (${result.current - result.base} verdict revision(s) since): reload the item and decide on what the panel says now`,
+        `The panel's verdicts on item ${itemId} changed after your desk was loaded (${result.current - result.base} verdict revision(s) since): decide again on what the panel says now`,
         'STALE_DESK',
         { currentPanelVersion: result.current },
       );

@@ -10,6 +10,8 @@ import { itemKey, useItem } from '../api/get-item';
 import { useVocabulary } from '../api/get-vocabulary';
 import { useSkipItem } from '../api/skip-item';
 import { useSubmitVerdict } from '../api/submit-verdict';
+import { useClaimRenewal } from '../hooks/use-claim-renewal';
+import { isPanelClosedError, panelClosedNotice } from '../lib/panel-closed';
 import { finalBanner, isFinalStatus, isItemFinalError, itemFinalNotice } from '../lib/read-only';
 import { draftSourceOf, useReviewUiStore } from '../stores/review-ui-store';
 import { ReviewWorkspace } from './ReviewWorkspace';
@@ -29,9 +31,12 @@ export type ClassExamplesSlot = (request: { cls: Pick<Candidate, 'key' | 'names'
  */
 export type GuideSlot = (request: { onClose(): void }) => ReactNode;
 
-/** A message about the last submit that is not an error: the verdict changed elsewhere, or the item became final. */
+/**
+ * A message about the last submit that is not an error: the verdict changed elsewhere, the item became final, or its
+ * panel had no place left for this expert (the draft then stays on screen until they go on).
+ */
 export interface ReviewNotice {
-  kind: 'stale' | 'final';
+  kind: 'stale' | 'final' | 'panel-full';
   text: string;
 }
 
@@ -146,6 +151,8 @@ export function ReviewScreen({
   const readOnly = item !== undefined && isFinalStatus(item.status);
   // Once an item is on screen, reserve and load the one after it (revising a judged item, or reading a final one, needs none).
   useClaimAhead(project.id, ready && !item.myVerdict && !readOnly ? item.id : null);
+  // While the expert judges the item for the first time, their claim on it is kept (or they are told it lapsed).
+  const claimWarning = useClaimRenewal(ready && !item.myVerdict && !readOnly && current.kind === 'item' ? item : null);
   useLayoutEffect(() => {
     if (item && draftSource !== draftSourceOf(item)) startDraft(item);
   }, [item, draftSource, startDraft]);
@@ -169,6 +176,10 @@ export function ReviewScreen({
             });
             void queryClient.refetchQueries({ queryKey: itemKey(itemId), exact: true });
             void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
+          } else if (isPanelClosedError(error)) {
+            // Nothing reloads: the refused draft stays on screen, said so, until the expert goes on (not silently lost).
+            setNotice({ kind: 'panel-full', text: panelClosedNotice(error) });
+            void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
           } else if (isItemFinalError(error)) {
             // The panel agreed or the lead decided meanwhile: reload the item, which then shows read-only (the stored
             // verdict as judged, not the refused draft), and say why. Unlike a stale revision, the cached item may not
@@ -187,7 +198,10 @@ export function ReviewScreen({
   };
 
   // The 409s that reload the item are told by the notice, not as errors.
-  const submitError = submit.error && !(submit.error instanceof StaleRevisionError) && !isItemFinalError(submit.error) ? errorMessage(submit.error) : null;
+  const submitError =
+    submit.error && !(submit.error instanceof StaleRevisionError) && !isItemFinalError(submit.error) && !isPanelClosedError(submit.error)
+      ? errorMessage(submit.error)
+      : null;
   const actionError = submitError ?? (skip.error ? errorMessage(skip.error) : null);
   const counts = project.counts;
   const illustrative = (item?.models ?? project.models).some((m) => m.illustrative);
@@ -273,6 +287,11 @@ export function ReviewScreen({
           </div>
         ) : null}
         {ready && readOnly && current.kind === 'item' ? <FinalItemBanner item={item} /> : null}
+        {claimWarning ? (
+          <div className="banner" role="status" data-testid="claim-warning" data-kind={claimWarning.kind}>
+            {claimWarning.text}
+          </div>
+        ) : null}
       </div>
 
       {current.kind === 'done' ? (
