@@ -138,7 +138,7 @@ test.describe.serial('the panel on the review screen', () => {
     expect((await answer).status()).toBe(409);
     const notice = page.getByTestId('panel-full-notice');
     await expect(notice).toContainText('Your verdict was not stored: the panel of this item is full (all 3 of its verdicts are in)');
-    await expect(notice).toContainText('Your draft is still shown below');
+    await expect(notice).toContainText('Your draft is still on screen');
     await expect(notice).toHaveRole('status');
     await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
     await expect(page.getByRole('textbox', { name: /Comment/ })).toHaveValue(DRAFT_COMMENT);

@@ -15,7 +15,7 @@ describe('a verdict refused because the panel has no place for it', () => {
 
   it('says why, with the panel’s figures, and that the draft is kept', () => {
     expect(panelClosedNotice(refusal('PANEL_FULL', { panelSize: 3, verdicts: 3, claimedByOthers: 0 }))).toBe(
-      'Your verdict was not stored: the panel of this item is full (all 3 of its verdicts are in), and your reservation of it had run out. Your draft is still shown below: copy what you want to keep (your comment, say), then go on to the next item.',
+      'Your verdict was not stored: the panel of this item is full (all 3 of its verdicts are in), and your reservation of it had run out. Your draft is still on screen: copy what you want to keep (your comment, say), then go on to the next item.',
     );
     expect(panelClosedNotice(refusal('PANEL_FULL', { panelSize: 3, verdicts: 2, claimedByOthers: 1 }))).toContain(
       '2 of its 3 verdicts are in and the other place is reserved by other experts',

@@ -14,7 +14,7 @@ const count = (value: unknown): number | null => (typeof value === 'number' && N
 
 /** What the review screen says after such a refusal: what happened, and that the draft is still there. */
 export function panelClosedNotice(error: ApiError): string {
-  const kept = 'Your draft is still shown below: copy what you want to keep (your comment, say), then go on to the next item.';
+  const kept = 'Your draft is still on screen: copy what you want to keep (your comment, say), then go on to the next item.';
   if (error.code === 'PANEL_SEEN') {
     return `Your verdict was not stored: you have seen this item’s panel at the desk, so you cannot join it (blind review). ${kept}`;
   }
