@@ -38,9 +38,9 @@ describe('dashboard', () => {
     // Per item, judgements equal to the final labels / judgements the final labels judge:
     // image 2: ann 2/2, bob 2/2, cyd 1/2; image 3: 3/3 each; image 5: ann 1/3, bob 2/3 (his revision), cyd 2/3; image 6: 2/2 each.
     expect((await dashboard()).experts).toEqual([
-      { expert: 'ann', verdicts: 4, agreementWithFinal: 0.8, comparedJudgements: 10 },
-      { expert: 'bob', verdicts: 4, agreementWithFinal: 0.9, comparedJudgements: 10 },
-      { expert: 'cyd', verdicts: 4, agreementWithFinal: 0.8, comparedJudgements: 10 },
+      { expert: 'ann', verdicts: 4, agreementWithFinal: 0.8, comparedJudgements: 10, revisionsAfterSeeingPanel: 0 },
+      { expert: 'bob', verdicts: 4, agreementWithFinal: 0.9, comparedJudgements: 10, revisionsAfterSeeingPanel: 0 },
+      { expert: 'cyd', verdicts: 4, agreementWithFinal: 0.8, comparedJudgements: 10, revisionsAfterSeeingPanel: 0 },
     ]);
   });
 

@@ -163,13 +163,13 @@ async function review(served: Served, itemsEach: number): Promise<{ judged: numb
   }
   let decided = 0;
   for (const [itemId, verdict] of splitItems) {
-    const desk = JSON.parse(await served.get(`/api/items/${itemId}/desk`)) as { item: { status: string } };
+    const desk = JSON.parse(await served.get(`/api/items/${itemId}/desk`)) as { item: { status: string }; panelVersion: number };
     if (desk.item.status !== 'disputed') continue;
     const res = await served.app.inject({
       method: 'POST',
       url: `/api/items/${itemId}/decisions`,
       headers: { cookie: served.lead },
-      payload: { labels: verdict.labels, mistakes: verdict.mistakes, problematic: verdict.problematic, note: 'as the first expert judged', baseDecision: 0 },
+      payload: { labels: verdict.labels, mistakes: verdict.mistakes, problematic: verdict.problematic, note: 'as the first expert judged', baseDecision: 0, basePanelVersion: desk.panelVersion },
     });
     expect(res.statusCode, res.body).toBe(201);
     decided++;

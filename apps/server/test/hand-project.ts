@@ -1,6 +1,6 @@
 // A six-image project small enough to check every figure by hand: the dashboard and export tests run the same review
 // on it (three experts, one lead) and compare with numbers worked out in the comments and golden files.
-import type { LeadDecisionRequest, VerdictRequest } from '@bagel/contracts';
+import type { DeskItem, LeadDecisionRequest, VerdictRequest } from '@bagel/contracts';
 import { DEFAULT_MISTAKE_CATEGORIES } from '@bagel/contracts';
 import { queuePriority } from '@bagel/core';
 import { expect } from 'vitest';
@@ -96,7 +96,10 @@ export function verdict(labels: Labels, mistakes: Grades = {}, extra: Partial<Ve
   };
 }
 
-export function decision(labels: Labels, mistakes: Grades, extra: Partial<LeadDecisionRequest> = {}): LeadDecisionRequest {
+/** A decision without `basePanelVersion` unless given: whoever sends it reads the desk's panelVersion first (withDeskVersion). */
+export type DecisionBody = Omit<LeadDecisionRequest, 'basePanelVersion'> & { basePanelVersion?: number };
+
+export function decision(labels: Labels, mistakes: Grades, extra: Partial<LeadDecisionRequest> = {}): DecisionBody {
   return {
     labels: Object.fromEntries(Object.entries(labels).map(([name, judgement]) => [key(name as ClassName), judgement])),
     mistakes,
@@ -149,7 +152,11 @@ export async function runHandReview(t: TestApp, project: HandProject): Promise<R
   await judge('cyd', 5, verdict({ fox: 'unclear', car: 'unclear', bus: 'wrong' }, { 'model-b': { severity: 'Minor', category: 'Spurious Correlation' } }));
   await post('ann', `/api/items/${item(5)}/discussion`, { body: 'The fox is tiny; the wagon fills the frame.' });
   await post('lea', `/api/items/${item(5)}/discussion`, { body: 'Then both: fox unclear, wagon correct.' });
-  await post('lea', `/api/items/${item(5)}/decisions`, decision({ fox: 'unclear', car: 'correct', bus: 'wrong' }, { 'model-b': SP }, { note: 'both are in the image' }));
+  const desk = await t.app.inject({ url: `/api/items/${item(5)}/desk`, headers: { cookie: cookies.lea! } });
+  expect(desk.statusCode, desk.body).toBe(200);
+  const basePanelVersion = (desk.json() as DeskItem).panelVersion;
+  expect(basePanelVersion).toBe(4); // ann, bob twice, cyd
+  await post('lea', `/api/items/${item(5)}/decisions`, decision({ fox: 'unclear', car: 'correct', bus: 'wrong' }, { 'model-b': SP }, { note: 'both are in the image', basePanelVersion }));
 
   const drawing = { problematic: { reason: DRAWING } };
   await judge('ann', 6, verdict({ cup: 'correct', bus: 'wrong' }, { 'model-b': { severity: 'Borderline', category: 'Fine-grained error' } }, drawing));

@@ -1,4 +1,4 @@
-import { type Judgement, ReviewItem, type VerdictRequest } from '@bagel/contracts';
+import { DeskItem, type Judgement, ReviewItem, type VerdictRequest } from '@bagel/contracts';
 import { type APIRequestContext, type Page, expect, request as requestFactory, test } from '@playwright/test';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +125,8 @@ test('docs/lead-desk.png, docs/dashboard.png and docs/users.png show the desk mi
     mistakes: {},
     note: 'The camera on the tripod is a reflex camera: both labels hold.',
     baseDecision: 0,
+    // Decided on the panel as the desk shows it.
+    basePanelVersion: DeskItem.parse(await (await lead.get(`/api/items/${camera.id}/desk`)).json()).panelVersion,
   };
   const decided = await lead.post(`/api/items/${camera.id}/decisions`, { data: cameraFinal });
   expect(decided.status(), await decided.text()).toBe(201);

@@ -254,6 +254,7 @@ test.describe.serial('panel consensus: three experts disagree, the lead decides,
       mistakes: { [model]: { severity: 'Minor', category: 'Non-prototypical' } },
       note: 'from another tab',
       baseDecision: 1,
+      basePanelVersion: DeskItem.parse(await (await page.request.get(`/api/items/${scenario.itemId}/desk`)).json()).panelVersion,
     };
     expect((await page.request.post(`/api/items/${scenario.itemId}/decisions`, { data: elsewhere })).status()).toBe(201);
 
@@ -300,7 +301,7 @@ test('an expert has no desk: the app shows none, and the API refuses the lead’
   expect((await page.request.get('/api/items/1/desk')).status()).toBe(403);
   expect((await page.request.get(`/api/projects/${projectId}/dashboard`)).status()).toBe(403);
   expect((await page.request.get(`/api/projects/${projectId}/exports/human-accuracy-v3`)).status()).toBe(403);
-  const decision = { labels: {}, problematic: null, mistakes: {}, note: '', baseDecision: 0 };
+  const decision = { labels: {}, problematic: null, mistakes: {}, note: '', baseDecision: 0, basePanelVersion: 0 };
   expect((await page.request.post('/api/items/1/decisions', { data: decision })).status()).toBe(403);
 });
 

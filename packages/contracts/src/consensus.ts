@@ -72,6 +72,11 @@ export const LeadDecisionRequest = FinalLabels.extend({
     .int()
     .nonnegative()
     .meta({ description: 'Number of decisions on the item the lead saw (0 for none); a stale value is answered 409' }),
+  basePanelVersion: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: "The desk's panelVersion the lead decided on; a verdict written since is answered 409 STALE_DESK" }),
 });
 export type LeadDecisionRequest = z.input<typeof LeadDecisionRequest>;
 
@@ -117,6 +122,11 @@ export const DeskItem = z.object({
   consensus: PanelConsensus,
   final: FinalLabels.nullable().meta({ description: 'The current final labels: the latest decision, or the agreed aggregate' }),
   decisions: z.array(Decision).meta({ description: 'Every decision and override, oldest first' }),
+  panelVersion: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'Verdict revisions stored on the item so far (it grows with every verdict written): send it back with a decision as basePanelVersion' }),
 });
 export type DeskItem = z.infer<typeof DeskItem>;
 
@@ -159,15 +169,22 @@ export const ProjectDashboard = z.object({
     z.object({
       expert: z.string(),
       verdicts: z.number().int(),
-      agreementWithFinal: Rate.meta({ description: 'Share of their class judgements equal to the final judgement' }),
+      agreementWithFinal: Rate.meta({
+        description: 'Share of their blind class judgements (latest revision made before seeing the panel) equal to the final judgement',
+      }),
       comparedJudgements: z.number().int(),
+      revisionsAfterSeeingPanel: z.number().int().meta({ description: "Their verdict revisions stored after they had seen the panel's verdicts of the item" }),
     }),
   ),
   agreement: z.object({
     fleissKappa: z.number().nullable(),
     krippendorffAlpha: z.number().nullable(),
     units: z.number().int().meta({ description: '(item, class) pairs the agreement is computed over' }),
-  }),
+    revisionsAfterSeeingPanel: z.number().int().meta({
+      description:
+        "Verdict revisions stored after their expert had seen the panel's verdicts of the item: left out of the agreement figures, which use each expert's blind verdict",
+    }),
+  }).meta({ description: "Over each expert's blind verdict: their latest revision made before they saw the panel's verdicts" }),
   mistakes: z.array(
     z.object({ model: z.string(), counts: z.array(z.object({ category: z.string(), severity: Severity, count: z.number().int() })) }),
   ),

@@ -81,13 +81,17 @@ export const Verdict = z.object({
   mistakes: z.record(z.string(), MistakeGrade),
   comment: z.string(),
   createdAt: z.string().meta({ description: 'ISO 8601 time the revision was stored' }),
+  afterSeeingPanel: z.boolean().meta({
+    description:
+      "The revision was stored after its expert had seen the panel's verdicts of the item (blind review: agreement figures use each expert's latest revision stored before)",
+  }),
 });
 export type Verdict = z.infer<typeof Verdict>;
 
 export const ItemVerdicts = z.object({
   verdicts: z.array(Verdict).meta({
     description:
-      "Current verdicts. Blind review: an expert who has not submitted a verdict on the item only ever sees an empty list; after submitting, the panel's",
+      "Current verdicts. Blind review: an expert who has not submitted a verdict on the item only ever sees an empty list; after submitting, the panel's (and the first answer that holds another expert's verdict is recorded: the expert's later revisions are marked afterSeeingPanel)",
   }),
 });
 export type ItemVerdicts = z.infer<typeof ItemVerdicts>;
@@ -165,6 +169,10 @@ export const ReviewItem = z.object({
   myVerdict: Verdict.nullable().meta({ description: "The signed-in expert's own current verdict, to revise" }),
   myDraft: VerdictDraft.nullable().meta({ description: "The signed-in expert's own draft on the item, saved as they worked (never anyone else's)" }),
   claimExpiresAt: z.string().nullable().meta({ description: 'ISO time until which this item is reserved for the signed-in expert' }),
+  panelSeenAt: z
+    .string()
+    .nullable()
+    .meta({ description: "ISO time the signed-in reviewer first saw the panel's verdicts of this item (their later revisions are marked afterSeeingPanel); null if never" }),
 });
 export type ReviewItem = z.infer<typeof ReviewItem>;
 
@@ -198,6 +206,18 @@ export const StaleRevisionResponse = z.object({
 export type StaleRevisionResponse = z.infer<typeof StaleRevisionResponse>;
 
 export const SkipResponse = z.object({ skipped: z.literal(true) });
+
+/** Answer of `POST /api/items/:itemId/claim`: the signed-in expert's claim on the item, taken or renewed. */
+export const ClaimResponse = z.object({
+  itemId: z.number().int(),
+  claimExpiresAt: z.string().meta({ description: 'ISO time until which the item is now reserved for the signed-in expert' }),
+  expiresInSeconds: z
+    .number()
+    .int()
+    .positive()
+    .meta({ description: "How long the claim now lasts, counted by the server's clock (a client renews it before then, whatever its own clock says)" }),
+});
+export type ClaimResponse = z.infer<typeof ClaimResponse>;
 
 /** Query of `GET /api/projects/:projectId/my-verdicts`: the signed-in reviewer's own verdicts, most recent first. */
 export const MyVerdictsQuery = z.object({

@@ -58,6 +58,7 @@ export const OPERATION_SUMMARIES: Readonly<Record<string, string>> = {
   'POST /api/items/:itemId/verdicts': 'Submit or revise your verdict on an item',
   'GET /api/items/:itemId/verdicts': "The panel's current verdicts on an item",
   'POST /api/items/:itemId/skip': 'Skip an item',
+  'POST /api/items/:itemId/claim': 'Renew your claim on an item',
   'GET /api/items/:itemId/draft': 'Your draft verdict on an item',
   'PUT /api/items/:itemId/draft': 'Save your draft verdict on an item',
   'DELETE /api/items/:itemId/draft': 'Discard your draft verdict on an item',

@@ -73,9 +73,10 @@ export function createConsensusRepository(db: Db) {
         `SELECT i.id, pl.class_idx, pl.judgement FROM ${items} JOIN prior_labels pl ON pl.image_id = i.image_id WHERE ${where}`,
       ),
       priorProblematic: db.prepare<P, [number]>(`SELECT i.id FROM ${items} JOIN prior_problematic pp ON pp.image_id = i.image_id WHERE ${where}`),
-      // Every revision, in primary-key order: the last row of an expert is their current verdict.
-      verdicts: db.prepare<P, [number, number, string, string | null, string]>(
-        `SELECT v.item_id, v.user_id, v.labels, v.problematic, v.mistakes FROM ${items} JOIN verdicts v ON v.item_id = i.id
+      // Every revision, in primary-key order: the last row of an expert is their current verdict, their last row not
+      // made after seeing the panel their blind verdict.
+      verdicts: db.prepare<P, [number, number, string, string | null, string, number]>(
+        `SELECT v.item_id, v.user_id, v.labels, v.problematic, v.mistakes, v.after_seeing_panel FROM ${items} JOIN verdicts v ON v.item_id = i.id
          WHERE ${where} ORDER BY v.item_id, v.user_id, v.revision`,
       ),
       decisions: db.prepare<P, [number, ContextDecision['kind'], string | null, string]>(
@@ -179,6 +180,8 @@ export function createConsensusRepository(db: Db) {
     }
     const drafts = new Map<number, Draft>();
     for (const [itemId, imageId, originalClassIndex, status] of s.items.all(params)) {
+      // One array for the current and the blind verdicts, until an expert's differ (see below).
+      const verdicts: ContextVerdict[] = [];
       drafts.set(itemId, {
         ctx: {
           itemId,
@@ -190,7 +193,8 @@ export function createConsensusRepository(db: Db) {
           models: entry.models.map((m) => ({ id: m.id, name: m.name, top1Key: null })),
           baseLabels: new Map(),
           priorProblematic: false,
-          verdicts: [],
+          verdicts,
+          blindVerdicts: verdicts,
           latestDecision: null,
           previous: null,
         },
@@ -235,19 +239,38 @@ export function createConsensusRepository(db: Db) {
       const draft = drafts.get(itemId);
       if (draft) draft.ctx.priorProblematic = true;
     }
-    // Rows come by item, expert, revision: an expert's last row is their current verdict; JSON is parsed only for it.
+    // Rows come by item, expert, revision: an expert's last row is their current verdict, and their last row stored
+    // before they saw the panel their blind verdict (the same one unless they revised after seeing it); JSON is
+    // parsed only for those. An item whose every current verdict is blind shares one array for both.
     const rows = s.verdicts.all(params);
-    rows.forEach(([itemId, userId, labels, problematic, mistakes], i) => {
+    const toVerdict = (row: (typeof rows)[number]): ContextVerdict => ({
+      userId: row[1],
+      expert: String(row[1]),
+      labels: JSON.parse(row[2]),
+      problematic: row[3] === null ? null : JSON.parse(row[3]),
+      mistakes: JSON.parse(row[4]),
+    });
+    let blindRow: (typeof rows)[number] | undefined;
+    rows.forEach((row, i) => {
+      const [itemId, userId, , , , afterSeeingPanel] = row;
+      const previous = rows[i - 1];
+      if (!previous || previous[0] !== itemId || previous[1] !== userId) blindRow = undefined;
+      if (afterSeeingPanel === 0) blindRow = row;
       const next = rows[i + 1];
       if (next && next[0] === itemId && next[1] === userId) return;
-      const verdict: ContextVerdict = {
-        userId,
-        expert: String(userId),
-        labels: JSON.parse(labels),
-        problematic: problematic === null ? null : JSON.parse(problematic),
-        mistakes: JSON.parse(mistakes),
-      };
-      drafts.get(itemId)?.ctx.verdicts.push(verdict);
+      const ctx = drafts.get(itemId)?.ctx;
+      if (!ctx) return;
+      const current = toVerdict(row);
+      ctx.verdicts.push(current);
+      // Revision 1 is always blind (nobody sees the panel before their own verdict), so blindRow is set; a missing
+      // one would be a corrupt database, where the current verdict is the best there is.
+      if (blindRow === row || blindRow === undefined) {
+        if (ctx.blindVerdicts !== ctx.verdicts) ctx.blindVerdicts.push(current);
+      } else {
+        // The first expert of the item with a revision after seeing the panel: the blind list parts from the current one.
+        if (ctx.blindVerdicts === ctx.verdicts) ctx.blindVerdicts = ctx.verdicts.slice(0, -1);
+        ctx.blindVerdicts.push(toVerdict(blindRow));
+      }
     });
     for (const [itemId, kind, final, createdAt] of s.decisions.all(params)) {
       const draft = drafts.get(itemId);

@@ -36,7 +36,14 @@ export interface ItemContext {
   baseLabels: Judgements;
   /** The image was flagged problematic by the prior labels imported with the project. */
   priorProblematic: boolean;
+  /** Each expert's current verdict (their latest revision): aggregation, status and final labels use these. */
   verdicts: ContextVerdict[];
+  /**
+   * Each expert's blind verdict, in the same order: their latest revision stored before they saw the panel's
+   * verdicts (the current one unless they revised after seeing it; then the very array `verdicts`). The agreement
+   * figures use these, so that a copy of the panel does not count as agreement.
+   */
+  blindVerdicts: ContextVerdict[];
   /** The decision in force (the latest), if any. */
   latestDecision: ContextDecision | null;
   /**
@@ -87,10 +94,11 @@ export interface ItemState {
   majorSlice: boolean;
   /** The models (ids) whose top-1 is a Major mistake under the final labels. */
   majorModels: number[];
+  /** Over the blind verdicts (ItemContext.blindVerdicts). */
   agreement: AgreementSums;
   /** Per model, only when the item has final labels. */
   outcomes: ModelOutcome[];
-  /** Per current verdict: its class judgements equal to the final labels, out of those the final labels judge. */
+  /** Per blind verdict: its class judgements equal to the final labels, out of those the final labels judge. */
   raters: { userId: number; agreements: number; compared: number }[];
 }
 
@@ -102,13 +110,18 @@ export interface ItemState {
  *   automatically: the final labels are the aggregate) or `disputed`.
  */
 export function computeItemState(ctx: ItemContext, settings: PanelSettings, now: string): ItemState {
-  const consensus = aggregatePanel({
-    verdicts: ctx.verdicts,
-    candidates: ctx.candidates,
-    models: ctx.models.flatMap((m) => (m.top1Key === null ? [] : [{ name: m.name, top1Key: m.top1Key }])),
-    panelSize: settings.panelSize,
-    quorum: settings.quorum,
-  });
+  const panel = (verdicts: ContextVerdict[]) =>
+    aggregatePanel({
+      verdicts,
+      candidates: ctx.candidates,
+      models: ctx.models.flatMap((m) => (m.top1Key === null ? [] : [{ name: m.name, top1Key: m.top1Key }])),
+      panelSize: settings.panelSize,
+      quorum: settings.quorum,
+    });
+  const consensus = panel(ctx.verdicts);
+  // Agreement is between blind verdicts: the votes of the same aggregation over them (computed again only when some
+  // expert revised after seeing the panel).
+  const blindClasses = ctx.blindVerdicts === ctx.verdicts ? consensus.classes : panel(ctx.blindVerdicts).classes;
 
   let status: ItemStatus;
   let final: FinalLabels | null = null;
@@ -136,7 +149,7 @@ export function computeItemState(ctx: ItemContext, settings: PanelSettings, now:
   }
 
   const agreement = emptyAgreementSums();
-  for (const c of consensus.classes) addUnit(agreement, c.votes, settings.panelSize);
+  for (const c of blindClasses) addUnit(agreement, c.votes, settings.panelSize);
 
   const outcomes = final === null ? [] : modelOutcomes(ctx, final);
   const problematic = final !== null && final.problematic !== null;
@@ -146,7 +159,7 @@ export function computeItemState(ctx: ItemContext, settings: PanelSettings, now:
     isMajorSliceImage(outcomes.map((o) => (o.severity === 'ungraded' ? null : o.severity)));
 
   const finalLabels = final?.labels;
-  const raters = ctx.verdicts.map((v) => {
+  const raters = ctx.blindVerdicts.map((v) => {
     let agreements = 0;
     let compared = 0;
     if (finalLabels !== undefined) {

@@ -66,6 +66,12 @@ export function createDashboardRepository(db: Db) {
   const mistakes = db
     .prepare<[number], [number, string, string, number]>('SELECT model_id, severity, category, count FROM project_mistake_counts WHERE project_id = ? AND count <> 0')
     .raw(true);
+  // Revisions stored after their expert had seen the panel's verdicts (a partial index holds just those).
+  const afterSeeingPanel = db.prepare<[number], { username: string; n: number }>(
+    `SELECT u.username, count(*) AS n FROM verdicts v INDEXED BY verdicts_after_seeing_panel
+     JOIN items i ON i.id = v.item_id JOIN users u ON u.id = v.user_id
+     WHERE v.after_seeing_panel = 1 AND i.project_id = ? GROUP BY v.user_id ORDER BY u.username`,
+  );
   const majorSliceCount = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM item_consensus WHERE project_id = ? AND major_slice = 1');
   // Images of the prior imagenet_m list whose item has final labels: the exported imagenet_m holds them only when
   // the final labels put them in the Major slice (major_slice), so their prior entry no longer counts.
@@ -91,6 +97,8 @@ export function createDashboardRepository(db: Db) {
     progress: (projectId: number) => progress.get({ p: projectId })!,
     experts: (projectId: number) => experts.all(projectId),
     agreement: (projectId: number) => agreement.get(projectId)!,
+    /** Per expert (by username), their revisions stored after seeing the panel's verdicts of the item. */
+    revisionsAfterSeeingPanel: (projectId: number) => new Map(afterSeeingPanel.all(projectId).map((r) => [r.username, r.n])),
     scoreDeltas: (projectId: number) => scoreDeltas.all(projectId),
     mistakes: (projectId: number) => mistakes.all(projectId),
     majorSliceCount: (projectId: number) => majorSliceCount.get(projectId)!.n,

@@ -110,6 +110,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
       const { project } = entry;
       const progress = repository.progress(projectId);
       const sums = repository.agreement(projectId);
+      const afterSeeing = repository.revisionsAfterSeeingPanel(projectId);
       const modelName = new Map(entry.models.map((m) => [m.id, m.name]));
       const chart = new Map(entry.models.map((m) => [m.name, [] as { category: string; severity: Severity; count: number }[]]));
       const mistakeRows = repository.mistakes(projectId);
@@ -130,6 +131,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
           verdicts: e.verdicts,
           agreementWithFinal: rate(e.agreements, e.compared),
           comparedJudgements: e.compared,
+          revisionsAfterSeeingPanel: afterSeeing.get(e.username) ?? 0,
         })),
         agreement: {
           fleissKappa: kappaFromSums(
@@ -146,6 +148,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
             alphaTotals: { correct: sums.alphaCorrect, wrong: sums.alphaWrong, unclear: sums.alphaUnclear },
           }),
           units: sums.alphaUnits,
+          revisionsAfterSeeingPanel: [...afterSeeing.values()].reduce((a, b) => a + b, 0),
         },
         mistakes: [...chart].map(([model, counts]) => ({ model, counts })),
         scoreboard: scoreboard(entry, mistakeRows),

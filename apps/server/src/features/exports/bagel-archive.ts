@@ -45,6 +45,7 @@ export const BagelArchive = z.object({
           mistakes: z.record(z.string(), MistakeGrade),
           comment: z.string(),
           createdAt: z.string(),
+          afterSeeingPanel: z.boolean(),
         }),
       ),
       decisions: z.array(Decision),
@@ -98,8 +99,11 @@ export function buildBagelArchive(db: Db, entry: CatalogProject, exportedAt: str
   );
   const verdicts = byItem(
     db
-      .prepare<[number], { item_id: number; username: string; revision: number; labels: string; problematic: string | null; mistakes: string; comment: string; created_at: string }>(
-        `SELECT v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at
+      .prepare<
+        [number],
+        { item_id: number; username: string; revision: number; labels: string; problematic: string | null; mistakes: string; comment: string; created_at: string; after_seeing_panel: number }
+      >(
+        `SELECT v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel
          FROM verdicts v JOIN items i ON i.id = v.item_id JOIN users u ON u.id = v.user_id
          WHERE i.project_id = ? ORDER BY v.item_id, u.username, v.revision`,
       )
@@ -114,6 +118,7 @@ export function buildBagelArchive(db: Db, entry: CatalogProject, exportedAt: str
           mistakes: JSON.parse(r.mistakes),
           comment: r.comment,
           createdAt: r.created_at,
+          afterSeeingPanel: r.after_seeing_panel === 1,
         },
       ]),
   );

@@ -86,7 +86,10 @@ async function judge(user: string, itemId: number, body: VerdictRequest): Promis
 
 async function decide(itemId: number, body: VerdictRequest): Promise<void> {
   const { labels, mistakes, problematic } = body;
-  const res = await request('lea', 'POST', `/api/items/${itemId}/decisions`, { labels, mistakes, problematic, note: '', baseDecision: 0 });
+  const desk = await request('lea', 'GET', `/api/items/${itemId}/desk`);
+  expect(desk.statusCode, desk.body).toBe(200);
+  const basePanelVersion = desk.json().panelVersion;
+  const res = await request('lea', 'POST', `/api/items/${itemId}/decisions`, { labels, mistakes, problematic, note: '', baseDecision: 0, basePanelVersion });
   expect(res.statusCode, res.body).toBe(201);
 }
 

@@ -36,7 +36,8 @@ export const leadRoutes: FastifyPluginAsyncZod<LeadRoutesOptions> = async (app, 
       preHandler: readers,
       schema: {
         tags: ['lead'],
-        description: "Everything the lead's desk shows for one item: every current verdict, the aggregate and its disputes, the final labels, every decision. Leads and admins.",
+        description:
+          "Everything the lead's desk shows for one item: every current verdict, the aggregate and its disputes, the final labels, every decision, and the panel's version to decide on (basePanelVersion). A lead who opens it has seen the panel: `next` no longer hands them the item and their first verdict on it is refused (409 PANEL_SEEN). Leads and admins.",
         params: ItemParams,
         response: { 200: DeskItem, 403: ErrorResponse, 404: ErrorResponse },
       },
@@ -51,7 +52,7 @@ export const leadRoutes: FastifyPluginAsyncZod<LeadRoutesOptions> = async (app, 
       schema: {
         tags: ['lead'],
         description:
-          'Finalizes a disputed item (kind finalize) or overrides an agreed or final one (kind override), checked like a verdict. Every decision is kept. 409 STALE_DECISION when `baseDecision` is not the number of decisions on record (with `currentDecision`), PANEL_INCOMPLETE before the panel is complete. Leads only.',
+          'Finalizes a disputed item (kind finalize) or overrides an agreed or final one (kind override), checked like a verdict. Every decision is kept. 409 STALE_DECISION when `baseDecision` is not the number of decisions on record (with `currentDecision`), STALE_DESK when a verdict was written on the item since the desk answered `basePanelVersion` (with `currentPanelVersion`), PANEL_INCOMPLETE before the panel is complete. Leads only.',
         params: ItemParams,
         body: LeadDecisionRequest,
         response: { 201: Decision, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },

@@ -20,14 +20,20 @@ export interface LeadServiceOptions {
 type ParsedDecision = z.output<typeof LeadDecisionRequest>;
 type ParsedReopen = z.output<typeof ReopenRequest>;
 
-type Outcome = { outcome: 'stored'; decision: Decision } | { outcome: 'stale'; current: number; base: number } | { outcome: 'wrong-status'; status: string };
+type Outcome =
+  | { outcome: 'stored'; decision: Decision }
+  | { outcome: 'stale'; current: number; base: number }
+  | { outcome: 'stale-desk'; current: number; base: number }
+  | { outcome: 'wrong-status'; status: string };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The lead's desk: the queue of disputed items, one item with the whole panel, and the decisions. A decision is
  * checked like a verdict, recorded (never changed afterwards) and applied in one transaction, together with the
- * item's new state; `baseDecision` guards against two leads deciding from the same view (409 STALE_DECISION).
+ * item's new state; `baseDecision` guards against two leads deciding from the same view (409 STALE_DECISION), and
+ * `basePanelVersion` (a finalize or override) against deciding on verdicts that changed since the desk was loaded
+ * (409 STALE_DESK).
  */
 export function createLeadService(db: Db, options: LeadServiceOptions) {
   const catalog = projectCatalog(db);
@@ -51,11 +57,26 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
     return { item, entry: findProject(item.projectId) };
   }
 
-  /** Appends the decision `decide` makes of the item's status (null: not allowed then), unless someone decided since `base`. */
+  /**
+   * Appends the decision `decide` makes of the item's status (null: not allowed then), unless someone decided since
+   * `base`, or (when `basePanel` is given) a verdict was written since the desk showed `basePanel` revisions.
+   */
   const record = db.transaction(
-    (item: ItemRecord, lead: SessionUser, base: number, decide: (status: string) => { kind: Decision['kind']; final: FinalLabels | null } | null, note: string, createdAt: string): Outcome => {
+    (
+      item: ItemRecord,
+      lead: SessionUser,
+      base: number,
+      basePanel: number | null,
+      decide: (status: string) => { kind: Decision['kind']; final: FinalLabels | null } | null,
+      note: string,
+      createdAt: string,
+    ): Outcome => {
       const current = decisions.count(item.id);
       if (base !== current) return { outcome: 'stale', current, base };
+      if (basePanel !== null) {
+        const panel = verdicts.writesOfItem(item.id);
+        if (panel !== basePanel) return { outcome: 'stale-desk', current: panel, base: basePanel };
+      }
       const status = itemStatus.get(item.id)!.status;
       const decision = decide(status);
       if (decision === null) return { outcome: 'wrong-status', status };
@@ -71,6 +92,13 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
         `Item ${itemId} has ${result.current} decision(s) on record, not ${result.base} as you saw it: someone decided meanwhile; reload the item`,
         'STALE_DECISION',
         { currentDecision: result.current },
+      );
+    }
+    if (result.outcome === 'stale-desk') {
+      throw conflict(
+        `The panel's verdicts on item ${itemId} changed after your desk was loaded (${result.current - result.base} verdict revision(s) since): decide again on what the panel says now`,
+        'STALE_DESK',
+        { currentPanelVersion: result.current },
       );
     }
     if (result.outcome === 'wrong-status') throw wrongStatus(result.status);
@@ -103,6 +131,7 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
       };
     },
 
+    /** The desk: a lead opening it has seen the panel (review.deskItem records it). */
     desk(user: SessionUser, itemId: number): DeskItem {
       const item = review.deskItem(user, itemId);
       const current = consensus.current(itemId, item.projectId, iso(options.now()));
@@ -113,6 +142,8 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
         consensus: current.state.consensus,
         final: current.state.final,
         decisions: decisions.ofItem(itemId),
+        // Read in the same synchronous call as the verdicts above: no write can land in between.
+        panelVersion: verdicts.writesOfItem(itemId),
       };
     },
 
@@ -137,6 +168,7 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
         item,
         lead,
         request.baseDecision,
+        request.basePanelVersion,
         (status) => (status === 'disputed' ? { kind: 'finalize', final } : status === 'agreed' || status === 'final' ? { kind: 'override', final } : null),
         request.note,
         iso(options.now()),
@@ -153,6 +185,7 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
         item,
         lead,
         request.baseDecision,
+        null,
         (status) => (status === 'agreed' || status === 'final' ? { kind: 'reopen', final: null } : null),
         request.note,
         iso(options.now()),

@@ -1,4 +1,5 @@
 import {
+  ClaimResponse,
   ErrorResponse,
   IdempotencyHeaders,
   ItemParams,
@@ -80,7 +81,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
       schema: {
         tags: ['review'],
         description:
-          "Stores a new revision of the signed-in expert's verdict; every revision is kept, and the item's aggregate is recomputed in the same transaction (the expert's draft of the item is deleted). 409 STALE_REVISION on a stale `baseRevision`, ITEM_FINAL once the item is agreed or final (until the lead reopens it). With an `Idempotency-Key`, a repeat answers exactly as the first request did and stores nothing more; the key with another item or body is 422 IDEMPOTENCY_KEY_REUSED. Experts and leads; an admin gets 403.",
+          "Stores a new revision of the signed-in expert's verdict; every revision is kept, and the item's aggregate is recomputed in the same transaction (the expert's draft of the item is deleted). 409 STALE_REVISION on a stale `baseRevision`, ITEM_FINAL once the item is agreed or final (until the lead reopens it). A first verdict needs a free panel slot: 409 PANEL_FULL when panelSize experts have a verdict, or the other slots are held by other experts' live claims (a verdict without a claim of one's own is taken while a slot is free); 409 PANEL_SEEN from a reviewer who has seen the panel's verdicts (a lead at the desk). A revision stored after its expert saw the panel's verdicts is marked afterSeeingPanel. With an `Idempotency-Key`, a repeat answers exactly as the first request did and stores nothing more; the key with another item or body is 422 IDEMPOTENCY_KEY_REUSED. Experts and leads; an admin gets 403.",
         params: ItemParams,
         headers: IdempotencyHeaders,
         body: VerdictRequest,
@@ -150,12 +151,28 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
     {
       schema: {
         tags: ['review'],
-        description: "Blind review: an expert sees the panel's current verdicts only after submitting their own (an empty list before); leads and admins see them all.",
+        description:
+          "Blind review: an expert sees the panel's current verdicts only after submitting their own (an empty list before); leads and admins see them all. The first answer holding another reviewer's verdict is recorded for an expert or lead: their later revisions are marked afterSeeingPanel, and a lead without a verdict then no longer joins the panel.",
         params: ItemParams,
         response: { 200: ItemVerdicts, 404: ErrorResponse },
       },
     },
     async (request) => ({ verdicts: review.verdictsVisibleTo(currentUser(request), request.params.itemId) }),
+  );
+
+  app.post(
+    '/items/:itemId/claim',
+    {
+      preHandler: reviewers,
+      schema: {
+        tags: ['review'],
+        description:
+          "Renews the signed-in expert's claim on an item they have not judged yet (the review screen does so while the expert is on it), or takes it anew once expired, if a panel slot is free and they hold fewer than two other claims in the project. 409 PANEL_FULL, TOO_MANY_CLAIMS, ALREADY_JUDGED (a revision needs no claim), ITEM_FINAL, PANEL_SEEN. Experts and leads; an admin gets 403.",
+        params: ItemParams,
+        response: { 200: ClaimResponse, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    },
+    async (request) => review.claim(currentUser(request), request.params.itemId),
   );
 
   app.post(

@@ -1,5 +1,6 @@
 import type {
   Candidate,
+  ClaimResponse,
   ItemModel,
   Judgement,
   MyVerdictsPage,
@@ -23,6 +24,7 @@ import { projectCatalog, type CatalogProject } from '../projects/project-catalog
 import { createDraftsRepository } from './drafts.repository';
 import { createIdempotencyRepository, requestFingerprint } from './idempotency.repository';
 import { createItemsRepository, type ItemRecord, type PredictionRecord } from './items.repository';
+import { createPanelViewsRepository } from './panel-views.repository';
 import { createReviewQueueRepository } from './review-queue.repository';
 import { createVerdictsRepository } from './verdicts.repository';
 
@@ -32,6 +34,24 @@ export interface ReviewServiceOptions {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** 409 PANEL_FULL: a first verdict (or a new claim) finds every slot of the panel taken by verdicts or others' live claims. */
+function panelFull(itemId: number, room: { panelSize: number; verdicts: number; claimedByOthers: number }): ApiError {
+  const held = room.claimedByOthers > 0 ? ` and ${room.claimedByOthers} reserved by other experts` : '';
+  return conflict(
+    `The panel of item ${itemId} is full: ${room.verdicts} of its ${room.panelSize} verdicts are in${held}. Your verdict was not stored (your reservation of the item had run out, or you never held one).`,
+    'PANEL_FULL',
+    { panelSize: room.panelSize, verdicts: room.verdicts, claimedByOthers: room.claimedByOthers },
+  );
+}
+
+/** 409 PANEL_SEEN: whoever saw the panel's verdicts (a lead at the desk) does not join the panel afterwards. */
+function panelSeen(itemId: number): ApiError {
+  return conflict(
+    `You have seen the panel's verdicts of item ${itemId} (at the lead's desk), so you cannot join its panel: blind review`,
+    'PANEL_SEEN',
+  );
+}
 
 /**
  * The review loop: next item, the item as one expert sees it, verdicts and skips. Roles are checked by the routes;
@@ -43,6 +63,7 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
   const items = createItemsRepository(db);
   const verdicts = createVerdictsRepository(db);
   const queue = createReviewQueueRepository(db);
+  const panelViews = createPanelViewsRepository(db);
   const consensus = createConsensusService(db);
   const drafts = createDraftsRepository(db);
   const idempotencyKeys = createIdempotencyRepository(db, options.now);
@@ -52,13 +73,13 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
 
   // The verdict and the item's new aggregate are written together: the lead's queue and the dashboard are never
   // behind the verdicts, and a failed aggregation stores no verdict. The expert's draft of it has served its purpose.
-  const appendAndAggregate = db.transaction((item: ItemRecord, userId: number, verdict: ParsedVerdictRequest, createdAt: string) => {
-    const result = verdicts.append(item.id, userId, verdict, createdAt);
-    if (result.outcome === 'stored') {
-      consensus.refreshItem(item.id, item.projectId, createdAt);
-      drafts.remove(userId, item.id);
-    }
-    return result;
+  const appendAndAggregate = db.transaction((item: ItemRecord, userId: number, verdict: ParsedVerdictRequest, now: number) => {
+    const createdAt = iso(now);
+    const result = verdicts.append(item.id, userId, verdict, createdAt, now);
+    if (result.outcome !== 'stored') return result;
+    consensus.refreshItem(item.id, item.projectId, createdAt);
+    drafts.remove(userId, item.id);
+    return { ...result, createdAt };
   });
 
   function findProject(projectId: number): CatalogProject {
@@ -139,6 +160,7 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       myVerdict,
       myDraft: drafts.ofUser(user.id, item.id),
       claimExpiresAt: claimExpiresAt === null ? null : iso(claimExpiresAt),
+      panelSeenAt: panelViews.firstSeenAt(item.id, user.id),
     };
   }
 
@@ -157,18 +179,54 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       return reviewItem(item, entry, user, queue.claimExpiry(item.id, user.id, options.now()));
     },
 
-    /** The item for the lead's desk: its candidates include every class any expert's current verdict judges. */
+    /**
+     * The item for the lead's desk: its candidates include every class any expert's current verdict judges. The desk
+     * shows the panel, so a lead opening it has seen the panel (recorded: they do not join this panel afterwards).
+     */
     deskItem(user: SessionUser, itemId: number): ReviewItem {
       const { item, entry } = findItem(itemId);
+      if (user.role !== 'admin') panelViews.record(item.id, user.id, iso(options.now()), 'desk');
       const added = verdicts.currentOfItem(itemId).flatMap((v) => Object.keys(v.labels));
       return reviewItem(item, entry, user, queue.claimExpiry(item.id, user.id, options.now()), added);
     },
 
-    /** Blind review: an expert sees the panel's verdicts only once they have given their own; leads and admins see all. */
+    /**
+     * Blind review: an expert sees the panel's verdicts only once they have given their own; leads and admins see all.
+     * The first answer that holds another reviewer's verdict is recorded for a reviewer (not an admin, who never
+     * judges): their later revisions are marked as made after seeing the panel, and a lead who has no verdict on the
+     * item does not join its panel.
+     */
     verdictsVisibleTo(user: SessionUser, itemId: number): Verdict[] {
       findItem(itemId);
       if (user.role === 'expert' && !verdicts.currentOfUser(itemId, user.id)) return [];
-      return verdicts.currentOfItem(itemId);
+      const all = verdicts.currentOfItem(itemId);
+      if (user.role !== 'admin' && all.some((v) => v.expert !== user.username)) panelViews.record(itemId, user.id, iso(options.now()), 'verdicts');
+      return all;
+    },
+
+    /** Takes or renews the user's claim on the item (see ReviewQueueRepository.claim). */
+    async claim(user: SessionUser, itemId: number): Promise<ClaimResponse> {
+      const { item } = findItem(itemId);
+      const result = await writes.run(() => queue.claim(item.id, user.id, options.now()));
+      switch (result.outcome) {
+        case 'claimed':
+          return { itemId: item.id, claimExpiresAt: iso(result.expiresAt), expiresInSeconds: Math.max(1, Math.floor(result.claimMs / 1000)) };
+        case 'not-found':
+          throw notFound(`Item ${itemId} not found`);
+        case 'judged':
+          throw conflict(`You have given your verdict on item ${item.id}: revising it needs no claim`, 'ALREADY_JUDGED');
+        case 'final':
+          throw conflict(`Item ${item.id} is ${result.status}: it takes no more verdicts unless the lead reopens it`, 'ITEM_FINAL');
+        case 'panel-seen':
+          throw panelSeen(item.id);
+        case 'panel-full':
+          throw panelFull(item.id, result);
+        case 'too-many-claims':
+          throw conflict(
+            `You already hold ${result.held} other items of this project (the one you judge and the one claimed ahead): judge or skip one first`,
+            'TOO_MANY_CLAIMS',
+          );
+      }
     },
 
     /**
@@ -187,12 +245,11 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
         throw new ApiError(400, `Invalid verdict: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, 'INVALID_VERDICT', { issues });
       }
       const fingerprint = requestFingerprint(`POST verdict of item ${item.id}`, verdict);
-      const { createdAt, ...result } = await writes.run(() =>
-        idempotencyKeys.once(user.id, idempotencyKey, fingerprint, () => {
-          const at = iso(options.now());
-          return { ...appendAndAggregate(item, user.id, verdict, at), createdAt: at };
-        }),
+      const result = await writes.run(() =>
+        idempotencyKeys.once(user.id, idempotencyKey, fingerprint, () => appendAndAggregate(item, user.id, verdict, options.now())),
       );
+      if (result.outcome === 'panel-full') throw panelFull(item.id, result);
+      if (result.outcome === 'panel-seen') throw panelSeen(item.id);
       if (result.outcome === 'final') {
         throw conflict(`Item ${item.id} is final (agreed or decided); its verdicts can no longer change unless the lead reopens it`, 'ITEM_FINAL');
       }
@@ -204,7 +261,17 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
         );
       }
       const { labels, problematic, mistakes, comment } = verdict;
-      return { itemId: item.id, expert: user.username, revision: result.revision, labels, problematic, mistakes, comment, createdAt };
+      return {
+        itemId: item.id,
+        expert: user.username,
+        revision: result.revision,
+        labels,
+        problematic,
+        mistakes,
+        comment,
+        createdAt: result.createdAt,
+        afterSeeingPanel: result.afterSeeingPanel,
+      };
     },
 
     /** The user's own draft on the item; 404 NO_DRAFT when they have none (whoever else has one: blind review). */

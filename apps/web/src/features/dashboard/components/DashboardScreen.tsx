@@ -158,6 +158,13 @@ function AgreementCard({ data, settings }: { data: ProjectDashboard; settings?: 
           <p className="muted">The same idea, allowing for judgements left out; 0.8 and above is usually taken as reliable.</p>
         </div>
       </dl>
+      <p className="muted" data-testid="blind-note">
+        Over each expert’s blind verdict: their latest revision made before they saw the panel’s verdicts.{' '}
+        <span data-testid="revisions-after-seeing-panel">
+          <strong>{agreement.revisionsAfterSeeingPanel}</strong> revision{agreement.revisionsAfterSeeingPanel === 1 ? ' was' : 's were'} made after seeing the panel
+        </span>{' '}
+        (they count in the final labels, not here).
+      </p>
       <p className="muted">A panel answer needs {quorumText(data.quorum, data.progress.panelSize)}.</p>
       {settings}
     </section>
@@ -170,7 +177,7 @@ function ExpertsCard({ data }: { data: ProjectDashboard }) {
     <section className="card" aria-labelledby="experts-title" data-testid="experts-card">
       <div className="card-head">
         <h2 id="experts-title">Experts</h2>
-        <span className="muted">agreement with final: share of their class judgements equal to the final one</span>
+        <span className="muted">agreement with final: share of their blind class judgements equal to the final one</span>
       </div>
       {data.experts.length === 0 ? (
         <p className="muted">No verdict yet.</p>
@@ -189,6 +196,9 @@ function ExpertsCard({ data }: { data: ProjectDashboard }) {
               <th scope="col" className="num">
                 Judgements compared
               </th>
+              <th scope="col" className="num" title="Verdict revisions made after seeing the panel’s verdicts of the item">
+                Revised after seeing the panel
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -205,6 +215,9 @@ function ExpertsCard({ data }: { data: ProjectDashboard }) {
                   <strong>{formatPercent(e.agreementWithFinal)}</strong>
                 </td>
                 <td className="num">{e.comparedJudgements}</td>
+                <td className="num" data-testid="expert-after-seeing-panel">
+                  {e.revisionsAfterSeeingPanel}
+                </td>
               </tr>
             ))}
           </tbody>

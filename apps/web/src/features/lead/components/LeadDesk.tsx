@@ -86,7 +86,12 @@ export function LeadDesk({ project, user, userMenu, navigation, onChangeProject,
   };
 
   const onStale = (error: unknown) => {
-    if (error instanceof ApiError && error.status === 409) {
+    if (error instanceof ApiError && error.status === 409 && error.code === 'STALE_DESK') {
+      // A verdict was revised after the desk was loaded: the desk reloads with it, and the lead's draft stays.
+      setNotice(
+        'Not stored: a verdict on this item was written after you opened it. The desk was reloaded with the panel as it stands now: check it, then decide again (your draft is kept).',
+      );
+    } else if (error instanceof ApiError && error.status === 409) {
       setNotice(`${error.message} The item was reloaded with what is stored now: check it and decide again.`);
     }
   };

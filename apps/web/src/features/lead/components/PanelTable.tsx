@@ -59,8 +59,19 @@ export const PanelTable = memo(function PanelTable({ desk, classes, verdicts, mo
             Class
           </th>
           {verdicts.map((v) => (
-            <th key={v.expert} scope="col" className="col-expert" title={`${v.expert}: revision ${v.revision}, ${v.createdAt}`}>
+            <th
+              key={v.expert}
+              scope="col"
+              className="col-expert"
+              title={`${v.expert}: revision ${v.revision}, ${v.createdAt}${v.afterSeeingPanel ? ', revised after seeing the panel’s verdicts' : ''}`}
+              data-after-seeing-panel={v.afterSeeingPanel}
+            >
               {v.expert}
+              {v.afterSeeingPanel ? (
+                <span className="tag" aria-label="revised after seeing the panel">
+                  seen
+                </span>
+              ) : null}
             </th>
           ))}
           <th scope="col" className="col-panel" title={`q = ${consensus.quorum}: matching votes an answer needs`}>

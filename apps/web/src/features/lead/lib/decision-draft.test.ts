@@ -36,6 +36,7 @@ function disputedDesk(overrides: Partial<DeskItem> = {}): DeskItem {
       myVerdict: null,
       myDraft: null,
       claimExpiresAt: null,
+      panelSeenAt: '2025-01-01T00:00:00.000Z',
     },
     verdicts: [],
     consensus: {
@@ -66,6 +67,7 @@ function disputedDesk(overrides: Partial<DeskItem> = {}): DeskItem {
     },
     final: null,
     decisions: [],
+    panelVersion: 4,
     ...overrides,
   };
 }
@@ -106,6 +108,8 @@ describe('the decision draft of the desk', () => {
       mistakes: {},
       note: 'both cats',
       baseDecision: 0,
+      // The panel as the desk shows it: a verdict written since makes the server refuse the decision (409 STALE_DESK).
+      basePanelVersion: 4,
     });
   });
 

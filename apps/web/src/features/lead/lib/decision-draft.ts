@@ -138,7 +138,10 @@ export function decisionBlockers(desk: DeskItem, draft: DecisionDraft): string[]
   return blockers;
 }
 
-/** The request for the draft: grades only for the models whose top-1 is a mistake under the decided labels. */
+/**
+ * The request for the draft: grades only for the models whose top-1 is a mistake under the decided labels. It is
+ * made on the panel as the desk shows it now (`panelVersion`), which may be newer than the draft after a reload.
+ */
 export function decisionRequest(desk: DeskItem, draft: DecisionDraft): LeadDecisionRequest {
   const mistakes: LeadDecisionRequest['mistakes'] = {};
   for (const m of modelsToGrade(desk, draft)) {
@@ -151,6 +154,7 @@ export function decisionRequest(desk: DeskItem, draft: DecisionDraft): LeadDecis
     mistakes,
     note: draft.note.trim(),
     baseDecision: draft.baseDecision,
+    basePanelVersion: desk.panelVersion,
   };
 }
 

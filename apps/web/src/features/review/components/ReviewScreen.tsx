@@ -15,6 +15,8 @@ import { useReviewerSync } from '../hooks/use-reviewer-sync';
 import { draftFromItem } from '../lib/draft-verdict';
 import { chooseDraft, sameDraft } from '../lib/local-drafts';
 import type { OutboxEntry } from '../lib/outbox';
+import { useClaimRenewal } from '../hooks/use-claim-renewal';
+import { isPanelClosedError, panelClosedNotice } from '../lib/panel-closed';
 import { finalBanner, isFinalStatus, isItemFinalError, itemFinalNotice } from '../lib/read-only';
 import { draftSourceOf, useReviewUiStore } from '../stores/review-ui-store';
 import { ReviewWorkspace } from './ReviewWorkspace';
@@ -41,9 +43,12 @@ export type ClassExamplesSlot = (request: { cls: Pick<Candidate, 'key' | 'names'
  */
 export type GuideSlot = (request: { onClose(): void }) => ReactNode;
 
-/** A message about the last submit that is not an error: the verdict changed elsewhere, or the item became final. */
+/**
+ * A message about the last submit that is not an error: the verdict changed elsewhere, the item became final, or its
+ * panel had no place left for this expert (the draft then stays on screen until they go on).
+ */
 export interface ReviewNotice {
-  kind: 'stale' | 'final';
+  kind: 'stale' | 'final' | 'panel-full';
   text: string;
 }
 
@@ -197,6 +202,8 @@ export function ReviewScreen({
   const readOnly = item !== undefined && isFinalStatus(item.status);
   // Once an item is on screen, reserve and load the one after it (revising a judged item, or reading a final one, needs none).
   useClaimAhead(project.id, ready && !item.myVerdict && !readOnly ? item.id : null);
+  // While the expert judges the item for the first time, their claim on it is kept (or they are told it lapsed).
+  const claimWarning = useClaimRenewal(ready && !item.myVerdict && !readOnly && current.kind === 'item' ? item : null);
   useLayoutEffect(() => {
     if (item && draftSource !== draftSourceOf(item)) begin(item);
   }, [item, draftSource, begin]);
@@ -211,6 +218,10 @@ export function ReviewScreen({
         text: `Your verdict on this item was changed elsewhere (revision ${error.currentRevision} is stored now). The item was reloaded with it: check it and submit again.`,
       });
       void queryClient.refetchQueries({ queryKey: itemKey(itemId), exact: true });
+      void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
+    } else if (isPanelClosedError(error)) {
+      // Nothing reloads: the refused draft stays on screen, said so, until the expert goes on (not silently lost).
+      setNotice({ kind: 'panel-full', text: panelClosedNotice(error) });
       void queryClient.invalidateQueries({ queryKey: projectsKey, exact: true });
     } else if (isItemFinalError(error)) {
       // The panel agreed or the lead decided meanwhile: reload the item, which then shows read-only (the stored
@@ -370,6 +381,11 @@ export function ReviewScreen({
         {outbox.refused.map((entry) => (
           <RefusedVerdictBanner key={entry.key} entry={entry} onOpen={() => openRefused(entry)} onDismiss={() => sync.outbox.dismiss(entry.key)} />
         ))}
+        {claimWarning ? (
+          <div className="banner" role="status" data-testid="claim-warning" data-kind={claimWarning.kind}>
+            {claimWarning.text}
+          </div>
+        ) : null}
       </div>
 
       {current.kind === 'done' ? (

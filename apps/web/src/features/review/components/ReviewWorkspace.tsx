@@ -12,6 +12,7 @@ import { AddClassSearch } from './AddClassSearch';
 import { CandidateList } from './CandidateList';
 import { ImageViewer } from '../../../components/ImageViewer';
 import { ModelPanel } from './ModelPanel';
+import { PanelVerdicts } from './PanelVerdicts';
 import { ProblematicControl } from './ProblematicControl';
 import type { ClassExamplesSlot, ReviewNotice, SubmitDraft } from './ReviewScreen';
 
@@ -29,7 +30,7 @@ interface ReviewWorkspaceProps {
   readOnly: boolean;
   onSubmit: SubmitDraft;
   onSkip(itemId: number): void;
-  /** Back to the queue, from a read-only item. */
+  /** Back to the queue, from a read-only item or one whose panel turned out full. */
   onNext(): void;
   /** Shown under the models (e.g. the item's discussion). */
   aside?: ReactNode;
@@ -181,6 +182,8 @@ export function ReviewWorkspace({
 
         <section className="panel models-panel" aria-label="Models">
           <ModelPanel item={item} candidates={candidates} focusedModel={focusedModel} readOnly={readOnly} />
+          {/* Blind review: the panel's verdicts only once this expert's own is in, beside the discussion. */}
+          {item.myVerdict ? <PanelVerdicts item={item} nameOf={nameOf} /> : null}
           {aside}
         </section>
       </main>
@@ -229,6 +232,14 @@ export function ReviewWorkspace({
             {notice ? (
               <p className="notice" role="status" data-testid={`${notice.kind}-notice`}>
                 {notice.text}
+                {notice.kind === 'panel-full' ? (
+                  <>
+                    {' '}
+                    <button type="button" className="link-button" onMouseDown={keepFocus} onClick={onNext} data-testid="panel-full-next">
+                      Go on to the next item
+                    </button>
+                  </>
+                ) : null}
               </p>
             ) : null}
             {error ? (

@@ -34,6 +34,7 @@ function demoItem(overrides: Partial<ReviewItem> = {}): ReviewItem {
     myVerdict: null,
     myDraft: null,
     claimExpiresAt: null,
+    panelSeenAt: null,
     ...overrides,
   };
 }
@@ -55,6 +56,7 @@ describe('draftFromItem', () => {
         mistakes: { A: { severity: 'Minor', category: 'Fine-grained error' } },
         comment: 'looked it up',
         createdAt: '2025-01-01T00:00:00Z',
+        afterSeeingPanel: false,
       },
     });
     const draft = draftFromItem(item);

@@ -21,6 +21,7 @@ function item(overrides: Partial<ReviewItem> = {}): ReviewItem {
     myVerdict: null,
     myDraft: null,
     claimExpiresAt: null,
+    panelSeenAt: null,
     ...overrides,
   };
 }
@@ -59,6 +60,7 @@ const verdict = (revision: number): Verdict => ({
   mistakes: {},
   comment: 'stored',
   createdAt: '2025-01-01T00:00:00.000Z',
+  afterSeeingPanel: false,
 });
 
 describe('local drafts', () => {

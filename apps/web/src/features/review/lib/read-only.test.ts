@@ -127,9 +127,10 @@ describe('the draft of an item that becomes final', () => {
     myVerdict:
       revision === null
         ? null
-        : { itemId: 7, expert: 'expert1', revision, labels: {}, problematic: null, mistakes: {}, comment: '', createdAt: '2025-03-01T10:00:00.000Z' },
+        : { itemId: 7, expert: 'expert1', revision, labels: {}, problematic: null, mistakes: {}, comment: '', createdAt: '2025-03-01T10:00:00.000Z', afterSeeingPanel: false },
     myDraft: null,
     claimExpiresAt: null,
+    panelSeenAt: null,
   });
 
   it('starts again from the stored verdict when the item turns agreed or final (the refused edits are not shown as judged)', () => {
