@@ -10,6 +10,8 @@ export class ApiError extends Error {
     message: string,
     readonly code?: string,
     readonly details: Record<string, unknown> = {},
+    /** Headers to send with it, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -44,6 +46,7 @@ export default fp(
         return reply.code(400).send(errorBody(400, message, 'VALIDATION'));
       }
       if (error instanceof ApiError) {
+        reply.headers(error.headers);
         return reply.code(error.statusCode).send(errorBody(error.statusCode, error.message, error.code, error.details));
       }
       const status = error.statusCode ?? 500;
