@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyHttpOptions } from 'fastify';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { addressKey } from '../lib/address-key';
 
@@ -58,18 +58,27 @@ export function serverLimits(limits: Partial<ServerLimits> = {}): ServerLimits {
   return { ...merged, headersTimeoutMs: limits.headersTimeoutMs ?? Math.min(DEFAULT_SERVER_LIMITS.headersTimeoutMs, merged.requestTimeoutMs) };
 }
 
-/** Fastify's options for the limits (its own, plus Node's header deadline and check interval). */
+/**
+ * Fastify's options for the limits: the body limit, and a server factory that makes the HTTP server with the
+ * deadlines (Node's own options, including the header deadline and the check interval, which Fastify does not
+ * pass). With a factory, Fastify binds this one server only, even for a host name with several addresses
+ * (`localhost`), so the connection caps hold for every connection.
+ */
 export function fastifyLimitOptions(limits: ServerLimits) {
   return {
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    connectionTimeout: limits.idleTimeoutMs,
     bodyLimit: limits.bodyLimitBytes,
-    http: {
-      requestTimeout: limits.requestTimeoutMs,
-      headersTimeout: limits.headersTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      connectionsCheckingInterval: limits.checkIntervalMs,
+    serverFactory: (handler: RequestListener) => {
+      const server = createServer(
+        {
+          requestTimeout: limits.requestTimeoutMs,
+          headersTimeout: limits.headersTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          connectionsCheckingInterval: limits.checkIntervalMs,
+        },
+        handler,
+      );
+      server.setTimeout(limits.idleTimeoutMs);
+      return server;
     },
   } satisfies FastifyHttpOptions<Server>;
 }
