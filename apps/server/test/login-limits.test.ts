@@ -5,6 +5,9 @@ import type { LoginThrottleOptions } from '../src/features/auth/login-throttle';
 import { createUser, login } from './synthetic-project';
 import { createTestApp, type TestApp } from './test-app';
 
+// Each test checks several passwords one after another (scrypt, ~100 ms alone, seconds on a busy machine).
+const HASHING_TIMEOUT_MS = 90_000;
+
 const opened: TestApp[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((t) => t.close()));
@@ -21,7 +24,7 @@ async function appWith(loginThrottle: Partial<LoginThrottleOptions>): Promise<Te
 const signIn = (t: TestApp, username: string, password: string, remoteAddress: string, headers: Record<string, string> = {}) =>
   t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password }, remoteAddress, headers });
 
-describe('failed sign-ins per account, across addresses', () => {
+describe('failed sign-ins per account, across addresses', { timeout: HASHING_TIMEOUT_MS }, () => {
   it('locks the account after its free failures, whichever addresses they came from, with 429 and Retry-After', async () => {
     const t = await appWith({ accountFreeFailures: 3, addressFreeFailures: 100 });
     for (const address of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) expect((await signIn(t, 'carol', 'guess-guess', address)).statusCode).toBe(401);
@@ -89,7 +92,7 @@ describe('failed sign-ins per account, across addresses', () => {
   });
 });
 
-describe('failed sign-ins per address, across accounts', () => {
+describe('failed sign-ins per address, across accounts', { timeout: HASHING_TIMEOUT_MS }, () => {
   it('locks an address that tries many accounts (known or not), and no other address', async () => {
     const t = await appWith({ accountFreeFailures: 100, addressFreeFailures: 3 });
     for (const name of ['carol', 'dave', 'nobody']) expect((await signIn(t, name, 'password1', '192.0.2.7')).statusCode).toBe(401);
@@ -111,7 +114,7 @@ describe('failed sign-ins per address, across accounts', () => {
   });
 });
 
-describe('own password change', () => {
+describe('own password change', { timeout: HASHING_TIMEOUT_MS }, () => {
   it('counts a wrong current password as a failed sign-in of the account', async () => {
     const t = await appWith({ accountFreeFailures: 3, addressFreeFailures: 100 });
     const carol = await login(t.app, 'carol', 'carol-password');

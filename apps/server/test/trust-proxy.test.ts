@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from './synthetic-project';
 import { createTestApp, type TestApp } from './test-app';
 
+// Each test checks several passwords one after another (scrypt, ~100 ms alone, seconds on a busy machine).
+const HASHING_TIMEOUT_MS = 90_000;
+
 const limited = { accountFreeFailures: 100, addressFreeFailures: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 };
 
 function signIn(t: TestApp, username: string, password: string, remoteAddress: string, headers: Record<string, string> = {}) {
@@ -11,7 +14,7 @@ function signIn(t: TestApp, username: string, password: string, remoteAddress: s
 }
 const sessionCookie = (res: Awaited<ReturnType<typeof signIn>>) => String(res.headers['set-cookie']);
 
-describe('without --trust-proxy', () => {
+describe('without --trust-proxy', { timeout: HASHING_TIMEOUT_MS }, () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ loginThrottle: limited });
@@ -31,7 +34,7 @@ describe('without --trust-proxy', () => {
   });
 });
 
-describe('with --trust-proxy', () => {
+describe('with --trust-proxy', { timeout: HASHING_TIMEOUT_MS }, () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ loginThrottle: limited, trustProxy: 'loopback,10.0.0.0/8' });
