@@ -128,12 +128,13 @@ export function createLoginThrottle(options: LoginThrottleOptions = DEFAULT_LOGI
   const isKnown = (account: string, address: string, now: number) => (known.get(account)?.get(address) ?? 0) > now;
 
   function remember(account: string, address: string, now: number): void {
-    const addresses = known.get(account) ?? new Map<string, number>();
-    addresses.delete(address);
-    addresses.set(address, now + options.knownAddressMs);
-    for (const [other, until] of addresses) if (until <= now || addresses.size > 16) addresses.delete(other);
+    // The account's 16 most recent places, most recent last; the expired ones forgotten.
+    const places = known.get(account) ?? new Map<string, number>();
+    places.delete(address);
+    places.set(address, now + options.knownAddressMs);
+    for (const [other, until] of places) if (until <= now || places.size > 16) places.delete(other);
     known.delete(account);
-    known.set(account, addresses);
+    known.set(account, places);
     for (const other of known.keys()) {
       if (known.size <= options.maxKeys) break;
       known.delete(other);
