@@ -52,7 +52,7 @@ export class PasswordHasher {
     return this.run(async () => format(salt, await derive(password, salt, COST)));
   }
 
-  /** Whether a password matches a stored hash; false (never a throw) for a malformed hash. */
+  /** Whether a password matches a stored hash; false for a malformed hash (throws only 503 BUSY, see `run`). */
   verify(password: string, stored: string): Promise<boolean> {
     const parsed = parse(stored);
     if (!parsed) return Promise.resolve(false);
