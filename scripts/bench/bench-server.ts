@@ -18,7 +18,13 @@ if ((mode !== 'app' && mode !== 'bare') || !dbFile) {
 const db = openDatabase(dbFile);
 let app;
 if (mode === 'app') {
-  app = await buildApp({ db, cacheDir: join(tmpdir(), 'bagel-bench-cache'), logger: false, loginRateLimit: { max: 10_000, timeWindowMs: 60_000 } });
+  app = await buildApp({
+    db,
+    cacheDir: join(tmpdir(), 'bagel-bench-cache'),
+    logger: false,
+    // The load generator plays every expert from one address.
+    limits: { maxConnectionsPerAddress: 0 },
+  });
 } else {
   db.exec('CREATE TABLE IF NOT EXISTS bench_rows (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL)');
   const insert = db.prepare('INSERT INTO bench_rows (user_id, payload, created_at) VALUES (?, ?, ?)');

@@ -1,8 +1,8 @@
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import serverPackage from '../package.json' with { type: 'json' };
 import type { Db } from './db/open-database';
 import { authRoutes } from './features/auth/auth.routes';
+import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleOptions } from './features/auth/login-throttle';
 import { dashboardRoutes } from './features/dashboard/dashboard.routes';
 import { discussionRoutes } from './features/discussion/discussion.routes';
 import { exportsRoutes } from './features/exports/exports.routes';
@@ -11,9 +11,11 @@ import { itemBrowserRoutes } from './features/items/items.routes';
 import { leadRoutes } from './features/lead/lead.routes';
 import { projectsRoutes } from './features/projects/projects.routes';
 import { reviewRoutes } from './features/review/review.routes';
+import { passwordHasher, PasswordHasher, type PasswordHashingOptions } from './features/users/password';
 import { usersRoutes } from './features/users/users.routes';
 import authentication from './plugins/authentication';
 import backgroundCheckpoints from './plugins/background-checkpoints';
+import { fastifyLimitOptions, limitConnections, serverLimits, type ServerLimits } from './plugins/connection-limits';
 import database from './plugins/database';
 import errors from './plugins/errors';
 import jsonBodies from './plugins/json-bodies';
@@ -34,13 +36,26 @@ export interface AppOptions {
   logger?: boolean | object;
   /** Clock in unix ms; tests advance it to expire claims and sessions. */
   now?: () => number;
-  loginRateLimit?: { max: number; timeWindowMs: number };
+  /** Timeouts, body size and connection caps (connection-limits.ts); each one not given has its default. */
+  limits?: Partial<ServerLimits>;
+  /**
+   * The addresses of trusted reverse proxies (IPs, CIDRs, or `loopback`, comma-separated): from them, the client's
+   * address and protocol are taken from X-Forwarded-For and X-Forwarded-Proto. Without it, those headers are ignored.
+   */
+  trustProxy?: string;
+  /** Failed sign-in limits (login-throttle.ts); each one not given has its default. */
+  loginThrottle?: Partial<LoginThrottleOptions>;
+  /** A hashing queue of the app's own; by default the process's one (password.ts). */
+  passwordHashing?: PasswordHashingOptions;
 }
 
 export const VERSION = serverPackage.version;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false });
+  const limits = serverLimits(options.limits);
+  const app = Fastify({ logger: options.logger ?? false, trustProxy: options.trustProxy ?? false, ...fastifyLimitOptions(limits) });
+  limitConnections(app.server, limits, app.log);
+  const passwords = options.passwordHashing ? new PasswordHasher(options.passwordHashing) : passwordHasher;
 
   // Infrastructure, in dependency order. Each is wrapped with fastify-plugin, so what it sets up (decorators, hooks,
   // the error and not-found handlers, the zod compilers) applies to the whole app rather than to its own scope.
@@ -51,13 +66,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(jsonBodies);
   await app.register(openApi, { version: VERSION });
   await app.register(authentication);
-  // Off by default: only the login route asks for it.
-  await app.register(rateLimit, { global: false });
   await app.register(webApp, { webDistDir: options.webDistDir });
 
   // Features, each encapsulated under /api.
-  const loginRateLimit = options.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 };
-  await app.register(authRoutes, { prefix: '/api', version: VERSION, loginRateLimit });
+  const loginThrottle = { ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle };
+  await app.register(authRoutes, { prefix: '/api', version: VERSION, loginThrottle, passwords });
   await app.register(projectsRoutes, { prefix: '/api' });
   await app.register(reviewRoutes, { prefix: '/api', imagesDirOverride: options.imagesDirOverride });
   await app.register(imagesRoutes, { prefix: '/api', cacheDir: options.cacheDir, previewCacheBytes: options.previewCacheBytes, imagesDirOverride: options.imagesDirOverride });
@@ -66,7 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(dashboardRoutes, { prefix: '/api' });
   await app.register(exportsRoutes, { prefix: '/api' });
   await app.register(itemBrowserRoutes, { prefix: '/api' });
-  await app.register(usersRoutes, { prefix: '/api' });
+  await app.register(usersRoutes, { prefix: '/api', passwords });
 
   await app.ready();
   return app;

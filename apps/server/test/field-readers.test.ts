@@ -74,7 +74,7 @@ async function serve(name: string, manifest: object): Promise<Served> {
   const db = openDatabase(join(dir, 'bagel.sqlite'));
   const { projectId } = await importManifest(db, join(dir, 'manifest.json'));
   let clock = Date.UTC(2025, 0, 1);
-  const app = await buildApp({ db, cacheDir: join(dir, 'cache'), now: () => (clock += 1000), loginRateLimit: { max: 1000, timeWindowMs: 60_000 } });
+  const app = await buildApp({ db, cacheDir: join(dir, 'cache'), now: () => (clock += 1000) });
   createUser(db, 'lea', 'lead', 'field-password');
   const lead = await login(app, 'lea', 'field-password');
   const get = async (url: string) => {

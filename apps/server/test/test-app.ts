@@ -24,7 +24,8 @@ export async function createTestApp(options: Partial<Omit<AppOptions, 'db' | 'no
       clock.now += ms;
     },
   };
-  const app = await buildApp({ db, cacheDir: join(dir, 'cache'), now: () => clock.now, loginRateLimit: { max: 1000, timeWindowMs: 60_000 }, ...options });
+  // Tests sign in from one address, many times: the failed sign-in limits are tested on their own (login-limits.test.ts).
+  const app = await buildApp({ db, cacheDir: join(dir, 'cache'), now: () => clock.now, loginThrottle: { accountFreeFailures: 1000, addressFreeFailures: 1000 }, ...options });
   return {
     app,
     db,

@@ -13,10 +13,16 @@ export class ApiError extends Error {
     message: string,
     readonly code?: string,
     readonly details: Record<string, unknown> = {},
-    readonly serverDetail?: string,
+    extra: { serverDetail?: string; headers?: Record<string, string> } = {},
   ) {
     super(message);
+    this.serverDetail = extra.serverDetail;
+    this.headers = extra.headers ?? {};
   }
+  /** For the server's log only: never answered. */
+  readonly serverDetail: string | undefined;
+  /** Headers to send with the answer, e.g. Retry-After. */
+  readonly headers: Record<string, string>;
 }
 
 export const badRequest = (message: string, code = 'BAD_REQUEST') => new ApiError(400, message, code);
@@ -88,6 +94,7 @@ export default fp(
       }
       if (error instanceof ApiError) {
         if (error.serverDetail !== undefined) request.log.warn({ code: error.code, detail: error.serverDetail }, error.message);
+        reply.headers(error.headers);
         return reply.code(error.statusCode).send(errorBody(error.statusCode, error.message, error.code, error.details));
       }
       const status = error.statusCode ?? 500;

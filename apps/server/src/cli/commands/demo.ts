@@ -5,7 +5,7 @@ import { openDatabase } from '../../db/open-database';
 import { importManifest } from '../../features/import/import-manifest';
 import { addUser } from '../../features/users/add-user';
 import { findRepoRoot } from '../../paths';
-import { parsePort, serveDatabase } from './serve';
+import { parsePort, serveDatabase, serveSettings } from './serve';
 
 /** The demo's accounts. Their passwords are public (printed at every start): this is a demo, not a deployment. */
 export const DEMO_ACCOUNTS = [
@@ -55,7 +55,8 @@ export function registerDemoCommand(program: Command): void {
       if (!root) throw new Error('cannot find the Bagel repository, which holds the demo data (data/demo)');
       const dbFile = resolve(options.db ?? join(root, 'data', 'demo.sqlite'));
       if (!existsSync(dbFile)) await createDemoDatabase(dbFile, join(root, 'data', 'demo', 'manifest.json'));
-      const url = await serveDatabase({ dbFile, port: options.port, host: options.host, logLevel: process.env.LOG_LEVEL ?? 'warn' });
+      // The limits and trusted proxies of `bagel serve`, from the environment (BAGEL_*).
+      const url = await serveDatabase({ dbFile, port: options.port, host: options.host, logLevel: process.env.LOG_LEVEL ?? 'warn', ...serveSettings({}) });
       const shown = relative(process.cwd(), dbFile);
       console.log(`\nBagel demo (${shown.startsWith('..') ? dbFile : shown}) is running at ${url}\n`);
       console.log(demoAccountsTable());

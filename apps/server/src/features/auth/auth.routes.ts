@@ -1,33 +1,35 @@
 import { ChangePasswordRequest, ErrorResponse, HealthResponse, LoginRequest, SessionUser } from '@bagel/contracts';
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { currentUser, SESSION_COOKIE } from '../../plugins/authentication';
-import { ApiError, errorBody, unauthorized } from '../../plugins/errors';
-import { decoyPasswordHash, verifyPassword } from '../users/password';
+import { ApiError, unauthorized } from '../../plugins/errors';
+import { DECOY_PASSWORD_HASH, type PasswordHasher } from '../users/password';
 import { createUsersRepository } from '../users/users.repository';
 import { createUsersService } from '../users/users.service';
+import { createLoginThrottle, type LoginAttempt, type LoginThrottleOptions } from './login-throttle';
 import { createSessionsRepository, hashSessionToken, newSessionToken } from './sessions.repository';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export interface AuthRoutesOptions {
   version: string;
-  loginRateLimit: { max: number; timeWindowMs: number };
+  loginThrottle: LoginThrottleOptions;
+  passwords: PasswordHasher;
 }
 
-// Keyed by address and user name, so one person mistyping cannot lock out a colleague behind the same NAT, and
-// guessing one account's password from one address stays slow. Runs before validation, so the body may be anything.
-function loginRateLimitKey(request: FastifyRequest): string {
-  const body = request.body as { username?: unknown } | undefined;
-  const username = typeof body?.username === 'string' ? body.username.trim().toLowerCase() : '';
-  return `${request.ip}|${username}`;
+/** 429 with Retry-After (whole seconds, rounded up) for an attempt the throttle holds back. */
+function throttled(attempt: Extract<LoginAttempt, { allowed: false }>, what: string): ApiError {
+  const seconds = Math.ceil(attempt.retryAfterMs / 1000);
+  const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} s`;
+  const scope = attempt.scope === 'account' ? 'for this account' : 'from this address';
+  return new ApiError(429, `Too many failed ${what} ${scope}; try again in ${wait}`, 'RATE_LIMITED', { retryAfter: seconds }, { headers: { 'retry-after': String(seconds) } });
 }
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
   const users = createUsersRepository(app.db);
   const sessions = createSessionsRepository(app.db);
-  const accounts = createUsersService(app.db, { now: app.now });
+  const accounts = createUsersService(app.db, { now: app.now, passwords: options.passwords });
+  const throttle = createLoginThrottle(options.loginThrottle);
 
   app.get(
     '/health',
@@ -38,24 +40,33 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   app.post(
     '/auth/login',
     {
-      config: {
-        public: true,
-        rateLimit: {
-          max: options.loginRateLimit.max,
-          timeWindow: options.loginRateLimit.timeWindowMs,
-          hook: 'preValidation',
-          keyGenerator: loginRateLimitKey,
-          errorResponseBuilder: (_request, context) =>
-            errorBody(429, `Too many sign-in attempts; try again in ${context.after}`, 'RATE_LIMITED'),
-        },
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        security: [],
+        description:
+          'Signs in. Failed attempts are limited per account (across addresses) and per address (across accounts): 429 RATE_LIMITED with Retry-After. 503 BUSY with Retry-After when too many passwords are being checked at once.',
+        body: LoginRequest,
+        response: { 200: SessionUser, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse },
       },
-      schema: { tags: ['auth'], security: [], body: LoginRequest, response: { 200: SessionUser, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse } },
     },
     async (request, reply) => {
+      const attempt = throttle.begin(request.ip, request.body.username, app.now());
+      if (!attempt.allowed) throw throttled(attempt, 'sign-ins');
       const user = users.findByUsername(request.body.username);
-      // An unknown user costs the same hash as a wrong password, and both get the same answer.
-      const valid = await verifyPassword(request.body.password, user?.passwordHash ?? (await decoyPasswordHash()));
-      if (!user || !valid) throw unauthorized('Wrong user name or password');
+      let valid: boolean;
+      try {
+        // An unknown user costs the same hash as a wrong password, and both get the same answer.
+        valid = await options.passwords.verify(request.body.password, user?.passwordHash ?? DECOY_PASSWORD_HASH);
+      } catch (error) {
+        attempt.cancelled();
+        throw error;
+      }
+      if (!user || !valid) {
+        attempt.failed(app.now());
+        throw unauthorized('Wrong user name or password');
+      }
+      attempt.succeeded(app.now());
       // Said only to whoever knows the password: it does not reveal which names exist.
       if (!user.active) throw new ApiError(403, 'This account is deactivated; an admin can reactivate it', 'ACCOUNT_DEACTIVATED');
       const now = app.now();
@@ -66,6 +77,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
         httpOnly: true,
         sameSite: 'strict',
         path: '/',
+        // Over https, directly or through a trusted proxy (--trust-proxy: X-Forwarded-Proto).
         secure: request.protocol === 'https',
         maxAge: SESSION_TTL_MS / 1000,
       });
@@ -83,27 +95,28 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   app.post(
     '/auth/password',
     {
-      config: {
-        // Guessing the current password from a borrowed session is as slow as guessing it at the login.
-        rateLimit: {
-          max: options.loginRateLimit.max,
-          timeWindow: options.loginRateLimit.timeWindowMs,
-          hook: 'preValidation',
-          keyGenerator: (request) => `password|${request.user?.id ?? request.ip}`,
-          errorResponseBuilder: (_request, context) =>
-            errorBody(429, `Too many password changes; try again in ${context.after}`, 'RATE_LIMITED'),
-        },
-      },
       schema: {
         tags: ['auth'],
-        description: 'Changes the signed-in user’s password. 400 WRONG_PASSWORD when `currentPassword` is wrong. The user’s other sessions end; this one stays.',
+        description:
+          'Changes the signed-in user’s password. 400 WRONG_PASSWORD when `currentPassword` is wrong; such failures count with the failed sign-ins of the account and the address (429 RATE_LIMITED with Retry-After), so a borrowed session guesses no faster than the sign-in. The user’s other sessions end; this one stays.',
         body: ChangePasswordRequest,
-        response: { 204: z.undefined(), 400: ErrorResponse, 429: ErrorResponse },
+        response: { 204: z.undefined(), 400: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse },
       },
     },
     async (request, reply) => {
+      const user = currentUser(request);
+      // The account's lock holds here even at an address known to it: whoever is signed in needs no way past it.
+      const attempt = throttle.begin(request.ip, user.username, app.now(), { knownAddressesPass: false });
+      if (!attempt.allowed) throw throttled(attempt, 'password checks');
       const token = request.cookies[SESSION_COOKIE] ?? '';
-      await accounts.changeOwnPassword(currentUser(request), hashSessionToken(token), request.body.currentPassword, request.body.newPassword);
+      try {
+        await accounts.changeOwnPassword(user, hashSessionToken(token), request.body.currentPassword, request.body.newPassword);
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'WRONG_PASSWORD') attempt.failed(app.now());
+        else attempt.cancelled();
+        throw error;
+      }
+      attempt.succeeded(app.now());
       return reply.code(204).send();
     },
   );

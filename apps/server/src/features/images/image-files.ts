@@ -48,12 +48,12 @@ export function resolveImageFile(imageDir: string, file: string): { path: string
         "The project's image folder is not on the server (an admin can start the server with --images DIR to point at it)",
         'NOT_FOUND',
         {},
-        `image folder ${imageDir} does not exist`,
+        { serverDetail: `image folder ${imageDir} does not exist` },
       );
     case 'outside':
       throw forbidden(`The image file "${file}" is outside the project's image folder`);
     case 'missing':
-      throw new ApiError(404, `The image file "${file}" is missing from the image folder`, 'NOT_FOUND', {}, `no file ${file} in ${imageDir}`);
+      throw new ApiError(404, `The image file "${file}" is missing from the image folder`, 'NOT_FOUND', {}, { serverDetail: `no file ${file} in ${imageDir}` });
   }
 }
 

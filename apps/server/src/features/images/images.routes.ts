@@ -64,7 +64,7 @@ export const imagesRoutes: FastifyPluginAsyncZod<ImagesRoutesOptions> = async (a
       try {
         handle = await open(file.path, 'r');
       } catch (error) {
-        throw new ApiError(404, `The image file "${file.file}" is missing from the image folder`, 'NOT_FOUND', {}, (error as Error).message);
+        throw new ApiError(404, `The image file "${file.file}" is missing from the image folder`, 'NOT_FOUND', {}, { serverDetail: (error as Error).message });
       }
       return reply
         .type(CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream')

@@ -126,7 +126,7 @@ export function createPreviewCache(options: PreviewCacheOptions) {
         `The image file "${image.file}" cannot be decoded (not an image format the server reads, or a damaged file)`,
         'UNREADABLE_IMAGE',
         {},
-        `${image.path}: ${(error as Error).message}`,
+        { serverDetail: `${image.path}: ${(error as Error).message}` },
       );
     }
   }

@@ -1,14 +1,16 @@
 import { CreatedUser, CreateUserRequest, ErrorResponse, PasswordReset, UpdateUserRequest, UserAccount, UserList, UserParams } from '@bagel/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { currentUser, requireRole } from '../../plugins/authentication';
+import type { PasswordHasher } from './password';
 import { createUsersService } from './users.service';
 
 const admins = requireRole('admin');
 
 /** The accounts, for admins: list, add, change role, (de)activate, reset a password. */
-export const usersRoutes: FastifyPluginAsyncZod = async (app) => {
-  const service = createUsersService(app.db, { now: app.now });
-  const errors = { 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+export const usersRoutes: FastifyPluginAsyncZod<{ passwords: PasswordHasher }> = async (app, options) => {
+  const service = createUsersService(app.db, { now: app.now, passwords: options.passwords });
+  // 503 BUSY (with Retry-After) when the password hashing queue is full.
+  const errors = { 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse };
 
   app.get(
     '/users',

@@ -3,7 +3,7 @@ import type { Db } from '../../db/open-database';
 import { badRequest, conflict, forbidden, notFound } from '../../plugins/errors';
 import { createSessionsRepository } from '../auth/sessions.repository';
 import { generatePassword } from './add-user';
-import { hashPassword, verifyPassword } from './password';
+import { passwordHasher, type PasswordHasher } from './password';
 import { createUsersRepository } from './users.repository';
 
 /**
@@ -11,7 +11,8 @@ import { createUsersRepository } from './users.repository';
  * routes. Nobody changes their own role, deactivates themselves or resets their own password here: the admin
  * acting is always left an active admin, so the tool always has one.
  */
-export function createUsersService(db: Db, options: { now: () => number }) {
+export function createUsersService(db: Db, options: { now: () => number; passwords?: PasswordHasher }) {
+  const passwords = options.passwords ?? passwordHasher;
   const users = createUsersRepository(db);
   const sessions = createSessionsRepository(db);
 
@@ -60,7 +61,7 @@ export function createUsersService(db: Db, options: { now: () => number }) {
       if (users.findByUsername(request.username)) throw taken();
       if (request.password !== undefined) refuseWeak('body.password', request.password, request);
       const password = request.password ?? generatePassword();
-      const passwordHash = await hashPassword(password);
+      const passwordHash = await passwords.hash(password);
       // The insert decides: another request may have taken the name while the hash was computed.
       const user = users.insert({ username: request.username, role: request.role, passwordHash, createdAt: new Date(options.now()).toISOString() });
       if (!user) throw taken();
@@ -80,18 +81,18 @@ export function createUsersService(db: Db, options: { now: () => number }) {
       accountOf(userId);
       notOneself(actor, userId, 'reset the password of (change it from the user menu)');
       const password = generatePassword();
-      replacePassword(userId, await hashPassword(password), null);
+      replacePassword(userId, await passwords.hash(password), null);
       return password;
     },
 
     /** The signed-in user's own password: the current one must match; their other sessions end, this one stays. */
     async changeOwnPassword(user: SessionUser, sessionHash: string, currentPassword: string, newPassword: string): Promise<void> {
       const stored = users.findById(user.id);
-      if (!stored || !(await verifyPassword(currentPassword, stored.passwordHash))) {
+      if (!stored || !(await passwords.verify(currentPassword, stored.passwordHash))) {
         throw badRequest('The current password is wrong', 'WRONG_PASSWORD');
       }
       refuseWeak('body.newPassword', newPassword, stored);
-      replacePassword(user.id, await hashPassword(newPassword), sessionHash);
+      replacePassword(user.id, await passwords.hash(newPassword), sessionHash);
     },
   };
 }
