@@ -275,6 +275,11 @@ test.describe.serial('panel consensus: three experts disagree, the lead decides,
     await expect(page.getByTestId('history-entry').first()).toHaveAttribute('data-kind', 'reopen');
     const disputedRow = page.locator(`[data-testid="desk-class-row"][data-key="${scenario.disputedKey}"]`);
     await expect(disputedRow).toHaveAttribute('data-decision', '');
+    // It is back in the queue; opened from there with the mouse, the keys still decide and Enter finalizes (the
+    // queue's button clicked does not take Enter for itself).
+    const entry = page.locator(`[data-testid="queue-entry"][data-item-id="${scenario.itemId}"]`);
+    await entry.click();
+    await expect(entry).toHaveAttribute('aria-current', 'true');
     await focusDeskRow(page, keys.indexOf(scenario.disputedKey));
     await page.keyboard.press('w');
     await page.keyboard.press('Enter');
