@@ -207,6 +207,12 @@ test.describe.serial('panel consensus: three experts disagree, the lead decides,
     await expect(page.getByTestId('history-entry')).toHaveCount(1);
     await expect(page.getByTestId('history-entry')).toContainText('lead finalized');
     await expect(page.getByTestId('history-entry')).toContainText(LEAD_NOTE);
+    // Every judgement of the decision, the class decided unclear included.
+    const nameOf = (key: string) => scenario.item.candidates.find((c) => c.key === key)?.names[0] ?? key;
+    const judgements = page.getByTestId('history-entry').getByTestId('history-judgement');
+    await expect(judgements.and(page.locator('[data-judgement="correct"]'))).toContainText(nameOf(scenario.original));
+    await expect(judgements.and(page.locator('[data-judgement="unclear"]'))).toContainText(nameOf(scenario.leadUnclearKey));
+    await expect(judgements.and(page.locator('[data-judgement="wrong"]'))).toContainText(nameOf(scenario.disputedKey));
     await expect(page.getByTestId('override')).toBeDisabled();
     await expect(page.getByTestId('reopen')).toBeEnabled();
   });
@@ -265,6 +271,9 @@ test.describe.serial('panel consensus: three experts disagree, the lead decides,
     await expect(page.getByTestId('desk-notice')).toContainText('reloaded');
     await expect(page.getByTestId('history-entry')).toHaveCount(2);
     await expect(page.getByTestId('history-entry').first()).toContainText('from another tab');
+    // The override took the class decided unclear back to wrong: the history says so.
+    await expect(page.getByTestId('history-entry').first().locator('[data-judgement="unclear"]')).toHaveCount(0);
+    await expect(page.getByTestId('history-entry').nth(1).locator('[data-judgement="unclear"]')).toHaveCount(1);
     await expect(page.locator(`[data-testid="desk-class-row"][data-key="${scenario.disputedKey}"]`)).toHaveAttribute('data-decision', 'wrong');
     await expect(page.locator(`[data-testid="desk-class-row"][data-key="${scenario.leadUnclearKey}"]`)).toHaveAttribute('data-decision', 'wrong');
 
