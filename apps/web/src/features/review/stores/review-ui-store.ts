@@ -4,15 +4,12 @@ import { useImageViewStore } from '../../../stores/image-view-store';
 import { type DraftVerdict, draftFromItem } from '../lib/draft-verdict';
 import { isFinalStatus } from '../lib/read-only';
 
-/**
- * The one overlay open at a time; each takes the keyboard while open ('class-examples': of `examplesKey`; 'guide': the
- * project's labeling guide).
- */
-export type ReviewOverlay = 'shortcuts' | 'add-class' | 'problematic' | 'class-examples' | 'guide' | null;
+/** The one overlay open at a time; each takes the keyboard while open ('class-examples': of `examplesKey`). */
+export type ReviewOverlay = 'shortcuts' | 'add-class' | 'problematic' | 'class-examples' | null;
 
 /**
- * UI state of the review screen only: the draft being edited, which candidate has the keyboard focus and the open
- * overlay (the image view is in the shared image-view store, reset with each draft). Items, verdicts and the
+ * UI state of the review screen only: the draft being edited, which candidate has the keyboard focus, the open
+ * overlay and whether the guide's panel is open beside the item (the image view is in the shared image-view store, reset with each draft). Items, verdicts and the
  * vocabulary are server state and live in react-query.
  */
 interface ReviewUiState {
@@ -23,6 +20,8 @@ interface ReviewUiState {
   overlay: ReviewOverlay;
   /** The candidate class whose examples (other images of it) are open, with the overlay 'class-examples'. */
   examplesKey: string | null;
+  /** The project's labeling guide is open beside the item (it stays open from item to item; the keys still act). */
+  guideOpen: boolean;
 
   startDraft(item: ReviewItem): void;
   /** Forgets everything: the next screen (another user, another project) starts clean. */
@@ -40,6 +39,8 @@ interface ReviewUiState {
   /** Opens the examples of a candidate class (the overlay 'class-examples'). */
   openExamples(key: string): void;
   closeOverlay(): void;
+  toggleGuide(): void;
+  closeGuide(): void;
 }
 
 /**
@@ -58,10 +59,11 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
     focusedIndex: 0,
     overlay: null,
     examplesKey: null,
+    guideOpen: false,
 
     reset: () => {
       useImageViewStore.getState().reset();
-      set({ draftSource: null, draft: null, focusedIndex: 0, overlay: null, examplesKey: null });
+      set({ draftSource: null, draft: null, focusedIndex: 0, overlay: null, examplesKey: null, guideOpen: false });
     },
     startDraft: (item) => {
       useImageViewStore.getState().reset();
@@ -87,5 +89,7 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
     openOverlay: (overlay) => set({ overlay, examplesKey: null }),
     openExamples: (key) => set({ overlay: 'class-examples', examplesKey: key }),
     closeOverlay: () => set({ overlay: null, examplesKey: null }),
+    toggleGuide: () => set((state) => ({ guideOpen: !state.guideOpen })),
+    closeGuide: () => set({ guideOpen: false }),
   };
 });
