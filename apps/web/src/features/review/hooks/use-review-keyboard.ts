@@ -130,10 +130,13 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
       ui.toggleGuide();
       return true;
     case 'x':
+    case 'Backspace':
+    case 'Delete':
+      // The focused candidate's judgement taken back; a class added in the draft goes with it.
       if (focused?.addedInDraft) {
         ui.removeAddedClass(focused.key);
         ui.setFocus(Math.min(index, count - 2));
-      }
+      } else if (focused) ui.clearJudgement(focused.key);
       return true;
     case 'p':
       if (draft.problematic) ui.setProblematic(false);

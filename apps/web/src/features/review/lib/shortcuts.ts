@@ -93,7 +93,7 @@ export function shortcutGroups(
         { keys: ['u'], action: 'Judge it unclear, then move on' },
         { keys: ['Shift', 'W'], action: 'Judge every candidate not judged yet wrong' },
         { keys: ['a', '/'], action: 'Add a class: search the vocabulary (↑ ↓ choose, Enter add, Esc close)' },
-        { keys: ['x'], action: 'Remove the focused class you added' },
+        { keys: ['x', 'Backspace'], action: 'Clear the focused candidate’s judgement (a class you added is removed)' },
         ...examplesShortcut,
       ],
     },

@@ -28,6 +28,8 @@ interface ReviewUiState {
   reset(): void;
   setFocus(index: number): void;
   judge(key: string, judgement: Judgement): void;
+  /** Takes a candidate's judgement back: not judged (a class added in the draft is removed). */
+  clearJudgement(key: string): void;
   addClass(key: string): void;
   removeAddedClass(key: string): void;
   setSeverity(model: string, severity: Severity): void;
@@ -71,6 +73,11 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
     },
     setFocus: (index) => set({ focusedIndex: Math.max(0, index) }),
     judge: (key, judgement) => updateDraft((d) => ({ labels: { ...d.labels, [key]: judgement } })),
+    clearJudgement: (key) =>
+      updateDraft((d) => {
+        const { [key]: _cleared, ...labels } = d.labels;
+        return { addedKeys: d.addedKeys.filter((k) => k !== key), labels };
+      }),
     addClass: (key) =>
       updateDraft((d) => ({
         addedKeys: d.addedKeys.includes(key) ? d.addedKeys : [...d.addedKeys, key],
