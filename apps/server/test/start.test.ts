@@ -1,10 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILD_TARGETS, staleTargets } from '../../../scripts/build-state.mjs';
 
-// `npm start` builds only what is older than its sources (scripts/prepare-start.mjs): the check, on a made-up tree.
+// `npm start` (scripts/prepare-start.mjs) checks the port first, then builds only what is older than its sources.
+const PREPARE_START = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'prepare-start.mjs');
 const root = mkdtempSync(join(tmpdir(), 'bagel-build-state-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -65,5 +69,27 @@ describe('staleTargets', () => {
     }
     expect(BUILD_TARGETS.find((t) => t.name === 'web')?.sources).toContain('apps/web/src');
     expect(BUILD_TARGETS.find((t) => t.name === 'server')?.sources).toContain('apps/server/src');
+  });
+});
+
+describe('npm start, before anything is built', () => {
+  it('says clearly that the port is taken and which variable to set, and stops', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const res = spawnSync(process.execPath, [PREPARE_START], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' } });
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain(`port ${port} is in use on 127.0.0.1; set PORT to another one`);
+      expect(res.stdout).not.toContain('building');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('refuses a PORT that is no port number', () => {
+    const res = spawnSync(process.execPath, [PREPARE_START], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, PORT: 'eighty' } });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('PORT=eighty is not a port number (0-65535)');
   });
 });
