@@ -1,12 +1,13 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { type AddressInfo, createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import { parseMegabytes } from '../src/cli/commands/serve';
+import { browserUrl, parseMegabytes } from '../src/cli/commands/serve';
 import { addUserCommand, listUsersCommand, setPasswordCommand } from '../src/cli/commands/users';
 import { openDatabase } from '../src/db/open-database';
 import { AddUserError } from '../src/features/users/add-user';
@@ -135,4 +136,51 @@ describe('bagel serve', () => {
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('"lots" is not a whole number of megabytes');
   }, 40_000);
+
+  it('says that a taken port is in use and which setting to change, and exits (nothing left open)', async () => {
+    const dbFile = join(dir, 'serve-port.sqlite');
+    openDatabase(dbFile).close();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const res = spawnSync(process.execPath, [BIN, 'serve', '--db', dbFile, '--port', String(port), '--host', '127.0.0.1'], { encoding: 'utf8', timeout: 30_000 });
+      expect(res.signal).toBeNull();
+      expect(res.status).toBe(1);
+      expect(res.stderr.trim()).toBe(`bagel: port ${port} is in use on 127.0.0.1; set PORT (or --port) to another one`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('prints the address it is bound to: HOST=127.0.0.1 gives http://127.0.0.1:PORT', async () => {
+    const dbFile = join(dir, 'serve-host.sqlite');
+    openDatabase(dbFile).close();
+    const child = spawn(process.execPath, [BIN, 'serve', '--db', dbFile, '--port', '0'], { env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn' } });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const found = /Bagel is serving .* on (\S+)/.exec(out);
+          if (found) resolve(found[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code} before printing its address: ${out}`)));
+      });
+      expect(line).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${line}/api/health`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+
+  it('shows the host as bound; localhost only when bound to every interface', () => {
+    expect(browserUrl({ host: '127.0.0.1', port: 8080 })).toBe('http://127.0.0.1:8080');
+    expect(browserUrl({ host: 'localhost', port: 8080 })).toBe('http://localhost:8080');
+    expect(browserUrl({ host: '::1', port: 8080 })).toBe('http://[::1]:8080');
+    expect(browserUrl({ host: '192.168.1.20', port: 3000 })).toBe('http://192.168.1.20:3000');
+    expect(browserUrl({ host: '0.0.0.0', port: 8080 })).toBe('http://localhost:8080');
+    expect(browserUrl({ host: '::', port: 8080 })).toBe('http://localhost:8080');
+  });
 });

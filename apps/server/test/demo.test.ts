@@ -1,34 +1,64 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app';
-import { createDemoDatabase, DEMO_ACCOUNTS } from '../src/cli/commands/demo';
-import { openDatabase } from '../src/db/open-database';
-import { addUser } from '../src/features/users/add-user';
-import { findRepoRoot } from '../src/paths';
+import type { ClassImagesPage, MajorSlice, ProjectDashboard, ReviewItem, VerdictRequest } from '@bagel/contracts';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importManifest } from '../src/features/import/import-manifest';
+import { completeVerdict, createUser, login } from './synthetic-project';
+import { createTestApp, type TestApp } from './test-app';
 
-const dir = mkdtempSync(join(tmpdir(), 'bagel-demo-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// The demo data set (data/demo) shows every feature it documents (docs/FORMATS.md, "The demo data set"): among them a
+// class with several images (the examples of a class) and an image that, graded so by the panel, is a Major mistake of
+// every demo model (the Major slice).
+const DEMO_MANIFEST = fileURLToPath(new URL('../../../data/demo/manifest.json', import.meta.url));
+const TABBY = 'n02123045';
 
-describe('bagel demo', () => {
-  it('creates the demo accounts with their public passwords, exempt from the password rules, and they sign in', async () => {
-    const dbFile = join(dir, 'demo.sqlite');
-    await createDemoDatabase(dbFile, join(findRepoRoot()!, 'data', 'demo', 'manifest.json'), () => {});
-    const db = openDatabase(dbFile);
-    const app = await buildApp({ db, cacheDir: join(dir, 'cache') });
-    try {
-      expect(DEMO_ACCOUNTS.map((a) => a.password)).toEqual(['bagel-expert1', 'bagel-expert2', 'bagel-expert3', 'bagel-lead', 'bagel-admin']);
-      for (const account of DEMO_ACCOUNTS) {
-        const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: account.username, password: account.password } });
-        expect(res.statusCode, account.username).toBe(200);
-        expect(res.json()).toMatchObject({ username: account.username, role: account.role });
-      }
-      // The exemption is the demo's alone: the demo admin's password is refused for any other admin.
-      await expect(addUser(db, { username: 'admin2', role: 'admin', password: 'bagel-admin' })).rejects.toThrow(/at least 12 characters for an admin/);
-    } finally {
-      await app.close();
-      db.close();
+let t: TestApp;
+let projectId: number;
+const cookies: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await createTestApp();
+  projectId = (await importManifest(t.db, DEMO_MANIFEST)).projectId;
+  for (const [name, role] of [['expert1', 'expert'], ['expert2', 'expert'], ['expert3', 'expert'], ['lead', 'lead']] as const) {
+    createUser(t.db, name, role, `password-of-${name}`);
+    cookies[name] = await login(t.app, name, `password-of-${name}`);
+  }
+});
+afterAll(() => t.close());
+
+const get = async <T>(user: string, url: string): Promise<T> => {
+  const res = await t.app.inject({ url, headers: { cookie: cookies[user]! } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as T;
+};
+
+function itemIdOf(file: string): number {
+  const row = t.db.prepare<[string], { id: number }>('SELECT i.id FROM items i JOIN images im ON im.id = i.image_id WHERE im.file = ?').get(file);
+  expect(row, `${file} is an item`).toBeDefined();
+  return row!.id;
+}
+
+describe('the demo data set', () => {
+  it('has a class with several images: the examples of tabby, on the review of chelsea.png, are two other images', async () => {
+    const chelsea = await get<ReviewItem>('expert1', `/api/items/${itemIdOf('chelsea.png')}`);
+    expect(chelsea.originalLabel.key).toBe(TABBY);
+    const tabby = await get<ClassImagesPage>('expert1', `/api/projects/${projectId}/classes/${TABBY}/images`);
+    expect(tabby.total).toBe(3);
+    expect(tabby.rows.map((r) => r.file).filter((file) => file !== 'chelsea.png')).toEqual(['chelsea-copy-1.png', 'chelsea-copy-2.png']);
+  });
+
+  it('has an image every demo model misses, which the panel’s Major grades put in the Major slice', async () => {
+    const flowerId = itemIdOf('flower.jpg');
+    const flower = await get<ReviewItem>('expert1', `/api/items/${flowerId}`);
+    expect(flower.models.map((m) => m.top1IsMistake)).toEqual([true, true, true]);
+    const graded: VerdictRequest = completeVerdict(flower);
+    for (const model of Object.keys(graded.mistakes)) graded.mistakes[model] = { severity: 'Major', category: 'Non-prototypical' };
+    expect(Object.keys(graded.mistakes)).toHaveLength(3);
+    for (const expert of ['expert1', 'expert2', 'expert3']) {
+      const res = await t.app.inject({ method: 'POST', url: `/api/items/${flowerId}/verdicts`, headers: { cookie: cookies[expert]! }, payload: graded });
+      expect(res.statusCode, res.body).toBe(201);
     }
-  }, 60_000);
+    const slice = await get<MajorSlice>('lead', `/api/projects/${projectId}/major-slice`);
+    expect(slice.images.map((image) => image.file)).toEqual(['flower.jpg']);
+    expect((await get<ProjectDashboard>('lead', `/api/projects/${projectId}/dashboard`)).majorSlice.count).toBe(1);
+  });
 });

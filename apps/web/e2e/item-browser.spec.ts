@@ -26,11 +26,11 @@ test('the lead lists every item, filters by status and wrong model, and opens on
   await logIn(page, 'lead', '/?view=items', 'item-browser');
   const project = await demoProject(page.request);
 
-  // All 10 demo items, in the queue's priority order (the server's), none judged yet.
-  await expect(page.getByTestId('item-count')).toHaveText('10 items');
-  await expect(page.getByTestId('item-row')).toHaveCount(10);
+  // All 11 demo items, in the queue's priority order (the server's), none judged yet.
+  await expect(page.getByTestId('item-count')).toHaveText('11 items');
+  await expect(page.getByTestId('item-row')).toHaveCount(11);
   const everything = await apiItems(page.request, project.id, {});
-  expect(everything.total).toBe(10);
+  expect(everything.total).toBe(11);
   expect(await page.getByTestId('item-row').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-item-id'))))).toEqual(
     everything.rows.map((row) => row.itemId),
   );
@@ -52,7 +52,7 @@ test('the lead lists every item, filters by status and wrong model, and opens on
   await page.getByRole('combobox', { name: 'Wrong model', exact: true }).selectOption(model.name);
   const filtered = await apiItems(page.request, project.id, { status: 'open', wrongModel: model.name });
   expect(filtered.total).toBeGreaterThan(0);
-  expect(filtered.total).toBeLessThan(10);
+  expect(filtered.total).toBeLessThan(11);
   await expect(page.getByTestId('item-count')).toHaveText(`${filtered.total} item${filtered.total === 1 ? '' : 's'}`);
   await expect(page.getByTestId('item-row')).toHaveCount(filtered.total);
   expect(await shownItemIds(page)).toEqual(filtered.rows.map((row) => row.itemId).sort((a, b) => a - b));
@@ -110,7 +110,7 @@ test('the class filter searches the vocabulary and keeps the items labelled or p
   expect(new URL(page.url()).searchParams.get('class')).toBe(label.key);
 
   await page.getByRole('button', { name: 'Clear the class filter' }).click();
-  await expect(page.getByTestId('item-count')).toHaveText('10 items');
+  await expect(page.getByTestId('item-count')).toHaveText('11 items');
 });
 
 test('an expert gets 403 from the item browser API', async ({ request }) => {

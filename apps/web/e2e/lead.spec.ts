@@ -207,6 +207,12 @@ test.describe.serial('panel consensus: three experts disagree, the lead decides,
     await expect(page.getByTestId('history-entry')).toHaveCount(1);
     await expect(page.getByTestId('history-entry')).toContainText('lead finalized');
     await expect(page.getByTestId('history-entry')).toContainText(LEAD_NOTE);
+    // Every judgement of the decision, the class decided unclear included.
+    const nameOf = (key: string) => scenario.item.candidates.find((c) => c.key === key)?.names[0] ?? key;
+    const judgements = page.getByTestId('history-entry').getByTestId('history-judgement');
+    await expect(judgements.and(page.locator('[data-judgement="correct"]'))).toContainText(nameOf(scenario.original));
+    await expect(judgements.and(page.locator('[data-judgement="unclear"]'))).toContainText(nameOf(scenario.leadUnclearKey));
+    await expect(judgements.and(page.locator('[data-judgement="wrong"]'))).toContainText(nameOf(scenario.disputedKey));
     await expect(page.getByTestId('override')).toBeDisabled();
     await expect(page.getByTestId('reopen')).toBeEnabled();
   });
@@ -228,16 +234,17 @@ test.describe.serial('panel consensus: three experts disagree, the lead decides,
     expect(annots!.unclear?.toSorted()).toEqual(byJudgement('unclear'));
     expect(annots!.correct).not.toContain(scenario.disputedKey);
     expect(exported.problematic_images[FILE]).toBeUndefined();
-    // The whole corrected set: every image of the demo, judged or not (the scoreboard counts them all).
-    await expect(page.getByTestId('ranked-images')).toHaveText(Array(3).fill('11 of 11 images'));
-    expect(Object.keys(exported.initial_annots)).toHaveLength(11);
+    // The whole corrected set: every image of the demo, judged or not; the scoreboard counts those each model ranks
+    // (not the two copies of the cat photograph, which no demo model ranks).
+    await expect(page.getByTestId('ranked-images')).toHaveText(Array(3).fill('11 of 13 images'));
+    expect(Object.keys(exported.initial_annots)).toHaveLength(13);
 
     // Only the reviewed images, on request.
     const [reviewed] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-human-accuracy-v3-reviewed').click()]);
     expect(reviewed.suggestedFilename()).toMatch(/-human-accuracy-v3-reviewed\.json$/);
     const subset = JSON.parse(await readFile(await reviewed.path(), 'utf8')) as { initial_annots: Record<string, unknown> };
     expect(subset.initial_annots[FILE]).toEqual(annots);
-    expect(Object.keys(subset.initial_annots).length).toBeLessThan(11);
+    expect(Object.keys(subset.initial_annots).length).toBeLessThan(13);
   });
 
   test('a decision taken meanwhile is never overwritten: the desk shows the 409 and reloads; the lead then reopens and decides again', async ({ page }) => {
@@ -266,6 +273,9 @@ test.describe.serial('panel consensus: three experts disagree, the lead decides,
     await expect(page.getByTestId('desk-notice')).toContainText('reloaded');
     await expect(page.getByTestId('history-entry')).toHaveCount(2);
     await expect(page.getByTestId('history-entry').first()).toContainText('from another tab');
+    // The override took the class decided unclear back to wrong: the history says so.
+    await expect(page.getByTestId('history-entry').first().locator('[data-judgement="unclear"]')).toHaveCount(0);
+    await expect(page.getByTestId('history-entry').nth(1).locator('[data-judgement="unclear"]')).toHaveCount(1);
     await expect(page.locator(`[data-testid="desk-class-row"][data-key="${scenario.disputedKey}"]`)).toHaveAttribute('data-decision', 'wrong');
     await expect(page.locator(`[data-testid="desk-class-row"][data-key="${scenario.leadUnclearKey}"]`)).toHaveAttribute('data-decision', 'wrong');
 
@@ -276,6 +286,11 @@ test.describe.serial('panel consensus: three experts disagree, the lead decides,
     await expect(page.getByTestId('history-entry').first()).toHaveAttribute('data-kind', 'reopen');
     const disputedRow = page.locator(`[data-testid="desk-class-row"][data-key="${scenario.disputedKey}"]`);
     await expect(disputedRow).toHaveAttribute('data-decision', '');
+    // It is back in the queue; opened from there with the mouse, the keys still decide and Enter finalizes (the
+    // queue's button clicked does not take Enter for itself).
+    const entry = page.locator(`[data-testid="queue-entry"][data-item-id="${scenario.itemId}"]`);
+    await entry.click();
+    await expect(entry).toHaveAttribute('aria-current', 'true');
     await focusDeskRow(page, keys.indexOf(scenario.disputedKey));
     await page.keyboard.press('w');
     await page.keyboard.press('Enter');

@@ -6,7 +6,7 @@ import { focusCandidate, gradeMistakesWithKeys, passwordOf } from './support';
 const output = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../docs/review-screen.png');
 const WANTED = ['chelsea.png', 'coffee.png'];
 
-/** The id of the demo item showing one of the wanted photos (ids are small: the demo has eleven images). */
+/** The id of the demo item showing one of the wanted photos (ids are small: the demo has thirteen images). */
 async function findItem(request: APIRequestContext): Promise<number> {
   expect((await request.post('/api/auth/login', { data: { username: 'expert3', password: passwordOf('expert3') } })).status()).toBe(200);
   for (const file of WANTED) {

@@ -47,6 +47,26 @@ test('an expert reviews an item with the keyboard only; the stored verdict is ex
   await page.keyboard.press('w');
   expected[keys[2]!] = 'wrong';
 
+  // A judgement taken back: x clears it (the focus stays), so does Backspace, and so does a click on the pressed button.
+  await page.keyboard.press('k');
+  await page.keyboard.press('x');
+  await expect(rows.nth(2)).toHaveAttribute('data-judgement', '');
+  await expect(rows.nth(2)).toHaveAttribute('data-focused', 'true');
+  await page.keyboard.press('u');
+  await expect(rows.nth(2)).toHaveAttribute('data-judgement', 'unclear');
+  await page.keyboard.press('k');
+  await page.keyboard.press('Backspace');
+  await expect(rows.nth(2)).toHaveAttribute('data-judgement', '');
+  const wrongButton = rows.nth(2).getByRole('button', { name: / wrong$/ });
+  await wrongButton.click();
+  await expect(rows.nth(2)).toHaveAttribute('data-judgement', 'wrong');
+  await expect(wrongButton).toHaveAttribute('aria-pressed', 'true');
+  await wrongButton.click();
+  await expect(rows.nth(2)).toHaveAttribute('data-judgement', '');
+  await expect(wrongButton).toHaveAttribute('aria-pressed', 'false');
+  await page.keyboard.press('w');
+  await expect(rows.nth(2)).toHaveAttribute('data-judgement', 'wrong');
+
   // Add a class by one of its synonyms: it joins the candidates, judged correct.
   await page.keyboard.press('a');
   const search = page.getByRole('combobox', { name: 'Search the vocabulary to add a class' });
@@ -142,7 +162,7 @@ test('the ? overlay lists every shortcut, and every control of the review screen
   const overlay = page.getByTestId('shortcuts-overlay');
   await expect(overlay).toBeVisible();
   const listed = await overlay.locator('dt kbd').allTextContents();
-  for (const key of ['j', 'k', '↓', '↑', 'c', 'w', 'u', 'a', '/', 'e', 'p', '1', '2', '3', '4', '5', '6', '7', '+', '-', '0', 'Enter', 's', 'g', '?', 'Esc']) {
+  for (const key of ['j', 'k', '↓', '↑', 'c', 'w', 'u', 'x', 'Backspace', 'a', '/', 'e', 'p', '1', '2', '3', '4', '5', '6', '7', '+', '-', '0', 'Enter', 's', 'g', '?', 'Esc']) {
     expect(listed).toContain(key);
   }
   await expect(overlay).toContainText('Severity Major');

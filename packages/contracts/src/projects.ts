@@ -68,7 +68,7 @@ export type ClassImagesPage = z.infer<typeof ClassImagesPage>;
 /** The most characters a project's guide may hold. */
 export const GUIDE_MAX_LENGTH = 50_000;
 
-/** A project's labeling guide (plain text; blank lines separate paragraphs, lines starting with "- " are list items). */
+/** A project's labeling guide (Markdown, every line break kept; raw HTML shows as typed). */
 export const ProjectGuide = z.object({
   text: z.string(),
   revision: z.number().int().nonnegative().meta({ description: '0 while the project has no guide' }),

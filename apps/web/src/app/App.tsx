@@ -8,7 +8,7 @@ import { ClassExamplesDialog } from '../features/class-examples/components/Class
 import { DashboardScreen } from '../features/dashboard/components/DashboardScreen';
 import { DiscussionPanel } from '../features/discussion/components/DiscussionPanel';
 import { DownloadLinks } from '../features/exports/components/DownloadLinks';
-import { GuideDialog } from '../features/guide/components/GuideDialog';
+import { GuidePanel } from '../features/guide/components/GuidePanel';
 import { GuideScreen } from '../features/guide/components/GuideScreen';
 import { LeadDesk } from '../features/lead/components/LeadDesk';
 import { MajorSliceScreen } from '../features/major-slice/components/MajorSliceScreen';
@@ -182,7 +182,7 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
   );
 
   // The project's labeling guide beside the item (the review screen, the desk); the Guide view shows and edits it.
-  const guidePanel = useCallback(({ onClose }: { onClose(): void }) => <GuideDialog projectId={project.id} onClose={onClose} />, [project.id]);
+  const guidePanel = useCallback(({ onClose }: { onClose(): void }) => <GuidePanel projectId={project.id} onClose={onClose} />, [project.id]);
 
   const navigation = <ViewNavigation projectId={project.id} views={viewsFor(user.role, hasItemBrowser)} current={view} onNavigate={navigate} />;
   const common = { project, userMenu, navigation, onChangeProject };

@@ -13,7 +13,7 @@ export interface ModalDialogProps extends Omit<ComponentPropsWithoutRef<'dialog'
 }
 
 /**
- * The app's modal dialogs (change password, a class's examples, the guide beside the item): a native `<dialog>`
+ * The app's modal dialogs (change password, a class's examples): a native `<dialog>`
  * opened with showModal, so the page behind is inert and Esc cancels it. The keys typed inside are the dialog's own:
  * they never reach the shortcuts of the screen behind (the review screen, the desk), whatever handles them first.
  */

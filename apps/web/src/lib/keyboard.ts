@@ -10,12 +10,34 @@ export function isTextEntry(target: EventTarget | null): target is HTMLElement {
 }
 
 /**
+ * How the element that has the focus got it: `:focus-visible` at the moment it took the focus (Tab, or a programmatic
+ * focus after keyboard use) and not later, since the browser turns a mouse-focused button `:focus-visible` as soon as
+ * any key is pressed on it (a shortcut such as `w` included).
+ */
+const focusedByKeyboard = new WeakSet<Element>();
+let focusTracking = false;
+function trackFocus(): void {
+  if (focusTracking || typeof document === 'undefined') return;
+  focusTracking = true;
+  document.addEventListener(
+    'focusin',
+    (event) => {
+      const target = event.target;
+      if (!(target instanceof Element)) return;
+      if (target.matches(':focus-visible')) focusedByKeyboard.add(target);
+      else focusedByKeyboard.delete(target);
+    },
+    true,
+  );
+}
+
+/**
  * A control reached with Tab keeps the native meaning of Enter (press it). A control that merely kept the focus after
- * a mouse click does not: there Enter still does the screen's main action, so a click on a secondary button never
- * turns a later Enter into that button.
+ * a mouse click does not, even after other keys were pressed: there Enter still does the screen's main action, so a
+ * click on a secondary button (or an entry of the lead's queue) never turns a later Enter into that button.
  */
 export function isKeyboardFocusedControl(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && target !== document.body && target.matches(':focus-visible');
+  return target instanceof HTMLElement && target !== document.body && target.matches(':focus-visible') && focusedByKeyboard.has(target);
 }
 
 /**
@@ -28,6 +50,7 @@ export function useWindowKeyboard<C>(ctx: C, handle: (event: KeyboardEvent, ctx:
     latest.current = ctx;
   });
   useEffect(() => {
+    trackFocus();
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.isComposing) return;
       if (handle(event, latest.current)) event.preventDefault();

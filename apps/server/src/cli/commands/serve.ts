@@ -30,10 +30,13 @@ export function listenAddress(options: ListenOptions): { port: number; host: str
   return { port: options.port ?? (process.env.PORT ? parsePort(process.env.PORT) : 8080), host: options.host ?? process.env.HOST ?? '127.0.0.1' };
 }
 
-/** The address to show people: `localhost` reaches a server bound to the loopback or to every interface. */
+/**
+ * The address to show people: the host the server is bound to (127.0.0.1 stays 127.0.0.1, an IPv6 address gets its
+ * brackets); bound to every interface (0.0.0.0, ::), `localhost`, which reaches it from this machine.
+ */
 export function browserUrl(address: { port: number; host: string }): string {
-  const local = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(address.host);
-  const host = local ? 'localhost' : address.host.includes(':') ? `[${address.host}]` : address.host;
+  const everywhere = ['0.0.0.0', '::'].includes(address.host);
+  const host = everywhere ? 'localhost' : address.host.includes(':') ? `[${address.host}]` : address.host;
   return `http://${host}:${address.port}`;
 }
 

@@ -221,8 +221,8 @@ function GuideEditorCard({ editor, pending, error, onChange, onSave, onCancel }:
             {count.label}
           </p>
           <p id={formatId} className="muted guide-format">
-            Plain text: a blank line starts a new paragraph, a line starting with “- ” is a list item, other line breaks stay. Ctrl+Enter
-            saves.
+            Markdown: <code># heading</code>, <code>**bold**</code>, <code>_italics_</code>, <code>[link](https://…)</code>, <code>- list item</code>;
+            a blank line starts a new paragraph, other line breaks stay, HTML shows as typed. Ctrl+Enter saves.
           </p>
         </div>
         <section className="guide-preview" aria-labelledby="guide-preview-title" data-testid="guide-preview">

@@ -27,7 +27,7 @@ interface LeadDeskProps {
   discussion?: (itemId: number) => ReactNode;
   /** Other images of a class (a modal dialog that owns the keyboard, and calls `onClose` on Esc), composed by the app. */
   classExamples?: DeskClassExamples;
-  /** The project's labeling guide (a modal dialog that owns the keyboard, and calls `onClose` on Esc), composed by the app. */
+  /** The project's labeling guide (a panel beside the item; its close button calls `onClose`), composed by the app. */
   guide?: DeskGuide;
 }
 
@@ -133,7 +133,7 @@ export function LeadDesk({ project, user, userMenu, navigation, onChangeProject,
   const ready = desk !== undefined && draftSource === deskDraftSource(desk);
 
   return (
-    <div className="desk-app">
+    <div className={`desk-app${guideOpen && guide ? ' has-guide-panel' : ''}`}>
       <AppHeader
         projectName={project.name}
         onChangeProject={onChangeProject}
@@ -145,10 +145,10 @@ export function LeadDesk({ project, user, userMenu, navigation, onChangeProject,
               type="button"
               className="text-button guide-button"
               aria-label="Guide (g)"
-              aria-haspopup="dialog"
-              title="The project’s labeling guide (g)"
+              aria-expanded={guideOpen}
+              title="The project’s labeling guide, beside the item (g)"
               onMouseDown={keepFocus}
-              onClick={() => useDeskUiStore.getState().openGuide()}
+              onClick={() => useDeskUiStore.getState().toggleGuide()}
               data-testid="open-guide"
             >
               Guide <kbd>g</kbd>

@@ -23,12 +23,16 @@ const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u:
 function handleKey(event: KeyboardEvent, ctx: DeskKeyboardContext): boolean {
   const ui = useDeskUiStore.getState();
   if (!ui.draft) return false;
-  // The examples and the guide are modal dialogs that own every key, Esc included (they close themselves): nothing
-  // here may act meanwhile.
-  if (ui.examplesKey !== null || ui.guideOpen) return false;
+  // The examples are a modal dialog that owns every key, Esc included (it closes itself): nothing here may act
+  // meanwhile. The guide is a panel beside the item: the keys still act on the desk.
+  if (ui.examplesKey !== null) return false;
   if (event.key === 'Escape') {
     if (isTextEntry(event.target)) {
       event.target.blur();
+      return true;
+    }
+    if (ui.guideOpen) {
+      ui.closeGuide();
       return true;
     }
     return false;
@@ -76,7 +80,7 @@ function handleKey(event: KeyboardEvent, ctx: DeskKeyboardContext): boolean {
     case 'g':
       // Reading the guide is not a decision: a reader (an admin) may too.
       if (!ctx.canShowGuide) return false;
-      ui.openGuide();
+      ui.toggleGuide();
       return true;
     case 'Enter':
       if (isKeyboardFocusedControl(event.target) || !ctx.canEdit) return false;
@@ -104,6 +108,6 @@ export function deskShortcuts({ examples, guide = false }: { examples: boolean; 
     ...(examples ? [{ keys: ['e'], action: 'examples of the class' }] : []),
     { keys: ['m'], action: 'write the note' },
     { keys: ['Enter'], action: 'finalize' },
-    ...(guide ? [{ keys: ['g'], action: 'the labeling guide' }] : []),
+    ...(guide ? [{ keys: ['g'], action: 'the labeling guide, beside the item (again, or Esc, to close it)' }] : []),
   ];
 }

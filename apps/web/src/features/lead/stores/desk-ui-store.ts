@@ -15,7 +15,7 @@ interface DeskUiState {
   focusedIndex: number;
   /** The class whose examples (other images of it) are open, in a modal dialog that owns the keyboard; null for none. */
   examplesKey: string | null;
-  /** The project's labeling guide is open, in a modal dialog that owns the keyboard. */
+  /** The project's labeling guide is open in a panel beside the item (the keys still act on the desk). */
   guideOpen: boolean;
 
   startDraft(desk: DeskItem): void;
@@ -30,7 +30,7 @@ interface DeskUiState {
   setNote(note: string): void;
   openExamples(key: string): void;
   closeExamples(): void;
-  openGuide(): void;
+  toggleGuide(): void;
   closeGuide(): void;
 }
 
@@ -66,7 +66,7 @@ export const useDeskUiStore = create<DeskUiState>()((set) => {
     setNote: (note) => updateDraft(() => ({ note })),
     openExamples: (key) => set({ examplesKey: key }),
     closeExamples: () => set({ examplesKey: null }),
-    openGuide: () => set({ guideOpen: true, examplesKey: null }),
+    toggleGuide: () => set((state) => ({ guideOpen: !state.guideOpen })),
     closeGuide: () => set({ guideOpen: false }),
   };
 });

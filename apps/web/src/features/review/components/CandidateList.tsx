@@ -25,8 +25,8 @@ export const CandidateList = memo(function CandidateList({ item, candidates, lab
   const { judgements, focusedIndex } = useReviewUiStore(
     useShallow((s) => ({ judgements: s.draft?.labels ?? {}, focusedIndex: s.focusedIndex })),
   );
-  const { judge, setFocus, removeAddedClass, openExamples } = useReviewUiStore(
-    useShallow((s) => ({ judge: s.judge, setFocus: s.setFocus, removeAddedClass: s.removeAddedClass, openExamples: s.openExamples })),
+  const { judge, clearJudgement, setFocus, removeAddedClass, openExamples } = useReviewUiStore(
+    useShallow((s) => ({ judge: s.judge, clearJudgement: s.clearJudgement, setFocus: s.setFocus, removeAddedClass: s.removeAddedClass, openExamples: s.openExamples })),
   );
   const focused = Math.min(focusedIndex, candidates.length - 1);
   const listRef = useRef<HTMLOListElement>(null);
@@ -110,7 +110,9 @@ export const CandidateList = memo(function CandidateList({ item, candidates, lab
                     disabled={readOnly}
                     onMouseDown={keepFocus}
                     onClick={() => {
-                      judge(candidate.key, option);
+                      // The pressed button again takes the judgement back (a class added in the draft stays, correct).
+                      if (judgement === option && !candidate.addedInDraft) clearJudgement(candidate.key);
+                      else judge(candidate.key, option);
                       setFocus(index);
                     }}
                   >

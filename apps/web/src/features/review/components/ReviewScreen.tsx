@@ -38,8 +38,8 @@ export const FIRST_ANSWER_WAIT_MS = 3000;
 export type ClassExamplesSlot = (request: { cls: Pick<Candidate, 'key' | 'names' | 'gloss'>; item: ReviewItem; onClose(): void }) => ReactNode;
 
 /**
- * The project's labeling guide, read beside the item (a modal dialog that owns the keyboard while open, and calls
- * `onClose` on Esc): composed by the app shell.
+ * The project's labeling guide, read in a panel beside the item (the keys still act on the item; its close button
+ * calls `onClose`, and so do `g` and Esc here): composed by the app shell.
  */
 export type GuideSlot = (request: { onClose(): void }) => ReactNode;
 
@@ -116,6 +116,7 @@ export function ReviewScreen({
   const itemQuery = useItem(current.kind === 'item' ? current.itemId : null);
   const item = itemQuery.data;
   const overlay = useReviewUiStore((s) => s.overlay);
+  const guideOpen = useReviewUiStore((s) => s.guideOpen) && guide !== undefined;
   const draftSource = useReviewUiStore((s) => s.draftSource);
   const startDraft = useReviewUiStore((s) => s.startDraft);
   const claiming = useRef(false);
@@ -295,7 +296,7 @@ export function ReviewScreen({
   const illustrative = (item?.models ?? project.models).some((m) => m.illustrative);
 
   return (
-    <div className="review-app">
+    <div className={`review-app${guideOpen ? ' has-guide-panel' : ''}`}>
       <AppHeader
         projectName={project.name}
         onChangeProject={onChangeProject}
@@ -339,10 +340,10 @@ export function ReviewScreen({
                 type="button"
                 className="text-button guide-button"
                 aria-label="Guide (g)"
-                aria-haspopup="dialog"
-                title="The project’s labeling guide (g)"
+                aria-expanded={guideOpen}
+                title="The project’s labeling guide, beside the item (g)"
                 onMouseDown={keepFocus}
-                onClick={() => useReviewUiStore.getState().openOverlay('guide')}
+                onClick={() => useReviewUiStore.getState().toggleGuide()}
                 data-testid="open-guide"
               >
                 Guide <kbd>g</kbd>
@@ -441,7 +442,7 @@ export function ReviewScreen({
           guide={guide !== undefined}
         />
       ) : null}
-      {overlay === 'guide' && guide ? guide({ onClose: () => useReviewUiStore.getState().closeOverlay() }) : null}
+      {guideOpen && guide ? guide({ onClose: () => useReviewUiStore.getState().closeGuide() }) : null}
     </div>
   );
 }

@@ -34,9 +34,9 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
   const ui = useReviewUiStore.getState();
   const { draft } = ui;
   if (!draft) return false;
-  // The examples and the guide are modal dialogs that own every key, Esc included (they close themselves): nothing
-  // here may act meanwhile.
-  if (ui.overlay === 'class-examples' || ui.overlay === 'guide') return false;
+  // The examples are a modal dialog that owns every key, Esc included (it closes itself): nothing here may act
+  // meanwhile. The guide is a panel beside the item: the keys still act on the item.
+  if (ui.overlay === 'class-examples') return false;
 
   if (event.key === 'Escape') {
     if (ui.overlay) {
@@ -45,6 +45,10 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
     }
     if (isTextEntry(event.target)) {
       event.target.blur();
+      return true;
+    }
+    if (ui.guideOpen) {
+      ui.closeGuide();
       return true;
     }
     return false;
@@ -123,13 +127,16 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
     case GUIDE_KEY:
       // Reading the guide is not an edit: the read-only screen opens it too.
       if (!ctx.canShowGuide) return false;
-      ui.openOverlay('guide');
+      ui.toggleGuide();
       return true;
     case 'x':
+    case 'Backspace':
+    case 'Delete':
+      // The focused candidate's judgement taken back; a class added in the draft goes with it.
       if (focused?.addedInDraft) {
         ui.removeAddedClass(focused.key);
         ui.setFocus(Math.min(index, count - 2));
-      }
+      } else if (focused) ui.clearJudgement(focused.key);
       return true;
     case 'p':
       if (draft.problematic) ui.setProblematic(false);

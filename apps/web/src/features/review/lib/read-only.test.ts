@@ -45,7 +45,9 @@ describe('the banner of a read-only item', () => {
 
 describe('the shortcuts of a read-only item', () => {
   it('refuses every key that would change the verdict, and the skip', () => {
-    for (const key of ['c', 'w', 'u', 'W', 'a', '/', 'x', 'p', 'm', '1', '2', '3', '4', '5', '6', '7']) expect(lockedActionOfKey(key), key).toBe('edit');
+    for (const key of ['c', 'w', 'u', 'W', 'a', '/', 'x', 'Backspace', 'Delete', 'p', 'm', '1', '2', '3', '4', '5', '6', '7']) {
+      expect(lockedActionOfKey(key), key).toBe('edit');
+    }
     expect(lockedActionOfKey('s')).toBe('skip');
   });
 

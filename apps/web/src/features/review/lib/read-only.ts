@@ -39,8 +39,22 @@ export function finalBanner(status: FinalStatus, hasVerdict: boolean): FinalBann
 /** What a shortcut that the read-only screen refuses would have done. */
 export type LockedAction = 'edit' | 'submit' | 'skip';
 
-/** The keys that change the verdict (judge, grade, add or remove a class, flag, write the comment). */
-const EDIT_KEYS: ReadonlySet<string> = new Set(['c', 'w', 'u', 'W', 'a', '/', 'x', 'p', 'm', ...Object.keys(SEVERITY_KEYS), ...CATEGORY_KEYS]);
+/** The keys that change the verdict (judge, clear a judgement, grade, add or remove a class, flag, write the comment). */
+const EDIT_KEYS: ReadonlySet<string> = new Set([
+  'c',
+  'w',
+  'u',
+  'W',
+  'a',
+  '/',
+  'x',
+  'Backspace',
+  'Delete',
+  'p',
+  'm',
+  ...Object.keys(SEVERITY_KEYS),
+  ...CATEGORY_KEYS,
+]);
 
 /**
  * What a plain key (no Ctrl, Meta or Alt) would do on an editable screen, when the read-only screen must refuse it;

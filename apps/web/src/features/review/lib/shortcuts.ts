@@ -38,7 +38,7 @@ const EXAMPLES_SHORTCUT: Shortcut = {
 export const GUIDE_KEY = 'g';
 const GUIDE_SHORTCUT: Shortcut = {
   keys: [GUIDE_KEY],
-  action: 'Guide: the project’s labeling guide, beside the item',
+  action: 'Guide: the project’s labeling guide, beside the item (again, or Esc, to close it)',
 };
 
 export interface ShortcutOptions {
@@ -77,7 +77,7 @@ export function shortcutGroups(
           { keys: ['Enter'], action: 'Next item: back to the review queue' },
           ...guideShortcut,
           { keys: ['?'], action: 'Show / hide this list' },
-          { keys: ['Esc'], action: 'Close the open overlay' },
+          { keys: ['Esc'], action: 'Close the open overlay, else the guide' },
         ],
       },
     ];
@@ -93,7 +93,7 @@ export function shortcutGroups(
         { keys: ['u'], action: 'Judge it unclear, then move on' },
         { keys: ['Shift', 'W'], action: 'Judge every candidate not judged yet wrong' },
         { keys: ['a', '/'], action: 'Add a class: search the vocabulary (↑ ↓ choose, Enter add, Esc close)' },
-        { keys: ['x'], action: 'Remove the focused class you added' },
+        { keys: ['x', 'Backspace'], action: 'Clear the focused candidate’s judgement (a class you added is removed)' },
         ...examplesShortcut,
       ],
     },
@@ -119,7 +119,7 @@ export function shortcutGroups(
         { keys: ['s'], action: 'Skip this item' },
         ...guideShortcut,
         { keys: ['?'], action: 'Show / hide this list' },
-        { keys: ['Esc'], action: 'Close the open overlay' },
+        { keys: ['Esc'], action: 'Close the open overlay, else the guide' },
       ],
     },
   ];

@@ -5,15 +5,12 @@ import { type DraftVerdict, draftFromItem } from '../lib/draft-verdict';
 import type { DraftChoice, DraftOrigin } from '../lib/local-drafts';
 import { isFinalStatus } from '../lib/read-only';
 
-/**
- * The one overlay open at a time; each takes the keyboard while open ('class-examples': of `examplesKey`; 'guide': the
- * project's labeling guide).
- */
-export type ReviewOverlay = 'shortcuts' | 'add-class' | 'problematic' | 'class-examples' | 'guide' | null;
+/** The one overlay open at a time; each takes the keyboard while open ('class-examples': of `examplesKey`). */
+export type ReviewOverlay = 'shortcuts' | 'add-class' | 'problematic' | 'class-examples' | null;
 
 /**
- * UI state of the review screen only: the draft being edited, which candidate has the keyboard focus and the open
- * overlay (the image view is in the shared image-view store, reset with each draft). Items, verdicts and the
+ * UI state of the review screen only: the draft being edited, which candidate has the keyboard focus, the open
+ * overlay and whether the guide's panel is open beside the item (the image view is in the shared image-view store, reset with each draft). Items, verdicts and the
  * vocabulary are server state and live in react-query.
  */
 interface ReviewUiState {
@@ -30,6 +27,8 @@ interface ReviewUiState {
   overlay: ReviewOverlay;
   /** The candidate class whose examples (other images of it) are open, with the overlay 'class-examples'. */
   examplesKey: string | null;
+  /** The project's labeling guide is open beside the item (it stays open from item to item; the keys still act). */
+  guideOpen: boolean;
 
   /** Starts the item's draft: `choice` (a draft kept from before) when given, else from the item. */
   startDraft(item: ReviewItem, choice?: DraftChoice): void;
@@ -40,6 +39,8 @@ interface ReviewUiState {
   reset(): void;
   setFocus(index: number): void;
   judge(key: string, judgement: Judgement): void;
+  /** Takes a candidate's judgement back: not judged (a class added in the draft is removed). */
+  clearJudgement(key: string): void;
   addClass(key: string): void;
   removeAddedClass(key: string): void;
   setSeverity(model: string, severity: Severity): void;
@@ -51,6 +52,8 @@ interface ReviewUiState {
   /** Opens the examples of a candidate class (the overlay 'class-examples'). */
   openExamples(key: string): void;
   closeOverlay(): void;
+  toggleGuide(): void;
+  closeGuide(): void;
 }
 
 /**
@@ -72,10 +75,11 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
     focusedIndex: 0,
     overlay: null,
     examplesKey: null,
+    guideOpen: false,
 
     reset: () => {
       useImageViewStore.getState().reset();
-      set((s) => ({ draftSource: null, draft: null, draftSeq: s.draftSeq + 1, restoredFrom: null, keptDraft: null, focusedIndex: 0, overlay: null, examplesKey: null }));
+      set((s) => ({ draftSource: null, draft: null, draftSeq: s.draftSeq + 1, restoredFrom: null, keptDraft: null, focusedIndex: 0, overlay: null, examplesKey: null, guideOpen: false }));
     },
     startDraft: (item, choice) => {
       useImageViewStore.getState().reset();
@@ -99,6 +103,11 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
     dropKeptDraft: () => set({ keptDraft: null }),
     setFocus: (index) => set({ focusedIndex: Math.max(0, index) }),
     judge: (key, judgement) => updateDraft((d) => ({ labels: { ...d.labels, [key]: judgement } })),
+    clearJudgement: (key) =>
+      updateDraft((d) => {
+        const { [key]: _cleared, ...labels } = d.labels;
+        return { addedKeys: d.addedKeys.filter((k) => k !== key), labels };
+      }),
     addClass: (key) =>
       updateDraft((d) => ({
         addedKeys: d.addedKeys.includes(key) ? d.addedKeys : [...d.addedKeys, key],
@@ -117,5 +126,7 @@ export const useReviewUiStore = create<ReviewUiState>()((set) => {
     openOverlay: (overlay) => set({ overlay, examplesKey: null }),
     openExamples: (key) => set({ overlay: 'class-examples', examplesKey: key }),
     closeOverlay: () => set({ overlay: null, examplesKey: null }),
+    toggleGuide: () => set((state) => ({ guideOpen: !state.guideOpen })),
+    closeGuide: () => set({ guideOpen: false }),
   };
 });
