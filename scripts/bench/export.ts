@@ -21,8 +21,8 @@ import { DEFAULT_MISTAKE_CATEGORIES, type Judgement, type Severity } from '@bage
 import { isMistakeUnderJudgements } from '@bagel/core';
 import { buildApp } from '../../apps/server/src/app';
 import { openDatabase } from '../../apps/server/src/db/open-database';
-import { buildExport } from '../../apps/server/src/features/exports/build-export';
-import { writeFileAtomically } from '../../apps/server/src/features/exports/write-file-atomically';
+import { inReadTransaction, prepareExport } from '../../apps/server/src/features/exports/build-export';
+import { writePiecesAtomically } from '../../apps/server/src/features/exports/write-file-atomically';
 import { projectCatalog } from '../../apps/server/src/features/projects/project-catalog';
 import { createProjectSettingsService } from '../../apps/server/src/features/projects/project-settings.service';
 import { createUser, login, seedSyntheticProject } from '../../apps/server/test/synthetic-project';
@@ -133,8 +133,8 @@ for (let run = 0; run < RUNS; run++) {
   if (reaggregated !== itemRows.length) throw new Error(`re-aggregated ${reaggregated} items, expected ${itemRows.length}`);
 
   started = performance.now();
-  const built = buildExport(db, projectCatalog(db).get(project.projectId)!, 'human-accuracy-v3', { now: Date.now() });
-  writeFileAtomically(exportFile, built.text);
+  const prepared = prepareExport(db, projectCatalog(db).get(project.projectId)!, 'human-accuracy-v3', { now: Date.now() });
+  const built = { summary: writePiecesAtomically(exportFile, inReadTransaction(db, prepared.pieces())) };
   const exported = performance.now() - started;
   runs.push({ select, aggregate, exported });
   const total = aggregate + exported;

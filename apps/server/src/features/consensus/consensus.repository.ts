@@ -14,9 +14,11 @@ import { decodeOutcomes, decodeRaters, encodeOutcomes, encodeRaters, ProjectTota
 const SCOPES = {
   item: 'i.id = :from',
   range: 'i.id >= :from AND i.id < :to AND i.project_id = :project AND i.verdict_count > 0',
+  // A page of judged items by id (a JSON array): the archive export reads the project page by page in project order.
+  list: 'i.id IN (SELECT value FROM json_each(:ids)) AND i.project_id = :project AND i.verdict_count > 0',
 } as const;
 type Scope = keyof typeof SCOPES;
-type ScopeParams = { from: number; to: number; project: number };
+type ScopeParams = { from: number; to: number; project: number; ids: string };
 
 /** Rows per multi-row INSERT of the project path: fewer statements, well under SQLite's limit of bound values. */
 const CHUNK = 200;
@@ -90,7 +92,7 @@ export function createConsensusRepository(db: Db) {
     for (const statement of Object.values(s)) statement.raw(true);
     return s;
   };
-  const byScope = { item: statements('item'), range: statements('range') };
+  const byScope = { item: statements('item'), range: statements('range'), list: statements('list') };
   const judgedIds = db.prepare<[number], { id: number }>('SELECT id FROM items WHERE project_id = ? AND verdict_count > 0 ORDER BY id');
   const facetBackfills = db.prepare<[], { project_id: number }>('SELECT project_id FROM item_facets_backfill ORDER BY project_id');
   const deleteFacetBackfill = db.prepare<[number]>('DELETE FROM item_facets_backfill WHERE project_id = ?');
@@ -312,7 +314,7 @@ export function createConsensusRepository(db: Db) {
   return {
     /** The context of one item, or null when it does not exist. */
     loadItemContext(itemId: number, entry: CatalogProject): ItemContext | null {
-      return loadContexts('item', { from: itemId, to: itemId, project: entry.project.id }, entry)[0] ?? null;
+      return loadContexts('item', { from: itemId, to: itemId, project: entry.project.id, ids: '[]' }, entry)[0] ?? null;
     },
     /** The project's judged items in ranges of about `size` items: [from, to) item ids. */
     projectRanges(projectId: number, size = RANGE_ITEMS): [number, number][] {
@@ -325,7 +327,11 @@ export function createConsensusRepository(db: Db) {
     },
     /** The contexts of the project's judged items with ids in [from, to), by id. */
     loadRangeContexts(entry: CatalogProject, from: number, to: number): ItemContext[] {
-      return loadContexts('range', { from, to, project: entry.project.id }, entry);
+      return loadContexts('range', { from, to, project: entry.project.id, ids: '[]' }, entry);
+    },
+    /** The contexts of the judged items among `itemIds` (of the project), by id. */
+    loadListContexts(entry: CatalogProject, itemIds: readonly number[]): ItemContext[] {
+      return loadContexts('list', { from: 0, to: 0, project: entry.project.id, ids: JSON.stringify(itemIds) }, entry);
     },
 
     /**

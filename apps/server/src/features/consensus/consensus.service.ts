@@ -74,14 +74,14 @@ export function createConsensusService(db: Db) {
       return projects;
     },
 
-    /** Every judged item of the project with its state as computed now, without storing anything (the archive export reads this). */
-    currentOfProject(projectId: number, now: string): { ctx: ItemContext; state: ItemState }[] {
+    /**
+     * The judged items among `itemIds` (of the project) with their state as computed now, without storing anything
+     * (the archive export reads this, a page of items at a time).
+     */
+    currentOfItems(projectId: number, itemIds: readonly number[], now: string): { ctx: ItemContext; state: ItemState }[] {
       const entry = entryOf(projectId);
       const settings = settingsOf(entry);
-      return repository
-        .projectRanges(projectId)
-        .flatMap(([from, to]) => repository.loadRangeContexts(entry, from, to))
-        .map((ctx) => ({ ctx, state: computeItemState(ctx, settings, now) }));
+      return repository.loadListContexts(entry, itemIds).map((ctx) => ({ ctx, state: computeItemState(ctx, settings, now) }));
     },
 
     /** The item's context and its state as computed now, without storing anything (the lead's desk reads this). */
