@@ -2,6 +2,7 @@ import type { ExportFormat } from '@bagel/contracts';
 import {
   csvExportPieces,
   humanAccuracyV3Pieces,
+  imagenetValidationFile,
   mistakesJsonPieces,
   realJsonPieces,
   type CsvExportRow,
@@ -145,11 +146,15 @@ export function prepareExport(db: Db, entry: CatalogProject, format: ExportForma
         contentType: JSON_TYPE,
         *pieces() {
           // The graded mistakes of the model under the final labels (problematic images have none: they are left out),
-          // a page of items at a time in project order.
-          const GRADED = `FROM item_consensus c JOIN items i ON i.id = c.item_id JOIN images im ON im.id = i.image_id
-             JOIN predictions p ON p.image_id = im.id AND p.model_id = :model AND p.rank = 1
-           WHERE c.project_id = :project AND c.outcomes IS NOT NULL`;
-          const total = db.prepare<{ model: number; project: number }, { n: number }>(`SELECT count(*) AS n ${GRADED}`).get({ model: model.id, project: projectId })!.n;
+          // a page of items at a time in project order: images first (CROSS JOIN keeps them the outer loop), through
+          // their index by position.
+          const GRADED = `FROM images im CROSS JOIN items i ON i.image_id = im.id CROSS JOIN item_consensus c ON c.item_id = i.id
+             CROSS JOIN predictions p ON p.image_id = im.id AND p.model_id = :model AND p.rank = 1
+           WHERE im.project_id = :project AND c.outcomes IS NOT NULL`;
+          // Counted for a listener only: a pass over the whole project, which a download does without.
+          const total = options.onProgress
+            ? db.prepare<{ model: number; project: number }, { n: number }>(`SELECT count(*) AS n ${GRADED}`).get({ model: model.id, project: projectId })!.n
+            : 0;
           const page = db.prepare<{ model: number; project: number; after: number; limit: number }, { file: string; class_idx: number; outcomes: string; position: number }>(
             `SELECT im.file, p.class_idx, c.outcomes, im.position ${GRADED} AND im.position > :after ORDER BY im.position LIMIT :limit`,
           );
@@ -187,13 +192,7 @@ export function prepareExport(db: Db, entry: CatalogProject, format: ExportForma
           const { reading, writing } = steps(images, 'images');
           // ReaL's list when the images are exactly ILSVRC2012_val_00000001.JPEG ... _{N:08d}.JPEG (realJsonLayout),
           // written in validation order, which for those names is file order; else by file in project order.
-          const names = db
-            .prepare<[number], { valid: number; low: number | null; high: number | null }>(
-              `SELECT count(*) AS valid, min(CAST(substr(file, 16, 8) AS INTEGER)) AS low, max(CAST(substr(file, 16, 8) AS INTEGER)) AS high
-               FROM images WHERE project_id = ? AND file GLOB 'ILSVRC2012_val_[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9].JPEG'`,
-            )
-            .get(projectId)!;
-          const layout: RealJsonLayout = images > 0 && names.valid === images && names.low === 1 && names.high === images ? 'list' : 'byFile';
+          const layout: RealJsonLayout = (yield* isWholeValidationSet(db, projectId, images)) ? 'list' : 'byFile';
           let index = 0;
           let leftOut = 0;
           function* rows(): Generator<RealLabelRow, void, undefined> {
@@ -258,6 +257,25 @@ export function prepareExport(db: Db, entry: CatalogProject, format: ExportForma
         },
       };
     }
+  }
+}
+
+/**
+ * Whether the project's images are exactly `ILSVRC2012_val_00000001.JPEG` … `ILSVRC2012_val_{N:08d}.JPEG`: their
+ * names in file order, a page at a time (an empty piece between pages lets a download serve others meanwhile),
+ * stopping at the first that is not the next validation image.
+ */
+function* isWholeValidationSet(db: Db, projectId: number, images: number): Generator<string, boolean, undefined> {
+  if (images === 0) return false;
+  const page = db.prepare<[number, string, number], [string]>('SELECT file FROM images WHERE project_id = ? AND file > ? ORDER BY file LIMIT ?').raw(true);
+  let after = '';
+  let index = 0;
+  for (;;) {
+    const files = page.all(projectId, after, RESULTS_PAGE_IMAGES * 4);
+    if (files.length === 0) return index === images;
+    for (const [file] of files) if (file !== imagenetValidationFile(++index)) return false;
+    after = files[files.length - 1]![0];
+    yield '';
   }
 }
 
