@@ -4,6 +4,7 @@ import serverPackage from '../package.json' with { type: 'json' };
 import type { Db } from './db/open-database';
 import { authRoutes } from './features/auth/auth.routes';
 import { dashboardRoutes } from './features/dashboard/dashboard.routes';
+import backgroundReaggregation from './features/consensus/background-reaggregation';
 import { discussionRoutes } from './features/discussion/discussion.routes';
 import { exportsRoutes } from './features/exports/exports.routes';
 import { imagesRoutes } from './features/images/images.routes';
@@ -50,6 +51,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Off by default: only the login route asks for it.
   await app.register(rateLimit, { global: false });
   await app.register(webApp, { webDistDir: options.webDistDir });
+  await app.register(backgroundReaggregation);
 
   // Features, each encapsulated under /api.
   const loginRateLimit = options.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 };

@@ -2,3 +2,11 @@
 
 -- Exports read a project's images page by page, in project order (features/exports): this index finds each page.
 CREATE INDEX images_by_position ON images(project_id, position);
+
+-- A quorum change re-aggregates the project in the background, a range of items per transaction, while verdicts go
+-- on landing (consensus.service.ts, reaggregateStep). Migration 011's list of projects to re-aggregate also holds
+-- these, and where each stands, so that a server that stops midway resumes where it was: next_item_id NULL means the
+-- whole project at once when the server starts (011's marks); otherwise the items from that id on are still to do,
+-- and done counts those recomputed so far (the dashboard shows it).
+ALTER TABLE project_reaggregation_pending ADD COLUMN next_item_id INTEGER;
+ALTER TABLE project_reaggregation_pending ADD COLUMN done INTEGER NOT NULL DEFAULT 0;

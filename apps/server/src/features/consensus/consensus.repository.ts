@@ -96,7 +96,15 @@ export function createConsensusRepository(db: Db) {
   const judgedIds = db.prepare<[number], { id: number }>('SELECT id FROM items WHERE project_id = ? AND verdict_count > 0 ORDER BY id');
   const facetBackfills = db.prepare<[], { project_id: number }>('SELECT project_id FROM item_facets_backfill ORDER BY project_id');
   const deleteFacetBackfill = db.prepare<[number]>('DELETE FROM item_facets_backfill WHERE project_id = ?');
-  const reaggregations = db.prepare<[], { project_id: number }>('SELECT project_id FROM project_reaggregation_pending ORDER BY project_id');
+  // A project re-aggregated at once (next_item_id NULL: migration 011's marks) or range by range in the background
+  // (a quorum change: next_item_id is where it stands, done how many items it has recomputed).
+  const reaggregations = db.prepare<[], { project_id: number }>('SELECT project_id FROM project_reaggregation_pending WHERE next_item_id IS NULL ORDER BY project_id');
+  const stepReaggregations = db.prepare<[], { project_id: number }>('SELECT project_id FROM project_reaggregation_pending WHERE next_item_id IS NOT NULL ORDER BY project_id');
+  const reaggregationMark = db.prepare<[number], { next_item_id: number | null; done: number }>('SELECT next_item_id, done FROM project_reaggregation_pending WHERE project_id = ?');
+  const markReaggregation = db.prepare<[number]>('INSERT OR REPLACE INTO project_reaggregation_pending (project_id, next_item_id, done) VALUES (?, 0, 0)');
+  const advanceReaggregation = db.prepare<[number, number, number]>('UPDATE project_reaggregation_pending SET next_item_id = ?, done = ? WHERE project_id = ?');
+  const judgedFrom = db.prepare<[number, number, number], [number]>('SELECT id FROM items WHERE project_id = ? AND verdict_count > 0 AND id >= ? ORDER BY id LIMIT ?').raw(true);
+  const judgedCountFrom = db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM items WHERE project_id = ? AND verdict_count > 0 AND id >= ?');
   const deleteReaggregation = db.prepare<[number]>('DELETE FROM project_reaggregation_pending WHERE project_id = ?');
 
   const CONSENSUS_COLUMNS = `item_id, project_id, disputes, final, final_at, divisiveness, problematic, major_slice, major_models,
@@ -128,7 +136,8 @@ export function createConsensusRepository(db: Db) {
   const updateStatus = db.prepare<[string, number]>('UPDATE items SET status = ? WHERE id = ?');
   const updateStatuses = db.prepare<[string, string]>('UPDATE items SET status = ? WHERE id IN (SELECT value FROM json_each(?))');
   const deleteConsensus = db.prepare<[number]>('DELETE FROM item_consensus WHERE item_id = ?');
-  const deleteConsensusRange = db.prepare<[number, number]>('DELETE FROM item_consensus WHERE item_id >= ? AND item_id < ?');
+  // A range holds one project's items, though another project's may fall between its ids (imports may interleave).
+  const deleteConsensusRange = db.prepare<[number, number, number]>('DELETE FROM item_consensus WHERE item_id >= ? AND item_id < ? AND project_id = ?');
   const deleteTotals = [
     db.prepare<[number]>('DELETE FROM project_score_deltas WHERE project_id = ?'),
     db.prepare<[number]>('DELETE FROM project_mistake_counts WHERE project_id = ?'),
@@ -359,7 +368,7 @@ export function createConsensusRepository(db: Db) {
      * `totals`; once every range is written, replaceProjectTotals stores the totals. The caller runs all of it in
      * one transaction.
      */
-    writeRangeStates(range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[], updatedAt: string, totals: ProjectTotals): void {
+    writeRangeStates(projectId: number, range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[], updatedAt: string, totals: ProjectTotals): void {
       const byStatus = new Map<ItemStatus, number[]>();
       const rows: unknown[][] = [];
       contexts.forEach((ctx, i) => {
@@ -374,14 +383,14 @@ export function createConsensusRepository(db: Db) {
       });
       for (const [status, ids] of byStatus) updateStatuses.run(status, JSON.stringify(ids));
       // The range's rows go and come back in bulk: cheaper than replacing them one by one.
-      deleteConsensusRange.run(range[0], range[1]);
+      deleteConsensusRange.run(range[0], range[1], projectId);
       insertRows('item_consensus', CONSENSUS_COLUMNS, rows);
-      facets.replaceRange(range[0], range[1], contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
+      facets.replaceRange(range[0], range[1], projectId, contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
     },
 
     /** The facets (item_dispute_kinds, item_final_mistakes) of a range of judged items, from their computed states; nothing else is written. */
-    writeRangeFacets(range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[]): void {
-      facets.replaceRange(range[0], range[1], contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
+    writeRangeFacets(projectId: number, range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[]): void {
+      facets.replaceRange(range[0], range[1], projectId, contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
     },
 
     /** Projects whose facets migration 008 marked to be recomputed. */
@@ -393,9 +402,40 @@ export function createConsensusRepository(db: Db) {
       deleteFacetBackfill.run(projectId);
     },
 
-    /** Projects a migration marked to be re-aggregated (011: scores written before unranked images were left out). */
+    /** Projects a migration marked to be re-aggregated at once (011: scores written before unranked images were left out). */
     projectsAwaitingReaggregation(): number[] {
       return reaggregations.all().map((r) => r.project_id);
+    },
+    /** Projects being re-aggregated range by range (after a quorum change), in the background. */
+    projectsReaggregatingInSteps(): number[] {
+      return stepReaggregations.all().map((r) => r.project_id);
+    },
+    /** Marks the project to be re-aggregated range by range from its first item (again from the start, if it was being). */
+    markReaggregation(projectId: number): void {
+      markReaggregation.run(projectId);
+    },
+    /** Where the project's re-aggregation stands: the next item id to do (null: all at once) and the items done; null when none is pending. */
+    reaggregationMark(projectId: number): { nextItemId: number | null; done: number } | null {
+      const row = reaggregationMark.get(projectId);
+      return row ? { nextItemId: row.next_item_id, done: row.done } : null;
+    },
+    /** Records that the project's items below `nextItemId` are re-aggregated, `done` in all. */
+    advanceReaggregation(projectId: number, nextItemId: number, done: number): void {
+      advanceReaggregation.run(nextItemId, done, projectId);
+    },
+    /** The next range of at most `size` of the project's judged items with ids from `fromId`: [from, to), or null when none is left. */
+    judgedRangeFrom(projectId: number, fromId: number, size: number): [number, number] | null {
+      const ids = judgedFrom.all(projectId, fromId, size);
+      if (ids.length === 0) return null;
+      return [ids[0]![0], ids[ids.length - 1]![0] + 1];
+    },
+    /** How many of the project's items with ids from `fromId` are judged. */
+    judgedCountFrom(projectId: number, fromId: number): number {
+      return judgedCountFrom.get(projectId, fromId)!.n;
+    },
+    /** Adds a sum of shares to the project's totals (an item's old share taken out, its new one put in). */
+    addToProjectTotals(projectId: number, totals: ProjectTotals): void {
+      addTotals(projectId, totals);
     },
     /** Unmarks a project once it is re-aggregated. */
     reaggregated(projectId: number): void {

@@ -4,6 +4,7 @@ import type { Db } from '../../db/open-database';
 import { badRequest, notFound } from '../../plugins/errors';
 import { alphaFromSums, kappaFromSums } from '../consensus/agreement-sums';
 import { createConsensusRepository } from '../consensus/consensus.repository';
+import { createConsensusService } from '../consensus/consensus.service';
 import { labelLists, mergeFinal } from '../consensus/image-labels';
 import type { ItemContext } from '../consensus/item-state';
 import { imageUrls } from '../images/image-urls';
@@ -13,7 +14,7 @@ import { projectBaseline, tally, type ClassTally } from './project-baseline';
 
 const SEVERITIES: readonly Severity[] = ['Major', 'Minor', 'Borderline'];
 /** Project positions the Major slice reads at a time. */
-const SLICE_WINDOW = 1000;
+const SLICE_WINDOW = 500;
 type ModelScores = ProjectDashboard['scoreboard'][number]['before'];
 
 const rate = (hits: number, total: number) => (total === 0 ? null : hits / total);
@@ -39,6 +40,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
   const catalog = projectCatalog(db);
   const repository = createDashboardRepository(db);
   const consensus = createConsensusRepository(db);
+  const reaggregations = createConsensusService(db);
 
   function findProject(projectId: number): CatalogProject {
     const entry = catalog.get(projectId);
@@ -127,6 +129,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
         projectId,
         generatedAt: new Date(options.now()).toISOString(),
         quorum: project.quorum,
+        reaggregation: reaggregations.reaggregationProgress(projectId),
         progress: { ...progress, panelSize: project.panelSize },
         experts: repository.experts(projectId).map((e) => ({
           expert: e.username,

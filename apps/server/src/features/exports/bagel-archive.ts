@@ -60,7 +60,7 @@ export type BagelArchive = z.infer<typeof BagelArchive>;
 type ArchiveItem = BagelArchive['items'][number];
 
 /** Items read per page: with their revisions, decisions, messages and aggregate, a page takes a few milliseconds. */
-export const ARCHIVE_PAGE_ITEMS = 50;
+export const ARCHIVE_PAGE_ITEMS = 25;
 
 /**
  * The archive of a project as text, piece by piece (one per item, with the head and the tail): exactly

@@ -26,7 +26,7 @@ export interface ImageResult {
 }
 
 /** Images read per page: a page's queries take a few milliseconds, so a streamed export yields to other work often. */
-export const RESULTS_PAGE_IMAGES = 500;
+export const RESULTS_PAGE_IMAGES = 250;
 
 /** Project order (by position), or by file name: the ReaL list layout wants validation order, which is file order. */
 export type ImageOrder = 'position' | 'file';
