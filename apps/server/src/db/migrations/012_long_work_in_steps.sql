@@ -10,3 +10,9 @@ CREATE INDEX images_by_position ON images(project_id, position);
 -- and done counts those recomputed so far (the dashboard shows it).
 ALTER TABLE project_reaggregation_pending ADD COLUMN next_item_id INTEGER;
 ALTER TABLE project_reaggregation_pending ADD COLUMN done INTEGER NOT NULL DEFAULT 0;
+
+-- `bagel import` writes a project in short transactions (db/write-in-slices.ts), so that a server serving the same
+-- database is never held up for long; until its last one commits, the project is marked with the importing process
+-- (`pid@host`) and hidden from everything else, so a refused or crashed import leaves no visible half project. The
+-- next import removes what a crashed one left.
+ALTER TABLE projects ADD COLUMN importing TEXT;
