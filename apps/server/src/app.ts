@@ -4,6 +4,7 @@ import type { Db } from './db/open-database';
 import { authRoutes } from './features/auth/auth.routes';
 import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleOptions } from './features/auth/login-throttle';
 import { dashboardRoutes } from './features/dashboard/dashboard.routes';
+import backgroundReaggregation from './features/consensus/background-reaggregation';
 import { discussionRoutes } from './features/discussion/discussion.routes';
 import { exportsRoutes } from './features/exports/exports.routes';
 import { imagesRoutes } from './features/images/images.routes';
@@ -67,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(openApi, { version: VERSION });
   await app.register(authentication);
   await app.register(webApp, { webDistDir: options.webDistDir });
+  await app.register(backgroundReaggregation);
 
   // Features, each encapsulated under /api.
   const loginThrottle = { ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle };

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
+import { createConsensusService } from '../src/features/consensus/consensus.service';
 import { CLASSES, IMAGES, runHandReview, seedHandProject, type HandProject } from './hand-project';
 import { createTestApp, type TestApp } from './test-app';
 
@@ -132,9 +133,12 @@ describe('project totals', () => {
     const items = () => t.db.prepare('SELECT item_id, final, final_at, outcomes, raters, divisiveness, major_models FROM item_consensus WHERE project_id = ? ORDER BY item_id').all(project.projectId);
     const before = { tables: tables(), items: items(), dashboard: { ...(await dashboard()), generatedAt: '' } };
     expect(before.tables.project_mistake_counts).not.toEqual([]);
-    // The same quorum again: every item is recomputed and the totals rebuilt from scratch, in one transaction.
+    // Every item recomputed and the totals rebuilt from scratch, in one transaction.
+    expect(createConsensusService(t.db).reaggregateProject(project.projectId, new Date(t.clock.now).toISOString())).toBe(4);
+    expect({ tables: tables(), items: items(), dashboard: { ...(await dashboard()), generatedAt: '' } }).toEqual(before);
+    // The same quorum set again: a small project is re-aggregated within the request, to the same states and totals.
     const res = await t.app.inject({ method: 'PATCH', url: `/api/projects/${project.projectId}/settings`, headers: { cookie: cookies.adm! }, payload: { quorum: { kind: 'majority' } } });
-    expect(res.json()).toMatchObject({ reaggregatedItems: 4 });
+    expect(res.json()).toMatchObject({ reaggregatedItems: 4, reaggregation: null });
     expect({ tables: tables(), items: items(), dashboard: { ...(await dashboard()), generatedAt: '' } }).toEqual(before);
   });
 });
@@ -183,9 +187,11 @@ describe('scores aggregated before migration 011 (unranked images then counted a
     const before = await dashboard();
     const deltas = () => t.db.prepare('SELECT * FROM project_score_deltas ORDER BY project_id, model_id, original_class_idx').all();
     const stored = deltas();
-    // Scores as an older Bagel wrote them (here simply wrong), and migration 011 run again on that database.
-    t.db.exec('UPDATE project_score_deltas SET counted = counted + 3; DROP TABLE project_reaggregation_pending');
-    t.db.exec(readFileSync(fileURLToPath(new URL('../src/db/migrations/011_rescore_unranked_models.sql', import.meta.url)), 'utf8'));
+    // Scores as an older Bagel wrote them (here simply wrong), and the projects marked again by migration 011's
+    // statement (its table has since gained the columns of migration 012).
+    const migration = readFileSync(fileURLToPath(new URL('../src/db/migrations/011_rescore_unranked_models.sql', import.meta.url)), 'utf8');
+    t.db.exec('UPDATE project_score_deltas SET counted = counted + 3; DELETE FROM project_reaggregation_pending');
+    t.db.exec(migration.slice(migration.indexOf('INSERT INTO project_reaggregation_pending')));
     expect(t.db.prepare('SELECT project_id FROM project_reaggregation_pending').all()).toEqual([{ project_id: project.projectId }]);
 
     const restarted = await buildApp({ db: t.db, cacheDir: `${t.dir}/cache`, now: () => t.clock.now });

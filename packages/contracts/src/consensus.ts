@@ -150,10 +150,21 @@ export const ModelScores = z.object({
   mistakes: SeverityCounts,
 });
 
+/** A re-aggregation running in the background after a quorum change: judged items done, of all; null when none runs. */
+export const Reaggregation = z
+  .object({ done: z.number().int(), total: z.number().int() })
+  .nullable()
+  .meta({
+    description:
+      'The re-aggregation under the new quorum, while it runs in the background: judged items recomputed (`done`) of all (`total`); items not reached yet keep the state of the former quorum. Null when none runs.',
+  });
+export type Reaggregation = z.infer<typeof Reaggregation>;
+
 export const ProjectDashboard = z.object({
   projectId: z.number().int(),
   generatedAt: z.string(),
   quorum: PanelQuorum,
+  reaggregation: Reaggregation,
   progress: z.object({
     images: z.number().int(),
     items: z.number().int(),
@@ -245,6 +256,7 @@ export const ProjectSettings = z.object({
   quorum: PanelQuorum,
   panelSize: z.number().int(),
   quorumSize: z.number().int().meta({ description: 'q: the matching votes an answer needs with this panel size' }),
-  reaggregatedItems: z.number().int().meta({ description: 'Items whose consensus was recomputed with the new quorum' }),
+  reaggregatedItems: z.number().int().meta({ description: 'Items whose consensus was recomputed with the new quorum within this request' }),
+  reaggregation: Reaggregation,
 });
 export type ProjectSettings = z.infer<typeof ProjectSettings>;

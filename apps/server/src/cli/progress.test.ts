@@ -74,6 +74,25 @@ describe('progress in a log: plain lines', () => {
     expect(out).toBe('  model "resnet50": 0% (20/50,000 rows, 3 rows/s)\n');
   });
 
+  it('keeps the pace of each of two steps that tick in turns (an export reads and writes at once)', () => {
+    let out = '';
+    let now = 0;
+    const reporter = createProgressReporter((t) => (out += t), { mode: 'lines', lineIntervalMs: 5000, now: () => now });
+    const step = (phase: string, done: number): ProgressState => ({ phase, done, total: 1000, unit: 'images', elapsedMs: now });
+    for (let done = 50; done < 1000; done += 50) {
+      now = done;
+      reporter.report('x', step('reading results', done));
+      reporter.report('x', step('writing csv', done - 25));
+    }
+    reporter.report('read the results of 1000 images', step('reading results', 1000));
+    reporter.report('built csv: 1000 images', step('writing csv', 1000));
+    const lines = out.trimEnd().split('\n');
+    // A line per tenth of each step, not one at every turn.
+    expect(lines.filter((l) => l.startsWith('  reading results: '))).toHaveLength(9);
+    expect(lines.filter((l) => l.startsWith('  writing csv: '))).toHaveLength(9);
+    expect(lines.slice(-2)).toEqual(['  read the results of 1000 images', '  built csv: 1000 images']);
+  });
+
   it('prints nothing with mode off', () => {
     let out = '';
     const reporter = createProgressReporter((t) => (out += t), { mode: 'off' });

@@ -99,10 +99,11 @@ export function createProgressReporter(write: (text: string) => void, options: P
   const now = options.now ?? Date.now;
   const lineIntervalMs = options.lineIntervalMs ?? 5000;
   let barShown = false;
-  /** Lines mode: per step, the last tenth printed and when. */
-  let linesPhase = '';
-  let lastTenth = 0;
-  let lastLineAt = 0;
+  /**
+   * Lines mode: per running step, the last tenth printed and when. An export reads and writes at once, so two steps
+   * may tick in turns; each keeps its own pace.
+   */
+  const lines = new Map<string, { lastTenth: number; lastLineAt: number }>();
 
   const clearBar = () => {
     if (!barShown) return;
@@ -116,7 +117,7 @@ export function createProgressReporter(write: (text: string) => void, options: P
       if (!state || state.done >= state.total) {
         clearBar();
         write(`${state ? progressEndLine(message, state) : `  ${message}`}\n`);
-        linesPhase = '';
+        if (state) lines.delete(state.phase);
         return;
       }
       if (options.mode === 'bar') {
@@ -124,15 +125,15 @@ export function createProgressReporter(write: (text: string) => void, options: P
         barShown = true;
         return;
       }
-      if (state.phase !== linesPhase) {
-        linesPhase = state.phase;
-        lastTenth = 0;
-        lastLineAt = now() - state.elapsedMs;
+      let step = lines.get(state.phase);
+      if (!step) {
+        step = { lastTenth: 0, lastLineAt: now() - state.elapsedMs };
+        lines.set(state.phase, step);
       }
       const tenth = Math.floor((state.done * 10) / state.total);
-      if (tenth > lastTenth || now() - lastLineAt >= lineIntervalMs) {
-        lastTenth = Math.max(lastTenth, tenth);
-        lastLineAt = now();
+      if (tenth > step.lastTenth || now() - step.lastLineAt >= lineIntervalMs) {
+        step.lastTenth = Math.max(step.lastTenth, tenth);
+        step.lastLineAt = now();
         const percent = Math.floor((state.done * 100) / state.total);
         const rate = rateText(state);
         write(`  ${state.phase}: ${percent}% (${formatCount(state.done)}/${formatCount(state.total)} ${state.unit}${rate ? `, ${rate}` : ''})\n`);

@@ -88,15 +88,39 @@ describe('group commit', () => {
   });
 
   it('rejects every job of the batch when the transaction cannot begin', async () => {
-    const groupCommit = createGroupCommit(db);
+    const groupCommit = createGroupCommit(db, { maxLockWaitMs: 50 });
     const other = new Database(join(dir, 'test.sqlite'));
-    db.pragma('busy_timeout = 0');
-    other.exec('BEGIN IMMEDIATE'); // another process holds the write lock
+    other.exec('BEGIN IMMEDIATE'); // another process holds the write lock, longer than the batch may wait
     const jobs = [groupCommit.run(() => insert('a')), groupCommit.run(() => insert('b'))];
     for (const job of jobs) await expect(job).rejects.toThrow(/locked|busy/i);
     other.exec('ROLLBACK');
     other.close();
     expect(values()).toEqual([]);
+  });
+
+  it('waits for a write lock another connection holds without holding up the event loop, then commits', async () => {
+    const groupCommit = createGroupCommit(db);
+    const other = new Database(join(dir, 'test.sqlite'));
+    other.exec('BEGIN IMMEDIATE'); // e.g. a `bagel import` writing a slice of its project
+    const job = groupCommit.run(() => insert('a'));
+    let settled = false;
+    void job.then(() => (settled = true));
+    // The event loop goes on: timers fire (a statement waiting for the lock would sleep the thread instead).
+    const started = performance.now();
+    const ticks: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      ticks.push(performance.now() - started);
+    }
+    expect(ticks).toHaveLength(5);
+    expect(settled).toBe(false);
+    expect(values()).toEqual([]);
+    other.exec('COMMIT');
+    other.close();
+    await job;
+    expect(values()).toEqual(['a']);
+    // The connection's usual wait is back for every other statement.
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   });
 
   it('splits a long queue into batches of at most maxJobs, keeping the order', async () => {

@@ -1,4 +1,5 @@
-import type { Db } from './open-database';
+import { BUSY_TIMEOUT_MS, type Db } from './open-database';
+import { tryWithoutWaiting } from './write-lock';
 
 /**
  * Group commit: write jobs queued by concurrent requests run together in one `BEGIN IMMEDIATE ... COMMIT` on the
@@ -15,6 +16,11 @@ import type { Db } from './open-database';
  *   transaction cannot begin or commit, every job of the batch rejects and none of their writes is kept.
  * - The transaction is opened and committed within one synchronous call, so no other request ever reads
  *   uncommitted data.
+ *
+ * When another process holds SQLite's write lock (`bagel import` writing into the database being served), the
+ * batch does not wait for it the way a statement does (busy_timeout: a sleep that would freeze every request): the
+ * jobs stay queued, in order, and the batch is tried again every RETRY_MS until the lock is free, for at most
+ * `maxLockWaitMs` (then they fail with SQLITE_BUSY, as a statement would).
  */
 export interface GroupCommit {
   /** Runs `job` (synchronous) in the next batch's transaction, in its own savepoint; resolves with its result once committed. */
@@ -24,6 +30,8 @@ export interface GroupCommit {
 export interface GroupCommitOptions {
   /** Most jobs per transaction: bounds how long one batch holds the event loop; the rest go to the next batch. */
   maxJobs?: number;
+  /** Longest a batch waits for another connection's write lock before its jobs fail (default: the connection's busy timeout). */
+  maxLockWaitMs?: number;
 }
 
 interface QueuedJob {
@@ -35,9 +43,12 @@ interface QueuedJob {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 const DEFAULT_MAX_JOBS = 64;
+/** How soon a batch tries again for a write lock another connection holds. */
+const RETRY_MS = 1;
 
 export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): GroupCommit {
   const maxJobs = options.maxJobs ?? DEFAULT_MAX_JOBS;
+  const maxLockWaitMs = options.maxLockWaitMs ?? BUSY_TIMEOUT_MS;
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
@@ -46,11 +57,17 @@ export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): Gro
   const inSavepoint = db.transaction((job: () => unknown) => job());
   const queue: QueuedJob[] = [];
   let scheduled = false;
+  /** Since when the batch at the head of the queue has found the write lock taken (null: it has not). */
+  let lockedSince: number | null = null;
 
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
     setImmediate(flush);
+  };
+  const retryLater = () => {
+    scheduled = true;
+    setTimeout(flush, RETRY_MS);
   };
 
   const rejectAll = (batch: readonly QueuedJob[], error: unknown) => {
@@ -59,16 +76,32 @@ export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): Gro
 
   function flush(): void {
     scheduled = false;
-    const batch = queue.splice(0, maxJobs);
-    if (queue.length > 0) schedule();
-    if (batch.length === 0) return;
-
+    if (queue.length === 0) return;
+    let began: boolean;
     try {
-      begin.run();
+      began = tryWithoutWaiting(db, () => begin.run());
     } catch (error) {
-      rejectAll(batch, error);
+      lockedSince = null;
+      rejectAll(queue.splice(0, maxJobs), error);
+      if (queue.length > 0) schedule();
       return;
     }
+    if (!began) {
+      // Another connection writes: the jobs wait in the queue while the event loop serves other requests.
+      lockedSince ??= performance.now();
+      if (performance.now() - lockedSince < maxLockWaitMs) {
+        retryLater();
+        return;
+      }
+      lockedSince = null;
+      const error = Object.assign(new Error(`database is locked (another connection held the write lock for ${maxLockWaitMs} ms)`), { code: 'SQLITE_BUSY' });
+      rejectAll(queue.splice(0, maxJobs), error);
+      if (queue.length > 0) schedule();
+      return;
+    }
+    lockedSince = null;
+    const batch = queue.splice(0, maxJobs);
+    if (queue.length > 0) schedule();
     const outcomes: Outcome[] = [];
     for (const queued of batch) {
       try {

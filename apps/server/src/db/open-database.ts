@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 export type Db = Database.Database;
 
+/** How long a statement waits for a lock another connection holds before it fails with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
 // Migrations sit beside this module: src/db/migrations in development, dist/migrations in the bundle (build.mjs copies them).
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -18,7 +21,7 @@ export function openDatabase(file: string): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   migrate(db);
   return db;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, spreadsheetText, writeCsvExport } from './csv-export';
+import { csvExportPieces, csvField, spreadsheetText, writeCsvExport } from './csv-export';
 import { goldenCsvModels, goldenCsvRows } from './golden-inputs';
 import { goldenText } from './test-helpers';
 
@@ -18,6 +18,14 @@ describe('writeCsvExport', () => {
     expect(writeCsvExport({ models: ['m'], rows: [] })).toBe(
       'file,original_label,correct,unclear,wrong,problematic,problematic_reason,m severity,m category\r\n',
     );
+  });
+});
+
+describe('csvExportPieces', () => {
+  it('gives the golden file piece by piece: the header, then a line per row', () => {
+    const pieces = [...csvExportPieces({ models: goldenCsvModels, rows: goldenCsvRows.values() })];
+    expect(pieces.join('')).toBe(goldenText('export.csv'));
+    expect(pieces).toHaveLength(goldenCsvRows.length + 1);
   });
 });
 

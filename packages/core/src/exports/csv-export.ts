@@ -28,9 +28,14 @@ export const CSV_LIST_SEPARATOR = ';';
  * exactly the keys it knows.
  */
 export function writeCsvExport(input: { models: readonly string[]; rows: readonly CsvExportRow[] }): string {
+  return [...csvExportPieces(input)].join('');
+}
+
+/** writeCsvExport's text piece by piece (the header, then one line per row), consuming the rows as it goes. */
+export function* csvExportPieces(input: { models: readonly string[]; rows: Iterable<CsvExportRow> }): Generator<string, void, undefined> {
   const header = ['file', 'original_label', 'correct', 'unclear', 'wrong', 'problematic', 'problematic_reason'];
   for (const model of input.models) header.push(`${model} severity`, `${model} category`);
-  const lines = [csvLine(header)];
+  yield csvLine(header);
   for (const row of input.rows) {
     const cells = [
       row.file,
@@ -45,9 +50,8 @@ export function writeCsvExport(input: { models: readonly string[]; rows: readonl
       const mistake = Object.hasOwn(row.mistakes, model) ? row.mistakes[model] : undefined;
       cells.push(mistake?.severity ?? '', mistake?.category ?? '');
     }
-    lines.push(csvLine(cells));
+    yield csvLine(cells);
   }
-  return lines.join('');
 }
 
 function csvLine(cells: readonly string[]): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../formats';
 import { goldenHumanAccuracy } from './golden-inputs';
-import { pythonIsoTimestamp, readHumanAccuracyV3, writeHumanAccuracyV3 } from './human-accuracy-v3';
+import { humanAccuracyV3Pieces, pythonIsoTimestamp, readHumanAccuracyV3, writeHumanAccuracyV3 } from './human-accuracy-v3';
 import { fixtureText, goldenText } from './test-helpers';
 
 const FIXTURE = 'tfds_dummy_human_accuracy_fixed.json';
@@ -24,6 +24,36 @@ describe('writeHumanAccuracyV3', () => {
   it('writes an empty document with every top-level key', () => {
     expect(writeHumanAccuracyV3({ initial_annots: {}, problematic_images: {}, imagenet_m: [] })).toBe(
       '{\n  "initial_annots": {},\n  "problematic_images": {},\n  "imagenet_m": []\n}\n',
+    );
+  });
+});
+
+describe('humanAccuracyV3Pieces', () => {
+  it('gives the golden file piece by piece, reading the lists that follow the annotations only once they are written', () => {
+    const doc = goldenHumanAccuracy;
+    const seen: string[] = [];
+    function* annotations() {
+      for (const file of Object.keys(doc.initial_annots)) {
+        seen.push(`annotation ${file}`);
+        yield [file, doc.initial_annots[file]!] as const;
+      }
+    }
+    const pieces = humanAccuracyV3Pieces({
+      annotations: annotations(),
+      problematic: () => (seen.push('problematic'), Object.entries(doc.problematic_images)),
+      imagenetM: () => (seen.push('imagenet_m'), doc.imagenet_m),
+    });
+    const text: string[] = [];
+    for (const piece of pieces) text.push(piece);
+    expect(text.join('')).toBe(goldenText('human-accuracy-v3.json'));
+    expect(seen).toEqual([...Object.keys(doc.initial_annots).map((f) => `annotation ${f}`), 'problematic', 'imagenet_m']);
+    // One piece per image, not one string for the whole file.
+    expect(text.length).toBeGreaterThan(Object.keys(doc.initial_annots).length);
+  });
+
+  it('writes empty objects and lists as writeHumanAccuracyV3 does', () => {
+    expect([...humanAccuracyV3Pieces({ annotations: [], problematic: () => [], imagenetM: () => [] })].join('')).toBe(
+      writeHumanAccuracyV3({ initial_annots: {}, problematic_images: {}, imagenet_m: [] }),
     );
   });
 });

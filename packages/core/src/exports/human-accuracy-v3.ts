@@ -63,30 +63,58 @@ export function pythonIsoTimestamp(time: string): string {
  * writes them (pythonIsoTimestamp).
  */
 export function writeHumanAccuracyV3(doc: HumanAccuracyV3): string {
-  const annotations: Record<string, JsonValue> = {};
-  for (const file of Object.keys(doc.initial_annots)) {
-    const labels = doc.initial_annots[file] as HumanAccuracyLabels;
+  const entries = <T>(record: Record<string, T>) => Object.keys(record).map((file): [string, T] => [file, record[file] as T]);
+  return [
+    ...humanAccuracyV3Pieces({
+      annotations: entries(doc.initial_annots),
+      problematic: () => entries(doc.problematic_images),
+      imagenetM: () => doc.imagenet_m,
+    }),
+  ].join('');
+}
+
+/**
+ * The text of writeHumanAccuracyV3, piece by piece, for a file too large to hold as one string: the annotations
+ * are consumed as they are written, then `problematic` and `imagenetM` are called (once each) for the two lists that
+ * follow them. The pieces joined are exactly writeHumanAccuracyV3's text for the same document.
+ */
+export function* humanAccuracyV3Pieces(parts: {
+  annotations: Iterable<readonly [file: string, labels: HumanAccuracyLabels]>;
+  problematic: () => Iterable<readonly [file: string, record: ProblematicImageRecord]>;
+  imagenetM: () => Iterable<string>;
+}): Generator<string, void, undefined> {
+  yield '{\n  "initial_annots": ';
+  yield* indentedObjectPieces(parts.annotations, (labels) => {
     const lists: Record<string, JsonValue> = {};
     for (const list of Object.keys(labels) as HumanAccuracyList[]) {
       const classes = labels[list];
       if (classes !== undefined && classes.length > 0) lists[list] = classes;
     }
-    setOwn(annotations, file, lists);
-  }
-  const problematic: Record<string, JsonValue> = {};
-  for (const file of Object.keys(doc.problematic_images)) {
-    const record = doc.problematic_images[file] as ProblematicImageRecord;
+    return lists;
+  });
+  yield ',\n  "problematic_images": ';
+  yield* indentedObjectPieces(parts.problematic(), (record) => {
     const ordered: Record<string, JsonValue> = {};
     for (const field of PROBLEMATIC_FIELDS) ordered[field] = field === 'time_marked' || field === 'time_reviewed' ? pythonIsoTimestamp(record[field]) : record[field];
-    setOwn(problematic, file, ordered);
+    return ordered;
+  });
+  yield ',\n  "imagenet_m": [';
+  let first = true;
+  for (const file of parts.imagenetM()) {
+    yield first ? pythonJsonString(file) : `, ${pythonJsonString(file)}`;
+    first = false;
   }
-  return (
-    '{\n' +
-    `  "initial_annots": ${pythonJsonDumps(annotations, 2, 1)},\n` +
-    `  "problematic_images": ${pythonJsonDumps(problematic, 2, 1)},\n` +
-    `  "imagenet_m": [${doc.imagenet_m.map(pythonJsonString).join(', ')}]\n` +
-    '}\n'
-  );
+  yield ']\n}\n';
+}
+
+/** An object one level deep in the document, as pythonJsonDumps(value, 2, 1) writes it, one entry per piece. */
+function* indentedObjectPieces<T>(entries: Iterable<readonly [string, T]>, value: (entry: T) => JsonValue): Generator<string, void, undefined> {
+  let first = true;
+  for (const [key, entry] of entries) {
+    yield `${first ? '{\n    ' : ',\n    '}${pythonJsonString(key)}: ${pythonJsonDumps(value(entry), 2, 2)}`;
+    first = false;
+  }
+  yield first ? '{}' : '\n  }';
 }
 
 /**

@@ -1,6 +1,7 @@
 export { pythonJsonDumps, pythonJsonString, type JsonValue } from './python-json';
 export {
   writeHumanAccuracyV3,
+  humanAccuracyV3Pieces,
   pythonIsoTimestamp,
   readHumanAccuracyV3,
   type HumanAccuracyV3,
@@ -8,6 +9,6 @@ export {
   type HumanAccuracyList,
   type ProblematicImageRecord,
 } from './human-accuracy-v3';
-export { writeMistakesJson, readMistakesJson, type ModelMistakeRow } from './mistakes-json';
-export { writeRealJson, readRealJson, realJsonLayout, type RealLabelRow, type RealJsonLayout } from './real-json';
-export { writeCsvExport, csvField, spreadsheetText, CSV_LIST_SEPARATOR, type CsvExportRow } from './csv-export';
+export { writeMistakesJson, mistakesJsonPieces, readMistakesJson, type ModelMistakeRow } from './mistakes-json';
+export { writeRealJson, realJsonPieces, readRealJson, realJsonLayout, type RealLabelRow, type RealJsonLayout } from './real-json';
+export { writeCsvExport, csvExportPieces, csvField, spreadsheetText, CSV_LIST_SEPARATOR, type CsvExportRow } from './csv-export';

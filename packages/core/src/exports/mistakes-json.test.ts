@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../formats';
 import { goldenMistakes } from './golden-inputs';
-import { readMistakesJson, writeMistakesJson } from './mistakes-json';
+import { mistakesJsonPieces, readMistakesJson, writeMistakesJson } from './mistakes-json';
 import { fixtureText, goldenText } from './test-helpers';
 
 function formatError(text: string, classCount?: number): FormatError {
@@ -22,6 +22,15 @@ describe('writeMistakesJson', () => {
   it('refuses two rows for one image', () => {
     const row = goldenMistakes[0] as (typeof goldenMistakes)[number];
     expect(() => writeMistakesJson([row, row])).toThrow('has more than one mistake row');
+  });
+});
+
+describe('mistakesJsonPieces', () => {
+  it('gives the golden file piece by piece, one per row', () => {
+    const pieces = [...mistakesJsonPieces(goldenMistakes.values())];
+    expect(pieces.join('')).toBe(goldenText('mistakes.json'));
+    expect(pieces).toHaveLength(goldenMistakes.length + 2);
+    expect([...mistakesJsonPieces([])]).toEqual(['{', '}']);
   });
 });
 

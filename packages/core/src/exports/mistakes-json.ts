@@ -25,19 +25,27 @@ const SEVERITIES: readonly string[] = ['Major', 'Minor', 'Borderline'] satisfies
  * separators and no final newline, exactly as the released files are written. Rows keep their order.
  */
 export function writeMistakesJson(rows: readonly ModelMistakeRow[]): string {
+  return [...mistakesJsonPieces(rows)].join('');
+}
+
+/** writeMistakesJson's text piece by piece (one per row), consuming the rows as it goes: for a file too large to hold. */
+export function* mistakesJsonPieces(rows: Iterable<ModelMistakeRow>): Generator<string, void, undefined> {
   const seen = new Set<string>();
-  const entries = rows.map((row) => {
+  let first = true;
+  yield '{';
+  for (const row of rows) {
     if (seen.has(row.file)) throw new Error(`image "${row.file}" has more than one mistake row`);
     seen.add(row.file);
     if (!Number.isInteger(row.topPrediction) || row.topPrediction < 0) {
       throw new RangeError(`image "${row.file}": top prediction must be a class index, got ${row.topPrediction}`);
     }
-    return (
-      `${pythonJsonString(row.file)}: {"${TOP_PREDICTION}": ${row.topPrediction}, ` +
+    yield (
+      `${first ? '' : ', '}${pythonJsonString(row.file)}: {"${TOP_PREDICTION}": ${row.topPrediction}, ` +
       `"${CATEGORY}": ${pythonJsonString(row.category)}, "${SEVERITY}": ${pythonJsonString(row.severity)}}`
     );
-  });
-  return `{${entries.join(', ')}}`;
+    first = false;
+  }
+  yield '}';
 }
 
 /**

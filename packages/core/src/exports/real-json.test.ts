@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../formats';
 import { goldenRealByFile, goldenRealWholeSet } from './golden-inputs';
-import { readRealJson, realJsonLayout, writeRealJson } from './real-json';
+import { readRealJson, realJsonLayout, realJsonPieces, writeRealJson } from './real-json';
 import { goldenText } from './test-helpers';
 
 function formatError(text: string, classCount?: number): FormatError {
@@ -34,6 +34,18 @@ describe('writeRealJson', () => {
     expect(realJsonLayout([])).toBe('byFile');
     expect(writeRealJson([])).toBe('{}');
     expect(() => writeRealJson([row(2), row(2)])).toThrow('has more than one row');
+  });
+});
+
+describe('realJsonPieces', () => {
+  it('gives the golden files piece by piece, in the layout asked for', () => {
+    const inValidationOrder = [...goldenRealWholeSet].sort((a, b) => a.file.localeCompare(b.file));
+    expect([...realJsonPieces('list', inValidationOrder)].join('')).toBe(goldenText('real-whole-set.json'));
+    expect([...realJsonPieces('byFile', goldenRealByFile)].join('')).toBe(goldenText('real-by-file.json'));
+  });
+
+  it('refuses a list whose rows are not in validation order', () => {
+    expect(() => [...realJsonPieces('list', goldenRealWholeSet)]).toThrow('not ILSVRC2012_val_00000001.JPEG');
   });
 });
 

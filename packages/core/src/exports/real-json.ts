@@ -27,14 +27,31 @@ export function realJsonLayout(rows: readonly RealLabelRow[]): RealJsonLayout {
  */
 export function writeRealJson(rows: readonly RealLabelRow[]): string {
   const ordered = wholeValidationSetOrder(rows);
-  if (ordered !== null) return `[${ordered.map((row) => classList(row)).join(', ')}]`;
+  return [...(ordered === null ? realJsonPieces('byFile', rows) : realJsonPieces('list', ordered))].join('');
+}
+
+/**
+ * writeRealJson's text piece by piece (one per row), consuming the rows as it goes: for a file too large to hold.
+ * The caller chooses the layout (realJsonLayout, or the same test on the file names): for `list` the rows must come
+ * in validation order, `ILSVRC2012_val_00000001.JPEG` first, each once; for `byFile` they are written in their order.
+ */
+export function* realJsonPieces(layout: RealJsonLayout, rows: Iterable<RealLabelRow>): Generator<string, void, undefined> {
   const seen = new Set<string>();
-  const entries = rows.map((row) => {
-    if (seen.has(row.file)) throw new Error(`image "${row.file}" has more than one row`);
-    seen.add(row.file);
-    return `${pythonJsonString(row.file)}: ${classList(row)}`;
-  });
-  return `{${entries.join(', ')}}`;
+  let count = 0;
+  yield layout === 'list' ? '[' : '{';
+  for (const row of rows) {
+    const separator = count === 0 ? '' : ', ';
+    count++;
+    if (layout === 'list') {
+      if (row.file !== imagenetValidationFile(count)) throw new Error(`row ${count} is "${row.file}", not ${imagenetValidationFile(count)}: a list is written in validation order`);
+      yield separator + classList(row);
+    } else {
+      if (seen.has(row.file)) throw new Error(`image "${row.file}" has more than one row`);
+      seen.add(row.file);
+      yield `${separator}${pythonJsonString(row.file)}: ${classList(row)}`;
+    }
+  }
+  yield layout === 'list' ? ']' : '}';
 }
 
 function classList(row: RealLabelRow): string {

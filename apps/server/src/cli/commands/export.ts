@@ -3,8 +3,8 @@ import { Option, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openDatabase } from '../../db/open-database';
-import { buildExport } from '../../features/exports/build-export';
-import { writeFileAtomically } from '../../features/exports/write-file-atomically';
+import { inReadTransaction, prepareExport } from '../../features/exports/build-export';
+import { writePiecesAtomically } from '../../features/exports/write-file-atomically';
 import type { ProgressListener } from '../../lib/step-progress';
 import { projectCatalog } from '../../features/projects/project-catalog';
 import { createProjectsRepository } from '../../features/projects/projects.repository';
@@ -20,13 +20,15 @@ export interface ExportCommandOptions {
   out: string;
   /** Clock in unix ms (the archive's `exportedAt`); tests fix it. */
   now?: number;
-  /** Hears the steps: `reading results`, `writing <format>`, `writing file` (see `buildExport`). */
+  /** Hears the steps: `reading results`, `writing <format>`, `writing file` (see `prepareExport`). */
   onProgress?: ProgressListener;
 }
 
 /**
  * `bagel export`: writes one export of a project's current results to a file, atomically (a temporary file beside
- * it, then a rename), so a failed export never leaves a half file. Returns the line to print.
+ * it, then a rename), so a failed export never leaves a half file. The text is written piece by piece as it is made,
+ * from one read transaction (a consistent snapshot even while a server writes to the database), so the largest
+ * project's archive fits in memory. Returns the line to print.
  */
 export function exportCommand(options: ExportCommandOptions): string {
   if (!existsSync(options.db)) throw new Error(`database ${options.db} does not exist`);
@@ -37,9 +39,9 @@ export function exportCommand(options: ExportCommandOptions): string {
     const project = createProjectsRepository(db).findByReference(options.project);
     if (!project) throw new Error(`no project "${options.project}" in ${options.db} (give its name or its id)`);
     const entry = projectCatalog(db).get(project.id)!;
-    const built = buildExport(db, entry, options.format, { model: options.model, onlyReviewed: options.onlyReviewed, now: options.now ?? Date.now(), onProgress: options.onProgress });
-    writeFileAtomically(options.out, built.text, options.onProgress);
-    return `Wrote ${options.format} of project "${project.name}" to ${options.out}: ${built.summary}`;
+    const prepared = prepareExport(db, entry, options.format, { model: options.model, onlyReviewed: options.onlyReviewed, now: options.now ?? Date.now(), onProgress: options.onProgress });
+    const summary = writePiecesAtomically(options.out, inReadTransaction(db, prepared.pieces()), options.onProgress);
+    return `Wrote ${options.format} of project "${project.name}" to ${options.out}: ${summary}`;
   } finally {
     db.close();
   }

@@ -58,7 +58,8 @@ export function registerImportCommand(program: Command): void {
       let refusal: ImportError | undefined;
       const progress = progressReporterFor(options.progress, writeErr);
       try {
-        result = await importManifest(db, manifest, { onProgress: progress.report });
+        // A database this command creates is nobody else's: no pause between the write's transactions for a server.
+        result = await importManifest(db, manifest, { onProgress: progress.report, slices: dbExisted ? undefined : { pauseMs: 0 } });
       } catch (error) {
         if (!(error instanceof ImportError)) throw error;
         refusal = error;

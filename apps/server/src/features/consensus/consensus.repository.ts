@@ -14,9 +14,11 @@ import { decodeOutcomes, decodeRaters, encodeOutcomes, encodeRaters, ProjectTota
 const SCOPES = {
   item: 'i.id = :from',
   range: 'i.id >= :from AND i.id < :to AND i.project_id = :project AND i.verdict_count > 0',
+  // A page of judged items by id (a JSON array): the archive export reads the project page by page in project order.
+  list: 'i.id IN (SELECT value FROM json_each(:ids)) AND i.project_id = :project AND i.verdict_count > 0',
 } as const;
 type Scope = keyof typeof SCOPES;
-type ScopeParams = { from: number; to: number; project: number };
+type ScopeParams = { from: number; to: number; project: number; ids: string };
 
 /** Rows per multi-row INSERT of the project path: fewer statements, well under SQLite's limit of bound values. */
 const CHUNK = 200;
@@ -91,11 +93,19 @@ export function createConsensusRepository(db: Db) {
     for (const statement of Object.values(s)) statement.raw(true);
     return s;
   };
-  const byScope = { item: statements('item'), range: statements('range') };
+  const byScope = { item: statements('item'), range: statements('range'), list: statements('list') };
   const judgedIds = db.prepare<[number], { id: number }>('SELECT id FROM items WHERE project_id = ? AND verdict_count > 0 ORDER BY id');
   const facetBackfills = db.prepare<[], { project_id: number }>('SELECT project_id FROM item_facets_backfill ORDER BY project_id');
   const deleteFacetBackfill = db.prepare<[number]>('DELETE FROM item_facets_backfill WHERE project_id = ?');
-  const reaggregations = db.prepare<[], { project_id: number }>('SELECT project_id FROM project_reaggregation_pending ORDER BY project_id');
+  // A project re-aggregated at once (next_item_id NULL: migration 011's marks) or range by range in the background
+  // (a quorum change: next_item_id is where it stands, done how many items it has recomputed).
+  const reaggregations = db.prepare<[], { project_id: number }>('SELECT project_id FROM project_reaggregation_pending WHERE next_item_id IS NULL ORDER BY project_id');
+  const stepReaggregations = db.prepare<[], { project_id: number }>('SELECT project_id FROM project_reaggregation_pending WHERE next_item_id IS NOT NULL ORDER BY project_id');
+  const reaggregationMark = db.prepare<[number], { next_item_id: number | null; done: number }>('SELECT next_item_id, done FROM project_reaggregation_pending WHERE project_id = ?');
+  const markReaggregation = db.prepare<[number]>('INSERT OR REPLACE INTO project_reaggregation_pending (project_id, next_item_id, done) VALUES (?, 0, 0)');
+  const advanceReaggregation = db.prepare<[number, number, number]>('UPDATE project_reaggregation_pending SET next_item_id = ?, done = ? WHERE project_id = ?');
+  const judgedFrom = db.prepare<[number, number, number], [number]>('SELECT id FROM items WHERE project_id = ? AND verdict_count > 0 AND id >= ? ORDER BY id LIMIT ?').raw(true);
+  const judgedCountFrom = db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM items WHERE project_id = ? AND verdict_count > 0 AND id >= ?');
   const deleteReaggregation = db.prepare<[number]>('DELETE FROM project_reaggregation_pending WHERE project_id = ?');
 
   const CONSENSUS_COLUMNS = `item_id, project_id, disputes, final, final_at, divisiveness, problematic, major_slice, major_models,
@@ -127,7 +137,8 @@ export function createConsensusRepository(db: Db) {
   const updateStatus = db.prepare<[string, number]>('UPDATE items SET status = ? WHERE id = ?');
   const updateStatuses = db.prepare<[string, string]>('UPDATE items SET status = ? WHERE id IN (SELECT value FROM json_each(?))');
   const deleteConsensus = db.prepare<[number]>('DELETE FROM item_consensus WHERE item_id = ?');
-  const deleteConsensusRange = db.prepare<[number, number]>('DELETE FROM item_consensus WHERE item_id >= ? AND item_id < ?');
+  // A range holds one project's items, though another project's may fall between its ids (imports may interleave).
+  const deleteConsensusRange = db.prepare<[number, number, number]>('DELETE FROM item_consensus WHERE item_id >= ? AND item_id < ? AND project_id = ?');
   const deleteTotals = [
     db.prepare<[number]>('DELETE FROM project_score_deltas WHERE project_id = ?'),
     db.prepare<[number]>('DELETE FROM project_mistake_counts WHERE project_id = ?'),
@@ -335,7 +346,7 @@ export function createConsensusRepository(db: Db) {
   return {
     /** The context of one item, or null when it does not exist. */
     loadItemContext(itemId: number, entry: CatalogProject): ItemContext | null {
-      return loadContexts('item', { from: itemId, to: itemId, project: entry.project.id }, entry)[0] ?? null;
+      return loadContexts('item', { from: itemId, to: itemId, project: entry.project.id, ids: '[]' }, entry)[0] ?? null;
     },
     /** The project's judged items in ranges of about `size` items: [from, to) item ids. */
     projectRanges(projectId: number, size = RANGE_ITEMS): [number, number][] {
@@ -348,7 +359,11 @@ export function createConsensusRepository(db: Db) {
     },
     /** The contexts of the project's judged items with ids in [from, to), by id. */
     loadRangeContexts(entry: CatalogProject, from: number, to: number): ItemContext[] {
-      return loadContexts('range', { from, to, project: entry.project.id }, entry);
+      return loadContexts('range', { from, to, project: entry.project.id, ids: '[]' }, entry);
+    },
+    /** The contexts of the judged items among `itemIds` (of the project), by id. */
+    loadListContexts(entry: CatalogProject, itemIds: readonly number[]): ItemContext[] {
+      return loadContexts('list', { from: 0, to: 0, project: entry.project.id, ids: JSON.stringify(itemIds) }, entry);
     },
 
     /**
@@ -376,7 +391,7 @@ export function createConsensusRepository(db: Db) {
      * `totals`; once every range is written, replaceProjectTotals stores the totals. The caller runs all of it in
      * one transaction.
      */
-    writeRangeStates(range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[], updatedAt: string, totals: ProjectTotals): void {
+    writeRangeStates(projectId: number, range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[], updatedAt: string, totals: ProjectTotals): void {
       const byStatus = new Map<ItemStatus, number[]>();
       const rows: unknown[][] = [];
       contexts.forEach((ctx, i) => {
@@ -391,14 +406,14 @@ export function createConsensusRepository(db: Db) {
       });
       for (const [status, ids] of byStatus) updateStatuses.run(status, JSON.stringify(ids));
       // The range's rows go and come back in bulk: cheaper than replacing them one by one.
-      deleteConsensusRange.run(range[0], range[1]);
+      deleteConsensusRange.run(range[0], range[1], projectId);
       insertRows('item_consensus', CONSENSUS_COLUMNS, rows);
-      facets.replaceRange(range[0], range[1], contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
+      facets.replaceRange(range[0], range[1], projectId, contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
     },
 
     /** The facets (item_dispute_kinds, item_final_mistakes) of a range of judged items, from their computed states; nothing else is written. */
-    writeRangeFacets(range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[]): void {
-      facets.replaceRange(range[0], range[1], contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
+    writeRangeFacets(projectId: number, range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[]): void {
+      facets.replaceRange(range[0], range[1], projectId, contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
     },
 
     /** Projects whose facets migration 008 marked to be recomputed. */
@@ -410,9 +425,40 @@ export function createConsensusRepository(db: Db) {
       deleteFacetBackfill.run(projectId);
     },
 
-    /** Projects a migration marked to be re-aggregated (011: scores written before unranked images were left out). */
+    /** Projects a migration marked to be re-aggregated at once (011: scores written before unranked images were left out). */
     projectsAwaitingReaggregation(): number[] {
       return reaggregations.all().map((r) => r.project_id);
+    },
+    /** Projects being re-aggregated range by range (after a quorum change), in the background. */
+    projectsReaggregatingInSteps(): number[] {
+      return stepReaggregations.all().map((r) => r.project_id);
+    },
+    /** Marks the project to be re-aggregated range by range from its first item (again from the start, if it was being). */
+    markReaggregation(projectId: number): void {
+      markReaggregation.run(projectId);
+    },
+    /** Where the project's re-aggregation stands: the next item id to do (null: all at once) and the items done; null when none is pending. */
+    reaggregationMark(projectId: number): { nextItemId: number | null; done: number } | null {
+      const row = reaggregationMark.get(projectId);
+      return row ? { nextItemId: row.next_item_id, done: row.done } : null;
+    },
+    /** Records that the project's items below `nextItemId` are re-aggregated, `done` in all. */
+    advanceReaggregation(projectId: number, nextItemId: number, done: number): void {
+      advanceReaggregation.run(nextItemId, done, projectId);
+    },
+    /** The next range of at most `size` of the project's judged items with ids from `fromId`: [from, to), or null when none is left. */
+    judgedRangeFrom(projectId: number, fromId: number, size: number): [number, number] | null {
+      const ids = judgedFrom.all(projectId, fromId, size);
+      if (ids.length === 0) return null;
+      return [ids[0]![0], ids[ids.length - 1]![0] + 1];
+    },
+    /** How many of the project's items with ids from `fromId` are judged. */
+    judgedCountFrom(projectId: number, fromId: number): number {
+      return judgedCountFrom.get(projectId, fromId)!.n;
+    },
+    /** Adds a sum of shares to the project's totals (an item's old share taken out, its new one put in). */
+    addToProjectTotals(projectId: number, totals: ProjectTotals): void {
+      addTotals(projectId, totals);
     },
     /** Unmarks a project once it is re-aggregated. */
     reaggregated(projectId: number): void {

@@ -81,17 +81,17 @@ export function createDashboardRepository(db: Db) {
        WHERE i.project_id = ? AND c.final IS NOT NULL`,
     )
     .raw(true);
-  // Items whose final labels make every chosen model's top-1 a Major mistake (major_models lists them as ',id,id,').
-  const majorSliceItems = db.prepare<[number, string], { item_id: number }>(
-    `SELECT c.item_id FROM item_consensus c
-     WHERE c.project_id = ? AND c.major_models IS NOT NULL AND c.problematic = 0
-       AND NOT EXISTS (SELECT 1 FROM json_each(?) m WHERE instr(c.major_models, ',' || m.value || ',') = 0)`,
-  );
-  const sliceImages = db.prepare<[string], { item_id: number; image_id: number; file: string; original_class_idx: number; final: string }>(
+  // Items whose final labels make every chosen model's top-1 a Major mistake (major_models lists them as ',id,id,'),
+  // among the images of a window of project positions: images first (CROSS JOIN keeps them the outer loop), through
+  // their index by position, so each window reads a bounded part of the project.
+  const majorSliceWindow = db.prepare<[number, number, number, string], { item_id: number; image_id: number; file: string; original_class_idx: number; final: string }>(
     `SELECT i.id AS item_id, im.id AS image_id, im.file, im.original_class_idx, c.final
-     FROM items i JOIN images im ON im.id = i.image_id JOIN item_consensus c ON c.item_id = i.id
-     WHERE i.id IN (SELECT value FROM json_each(?)) ORDER BY im.position`,
+     FROM images im CROSS JOIN items i ON i.image_id = im.id CROSS JOIN item_consensus c ON c.item_id = i.id
+     WHERE im.project_id = ? AND im.position > ? AND im.position <= ? AND c.major_models IS NOT NULL AND c.problematic = 0
+       AND NOT EXISTS (SELECT 1 FROM json_each(?) m WHERE instr(c.major_models, ',' || m.value || ',') = 0)
+     ORDER BY im.position`,
   );
+  const lastPosition = db.prepare<[number], { last: number | null }>('SELECT max(position) AS last FROM images WHERE project_id = ?');
 
   return {
     progress: (projectId: number) => progress.get({ p: projectId })!,
@@ -103,11 +103,15 @@ export function createDashboardRepository(db: Db) {
     mistakes: (projectId: number) => mistakes.all(projectId),
     majorSliceCount: (projectId: number) => majorSliceCount.get(projectId)!.n,
     judgedPriorSlice: (projectId: number) => new Set(judgedPriorSlice.all(projectId).map(([imageId]) => imageId)),
-    /** Items on which every one of `modelIds` makes a Major mistake under the final labels, with their images in project order. */
-    majorSlice(projectId: number, modelIds: readonly number[]) {
-      if (modelIds.length === 0) return [];
-      const ids = majorSliceItems.all(projectId, JSON.stringify(modelIds)).map((r) => r.item_id);
-      return sliceImages.all(JSON.stringify(ids));
+    /**
+     * Items on which every one of `modelIds` makes a Major mistake under the final labels, with their images in
+     * project order, a window of `window` project positions at a time (a window may hold none).
+     */
+    *majorSliceWindows(projectId: number, modelIds: readonly number[], window: number) {
+      if (modelIds.length === 0) return;
+      const last = lastPosition.get(projectId)!.last ?? -1;
+      const models = JSON.stringify(modelIds);
+      for (let after = -1; after < last; after += window) yield majorSliceWindow.all(projectId, after, after + window, models);
     },
   };
 }

@@ -1,16 +1,20 @@
-import type { FinalLabels, MajorSlice, ProjectDashboard, Severity } from '@bagel/contracts';
+import { MajorSlice, type FinalLabels, type ProjectDashboard, type Severity } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
 import type { Db } from '../../db/open-database';
 import { badRequest, notFound } from '../../plugins/errors';
 import { alphaFromSums, kappaFromSums } from '../consensus/agreement-sums';
 import { createConsensusRepository } from '../consensus/consensus.repository';
+import { createConsensusService } from '../consensus/consensus.service';
 import { labelLists, mergeFinal } from '../consensus/image-labels';
+import type { ItemContext } from '../consensus/item-state';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createDashboardRepository } from './dashboard.repository';
 import { projectBaseline, tally, type ClassTally } from './project-baseline';
 
 const SEVERITIES: readonly Severity[] = ['Major', 'Minor', 'Borderline'];
+/** Project positions the Major slice reads at a time. */
+const SLICE_WINDOW = 500;
 type ModelScores = ProjectDashboard['scoreboard'][number]['before'];
 
 const rate = (hits: number, total: number) => (total === 0 ? null : hits / total);
@@ -36,6 +40,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
   const catalog = projectCatalog(db);
   const repository = createDashboardRepository(db);
   const consensus = createConsensusRepository(db);
+  const reaggregations = createConsensusService(db);
 
   function findProject(projectId: number): CatalogProject {
     const entry = catalog.get(projectId);
@@ -125,6 +130,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
         projectId,
         generatedAt: new Date(options.now()).toISOString(),
         quorum: project.quorum,
+        reaggregation: reaggregations.reaggregationProgress(projectId),
         progress: { ...progress, panelSize: project.panelSize },
         experts: repository.experts(projectId).map((e) => ({
           expert: e.username,
@@ -156,8 +162,14 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
       };
     },
 
-    /** The images on which every chosen model (default: all of the project's) makes a Major mistake under the final labels. */
-    majorSlice(projectId: number, modelNames?: string): MajorSlice {
+    /**
+     * The images on which every chosen model (default: all of the project's) makes a Major mistake under the final
+     * labels, as the JSON text of MajorSlice, piece by piece (an image per piece, an empty piece between windows of
+     * SLICE_WINDOW images): the slice of a large project holds thousands of images, which a response streams in short
+     * slices between other requests. Each image is checked against the contract's schema as the whole answer would be.
+     * An unknown model is refused before the first piece.
+     */
+    majorSlicePieces(projectId: number, modelNames?: string): Generator<string, void, undefined> {
       const entry = findProject(projectId);
       const names = modelNames === undefined || modelNames.trim() === '' ? entry.models.map((m) => m.name) : [...new Set(modelNames.split(',').map((n) => n.trim()))];
       const models = names.map((name) => {
@@ -170,8 +182,8 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
         return { key: cls?.key ?? `#${index}`, name: cls ? displayName(cls) : '' };
       };
       const indexOf = (key: string) => entry.vocabulary.byKey(key)?.index ?? Number.MAX_SAFE_INTEGER;
-      const images = repository.majorSlice(projectId, models.map((m) => m.id)).map((row) => {
-        const ctx = consensus.loadItemContext(row.item_id, entry)!;
+      type Row = { item_id: number; image_id: number; file: string; original_class_idx: number; final: string };
+      const sliceImage = (row: Row, ctx: ItemContext): MajorSlice['images'][number] => {
         const final = JSON.parse(row.final) as FinalLabels;
         const correct = labelLists(mergeFinal(ctx.baseLabels, final), indexOf).correct;
         return {
@@ -187,8 +199,22 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
             return { model: model.name, key: top1Key, name: cls ? displayName(cls) : '', category: final.mistakes[model.name]?.category ?? null };
           }),
         };
-      });
-      return { models: models.map((m) => m.name), images };
+      };
+      const windows = repository.majorSliceWindows(projectId, models.map((m) => m.id), SLICE_WINDOW);
+      return (function* () {
+        yield `{"models":${JSON.stringify(MajorSlice.shape.models.parse(models.map((m) => m.name)))},"images":[`;
+        let first = true;
+        for (const rows of windows) {
+          const contexts = new Map(rows.length === 0 ? [] : consensus.loadListContexts(entry, rows.map((row) => row.item_id)).map((ctx) => [ctx.itemId, ctx]));
+          for (const row of rows) {
+            const image = MajorSlice.shape.images.element.parse(sliceImage(row, contexts.get(row.item_id) ?? consensus.loadItemContext(row.item_id, entry)!));
+            yield `${first ? '' : ','}${JSON.stringify(image)}`;
+            first = false;
+          }
+          yield '';
+        }
+        yield ']}';
+      })();
     },
   };
 }

@@ -2,7 +2,7 @@ import { Decision, FinalLabels, Judgement, MistakeGrade, PanelConsensus, PanelQu
 import { z } from 'zod';
 import type { Db } from '../../db/open-database';
 import { createConsensusService } from '../consensus/consensus.service';
-import { ProgressPhase, type ProgressListener } from '../../lib/step-progress';
+import type { ProgressPhase } from '../../lib/step-progress';
 import type { CatalogProject } from '../projects/project-catalog';
 
 const LabelLists = z.object({ correct: z.array(z.string()), wrong: z.array(z.string()), unclear: z.array(z.string()) });
@@ -58,133 +58,38 @@ export const BagelArchive = z.object({
 });
 export type BagelArchive = z.infer<typeof BagelArchive>;
 
-/** Builds the archive of a project: every item of its queue, in project order. `onProgress` hears `reading results`, in items. */
-export function buildBagelArchive(db: Db, entry: CatalogProject, exportedAt: string, onProgress: ProgressListener = () => {}): BagelArchive {
-  const { project, vocabulary } = entry;
-  const keyOf = (index: number) => vocabulary.byIndex(index)?.key ?? `#${index}`;
-  const orderOf = (key: string) => vocabulary.byKey(key)?.index ?? Number.MAX_SAFE_INTEGER;
-  const byItem = <T>(rows: Iterable<[number, T]>) => {
-    const map = new Map<number, T[]>();
-    for (const [itemId, value] of rows) {
-      const list = map.get(itemId);
-      if (list) list.push(value);
-      else map.set(itemId, [value]);
-    }
-    return map;
-  };
+type ArchiveItem = BagelArchive['items'][number];
 
-  const items = db
-    .prepare<[number], { id: number; image_id: number; file: string; original_class_idx: number; status: BagelArchive['items'][number]['status']; final: string | null; final_at: string | null }>(
-      `SELECT i.id, i.image_id, im.file, im.original_class_idx, i.status, c.final, c.final_at
-       FROM items i JOIN images im ON im.id = i.image_id LEFT JOIN item_consensus c ON c.item_id = i.id
-       WHERE i.project_id = ? ORDER BY im.position`,
-    )
-    .all(project.id);
-  const reading = new ProgressPhase(onProgress, 'reading results', items.length, 'items');
-  const accepted = byItem(
-    db
-      .prepare<[number], { id: number; class_idx: number }>(
-        'SELECT i.id, a.class_idx FROM items i JOIN accepted_labels a ON a.image_id = i.image_id WHERE i.project_id = ? ORDER BY i.id, a.class_idx',
-      )
-      .all(project.id)
-      .map((r): [number, string] => [r.id, keyOf(r.class_idx)]),
-  );
-  const prior = byItem(
-    db
-      .prepare<[number], { id: number; class_idx: number; judgement: Judgement }>(
-        'SELECT i.id, pl.class_idx, pl.judgement FROM items i JOIN prior_labels pl ON pl.image_id = i.image_id WHERE i.project_id = ? ORDER BY i.id, pl.class_idx',
-      )
-      .all(project.id)
-      .map((r): [number, { key: string; judgement: Judgement }] => [r.id, { key: keyOf(r.class_idx), judgement: r.judgement }]),
-  );
-  const verdicts = byItem(
-    db
-      .prepare<
-        [number],
-        { item_id: number; username: string; revision: number; labels: string; problematic: string | null; mistakes: string; comment: string; created_at: string; after_seeing_panel: number }
-      >(
-        `SELECT v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel
-         FROM verdicts v JOIN items i ON i.id = v.item_id JOIN users u ON u.id = v.user_id
-         WHERE i.project_id = ? ORDER BY v.item_id, u.username, v.revision`,
-      )
-      .all(project.id)
-      .map((r): [number, BagelArchive['items'][number]['verdicts'][number]] => [
-        r.item_id,
-        {
-          expert: r.username,
-          revision: r.revision,
-          labels: JSON.parse(r.labels),
-          problematic: r.problematic === null ? null : JSON.parse(r.problematic),
-          mistakes: JSON.parse(r.mistakes),
-          comment: r.comment,
-          createdAt: r.created_at,
-          afterSeeingPanel: r.after_seeing_panel === 1,
-        },
-      ]),
-  );
-  const decisions = byItem(
-    db
-      .prepare<[number], { item_id: number; sequence: number; kind: Decision['kind']; username: string; final: string | null; note: string; created_at: string }>(
-        `SELECT d.item_id, d.sequence, d.kind, u.username, d.final, d.note, d.created_at
-         FROM decisions d JOIN items i ON i.id = d.item_id JOIN users u ON u.id = d.lead_id
-         WHERE i.project_id = ? ORDER BY d.item_id, d.sequence`,
-      )
-      .all(project.id)
-      .map((r): [number, Decision] => [
-        r.item_id,
-        { sequence: r.sequence, kind: r.kind, lead: r.username, final: r.final === null ? null : JSON.parse(r.final), note: r.note, createdAt: r.created_at },
-      ]),
-  );
-  const discussion = byItem(
-    db
-      .prepare<[number], { item_id: number; username: string; body: string; created_at: string }>(
-        `SELECT m.item_id, u.username, m.body, m.created_at
-         FROM discussion_messages m JOIN items i ON i.id = m.item_id JOIN users u ON u.id = m.user_id
-         WHERE i.project_id = ? ORDER BY m.item_id, m.id`,
-      )
-      .all(project.id)
-      .map((r): [number, { author: string; body: string; createdAt: string }] => [r.item_id, { author: r.username, body: r.body, createdAt: r.created_at }]),
-  );
+/** Items read per page: with their revisions, decisions, messages and aggregate, a page takes a few milliseconds. */
+export const ARCHIVE_PAGE_ITEMS = 25;
+
+/**
+ * The archive of a project as text, piece by piece (one per item, with the head and the tail): exactly
+ * `JSON.stringify(archive, null, 2) + '\n'` of the whole archive, which a large project could not hold as one string
+ * (a string is at most about 512 MB). Items are read a page at a time, in project order, so memory stays small; run
+ * it inside one read transaction for a consistent snapshot. `reading` and `writing` hear each item read and written;
+ * the generator returns the counts of what it wrote.
+ */
+export function* bagelArchivePieces(
+  db: Db,
+  entry: CatalogProject,
+  exportedAt: string,
+  progress: { reading?: ProgressPhase; writing?: ProgressPhase } = {},
+): Generator<string, { items: number; verdicts: number; decisions: number }, undefined> {
+  const { project } = entry;
+  // Asked user by user (each stops at the first row found, through verdicts_by_user): a few lookups, where listing
+  // who wrote every verdict would read them all before the first byte.
   const users = db
     .prepare<{ p: number }, { username: string; role: Role }>(
-      `SELECT username, role FROM users WHERE id IN (
-         SELECT v.user_id FROM verdicts v JOIN items i ON i.id = v.item_id WHERE i.project_id = :p
-         UNION SELECT d.lead_id FROM decisions d JOIN items i ON i.id = d.item_id WHERE i.project_id = :p
-         UNION SELECT m.user_id FROM discussion_messages m JOIN items i ON i.id = m.item_id WHERE i.project_id = :p
-       ) ORDER BY username`,
+      `SELECT username, role FROM users u WHERE
+         EXISTS (SELECT 1 FROM verdicts v JOIN items i ON i.id = v.item_id WHERE v.user_id = u.id AND i.project_id = :p)
+         OR EXISTS (SELECT 1 FROM decisions d JOIN items i ON i.id = d.item_id WHERE d.lead_id = u.id AND i.project_id = :p)
+         OR EXISTS (SELECT 1 FROM discussion_messages m JOIN items i ON i.id = m.item_id WHERE m.user_id = u.id AND i.project_id = :p)
+       ORDER BY username`,
     )
     .all({ p: project.id });
-  // The aggregate is recomputed (only its disputes are stored); it is what the desk shows.
-  const consensus = new Map(createConsensusService(db).currentOfProject(project.id, exportedAt).map(({ ctx, state }) => [ctx.itemId, state.consensus]));
   const imageCount = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM images WHERE project_id = ?').get(project.id)!.n;
-
-  const archiveItems = items.map((item, index): BagelArchive['items'][number] => {
-    reading.tick(index);
-    const priorLabels = prior.get(item.id);
-    let lists: BagelArchive['items'][number]['priorLabels'] = null;
-    if (priorLabels) {
-      lists = { correct: [], wrong: [], unclear: [] };
-      for (const { key, judgement } of priorLabels) lists[judgement].push(key);
-      for (const list of Object.values(lists)) list.sort((a, b) => orderOf(a) - orderOf(b));
-    }
-    return {
-      itemId: item.id,
-      file: item.file,
-      originalLabel: keyOf(item.original_class_idx),
-      acceptedLabels: accepted.get(item.id) ?? [],
-      priorLabels: lists,
-      status: item.status,
-      verdicts: verdicts.get(item.id) ?? [],
-      decisions: decisions.get(item.id) ?? [],
-      discussion: discussion.get(item.id) ?? [],
-      consensus: consensus.get(item.id) ?? null,
-      final: item.final === null ? null : JSON.parse(item.final),
-      finalAt: item.final_at,
-    };
-  });
-  reading.end(`read ${items.length} items with their verdicts, decisions and discussions`);
-
-  return {
+  const head: Omit<BagelArchive, 'items'> = {
     format: 'bagel-archive',
     version: 1,
     exportedAt,
@@ -200,6 +105,129 @@ export function buildBagelArchive(db: Db, entry: CatalogProject, exportedAt: str
       images: imageCount,
     },
     users,
-    items: archiveItems,
   };
+  // The head as JSON.stringify lays it out with `items` last: its text without the closing brace, then the items,
+  // each indented by the two levels it sits at.
+  const headText = JSON.stringify(head, null, 2);
+  yield `${headText.slice(0, -2)},\n  "items": `;
+  const counts = { items: 0, verdicts: 0, decisions: 0 };
+  for (const page of archiveItemPages(db, entry, exportedAt, progress.reading)) {
+    for (const item of page) {
+      // Stringified two arrays deep, the item comes indented as it sits in the archive: `[\n  [\n    ` ... `\n  ]\n]`.
+      yield `${counts.items === 0 ? '[\n    ' : ',\n    '}${JSON.stringify([[item]], null, 2).slice(10, -6)}`;
+      progress.writing?.tick(counts.items);
+      counts.items++;
+      counts.verdicts += item.verdicts.length;
+      counts.decisions += item.decisions.length;
+    }
+  }
+  yield counts.items === 0 ? '[]\n}\n' : '\n  ]\n}\n';
+  return counts;
+}
+
+/** Every item of the project's queue, in project order, a page at a time. */
+function* archiveItemPages(db: Db, entry: CatalogProject, exportedAt: string, reading?: ProgressPhase): Generator<ArchiveItem[], void, undefined> {
+  const { project, vocabulary } = entry;
+  const keyOf = (index: number) => vocabulary.byIndex(index)?.key ?? `#${index}`;
+  const orderOf = (key: string) => vocabulary.byKey(key)?.index ?? Number.MAX_SAFE_INTEGER;
+  const byItem = <T>(rows: Iterable<[number, T]>) => {
+    const map = new Map<number, T[]>();
+    for (const [itemId, value] of rows) {
+      const list = map.get(itemId);
+      if (list) list.push(value);
+      else map.set(itemId, [value]);
+    }
+    return map;
+  };
+  const consensusService = createConsensusService(db);
+  const IN_PAGE = 'IN (SELECT value FROM json_each(?))';
+
+  // Keyset paging in project order: each page starts after the last image of the one before.
+  const itemPage = db.prepare<[number, number, number], { id: number; image_id: number; file: string; original_class_idx: number; status: ArchiveItem['status']; final: string | null; final_at: string | null; position: number }>(
+    `SELECT i.id, i.image_id, im.file, im.original_class_idx, i.status, c.final, c.final_at, im.position
+     FROM images im JOIN items i ON i.image_id = im.id LEFT JOIN item_consensus c ON c.item_id = i.id
+     WHERE im.project_id = ? AND im.position > ? ORDER BY im.position LIMIT ?`,
+  );
+  const acceptedRows = db.prepare<[string], { id: number; class_idx: number }>(
+    `SELECT i.id, a.class_idx FROM items i JOIN accepted_labels a ON a.image_id = i.image_id WHERE i.id ${IN_PAGE} ORDER BY i.id, a.class_idx`,
+  );
+  const priorRows = db.prepare<[string], { id: number; class_idx: number; judgement: Judgement }>(
+    `SELECT i.id, pl.class_idx, pl.judgement FROM items i JOIN prior_labels pl ON pl.image_id = i.image_id WHERE i.id ${IN_PAGE} ORDER BY i.id, pl.class_idx`,
+  );
+  const verdictRows = db.prepare<[string], { item_id: number; username: string; revision: number; labels: string; problematic: string | null; mistakes: string; comment: string; created_at: string; after_seeing_panel: number }>(
+    `SELECT v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel
+     FROM verdicts v JOIN users u ON u.id = v.user_id
+     WHERE v.item_id ${IN_PAGE} ORDER BY v.item_id, u.username, v.revision`,
+  );
+  const decisionRows = db.prepare<[string], { item_id: number; sequence: number; kind: Decision['kind']; username: string; final: string | null; note: string; created_at: string }>(
+    `SELECT d.item_id, d.sequence, d.kind, u.username, d.final, d.note, d.created_at
+     FROM decisions d JOIN users u ON u.id = d.lead_id
+     WHERE d.item_id ${IN_PAGE} ORDER BY d.item_id, d.sequence`,
+  );
+  const discussionRows = db.prepare<[string], { item_id: number; username: string; body: string; created_at: string }>(
+    `SELECT m.item_id, u.username, m.body, m.created_at
+     FROM discussion_messages m JOIN users u ON u.id = m.user_id
+     WHERE m.item_id ${IN_PAGE} ORDER BY m.item_id, m.id`,
+  );
+
+  let after = -1;
+  let done = 0;
+  for (;;) {
+    const items = itemPage.all(project.id, after, ARCHIVE_PAGE_ITEMS);
+    if (items.length === 0) return;
+    after = items[items.length - 1]!.position;
+    const itemIds = items.map((item) => item.id);
+    const ids = JSON.stringify(itemIds);
+    const accepted = byItem(acceptedRows.all(ids).map((r): [number, string] => [r.id, keyOf(r.class_idx)]));
+    const prior = byItem(priorRows.all(ids).map((r): [number, { key: string; judgement: Judgement }] => [r.id, { key: keyOf(r.class_idx), judgement: r.judgement }]));
+    const verdicts = byItem(
+      verdictRows.all(ids).map((r): [number, ArchiveItem['verdicts'][number]] => [
+        r.item_id,
+        {
+          expert: r.username,
+          revision: r.revision,
+          labels: JSON.parse(r.labels),
+          problematic: r.problematic === null ? null : JSON.parse(r.problematic),
+          mistakes: JSON.parse(r.mistakes),
+          comment: r.comment,
+          createdAt: r.created_at,
+          afterSeeingPanel: r.after_seeing_panel === 1,
+        },
+      ]),
+    );
+    const decisions = byItem(
+      decisionRows.all(ids).map((r): [number, Decision] => [
+        r.item_id,
+        { sequence: r.sequence, kind: r.kind, lead: r.username, final: r.final === null ? null : JSON.parse(r.final), note: r.note, createdAt: r.created_at },
+      ]),
+    );
+    const discussion = byItem(discussionRows.all(ids).map((r): [number, { author: string; body: string; createdAt: string }] => [r.item_id, { author: r.username, body: r.body, createdAt: r.created_at }]));
+    // The aggregate is recomputed (only its disputes are stored); it is what the desk shows.
+    const consensus = new Map(consensusService.currentOfItems(project.id, itemIds, exportedAt).map(({ ctx, state }) => [ctx.itemId, state.consensus]));
+
+    yield items.map((item): ArchiveItem => {
+      reading?.tick(done++);
+      const priorLabels = prior.get(item.id);
+      let lists: ArchiveItem['priorLabels'] = null;
+      if (priorLabels) {
+        lists = { correct: [], wrong: [], unclear: [] };
+        for (const { key, judgement } of priorLabels) lists[judgement].push(key);
+        for (const list of Object.values(lists)) list.sort((a, b) => orderOf(a) - orderOf(b));
+      }
+      return {
+        itemId: item.id,
+        file: item.file,
+        originalLabel: keyOf(item.original_class_idx),
+        acceptedLabels: accepted.get(item.id) ?? [],
+        priorLabels: lists,
+        status: item.status,
+        verdicts: verdicts.get(item.id) ?? [],
+        decisions: decisions.get(item.id) ?? [],
+        discussion: discussion.get(item.id) ?? [],
+        consensus: consensus.get(item.id) ?? null,
+        final: item.final === null ? null : JSON.parse(item.final),
+        finalAt: item.final_at,
+      };
+    });
+  }
 }

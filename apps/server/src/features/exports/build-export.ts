@@ -1,21 +1,38 @@
 import type { ExportFormat } from '@bagel/contracts';
-import { writeCsvExport, writeHumanAccuracyV3, writeMistakesJson, writeRealJson, type HumanAccuracyV3 } from '@bagel/core';
+import {
+  csvExportPieces,
+  humanAccuracyV3Pieces,
+  imagenetValidationFile,
+  mistakesJsonPieces,
+  realJsonPieces,
+  type CsvExportRow,
+  type HumanAccuracyLabels,
+  type ModelMistakeRow,
+  type ProblematicImageRecord,
+  type RealJsonLayout,
+  type RealLabelRow,
+} from '@bagel/core';
 import type { Db } from '../../db/open-database';
 import { badRequest } from '../../plugins/errors';
 import { labelLists } from '../consensus/image-labels';
 import { decodeOutcomes } from '../consensus/project-totals';
 import { ProgressPhase, type ProgressListener } from '../../lib/step-progress';
 import type { CatalogProject } from '../projects/project-catalog';
-import { buildBagelArchive } from './bagel-archive';
-import { readProjectResults, type ImageResult } from './project-results';
+import { bagelArchivePieces } from './bagel-archive';
+import { projectResultPages, RESULTS_PAGE_IMAGES, type ImageResult } from './project-results';
 
-export interface BuiltExport {
-  text: string;
+/**
+ * An export ready to be written: its text comes piece by piece from `pieces()`, so that neither a file nor a
+ * download ever holds the whole of it (an archive of a large project is larger than the longest string JavaScript
+ * allows). Everything that may refuse the export (an unknown model) is checked before; a piece may still fail on a
+ * database error. Read the pieces inside one read transaction (inReadTransaction) for a consistent snapshot.
+ */
+export interface PreparedExport {
   /** A file name for a download: the project's name and the format. */
   fileName: string;
   contentType: string;
-  /** What is in it, in a few words, for the command line. */
-  summary: string;
+  /** The text, piece by piece; the generator returns what the export holds, in a few words, for the command line. */
+  pieces(): Generator<string, string, undefined>;
 }
 
 /** `Demo: ImageNet mistakes` → `demo-imagenet-mistakes`: safe in a file name and a Content-Disposition header. */
@@ -51,19 +68,23 @@ export interface BuildExportOptions {
 }
 
 /**
- * Builds an export of the project's current results (docs/FORMATS.md, "Exports"). The whole text is built before
- * anything is written or sent, so a refused export (an unknown model) writes nothing.
+ * Prepares an export of the project's current results (docs/FORMATS.md, "Exports"): refuses what must be refused
+ * (an unknown model, `onlyReviewed` for another format) before any text is made, so a refused export writes nothing.
  */
-export function buildExport(db: Db, entry: CatalogProject, format: ExportFormat, options: BuildExportOptions): BuiltExport {
+export function prepareExport(db: Db, entry: CatalogProject, format: ExportFormat, options: BuildExportOptions): PreparedExport {
   const slug = fileSlug(entry.project.name);
+  const projectId = entry.project.id;
   const orderOf = (key: string) => entry.vocabulary.byKey(key)?.index ?? Number.MAX_SAFE_INTEGER;
   const keyOf = (index: number) => entry.vocabulary.byIndex(index)?.key ?? `#${index}`;
   const onProgress = options.onProgress ?? (() => {});
   const writingPhase = (total: number, unit: string) => new ProgressPhase(onProgress, `writing ${format}`, total, unit);
-  /** Ends the writing step with what the export holds. */
-  const written = (phase: ProgressPhase, built: BuiltExport): BuiltExport => {
-    phase.end(`built ${format}: ${built.summary}`);
-    return built;
+  const imageCount = () => db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM images WHERE project_id = ?').get(projectId)!.n;
+  /** Reading and writing run together, a page at a time: both steps tick as the rows go by, and end in this order. */
+  const steps = (total: number, unit: string) => ({ reading: new ProgressPhase(onProgress, 'reading results', total, unit), writing: writingPhase(total, unit) });
+  /** Ends the writing step with what the export holds; the summary is the generator's result. */
+  const written = (writing: ProgressPhase, summary: string): string => {
+    writing.end(`built ${format}: ${summary}`);
+    return summary;
   };
   if (options.onlyReviewed && format !== 'human-accuracy-v3') {
     throw badRequest(`Only the human-accuracy-v3 export can be limited to the reviewed images; ${format} always holds every image`, 'ONLY_REVIEWED_UNSUPPORTED');
@@ -71,21 +92,48 @@ export function buildExport(db: Db, entry: CatalogProject, format: ExportFormat,
   switch (format) {
     case 'human-accuracy-v3': {
       const onlyReviewed = options.onlyReviewed ?? false;
-      const images = readProjectResults(db, entry, { onProgress });
-      const writing = writingPhase(images.length, 'images');
-      const doc = humanAccuracy(images, orderOf, writing, onlyReviewed);
-      const annotated = Object.keys(doc.initial_annots).length;
-      const judged = images.filter((image) => image.judged).length;
-      return written(writing, {
-        text: writeHumanAccuracyV3(doc),
+      return {
         fileName: `${slug}-human-accuracy-v3${onlyReviewed ? '-reviewed' : ''}.json`,
         contentType: JSON_TYPE,
-        summary: [
-          onlyReviewed ? `${annotated} images judged or with prior labels (only reviewed)` : `${annotated} images (${judged} judged by the panel or the lead)`,
-          `${Object.keys(doc.problematic_images).length} problematic`,
-          `${doc.imagenet_m.length} in imagenet_m`,
-        ].join(', '),
-      });
+        *pieces() {
+          const images = imageCount();
+          const { reading, writing } = steps(images, 'images');
+          const counts = { annotated: 0, judged: 0, problematic: 0 };
+          const problematic: [string, ProblematicImageRecord][] = [];
+          const slice: { file: string; priorPosition: number }[] = [];
+          let index = 0;
+          // The document of humanAccuracy (below), streamed: annotations as the pages go by, then the two lists.
+          function* annotations(): Generator<[string, HumanAccuracyLabels], void, undefined> {
+            for (const page of projectResultPages(db, entry, { reading })) {
+              for (const image of page) {
+                writing.tick(index++);
+                if (image.judged) counts.judged++;
+                if (onlyReviewed && !image.judged && !image.hasPrior && image.problematic === null && !image.inMajorSlice) continue;
+                counts.annotated++;
+                const lists = labelLists(image.labels, orderOf);
+                yield [image.file, { correct: lists.correct, wrong: lists.wrong, unclear: lists.unclear }];
+                if (image.problematic !== null) problematic.push([image.file, image.problematic]);
+                if (image.inMajorSlice) slice.push({ file: image.file, priorPosition: image.priorMajorSlicePosition ?? Number.MAX_SAFE_INTEGER });
+              }
+            }
+            reading.end(`read the results of ${images} images`);
+          }
+          yield* humanAccuracyV3Pieces({
+            annotations: annotations(),
+            problematic: () => problematic,
+            // Stable: images of the prior list keep its order, new ones follow in project order.
+            imagenetM: () => slice.sort((a, b) => a.priorPosition - b.priorPosition).map((image) => image.file),
+          });
+          return written(
+            writing,
+            [
+              onlyReviewed ? `${counts.annotated} images judged or with prior labels (only reviewed)` : `${counts.annotated} images (${counts.judged} judged by the panel or the lead)`,
+              `${problematic.length} problematic`,
+              `${slice.length} in imagenet_m`,
+            ].join(', '),
+          );
+        },
+      };
     }
     case 'mistakes': {
       if (options.model === undefined || options.model === '') {
@@ -93,109 +141,175 @@ export function buildExport(db: Db, entry: CatalogProject, format: ExportFormat,
       }
       const model = entry.models.find((m) => m.name === options.model);
       if (!model) throw badRequest(`Unknown model "${options.model}" (the project's models: ${entry.models.map((m) => m.name).join(', ')})`, 'UNKNOWN_MODEL');
-      // The graded mistakes of the model under the final labels (problematic images have none: they are left out).
-      const graded = db
-        .prepare<[number, number], { file: string; class_idx: number; outcomes: string }>(
-          `SELECT im.file, p.class_idx, c.outcomes
-           FROM item_consensus c JOIN items i ON i.id = c.item_id JOIN images im ON im.id = i.image_id
-             JOIN predictions p ON p.image_id = im.id AND p.model_id = ? AND p.rank = 1
-           WHERE c.project_id = ? AND c.outcomes IS NOT NULL
-           ORDER BY im.position`,
-        )
-        .all(model.id, entry.project.id);
-      const reading = new ProgressPhase(onProgress, 'reading results', graded.length, 'items');
-      const rows = graded.flatMap((r, index) => {
-        reading.tick(index);
-        const outcome = decodeOutcomes(r.outcomes).find((o) => o.modelId === model.id);
-        if (!outcome || outcome.severity === null || outcome.severity === 'ungraded' || outcome.category === null) return [];
-        return [{ file: r.file, topPrediction: r.class_idx, category: outcome.category, severity: outcome.severity }];
-      });
-      reading.end(`read the grades of ${graded.length} items`);
-      const writing = writingPhase(rows.length, 'mistakes');
-      return written(writing, {
-        text: writeMistakesJson(rows),
+      return {
         fileName: `${slug}-mistakes-${fileSlug(model.name)}.json`,
         contentType: JSON_TYPE,
-        summary: `${rows.length} mistakes of ${model.name}`,
-      });
+        *pieces() {
+          // The graded mistakes of the model under the final labels (problematic images have none: they are left out),
+          // a page of items at a time in project order: images first (CROSS JOIN keeps them the outer loop), through
+          // their index by position.
+          const GRADED = `FROM images im CROSS JOIN items i ON i.image_id = im.id CROSS JOIN item_consensus c ON c.item_id = i.id
+             CROSS JOIN predictions p ON p.image_id = im.id AND p.model_id = :model AND p.rank = 1
+           WHERE im.project_id = :project AND c.outcomes IS NOT NULL`;
+          // Counted for a listener only: a pass over the whole project, which a download does without.
+          const total = options.onProgress
+            ? db.prepare<{ model: number; project: number }, { n: number }>(`SELECT count(*) AS n ${GRADED}`).get({ model: model.id, project: projectId })!.n
+            : 0;
+          const page = db.prepare<{ model: number; project: number; after: number; limit: number }, { file: string; class_idx: number; outcomes: string; position: number }>(
+            `SELECT im.file, p.class_idx, c.outcomes, im.position ${GRADED} AND im.position > :after ORDER BY im.position LIMIT :limit`,
+          );
+          const { reading, writing } = steps(total, 'items');
+          let mistakes = 0;
+          let index = 0;
+          function* rows(): Generator<ModelMistakeRow, void, undefined> {
+            let after = -1;
+            for (;;) {
+              const graded = page.all({ model: model!.id, project: projectId, after, limit: RESULTS_PAGE_IMAGES });
+              if (graded.length === 0) break;
+              after = graded[graded.length - 1]!.position;
+              for (const r of graded) {
+                reading.tick(index);
+                writing.tick(index++);
+                const outcome = decodeOutcomes(r.outcomes).find((o) => o.modelId === model!.id);
+                if (!outcome || outcome.severity === null || outcome.severity === 'ungraded' || outcome.category === null) continue;
+                mistakes++;
+                yield { file: r.file, topPrediction: r.class_idx, category: outcome.category, severity: outcome.severity };
+              }
+            }
+            reading.end(`read the grades of ${total} items`);
+          }
+          yield* mistakesJsonPieces(rows());
+          return written(writing, `${mistakes} mistakes of ${model.name}`);
+        },
+      };
     }
     case 'real': {
-      const images = readProjectResults(db, entry, { onProgress });
-      const writing = writingPhase(images.length, 'images');
-      const rows = images.map((image, index) => {
-        writing.tick(index);
-        return { file: image.file, classIndices: isProblematic(image) ? [] : labelLists(image.labels, orderOf).correct.map(orderOf) };
-      });
-      return written(writing, {
-        text: writeRealJson(rows),
+      return {
         fileName: `${slug}-real.json`,
         contentType: JSON_TYPE,
-        summary: `${rows.length} images, ${rows.filter((r) => r.classIndices.length === 0).length} left out`,
-      });
+        *pieces() {
+          const images = imageCount();
+          const { reading, writing } = steps(images, 'images');
+          // ReaL's list when the images are exactly ILSVRC2012_val_00000001.JPEG ... _{N:08d}.JPEG (realJsonLayout),
+          // written in validation order, which for those names is file order; else by file in project order.
+          const layout: RealJsonLayout = (yield* isWholeValidationSet(db, projectId, images)) ? 'list' : 'byFile';
+          let index = 0;
+          let leftOut = 0;
+          function* rows(): Generator<RealLabelRow, void, undefined> {
+            for (const page of projectResultPages(db, entry, { reading, order: layout === 'list' ? 'file' : 'position' })) {
+              for (const image of page) {
+                writing.tick(index++);
+                const classIndices = isProblematic(image) ? [] : labelLists(image.labels, orderOf).correct.map(orderOf);
+                if (classIndices.length === 0) leftOut++;
+                yield { file: image.file, classIndices };
+              }
+            }
+            reading.end(`read the results of ${images} images`);
+          }
+          yield* realJsonPieces(layout, rows());
+          return written(writing, `${index} images, ${leftOut} left out`);
+        },
+      };
     }
     case 'csv': {
       const models = entry.models.map((m) => m.name);
-      const images = readProjectResults(db, entry, { onProgress });
-      const writing = writingPhase(images.length, 'images');
-      const rows = images.map((image, index) => {
-        writing.tick(index);
-        const lists = labelLists(image.labels, orderOf);
-        return {
-          file: image.file,
-          originalLabel: keyOf(image.originalClassIndex),
-          correct: lists.correct,
-          unclear: lists.unclear,
-          wrong: lists.wrong,
-          problematic: image.problematic === null ? null : { reason: image.problematic.reason },
-          mistakes: image.final?.mistakes ?? {},
-        };
-      });
-      return written(writing, { text: writeCsvExport({ models, rows }), fileName: `${slug}.csv`, contentType: 'text/csv; charset=utf-8', summary: `${rows.length} images` });
+      return {
+        fileName: `${slug}.csv`,
+        contentType: 'text/csv; charset=utf-8',
+        *pieces() {
+          const images = imageCount();
+          const { reading, writing } = steps(images, 'images');
+          let index = 0;
+          function* rows(): Generator<CsvExportRow, void, undefined> {
+            for (const page of projectResultPages(db, entry, { reading })) {
+              for (const image of page) {
+                writing.tick(index++);
+                const lists = labelLists(image.labels, orderOf);
+                yield {
+                  file: image.file,
+                  originalLabel: keyOf(image.originalClassIndex),
+                  correct: lists.correct,
+                  unclear: lists.unclear,
+                  wrong: lists.wrong,
+                  problematic: image.problematic === null ? null : { reason: image.problematic.reason },
+                  mistakes: image.final?.mistakes ?? {},
+                };
+              }
+            }
+            reading.end(`read the results of ${images} images`);
+          }
+          yield* csvExportPieces({ models, rows: rows() });
+          return written(writing, `${index} images`);
+        },
+      };
     }
     case 'bagel': {
-      const archive = buildBagelArchive(db, entry, new Date(options.now).toISOString(), onProgress);
-      // One JSON.stringify: nothing to tick, the step reports its end (and its time, when it is long).
-      const writing = writingPhase(archive.items.length, 'items');
-      return written(writing, {
-        text: JSON.stringify(archive, null, 2) + '\n',
+      return {
         fileName: `${slug}-bagel-archive.json`,
         contentType: JSON_TYPE,
-        summary: `${archive.items.length} items, ${archive.items.reduce((n, i) => n + i.verdicts.length, 0)} verdict revisions, ${archive.items.reduce((n, i) => n + i.decisions.length, 0)} decisions`,
-      });
+        *pieces() {
+          const items = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM items WHERE project_id = ?').get(projectId)!.n;
+          const { reading, writing } = steps(items, 'items');
+          const archive = bagelArchivePieces(db, entry, new Date(options.now).toISOString(), { reading, writing });
+          // yield* hands back the generator's result: what the archive holds.
+          const counts = yield* withEnd(archive, () => reading.end(`read ${items} items with their verdicts, decisions and discussions`));
+          return written(writing, `${counts.items} items, ${counts.verdicts} verdict revisions, ${counts.decisions} decisions`);
+        },
+      };
     }
+  }
+}
+
+/**
+ * Whether the project's images are exactly `ILSVRC2012_val_00000001.JPEG` … `ILSVRC2012_val_{N:08d}.JPEG`: their
+ * names in file order, a page at a time (an empty piece between pages lets a download serve others meanwhile),
+ * stopping at the first that is not the next validation image.
+ */
+function* isWholeValidationSet(db: Db, projectId: number, images: number): Generator<string, boolean, undefined> {
+  if (images === 0) return false;
+  const page = db.prepare<[number, string, number], [string]>('SELECT file FROM images WHERE project_id = ? AND file > ? ORDER BY file LIMIT ?').raw(true);
+  let after = '';
+  let index = 0;
+  for (;;) {
+    const files = page.all(projectId, after, RESULTS_PAGE_IMAGES * 4);
+    if (files.length === 0) return index === images;
+    for (const [file] of files) if (file !== imagenetValidationFile(++index)) return false;
+    after = files[files.length - 1]![0];
+    yield '';
+  }
+}
+
+/** The pieces of `source`, then `end()` once they are all produced (before the source's result is handed back). */
+function* withEnd<R>(source: Generator<string, R, undefined>, end: () => void): Generator<string, R, undefined> {
+  const result = yield* source;
+  end();
+  return result;
+}
+
+/**
+ * The pieces of `pieces` read inside one read transaction on `db`, so that every page sees the database as it was
+ * when the first was read (WAL gives a reader that snapshot while writers go on). The transaction ends when the
+ * pieces end, fail or are abandoned (the generator's `return`).
+ */
+export function* inReadTransaction<R>(db: Db, pieces: Generator<string, R, undefined>): Generator<string, R, undefined> {
+  db.exec('BEGIN');
+  try {
+    return yield* pieces;
+  } finally {
+    if (db.inTransaction) db.exec('COMMIT');
+  }
+}
+
+/** The whole text of an export, for small projects and tests: a large one is written with writePiecesAtomically or streamed. */
+export function exportText(db: Db, entry: CatalogProject, format: ExportFormat, options: BuildExportOptions): { text: string; summary: string; fileName: string; contentType: string } {
+  const prepared = prepareExport(db, entry, format, options);
+  const pieces: string[] = [];
+  const generator = inReadTransaction(db, prepared.pieces());
+  for (let next = generator.next(); ; next = generator.next()) {
+    if (next.done) return { text: pieces.join(''), summary: next.value, fileName: prepared.fileName, contentType: prepared.contentType };
+    pieces.push(next.value);
   }
 }
 
 const isProblematic = (image: ImageResult) => image.problematic !== null;
 
-/**
- * The human-accuracy-v3 document (docs/FORMATS.md): `initial_annots` for every image of the project with the labels
- * the dashboard scores it by (final labels over prior ones, per class the final judgement wins; else the prior
- * labels; else the accepted labels as `correct`), `problematic_images` (prior records exactly as imported for images
- * not judged since), `imagenet_m` = the Major slice plus prior entries of images not judged, in the prior file's
- * order first. With `onlyReviewed`, only images judged or with prior data. Either way every key of
- * `problematic_images` and every `imagenet_m` entry is a key of `initial_annots`: TFDS's builder raises KeyError on
- * an `imagenet_m` name that is not, and drops a problematic image that is not.
- */
-function humanAccuracy(images: readonly ImageResult[], orderOf: (key: string) => number, writing: ProgressPhase, onlyReviewed: boolean): HumanAccuracyV3 {
-  const doc: HumanAccuracyV3 = { initial_annots: {}, problematic_images: {}, imagenet_m: [] };
-  const slice: ImageResult[] = [];
-  for (const [index, image] of images.entries()) {
-    writing.tick(index);
-    if (onlyReviewed && !image.judged && !image.hasPrior && image.problematic === null && !image.inMajorSlice) continue;
-    const lists = labelLists(image.labels, orderOf);
-    setOwn(doc.initial_annots, image.file, { correct: lists.correct, wrong: lists.wrong, unclear: lists.unclear });
-    if (image.problematic !== null) setOwn(doc.problematic_images, image.file, image.problematic);
-    if (image.inMajorSlice) slice.push(image);
-  }
-  // Stable: images of the prior list keep its order, new ones follow in project order.
-  slice.sort((a, b) => (a.priorMajorSlicePosition ?? Number.MAX_SAFE_INTEGER) - (b.priorMajorSlicePosition ?? Number.MAX_SAFE_INTEGER));
-  doc.imagenet_m = slice.map((image) => image.file);
-  return doc;
-}
-
-/** Sets an own property even for a file named `__proto__`. */
-function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
-  else record[key] = value;
-}

@@ -3,12 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../../plugins/authentication';
 import { notFound } from '../../plugins/errors';
-import { projectCatalog } from '../projects/project-catalog';
-import { buildExport } from './build-export';
+import { prepareExport } from './build-export';
+import { exportStream, openExportConnection } from './stream-export';
 
 export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const catalog = projectCatalog(app.db);
-
   app.get(
     '/projects/:projectId/exports/:format',
     {
@@ -19,19 +17,29 @@ export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
           'Downloads the project’s current results as a file (Content-Disposition: attachment): human-accuracy-v3 (every image of the project; `onlyReviewed=true` for the images judged or with prior labels), mistakes (one model: `model`), real, bagel (the full archive) or csv; the formats are in docs/FORMATS.md. Leads and admins.',
         params: ExportParams,
         querystring: ExportQuery,
-        // The body is the file itself: Fastify sends a string body as it is, so the schema only documents it.
+        // The body is the file itself, streamed: the schema only documents it.
         response: { 200: z.string().describe('The file'), 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
     },
     async (request, reply) => {
-      const entry = catalog.get(request.params.projectId);
-      if (!entry) throw notFound(`Project ${request.params.projectId} not found`);
-      const built = buildExport(app.db, entry, request.params.format, { model: request.query.model, onlyReviewed: request.query.onlyReviewed === 'true', now: app.now() });
+      // Read from a connection of its own, in one read transaction: the file is the project as it was when the
+      // download began, made as the client reads it (backpressure) and in short slices between other requests.
+      const connection = openExportConnection(app.db);
+      let prepared;
+      try {
+        const entry = connection.entry(request.params.projectId);
+        if (!entry) throw notFound(`Project ${request.params.projectId} not found`);
+        prepared = prepareExport(connection.db, entry, request.params.format, { model: request.query.model, onlyReviewed: request.query.onlyReviewed === 'true', now: app.now() });
+      } catch (error) {
+        connection.close();
+        throw error;
+      }
       return reply
-        .header('Content-Type', built.contentType)
-        .header('Content-Disposition', `attachment; filename="${built.fileName}"`)
+        .header('Content-Type', prepared.contentType)
+        .header('Content-Disposition', `attachment; filename="${prepared.fileName}"`)
         .header('Cache-Control', 'no-store')
-        .send(built.text);
+        // Fastify pipes a stream as it is (no serialization); the 200 schema types the body as the text it carries.
+        .send(exportStream(connection, prepared) as unknown as string);
     },
   );
 };

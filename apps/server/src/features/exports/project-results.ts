@@ -2,7 +2,7 @@ import type { FinalLabels, Judgement } from '@bagel/contracts';
 import type { ProblematicImageRecord } from '@bagel/core';
 import type { Db } from '../../db/open-database';
 import { baseJudgements, mergeFinal, type Judgements } from '../consensus/image-labels';
-import { ProgressPhase, type ProgressListener } from '../../lib/step-progress';
+import type { ProgressPhase } from '../../lib/step-progress';
 import type { CatalogProject } from '../projects/project-catalog';
 
 /** One image of a project as the exports see it: its labels now, and whether the panel (or the lead) judged it. */
@@ -25,55 +25,44 @@ export interface ImageResult {
   priorMajorSlicePosition: number | null;
 }
 
+/** Images read per page: a page's queries take a few milliseconds, so a streamed export yields to other work often. */
+export const RESULTS_PAGE_IMAGES = 250;
+
+/** Project order (by position), or by file name: the ReaL list layout wants validation order, which is file order. */
+export type ImageOrder = 'position' | 'file';
+
 /**
- * Reads every image of a project with its current labels, in project order: the labels the dashboard scores it by.
- * `onProgress` hears the step `reading results`, counted in images.
+ * Every image of a project with its current labels, page by page in project order (or file order): the labels the
+ * dashboard scores it by. Only a page is held at a time, so memory stays small however large the project; run it
+ * inside one read transaction for a consistent snapshot. `reading` hears each image read.
  */
-export function readProjectResults(db: Db, entry: CatalogProject, options: { onProgress?: ProgressListener } = {}): ImageResult[] {
+export function* projectResultPages(
+  db: Db,
+  entry: CatalogProject,
+  options: { order?: ImageOrder; pageSize?: number; reading?: ProgressPhase } = {},
+): Generator<ImageResult[], void, undefined> {
   const projectId = entry.project.id;
-  const keyOf = (index: number) => entry.vocabulary.byIndex(index)?.key ?? `#${index}`;
-  const images = db
-    .prepare<[number], { id: number; file: string; original_class_idx: number }>('SELECT id, file, original_class_idx FROM images WHERE project_id = ? ORDER BY position')
-    .all(projectId);
-  const reading = new ProgressPhase(options.onProgress ?? (() => {}), 'reading results', images.length, 'images');
-  const accepted = new Map<number, string[]>();
-  for (const [imageId, classIndex] of db
-    .prepare<[number], [number, number]>('SELECT a.image_id, a.class_idx FROM accepted_labels a JOIN images im ON im.id = a.image_id WHERE im.project_id = ? ORDER BY a.image_id, a.class_idx')
-    .raw(true)
-    .iterate(projectId)) {
-    push(accepted, imageId, keyOf(classIndex));
-  }
-  const prior = new Map<number, { key: string; judgement: Judgement }[]>();
-  for (const [imageId, classIndex, judgement] of db
-    .prepare<[number], [number, number, Judgement]>('SELECT pl.image_id, pl.class_idx, pl.judgement FROM prior_labels pl JOIN images im ON im.id = pl.image_id WHERE im.project_id = ?')
-    .raw(true)
-    .iterate(projectId)) {
-    push(prior, imageId, { key: keyOf(classIndex), judgement });
-  }
-  const priorProblematic = new Map(
-    db
-      .prepare<[number], ProblematicImageRecord & { image_id: number }>(
-        `SELECT pp.image_id, pp.reason, pp.reviewer, pp.server_username, pp.time_marked, pp.time_reviewed
-         FROM prior_problematic pp JOIN images im ON im.id = pp.image_id WHERE im.project_id = ?`,
-      )
-      .all(projectId)
-      .map(({ image_id, ...record }) => [image_id, record]),
+  const keys = entry.vocabulary.classes.reduce<string[]>((all, c) => ((all[c.index] = c.key), all), []);
+  const keyOf = (index: number) => keys[index] ?? `#${index}`;
+  const order = options.order ?? 'position';
+  const pageSize = options.pageSize ?? RESULTS_PAGE_IMAGES;
+  // Keyset paging: each page starts after the last image of the one before, found through an index.
+  const page = db.prepare<[number, number | string, number], { id: number; file: string; original_class_idx: number; position: number }>(
+    order === 'position'
+      ? 'SELECT id, file, original_class_idx, position FROM images WHERE project_id = ? AND position > ? ORDER BY position LIMIT ?'
+      : 'SELECT id, file, original_class_idx, position FROM images WHERE project_id = ? AND file > ? ORDER BY file LIMIT ?',
   );
-  const priorSlice = new Map(
-    db
-      .prepare<[number], [number, number]>('SELECT ps.image_id, ps.position FROM prior_major_slice ps JOIN images im ON im.id = ps.image_id WHERE im.project_id = ?')
-      .raw(true)
-      .all(projectId),
+  const IN_PAGE = 'IN (SELECT value FROM json_each(?))';
+  const accepted = db.prepare<[string], [number, number]>(`SELECT image_id, class_idx FROM accepted_labels WHERE image_id ${IN_PAGE} ORDER BY image_id, class_idx`).raw(true);
+  const prior = db.prepare<[string], [number, number, Judgement]>(`SELECT image_id, class_idx, judgement FROM prior_labels WHERE image_id ${IN_PAGE}`).raw(true);
+  const priorProblematic = db.prepare<[string], ProblematicImageRecord & { image_id: number }>(
+    `SELECT image_id, reason, reviewer, server_username, time_marked, time_reviewed FROM prior_problematic WHERE image_id ${IN_PAGE}`,
   );
-  const judged = new Map(
-    db
-      .prepare<[number], { image_id: number; item_id: number; final: string; final_at: string; major_slice: number; lead: string | null }>(
-        `SELECT i.image_id, i.id AS item_id, c.final, c.final_at, c.major_slice,
-           (SELECT u.username FROM decisions d JOIN users u ON u.id = d.lead_id WHERE d.item_id = i.id ORDER BY d.sequence DESC LIMIT 1) AS lead
-         FROM items i JOIN item_consensus c ON c.item_id = i.id WHERE i.project_id = ? AND c.final IS NOT NULL`,
-      )
-      .all(projectId)
-      .map((row) => [row.image_id, row]),
+  const priorSlice = db.prepare<[string], [number, number]>(`SELECT image_id, position FROM prior_major_slice WHERE image_id ${IN_PAGE}`).raw(true);
+  const judged = db.prepare<[string], { image_id: number; item_id: number; final: string; final_at: string; major_slice: number; lead: string | null }>(
+    `SELECT i.image_id, i.id AS item_id, c.final, c.final_at, c.major_slice,
+       (SELECT u.username FROM decisions d JOIN users u ON u.id = d.lead_id WHERE d.item_id = i.id ORDER BY d.sequence DESC LIMIT 1) AS lead
+     FROM items i JOIN item_consensus c ON c.item_id = i.id WHERE i.image_id ${IN_PAGE} AND c.final IS NOT NULL`,
   );
   // Who flagged a problematic image first: the earliest current verdict that flags it.
   const firstFlag = db.prepare<[number], { username: string; created_at: string }>(
@@ -83,55 +72,70 @@ export function readProjectResults(db: Db, entry: CatalogProject, options: { onP
      ORDER BY v.created_at, u.username LIMIT 1`,
   );
 
-  const results = images.map((image, index): ImageResult => {
-    reading.tick(index);
-    const priorLabels = prior.get(image.id) ?? [];
-    const item = judged.get(image.id);
-    const base = baseJudgements(priorLabels, accepted.get(image.id) ?? []);
-    const priorSlicePosition = priorSlice.get(image.id) ?? null;
-    if (!item) {
+  let after: number | string = order === 'position' ? -1 : '';
+  let done = 0;
+  for (;;) {
+    const images = page.all(projectId, after, pageSize);
+    if (images.length === 0) return;
+    const last = images[images.length - 1]!;
+    after = order === 'position' ? last.position : last.file;
+    const ids = JSON.stringify(images.map((image) => image.id));
+    const acceptedOf = new Map<number, string[]>();
+    for (const [imageId, classIndex] of accepted.all(ids)) push(acceptedOf, imageId, keyOf(classIndex));
+    const priorOf = new Map<number, { key: string; judgement: Judgement }[]>();
+    for (const [imageId, classIndex, judgement] of prior.all(ids)) push(priorOf, imageId, { key: keyOf(classIndex), judgement });
+    const problematicOf = new Map(priorProblematic.all(ids).map(({ image_id, ...record }) => [image_id, record]));
+    const sliceOf = new Map(priorSlice.all(ids));
+    const judgedOf = new Map(judged.all(ids).map((row) => [row.image_id, row]));
+
+    yield images.map((image): ImageResult => {
+      options.reading?.tick(done++);
+      const priorLabels = priorOf.get(image.id) ?? [];
+      const item = judgedOf.get(image.id);
+      const base = baseJudgements(priorLabels, acceptedOf.get(image.id) ?? []);
+      const priorSlicePosition = sliceOf.get(image.id) ?? null;
+      if (!item) {
+        return {
+          imageId: image.id,
+          file: image.file,
+          originalClassIndex: image.original_class_idx,
+          labels: base,
+          judged: false,
+          hasPrior: priorLabels.length > 0,
+          final: null,
+          problematic: problematicOf.get(image.id) ?? null,
+          inMajorSlice: priorSlicePosition !== null,
+          priorMajorSlicePosition: priorSlicePosition,
+        };
+      }
+      const final = JSON.parse(item.final) as FinalLabels;
+      let problematic: ProblematicImageRecord | null = null;
+      if (final.problematic !== null) {
+        // `reviewer` is who made the labels final: the lead who decided, or the panel when it agreed.
+        const reviewer = item.lead ?? 'panel';
+        const flag = firstFlag.get(item.item_id);
+        problematic = {
+          reason: final.problematic.reason,
+          reviewer,
+          server_username: flag?.username ?? reviewer,
+          time_marked: flag?.created_at ?? item.final_at,
+          time_reviewed: item.final_at,
+        };
+      }
       return {
         imageId: image.id,
         file: image.file,
         originalClassIndex: image.original_class_idx,
-        labels: base,
-        judged: false,
+        labels: mergeFinal(base, final),
+        judged: true,
         hasPrior: priorLabels.length > 0,
-        final: null,
-        problematic: priorProblematic.get(image.id) ?? null,
-        inMajorSlice: priorSlicePosition !== null,
+        final,
+        problematic,
+        inMajorSlice: item.major_slice === 1,
         priorMajorSlicePosition: priorSlicePosition,
       };
-    }
-    const final = JSON.parse(item.final) as FinalLabels;
-    let problematic: ProblematicImageRecord | null = null;
-    if (final.problematic !== null) {
-      // `reviewer` is who made the labels final: the lead who decided, or the panel when it agreed.
-      const reviewer = item.lead ?? 'panel';
-      const flag = firstFlag.get(item.item_id);
-      problematic = {
-        reason: final.problematic.reason,
-        reviewer,
-        server_username: flag?.username ?? reviewer,
-        time_marked: flag?.created_at ?? item.final_at,
-        time_reviewed: item.final_at,
-      };
-    }
-    return {
-      imageId: image.id,
-      file: image.file,
-      originalClassIndex: image.original_class_idx,
-      labels: mergeFinal(base, final),
-      judged: true,
-      hasPrior: priorLabels.length > 0,
-      final,
-      problematic,
-      inMajorSlice: item.major_slice === 1,
-      priorMajorSlicePosition: priorSlicePosition,
-    };
-  });
-  reading.end(`read the results of ${images.length} images`);
-  return results;
+    });
+  }
 }
 
 function push<T>(map: Map<number, T[]>, key: number, value: T): void {

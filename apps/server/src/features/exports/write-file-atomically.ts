@@ -41,3 +41,59 @@ export function writeFileAtomically(file: string, text: string, onProgress?: Pro
   }
   phase?.end(`wrote the file (${sizeText(bytes.length)})`);
 }
+
+/**
+ * Writes the text that `pieces` makes to `file` with the same guarantee as writeFileAtomically (the whole new text
+ * or the file as it was), without ever holding the whole text: pieces are gathered into slices of about 1 MiB,
+ * each written to the temporary file as it fills. Returns the generator's result. `onProgress` hears the step
+ * `writing file`, in MB, once everything is written and flushed (the pieces' own steps report the progress).
+ */
+export function writePiecesAtomically<R>(file: string, pieces: Generator<string, R, undefined>, onProgress?: ProgressListener): R {
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const slice = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  let bytes = 0;
+  let fd: number | undefined;
+  let result: R;
+  try {
+    fd = openSync(temporary, 'wx', 0o644);
+    const descriptor = fd;
+    const flush = () => {
+      let written = 0;
+      while (written < used) written += writeSync(descriptor, slice, written, used - written);
+      used = 0;
+    };
+    for (let next = pieces.next(); ; next = pieces.next()) {
+      if (next.done) {
+        result = next.value;
+        break;
+      }
+      const piece = next.value;
+      // A piece that fits goes into the slice; a larger one is written on its own after the slice.
+      if (used + piece.length * 3 > CHUNK_BYTES) flush();
+      if (piece.length * 3 > CHUNK_BYTES) {
+        const own = Buffer.from(piece, 'utf8');
+        let written = 0;
+        while (written < own.length) written += writeSync(descriptor, own, written, own.length - written);
+        bytes += own.length;
+      } else {
+        const length = slice.write(piece, used, 'utf8');
+        used += length;
+        bytes += length;
+      }
+    }
+    flush();
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temporary, file);
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(temporary, { force: true });
+    // Ends the pieces' generator (and the read transaction it may hold) when the write failed first.
+    pieces.return(undefined as R);
+    throw error;
+  }
+  if (onProgress) new ProgressPhase(onProgress, 'writing file', Math.ceil(bytes / 1e6), 'MB').end(`wrote the file (${sizeText(bytes)})`);
+  return result;
+}

@@ -33,8 +33,10 @@ import {
   type Vocabulary,
 } from '@bagel/core';
 import { statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Db } from '../../db/open-database';
+import { writeInSlices, type SliceOptions } from '../../db/write-in-slices';
 import { ImportError } from './import-error';
 import { ProgressPhase, type ImportProgressListener } from '../../lib/step-progress';
 import { createImportRepository, type CrowdToImport, type ImageToImport, type ProjectToImport } from './import.repository';
@@ -106,6 +108,11 @@ export interface CrowdAnswersSummary {
 export interface ImportOptions {
   /** Milestones, and the progress of long steps (reading a NumPy file, writing the rows): see ImportProgressListener. */
   onProgress?: ImportProgressListener;
+  /**
+   * How the project is written: in transactions of about `sliceMs`, with a pause between them for a server that
+   * serves the same database (writeInSlices). `pauseMs: 0` for a database nobody else can have open.
+   */
+  slices?: SliceOptions;
 }
 
 /** The files a manifest names. NumPy prediction files are streamed; every other file is small and read whole. */
@@ -141,7 +148,8 @@ function isNumpy(predictions: ManifestPredictions): predictions is Exclude<Manif
 
 /**
  * Imports the project a manifest describes (docs/FORMATS.md). Every file is read and checked before anything is
- * written; then the project is written in one transaction, so a refused import leaves the database as it was.
+ * written; then the project is written in short transactions (writeInSlices), hidden until the last one commits, so
+ * a server serving the same database is never held up for long and a refused or failed import leaves no project.
  * NumPy prediction files are streamed in chunks and only each image's top-k is kept, so memory stays bounded by the
  * project's size, not by the files'. Importing the same manifest again writes nothing and reports `alreadyImported`;
  * a different manifest under the name of an existing project is refused. Prior labels and crowd answers, when the
@@ -192,19 +200,40 @@ export async function importManifest(db: Db, manifestPath: string, options: Impo
   }
   const { project } = loaded;
 
+  // What an import that stopped midway (a crash) left is removed first: it holds its project's name.
+  for (const stale of repository.incompleteProjects()) {
+    if (importerAlive(stale.importing)) continue;
+    listener(`removing the half-written project "${stale.name}" left by an import that stopped (${stale.importing})`);
+    await writeInSlices(db, repository.deleteIncompleteProject(stale.id), options.slices);
+  }
+
+  // Written in short transactions (a server may be serving this database), hidden until the last one commits.
   const writing = new ProgressPhase(listener, 'writing', project.images.length, 'images');
   const answersStored = loaded.crowdAnswers?.answersStored ?? 0;
   let writingAnswers: ProgressPhase | undefined;
-  const projectId = db.transaction(() => {
-    // Checked inside the transaction: another import of the same name may have finished meanwhile.
-    if (repository.findProject(project.name)) throw nameTaken(manifestPath, project.name);
-    return repository.insertProject(
+  const importer = `${process.pid}@${hostname()}`;
+  function* steps(): Generator<void, number, undefined> {
+    // Checked in the first transaction: another import of the same name may have finished meanwhile, or be under way.
+    const clash = repository.projectNamed(project.name);
+    if (clash?.importing === null) throw nameTaken(manifestPath, project.name);
+    if (clash) throw beingImported(manifestPath, project.name, clash.importing);
+    return yield* repository.insertProject(
       project,
       new Date().toISOString(),
+      importer,
       (done) => writing.tick(done),
       (done) => (writingAnswers ??= new ProgressPhase(listener, 'writing crowd answers', answersStored, 'answers')).tick(done),
     );
-  })();
+  }
+  let projectId: number;
+  try {
+    projectId = await writeInSlices(db, steps(), options.slices);
+  } catch (error) {
+    // All or nothing: what the slices before the failure wrote (hidden so far) goes.
+    const written = repository.projectNamed(project.name);
+    if (written?.importing === importer) await writeInSlices(db, repository.deleteIncompleteProject(written.id), options.slices);
+    throw error;
+  }
   writingAnswers?.end(`wrote ${answersStored} crowd answers`);
   writing.end(`wrote project "${project.name}"`);
 
@@ -220,6 +249,30 @@ export async function importManifest(db: Db, manifestPath: string, options: Impo
     ...(loaded.priorLabels ? { priorLabels: loaded.priorLabels } : {}),
     ...(loaded.crowdAnswers ? { crowdAnswers: loaded.crowdAnswers } : {}),
   };
+}
+
+function beingImported(manifestPath: string, name: string, importer: string): ImportError {
+  return new ImportError(
+    { file: manifestPath, field: 'project.name' },
+    `a project named "${name}" is being imported by another process (${importer}); wait for it to finish, or give this import another project name`,
+  );
+}
+
+/**
+ * Whether the import that marked a project (`pid@host`) may still be running: on this machine, whether that process
+ * exists; an import from another machine is taken to be running.
+ */
+function importerAlive(importer: string): boolean {
+  const at = importer.indexOf('@');
+  const pid = Number(importer.slice(0, at));
+  if (importer.slice(at + 1) !== hostname() || !Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function nameTaken(manifestPath: string, name: string): ImportError {

@@ -68,17 +68,25 @@ export interface ImportedProjectSummary {
 const ANSWER_NAMES = ['no', 'maybe', 'yes'] as const;
 
 export function createImportRepository(db: Db) {
+  // A project being imported (or whose import stopped midway) has `importing` set: it is nobody's project yet.
   const projectByName = db.prepare<[string], { id: number; manifest_sha256: string; image_dir: string }>(
-    'SELECT id, manifest_sha256, image_dir FROM projects WHERE name = ?',
+    'SELECT id, manifest_sha256, image_dir FROM projects WHERE name = ? AND importing IS NULL',
   );
+  const anyProjectByName = db.prepare<[string], { id: number; importing: string | null }>('SELECT id, importing FROM projects WHERE name = ?');
+  const incompleteProjects = db.prepare<[], { id: number; name: string; importing: string }>(
+    'SELECT id, name, importing FROM projects WHERE importing IS NOT NULL ORDER BY id',
+  );
+  const markComplete = db.prepare<[number]>('UPDATE projects SET importing = NULL WHERE id = ?');
+  const someImages = db.prepare<[number, number]>('DELETE FROM images WHERE id IN (SELECT id FROM images WHERE project_id = ? LIMIT ?)');
+  const deleteProjectRow = db.prepare<[number]>('DELETE FROM projects WHERE id = ?');
   const countImages = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM images WHERE project_id = ?');
   const countItems = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM items WHERE project_id = ?');
   const countModels = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM models WHERE project_id = ?');
   const missingFiles = db.prepare<[number], { file: string }>('SELECT file FROM images WHERE project_id = ? AND missing = 1 ORDER BY position');
 
   const insertProject = db.prepare(
-    `INSERT INTO projects (name, description, image_dir, panel_size, top_k, claim_ms, mistake_categories, manifest_sha256, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO projects (name, description, image_dir, panel_size, top_k, claim_ms, mistake_categories, manifest_sha256, created_at, importing)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertClass = db.prepare('INSERT INTO classes (project_id, idx, key, names, gloss) VALUES (?, ?, ?, ?, ?)');
   const insertModel = db.prepare('INSERT INTO models (project_id, position, name, display_name, illustrative) VALUES (?, ?, ?, ?, ?)');
@@ -115,7 +123,7 @@ export function createImportRepository(db: Db) {
    * The crowd's raters (with their estimated confusion matrices), its answers about project images and the pairs'
    * posteriors. Answers go in primary-key order (image, class, rater) so that the WITHOUT ROWID table appends.
    */
-  function insertCrowd(projectId: number, crowd: CrowdToImport, imageIds: readonly number[], onAnswers?: (written: number) => void): void {
+  function* insertCrowd(projectId: number, crowd: CrowdToImport, imageIds: readonly number[], onAnswers?: (written: number) => void): Generator<void, void, undefined> {
     const { settings, answers, routing } = crowd;
     const { result } = routing;
     insertCrowdAggregation.run(
@@ -159,6 +167,7 @@ export function createImportRepository(db: Db) {
         written++;
       }
       onAnswers?.(written);
+      yield;
     }
   }
 
@@ -170,17 +179,30 @@ export function createImportRepository(db: Db) {
       return { ...summary(row.id), manifestSha256: row.manifest_sha256, imageDir: row.image_dir };
     },
 
+    /** A project of that name in any state: imported (`importing` null), or being imported by `importing` (`pid@host`). */
+    projectNamed(name: string): { id: number; importing: string | null } | null {
+      return anyProjectByName.get(name) ?? null;
+    },
+
+    /** Projects whose import has not finished: under way, or stopped midway (a crash) and to be removed. */
+    incompleteProjects(): { id: number; name: string; importing: string }[] {
+      return incompleteProjects.all();
+    },
+
     /**
-     * Writes a whole project. The caller runs it inside one transaction; rows go in primary-key order (image by image,
-     * then model, then rank), which keeps the WITHOUT ROWID predictions table's inserts appending. `onImages` hears
-     * every few hundred images how many are written.
+     * Writes a whole project, step by step: each `yield` is a place where the caller may commit (writeInSlices), so
+     * that no transaction is long. The project is written with `importing` set, which hides it from everything but
+     * the import, and its last step clears it: the project appears whole, in the last commit, or not at all. Rows go
+     * in primary-key order (image by image, then model, then rank), which keeps the WITHOUT ROWID predictions
+     * table's inserts appending. `onImages` hears every few hundred images how many are written. Returns its id.
      */
-    insertProject(
+    *insertProject(
       project: ProjectToImport,
       createdAt: string,
+      importing: string,
       onImages?: (written: number) => void,
       onCrowdAnswers?: (written: number) => void,
-    ): number {
+    ): Generator<void, number, undefined> {
       const projectId = Number(
         insertProject.run(
           project.name,
@@ -192,6 +214,7 @@ export function createImportRepository(db: Db) {
           JSON.stringify(project.mistakeCategories),
           project.manifestSha256,
           createdAt,
+          importing,
         ).lastInsertRowid,
       );
       for (const c of project.classes) insertClass.run(projectId, c.index, c.key, JSON.stringify(c.names), c.gloss);
@@ -199,7 +222,7 @@ export function createImportRepository(db: Db) {
         Number(insertModel.run(projectId, position, m.name, m.displayName, m.illustrative ? 1 : 0).lastInsertRowid),
       );
       const imageIds = new Array<number>(project.images.length);
-      project.images.forEach((image, position) => {
+      for (const [position, image] of project.images.entries()) {
         const imageId = Number(insertImage.run(projectId, position, image.file, image.originalClassIndex, image.missing ? 1 : 0).lastInsertRowid);
         imageIds[position] = imageId;
         for (const classIndex of image.accepted) insertAccepted.run(imageId, classIndex);
@@ -219,13 +242,24 @@ export function createImportRepository(db: Db) {
           for (const c of image.item.extraCandidates) insertExtraCandidate.run(itemId, c.classIndex, c.source);
         }
         if (onImages && position % 512 === 511) onImages(position + 1);
-      });
+        yield;
+      }
       for (const { position, record } of project.priorProblematic) {
         insertPriorProblematic.run(imageIds[position], record.reason, record.reviewer, record.server_username, record.time_marked, record.time_reviewed);
       }
       project.priorMajorSlice.forEach((position, order) => insertPriorMajorSlice.run(imageIds[position], order));
-      if (project.crowd) insertCrowd(projectId, project.crowd, imageIds, onCrowdAnswers);
+      if (project.crowd) yield* insertCrowd(projectId, project.crowd, imageIds, onCrowdAnswers);
+      markComplete.run(projectId);
       return projectId;
+    },
+
+    /**
+     * Removes a project whose import did not finish, step by step (a few hundred images and all that hangs on them
+     * per step, then the project's own rows), for writeInSlices.
+     */
+    *deleteIncompleteProject(projectId: number): Generator<void, void, undefined> {
+      while (someImages.run(projectId, 200).changes > 0) yield;
+      deleteProjectRow.run(projectId);
     },
   };
 }

@@ -16,8 +16,9 @@ export interface ItemFacetsSource {
  * it in the transaction that writes item_consensus, with the same items.
  */
 export function createItemFacetsRepository(db: Db) {
-  const deleteKinds = db.prepare<[number, number]>('DELETE FROM item_dispute_kinds WHERE item_id >= ? AND item_id < ?');
-  const deleteMistakes = db.prepare<[number, number]>('DELETE FROM item_final_mistakes WHERE item_id >= ? AND item_id < ?');
+  // Ranges are of one project's items (another project's items may fall between its ids: imports may interleave).
+  const deleteKinds = db.prepare<[number, number, number]>('DELETE FROM item_dispute_kinds WHERE item_id >= ? AND item_id < ? AND project_id = ?');
+  const deleteMistakes = db.prepare<[number, number, number]>('DELETE FROM item_final_mistakes WHERE item_id >= ? AND item_id < ? AND project_id = ?');
   // A whole range in one statement each: the rows come as one JSON array.
   const insertKinds = db.prepare<[string]>(
     `INSERT INTO item_dispute_kinds (item_id, kind, project_id) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`,
@@ -27,10 +28,10 @@ export function createItemFacetsRepository(db: Db) {
      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`,
   );
 
-  /** Replaces the facets of the items with ids in [from, to) by those of `items` (ids in that range; state null: no consensus). */
-  function replace(from: number, to: number, items: readonly { itemId: number; projectId: number; state: ItemFacetsSource | null }[]): void {
-    deleteKinds.run(from, to);
-    deleteMistakes.run(from, to);
+  /** Replaces the facets of the project's items with ids in [from, to) by those of `items` (ids in that range; state null: no consensus). */
+  function replace(from: number, to: number, projectId: number, items: readonly { itemId: number; projectId: number; state: ItemFacetsSource | null }[]): void {
+    deleteKinds.run(from, to, projectId);
+    deleteMistakes.run(from, to, projectId);
     const kinds: [number, DisputeKind, number][] = [];
     const mistakes: [number, number, number, FinalSeverity, string | null][] = [];
     for (const { itemId, projectId, state } of items) {
@@ -45,11 +46,11 @@ export function createItemFacetsRepository(db: Db) {
   return {
     /** One item's facets; `state` null when the item has no consensus (no verdict). */
     replaceItem(itemId: number, projectId: number, state: ItemFacetsSource | null): void {
-      replace(itemId, itemId + 1, [{ itemId, projectId, state }]);
+      replace(itemId, itemId + 1, projectId, [{ itemId, projectId, state }]);
     },
-    /** The facets of a range of items written together (every judged item of [from, to) is in `items`). */
-    replaceRange(from: number, to: number, items: readonly { itemId: number; projectId: number; state: ItemFacetsSource }[]): void {
-      replace(from, to, items);
+    /** The facets of a range of the project's items written together (every judged item of the project in [from, to) is in `items`). */
+    replaceRange(from: number, to: number, projectId: number, items: readonly { itemId: number; projectId: number; state: ItemFacetsSource }[]): void {
+      replace(from, to, projectId, items);
     },
   };
 }

@@ -61,8 +61,9 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
 const PROJECT_COLUMNS = 'id, name, description, image_dir, panel_size, top_k, claim_ms, mistake_categories, quorum';
 
 export function createProjectsRepository(db: Db) {
-  const all = db.prepare<[], ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects ORDER BY id`);
-  const byId = db.prepare<[number], ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = ?`);
+  // A project whose import has not finished (`importing` set, migration 014) is nobody's project yet.
+  const all = db.prepare<[], ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects WHERE importing IS NULL ORDER BY id`);
+  const byId = db.prepare<[number], ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = ? AND importing IS NULL`);
   const counts = db.prepare<{ p: number; panel: number; user: number }, ProjectSummary['counts']>(
     `SELECT
        (SELECT count(*) FROM images WHERE project_id = :p) AS images,
@@ -76,7 +77,7 @@ export function createProjectsRepository(db: Db) {
     'SELECT id, name, display_name, illustrative FROM models WHERE project_id = ? ORDER BY position',
   );
   const vocabulary = db.prepare<[number], ClassRow>('SELECT idx, key, names, gloss FROM classes WHERE project_id = ? ORDER BY idx');
-  const byName = db.prepare<[string], { id: number }>('SELECT id FROM projects WHERE name = ?');
+  const byName = db.prepare<[string], { id: number }>('SELECT id FROM projects WHERE name = ? AND importing IS NULL');
   const updateQuorum = db.prepare<[string, number]>('UPDATE projects SET quorum = ? WHERE id = ?');
 
   const modelsOf = (projectId: number): ProjectModel[] =>

@@ -24,7 +24,7 @@ import { createProjectsRepository } from './projects.repository';
 export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
   const projects = createProjectsRepository(app.db);
   const catalog = projectCatalog(app.db);
-  const settings = createProjectSettingsService(app.db, { now: app.now });
+  const settings = createProjectSettingsService(app.db, { now: app.now, reaggregation: app.reaggregation });
   const classImages = createClassImagesRepository(app.db);
   const guides = createGuidesRepository(app.db);
   const findEntry = (projectId: number) => {
@@ -124,7 +124,7 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['projects'],
         description:
-          "Changes the project's quorum and re-aggregates every judged item with it, in one transaction: agreed items may become disputed and the reverse; a lead's decision stands. Admins only.",
+          "Changes the project's quorum and re-aggregates every judged item with it: agreed items may become disputed and the reverse; a lead's decision stands. The first judged items are re-aggregated in the same transaction as the change (a small project is done before the answer: `reaggregation` null); a larger project's others follow in the background, a few at a time between other requests, and `reaggregation` (here and on the dashboard) says how far it is. Admins only.",
         params: ProjectParams,
         body: ProjectSettingsRequest,
         response: { 200: ProjectSettings, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },

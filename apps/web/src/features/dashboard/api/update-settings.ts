@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiJson } from '../../../lib/api-client';
 import { dashboardKey } from './get-dashboard';
 
-/** Changes the project's quorum; the server re-aggregates every judged item with it (admins only). */
+/** Changes the project's quorum; the server re-aggregates every judged item with it, a large project in the background (admins only). */
 export function updateSettings(projectId: number, quorum: PanelQuorum): Promise<ProjectSettings> {
   return apiJson(`/api/projects/${projectId}/settings`, ProjectSettings, { method: 'PATCH', body: { quorum } });
 }

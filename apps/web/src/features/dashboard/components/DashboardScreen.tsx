@@ -166,6 +166,12 @@ function AgreementCard({ data, settings }: { data: ProjectDashboard; settings?: 
         (they count in the final labels, not here).
       </p>
       <p className="muted">A panel answer needs {quorumText(data.quorum, data.progress.panelSize)}.</p>
+      {data.reaggregation ? (
+        <p className="notice" role="status" data-testid="reaggregation">
+          Re-aggregating under this quorum: {data.reaggregation.done.toLocaleString('en-US')} of {data.reaggregation.total.toLocaleString('en-US')} judged
+          items; the others keep the state of the former quorum until then.
+        </p>
+      ) : null}
       {settings}
     </section>
   );

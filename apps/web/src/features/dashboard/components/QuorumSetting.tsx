@@ -50,7 +50,8 @@ export function QuorumSetting({ projectId, quorum }: { projectId: number; quorum
       </button>
       {update.isSuccess ? (
         <p className="muted" role="status">
-          q = {update.data.quorumSize} of {update.data.panelSize}; {update.data.reaggregatedItems} items re-aggregated.
+          q = {update.data.quorumSize} of {update.data.panelSize}; {update.data.reaggregatedItems} items re-aggregated
+          {update.data.reaggregation ? ', the others follow in the background.' : '.'}
         </p>
       ) : null}
       {update.isError ? (

@@ -1,0 +1,56 @@
+import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/** Characters gathered before a chunk goes to the stream. */
+const CHUNK_CHARS = 64 * 1024;
+/** Longest a stream works before it lets the event loop serve others (one piece may run over it a little). */
+export const SLICE_MS = 8;
+
+/**
+ * Text made piece by piece by a synchronous generator, as a byte stream for an HTTP response: made as the response
+ * drains (backpressure: nothing is made while the client is not reading), in slices of about SLICE_MS between which
+ * the event loop serves other requests; an empty piece is a good place for such a pause. `finish` runs once when the
+ * stream ends, fails or is abandoned, after the generator was ended (`return`); with `whole`, the text is made in one
+ * go (no pause), for a source that must not be interleaved with other work.
+ */
+export function slicedTextStream(pieces: Generator<string, unknown, undefined>, options: { finish?: () => void; whole?: boolean } = {}): Readable {
+  const whole = options.whole ?? false;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    try {
+      pieces.return(undefined);
+    } finally {
+      options.finish?.();
+    }
+  };
+  async function* chunks(): AsyncGenerator<Buffer, void, undefined> {
+    let sliceStarted = performance.now();
+    let gathered: string[] = [];
+    let size = 0;
+    try {
+      for (let next = pieces.next(); !next.done; next = pieces.next()) {
+        gathered.push(next.value);
+        size += next.value.length;
+        if (size >= CHUNK_CHARS && !whole) {
+          yield Buffer.from(gathered.join(''), 'utf8');
+          gathered = [];
+          size = 0;
+        }
+        if (!whole && performance.now() - sliceStarted >= SLICE_MS) {
+          await nextTurn();
+          sliceStarted = performance.now();
+        }
+      }
+      if (size > 0) yield Buffer.from(gathered.join(''), 'utf8');
+    } finally {
+      finish();
+    }
+  }
+  // Readable.from ends the generator (running its `finally`) when the stream is destroyed; a stream destroyed before
+  // its first read never starts it, hence the close handler too.
+  const stream = Readable.from(chunks(), { objectMode: false, highWaterMark: CHUNK_CHARS });
+  stream.once('close', finish);
+  return stream;
+}

@@ -1,0 +1,114 @@
+// A generated project well into its review, for the tests of long work and the benchmarks: `judged` of its items judged by a complete panel
+// (every verdict inserted with SQL: some revised, some with a comment), a few decided by the lead and discussed,
+// then aggregated by the consensus service exactly as a quorum change does; the other items are open.
+import { DEFAULT_MISTAKE_CATEGORIES, type Judgement, type Severity } from '@bagel/contracts';
+import { isMistakeUnderJudgements, seededRandom } from '@bagel/core';
+import type { Db } from '../src/db/open-database';
+import { createConsensusService } from '../src/features/consensus/consensus.service';
+import { createUser, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
+
+export interface ReviewedProjectOptions {
+  name: string;
+  items: number;
+  /** Items judged by a complete panel (the first ones by id); the rest are open. */
+  judged: number;
+  panelSize: number;
+  models: number;
+  seed: number;
+  /** Share of the verdicts revised once (both revisions kept), of those with a comment, of items decided by the lead. */
+  revised?: number;
+  commented?: number;
+  decided?: number;
+  password: string;
+}
+
+export interface ReviewedProject extends SyntheticProject {
+  experts: string[];
+  lead: string;
+  verdicts: number;
+}
+
+export function seedReviewedProject(db: Db, options: ReviewedProjectOptions): ReviewedProject {
+  const random = seededRandom(options.seed * 7919);
+  // As real models confuse a class with its neighbours, each model's top-5 comes from the 10 classes nearest the
+  // original label: about 10 candidates an item.
+  const project = seedSyntheticProject(db, {
+    name: options.name,
+    images: options.items,
+    models: options.models,
+    classes: 1000,
+    panelSize: options.panelSize,
+    topK: 5,
+    seed: options.seed,
+    allWrong: true,
+    neighbourhood: 10,
+  });
+  const experts = Array.from({ length: options.panelSize }, (_, i) => `panel${i + 1}`);
+  const expertIds = experts.map((name) => createUser(db, name, 'expert', options.password));
+  const lead = `${options.name}-lead`.replace(/[^a-z0-9-]/gi, '');
+  const leadId = createUser(db, lead, 'lead', options.password);
+
+  const JUDGEMENTS: Judgement[] = ['correct', 'wrong', 'unclear'];
+  const SEVERITIES: Severity[] = ['Major', 'Minor', 'Borderline'];
+  const COMMENTS = ['Hard to tell at this size.', 'The dog in the back is a beagle, the one in front a basset — both count.', 'Looks like a rendering, not a photograph; flagged.'];
+  const itemRows = db
+    .prepare('SELECT i.id, i.image_id, im.original_class_idx FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ? ORDER BY i.id LIMIT ?')
+    .all(project.projectId, options.judged) as { id: number; image_id: number; original_class_idx: number }[];
+  const predictionsOf = db.prepare('SELECT model_id, rank, class_idx FROM predictions WHERE image_id = ? ORDER BY model_id, rank');
+  const modelIds = (db.prepare('SELECT id FROM models WHERE project_id = ? ORDER BY position').all(project.projectId) as { id: number }[]).map((m) => m.id);
+  const insertVerdict = db.prepare(
+    'INSERT INTO verdicts (item_id, user_id, revision, labels, problematic, mistakes, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertDecision = db.prepare(`INSERT INTO decisions (item_id, sequence, kind, lead_id, final, note, created_at) VALUES (?, 1, 'finalize', ?, ?, ?, ?)`);
+  const insertMessage = db.prepare('INSERT INTO discussion_messages (item_id, user_id, body, created_at) VALUES (?, ?, ?, ?)');
+  const markJudged = db.prepare(`UPDATE items SET verdict_count = ?, panel_complete = 1, status = 'in_review' WHERE id = ?`);
+  let verdicts = 0;
+  db.transaction(() => {
+    const at = (minute: number) => new Date(Date.UTC(2025, 0, 1) + minute * 60_000).toISOString();
+    for (const [n, item] of itemRows.entries()) {
+      const predictions = predictionsOf.all(item.image_id) as { model_id: number; rank: number; class_idx: number }[];
+      const candidates = [...new Set([item.original_class_idx, ...predictions.map((p) => p.class_idx)])].map((c) => project.classKeys[c]!);
+      // Each (item, class) has a hidden truth; an expert reports it 85% of the time.
+      const truth = new Map(candidates.map((key, i) => [key, i === 0 ? 'correct' : random() < 0.1 ? 'correct' : 'wrong'] as [string, Judgement]));
+      const severityTruth = SEVERITIES[Math.floor(random() * 3)]!;
+      const categoryTruth = DEFAULT_MISTAKE_CATEGORIES[Math.floor(random() * 4)]!;
+      const top1 = modelIds.map((id) => project.classKeys[predictions.find((p) => p.model_id === id && p.rank === 1)!.class_idx]!);
+      const verdictOf = () => {
+        const labels: Record<string, Judgement> = {};
+        for (const key of candidates) labels[key] = random() < 0.85 ? truth.get(key)! : JUDGEMENTS[Math.floor(random() * 3)]!;
+        const mistakes: Record<string, { severity: Severity; category: string }> = {};
+        project.modelNames.forEach((name, m) => {
+          if (!isMistakeUnderJudgements(top1[m]!, labels)) return;
+          mistakes[name] = {
+            severity: random() < 0.8 ? severityTruth : SEVERITIES[Math.floor(random() * 3)]!,
+            category: random() < 0.8 ? categoryTruth : DEFAULT_MISTAKE_CATEGORIES[Math.floor(random() * 4)]!,
+          };
+        });
+        const problematic = random() < 0.03 ? JSON.stringify({ reason: 'Drawing, painting, cartoon or rendering' }) : null;
+        return { labels: JSON.stringify(labels), problematic, mistakes: JSON.stringify(mistakes) };
+      };
+      let first: string | undefined;
+      expertIds.forEach((expertId, e) => {
+        const comment = random() < (options.commented ?? 0.3) ? COMMENTS[Math.floor(random() * COMMENTS.length)]!.repeat(1 + Math.floor(random() * 4)) : '';
+        let revision = 1;
+        if (random() < (options.revised ?? 0.1)) {
+          const earlier = verdictOf();
+          insertVerdict.run(item.id, expertId, revision++, earlier.labels, earlier.problematic, earlier.mistakes, '', at(n + e));
+          verdicts++;
+        }
+        const current = verdictOf();
+        first ??= current.labels;
+        insertVerdict.run(item.id, expertId, revision, current.labels, current.problematic, current.mistakes, comment, at(n + e + 1));
+        verdicts++;
+      });
+      markJudged.run(options.panelSize, item.id);
+      if (random() < (options.decided ?? 0.02)) {
+        insertMessage.run(item.id, expertIds[0]!, 'Which of the two is the subject?', at(n + 10));
+        insertMessage.run(item.id, leadId, 'The one in the middle; deciding.', at(n + 11));
+        insertDecision.run(item.id, leadId, JSON.stringify({ labels: JSON.parse(first!), problematic: null, mistakes: {} }), 'Decided after discussion.', at(n + 12));
+      }
+    }
+  })();
+  createConsensusService(db).reaggregateProject(project.projectId, new Date().toISOString());
+  return { ...project, experts, lead, verdicts };
+}
