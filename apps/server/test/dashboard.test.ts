@@ -188,7 +188,7 @@ describe('scores aggregated before migration 011 (unranked images then counted a
     const deltas = () => t.db.prepare('SELECT * FROM project_score_deltas ORDER BY project_id, model_id, original_class_idx').all();
     const stored = deltas();
     // Scores as an older Bagel wrote them (here simply wrong), and the projects marked again by migration 011's
-    // statement (its table has since gained the columns of migration 012).
+    // statement (its table has since gained the columns of migration 014).
     const migration = readFileSync(fileURLToPath(new URL('../src/db/migrations/011_rescore_unranked_models.sql', import.meta.url)), 'utf8');
     t.db.exec('UPDATE project_score_deltas SET counted = counted + 3; DELETE FROM project_reaggregation_pending');
     t.db.exec(migration.slice(migration.indexOf('INSERT INTO project_reaggregation_pending')));
