@@ -22,7 +22,8 @@ const database = process.env.BAGEL_E2E_DATABASE;
 
 export default defineConfig({
   testDir: './e2e',
-  timeout: 30_000,
+  // A test signs in several accounts and judges several items through the real server: 60 s leaves room on 2 cores.
+  timeout: 60_000,
   expect: { timeout: 5_000 },
   fullyParallel: false,
   // One demo database for the whole run: the queue is shared state, so tests run one after the other.
