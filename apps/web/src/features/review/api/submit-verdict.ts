@@ -39,12 +39,16 @@ export function useSubmitVerdict(projectId: number) {
       // Its status is not in the answer, and this verdict may have completed the panel (agreed, so final): marked out of
       // date (not fetched now), the item is fetched again if the expert goes back to it, and shows read-only if final.
       void queryClient.invalidateQueries({ queryKey: itemKey(verdict.itemId), exact: true, refetchType: 'none' });
-      // Count a first verdict at once; the true counts are fetched later, so that request does not compete with
-      // the next item's image for the server right now.
+      // Count a first verdict at once (one more judged, one fewer left); the true counts are fetched later, so that
+      // request does not compete with the next item's image for the server right now.
       if (verdict.revision === 1) {
         queryClient.setQueryData<ProjectList>(projectsKey, (list) =>
           list && {
-            projects: list.projects.map((p) => (p.id === projectId ? { ...p, counts: { ...p.counts, myVerdicts: p.counts.myVerdicts + 1 } } : p)),
+            projects: list.projects.map((p) =>
+              p.id === projectId
+                ? { ...p, counts: { ...p.counts, myVerdicts: p.counts.myVerdicts + 1, leftForMe: Math.max(0, p.counts.leftForMe - 1) } }
+                : p,
+            ),
           },
         );
       }
