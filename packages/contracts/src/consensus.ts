@@ -103,7 +103,10 @@ export const LeadQueueEntry = z.object({
   updatedAt: z.string(),
 });
 export const LeadQueueQuery = z.object({
-  status: z.enum(['disputed', 'agreed', 'final', 'all-decided']).default('disputed'),
+  status: z
+    .enum(['disputed', 'agreed', 'final', 'all-decided', 'all'])
+    .default('disputed')
+    .meta({ description: '`all-decided`: agreed or final; `all`: disputed, agreed or final (every item whose panel is complete)' }),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
