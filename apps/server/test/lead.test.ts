@@ -159,6 +159,8 @@ describe("the lead's queue", () => {
     expect((await decide('lea', five, finalImage5)).statusCode).toBe(201);
     expect((await queue(p, '?status=final')).items.map((i) => i.itemId)).toEqual([five]);
     expect((await queue(p, '?status=all-decided')).total).toBe(2);
+    // Everything the desk holds: the disputed item first (the most divided), then the agreed and the final one.
+    expect((await queue(p, '?status=all')).items.map((i) => i.itemId)).toEqual([six, five, three]);
     expect((await queue(p)).items.map((i) => i.itemId)).toEqual([six]);
     expect((await request('lea', 'GET', `/api/projects/${p.projectId}/lead/queue?limit=0`)).statusCode).toBe(400);
   });

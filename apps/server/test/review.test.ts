@@ -330,10 +330,24 @@ describe('projects', () => {
       panelSize: 1,
       topK: 5,
       models: p.modelNames.map((name) => expect.objectContaining({ name, illustrative: false })),
-      counts: { images: 25, missingImages: 0, items: p.items, itemsComplete: 2, myVerdicts: 2 },
+      counts: { images: 25, missingImages: 0, items: p.items, itemsComplete: 2, myVerdicts: 2, leftForMe: p.items - 2 },
     });
     const lead = (await t.app.inject({ url: '/api/projects', headers: as('lead') })).json();
-    expect(lead.projects.find((s: { id: number }) => s.id === p.projectId).counts.myVerdicts).toBe(0);
+    expect(lead.projects.find((s: { id: number }) => s.id === p.projectId).counts).toMatchObject({ myVerdicts: 0, leftForMe: p.items - 2 });
+  });
+
+  it('counts the items left for each reviewer: not judged by them, their panel not complete', async () => {
+    const p = project({ images: 12, panelSize: 2 });
+    const counts = async (user: string) =>
+      (await t.app.inject({ url: '/api/projects', headers: as(user) })).json().projects.find((s: { id: number }) => s.id === p.projectId).counts;
+    const item = await judgeNext('expert28', p.projectId);
+    expect((await counts('expert28')).leftForMe).toBe(p.items - 1);
+    expect((await counts('expert29')).leftForMe).toBe(p.items);
+    // The second verdict completes the panel: the item is left for nobody.
+    expect((await postVerdict('expert29', item.id, completeVerdict(item))).statusCode).toBe(201);
+    expect((await counts('expert28')).leftForMe).toBe(p.items - 1);
+    expect((await counts('expert29')).leftForMe).toBe(p.items - 1);
+    expect((await counts('expert30')).leftForMe).toBe(p.items - 1);
   });
 
   it('serves the whole vocabulary, and 404 for an unknown project', async () => {

@@ -1,4 +1,4 @@
-import { DeskItem, type Judgement, type ReviewItem } from '@bagel/contracts';
+import { DeskItem, type Judgement, LeadQueue, type ReviewItem } from '@bagel/contracts';
 import { type APIRequestContext, type Browser, type Page, expect, test } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { candidateKeys, fetchItem, focusCandidate, gradeMistakesWithKeys, logIn, passwordOf } from './support';
@@ -139,8 +139,9 @@ test.describe.serial('panel consensus: three experts disagree, the lead decides,
     expect(desk.consensus.disputes).toContainEqual(expect.objectContaining({ kind: 'class', classKey: scenario.disputedKey }));
   });
 
-  test('the lead finds the item in the desk queue, sees the verdicts side by side and the discussion, and finalizes a decision of their own', async ({ page }) => {
-    await logIn(page, 'lead', '/?view=desk', 'lead-desk');
+  test('the lead lands on the desk, finds the item in its queue, sees the verdicts side by side and the discussion, and finalizes a decision of their own', async ({ page }) => {
+    await logIn(page, 'lead', '/', 'lead-desk');
+    await expect(page.getByTestId('nav-desk')).toHaveAttribute('aria-current', 'page');
     const entry = page.locator(`[data-testid="queue-entry"][data-item-id="${scenario.itemId}"]`);
     await expect(entry).toBeVisible();
     await expect(entry).toContainText(FILE);
@@ -286,9 +287,21 @@ test.describe.serial('panel consensus: three experts disagree, the lead decides,
     await expect(page.getByTestId('history-entry').first()).toHaveAttribute('data-kind', 'reopen');
     const disputedRow = page.locator(`[data-testid="desk-class-row"][data-key="${scenario.disputedKey}"]`);
     await expect(disputedRow).toHaveAttribute('data-decision', '');
-    // It is back in the queue; opened from there with the mouse, the keys still decide and Enter finalizes (the
-    // queue's button clicked does not take Enter for itself).
+    // It is in the "All" list too, disputed items included; on every list the header counts the disputed items.
     const entry = page.locator(`[data-testid="queue-entry"][data-item-id="${scenario.itemId}"]`);
+    const projectId = scenario.item.projectId;
+    const disputedTotal = LeadQueue.parse(await (await page.request.get(`/api/projects/${projectId}/lead/queue?status=disputed`)).json()).total;
+    expect(disputedTotal).toBeGreaterThan(0);
+    const counter = `${disputedTotal} disputed item${disputedTotal === 1 ? '' : 's'} to decide`;
+    await page.getByTestId('queue-filter-all').click();
+    await expect(entry).toHaveAttribute('data-status', 'disputed');
+    await expect(page.getByTestId('desk-progress')).toHaveText(counter);
+    await page.getByTestId('queue-filter-final').click();
+    await expect(entry).toHaveCount(0);
+    await expect(page.getByTestId('desk-progress')).toHaveText(counter);
+    await page.getByTestId('queue-filter-disputed').click();
+    // Back in the queue; opened from there with the mouse, the keys still decide and Enter finalizes (the queue's
+    // button clicked does not take Enter for itself).
     await entry.click();
     await expect(entry).toHaveAttribute('aria-current', 'true');
     await focusDeskRow(page, keys.indexOf(scenario.disputedKey));
@@ -323,19 +336,38 @@ test('an expert has no desk: the app shows none, and the API refuses the lead’
 test('an admin lands on the dashboard, sets the quorum, and reads the desk without deciding', async ({ page }) => {
   await logIn(page, 'admin', '/', 'dashboard');
   await expect(page.getByTestId('nav-review')).toHaveCount(0);
-  // Unanimity and back: the server re-aggregates with each, and the dashboard says what q is now.
+  // Unanimity and back: Apply asks first (Cancel, or Esc, changes nothing); then the server re-aggregates with each,
+  // and the dashboard says what q is now.
   const quorum = page.getByTestId('quorum-setting');
+  const settings: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'PATCH' && r.url().endsWith('/settings')) settings.push(r.url());
+  });
   await quorum.getByRole('combobox', { name: 'Quorum rule' }).selectOption('unanimity');
   await quorum.getByRole('button', { name: 'Apply' }).click();
+  const confirm = quorum.getByTestId('quorum-confirm');
+  await expect(confirm).toContainText('Change the quorum from a strict majority (2 of 3) to unanimity (3 of 3)?');
+  await expect(confirm.getByRole('button', { name: 'Yes, change the quorum' })).toBeFocused();
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirm).toHaveCount(0);
+  await quorum.getByRole('button', { name: 'Apply' }).click();
+  await page.keyboard.press('Escape');
+  await expect(confirm).toHaveCount(0);
+  await expect(page.getByTestId('agreement-card')).toContainText('strict majority (2 of 3)');
+  expect(settings).toEqual([]);
+  await quorum.getByRole('button', { name: 'Apply' }).click();
+  await confirm.getByRole('button', { name: 'Yes, change the quorum' }).click();
   await expect(quorum.getByRole('status')).toContainText('q = 3 of 3');
+  expect(settings).toHaveLength(1);
   await expect(page.getByTestId('agreement-card')).toContainText('unanimity (3 of 3)');
   await quorum.getByRole('combobox', { name: 'Quorum rule' }).selectOption('majority');
   await quorum.getByRole('button', { name: 'Apply' }).click();
+  await confirm.getByRole('button', { name: 'Yes, change the quorum' }).click();
   await expect(quorum.getByRole('status')).toContainText('q = 2 of 3');
   await expect(page.getByTestId('agreement-card')).toContainText('strict majority (2 of 3)');
   await page.getByTestId('nav-desk').click();
   await expect(page.getByTestId('lead-desk')).toBeVisible();
-  await page.getByTestId('queue-filter-all-decided').click();
+  await page.getByTestId('queue-filter-all').click();
   await page.getByTestId('queue-entry').first().click();
   await expect(page.getByTestId('desk-item')).toBeVisible();
   await expect(page.getByTestId('desk-read-only')).toBeVisible();

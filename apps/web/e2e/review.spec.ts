@@ -1,4 +1,4 @@
-import { type Judgement, PROBLEMATIC_REASONS, type VerdictRequest } from '@bagel/contracts';
+import { type Judgement, PROBLEMATIC_REASONS, ProjectList, type VerdictRequest } from '@bagel/contracts';
 import { expect, test } from '@playwright/test';
 import {
   candidateKeys,
@@ -23,6 +23,9 @@ test('an expert reviews an item with the keyboard only; the stored verdict is ex
   const item = await fetchItem(page.request, itemId);
   // Other spec files of the run may have had expert1 judge items already: count from here.
   const judgedBefore = Number(await page.getByTestId('progress').locator('strong').textContent());
+  // The header says how many items are left for this reviewer.
+  const leftBefore = Number(/(\d+) left for you/.exec((await page.getByTestId('progress-left').textContent()) ?? '')?.[1]);
+  expect(leftBefore).toBeGreaterThan(0);
   const firstImage = await shownImageSrc(page);
   const keys = await candidateKeys(page);
   expect(keys.length).toBeGreaterThanOrEqual(4);
@@ -30,6 +33,10 @@ test('an expert reviews an item with the keyboard only; the stored verdict is ex
   const rows = page.getByTestId('candidate-row');
   await expect(rows.nth(0)).toHaveAttribute('data-focused', 'true');
   const expected: Record<string, Judgement> = {};
+  // Nothing judged yet: the verdict asks for judgements, no grade yet, neither under it nor in a model's card.
+  await expect(page.getByTestId('submit-blockers')).toContainText(/^Judge .+, the top-1 of /);
+  await expect(page.getByTestId('submit-blockers')).not.toContainText('Grade');
+  await expect(page.getByTestId('mistake-grader')).toHaveCount(0);
 
   // From here on, keys only.
   await page.keyboard.press('c'); // judges candidate 0 and moves to 1
@@ -110,6 +117,7 @@ test('an expert reviews an item with the keyboard only; the stored verdict is ex
   expect(stored!.mistakes).toEqual(Object.fromEntries(mistaken.map((m) => [m, { severity: 'Minor', category: item.mistakeCategories[1] }])));
   expect(stored!.comment).toBe('');
   await expect(page.getByTestId('progress')).toContainText(`${judgedBefore + 1} / `);
+  await expect(page.getByTestId('progress-left')).toHaveText(`· ${leftBefore - 1} left for you`);
 });
 
 test('blind review: a second expert sees nothing of the first expert’s verdict, on the page or through the API', async ({ browser }) => {
@@ -204,6 +212,49 @@ test('the ? overlay lists every shortcut, and every control of the review screen
   await page.keyboard.press('Escape');
   await expect(page.getByRole('button', { name: /Flag the image problematic/ })).toHaveAttribute('aria-pressed', 'false');
   await expect(page.getByRole('button', { name: /^Mark .+ correct$/ }).first()).toBeVisible();
+
+  // Every class id (the original label's, each candidate's, the focused row's included) reads at 4.5:1 or more (WCAG AA).
+  const ratios = await page.locator('.candidate-key').evaluateAll((ids) => {
+    const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r, g, b]: number[]) => {
+      const channel = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * channel(r!) + 0.7152 * channel(g!) + 0.0722 * channel(b!);
+    };
+    /** The first opaque background behind the element (the page's white when none is set). */
+    const background = (element: Element | null): number[] => {
+      for (let e = element; e; e = e.parentElement) {
+        const [r, g, b, a] = rgb(getComputedStyle(e).backgroundColor);
+        if (a === undefined || a > 0.99) return [r!, g!, b!];
+      }
+      return [255, 255, 255];
+    };
+    return ids.map((id) => {
+      const fg = luminance(rgb(getComputedStyle(id).color));
+      const bg = luminance(background(id));
+      return { id: id.textContent, ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
+    });
+  });
+  expect(ratios.length).toBeGreaterThan(3);
+  for (const { id, ratio } of ratios) expect(ratio, `contrast of ${id}`).toBeGreaterThanOrEqual(4.5);
+
+  // At 1024 × 768 the models fit their column, before and after every candidate is judged wrong (a grader open), and
+  // the header keeps its end in sight.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const modelsOverflow = () => page.locator('.models-panel').evaluate((panel) => panel.scrollHeight - panel.clientHeight);
+  await expect.poll(modelsOverflow).toBeLessThanOrEqual(0);
+  await page.keyboard.press('W');
+  // Only the keys' model shows its grader there; another's opens from its "mistake: grade it".
+  await expect(page.getByTestId('mistake-grader').filter({ visible: true })).toHaveCount(1);
+  await expect.poll(modelsOverflow).toBeLessThanOrEqual(0);
+  const otherModel = await page.locator('[data-testid="model-card"][data-focused="false"]').first().getAttribute('data-model');
+  const other = page.locator(`[data-testid="model-card"][data-model="${otherModel}"]`);
+  await other.getByRole('button', { name: /^Grade the mistake of / }).click();
+  await expect(other).toHaveAttribute('data-focused', 'true');
+  await expect(other.getByTestId('mistake-grader')).toBeVisible();
+  await expect.poll(modelsOverflow).toBeLessThanOrEqual(0);
+  const logOut = (await page.getByRole('button', { name: 'Log out' }).boundingBox())!;
+  expect(logOut.x + logOut.width).toBeLessThanOrEqual(1024);
+  expect(await page.locator('.app-header').evaluate((header) => header.scrollWidth - header.clientWidth)).toBeLessThanOrEqual(0);
 });
 
 test('a verdict with an ungraded mistake cannot be submitted, and nothing is stored', async ({ page }) => {
@@ -306,9 +357,21 @@ test('when nothing is left for the reviewer, the screen says so with their count
     expect(judged).toBeLessThan(100);
   }
   expect(judged).toBeGreaterThan(0);
+  // The lead lands on the desk; the review is one view away.
   await page.goto('/');
+  await expect(page.getByTestId('lead-desk')).toBeVisible();
+  await page.getByTestId('nav-review').click();
   await expect(page.getByTestId('nothing-left')).toContainText('Nothing left to review in this project');
   await expect(page.getByTestId('nothing-left')).toContainText(`You have judged ${judged} of the`);
+  // Why: every other panel is complete, or other experts hold the items still open (their claims), as the counts say.
+  const { leftForMe } = ProjectList.parse(await (await page.request.get('/api/projects')).json()).projects[0]!.counts;
+  await expect(page.getByTestId('progress-left')).toHaveText(`· ${leftForMe} left for you`);
+  await expect(page.getByTestId('nothing-left-why')).toHaveText(
+    leftForMe === 0
+      ? 'Every other item has its full panel of verdicts: none is waiting for you.'
+      : `${leftForMe === 1 ? 'One more item still needs verdicts' : `${leftForMe} more items still need verdicts`}, but other experts are reviewing ${leftForMe === 1 ? 'it' : 'them'} right now: check again in a while.`,
+  );
+  await expect(page.getByTestId('nothing-left')).not.toContainText('being reviewed by other experts right now');
 
   // From there, a link to the items the reviewer judged (My verdicts), to revise them.
   const judgedLink = page.getByTestId('nothing-left').getByRole('link', { name: 'See the items you judged' });

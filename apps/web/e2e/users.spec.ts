@@ -189,7 +189,9 @@ test('an admin changes a role, types a password for a new user, and resets it af
   await form.getByLabel('Username').fill(freshName('short'));
   await form.getByLabel('Password').fill('short');
   await form.getByRole('button', { name: 'Add user' }).click();
-  await expect(form.getByTestId('add-user-error')).toContainText('at least 10 characters');
+  // In words, without the request's field path (no "body.password").
+  await expect(form.getByTestId('add-user-error')).toContainText('A password needs at least 10 characters');
+  await expect(form.getByTestId('add-user-error')).not.toContainText('body.');
   await expect(page.getByTestId('user-row').filter({ hasText: `short-${stamp}` })).toHaveCount(0);
 
   // The role, from the row's select with the keyboard (admin, lead, expert): stored at once, and the focus stays.
@@ -231,6 +233,16 @@ test('an admin changes a role, types a password for a new user, and resets it af
   await signInThroughApi(userContext.request, username, typed, 401);
   await signInThroughApi(userContext.request, username, generated, 200);
   expect((await userContext.request.get('/api/auth/me')).status()).toBe(200);
+
+  // Reset again: the page shows the new password only, not the one that no longer works.
+  await reset.click();
+  await confirm.click();
+  await expect(box).toHaveCount(1);
+  await expect(box.getByTestId('one-time-password-value')).not.toHaveText(generated);
+  const newest = (await box.getByTestId('one-time-password-value').textContent()) ?? '';
+  expect(newest).toHaveLength(20);
+  await signInThroughApi(userContext.request, username, generated, 401);
+  await signInThroughApi(userContext.request, username, newest, 200);
   await userContext.close();
 });
 
@@ -259,6 +271,13 @@ test('a user changes their own password from the user menu; the server’s refus
   const dialog = page.getByRole('dialog', { name: 'Change your password' });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByLabel('Current password')).toBeFocused();
+  // The hint under the new password is whole: it wraps inside the dialog, nothing cut off.
+  const hint = dialog.getByText(/^At least 8 characters\./);
+  await expect(hint).toBeVisible();
+  expect(await hint.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+  const hintBox = (await hint.boundingBox())!;
+  const dialogBox = (await dialog.boundingBox())!;
+  expect(hintBox.x + hintBox.width).toBeLessThanOrEqual(dialogBox.x + dialogBox.width);
   await page.keyboard.type('half-typed');
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
@@ -291,11 +310,12 @@ test('a user changes their own password from the user menu; the server’s refus
   await expect(error).toContainText('The confirmation differs from the new password.');
   expect(posts).toBe(1);
 
-  // Too short: the server's message names the length.
+  // Too short: the server's message names the length, in words (no "body.newPassword").
   await dialog.getByLabel('New password', { exact: true }).fill('short');
   await dialog.getByLabel('New password again').fill('short');
   await dialog.getByLabel('New password again').press('Enter');
   await expect(error).toContainText('at least 10 characters');
+  await expect(error).not.toContainText('body.');
   expect(posts).toBe(2);
 
   // Right: the dialog closes and says so; this session stays, the other one has ended.

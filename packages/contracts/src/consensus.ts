@@ -108,7 +108,10 @@ export const LeadQueueEntry = z.object({
   updatedAt: z.string(),
 });
 export const LeadQueueQuery = z.object({
-  status: z.enum(['disputed', 'agreed', 'final', 'all-decided']).default('disputed'),
+  status: z
+    .enum(['disputed', 'agreed', 'final', 'all-decided', 'all'])
+    .default('disputed')
+    .meta({ description: '`all-decided`: agreed or final; `all`: disputed, agreed or final (every item whose panel is complete)' }),
   limit: queryInteger(1, 500).default(100),
   offset: queryInteger(0, Number.MAX_SAFE_INTEGER).default(0),
 });

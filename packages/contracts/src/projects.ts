@@ -34,6 +34,10 @@ export const ProjectSummary = z.object({
     items: z.number().int().meta({ description: 'Images on which at least one model is wrong: the review queue' }),
     itemsComplete: z.number().int().meta({ description: 'Items that have their full panel of verdicts' }),
     myVerdicts: z.number().int().meta({ description: 'Items the signed-in user has judged' }),
+    leftForMe: z
+      .number()
+      .int()
+      .meta({ description: 'Items still open to the signed-in user: not judged by them, their panel not complete (some may be held by other experts right now)' }),
   }),
 });
 export type ProjectSummary = z.infer<typeof ProjectSummary>;

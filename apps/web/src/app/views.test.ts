@@ -16,7 +16,9 @@ describe('views by role', () => {
     expect(allowedView('review', 'admin', false)).toBe('dashboard');
     expect(allowedView('my-verdicts', 'admin', true)).toBe('dashboard');
     expect(allowedView('my-verdicts', 'lead', false)).toBe('my-verdicts');
-    expect(allowedView(undefined, 'lead', false)).toBe('review');
+    expect(allowedView(undefined, 'lead', false)).toBe('desk');
+    expect(allowedView(undefined, 'expert', false)).toBe('review');
+    expect(allowedView('review', 'lead', false)).toBe('review');
   });
 
   it('names the reviewer’s own verdicts “My verdicts”, right after the review, for those who judge', () => {

@@ -41,9 +41,9 @@ export function viewsFor(role: Role, hasItemBrowser: boolean): ViewDefinition[] 
   return VIEWS.filter((view) => view.roles.includes(role) && (view.id !== 'items' || hasItemBrowser));
 }
 
-/** Where a user lands: the review for those who judge, the dashboard for an admin (who does not). */
+/** Where a user lands: the review for an expert, the desk for the lead (who settles the disputes), the dashboard for an admin. */
 export function defaultView(role: Role): ViewId {
-  return role === 'admin' ? 'dashboard' : 'review';
+  return role === 'admin' ? 'dashboard' : role === 'lead' ? 'desk' : 'review';
 }
 
 /** The view to show for a requested one: a view the role may not open falls back to its default view. */

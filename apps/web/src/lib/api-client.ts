@@ -43,7 +43,10 @@ async function readError(response: Response): Promise<ApiError> {
   const stale = StaleRevisionResponse.safeParse(body);
   if (stale.success) return new StaleRevisionError(stale.data.message, stale.data.currentRevision);
   const error = ErrorResponse.safeParse(body);
-  if (error.success) return new ApiError(response.status, error.data.message, error.data.code, error.data);
+  if (error.success) {
+    const message = error.data.code === 'VALIDATION' || error.data.code === 'WEAK_PASSWORD' ? humanValidationMessage(error.data.message) : error.data.message;
+    return new ApiError(response.status, message, error.data.code, error.data);
+  }
   return new ApiError(response.status, `The server answered ${response.status} ${response.statusText}`.trim());
 }
 
@@ -93,4 +96,29 @@ export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error) return `Unexpected answer from the server: ${error.message}`;
   return 'Something went wrong.';
+}
+
+/** `newPassword` → "new password". */
+const fieldWords = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+const sentence = (text: string) => {
+  const trimmed = text.trim().replace(/[.;:]+$/, '');
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}.`;
+};
+
+/**
+ * The server's 400 VALIDATION message, for a person: "body.password: a password needs at least 8 characters" becomes
+ * "A password needs at least 8 characters." (the request's internal field path goes; the field's name stays, in words,
+ * when the message does not already say it). Several problems, separated by "; ", each become a sentence.
+ */
+export function humanValidationMessage(message: string): string {
+  const sentences = message.split('; ').map((part) => {
+    const found = /^(?:body|query|params|headers|request)(?:\.[^\s:]+)*: (.+)$/s.exec(part);
+    if (!found) return sentence(part);
+    const path = part.slice(0, part.length - found[1]!.length - 2).split('.').slice(1);
+    const field = path.filter((segment) => !/^\d+$/.test(segment)).at(-1);
+    const words = field ? fieldWords(field) : '';
+    const text = found[1]!;
+    return sentence(!words || text.toLowerCase().includes(words.split(' ').at(-1)!) ? text : `${words}: ${text}`);
+  });
+  return [...new Set(sentences)].join(' ');
 }

@@ -12,16 +12,17 @@ export interface LeadQueueRow {
   updatedAt: string;
 }
 
-export type LeadQueueFilter = 'disputed' | 'agreed' | 'final' | 'all-decided';
+export type LeadQueueFilter = 'disputed' | 'agreed' | 'final' | 'all-decided' | 'all';
 
 const STATUSES: Record<LeadQueueFilter, readonly ItemStatus[]> = {
   disputed: ['disputed'],
   agreed: ['agreed'],
   final: ['final'],
   'all-decided': ['agreed', 'final'],
+  all: ['disputed', 'agreed', 'final'],
 };
 
-/** The lead's queue: items of a project in the given states, most divided first. */
+/** The lead's queue: items of a project in the given states, the disputed ones first, then the most divided first. */
 export function createLeadQueueRepository(db: Db) {
   const statements = new Map(
     Object.entries(STATUSES).map(([filter, statuses]) => {
@@ -33,7 +34,7 @@ export function createLeadQueueRepository(db: Db) {
             `SELECT i.id AS item_id, i.image_id, im.file, im.original_class_idx, i.status, i.verdict_count, c.divisiveness, c.updated_at
              FROM items i JOIN item_consensus c ON c.item_id = i.id JOIN images im ON im.id = i.image_id
              WHERE i.project_id = :project AND i.status IN (${inList})
-             ORDER BY c.divisiveness DESC, i.id
+             ORDER BY i.status = 'disputed' DESC, c.divisiveness DESC, i.id
              LIMIT :limit OFFSET :offset`,
           ),
           total: db.prepare<{ project: number }, { n: number }>(`SELECT count(*) AS n FROM items WHERE project_id = :project AND status IN (${inList})`),

@@ -21,7 +21,7 @@ export const leadRoutes: FastifyPluginAsyncZod<LeadRoutesOptions> = async (app, 
       schema: {
         tags: ['lead'],
         description:
-          'Items of the project in the given state (disputed by default), most divided first (divisiveness: disputes + mean entropy of the class votes, docs/AGGREGATION.md). Leads and admins.',
+          'Items of the project in the given state (disputed by default), the disputed ones first, then most divided first (divisiveness: disputes + mean entropy of the class votes, docs/AGGREGATION.md). Leads and admins.',
         params: ProjectParams,
         querystring: LeadQueueQuery,
         response: { 200: LeadQueue, 403: ErrorResponse, 404: ErrorResponse },

@@ -71,7 +71,10 @@ export function createProjectsRepository(db: Db) {
        (SELECT count(*) FROM items WHERE project_id = :p) AS items,
        (SELECT count(*) FROM items WHERE project_id = :p AND verdict_count >= :panel) AS itemsComplete,
        (SELECT count(DISTINCT v.item_id) FROM verdicts v JOIN items i ON i.id = v.item_id
-         WHERE v.user_id = :user AND i.project_id = :p) AS myVerdicts`,
+         WHERE v.user_id = :user AND i.project_id = :p) AS myVerdicts,
+       (SELECT count(*) FROM items WHERE project_id = :p AND status IN ('open', 'in_review') AND verdict_count < :panel)
+         - (SELECT count(DISTINCT v.item_id) FROM verdicts v JOIN items i ON i.id = v.item_id
+             WHERE v.user_id = :user AND i.project_id = :p AND i.status IN ('open', 'in_review') AND i.verdict_count < :panel) AS leftForMe`,
   );
   const models = db.prepare<[number], { id: number; name: string; display_name: string; illustrative: number }>(
     'SELECT id, name, display_name, illustrative FROM models WHERE project_id = ? ORDER BY position',

@@ -63,7 +63,7 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
             ) : null}
             <div className="dashboard-grid">
               <ProgressCard data={data} />
-              <AgreementCard data={data} settings={canChangeSettings ? <QuorumSetting projectId={project.id} quorum={data.quorum} /> : null} />
+              <AgreementCard data={data} settings={canChangeSettings ? <QuorumSetting projectId={project.id} quorum={data.quorum} panelSize={data.progress.panelSize} /> : null} />
               <section className="card" aria-labelledby="slice-title">
                 <div className="card-head">
                   <h2 id="slice-title">Major slice</h2>

@@ -1,13 +1,32 @@
 import type { PanelQuorum } from '@bagel/contracts';
-import { type FormEvent, useState } from 'react';
+import { quorumSize } from '@bagel/core';
+import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../../lib/api-client';
 import { useUpdateSettings } from '../api/update-settings';
 
 type Kind = PanelQuorum['kind'];
 
-/** The admin's control of q: a strict majority of the panel, unanimity, or a share of it. */
-export function QuorumSetting({ projectId, quorum }: { projectId: number; quorum: PanelQuorum }) {
+/** The rule in words, with q for the project's panel: "unanimity (3 of 3)". */
+function ruleText(quorum: PanelQuorum, panelSize: number): string {
+  const rule = quorum.kind === 'majority' ? 'a strict majority' : quorum.kind === 'unanimity' ? 'unanimity' : `${Math.round(quorum.value * 100)}% of the panel`;
+  return `${rule} (${quorumSize(quorum, panelSize)} of ${panelSize})`;
+}
+
+/**
+ * The admin's control of q: a strict majority of the panel, unanimity, or a share of it. Apply asks first (every judged
+ * item is re-aggregated at once); Esc or Cancel keeps the rule.
+ */
+export function QuorumSetting({ projectId, quorum, panelSize }: { projectId: number; quorum: PanelQuorum; panelSize: number }) {
   const update = useUpdateSettings(projectId);
+  const [confirming, setConfirming] = useState<PanelQuorum | null>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const applyRef = useRef<HTMLButtonElement>(null);
+  const wasConfirming = useRef(false);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+    else if (wasConfirming.current) applyRef.current?.focus();
+    wasConfirming.current = confirming !== null;
+  }, [confirming]);
   const [kind, setKind] = useState<Kind>(quorum.kind);
   const [percent, setPercent] = useState(quorum.kind === 'fraction' ? String(Math.round(quorum.value * 100)) : '60');
   const value = Number(percent) / 100;
@@ -17,14 +36,35 @@ export function QuorumSetting({ projectId, quorum }: { projectId: number; quorum
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    if (requested && !unchanged) update.mutate(requested);
+    if (requested && !unchanged) {
+      update.reset();
+      setConfirming(requested);
+    }
+  };
+  const confirm = () => {
+    if (!confirming) return;
+    update.mutate(confirming);
+    setConfirming(null);
+  };
+  const onConfirmKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      setConfirming(null);
+    }
   };
 
   return (
     <form className="quorum-setting" onSubmit={onSubmit} aria-label="Quorum setting" data-testid="quorum-setting">
       <label className="field-inline">
         <span>Quorum</span>
-        <select value={kind} onChange={(event) => setKind(event.target.value as Kind)} aria-label="Quorum rule">
+        <select
+          value={kind}
+          onChange={(event) => {
+            setKind(event.target.value as Kind);
+            setConfirming(null);
+          }}
+          aria-label="Quorum rule"
+        >
           <option value="majority">Strict majority</option>
           <option value="unanimity">Unanimity</option>
           <option value="fraction">Share of the panel</option>
@@ -38,16 +78,33 @@ export function QuorumSetting({ projectId, quorum }: { projectId: number; quorum
             max={100}
             step={1}
             value={percent}
-            onChange={(event) => setPercent(event.target.value)}
+            onChange={(event) => {
+              setPercent(event.target.value);
+              setConfirming(null);
+            }}
             aria-label="Share of the panel, in percent"
             aria-invalid={!validFraction}
           />
           <span>%</span>
         </label>
       ) : null}
-      <button type="submit" className="text-button" disabled={update.isPending || requested === null || unchanged}>
+      <button ref={applyRef} type="submit" className="text-button" disabled={update.isPending || requested === null || unchanged || confirming !== null}>
         {update.isPending ? 'Applying…' : 'Apply'}
       </button>
+      {confirming ? (
+        <div className="quorum-confirm" role="group" aria-label="Confirm the quorum change" onKeyDown={onConfirmKey} data-testid="quorum-confirm">
+          <p>
+            Change the quorum from {ruleText(quorum, panelSize)} to <strong>{ruleText(confirming, panelSize)}</strong>? Every judged item is
+            re-aggregated at once: agreed items may become disputed and the reverse; the lead’s decisions stand.
+          </p>
+          <button ref={confirmRef} type="button" className="primary" onClick={confirm}>
+            Yes, change the quorum
+          </button>
+          <button type="button" className="secondary" onClick={() => setConfirming(null)}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
       {update.isSuccess ? (
         <p className="muted" role="status">
           q = {update.data.quorumSize} of {update.data.panelSize}; {update.data.reaggregatedItems} items re-aggregated

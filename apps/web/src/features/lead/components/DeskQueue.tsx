@@ -8,7 +8,7 @@ export const QUEUE_FILTERS: readonly { status: LeadQueueStatus; label: string; t
   { status: 'disputed', label: 'Disputed', title: 'Items the panel disputes, waiting for the lead’s decision' },
   { status: 'agreed', label: 'Agreed', title: 'Items the panel agreed on (final automatically)' },
   { status: 'final', label: 'Final', title: 'Items you decided' },
-  { status: 'all-decided', label: 'All', title: 'Every agreed or decided item' },
+  { status: 'all', label: 'All', title: 'Every item of a complete panel: disputed, agreed or decided' },
 ];
 
 interface DeskQueueProps {

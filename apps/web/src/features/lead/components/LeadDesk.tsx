@@ -44,6 +44,8 @@ export function LeadDesk({ project, user, userMenu, navigation, onChangeProject,
   const [offset, setOffset] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const queue = useLeadQueue(project.id, { status, limit: PAGE_SIZE, offset });
+  // How many disputed items wait for the lead, whichever list is shown.
+  const disputed = useLeadQueue(project.id, { status: 'disputed', limit: 1, offset: 0 });
   const deskQuery = useDeskItem(itemId);
   const decideMutation = useDecideItem(project.id);
   const reopenMutation = useReopenItem(project.id);
@@ -157,9 +159,9 @@ export function LeadDesk({ project, user, userMenu, navigation, onChangeProject,
         }
       >
         <div className="progress" data-testid="desk-progress">
-          {queue.data && status === 'disputed' ? (
+          {disputed.data ? (
             <span className="progress-text">
-              <strong>{queue.data.total}</strong> disputed item{queue.data.total === 1 ? '' : 's'} to decide
+              <strong>{disputed.data.total}</strong> disputed item{disputed.data.total === 1 ? '' : 's'} to decide
             </span>
           ) : null}
         </div>

@@ -23,7 +23,9 @@ export function verdictStored(queryClient: QueryClient, projectId: number, verdi
   if (verdict.revision === 1) {
     queryClient.setQueryData<ProjectList>(projectsKey, (list) =>
       list && {
-        projects: list.projects.map((p) => (p.id === projectId ? { ...p, counts: { ...p.counts, myVerdicts: p.counts.myVerdicts + 1 } } : p)),
+        projects: list.projects.map((p) =>
+          p.id === projectId ? { ...p, counts: { ...p.counts, myVerdicts: p.counts.myVerdicts + 1, leftForMe: Math.max(0, p.counts.leftForMe - 1) } } : p,
+        ),
       },
     );
   }

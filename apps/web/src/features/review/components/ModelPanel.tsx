@@ -65,10 +65,12 @@ function ModelCard({ item, model, tag, candidates, isFocused, readOnly }: ModelC
   const grade = draft.mistakes[model.model];
   const top1Judgement = top1 ? draft.labels[top1.key] : undefined;
   // An unjudged top-1 already counts as a mistake, but its grader waits until the top-1 is judged wrong or a grade is
-  // started; a complete grade folds into its summary. The keys' model always shows its grader. So the column stays
-  // short enough to see every model at once. Read-only, the focused model's grade shows on its (disabled) chips, if it has one.
+  // started (the keys' model too: nothing asks for a grade before anything is judged); a complete grade folds into its
+  // summary, except on the keys' model. So the column stays short enough to see every model at once. Read-only, the
+  // focused model's grade shows on its (disabled) chips, if it has one.
   const showGrader =
-    mistaken && (readOnly ? isFocused && grade !== undefined : isFocused || (!isGradeComplete(grade) && (top1Judgement === 'wrong' || grade !== undefined)));
+    mistaken &&
+    (readOnly ? isFocused && grade !== undefined : (top1Judgement === 'wrong' || grade !== undefined) && (isFocused || !isGradeComplete(grade)));
   const top1Index = top1 ? candidates.findIndex((c) => c.key === top1.key) : -1;
 
   return (
@@ -86,7 +88,7 @@ function ModelCard({ item, model, tag, candidates, isFocused, readOnly }: ModelC
         <span className={`model-tag model-${tag}`} aria-hidden="true">
           {tag}
         </span>
-        <h3 className="model-name">
+        <h3 className="model-name" title={model.displayName}>
           {model.displayName}
           {model.illustrative && !/illustrative/i.test(model.displayName) ? <span className="tag">illustrative</span> : null}
         </h3>
@@ -198,6 +200,14 @@ function ModelStatus({
       </button>
     ) : (
       <span className="status status-graded">{text}</span>
+    );
+  }
+  if (top1Judgement && onChange) {
+    // On a small screen only the keys' model shows its grader: this opens another's.
+    return (
+      <button type="button" className="status status-todo" aria-label={`Grade the mistake of ${modelName}`} title="Grade it" onMouseDown={keepFocus} onClick={onChange}>
+        mistake: grade it
+      </button>
     );
   }
   return <span className="status status-todo">{top1Judgement ? 'mistake: grade it' : 'top-1 not judged yet'}</span>;

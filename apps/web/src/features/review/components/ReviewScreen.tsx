@@ -362,9 +362,14 @@ export function ReviewScreen({
           </>
         }
       >
-        <div className="progress" data-testid="progress" title="Items you have judged / items in the review queue">
+        <div className="progress" data-testid="progress" title="Items you have judged / items in the review queue; items still waiting for your verdict">
           <span className="progress-text">
-            <strong>{counts.myVerdicts}</strong> / {counts.items} judged by you
+            <strong>{counts.myVerdicts}</strong> / {counts.items}
+            <span className="progress-words"> judged by you</span>
+            {' '}
+            <span className="progress-left" data-testid="progress-left">
+              · {counts.leftForMe} left for you
+            </span>
           </span>
           <span className="progress-bar" aria-hidden="true">
             <span style={{ width: `${counts.items ? (100 * counts.myVerdicts) / counts.items : 0}%` }} />
@@ -393,6 +398,7 @@ export function ReviewScreen({
         <NothingLeft
           myVerdicts={counts.myVerdicts}
           items={counts.items}
+          leftForMe={counts.leftForMe}
           onCheckAgain={() => setCurrent({ kind: 'claiming' })}
           judgedItemsLink={counts.myVerdicts > 0 ? judgedItemsLink : undefined}
         />
@@ -463,16 +469,25 @@ function FinalItemBanner({ item }: { item: ReviewItem }) {
 interface NothingLeftProps {
   myVerdicts: number;
   items: number;
+  /** Items not judged by this reviewer whose panel is not complete: other experts hold them right now. */
+  leftForMe: number;
   onCheckAgain(): void;
   judgedItemsLink?: ReactNode;
 }
 
-function NothingLeft({ myVerdicts, items, onCheckAgain, judgedItemsLink }: NothingLeftProps) {
+function NothingLeft({ myVerdicts, items, leftForMe, onCheckAgain, judgedItemsLink }: NothingLeftProps) {
   return (
     <CenteredMessage title="Nothing left to review in this project" testId="nothing-left">
       <p>
-        You have judged <strong>{myVerdicts}</strong> of the {items} items in the queue. The others are complete or being reviewed by
-        other experts right now.
+        You have judged <strong>{myVerdicts}</strong> of the {items} items in the queue.{' '}
+        {leftForMe === 0 ? (
+          <span data-testid="nothing-left-why">Every other item has its full panel of verdicts: none is waiting for you.</span>
+        ) : (
+          <span data-testid="nothing-left-why">
+            {leftForMe === 1 ? 'One more item still needs verdicts' : `${leftForMe} more items still need verdicts`}, but other experts are
+            reviewing {leftForMe === 1 ? 'it' : 'them'} right now: check again in a while.
+          </span>
+        )}
       </p>
       <button type="button" className="primary" onClick={onCheckAgain}>
         Check again

@@ -87,9 +87,21 @@ describe('reviewCandidates', () => {
 });
 
 describe('grading and submitting', () => {
-  it('asks for a grade of every model whose top-1 is wrong or not judged, naming the model', () => {
+  it('asks first for the judgement of a top-1 nobody judged yet, never for a grade before anything is judged', () => {
     const item = demoItem();
+    expect(submitBlockers(item, draftFromItem(item))).toEqual(['Judge tiger cat and tabby, the top-1 of Model A, Model B and Model C.']);
     const draft = { ...draftFromItem(item), labels: { [TABBY.key]: 'correct' as const } };
+    expect(submitBlockers(item, draft)).toEqual(['Judge tiger cat, the top-1 of Model A and Model C.']);
+    // A grade started on a model (its keys, before its top-1 is judged) asks for the rest of the grade.
+    expect(submitBlockers(item, { ...draft, mistakes: { A: { severity: 'Major' as const } } })).toEqual([
+      'Judge tiger cat, the top-1 of Model C.',
+      'Grade the mistake of Model A: category.',
+    ]);
+  });
+
+  it('asks for a grade of every model whose top-1 is judged wrong, naming the model', () => {
+    const item = demoItem();
+    const draft = { ...draftFromItem(item), labels: { [TABBY.key]: 'correct' as const, [TIGER_CAT.key]: 'wrong' as const } };
     expect(submitBlockers(item, draft)).toEqual(['Grade the mistakes of Model A and Model C.']);
     const halfGraded = { ...draft, mistakes: { A: { severity: 'Major' as const }, C: { severity: 'Minor' as const, category: 'Non-prototypical' } } };
     expect(submitBlockers(item, halfGraded)).toEqual(['Grade the mistake of Model A: category.']);

@@ -115,18 +115,30 @@ export function focusedModelName(item: ReviewItem, draft: DraftVerdict, focusedK
   return pick?.model ?? null;
 }
 
-/** Why the draft cannot be submitted yet, one short sentence each; empty when it can. */
+/** "a", "a and b", "a, b and c". */
+const listOf = (names: readonly string[]) => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+
+/**
+ * Why the draft cannot be submitted yet, one short sentence each; empty when it can. A model whose top-1 is not judged
+ * yet (and not graded either) asks for that judgement first, not for a grade: nothing asks for grades before the
+ * expert has judged a top-1 wrong.
+ */
 export function submitBlockers(item: ReviewItem, draft: DraftVerdict): string[] {
   const blockers: string[] = [];
-  const ungraded = mistakenModels(item, draft).filter((m) => !isGradeComplete(draft.mistakes[m.model]));
+  const waiting = mistakenModels(item, draft).filter((m) => !isGradeComplete(draft.mistakes[m.model]));
+  const unjudged = waiting.filter((m) => draft.labels[top1Key(m) ?? ''] === undefined && draft.mistakes[m.model] === undefined);
+  if (unjudged.length > 0) {
+    const classes = [...new Set(unjudged.map((m) => m.predictions[0]?.name ?? top1Key(m) ?? ''))];
+    blockers.push(`Judge ${listOf(classes)}, the top-1 of ${listOf(unjudged.map((m) => m.displayName))}.`);
+  }
+  const ungraded = waiting.filter((m) => !unjudged.includes(m));
   const [only] = ungraded;
   if (ungraded.length === 1 && only) {
     const grade = draft.mistakes[only.model];
     const missing = [grade?.severity ? null : 'severity', grade?.category ? null : 'category'].filter(Boolean).join(' and ');
     blockers.push(`Grade the mistake of ${only.displayName}: ${missing}.`);
   } else if (ungraded.length > 1) {
-    const names = ungraded.map((m) => m.displayName);
-    blockers.push(`Grade the mistakes of ${names.slice(0, -1).join(', ')} and ${names.at(-1)}.`);
+    blockers.push(`Grade the mistakes of ${listOf(ungraded.map((m) => m.displayName))}.`);
   }
   if (draft.problematic && draft.problematicReason.trim() === '') blockers.push('Give a reason for flagging the image problematic.');
   return blockers;

@@ -22,9 +22,10 @@ interface UsersScreenProps {
 export function UsersScreen({ me, userMenu, backLabel, onBack }: UsersScreenProps) {
   const users = useUsers();
   // Generated passwords live here only, each until the admin is done with it (never in the query cache): a new one
-  // never hides one the admin may not have copied yet.
+  // never hides one of another user that the admin may not have copied yet; a user's older one, which no longer works
+  // once theirs is reset, goes.
   const [generated, setGenerated] = useState<readonly GeneratedPassword[]>([]);
-  const show = (next: GeneratedPassword) => setGenerated((current) => [next, ...current]);
+  const show = (next: GeneratedPassword) => setGenerated((current) => [next, ...current.filter((g) => g.username !== next.username)]);
   const dismiss = (done: GeneratedPassword) => setGenerated((current) => current.filter((g) => g !== done));
 
   return (
