@@ -2,9 +2,12 @@
 // event loop. Modes:
 //   app  — the real Bagel app (buildApp) on the given database;
 //   bare — the baseline: a bare Fastify route that inserts one row into the same SQLite file (same pragmas).
-// Prints `listening <port>` when ready; exits on SIGTERM.
+// Prints `listening <port>` when ready; exits on SIGTERM. Lines on stdin ask for its event-loop delay and memory.
 import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { buildApp } from '../../apps/server/src/app';
 import { openDatabase } from '../../apps/server/src/db/open-database';
@@ -37,6 +40,25 @@ if (mode === 'app') {
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 console.log(`listening ${typeof address === 'object' && address ? address.port : 0}`);
+
+// The server's own event-loop delay, for the benchmarks that ask (a line on stdin): `reset` starts a phase, `report`
+// prints `stats {json}` with the delay's percentiles (ms) and the process's memory (MB, peak included).
+const delay = monitorEventLoopDelay({ resolution: 1 });
+delay.enable();
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const command = line.trim();
+  if (command === 'reset') {
+    delay.reset();
+    console.log('reset');
+  } else if (command === 'report') {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const megabytes = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+    const ms = (ns: number) => ns / 1e6;
+    console.log(
+      `stats ${JSON.stringify({ p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max), rssMb: megabytes('VmRSS'), peakRssMb: megabytes('VmHWM') })}`,
+    );
+  }
+});
 process.on('SIGTERM', () => {
   void app.close().then(() => {
     db.close();

@@ -123,6 +123,35 @@ describe('group commit', () => {
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   });
 
+  it('ends a batch once it has run for maxBatchMs, the jobs left going to the next batch after other work', async () => {
+    const groupCommit = createGroupCommit(db, { maxBatchMs: 15 });
+    const reader = new Database(join(dir, 'test.sqlite'), { readonly: true });
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const committedBefore: string[] = [];
+    // Work that comes while the first batch runs (here queued by its first job) runs before the second batch: the
+    // loop is not held for the whole queue.
+    let otherWorkRan = false;
+    const otherWorkBefore: boolean[] = [];
+    const jobs = ['a', 'b', 'c', 'd'].map((value) =>
+      groupCommit.run(() => {
+        if (value === 'a') setImmediate(() => (otherWorkRan = true));
+        committedBefore.push(values(reader).join(''));
+        otherWorkBefore.push(otherWorkRan);
+        busy(10);
+        insert(value);
+      }),
+    );
+    await Promise.all(jobs);
+    reader.close();
+    expect(values()).toEqual(['a', 'b', 'c', 'd']);
+    // Two jobs of 10 ms pass 15 ms: each batch holds two.
+    expect(committedBefore).toEqual(['', '', 'ab', 'ab']);
+    expect(otherWorkBefore).toEqual([false, false, true, true]);
+  });
+
   it('splits a long queue into batches of at most maxJobs, keeping the order', async () => {
     const groupCommit = createGroupCommit(db, { maxJobs: 2 });
     const reader = new Database(join(dir, 'test.sqlite'), { readonly: true });

@@ -1,15 +1,16 @@
 import { Readable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { nextBackgroundTurn } from './background-turns';
 
 /** Characters gathered before a chunk goes to the stream. */
 const CHUNK_CHARS = 64 * 1024;
 /** Longest a stream works before it lets the event loop serve others (one piece may run over it a little). */
-export const SLICE_MS = 8;
+export const SLICE_MS = 5;
 
 /**
  * Text made piece by piece by a synchronous generator, as a byte stream for an HTTP response: made as the response
  * drains (backpressure: nothing is made while the client is not reading), in slices of about SLICE_MS between which
- * the event loop serves other requests; an empty piece is a good place for such a pause. `finish` runs once when the
+ * the event loop serves other requests (a slice per background turn, shared with other background work); an empty
+ * piece is a good place for such a pause. `finish` runs once when the
  * stream ends, fails or is abandoned, after the generator was ended (`return`); with `whole`, the text is made in one
  * go (no pause), for a source that must not be interleaved with other work.
  */
@@ -26,10 +27,11 @@ export function slicedTextStream(pieces: Generator<string, unknown, undefined>, 
     }
   };
   async function* chunks(): AsyncGenerator<Buffer, void, undefined> {
-    let sliceStarted = performance.now();
     let gathered: string[] = [];
     let size = 0;
     try {
+      if (!whole) await nextBackgroundTurn();
+      let sliceStarted = performance.now();
       for (let next = pieces.next(); !next.done; next = pieces.next()) {
         gathered.push(next.value);
         size += next.value.length;
@@ -39,7 +41,7 @@ export function slicedTextStream(pieces: Generator<string, unknown, undefined>, 
           size = 0;
         }
         if (!whole && performance.now() - sliceStarted >= SLICE_MS) {
-          await nextTurn();
+          await nextBackgroundTurn();
           sliceStarted = performance.now();
         }
       }

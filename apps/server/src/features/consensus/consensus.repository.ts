@@ -104,7 +104,9 @@ export function createConsensusRepository(db: Db) {
   const reaggregationMark = db.prepare<[number], { next_item_id: number | null; done: number }>('SELECT next_item_id, done FROM project_reaggregation_pending WHERE project_id = ?');
   const markReaggregation = db.prepare<[number]>('INSERT OR REPLACE INTO project_reaggregation_pending (project_id, next_item_id, done) VALUES (?, 0, 0)');
   const advanceReaggregation = db.prepare<[number, number, number]>('UPDATE project_reaggregation_pending SET next_item_id = ?, done = ? WHERE project_id = ?');
-  const judgedFrom = db.prepare<[number, number, number], [number]>('SELECT id FROM items WHERE project_id = ? AND verdict_count > 0 AND id >= ? ORDER BY id LIMIT ?').raw(true);
+  // Walked by id from where the re-aggregation stands (the project's items follow one another), not by reading every
+  // judged item of the project through items_by_verdicts and sorting them.
+  const judgedFrom = db.prepare<[number, number, number], [number]>('SELECT id FROM items NOT INDEXED WHERE project_id = ? AND verdict_count > 0 AND id >= ? ORDER BY id LIMIT ?').raw(true);
   const judgedCountFrom = db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM items WHERE project_id = ? AND verdict_count > 0 AND id >= ?');
   const deleteReaggregation = db.prepare<[number]>('DELETE FROM project_reaggregation_pending WHERE project_id = ?');
 
@@ -138,7 +140,8 @@ export function createConsensusRepository(db: Db) {
   const updateStatuses = db.prepare<[string, string]>('UPDATE items SET status = ? WHERE id IN (SELECT value FROM json_each(?))');
   const deleteConsensus = db.prepare<[number]>('DELETE FROM item_consensus WHERE item_id = ?');
   // A range holds one project's items, though another project's may fall between its ids (imports may interleave).
-  const deleteConsensusRange = db.prepare<[number, number, number]>('DELETE FROM item_consensus WHERE item_id >= ? AND item_id < ? AND project_id = ?');
+  // `+project_id`: a filter only, the rows found by their item ids (the primary key).
+  const deleteConsensusRange = db.prepare<[number, number, number]>('DELETE FROM item_consensus WHERE item_id >= ? AND item_id < ? AND +project_id = ?');
   const deleteTotals = [
     db.prepare<[number]>('DELETE FROM project_score_deltas WHERE project_id = ?'),
     db.prepare<[number]>('DELETE FROM project_mistake_counts WHERE project_id = ?'),

@@ -1,6 +1,7 @@
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../db/open-database';
 import { tryWithoutWaiting } from '../../db/write-lock';
+import { nextBackgroundTurn } from '../../lib/background-turns';
 import { createConsensusService } from './consensus.service';
 
 /** Judged items recomputed per transaction: a few milliseconds of work, after which the event loop serves others. */
@@ -19,7 +20,8 @@ export interface ReaggregationRunner {
 
 /**
  * Re-aggregates in the background the projects whose quorum changed (consensus.service.ts, reaggregateStep): a step
- * of STEP_ITEMS items per transaction, the event loop free between steps, so that the review goes on meanwhile. A
+ * of STEP_ITEMS items per transaction, one step per background turn (lib/background-turns.ts), so that the review
+ * goes on meanwhile. A
  * step never waits for the write lock when another process holds it: it tries again a moment later instead.
  */
 export function createReaggregationRunner(db: Db, options: { now: () => number; onError?: (error: unknown, projectId: number) => void }): ReaggregationRunner {
@@ -44,8 +46,8 @@ export function createReaggregationRunner(db: Db, options: { now: () => number; 
   }
 
   async function run(): Promise<void> {
-    // Not within the caller's turn (the settings request): the first step comes after it.
-    await nextTurn();
+    // Not within the caller's turn (the settings request): each step, the first too, at a background turn.
+    await nextBackgroundTurn();
     // Project by project, in id order; a project marked again meanwhile (another quorum change) starts over.
     for (let projects = consensus.projectsReaggregating(); projects.length > 0 && !stopping; projects = consensus.projectsReaggregating()) {
       for (const projectId of projects) {
@@ -63,7 +65,7 @@ export function createReaggregationRunner(db: Db, options: { now: () => number; 
             await sleep(RETRY_MS);
             continue;
           }
-          await nextTurn();
+          await nextBackgroundTurn();
           if (outcome.finished) break;
         }
       }

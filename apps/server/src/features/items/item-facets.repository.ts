@@ -17,8 +17,10 @@ export interface ItemFacetsSource {
  */
 export function createItemFacetsRepository(db: Db) {
   // Ranges are of one project's items (another project's items may fall between its ids: imports may interleave).
-  const deleteKinds = db.prepare<[number, number, number]>('DELETE FROM item_dispute_kinds WHERE item_id >= ? AND item_id < ? AND project_id = ?');
-  const deleteMistakes = db.prepare<[number, number, number]>('DELETE FROM item_final_mistakes WHERE item_id >= ? AND item_id < ? AND project_id = ?');
+  // `+project_id`: a filter only, so that the rows are found through the primary key's item_id, not by reading every
+  // row of the project through the (project_id, ...) indexes.
+  const deleteKinds = db.prepare<[number, number, number]>('DELETE FROM item_dispute_kinds WHERE item_id >= ? AND item_id < ? AND +project_id = ?');
+  const deleteMistakes = db.prepare<[number, number, number]>('DELETE FROM item_final_mistakes WHERE item_id >= ? AND item_id < ? AND +project_id = ?');
   // A whole range in one statement each: the rows come as one JSON array.
   const insertKinds = db.prepare<[string]>(
     `INSERT INTO item_dispute_kinds (item_id, kind, project_id) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`,

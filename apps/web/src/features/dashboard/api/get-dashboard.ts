@@ -9,15 +9,15 @@ export function getDashboard(projectId: number, signal?: AbortSignal): Promise<P
 }
 
 /**
- * Live: polled while the dashboard is open, so its figures follow the verdicts and decisions as they arrive; every
- * second while a quorum change is re-aggregated in the background, to show it moving.
+ * Live: polled while the dashboard is open, so its figures follow the verdicts and decisions as they arrive (and a
+ * background re-aggregation's progress).
  */
 export const dashboardQueryOptions = (projectId: number) =>
   queryOptions({
     queryKey: dashboardKey(projectId),
     queryFn: ({ signal }) => getDashboard(projectId, signal),
     staleTime: 0,
-    refetchInterval: (query) => (query.state.data?.reaggregation ? 1_000 : 5_000),
+    refetchInterval: 5_000,
   });
 
 export const useDashboard = (projectId: number) => useQuery(dashboardQueryOptions(projectId));
