@@ -272,7 +272,7 @@ test('a user changes their own password from the user menu; the server’s refus
   await expect(dialog).toBeVisible();
   await expect(dialog.getByLabel('Current password')).toBeFocused();
   // The hint under the new password is whole: it wraps inside the dialog, nothing cut off.
-  const hint = dialog.getByText(/^At least 8 characters\./);
+  const hint = dialog.getByText(/^At least 10 characters \(12 for an admin\)/);
   await expect(hint).toBeVisible();
   expect(await hint.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
   const hintBox = (await hint.boundingBox())!;
