@@ -17,7 +17,7 @@ import { createTestApp, type TestApp } from './test-app';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bagel.mjs');
 const PASSWORD = 'long-password-1';
-const IMAGES = 20_000;
+const IMAGES = 10_000;
 
 let t: TestApp;
 let reviewed: SyntheticProject;
