@@ -46,6 +46,7 @@ test.describe.serial('the panel on the review screen', () => {
   let projectId: number;
   let itemId: number;
   let first: string;
+  let second: string;
 
   test('the panel’s verdicts show beside the discussion once one’s own is in, when asked; a revision after that is marked', async ({ browser, page }) => {
     test.setTimeout(60_000);
@@ -63,7 +64,7 @@ test.describe.serial('the panel on the review screen', () => {
     await post(one, itemId, fullVerdict(await fetchItem(one, itemId), { comment: E1_COMMENT }));
 
     // A second expert opens it, and sees nothing of the panel.
-    const second = (await accounts.add('two')).username;
+    second = (await accounts.add('two')).username;
     const asked: string[] = [];
     page.on('request', (r) => {
       if (new URL(r.url()).pathname === `/api/items/${itemId}/verdicts` && r.method() === 'GET') asked.push(r.url());
@@ -179,6 +180,12 @@ test.describe.serial('the panel on the review screen', () => {
     await expect(desk).toHaveAttribute('data-status', 'disputed');
     await page.getByTestId('finalize').click();
     await expect(page.getByTestId('desk-notice')).toContainText(`Item ${itemId} finalized`);
+
+    // The dashboard counts the second expert's revision made after seeing the panel (left out of the agreement).
+    await page.getByTestId('nav-dashboard').click();
+    await expect(page.getByTestId('dashboard')).toBeVisible();
+    await expect(page.locator(`[data-testid="expert-row"][data-expert="${second}"]`).getByTestId('expert-after-seeing-panel')).toHaveText('1');
+    await expect(page.getByTestId('revisions-after-seeing-panel')).toContainText('made after seeing the panel');
   });
 });
 
