@@ -39,7 +39,7 @@ describe('views by role', () => {
 
   it('lists the item browser only once it exists', () => {
     expect(viewsFor('lead', true).map((v) => v.id)).toContain('items');
-    expect(allowedView('items', 'lead', false)).toBe('review');
+    expect(allowedView('items', 'lead', false)).toBe('desk');
     expect(allowedView('items', 'admin', true)).toBe('items');
     expect(viewsFor('admin', true).map((v) => v.id)).toEqual(['desk', 'dashboard', 'major-slice', 'items', 'guide']);
   });
