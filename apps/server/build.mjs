@@ -3,7 +3,7 @@
 // an import from node_modules (better-sqlite3 and sharp are native, and nothing gains from inlining the rest).
 // The SQL migrations are copied beside the bundle, where openDatabase looks for them.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,8 +31,6 @@ await build({
   logLevel: 'warning',
 });
 
-mkdirSync(join(dist, 'migrations'), { recursive: true });
-for (const file of readdirSync(join(here, 'src/db/migrations')).filter((f) => f.endsWith('.sql'))) {
-  cpSync(join(here, 'src/db/migrations', file), join(dist, 'migrations', file));
-}
+// SQLite's migrations, and PostgreSQL's in migrations/postgres.
+cpSync(join(here, 'src/db/migrations'), join(dist, 'migrations'), { recursive: true, filter: (source) => !/\.(ts|md)$/.test(source) });
 console.log(`built ${join('apps/server/dist', 'bagel.js')}`);

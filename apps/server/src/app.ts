@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import serverPackage from '../package.json' with { type: 'json' };
+import type { Database } from './db/database';
 import type { Db } from './db/open-database';
+import { sqliteDatabase } from './db/sqlite-engine';
 import { authRoutes } from './features/auth/auth.routes';
 import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleOptions } from './features/auth/login-throttle';
 import { dashboardRoutes } from './features/dashboard/dashboard.routes';
@@ -25,7 +27,9 @@ import securityHeaders from './plugins/security-headers';
 import webApp from './plugins/web-app';
 
 export interface AppOptions {
-  db: Db;
+  /** The database; a better-sqlite3 connection (`db`) stands for the SQLite database on it. */
+  database?: Database;
+  db?: Db;
   /** Image folder to use for every project instead of the one recorded at import (`bagel serve --images`). */
   imagesDirOverride?: string;
   /** The built SPA (apps/web/dist); without it only the API is served. */
@@ -60,7 +64,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Infrastructure, in dependency order. Each is wrapped with fastify-plugin, so what it sets up (decorators, hooks,
   // the error and not-found handlers, the zod compilers) applies to the whole app rather than to its own scope.
-  await app.register(database, { db: options.db, now: options.now ?? Date.now });
+  const db = options.database ?? (options.db ? sqliteDatabase(options.db) : undefined);
+  if (!db) throw new Error('buildApp needs a database');
+  await app.register(database, { database: db, now: options.now ?? Date.now });
   await app.register(backgroundCheckpoints);
   await app.register(errors);
   await app.register(securityHeaders);

@@ -114,7 +114,7 @@ describe('bagel users password and list', () => {
     const db = openDatabase(dbFile);
     db.prepare("UPDATE users SET active = 0 WHERE username = 'ann'").run();
     db.close();
-    expect(listUsersCommand({ db: dbFile })).toEqual([
+    expect(await listUsersCommand({ db: dbFile })).toEqual([
       'name  role    active  judged items',
       'ann   expert  no      0',
       'root  admin   yes     0',

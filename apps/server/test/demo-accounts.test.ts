@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { createDemoDatabase, DEMO_ACCOUNTS } from '../src/cli/commands/demo';
 import { openDatabase } from '../src/db/open-database';
+import { sqliteDatabase } from '../src/db/sqlite-engine';
 import { addUser } from '../src/features/users/add-user';
 import { findRepoRoot } from '../src/paths';
 
@@ -25,7 +26,7 @@ describe('bagel demo', () => {
         expect(res.json()).toMatchObject({ username: account.username, role: account.role });
       }
       // The exemption is the demo's alone: the demo admin's password is refused for any other admin.
-      await expect(addUser(db, { username: 'admin2', role: 'admin', password: 'bagel-admin' })).rejects.toThrow(/at least 12 characters for an admin/);
+      await expect(addUser(sqliteDatabase(db), { username: 'admin2', role: 'admin', password: 'bagel-admin' })).rejects.toThrow(/at least 12 characters for an admin/);
     } finally {
       await app.close();
       db.close();

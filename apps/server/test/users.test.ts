@@ -169,14 +169,14 @@ describe('PATCH /api/users/:userId', () => {
     expect((await call('rex', 'GET', `/api/projects/${project.projectId}/next`)).statusCode).toBe(403);
   });
 
-  it('lets only an admin who is still an active admin write: two admins cannot remove each other at once', () => {
+  it('lets only an admin who is still an active admin write: two admins cannot remove each other at once', async () => {
     // The second of two crossing requests, after its session check but after the first one's write: the service refuses.
     createUser(t.db, 'bea', 'admin', 'bea-password');
     const bea = t.db.prepare("SELECT id, username, role FROM users WHERE username = 'bea'").get() as SessionUser;
-    const service = createUsersService(t.db, { now: () => t.clock.now });
-    service.update({ id: ids.ada!, username: 'ada', role: 'admin' }, bea.id, { active: false });
-    expect(() => service.update(bea, ids.ada!, { active: false })).toThrow(/no longer an active admin/);
-    expect(UserList.parse({ users: service.list() }).users.find((u) => u.username === 'ada')).toMatchObject({ role: 'admin', active: true });
+    const service = createUsersService(t.app.database, { now: () => t.clock.now });
+    await service.update({ id: ids.ada!, username: 'ada', role: 'admin' }, bea.id, { active: false });
+    await expect(service.update(bea, ids.ada!, { active: false })).rejects.toThrow(/no longer an active admin/);
+    expect(UserList.parse({ users: await service.list() }).users.find((u) => u.username === 'ada')).toMatchObject({ role: 'admin', active: true });
   });
 
   it('refuses changes to one’s own account (409), unknown users (404) and empty or unknown changes (400)', async () => {

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kysely, SqliteDialect, type Generated } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGroupCommit } from './group-commit';
 import type { Db } from './open-database';
@@ -174,5 +175,45 @@ describe('group commit', () => {
     reader.close();
     expect(values()).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(committedBefore).toEqual(['', '', 'ab', 'ab', 'abcd']);
+  });
+
+  it('runs async jobs (the Kysely data layer) in the same transaction, each in its savepoint, without yielding to the event loop', async () => {
+    const groupCommit = createGroupCommit(db);
+    const queries = new Kysely<{ rows: { id: Generated<number>; value: string } }>({ dialect: new SqliteDialect({ database: db }) });
+    let otherTurns = 0;
+    const ticker = setInterval(() => otherTurns++, 0);
+    try {
+      const turnsBefore = otherTurns;
+      const jobs = ['a', 'b', 'c'].map((value) =>
+        groupCommit.run(async () => {
+          await queries.insertInto('rows').values({ value }).execute();
+          if (value === 'b') throw new Error('b fails after its insert');
+          return (await queries.selectFrom('rows').select('value').orderBy('id').execute()).map((r) => r.value);
+        }),
+      );
+      const outcomes = await Promise.allSettled(jobs);
+      expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([['a'], 'b fails after its insert', ['a', 'c']]);
+      expect(values()).toEqual(['a', 'c']);
+      // The three jobs ran in one batch: no timer ran between them (a timer due at once runs at the loop's next turn).
+      expect(otherTurns - turnsBefore).toBeLessThanOrEqual(1);
+    } finally {
+      clearInterval(ticker);
+    }
+  });
+
+  it('refuses a batch whose job awaits something other than the database, and keeps none of its writes', async () => {
+    const groupCommit = createGroupCommit(db);
+    const before = groupCommit.run(() => insert('before'));
+    const waiting = groupCommit.run(async () => {
+      insert('waits');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      insert('after the wait');
+    });
+    await expect(before).rejects.toThrow(/awaited something other than the database/);
+    await expect(waiting).rejects.toThrow(/awaited something other than the database/);
+    expect(values()).toEqual([]);
+    // The group commit goes on: the next batch commits.
+    await groupCommit.run(() => insert('next'));
+    expect(values()).toEqual(['next']);
   });
 });

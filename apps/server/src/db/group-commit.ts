@@ -8,14 +8,17 @@ import { tryWithoutWaiting } from './write-lock';
  * overlap, so one commit for many jobs saves most of that work.
  *
  * What stays as it was with one transaction per job:
- * - Jobs of a batch run one after another, synchronously, in the order they were queued; each sees the writes of
- *   the ones before it, and no other request runs in between (better-sqlite3 is synchronous). Checks made inside a
- *   job (a free panel slot, the current revision) are therefore as safe as in a transaction of their own.
+ * - Jobs of a batch run one after another, in the order they were queued; each sees the writes of the ones before
+ *   it, and no other request runs in between. Checks made inside a job (a free panel slot, the current revision)
+ *   are therefore as safe as in a transaction of their own.
  * - Each job runs in its own savepoint: a job that throws rolls back its own writes only, and its promise rejects.
  * - Every promise settles only after the COMMIT: a caller never answers for a write that is not committed. If the
  *   transaction cannot begin or commit, every job of the batch rejects and none of their writes is kept.
- * - The transaction is opened and committed within one synchronous call, so no other request ever reads
- *   uncommitted data.
+ * - The transaction is opened and committed within one turn of the event loop, so no other request ever reads
+ *   uncommitted data. A job may be synchronous, or async (the Kysely data layer) as long as it awaits only queries
+ *   on this connection: better-sqlite3 answers them at once, so the batch never yields to the event loop. A job
+ *   that awaits anything else (a file, a timer, a hash) would let other requests in mid-transaction: the batch
+ *   notices it (a setImmediate that must not fire before the commit), rolls back and rejects every job of it.
  *
  * When another process holds SQLite's write lock (`bagel import` writing into the database being served), the
  * batch does not wait for it the way a statement does (busy_timeout: a sleep that would freeze every request): the
@@ -23,8 +26,8 @@ import { tryWithoutWaiting } from './write-lock';
  * `maxLockWaitMs` (then they fail with SQLITE_BUSY, as a statement would).
  */
 export interface GroupCommit {
-  /** Runs `job` (synchronous) in the next batch's transaction, in its own savepoint; resolves with its result once committed. */
-  run<T>(job: () => T): Promise<T>;
+  /** Runs `job` in the next batch's transaction, in its own savepoint; resolves with its result once committed. */
+  run<T>(job: () => T | Promise<T>): Promise<T>;
 }
 
 export interface GroupCommitOptions {
@@ -60,11 +63,13 @@ export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): Gro
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
-  // Inside an open transaction, better-sqlite3 runs a transaction function as a savepoint: released on success,
-  // rolled back to (and released) when it throws.
-  const inSavepoint = db.transaction((job: () => unknown) => job());
+  const savepoint = db.prepare('SAVEPOINT group_commit_job');
+  const release = db.prepare('RELEASE group_commit_job');
+  const rollbackToSavepoint = db.prepare('ROLLBACK TO group_commit_job');
   const queue: QueuedJob[] = [];
   let scheduled = false;
+  /** A batch is running (an async one spans microtasks): the next waits for it. */
+  let flushing = false;
   /** Since when the batch at the head of the queue has found the write lock taken (null: it has not). */
   let lockedSince: number | null = null;
 
@@ -84,7 +89,7 @@ export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): Gro
 
   function flush(): void {
     scheduled = false;
-    if (queue.length === 0) return;
+    if (queue.length === 0 || flushing) return;
     let began: boolean;
     try {
       began = tryWithoutWaiting(db, () => begin.run());
@@ -108,28 +113,47 @@ export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): Gro
       return;
     }
     lockedSince = null;
+    flushing = true;
+    void runBatch().finally(() => {
+      flushing = false;
+      if (queue.length > 0) schedule();
+    });
+  }
+
+  /** Runs jobs in the open transaction and commits; synchronous from start to end when every job is. */
+  async function runBatch(): Promise<void> {
+    // Fires only if a job made the batch wait for the event loop (see the interface's comment).
+    let yielded = false;
+    const sentinel = setImmediate(() => {
+      yielded = true;
+    });
     // Jobs are taken from the queue as they run, until the batch is full or has run for maxBatchMs.
     const batch: QueuedJob[] = [];
     const outcomes: Outcome[] = [];
     const started = performance.now();
-    while (queue.length > 0 && batch.length < maxJobs && (batch.length === 0 || performance.now() - started < maxBatchMs)) {
-      const queued = queue.shift() as QueuedJob;
-      batch.push(queued);
-      try {
-        outcomes.push({ ok: true, value: inSavepoint(queued.job) });
-      } catch (error) {
-        // Some errors (disk full, I/O) make SQLite roll back the whole transaction, not just the savepoint: the
-        // jobs that ran before are undone too, so none of the batch may be reported as done.
-        if (!db.inTransaction) {
-          if (queue.length > 0) schedule();
-          rejectAll(batch, error);
-          return;
-        }
-        outcomes.push({ ok: false, error });
-      }
-    }
-    if (queue.length > 0) schedule();
     try {
+      while (queue.length > 0 && batch.length < maxJobs && (batch.length === 0 || performance.now() - started < maxBatchMs)) {
+        const queued = queue.shift() as QueuedJob;
+        batch.push(queued);
+        savepoint.run();
+        try {
+          let value = queued.job();
+          if (isThenable(value)) value = await value;
+          release.run();
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          // Some errors (disk full, I/O) make SQLite roll back the whole transaction, not just the savepoint: the
+          // jobs that ran before are undone too, so none of the batch may be reported as done.
+          if (!db.inTransaction) {
+            rejectAll(batch, error);
+            return;
+          }
+          rollbackToSavepoint.run();
+          release.run();
+          outcomes.push({ ok: false, error });
+        }
+      }
+      if (yielded) throw new Error('a write job awaited something other than the database, which let other requests run inside its transaction');
       commit.run();
     } catch (error) {
       // A failed COMMIT (a deferred constraint, SQLITE_BUSY) may leave the transaction open: nothing of it is kept.
@@ -139,6 +163,8 @@ export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): Gro
         rejectAll(batch, error);
       }
       return;
+    } finally {
+      clearImmediate(sentinel);
     }
     batch.forEach((queued, i) => {
       const outcome = outcomes[i] as Outcome;
@@ -148,7 +174,7 @@ export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): Gro
   }
 
   return {
-    run<T>(job: () => T): Promise<T> {
+    run<T>(job: () => T | Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ job, resolve: resolve as (value: unknown) => void, reject });
         schedule();
@@ -156,6 +182,9 @@ export function createGroupCommit(db: Db, options: GroupCommitOptions = {}): Gro
     },
   };
 }
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
 const perConnection = new WeakMap<Db, GroupCommit>();
 

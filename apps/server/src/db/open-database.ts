@@ -9,7 +9,7 @@ export type Db = Database.Database;
 export const BUSY_TIMEOUT_MS = 5000;
 
 // Migrations sit beside this module: src/db/migrations in development, dist/migrations in the bundle (build.mjs copies them).
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
  * Opens (creating if needed) a Bagel database and brings its schema up to date.

@@ -27,13 +27,13 @@ export const SESSION_COOKIE = 'bagel_session';
 export default fp(
   async function authenticationPlugin(app) {
     await app.register(cookie);
-    const sessions = createSessionsRepository(app.db);
+    const sessions = createSessionsRepository(app.database.queries);
     app.decorateRequest('user', null);
     app.addHook('onRequest', async (request) => {
       const route = request.routeOptions.url;
       if (route === undefined || !(route === '/api' || route.startsWith('/api/')) || request.routeOptions.config.public) return;
       const token = request.cookies[SESSION_COOKIE];
-      const user = token ? sessions.findUser(hashSessionToken(token), app.now()) : null;
+      const user = token ? await sessions.findUser(hashSessionToken(token), app.now()) : null;
       if (!user) throw unauthorized();
       request.user = user;
     });

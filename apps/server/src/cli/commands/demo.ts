@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { openDatabase } from '../../db/open-database';
+import { sqliteDatabase } from '../../db/sqlite-engine';
 import { importManifest } from '../../features/import/import-manifest';
 import { addUser } from '../../features/users/add-user';
 import { findRepoRoot } from '../../paths';
@@ -24,7 +25,7 @@ export async function createDemoDatabase(dbFile: string, manifestPath: string, l
     const result = await importManifest(db, manifestPath, { onProgress: (message: string) => log(`  ${message}`) });
     log(`  imported "${result.projectName}": ${result.images} images, ${result.items} items to review, ${result.models} models`);
     // Exempt from the password rules: the demo admin's public password is shorter than an admin's minimum.
-    for (const account of DEMO_ACCOUNTS) await addUser(db, account, { demoAccount: true });
+    for (const account of DEMO_ACCOUNTS) await addUser(sqliteDatabase(db), account, { demoAccount: true });
     db.close();
   } catch (error) {
     db.close();

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { openDatabase } from '../../db/open-database';
+import { databaseOption, openCommandDatabase } from '../database-option';
 import { AddUserError, addUser, generatePassword, setUserPassword } from '../../features/users/add-user';
 import { createUsersRepository } from '../../features/users/users.repository';
 
@@ -17,19 +16,19 @@ async function readAll(stream: Readable): Promise<string> {
  */
 export async function addUserCommand(
   username: string,
-  options: { role: string; db: string; passwordStdin?: boolean },
+  options: { role: string; db?: string; passwordStdin?: boolean },
   stdin: Readable = process.stdin,
 ): Promise<string[]> {
   const output: string[] = [];
-  if (!existsSync(options.db)) output.push(`Created the database ${options.db}`);
   const password = options.passwordStdin ? (await readAll(stdin)).replace(/\r?\n$/, '') : generatePassword();
-  const db = openDatabase(options.db);
+  const { database, created, shown } = await openCommandDatabase(options.db, { mustExist: false });
+  if (created) output.push(`Created the database ${shown}`);
   try {
-    const user = await addUser(db, { username, role: options.role, password });
+    const user = await addUser(database, { username, role: options.role, password });
     output.push(`Added ${user.role} "${user.username}"`);
     if (!options.passwordStdin) output.push(`Password (shown only now; pass it on safely): ${password}`);
   } finally {
-    db.close();
+    await database.close();
   }
   return output;
 }
@@ -40,35 +39,37 @@ export async function addUserCommand(
  */
 export async function setPasswordCommand(
   username: string,
-  options: { db: string; passwordStdin?: boolean },
+  options: { db?: string; passwordStdin?: boolean },
   stdin: Readable = process.stdin,
 ): Promise<string[]> {
-  if (!existsSync(options.db)) throw new AddUserError(`no database at ${options.db}`);
-  const password = options.passwordStdin ? (await readAll(stdin)).replace(/\r?\n$/, '') : generatePassword();
-  const db = openDatabase(options.db);
+  const { database } = await openCommandDatabase(options.db, { mustExist: true }).catch((error: Error) => {
+    throw new AddUserError(error.message);
+  });
   try {
-    const user = await setUserPassword(db, username, password);
+    const password = options.passwordStdin ? (await readAll(stdin)).replace(/\r?\n$/, '') : generatePassword();
+    const user = await setUserPassword(database, username, password);
     const output = [`Set the password of ${user.role} "${user.username}"; their sessions have ended`];
     if (!options.passwordStdin) output.push(`Password (shown only now; pass it on safely): ${password}`);
     return output;
   } finally {
-    db.close();
+    await database.close();
   }
 }
 
 /** `bagel users list`: one line per user (name, role, active or not, items judged), by name. */
-export function listUsersCommand(options: { db: string }): string[] {
-  if (!existsSync(options.db)) throw new AddUserError(`no database at ${options.db}`);
-  const db = openDatabase(options.db);
+export async function listUsersCommand(options: { db?: string }): Promise<string[]> {
+  const { database } = await openCommandDatabase(options.db, { mustExist: true }).catch((error: Error) => {
+    throw new AddUserError(error.message);
+  });
   try {
-    const accounts = createUsersRepository(db).accounts();
+    const accounts = await createUsersRepository(database.queries).accounts();
     const width = Math.max(4, ...accounts.map((a) => a.username.length));
     return [
       `${'name'.padEnd(width)}  role    active  judged items`,
       ...accounts.map((a) => `${a.username.padEnd(width)}  ${a.role.padEnd(6)}  ${(a.active ? 'yes' : 'no').padEnd(6)}  ${a.judgedItems}`),
     ];
   } finally {
-    db.close();
+    await database.close();
   }
 }
 
@@ -78,24 +79,24 @@ export function registerUsersCommand(program: Command): void {
     .command('add <name>')
     .description('add a user with a role (admin, lead or expert)')
     .requiredOption('--role <role>', 'admin, lead or expert')
-    .requiredOption('--db <file>', 'SQLite database')
+    .addOption(databaseOption())
     .option('--password-stdin', 'read the password from standard input instead of generating one')
-    .action(async (name: string, options: { role: string; db: string; passwordStdin?: boolean }) => {
+    .action(async (name: string, options: { role: string; db?: string; passwordStdin?: boolean }) => {
       for (const line of await addUserCommand(name, options)) console.log(line);
     });
   users
     .command('list')
     .description('list the users with their role, whether they are active, and how many items each has judged')
-    .requiredOption('--db <file>', 'SQLite database')
-    .action((options: { db: string }) => {
-      for (const line of listUsersCommand(options)) console.log(line);
+    .addOption(databaseOption())
+    .action(async (options: { db?: string }) => {
+      for (const line of await listUsersCommand(options)) console.log(line);
     });
   users
     .command('password <name>')
     .description("set a user's password (generated unless --password-stdin) and end their sessions")
-    .requiredOption('--db <file>', 'SQLite database')
+    .addOption(databaseOption())
     .option('--password-stdin', 'read the password from standard input instead of generating one')
-    .action(async (name: string, options: { db: string; passwordStdin?: boolean }) => {
+    .action(async (name: string, options: { db?: string; passwordStdin?: boolean }) => {
       for (const line of await setPasswordCommand(name, options)) console.log(line);
     });
 }

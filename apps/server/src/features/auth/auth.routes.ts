@@ -26,9 +26,8 @@ function throttled(attempt: Extract<LoginAttempt, { allowed: false }>, what: str
 }
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
-  const users = createUsersRepository(app.db);
-  const sessions = createSessionsRepository(app.db);
-  const accounts = createUsersService(app.db, { now: app.now, passwords: options.passwords });
+  const users = createUsersRepository(app.database.queries);
+  const accounts = createUsersService(app.database, { now: app.now, passwords: options.passwords });
   const throttle = createLoginThrottle(options.loginThrottle);
 
   app.get(
@@ -53,7 +52,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     async (request, reply) => {
       const attempt = throttle.begin(request.ip, request.body.username, app.now());
       if (!attempt.allowed) throw throttled(attempt, 'sign-ins');
-      const user = users.findByUsername(request.body.username);
+      const user = await users.findByUsername(request.body.username);
       let valid: boolean;
       try {
         // An unknown user costs the same hash as a wrong password, and both get the same answer.
@@ -70,9 +69,12 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       // Said only to whoever knows the password: it does not reveal which names exist.
       if (!user.active) throw new ApiError(403, 'This account is deactivated; an admin can reactivate it', 'ACCOUNT_DEACTIVATED');
       const now = app.now();
-      sessions.removeExpired(now);
       const token = newSessionToken();
-      sessions.create(hashSessionToken(token), user.id, now, SESSION_TTL_MS);
+      await app.database.write(async (trx) => {
+        const sessions = createSessionsRepository(trx);
+        await sessions.removeExpired(now);
+        await sessions.create(hashSessionToken(token), user.id, now, SESSION_TTL_MS);
+      });
       reply.setCookie(SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: 'strict',
@@ -87,7 +89,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
 
   app.post('/auth/logout', { schema: { tags: ['auth'], response: { 204: z.undefined() } } }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
-    if (token) sessions.remove(hashSessionToken(token));
+    if (token) await app.database.write((trx) => createSessionsRepository(trx).remove(hashSessionToken(token)));
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });

@@ -1,6 +1,6 @@
 import type { Role, SessionUser } from '@bagel/contracts';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../../db/open-database';
+import type { Queries } from '../../db/database';
 
 /** A fresh session token for the cookie: 32 random bytes. */
 export const newSessionToken = () => randomBytes(32).toString('base64url');
@@ -8,36 +8,36 @@ export const newSessionToken = () => randomBytes(32).toString('base64url');
 /** The database keeps only this hash, so reading the database does not yield a usable cookie. */
 export const hashSessionToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export function createSessionsRepository(db: Db) {
-  const insert = db.prepare<[string, number, string, number]>('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)');
-  const findUser = db.prepare<[string, number], { id: number; username: string; role: Role }>(
-    `SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1`,
-  );
-  const remove = db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?');
-  const removeExpired = db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?');
-  const removeOfUser = db.prepare<[number]>('DELETE FROM sessions WHERE user_id = ?');
-  const removeOthersOfUser = db.prepare<[number, string]>('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?');
+/** Sessions by the hash of their token. Every instance reads them from the database, so a session made on one works on all, and a sign-out on one ends it everywhere. */
+export function createSessionsRepository(db: Queries) {
   return {
-    create(tokenHash: string, userId: number, now: number, ttlMs: number): void {
-      insert.run(tokenHash, userId, new Date(now).toISOString(), now + ttlMs);
+    async create(tokenHash: string, userId: number, now: number, ttlMs: number): Promise<void> {
+      await db.insertInto('sessions').values({ token_hash: tokenHash, user_id: userId, created_at: new Date(now).toISOString(), expires_at: now + ttlMs }).execute();
     },
-    findUser(tokenHash: string, now: number): SessionUser | null {
-      return findUser.get(tokenHash, now) ?? null;
+    async findUser(tokenHash: string, now: number): Promise<SessionUser | null> {
+      const row = await db
+        .selectFrom('sessions as s')
+        .innerJoin('users as u', 'u.id', 's.user_id')
+        .select(['u.id', 'u.username', 'u.role'])
+        .where('s.token_hash', '=', tokenHash)
+        .where('s.expires_at', '>', now)
+        .where('u.active', '=', 1)
+        .executeTakeFirst();
+      return row ? { id: row.id, username: row.username, role: row.role as Role } : null;
     },
-    remove(tokenHash: string): void {
-      remove.run(tokenHash);
+    async remove(tokenHash: string): Promise<void> {
+      await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
     },
-    removeExpired(now: number): void {
-      removeExpired.run(now);
+    async removeExpired(now: number): Promise<void> {
+      await db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
     },
     /** Signs the user out everywhere (deactivated, or a password reset by an admin). */
-    removeAllOfUser(userId: number): void {
-      removeOfUser.run(userId);
+    async removeAllOfUser(userId: number): Promise<void> {
+      await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
     },
     /** Signs the user out everywhere but the session `keepTokenHash` (they changed their own password there). */
-    removeOtherSessionsOfUser(userId: number, keepTokenHash: string): void {
-      removeOthersOfUser.run(userId, keepTokenHash);
+    async removeOtherSessionsOfUser(userId: number, keepTokenHash: string): Promise<void> {
+      await db.deleteFrom('sessions').where('user_id', '=', userId).where('token_hash', '!=', keepTokenHash).execute();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { passwordProblem, Role, Username, type SessionUser } from '@bagel/contracts';
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../db/open-database';
+import type { Database } from '../../db/database';
 import { createSessionsRepository } from '../auth/sessions.repository';
 import { hashPassword } from './password';
 import { createUsersRepository } from './users.repository';
@@ -35,17 +35,19 @@ export interface AddUserOptions {
 }
 
 /** Adds a user with a hashed password. Throws AddUserError for a bad name, role or password, or a taken name. */
-export async function addUser(db: Db, input: { username: string; role: string; password: string }, options: AddUserOptions = {}): Promise<SessionUser> {
+export async function addUser(database: Database, input: { username: string; role: string; password: string }, options: AddUserOptions = {}): Promise<SessionUser> {
   const now = options.now ?? Date.now;
   checkUsername(input.username);
   const role = Role.safeParse(input.role);
   if (!role.success) throw new AddUserError(`invalid role "${input.role}": expected one of ${Role.options.join(', ')}`);
   if (!options.demoAccount) checkPassword(input.password, { username: input.username, role: role.data });
-  const users = createUsersRepository(db);
+  const users = createUsersRepository(database.queries);
   // Checked before hashing to fail fast; the insert itself is what guarantees uniqueness.
-  if (users.findByUsername(input.username)) throw new AddUserError(`user "${input.username}" already exists`);
+  if (await users.findByUsername(input.username)) throw new AddUserError(`user "${input.username}" already exists`);
   const passwordHash = await hashPassword(input.password);
-  const user = users.insert({ username: input.username, role: role.data, passwordHash, createdAt: new Date(now()).toISOString() });
+  const user = await database.write((trx) =>
+    createUsersRepository(trx).insert({ username: input.username, role: role.data, passwordHash, createdAt: new Date(now()).toISOString() }),
+  );
   if (!user) throw new AddUserError(`user "${input.username}" already exists`);
   return user;
 }
@@ -54,16 +56,14 @@ export async function addUser(db: Db, input: { username: string; role: string; p
  * Sets a user's password and ends their sessions: the way back in for someone who forgot theirs, the only admin
  * included. A deactivated user stays deactivated.
  */
-export async function setUserPassword(db: Db, username: string, password: string): Promise<SessionUser> {
-  const users = createUsersRepository(db);
-  const sessions = createSessionsRepository(db);
-  const user = users.findByUsername(username);
+export async function setUserPassword(database: Database, username: string, password: string): Promise<SessionUser> {
+  const user = await createUsersRepository(database.queries).findByUsername(username);
   if (!user) throw new AddUserError(`no user "${username}"`);
   checkPassword(password, user);
   const passwordHash = await hashPassword(password);
-  db.transaction(() => {
-    users.setPasswordHash(user.id, passwordHash);
-    sessions.removeAllOfUser(user.id);
-  })();
+  await database.write(async (trx) => {
+    await createUsersRepository(trx).setPasswordHash(user.id, passwordHash);
+    await createSessionsRepository(trx).removeAllOfUser(user.id);
+  });
   return { id: user.id, username: user.username, role: user.role };
 }

@@ -1,5 +1,6 @@
 import type { Role, SessionUser, UserAccount } from '@bagel/contracts';
-import type { Db } from '../../db/open-database';
+import { sql } from 'kysely';
+import type { Queries } from '../../db/database';
 
 export interface UserWithHash extends SessionUser {
   passwordHash: string;
@@ -40,60 +41,70 @@ const toAccount = (row: AccountRow): UserAccount => ({
   judgedItems: row.judged_items,
 });
 
-export function createUsersRepository(db: Db) {
-  const columns = 'id, username, role, password_hash, active';
-  const byUsername = db.prepare<[string], UserRow>(`SELECT ${columns} FROM users WHERE username = ?`);
-  const byId = db.prepare<[number], UserRow>(`SELECT ${columns} FROM users WHERE id = ?`);
-  const insert = db.prepare<[string, Role, string, string]>(
-    'INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (username) DO NOTHING',
-  );
+/**
+ * Users and their accounts. Takes the database's queries or a write's transaction: the calls that write more than
+ * one row (`setRole`, `setActive`) belong in a `Database.write` job.
+ */
+export function createUsersRepository(db: Queries) {
+  // Names compare without case on both engines (SQLite's column is COLLATE NOCASE, PostgreSQL's unique index is on
+  // lower(username)); lower() is ASCII-only on SQLite, and user names are ASCII (contracts' Username).
+  const byName = (username: string) => sql<boolean>`lower(username) = ${username.toLowerCase()}`;
+  const userColumns = ['id', 'username', 'role', 'password_hash', 'active'] as const;
   // Items with a verdict of the user: revisions of one item count once.
-  const accountSelect = `SELECT u.id, u.username, u.role, u.active, u.created_at,
-      (SELECT count(DISTINCT v.item_id) FROM verdicts v WHERE v.user_id = u.id) AS judged_items
-    FROM users u`;
-  const accounts = db.prepare<[], AccountRow>(`${accountSelect} ORDER BY u.username`);
-  const account = db.prepare<[number], AccountRow>(`${accountSelect} WHERE u.id = ?`);
-  const updateRole = db.prepare<[Role, number]>('UPDATE users SET role = ? WHERE id = ?');
-  const updateActive = db.prepare<[number, number]>('UPDATE users SET active = ? WHERE id = ?');
-  const updatePasswordHash = db.prepare<[string, number]>('UPDATE users SET password_hash = ? WHERE id = ?');
-  const releaseClaims = db.prepare<[number]>('DELETE FROM claims WHERE user_id = ?');
+  const accounts = () =>
+    db
+      .selectFrom('users as u')
+      .select(['u.id', 'u.username', 'u.role', 'u.active', 'u.created_at'])
+      .select((eb) =>
+        eb
+          .selectFrom('verdicts as v')
+          .whereRef('v.user_id', '=', 'u.id')
+          .select(sql<number>`count(DISTINCT v.item_id)`.as('n'))
+          .as('judged_items'),
+      );
+  const releaseClaims = (id: number) => db.deleteFrom('claims').where('user_id', '=', id).execute();
 
   return {
-    /** Usernames compare case-insensitively (the column is COLLATE NOCASE). */
-    findByUsername(username: string): UserWithHash | null {
-      const row = byUsername.get(username);
-      return row ? toUser(row) : null;
+    async findByUsername(username: string): Promise<UserWithHash | null> {
+      const row = await db.selectFrom('users').select(userColumns).where(byName(username)).executeTakeFirst();
+      return row ? toUser(row as UserRow) : null;
     },
-    findById(id: number): UserWithHash | null {
-      const row = byId.get(id);
-      return row ? toUser(row) : null;
+    async findById(id: number): Promise<UserWithHash | null> {
+      const row = await db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
+      return row ? toUser(row as UserRow) : null;
     },
     /** Returns null when the username is taken. */
-    insert(user: { username: string; role: Role; passwordHash: string; createdAt: string }): SessionUser | null {
-      const result = insert.run(user.username, user.role, user.passwordHash, user.createdAt);
-      if (result.changes === 0) return null;
-      return { id: Number(result.lastInsertRowid), username: user.username, role: user.role };
+    async insert(user: { username: string; role: Role; passwordHash: string; createdAt: string }): Promise<SessionUser | null> {
+      // No conflict target: the uniqueness is COLLATE NOCASE on SQLite, an index on lower(username) on PostgreSQL.
+      const row = await db
+        .insertInto('users')
+        .values({ username: user.username, role: user.role, password_hash: user.passwordHash, created_at: user.createdAt })
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return row ? { id: row.id, username: user.username, role: user.role } : null;
     },
     /** Every user, by name, as the admin's list shows them. */
-    accounts(): UserAccount[] {
-      return accounts.all().map(toAccount);
+    async accounts(): Promise<UserAccount[]> {
+      const rows = await accounts().orderBy('u.username').execute();
+      return rows.map((row) => toAccount(row as AccountRow));
     },
-    account(id: number): UserAccount | null {
-      const row = account.get(id);
-      return row ? toAccount(row) : null;
+    async account(id: number): Promise<UserAccount | null> {
+      const row = await accounts().where('u.id', '=', id).executeTakeFirst();
+      return row ? toAccount(row as AccountRow) : null;
     },
     /** An admin does not judge: the items the user had claimed go back to the queue. */
-    setRole(id: number, role: Role): void {
-      updateRole.run(role, id);
-      if (role === 'admin') releaseClaims.run(id);
+    async setRole(id: number, role: Role): Promise<void> {
+      await db.updateTable('users').set({ role }).where('id', '=', id).execute();
+      if (role === 'admin') await releaseClaims(id);
     },
     /** Deactivating also gives back the items the user had claimed, so the queue does not wait for them to expire. */
-    setActive(id: number, active: boolean): void {
-      updateActive.run(active ? 1 : 0, id);
-      if (!active) releaseClaims.run(id);
+    async setActive(id: number, active: boolean): Promise<void> {
+      await db.updateTable('users').set({ active: active ? 1 : 0 }).where('id', '=', id).execute();
+      if (!active) await releaseClaims(id);
     },
-    setPasswordHash(id: number, passwordHash: string): void {
-      updatePasswordHash.run(passwordHash, id);
+    async setPasswordHash(id: number, passwordHash: string): Promise<void> {
+      await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
     },
   };
 }

@@ -8,7 +8,7 @@ const admins = requireRole('admin');
 
 /** The accounts, for admins: list, add, change role, (de)activate, reset a password. */
 export const usersRoutes: FastifyPluginAsyncZod<{ passwords: PasswordHasher }> = async (app, options) => {
-  const service = createUsersService(app.db, { now: app.now, passwords: options.passwords });
+  const service = createUsersService(app.database, { now: app.now, passwords: options.passwords });
   // 503 BUSY (with Retry-After) when the password hashing queue is full.
   const errors = { 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse };
 
@@ -18,7 +18,7 @@ export const usersRoutes: FastifyPluginAsyncZod<{ passwords: PasswordHasher }> =
       preHandler: admins,
       schema: { tags: ['users'], description: 'Every user, by name, with how many items each has judged. Admins.', response: { 200: UserList, 403: ErrorResponse } },
     },
-    async () => ({ users: service.list() }),
+    async () => ({ users: await service.list() }),
   );
 
   app.post(

@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import type { DatabaseLocation } from './database-location';
+import { openDatabase, type Db } from './open-database';
+import { connectPostgres } from './postgres-engine';
+import { sqliteDatabase } from './sqlite-engine';
+import type { Tables } from './tables';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** Kysely over Bagel's tables: the database itself, or a write's transaction. */
+export type Queries = Kysely<Tables>;
+
+/**
+ * Bagel's database on either engine. Features write their SQL once, with Kysely (its query builder, or its `sql`
+ * template for what the builder does not say well), and run it through these three doors; where the engines differ,
+ * the difference lives in `dialect.ts` (or in one engine's file here), never in a feature.
+ *
+ * - `queries` for reads that need no more than one statement's consistency.
+ * - `write(job)` for every write: the job's statements commit together or not at all, and the checks it makes (a
+ *   free panel slot, the current revision) hold until it commits. On SQLite the job joins the group commit (one
+ *   writer, jobs one after another, see group-commit.ts); on PostgreSQL it is a transaction of its own on a pooled
+ *   connection, retried when the server reports a serialization failure or deadlock, and a job takes the row locks its
+ *   checks need (`dialect.lockRows`).
+ * - `snapshot(job)` for reads of several statements that must see one state of the database (an item with its
+ *   verdicts): on PostgreSQL a REPEATABLE READ READ ONLY transaction; on SQLite the job runs without yielding to
+ *   other requests, as a write job does.
+ */
+export interface Database {
+  readonly engine: Engine;
+  readonly queries: Queries;
+  write<T>(job: (trx: Queries) => Promise<T>): Promise<T>;
+  snapshot<T>(job: (trx: Queries) => Promise<T>): Promise<T>;
+  /** The better-sqlite3 connection on SQLite (for what only SQLite has: its backup API, checkpoints); null on PostgreSQL. */
+  readonly sqlite: Db | null;
+  close(): Promise<void>;
+}
+
+/** Opens the database `--db` names (a SQLite file, created if missing, or a postgres:// URL), its schema brought up to date. */
+export async function connectDatabase(location: DatabaseLocation): Promise<Database> {
+  if (location.engine === 'postgres') return connectPostgres(location.url);
+  return sqliteDatabase(openDatabase(location.file));
+}

@@ -1,0 +1,124 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database, Queries } from './database';
+import { MIGRATIONS_DIR } from './open-database';
+import type { Tables } from './tables';
+
+/** PostgreSQL's own migrations, numbered as SQLite's: 015_initial.sql is the schema SQLite reaches at 015. */
+const POSTGRES_MIGRATIONS_DIR = join(MIGRATIONS_DIR, 'postgres');
+
+/** Any number will do as long as nothing else in the database takes the same advisory lock. */
+const MIGRATION_LOCK = 0x6261_6765; // "bage"
+
+/** Connections per process: enough for a few hundred requests at once, a few processes to a default max_connections of 100. */
+export const DEFAULT_POOL_SIZE = 20;
+
+/** How often a write is run again when PostgreSQL gives up on it for another transaction's sake. */
+const MAX_WRITE_ATTEMPTS = 8;
+/** serialization_failure and deadlock_detected: the transaction did nothing, and running it again is right. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+const OID = { int8: 20, numeric: 1700 } as const;
+
+/**
+ * Numbers as SQLite gives them. node-postgres returns bigint and numeric as strings (they may exceed 2^53); Bagel's
+ * ids, unix-ms times and counts stay far below, and sum()/count() of them come back as bigint or numeric.
+ */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === OID.int8 || oid === OID.numeric) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export interface PostgresOptions {
+  poolSize?: number;
+  /** Name of this process in pg_stat_activity. */
+  applicationName?: string;
+}
+
+/** Connects to a PostgreSQL database, brings its schema up to date (one instance at a time), and returns it as a Database. */
+export async function connectPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    types,
+    application_name: options.applicationName ?? 'bagel',
+    // A pooled connection idle this long is closed: a quiet server holds few of the database's connections.
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle connection's error (the server restarted, a proxy cut it) must not crash the process: the pool drops it.
+  pool.on('error', () => {});
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const queries: Queries = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    engine: 'postgres',
+    queries,
+    sqlite: null,
+    async write(job) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await queries.transaction().execute(job);
+        } catch (error) {
+          if (attempt >= MAX_WRITE_ATTEMPTS || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+          // Both sides of a conflict retry: a random wait that grows keeps them from meeting again.
+          await sleep(Math.random() * 2 ** attempt);
+        }
+      }
+    },
+    snapshot: (job) => queries.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(job),
+    async close() {
+      await queries.destroy();
+    },
+  };
+}
+
+/**
+ * Applies, in one transaction each, the numbered migrations newer than the last recorded in `schema_migrations`.
+ * Several instances starting together take turns on an advisory lock, so each migration runs once.
+ */
+export async function migratePostgres(pool: pg.Pool): Promise<void> {
+  const files = readdirSync(POSTGRES_MIGRATIONS_DIR)
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort();
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+      const current = rows[0]?.version ?? 0;
+      for (const file of files) {
+        const version = Number(file.slice(0, 3));
+        if (version <= current) continue;
+        const sql = readFileSync(join(POSTGRES_MIGRATIONS_DIR, file), 'utf8');
+        await client.query('BEGIN');
+        try {
+          await client.query(sql);
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [version, file]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw Object.assign(new Error(`migration ${file} failed: ${(error as Error).message}`), { cause: error });
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,56 @@
+import type { Db } from './open-database';
+import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import type { Database, Queries } from './database';
+import { groupCommitOf } from './group-commit';
+import type { Tables } from './tables';
+
+/** Prepared statements kept per connection: Kysely prepares each query it runs, and preparing costs more than most of Bagel's queries. */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/** The connection as Kysely's SQLite driver sees it, with its statements prepared once and reused (least recently used dropped first). */
+function withStatementCache(db: Db): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    // Closing is the owner's (openDatabase's caller's): Kysely's destroy must not close a connection others use.
+    close() {},
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = db.prepare(sql) as unknown as SqliteStatement;
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
+const perConnection = new WeakMap<Db, Database>();
+
+/**
+ * The Database over a better-sqlite3 connection (opened and migrated by `openDatabase`), one per connection: every
+ * part of the process shares its Kysely instance and its group commit. Kysely runs on the same connection as the
+ * code that still prepares its own statements, so both see the same data and the same transactions.
+ */
+export function sqliteDatabase(db: Db): Database {
+  let database = perConnection.get(db);
+  if (database) return database;
+  const queries: Queries = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) });
+  const groupCommit = groupCommitOf(db);
+  database = {
+    engine: 'sqlite',
+    queries,
+    sqlite: db,
+    write: (job) => groupCommit.run(() => job(queries)),
+    // better-sqlite3 answers at once, so a job that awaits only its queries runs in one turn of the event loop,
+    // and no write can land between its statements.
+    snapshot: (job) => job(queries),
+    async close() {
+      db.close();
+    },
+  };
+  perConnection.set(db, database);
+  return database;
+}

@@ -1,0 +1,337 @@
+// The tables as Kysely sees them: one interface per table, columns as the code reads them (JSON columns are text,
+// flags 0/1 integers, times ISO text or unix ms as each column's comment in the migrations says). Both engines have
+// these tables with these columns (test/schema-parity.test.ts keeps their schemas equal); `Generated` marks a column
+// the database fills when an INSERT leaves it out (a default, or an id).
+import type { Generated } from 'kysely';
+
+export interface AcceptedLabelsTable {
+  image_id: number;
+  class_idx: number;
+}
+
+export interface ClaimsTable {
+  item_id: number;
+  user_id: number;
+  expires_at: number;
+  claimed_at: Generated<number>;
+}
+
+export interface ClassesTable {
+  project_id: number;
+  idx: number;
+  key: string;
+  names: string;
+  gloss: Generated<string>;
+}
+
+export interface CrowdAggregationsTable {
+  project_id: Generated<number>;
+  threshold: number;
+  band_low: number;
+  band_high: number;
+  questions: number;
+  answers: number;
+  iterations: number;
+  converged: number;
+  prior_absent: number;
+  prior_present: number;
+}
+
+export interface CrowdAnswersTable {
+  image_id: number;
+  class_idx: number;
+  rater_id: number;
+  answer: string;
+}
+
+export interface CrowdPosteriorsTable {
+  image_id: number;
+  class_idx: number;
+  posterior: number;
+  answers: number;
+  route: string;
+}
+
+export interface CrowdRatersTable {
+  id: Generated<number>;
+  project_id: number;
+  external_id: number;
+  position: number;
+  confusion: string;
+}
+
+export interface DecisionsTable {
+  item_id: number;
+  sequence: number;
+  kind: string;
+  lead_id: number;
+  final: string | null;
+  note: Generated<string>;
+  created_at: string;
+}
+
+export interface DiscussionMessagesTable {
+  id: Generated<number>;
+  item_id: number;
+  user_id: number;
+  body: string;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: number;
+  idempotency_key: string;
+  fingerprint: string;
+  outcome: string;
+  created_at: number;
+}
+
+export interface ImagesTable {
+  id: Generated<number>;
+  project_id: number;
+  position: number;
+  file: string;
+  original_class_idx: number;
+  missing: Generated<number>;
+}
+
+export interface ItemConsensusTable {
+  item_id: Generated<number>;
+  project_id: number;
+  disputes: string;
+  final: string | null;
+  final_at: string | null;
+  divisiveness: number;
+  problematic: Generated<number>;
+  major_slice: Generated<number>;
+  major_models: string | null;
+  outcomes: string | null;
+  raters: string;
+  fleiss_units: number;
+  fleiss_agreement: number;
+  fleiss_correct: number;
+  fleiss_wrong: number;
+  fleiss_unclear: number;
+  alpha_units: number;
+  alpha_values: number;
+  alpha_agreement: number;
+  alpha_correct: number;
+  alpha_wrong: number;
+  alpha_unclear: number;
+  updated_at: string;
+}
+
+export interface ItemDisputeKindsTable {
+  item_id: number;
+  kind: string;
+  project_id: number;
+}
+
+export interface ItemExtraCandidatesTable {
+  item_id: number;
+  class_idx: number;
+  source: string;
+}
+
+export interface ItemFacetsBackfillTable {
+  project_id: Generated<number>;
+}
+
+export interface ItemFinalMistakesTable {
+  item_id: number;
+  model_id: number;
+  project_id: number;
+  severity: string;
+  category: string | null;
+}
+
+export interface ItemsTable {
+  id: Generated<number>;
+  project_id: number;
+  image_id: number;
+  status: Generated<string>;
+  models_wrong: number;
+  confidence: number;
+  verdict_count: Generated<number>;
+  panel_complete: Generated<number>;
+  top1_mistake_models: Generated<number>;
+}
+
+export interface ModelsTable {
+  id: Generated<number>;
+  project_id: number;
+  position: number;
+  name: string;
+  display_name: string;
+  illustrative: Generated<number>;
+}
+
+export interface PanelViewsTable {
+  item_id: number;
+  user_id: number;
+  first_seen_at: string;
+  via: string;
+}
+
+export interface PredictionsTable {
+  image_id: number;
+  model_id: number;
+  rank: number;
+  class_idx: number;
+  score: number | null;
+}
+
+export interface PriorLabelsTable {
+  image_id: number;
+  class_idx: number;
+  judgement: string;
+  source: Generated<string>;
+}
+
+export interface PriorMajorSliceTable {
+  image_id: Generated<number>;
+  position: number;
+}
+
+export interface PriorProblematicTable {
+  image_id: Generated<number>;
+  reason: string;
+  reviewer: string;
+  server_username: string;
+  time_marked: string;
+  time_reviewed: string;
+}
+
+export interface ProjectGuidesTable {
+  project_id: number;
+  revision: number;
+  text: string;
+  user_id: number;
+  created_at: string;
+}
+
+export interface ProjectMistakeCountsTable {
+  project_id: number;
+  model_id: number;
+  severity: string;
+  category: string;
+  count: number;
+}
+
+export interface ProjectRaterTotalsTable {
+  project_id: number;
+  user_id: number;
+  verdicts: number;
+  agreements: number;
+  compared: number;
+}
+
+export interface ProjectReaggregationPendingTable {
+  project_id: Generated<number>;
+  next_item_id: number | null;
+  done: Generated<number>;
+}
+
+export interface ProjectScoreDeltasTable {
+  project_id: number;
+  model_id: number;
+  original_class_idx: number;
+  counted: number;
+  hits: number;
+  real_counted: number;
+  real_hits: number;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  image_dir: string;
+  panel_size: number;
+  top_k: number;
+  claim_ms: number;
+  mistake_categories: string;
+  manifest_sha256: string;
+  created_at: string;
+  quorum: Generated<string>;
+  importing: string | null;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: number;
+}
+
+export interface SkipsTable {
+  item_id: number;
+  user_id: number;
+  skipped_at: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  role: string;
+  password_hash: string;
+  created_at: string;
+  active: Generated<number>;
+}
+
+export interface VerdictDraftsTable {
+  user_id: number;
+  item_id: number;
+  base_revision: number;
+  content: string;
+  updated_at: string;
+}
+
+export interface VerdictsTable {
+  item_id: number;
+  user_id: number;
+  revision: number;
+  labels: string;
+  problematic: string | null;
+  mistakes: string;
+  comment: Generated<string>;
+  created_at: string;
+  after_seeing_panel: Generated<number>;
+}
+
+export interface Tables {
+  accepted_labels: AcceptedLabelsTable;
+  claims: ClaimsTable;
+  classes: ClassesTable;
+  crowd_aggregations: CrowdAggregationsTable;
+  crowd_answers: CrowdAnswersTable;
+  crowd_posteriors: CrowdPosteriorsTable;
+  crowd_raters: CrowdRatersTable;
+  decisions: DecisionsTable;
+  discussion_messages: DiscussionMessagesTable;
+  idempotency_keys: IdempotencyKeysTable;
+  images: ImagesTable;
+  item_consensus: ItemConsensusTable;
+  item_dispute_kinds: ItemDisputeKindsTable;
+  item_extra_candidates: ItemExtraCandidatesTable;
+  item_facets_backfill: ItemFacetsBackfillTable;
+  item_final_mistakes: ItemFinalMistakesTable;
+  items: ItemsTable;
+  models: ModelsTable;
+  panel_views: PanelViewsTable;
+  predictions: PredictionsTable;
+  prior_labels: PriorLabelsTable;
+  prior_major_slice: PriorMajorSliceTable;
+  prior_problematic: PriorProblematicTable;
+  project_guides: ProjectGuidesTable;
+  project_mistake_counts: ProjectMistakeCountsTable;
+  project_rater_totals: ProjectRaterTotalsTable;
+  project_reaggregation_pending: ProjectReaggregationPendingTable;
+  project_score_deltas: ProjectScoreDeltasTable;
+  projects: ProjectsTable;
+  sessions: SessionsTable;
+  skips: SkipsTable;
+  users: UsersTable;
+  verdict_drafts: VerdictDraftsTable;
+  verdicts: VerdictsTable;
+}
