@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
 import type { Queries } from './database';
 import type { Tables } from './tables';
 
@@ -27,4 +27,38 @@ export async function lockRows(db: Queries, table: TableWithId, ids: readonly nu
   if (engineOf(db) === 'sqlite' || ids.length === 0) return;
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   await sql`SELECT id FROM ${sql.table(table)} WHERE id IN (${sql.join(sorted)}) ORDER BY id FOR UPDATE`.execute(db);
+}
+
+/**
+ * Most values bound in one statement: SQLite allows 32,766, PostgreSQL 65,535; one limit for both keeps the
+ * statements the same.
+ */
+const MAX_BOUND_VALUES = 30_000;
+const insertTexts = new Map<string, string>();
+
+/**
+ * Bulk load: inserts rows (each an array of values in `columns` order) with multi-row INSERTs of as many rows as
+ * the bound-value limit allows. Built as text rather than with Kysely's builder, which costs more than the insert
+ * itself at a million rows; the placeholders are each engine's (`?` or `$n`), and a statement's text is kept per
+ * size, so SQLite prepares it once.
+ */
+export async function insertRows(db: Queries, table: keyof Tables, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  if (rows.length === 0) return;
+  const postgres = engineOf(db) === 'postgres';
+  const perStatement = Math.max(1, Math.floor(MAX_BOUND_VALUES / columns.length));
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    const key = `${postgres ? 'pg' : 'sqlite'}|${table}|${columns.join(',')}|${chunk.length}`;
+    let text = insertTexts.get(key);
+    if (text === undefined) {
+      let n = 0;
+      const tuple = () => `(${columns.map(() => (postgres ? `$${++n}` : '?')).join(', ')})`;
+      text = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: chunk.length }, tuple).join(', ')}`;
+      // Full chunks repeat; the last, shorter one of each call is kept too, a few hundred texts at most in a process.
+      if (insertTexts.size < 500) insertTexts.set(key, text);
+    }
+    const values: unknown[] = [];
+    for (const row of chunk) for (const value of row) values.push(value);
+    await db.executeQuery(CompiledQuery.raw(text, values));
+  }
 }

@@ -54,3 +54,8 @@ export function sqliteDatabase(db: Db): Database {
   perConnection.set(db, database);
   return database;
 }
+
+/** A Database as it is, a better-sqlite3 connection as the SQLite Database on it (for callers that hold a connection). */
+export function asDatabase(target: Database | Db): Database {
+  return 'queries' in target ? target : sqliteDatabase(target);
+}

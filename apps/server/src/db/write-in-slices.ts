@@ -1,46 +1,58 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Db } from './open-database';
+import type { Database, Queries } from './database';
 
 export interface SliceOptions {
   /** Longest a transaction runs steps before it commits (a step may run over it a little). */
   sliceMs?: number;
   /**
-   * The pause after each commit, in which another connection waiting for the write lock (a server) takes it; the
-   * pause is repeated while other connections keep committing in it, up to `maxPauseMs`. 0: no pause (a database
-   * nobody else can have open, such as one this process just created).
+   * SQLite: the pause after each commit, in which another connection waiting for the write lock (a server) takes it;
+   * the pause is repeated while other connections keep committing in it, up to `maxPauseMs`. 0: no pause (a database
+   * nobody else can have open, such as one this process just created). PostgreSQL needs no pause: its writers do not
+   * wait for one another unless they touch the same rows.
    */
   pauseMs?: number;
   maxPauseMs?: number;
 }
 
+/** The steps of a long write: each `yield` is a place to commit; `slice.queries` is the transaction the steps run in. */
+export type SlicedSteps<R> = (slice: { readonly queries: Queries }) => AsyncGenerator<void, R, undefined>;
+
 /**
- * Runs the steps of `steps` (a generator whose every `yield` is a place to commit) in transactions of about
- * `sliceMs` each, with a pause between them: a large write (an import of 50,000 images) never holds SQLite's write
- * lock long, so that a server writing to the same database waits at most a slice. Returns the generator's result.
+ * Runs the steps (a generator whose every `yield` is a place to commit) in transactions of about `sliceMs` each, so
+ * that a large write (an import of 50,000 images) never holds a transaction long. Returns the generator's result.
  * Each slice is atomic; the whole is not: when a step fails, the slice under way is rolled back and the error thrown,
  * and what earlier slices wrote stays, for the caller to make invisible or undo (the import writes its project
  * hidden until its last slice).
+ *
+ * - SQLite: one writer at a time, so a slice holds the write lock a server serving the same database waits for: slices
+ *   of about 20 ms with a pause between them, and `BEGIN IMMEDIATE` on the connection itself. The steps may await
+ *   only their queries (better-sqlite3 answers at once), so no other request of this process runs inside a slice.
+ * - PostgreSQL: a transaction per slice on a pooled connection; readers and other writers go on meanwhile, so slices
+ *   are longer (fewer commits) and need no pause.
  */
-export async function writeInSlices<R>(db: Db, steps: Generator<unknown, R, undefined>, options: SliceOptions = {}): Promise<R> {
+export async function writeInSlices<R>(database: Database, makeSteps: SlicedSteps<R>, options: SliceOptions = {}): Promise<R> {
+  return database.sqlite ? sqliteSlices(database, makeSteps, options) : postgresSlices(database, makeSteps, options);
+}
+
+async function sqliteSlices<R>(database: Database, makeSteps: SlicedSteps<R>, options: SliceOptions): Promise<R> {
+  const db = database.sqlite!;
   const sliceMs = options.sliceMs ?? 20;
   const pauseMs = options.pauseMs ?? (db.memory ? 0 : 4);
   const maxPauseMs = options.maxPauseMs ?? 50;
-  const begin = db.prepare('BEGIN IMMEDIATE');
-  const commit = db.prepare('COMMIT');
-  const rollback = db.prepare('ROLLBACK');
+  const steps = makeSteps({ queries: database.queries });
   // PRAGMA data_version changes when another connection commits: a writer was waiting during the pause.
   const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
   for (;;) {
-    let next: IteratorResult<unknown, R>;
-    begin.run();
+    let next: IteratorResult<void, R>;
+    db.exec('BEGIN IMMEDIATE');
     try {
       const started = performance.now();
-      do next = steps.next();
+      do next = await steps.next();
       while (!next.done && performance.now() - started < sliceMs);
-      commit.run();
+      db.exec('COMMIT');
     } catch (error) {
-      if (db.inTransaction) rollback.run();
-      steps.return(undefined as R);
+      if (db.inTransaction) db.exec('ROLLBACK');
+      await steps.return(undefined as R);
       throw error;
     }
     if (next.done) return next.value;
@@ -54,5 +66,26 @@ export async function writeInSlices<R>(db: Db, steps: Generator<unknown, R, unde
         version = now;
       }
     }
+  }
+}
+
+async function postgresSlices<R>(database: Database, makeSteps: SlicedSteps<R>, options: SliceOptions): Promise<R> {
+  const sliceMs = options.sliceMs ?? 250;
+  const slice = { queries: database.queries };
+  const steps = makeSteps(slice);
+  for (;;) {
+    let next: IteratorResult<void, R> | undefined;
+    try {
+      await database.queries.transaction().execute(async (trx) => {
+        slice.queries = trx;
+        const started = performance.now();
+        do next = await steps.next();
+        while (!next.done && performance.now() - started < sliceMs);
+      });
+    } catch (error) {
+      await steps.return(undefined as R);
+      throw error;
+    }
+    if (next!.done) return next!.value;
   }
 }

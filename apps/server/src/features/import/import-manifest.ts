@@ -35,7 +35,9 @@ import {
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { Database, Queries } from '../../db/database';
 import type { Db } from '../../db/open-database';
+import { asDatabase } from '../../db/sqlite-engine';
 import { writeInSlices, type SliceOptions } from '../../db/write-in-slices';
 import { ImportError } from './import-error';
 import { ProgressPhase, type ImportProgressListener } from '../../lib/step-progress';
@@ -156,7 +158,8 @@ function isNumpy(predictions: ManifestPredictions): predictions is Exclude<Manif
  * manifest names them, set the images' prior judgements and accepted labels and so which images are items; crowd
  * answers are streamed and routed by Dawid–Skene (docs/FORMATS.md, docs/AGGREGATION.md).
  */
-export async function importManifest(db: Db, manifestPath: string, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importManifest(target: Database | Db, manifestPath: string, options: ImportOptions = {}): Promise<ImportResult> {
+  const database = asDatabase(target);
   const listener: ImportProgressListener = options.onProgress ?? (() => {});
   const manifestBytes = readNamedFile(manifestPath, null);
   const manifest = validateManifest(manifestBytes.toString('utf8'), manifestPath);
@@ -179,8 +182,8 @@ export async function importManifest(db: Db, manifestPath: string, options: Impo
     crowdAnswers: manifest.crowdAnswers ? statSourceFile(baseDir, manifest.crowdAnswers.path, 'crowdAnswers.path') : null,
   };
 
-  const repository = createImportRepository(db);
-  const existing = repository.findProject(manifest.project.name);
+  const repository = createImportRepository(database.queries);
+  const existing = await repository.findProject(manifest.project.name);
   if (existing) {
     const digest = await digestSources(manifestBytes, inDigestOrder(sources), listener);
     if (digest === existing.manifestSha256) {
@@ -201,10 +204,10 @@ export async function importManifest(db: Db, manifestPath: string, options: Impo
   const { project } = loaded;
 
   // What an import that stopped midway (a crash) left is removed first: it holds its project's name.
-  for (const stale of repository.incompleteProjects()) {
+  for (const stale of await repository.incompleteProjects()) {
     if (importerAlive(stale.importing)) continue;
     listener(`removing the half-written project "${stale.name}" left by an import that stopped (${stale.importing})`);
-    await writeInSlices(db, repository.deleteIncompleteProject(stale.id), options.slices);
+    await writeInSlices(database, (slice) => createImportRepository(slice.queries).deleteIncompleteProject(slice, stale.id), options.slices);
   }
 
   // Written in short transactions (a server may be serving this database), hidden until the last one commits.
@@ -212,12 +215,13 @@ export async function importManifest(db: Db, manifestPath: string, options: Impo
   const answersStored = loaded.crowdAnswers?.answersStored ?? 0;
   let writingAnswers: ProgressPhase | undefined;
   const importer = `${process.pid}@${hostname()}`;
-  function* steps(): Generator<void, number, undefined> {
+  async function* steps(slice: { readonly queries: Queries }): AsyncGenerator<void, number, undefined> {
     // Checked in the first transaction: another import of the same name may have finished meanwhile, or be under way.
-    const clash = repository.projectNamed(project.name);
+    const clash = await createImportRepository(slice.queries).projectNamed(project.name);
     if (clash?.importing === null) throw nameTaken(manifestPath, project.name);
     if (clash) throw beingImported(manifestPath, project.name, clash.importing);
-    return yield* repository.insertProject(
+    return yield* createImportRepository(slice.queries).insertProject(
+      slice,
       project,
       new Date().toISOString(),
       importer,
@@ -227,11 +231,13 @@ export async function importManifest(db: Db, manifestPath: string, options: Impo
   }
   let projectId: number;
   try {
-    projectId = await writeInSlices(db, steps(), options.slices);
+    projectId = await writeInSlices(database, steps, options.slices);
   } catch (error) {
     // All or nothing: what the slices before the failure wrote (hidden so far) goes.
-    const written = repository.projectNamed(project.name);
-    if (written?.importing === importer) await writeInSlices(db, repository.deleteIncompleteProject(written.id), options.slices);
+    const written = await repository.projectNamed(project.name);
+    if (written?.importing === importer) {
+      await writeInSlices(database, (slice) => createImportRepository(slice.queries).deleteIncompleteProject(slice, written.id), options.slices);
+    }
     throw error;
   }
   writingAnswers?.end(`wrote ${answersStored} crowd answers`);

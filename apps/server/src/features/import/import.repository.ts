@@ -8,7 +8,8 @@ import type {
   ProblematicImageRecord,
   TopKTable,
 } from '@bagel/core';
-import type { Db } from '../../db/open-database';
+import type { Queries } from '../../db/database';
+import { insertRows } from '../../db/dialect';
 
 /** Everything an import writes, parsed and checked beforehand. */
 export interface ProjectToImport {
@@ -67,55 +68,26 @@ export interface ImportedProjectSummary {
 /** Presence answer codes (PRESENCE_ANSWER) as stored. */
 const ANSWER_NAMES = ['no', 'maybe', 'yes'] as const;
 
-export function createImportRepository(db: Db) {
-  // A project being imported (or whose import stopped midway) has `importing` set: it is nobody's project yet.
-  const projectByName = db.prepare<[string], { id: number; manifest_sha256: string; image_dir: string }>(
-    'SELECT id, manifest_sha256, image_dir FROM projects WHERE name = ? AND importing IS NULL',
-  );
-  const anyProjectByName = db.prepare<[string], { id: number; importing: string | null }>('SELECT id, importing FROM projects WHERE name = ?');
-  const incompleteProjects = db.prepare<[], { id: number; name: string; importing: string }>(
-    'SELECT id, name, importing FROM projects WHERE importing IS NOT NULL ORDER BY id',
-  );
-  const markComplete = db.prepare<[number]>('UPDATE projects SET importing = NULL WHERE id = ?');
-  const someImages = db.prepare<[number, number]>('DELETE FROM images WHERE id IN (SELECT id FROM images WHERE project_id = ? LIMIT ?)');
-  const deleteProjectRow = db.prepare<[number]>('DELETE FROM projects WHERE id = ?');
-  const countImages = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM images WHERE project_id = ?');
-  const countItems = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM items WHERE project_id = ?');
-  const countModels = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM models WHERE project_id = ?');
-  const missingFiles = db.prepare<[number], { file: string }>('SELECT file FROM images WHERE project_id = ? AND missing = 1 ORDER BY position');
+/** Images written per step: their rows go in a few multi-row statements (insertRows). */
+const IMAGES_PER_STEP = 128;
+/** Crowd pairs written per step (each with its answers, about 5 each). */
+const CROWD_PAIRS_PER_STEP = 2048;
 
-  const insertProject = db.prepare(
-    `INSERT INTO projects (name, description, image_dir, panel_size, top_k, claim_ms, mistake_categories, manifest_sha256, created_at, importing)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertClass = db.prepare('INSERT INTO classes (project_id, idx, key, names, gloss) VALUES (?, ?, ?, ?, ?)');
-  const insertModel = db.prepare('INSERT INTO models (project_id, position, name, display_name, illustrative) VALUES (?, ?, ?, ?, ?)');
-  const insertImage = db.prepare('INSERT INTO images (project_id, position, file, original_class_idx, missing) VALUES (?, ?, ?, ?, ?)');
-  const insertAccepted = db.prepare('INSERT INTO accepted_labels (image_id, class_idx) VALUES (?, ?)');
-  const insertPrediction = db.prepare('INSERT INTO predictions (image_id, model_id, rank, class_idx, score) VALUES (?, ?, ?, ?, ?)');
-  const insertItem = db.prepare('INSERT INTO items (project_id, image_id, models_wrong, confidence) VALUES (?, ?, ?, ?)');
-  const insertExtraCandidate = db.prepare('INSERT INTO item_extra_candidates (item_id, class_idx, source) VALUES (?, ?, ?)');
-  const insertPriorLabel = db.prepare('INSERT INTO prior_labels (image_id, class_idx, judgement, source) VALUES (?, ?, ?, ?)');
-  const insertPriorProblematic = db.prepare(
-    `INSERT INTO prior_problematic (image_id, reason, reviewer, server_username, time_marked, time_reviewed)
-     VALUES (?, ?, ?, ?, ?, ?)`,
-  );
-  const insertPriorMajorSlice = db.prepare('INSERT INTO prior_major_slice (image_id, position) VALUES (?, ?)');
-  const insertCrowdAggregation = db.prepare(
-    `INSERT INTO crowd_aggregations (project_id, threshold, band_low, band_high, questions, answers, iterations, converged, prior_absent, prior_present)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertCrowdRater = db.prepare('INSERT INTO crowd_raters (project_id, external_id, position, confusion) VALUES (?, ?, ?, ?)');
-  const insertCrowdAnswer = db.prepare('INSERT INTO crowd_answers (image_id, class_idx, rater_id, answer) VALUES (?, ?, ?, ?)');
-  const insertCrowdPosterior = db.prepare('INSERT INTO crowd_posteriors (image_id, class_idx, posterior, answers, route) VALUES (?, ?, ?, ?, ?)');
+/** Writes an imported project (features/import) and finds what earlier imports left. */
+export function createImportRepository(db: Queries) {
+  async function count(table: 'images' | 'items' | 'models', projectId: number): Promise<number> {
+    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
 
-  function summary(projectId: number): Omit<ImportedProjectSummary, 'manifestSha256' | 'imageDir'> {
+  async function summary(projectId: number): Promise<Omit<ImportedProjectSummary, 'manifestSha256' | 'imageDir'>> {
+    const missing = await db.selectFrom('images').select('file').where('project_id', '=', projectId).where('missing', '=', 1).orderBy('position').execute();
     return {
       projectId,
-      images: countImages.get(projectId)!.n,
-      items: countItems.get(projectId)!.n,
-      models: countModels.get(projectId)!.n,
-      missingImages: missingFiles.all(projectId).map((r) => r.file),
+      images: await count('images', projectId),
+      items: await count('items', projectId),
+      models: await count('models', projectId),
+      missingImages: missing.map((r) => r.file),
     };
   }
 
@@ -123,28 +95,43 @@ export function createImportRepository(db: Db) {
    * The crowd's raters (with their estimated confusion matrices), its answers about project images and the pairs'
    * posteriors. Answers go in primary-key order (image, class, rater) so that the WITHOUT ROWID table appends.
    */
-  function* insertCrowd(projectId: number, crowd: CrowdToImport, imageIds: readonly number[], onAnswers?: (written: number) => void): Generator<void, void, undefined> {
+  async function* insertCrowd(
+    slice: { readonly queries: Queries },
+    projectId: number,
+    crowd: CrowdToImport,
+    imageIds: readonly number[],
+    onAnswers?: (written: number) => void,
+  ): AsyncGenerator<void, void, undefined> {
     const { settings, answers, routing } = crowd;
     const { result } = routing;
-    insertCrowdAggregation.run(
-      projectId,
-      settings.threshold,
-      settings.uncertainBand[0],
-      settings.uncertainBand[1],
-      answers.questionFiles.length,
-      answers.answers.question.length,
-      result.iterations,
-      result.converged ? 1 : 0,
-      result.priors[0],
-      result.priors[1],
-    );
+    await slice.queries
+      .insertInto('crowd_aggregations')
+      .values({
+        project_id: projectId,
+        threshold: settings.threshold,
+        band_low: settings.uncertainBand[0],
+        band_high: settings.uncertainBand[1],
+        questions: answers.questionFiles.length,
+        answers: answers.answers.question.length,
+        iterations: result.iterations,
+        converged: result.converged ? 1 : 0,
+        prior_absent: result.priors[0]!,
+        prior_present: result.priors[1]!,
+      })
+      .execute();
     const cells = result.truthClasses * result.answerOptions;
-    const raterIds = answers.raterIds.map((externalId, r) => {
+    const raterIds: number[] = [];
+    for (const [r, externalId] of answers.raterIds.entries()) {
       const confusion = Array.from({ length: result.truthClasses }, (_, k) =>
         Array.from(result.confusion.subarray(r * cells + k * result.answerOptions, r * cells + (k + 1) * result.answerOptions)),
       );
-      return Number(insertCrowdRater.run(projectId, externalId, r, JSON.stringify(confusion)).lastInsertRowid);
-    });
+      const row = await slice.queries
+        .insertInto('crowd_raters')
+        .values({ project_id: projectId, external_id: externalId, position: r, confusion: JSON.stringify(confusion) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      raterIds.push(row.id);
+    }
 
     // The answers of each question, in rater order (the reader appends them rater by rater), by a counting sort.
     const { question, rater, answer } = answers.answers;
@@ -158,14 +145,20 @@ export function createImportRepository(db: Db) {
 
     const pairs = [...routing.pairs].sort((a, b) => a.position - b.position || a.classIndex - b.classIndex);
     let written = 0;
-    for (const pair of pairs) {
-      const imageId = imageIds[pair.position]!;
-      insertCrowdPosterior.run(imageId, pair.classIndex, pair.posterior, pair.answers, pair.route);
-      for (let j = start[pair.question]!; j < start[pair.question + 1]!; j++) {
-        const i = byQuestion[j]!;
-        insertCrowdAnswer.run(imageId, pair.classIndex, raterIds[rater[i]!], ANSWER_NAMES[answer[i]!]);
-        written++;
+    for (let first = 0; first < pairs.length; first += CROWD_PAIRS_PER_STEP) {
+      const posteriors: unknown[][] = [];
+      const answerRows: unknown[][] = [];
+      for (const pair of pairs.slice(first, first + CROWD_PAIRS_PER_STEP)) {
+        const imageId = imageIds[pair.position]!;
+        posteriors.push([imageId, pair.classIndex, pair.posterior, pair.answers, pair.route]);
+        for (let j = start[pair.question]!; j < start[pair.question + 1]!; j++) {
+          const i = byQuestion[j]!;
+          answerRows.push([imageId, pair.classIndex, raterIds[rater[i]!], ANSWER_NAMES[answer[i]!]]);
+        }
       }
+      await insertRows(slice.queries, 'crowd_posteriors', ['image_id', 'class_idx', 'posterior', 'answers', 'route'], posteriors);
+      await insertRows(slice.queries, 'crowd_answers', ['image_id', 'class_idx', 'rater_id', 'answer'], answerRows);
+      written += answerRows.length;
       onAnswers?.(written);
       yield;
     }
@@ -173,83 +166,157 @@ export function createImportRepository(db: Db) {
 
   return {
     /** The project of that name with what was imported, or null. */
-    findProject(name: string): ImportedProjectSummary | null {
-      const row = projectByName.get(name);
+    async findProject(name: string): Promise<ImportedProjectSummary | null> {
+      // A project being imported (or whose import stopped midway) has `importing` set: it is nobody's project yet.
+      const row = await db.selectFrom('projects').select(['id', 'manifest_sha256', 'image_dir']).where('name', '=', name).where('importing', 'is', null).executeTakeFirst();
       if (!row) return null;
-      return { ...summary(row.id), manifestSha256: row.manifest_sha256, imageDir: row.image_dir };
+      return { ...(await summary(row.id)), manifestSha256: row.manifest_sha256, imageDir: row.image_dir };
     },
 
     /** A project of that name in any state: imported (`importing` null), or being imported by `importing` (`pid@host`). */
-    projectNamed(name: string): { id: number; importing: string | null } | null {
-      return anyProjectByName.get(name) ?? null;
+    async projectNamed(name: string): Promise<{ id: number; importing: string | null } | null> {
+      return (await db.selectFrom('projects').select(['id', 'importing']).where('name', '=', name).executeTakeFirst()) ?? null;
     },
 
     /** Projects whose import has not finished: under way, or stopped midway (a crash) and to be removed. */
-    incompleteProjects(): { id: number; name: string; importing: string }[] {
-      return incompleteProjects.all();
+    async incompleteProjects(): Promise<{ id: number; name: string; importing: string }[]> {
+      const rows = await db.selectFrom('projects').select(['id', 'name', 'importing']).where('importing', 'is not', null).orderBy('id').execute();
+      return rows.map((r) => ({ id: r.id, name: r.name, importing: r.importing as string }));
     },
 
     /**
      * Writes a whole project, step by step: each `yield` is a place where the caller may commit (writeInSlices), so
      * that no transaction is long. The project is written with `importing` set, which hides it from everything but
-     * the import, and its last step clears it: the project appears whole, in the last commit, or not at all. Rows go
-     * in primary-key order (image by image, then model, then rank), which keeps the WITHOUT ROWID predictions
-     * table's inserts appending. `onImages` hears every few hundred images how many are written. Returns its id.
+     * the import, and its last step clears it: the project appears whole, in the last commit, or not at all. A step
+     * writes a few hundred images with all their rows in multi-row statements, in primary-key order (image by image,
+     * then model, then rank), which keeps the WITHOUT ROWID tables' inserts appending on SQLite. `onImages` hears
+     * every few hundred images how many are written. Returns its id.
      */
-    *insertProject(
+    async *insertProject(
+      slice: { readonly queries: Queries },
       project: ProjectToImport,
       createdAt: string,
       importing: string,
       onImages?: (written: number) => void,
       onCrowdAnswers?: (written: number) => void,
-    ): Generator<void, number, undefined> {
-      const projectId = Number(
-        insertProject.run(
-          project.name,
-          project.description,
-          project.imageDir,
-          project.panelSize,
-          project.topK,
-          project.claimMs,
-          JSON.stringify(project.mistakeCategories),
-          project.manifestSha256,
-          createdAt,
+    ): AsyncGenerator<void, number, undefined> {
+      const inserted = await slice.queries
+        .insertInto('projects')
+        .values({
+          name: project.name,
+          description: project.description,
+          image_dir: project.imageDir,
+          panel_size: project.panelSize,
+          top_k: project.topK,
+          claim_ms: project.claimMs,
+          mistake_categories: JSON.stringify(project.mistakeCategories),
+          manifest_sha256: project.manifestSha256,
+          created_at: createdAt,
           importing,
-        ).lastInsertRowid,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const projectId = inserted.id;
+      await insertRows(
+        slice.queries,
+        'classes',
+        ['project_id', 'idx', 'key', 'names', 'gloss'],
+        project.classes.map((c) => [projectId, c.index, c.key, JSON.stringify(c.names), c.gloss]),
       );
-      for (const c of project.classes) insertClass.run(projectId, c.index, c.key, JSON.stringify(c.names), c.gloss);
-      const modelIds = project.models.map((m, position) =>
-        Number(insertModel.run(projectId, position, m.name, m.displayName, m.illustrative ? 1 : 0).lastInsertRowid),
-      );
+      const modelIds: number[] = [];
+      for (const [position, m] of project.models.entries()) {
+        const row = await slice.queries
+          .insertInto('models')
+          .values({ project_id: projectId, position, name: m.name, display_name: m.displayName, illustrative: m.illustrative ? 1 : 0 })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        modelIds.push(row.id);
+      }
       const imageIds = new Array<number>(project.images.length);
-      for (const [position, image] of project.images.entries()) {
-        const imageId = Number(insertImage.run(projectId, position, image.file, image.originalClassIndex, image.missing ? 1 : 0).lastInsertRowid);
-        imageIds[position] = imageId;
-        for (const classIndex of image.accepted) insertAccepted.run(imageId, classIndex);
-        for (const j of image.priorJudgements) insertPriorLabel.run(imageId, j.classIndex, j.judgement, j.source);
-        project.models.forEach(({ predictions: table }, m) => {
-          const modelId = modelIds[m]!;
-          const first = position * table.k;
-          for (let r = 0; r < table.k; r++) {
-            const classIndex = table.classIndex[first + r]!;
-            if (classIndex < 0) break;
-            const score = table.score[first + r]!;
-            insertPrediction.run(imageId, modelId, r + 1, classIndex, Number.isNaN(score) ? null : score);
-          }
-        });
-        if (image.item) {
-          const itemId = Number(insertItem.run(projectId, imageId, image.item.modelsWrong, image.item.confidence).lastInsertRowid);
-          for (const c of image.item.extraCandidates) insertExtraCandidate.run(itemId, c.classIndex, c.source);
+      for (let first = 0; first < project.images.length; first += IMAGES_PER_STEP) {
+        const last = Math.min(first + IMAGES_PER_STEP, project.images.length);
+        const images = project.images.slice(first, last);
+        await insertRows(
+          slice.queries,
+          'images',
+          ['project_id', 'position', 'file', 'original_class_idx', 'missing'],
+          images.map((image, i) => [projectId, first + i, image.file, image.originalClassIndex, image.missing ? 1 : 0]),
+        );
+        // Their ids are the database's to give (on both engines): read back by position, in the slice's transaction.
+        const idRows = await slice.queries
+          .selectFrom('images')
+          .select(['id', 'position'])
+          .where('project_id', '=', projectId)
+          .where('position', '>=', first)
+          .where('position', '<', last)
+          .execute();
+        const ids = new Map(idRows.map((r) => [r.position, r.id]));
+        const accepted: unknown[][] = [];
+        const prior: unknown[][] = [];
+        const predictions: unknown[][] = [];
+        const items: unknown[][] = [];
+        for (const [i, image] of images.entries()) {
+          const position = first + i;
+          const imageId = ids.get(position)!;
+          imageIds[position] = imageId;
+          for (const classIndex of image.accepted) accepted.push([imageId, classIndex]);
+          for (const j of image.priorJudgements) prior.push([imageId, j.classIndex, j.judgement, j.source]);
+          project.models.forEach(({ predictions: table }, m) => {
+            const modelId = modelIds[m]!;
+            const offset = position * table.k;
+            for (let r = 0; r < table.k; r++) {
+              const classIndex = table.classIndex[offset + r]!;
+              if (classIndex < 0) break;
+              const score = table.score[offset + r]!;
+              predictions.push([imageId, modelId, r + 1, classIndex, Number.isNaN(score) ? null : score]);
+            }
+          });
+          if (image.item) items.push([projectId, imageId, image.item.modelsWrong, image.item.confidence]);
         }
-        if (onImages && position % 512 === 511) onImages(position + 1);
+        await insertRows(slice.queries, 'accepted_labels', ['image_id', 'class_idx'], accepted);
+        await insertRows(slice.queries, 'prior_labels', ['image_id', 'class_idx', 'judgement', 'source'], prior);
+        await insertRows(slice.queries, 'predictions', ['image_id', 'model_id', 'rank', 'class_idx', 'score'], predictions);
+        // Items after the predictions and accepted labels: the insert trigger reads them (top1_mistake_models).
+        await insertRows(slice.queries, 'items', ['project_id', 'image_id', 'models_wrong', 'confidence'], items);
+        const withExtras = images.flatMap((image, i) => (image.item && image.item.extraCandidates.length > 0 ? [{ image, imageId: ids.get(first + i)! }] : []));
+        if (withExtras.length > 0) {
+          const itemRows = await slice.queries
+            .selectFrom('items')
+            .select(['id', 'image_id'])
+            .where('image_id', 'in', withExtras.map((e) => e.imageId))
+            .execute();
+          const itemIdOfImage = new Map(itemRows.map((r) => [r.image_id, r.id]));
+          await insertRows(
+            slice.queries,
+            'item_extra_candidates',
+            ['item_id', 'class_idx', 'source'],
+            withExtras.flatMap(({ image, imageId }) => image.item!.extraCandidates.map((c) => [itemIdOfImage.get(imageId), c.classIndex, c.source])),
+          );
+        }
+        onImages?.(last);
         yield;
       }
-      for (const { position, record } of project.priorProblematic) {
-        insertPriorProblematic.run(imageIds[position], record.reason, record.reviewer, record.server_username, record.time_marked, record.time_reviewed);
-      }
-      project.priorMajorSlice.forEach((position, order) => insertPriorMajorSlice.run(imageIds[position], order));
-      if (project.crowd) yield* insertCrowd(projectId, project.crowd, imageIds, onCrowdAnswers);
-      markComplete.run(projectId);
+      await insertRows(
+        slice.queries,
+        'prior_problematic',
+        ['image_id', 'reason', 'reviewer', 'server_username', 'time_marked', 'time_reviewed'],
+        project.priorProblematic.map(({ position, record }) => [
+          imageIds[position],
+          record.reason,
+          record.reviewer,
+          record.server_username,
+          record.time_marked,
+          record.time_reviewed,
+        ]),
+      );
+      await insertRows(
+        slice.queries,
+        'prior_major_slice',
+        ['image_id', 'position'],
+        project.priorMajorSlice.map((position, order) => [imageIds[position], order]),
+      );
+      if (project.crowd) yield* insertCrowd(slice, projectId, project.crowd, imageIds, onCrowdAnswers);
+      await slice.queries.updateTable('projects').set({ importing: null }).where('id', '=', projectId).execute();
       return projectId;
     },
 
@@ -257,9 +324,14 @@ export function createImportRepository(db: Db) {
      * Removes a project whose import did not finish, step by step (a few hundred images and all that hangs on them
      * per step, then the project's own rows), for writeInSlices.
      */
-    *deleteIncompleteProject(projectId: number): Generator<void, void, undefined> {
-      while (someImages.run(projectId, 200).changes > 0) yield;
-      deleteProjectRow.run(projectId);
+    async *deleteIncompleteProject(slice: { readonly queries: Queries }, projectId: number): AsyncGenerator<void, void, undefined> {
+      for (;;) {
+        const some = slice.queries.selectFrom('images').select('id').where('project_id', '=', projectId).limit(200);
+        const deleted = await slice.queries.deleteFrom('images').where('id', 'in', some).executeTakeFirst();
+        if (Number(deleted.numDeletedRows) === 0) break;
+        yield;
+      }
+      await slice.queries.deleteFrom('projects').where('id', '=', projectId).execute();
     },
   };
 }
