@@ -122,6 +122,14 @@ describe('bagel backup', () => {
     copy.close();
   });
 
+  it('on PostgreSQL, says to use pg_dump rather than copying anything', async () => {
+    const to = join(dir, 'from-postgres.sqlite');
+    await expect(backupCommand({ db: 'postgres://bagel:secret@127.0.0.1:1/bagel', to })).rejects.toThrow(
+      /bagel backup copies SQLite databases; back up PostgreSQL with its own tools: `pg_dump --format=custom/,
+    );
+    expect(existsSync(to)).toBe(false);
+  });
+
   it('works through the `bagel` executable, exiting 1 with the reason when it cannot', () => {
     const db = join(dir, 'source.sqlite');
     const to = join(dir, 'from-bin.sqlite');

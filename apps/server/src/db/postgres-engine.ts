@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database, Queries } from './database';
+import { describeDatabaseLocation } from './database-location';
 import { MIGRATIONS_DIR } from './open-database';
 import type { Tables } from './tables';
 
@@ -57,7 +58,9 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     await migratePostgres(pool);
   } catch (error) {
     await pool.end();
-    throw error;
+    // The message names the database (without its password) and what PostgreSQL or the network said.
+    const where = describeDatabaseLocation({ engine: 'postgres', url });
+    throw Object.assign(new Error(`PostgreSQL database ${where}: ${(error as Error).message}`), { cause: error });
   }
   const queries: Queries = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return {

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
+import { parseDatabaseLocation } from '../../db/database-location';
+import { databaseOption } from '../database-option';
 import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -71,6 +73,14 @@ function selfContained(file: string): void {
  * a -wal, -shm or -journal file (the copy uses a rollback journal: one self-contained file). Returns the lines to print.
  */
 export async function backupCommand(options: BackupCommandOptions): Promise<string[]> {
+  if (parseDatabaseLocation(options.db).engine === 'postgres') {
+    // PostgreSQL has its own tools, which know its consistency rules, roles and extensions: a copy made here would
+    // be a lesser one.
+    throw new Error(
+      'bagel backup copies SQLite databases; back up PostgreSQL with its own tools: `pg_dump --format=custom --file=bagel.dump "$BAGEL_DATABASE_URL"` ' +
+        '(restore with pg_restore), or the continuous archiving or snapshots of your managed service (docs/DEPLOY.md)',
+    );
+  }
   if (!existsSync(options.db)) throw new Error(`database ${options.db} does not exist`);
   const folder = dirname(resolve(options.to));
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new Error(`folder ${folder} (of --to) does not exist`);
@@ -109,7 +119,7 @@ export function registerBackupCommand(program: Command): void {
   program
     .command('backup')
     .description('copy a database consistently, even while `bagel serve` is using it (SQLite online backup), and check the copy')
-    .requiredOption('--db <file>', 'SQLite database')
+    .addOption(databaseOption('the SQLite database (on PostgreSQL, use pg_dump: see docs/DEPLOY.md)').makeOptionMandatory())
     .requiredOption('--to <file>', 'the copy to write (in an existing folder)')
     .option('--force', 'replace --to when it exists')
     .action(async (options: BackupCommandOptions) => {

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openDatabase } from '../../db/open-database';
+import { connectDatabase } from '../../db/database';
+import { describeDatabaseLocation } from '../../db/database-location';
 import { ImportError, importManifest, type ImportResult } from '../../features/import/import-manifest';
+import { databaseLocationOption, databaseOption } from '../database-option';
 import { progressOption, progressReporterFor, type ProgressChoice } from '../progress';
 
 /** Missing images listed one per line; beyond this many the summary gives the count (a wrong folder misses them all). */
@@ -35,7 +37,7 @@ export function importSummary(result: ImportResult, dbFile: string): string[] {
 }
 
 /**
- * `bagel import MANIFEST --db FILE`: creates the database if needed and imports the project. A refused import prints
+ * `bagel import MANIFEST --db FILE|URL`: creates a SQLite database if needed and imports the project. A refused import prints
  * `error: <file, line, field: problem>` and exits with 1, without a stack trace: the message says what to fix.
  * Progress goes to stderr: a bar with rows per second on a terminal, plain lines otherwise (`--progress` chooses).
  */
@@ -43,35 +45,38 @@ export function registerImportCommand(program: Command): void {
   program
     .command('import <manifest>')
     .description('import a project (vocabulary, images, original labels, model predictions) from a manifest; see docs/FORMATS.md')
-    .requiredOption('--db <file>', 'SQLite database (created when missing)')
+    .addOption(databaseOption('database: a SQLite file (created when missing), or a postgres:// URL'))
     .addOption(progressOption())
     // A refused manifest is a data problem, not a usage problem: print the message alone, not the usage.
     .showHelpAfterError(false)
-    .action(async (manifest: string, options: { db: string; progress: ProgressChoice }, command: Command) => {
+    .action(async (manifest: string, options: { db?: string; progress: ProgressChoice }, command: Command) => {
       const output = command.configureOutput();
       const writeOut = output.writeOut ?? ((text: string) => process.stdout.write(text));
       const writeErr = output.writeErr ?? ((text: string) => process.stderr.write(text));
-      const dbExisted = existsSync(options.db);
-      mkdirSync(dirname(options.db), { recursive: true });
-      const db = openDatabase(options.db);
+      const location = databaseLocationOption(options.db);
+      const shown = describeDatabaseLocation(location);
+      // A SQLite file this command creates is nobody else's (a PostgreSQL database always already exists).
+      const dbExisted = location.engine === 'postgres' || existsSync(location.file);
+      if (location.engine === 'sqlite') mkdirSync(dirname(location.file), { recursive: true });
+      const database = await connectDatabase(location);
       let result: ImportResult | undefined;
       let refusal: ImportError | undefined;
       const progress = progressReporterFor(options.progress, writeErr);
       try {
         // A database this command creates is nobody else's: no pause between the write's transactions for a server.
-        result = await importManifest(db, manifest, { onProgress: progress.report, slices: dbExisted ? undefined : { pauseMs: 0 } });
+        result = await importManifest(database, manifest, { onProgress: progress.report, slices: dbExisted ? undefined : { pauseMs: 0 } });
       } catch (error) {
         if (!(error instanceof ImportError)) throw error;
         refusal = error;
       } finally {
         progress.finish();
-        db.close();
+        await database.close();
       }
       if (refusal) {
         // A database this command created only to be refused would look like a valid, empty one: remove it.
-        if (!dbExisted) for (const suffix of ['', '-wal', '-shm']) rmSync(options.db + suffix, { force: true });
+        if (!dbExisted && location.engine === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(location.file + suffix, { force: true });
         command.error(`error: ${refusal.message}`, { exitCode: 1, code: 'bagel.importRefused' });
       }
-      writeOut(importSummary(result!, options.db).join('\n') + '\n');
+      writeOut(importSummary(result!, shown).join('\n') + '\n');
     });
 }
