@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const PUBLIC = new Set(['GET /api/health', 'POST /api/auth/login']);
+const PUBLIC = new Set(['GET /api/health', 'GET /api/health/ready', 'POST /api/auth/login']);
 
 describe('session guard', () => {
   it('answers 401 on every API route but health and login, including the OpenAPI document', async () => {
@@ -57,6 +57,25 @@ describe('health', () => {
     const res = await t.app.inject({ url: '/api/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
+  it('says an instance is ready while its database answers, and 503 unavailable when it does not', async () => {
+    const other = await createTestApp();
+    try {
+      const ready = await other.app.inject({ url: '/api/health/ready' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toEqual({ status: 'ok', version: expect.any(String), database: 'sqlite' });
+      other.db.close();
+      const down = await other.app.inject({ url: '/api/health/ready' });
+      expect(down.statusCode).toBe(503);
+      expect(down.json()).toEqual({ status: 'unavailable', version: expect.any(String), database: 'sqlite' });
+      // Liveness does not ask the database.
+      expect((await other.app.inject({ url: '/api/health' })).statusCode).toBe(200);
+    } finally {
+      // The app's own shutdown (the background re-aggregation's last look) needs the connection this test closed.
+      await other.app.close().catch(() => {});
+      rmSync(other.dir, { recursive: true, force: true });
+    }
   });
 });
 

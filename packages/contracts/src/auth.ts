@@ -17,3 +17,7 @@ export type SessionUser = z.infer<typeof SessionUser>;
 
 export const HealthResponse = z.object({ status: z.literal('ok'), version: z.string() });
 export type HealthResponse = z.infer<typeof HealthResponse>;
+
+/** Readiness, for a load balancer: whether this instance can reach its database (503 with `unavailable` when not). */
+export const ReadinessResponse = z.object({ status: z.enum(['ok', 'unavailable']), version: z.string(), database: z.enum(['sqlite', 'postgres']) });
+export type ReadinessResponse = z.infer<typeof ReadinessResponse>;

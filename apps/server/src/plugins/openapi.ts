@@ -42,6 +42,7 @@ const NAMED_SCHEMAS = [
  */
 export const OPERATION_SUMMARIES: Readonly<Record<string, string>> = {
   'GET /api/health': 'Check that the server is up',
+  'GET /api/health/ready': 'Check that this instance can serve: its database answers (for a load balancer)',
   'POST /api/auth/login': 'Sign in',
   'POST /api/auth/logout': 'Sign out',
   'GET /api/auth/me': 'The signed-in user',

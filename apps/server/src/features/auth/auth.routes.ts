@@ -1,4 +1,5 @@
-import { ChangePasswordRequest, ErrorResponse, HealthResponse, LoginRequest, SessionUser } from '@bagel/contracts';
+import { ChangePasswordRequest, ErrorResponse, HealthResponse, LoginRequest, ReadinessResponse, SessionUser } from '@bagel/contracts';
+import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { currentUser, SESSION_COOKIE } from '../../plugins/authentication';
@@ -10,6 +11,8 @@ import { createLoginThrottle, type LoginAttempt, type LoginThrottleOptions } fro
 import { createSessionsRepository, hashSessionToken, newSessionToken } from './sessions.repository';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** How long readiness waits for the database before it calls the instance unavailable. */
+const READINESS_TIMEOUT_MS = 2000;
 
 export interface AuthRoutesOptions {
   version: string;
@@ -34,6 +37,26 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     '/health',
     { config: { public: true }, schema: { tags: ['auth'], security: [], response: { 200: HealthResponse } } },
     async () => ({ status: 'ok' as const, version: options.version }),
+  );
+
+  // Liveness above answers without touching anything (a busy database does not make an instance look dead);
+  // readiness asks the database, so a load balancer stops sending reviewers to an instance that cannot reach it.
+  app.get(
+    '/health/ready',
+    { config: { public: true }, schema: { tags: ['auth'], security: [], response: { 200: ReadinessResponse, 503: ReadinessResponse } } },
+    async (request, reply) => {
+      const answer = { version: options.version, database: app.database.engine };
+      try {
+        await Promise.race([
+          sql`SELECT 1`.execute(app.database.queries),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('the database did not answer within 2 s')), READINESS_TIMEOUT_MS).unref()),
+        ]);
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness: the database does not answer');
+        return reply.code(503).send({ status: 'unavailable' as const, ...answer });
+      }
+      return { status: 'ok' as const, ...answer };
+    },
   );
 
   app.post(
