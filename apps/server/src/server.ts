@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
  * Listens, and closes cleanly on SIGINT/SIGTERM: the app first (in-flight requests finish), then `onClosed`
  * (the database, so SQLite checkpoints its WAL and leaves no -wal/-shm files behind).
  */
-export async function listen(app: FastifyInstance, options: { port: number; host: string; onClosed?: () => void }): Promise<string> {
+export async function listen(app: FastifyInstance, options: { port: number; host: string; onClosed?: () => void | Promise<void> }): Promise<string> {
   let address: string;
   try {
     address = await app.listen({ port: options.port, host: options.host });
@@ -12,7 +12,7 @@ export async function listen(app: FastifyInstance, options: { port: number; host
     // Nothing listens: close what the app opened (the database, its workers) so the process can end, and say why in
     // words the person at the terminal can act on.
     await app.close();
-    options.onClosed?.();
+    await options.onClosed?.();
     throw new Error(listenErrorMessage(error, options), { cause: error });
   }
   let closing = false;
@@ -20,9 +20,11 @@ export async function listen(app: FastifyInstance, options: { port: number; host
     if (closing) return;
     closing = true;
     app.log.info(`${signal}: shutting down`);
-    void app.close().then(
+    void app
+      .close()
+      .then(() => options.onClosed?.())
+      .then(
       () => {
-        options.onClosed?.();
         process.exit(0);
       },
       (error: unknown) => {

@@ -57,7 +57,7 @@ export function registerDemoCommand(program: Command): void {
       const dbFile = resolve(options.db ?? join(root, 'data', 'demo.sqlite'));
       if (!existsSync(dbFile)) await createDemoDatabase(dbFile, join(root, 'data', 'demo', 'manifest.json'));
       // The limits and trusted proxies of `bagel serve`, from the environment (BAGEL_*).
-      const url = await serveDatabase({ dbFile, port: options.port, host: options.host, logLevel: process.env.LOG_LEVEL ?? 'warn', ...serveSettings({}) });
+      const url = await serveDatabase({ db: dbFile, port: options.port, host: options.host, logLevel: process.env.LOG_LEVEL ?? 'warn', ...serveSettings({}) });
       const shown = relative(process.cwd(), dbFile);
       console.log(`\nBagel demo (${shown.startsWith('..') ? dbFile : shown}) is running at ${url}\n`);
       console.log(demoAccountsTable());

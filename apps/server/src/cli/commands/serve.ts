@@ -1,12 +1,15 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { buildApp } from '../../app';
-import { openDatabase } from '../../db/open-database';
+import { connectDatabase } from '../../db/database';
+import { describeDatabaseLocation, parseDatabaseLocation } from '../../db/database-location';
 import { builtWebAppDir, previewCacheDir } from '../../paths';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../../plugins/connection-limits';
 import { listen } from '../../server';
+import { databaseOption } from '../database-option';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -118,24 +121,37 @@ export function serveSettings(flags: ServeLimitFlags, env: NodeJS.ProcessEnv = p
 
 /** Opens the database and serves the API, plus the web app when it has been built. Returns the URL for a browser. */
 export async function serveDatabase(
-  options: { dbFile: string; imagesDir?: string; logLevel: string; previewCacheMb?: number; limits?: Partial<ServerLimits>; trustProxy?: string } & ListenOptions,
+  options: {
+    /** A SQLite file or a postgres:// URL (`--db`). */
+    db: string;
+    imagesDir?: string;
+    /** Where rendered previews are kept; by default beside a SQLite file, or in the system's temporary folder. */
+    cacheDir?: string;
+    logLevel: string;
+    previewCacheMb?: number;
+    limits?: Partial<ServerLimits>;
+    trustProxy?: string;
+  } & ListenOptions,
 ): Promise<string> {
-  const dbFile = resolve(options.dbFile);
-  if (!existsSync(dbFile)) throw new Error(`database ${options.dbFile} does not exist (create it with \`bagel import MANIFEST.json --db ${options.dbFile}\`)`);
+  const location = parseDatabaseLocation(options.db);
+  if (location.engine === 'sqlite' && !existsSync(location.file)) {
+    throw new Error(`database ${options.db} does not exist (create it with \`bagel import MANIFEST.json --db ${options.db}\`)`);
+  }
   if (options.imagesDir !== undefined && !existsSync(options.imagesDir)) throw new Error(`image folder ${options.imagesDir} does not exist`);
-  const db = openDatabase(dbFile);
+  const database = await connectDatabase(location.engine === 'sqlite' ? { engine: 'sqlite', file: resolve(location.file) } : location);
+  const cacheDir = options.cacheDir ?? (location.engine === 'sqlite' ? previewCacheDir(resolve(location.file)) : join(tmpdir(), 'bagel-preview-cache'));
   const app = await buildApp({
-    db,
+    database,
     imagesDirOverride: options.imagesDir === undefined ? undefined : resolve(options.imagesDir),
     webDistDir: builtWebAppDir(),
-    cacheDir: previewCacheDir(dbFile),
+    cacheDir,
     previewCacheBytes: options.previewCacheMb === undefined ? undefined : options.previewCacheMb * 1024 ** 2,
     logger: { level: options.logLevel },
     limits: options.limits,
     trustProxy: options.trustProxy,
   });
   const address = listenAddress(options);
-  const bound = await listen(app, { ...address, onClosed: () => db.close() });
+  const bound = await listen(app, { ...address, onClosed: () => database.close() });
   const port = Number(new URL(bound).port);
   return browserUrl({ host: address.host, port });
 }
@@ -145,7 +161,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('serve the API and the web app on a Bagel database')
-    .requiredOption('--db <file>', 'SQLite database made by `bagel import`')
+    .addOption(databaseOption('database: a SQLite file made by `bagel import`, or a postgres:// URL').makeOptionMandatory())
     .option('--images <dir>', "image folder to use instead of the one recorded at import")
     .option('--port <n>', 'port to listen on (default: $PORT or 8080)', parsePort)
     .option('--host <host>', 'address to listen on (default: $HOST or 127.0.0.1)')
@@ -166,13 +182,15 @@ export function registerServeCommand(program: Command): void {
       `connections open at once from one address, 0 for no limit (default: $BAGEL_MAX_CONNECTIONS_PER_ADDRESS or ${d.maxConnectionsPerAddress}; 0 with --trust-proxy)`,
       (value) => parseCount(value, true),
     )
+    .option('--cache-dir <dir>', 'where rendered previews are kept (default: $BAGEL_CACHE_DIR, else beside a SQLite file, or in the temporary folder)')
     .option('--preview-cache-mb <n>', 'disk space for rendered previews, least recently used removed first (default: $BAGEL_PREVIEW_CACHE_MB or 2048)', parseMegabytes)
-    .action(async (options: { db: string; images?: string; port?: number; host?: string; previewCacheMb?: number } & ServeLimitFlags) => {
+    .action(async (options: { db: string; images?: string; cacheDir?: string; port?: number; host?: string; previewCacheMb?: number } & ServeLimitFlags) => {
       const { limits, trustProxy } = serveSettings(options);
       const fromEnv = process.env.BAGEL_PREVIEW_CACHE_MB;
       const url = await serveDatabase({
-        dbFile: options.db,
+        db: options.db,
         imagesDir: options.images,
+        cacheDir: options.cacheDir ?? process.env.BAGEL_CACHE_DIR,
         port: options.port,
         host: options.host,
         logLevel: process.env.LOG_LEVEL ?? 'info',
@@ -180,6 +198,6 @@ export function registerServeCommand(program: Command): void {
         limits,
         trustProxy,
       });
-      console.log(`Bagel is serving ${options.db} on ${url}${trustProxy ? ` (trusting X-Forwarded-* from ${trustProxy})` : ''}`);
+      console.log(`Bagel is serving ${describeDatabaseLocation(parseDatabaseLocation(options.db))} on ${url}${trustProxy ? ` (trusting X-Forwarded-* from ${trustProxy})` : ''}`);
     });
 }
