@@ -86,7 +86,8 @@ export function createUsersRepository(db: Queries) {
     },
     /** Every user, by name, as the admin's list shows them. */
     async accounts(): Promise<UserAccount[]> {
-      const rows = await accounts().orderBy('u.username').execute();
+      // By name without case on both engines (PostgreSQL's text is in byte order).
+      const rows = await accounts().orderBy(sql`lower(u.username)`).execute();
       return rows.map((row) => toAccount(row as AccountRow));
     },
     async account(id: number): Promise<UserAccount | null> {

@@ -1,0 +1,193 @@
+// The data layer on both engines: what a feature relies on from `Database` (db/database.ts) holds on SQLite and on a
+// real PostgreSQL server (the run's throwaway cluster), and the features moved to it give the same rows on both.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase, type Database } from '../src/db/database';
+import { insertRows, lockRows } from '../src/db/dialect';
+import { connectPostgres } from '../src/db/postgres-engine';
+import { writeInSlices } from '../src/db/write-in-slices';
+import { createSessionsRepository } from '../src/features/auth/sessions.repository';
+import { importManifest } from '../src/features/import/import-manifest';
+import { writeFixture } from '../src/features/import/import-fixture';
+import { addUser } from '../src/features/users/add-user';
+import { createUsersRepository } from '../src/features/users/users.repository';
+import { createUsersService } from '../src/features/users/users.service';
+import { createPostgresDatabase } from './postgres-database';
+
+const dir = mkdtempSync(join(tmpdir(), 'bagel-two-engines-'));
+const engines: Record<'sqlite' | 'postgres', Database> = {} as never;
+let postgres: Awaited<ReturnType<typeof createPostgresDatabase>>;
+
+beforeAll(async () => {
+  postgres = await createPostgresDatabase();
+  engines.sqlite = await connectDatabase({ engine: 'sqlite', file: join(dir, 'bagel.sqlite') });
+  engines.postgres = await connectDatabase({ engine: 'postgres', url: postgres.url });
+});
+
+afterAll(async () => {
+  await engines.sqlite?.close();
+  await engines.postgres?.close();
+  await postgres?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const strongPassword = 'correct-horse-battery';
+
+describe.each(['sqlite', 'postgres'] as const)('on %s', (engine) => {
+  const database = () => engines[engine];
+
+  it('finds users by name without case, lists them by name without case, and refuses a name taken in another case', async () => {
+    await addUser(database(), { username: 'Zoe', role: 'expert', password: strongPassword });
+    await addUser(database(), { username: 'adam', role: 'lead', password: strongPassword });
+    await expect(addUser(database(), { username: 'ZOE', role: 'expert', password: strongPassword })).rejects.toThrow('user "ZOE" already exists');
+    const users = createUsersRepository(database().queries);
+    expect((await users.findByUsername('zOE'))?.username).toBe('Zoe');
+    expect((await users.accounts()).map((a) => a.username)).toEqual(['adam', 'Zoe']);
+    // The insert itself decides when the check before it was passed by both of two racing requests.
+    const again = await database().write((trx) =>
+      createUsersRepository(trx).insert({ username: 'zoe', role: 'expert', passwordHash: 'x', createdAt: new Date().toISOString() }),
+    );
+    expect(again).toBeNull();
+  });
+
+  it('keeps sessions by token hash with their expiry, and ends them all at once', async () => {
+    const user = (await createUsersRepository(database().queries).findByUsername('adam'))!;
+    await database().write((trx) => createSessionsRepository(trx).create('hash-a', user.id, 1_000, 60_000));
+    const sessions = createSessionsRepository(database().queries);
+    expect(await sessions.findUser('hash-a', 2_000)).toEqual({ id: user.id, username: 'adam', role: 'lead' });
+    expect(await sessions.findUser('hash-a', 61_000)).toBeNull();
+    await database().write((trx) => createSessionsRepository(trx).removeAllOfUser(user.id));
+    expect(await sessions.findUser('hash-a', 2_000)).toBeNull();
+  });
+
+  it('commits a write whole or not at all', async () => {
+    await expect(
+      database().write(async (trx) => {
+        await createUsersRepository(trx).insert({ username: 'half', role: 'expert', passwordHash: 'x', createdAt: 'now' });
+        throw new Error('the job fails after its first write');
+      }),
+    ).rejects.toThrow('the job fails after its first write');
+    expect(await createUsersRepository(database().queries).findByUsername('half')).toBeNull();
+  });
+
+  it('lets only one of two admins deactivating each other at the same moment succeed', async () => {
+    const ids: number[] = [];
+    for (const name of ['root1', 'root2']) ids.push((await addUser(database(), { username: name, role: 'admin', password: 'a-long-admin-password' })).id);
+    const service = createUsersService(database(), { now: Date.now });
+    const [a, b] = ids as [number, number];
+    const outcomes = await Promise.allSettled([
+      service.update({ id: a, username: 'root1', role: 'admin' }, b, { active: false }),
+      service.update({ id: b, username: 'root2', role: 'admin' }, a, { active: false }),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason.message).toMatch(/no longer an active admin/);
+    const active = await database().queries.selectFrom('users').select('username').where('role', '=', 'admin').where('active', '=', 1).execute();
+    expect(active).toHaveLength(1);
+  });
+
+  it('bulk-inserts rows over the bound-value limit, and writes long work in slices', async () => {
+    await sql`CREATE TABLE bulk_rows (id integer PRIMARY KEY, label text NOT NULL)`.execute(database().queries);
+    const rows = Array.from({ length: 40_000 }, (_, i) => [i, `row ${i}`]);
+    await database().write((trx) => insertRows(trx, 'bulk_rows' as never, ['id', 'label'], rows));
+    const count = await sql<{ n: number }>`SELECT count(*) AS n, sum(id) AS total FROM bulk_rows`.execute(database().queries);
+    expect(count.rows[0]).toEqual({ n: 40_000, total: (40_000 * 39_999) / 2 });
+    const result = await writeInSlices(
+      database(),
+      async function* (slice) {
+        for (let i = 0; i < 20; i++) {
+          await sql`UPDATE bulk_rows SET label = 'sliced' WHERE id = ${i}`.execute(slice.queries);
+          yield;
+        }
+        return 'done';
+      },
+      { sliceMs: 0, pauseMs: 0 },
+    );
+    expect(result).toBe('done');
+    const sliced = await sql<{ n: number }>`SELECT count(*) AS n FROM bulk_rows WHERE label = 'sliced'`.execute(database().queries);
+    expect(sliced.rows[0]!.n).toBe(20);
+  });
+
+  it('imports a project: the same rows as on the other engine', async () => {
+    const manifest = writeFixture(join(dir, `fixture-${engine}`), { images: ['a.jpg', 'b.jpg', 'sub/c.jpg'] });
+    const result = await importManifest(database(), manifest);
+    expect(result).toMatchObject({ images: 4, missingImages: ['d.jpg'], alreadyImported: false });
+    const again = await importManifest(database(), manifest);
+    expect(again.alreadyImported).toBe(true);
+  });
+});
+
+describe('the same import on both engines', () => {
+  it('gives the same rows, table by table', async () => {
+    const tables = ['classes', 'models', 'images', 'accepted_labels', 'predictions', 'items', 'item_extra_candidates', 'prior_labels'] as const;
+    for (const table of tables) {
+      const dump = async (database: Database) => {
+        const rows = (await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table)}`.execute(database.queries)).rows;
+        // Ids are each engine's own; compare the rows without them, in one order.
+        return rows.map((row) => JSON.stringify({ ...row, id: undefined, project_id: undefined, created_at: undefined })).sort();
+      };
+      const rows = await dump(engines.sqlite);
+      if (table !== 'item_extra_candidates' && table !== 'prior_labels') expect(rows.length, table).toBeGreaterThan(0);
+      expect(await dump(engines.postgres), table).toEqual(rows);
+    }
+  });
+});
+
+describe('PostgreSQL', () => {
+  it('runs the migrations once when several instances start together', async () => {
+    const fresh = await createPostgresDatabase();
+    try {
+      const started = await Promise.all([connectPostgres(fresh.url), connectPostgres(fresh.url), connectPostgres(fresh.url)]);
+      const versions = await sql<{ version: number }>`SELECT version FROM schema_migrations ORDER BY version`.execute(started[0]!.queries);
+      expect(versions.rows.length).toBeGreaterThan(0);
+      expect(new Set(versions.rows.map((r) => r.version)).size).toBe(versions.rows.length);
+      await Promise.all(started.map((database) => database.close()));
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('runs a write again when PostgreSQL gives it up for a concurrent one (serialization failure)', async () => {
+    const database = engines.postgres;
+    await sql`CREATE TABLE counter (id integer PRIMARY KEY, value integer NOT NULL)`.execute(database.queries);
+    await sql`INSERT INTO counter VALUES (1, 0)`.execute(database.queries);
+    let attempts = 0;
+    // Serializable read-then-write of one row by 8 writers at once: all but one fail at first, and are run again.
+    const increment = () =>
+      database.write(async (trx) => {
+        attempts++;
+        await sql`SET TRANSACTION ISOLATION LEVEL SERIALIZABLE`.execute(trx);
+        const { rows } = await sql<{ value: number }>`SELECT value FROM counter WHERE id = 1`.execute(trx);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sql`UPDATE counter SET value = ${rows[0]!.value + 1} WHERE id = 1`.execute(trx);
+      });
+    await Promise.all(Array.from({ length: 8 }, increment));
+    const { rows } = await sql<{ value: number }>`SELECT value FROM counter WHERE id = 1`.execute(database.queries);
+    expect(rows[0]!.value).toBe(8);
+    expect(attempts).toBeGreaterThan(8);
+  });
+
+  it('holds a checked row for the rest of the write: lockRows makes the second writer wait and see the first one’s change', async () => {
+    const database = engines.postgres;
+    const order: string[] = [];
+    const user = (await createUsersRepository(database.queries).findByUsername('adam'))!;
+    const first = database.write(async (trx) => {
+      await lockRows(trx, 'users', [user.id]);
+      order.push('first locked');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await trx.updateTable('users').set({ role: 'expert' }).where('id', '=', user.id).execute();
+      order.push('first wrote');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = database.write(async (trx) => {
+      await lockRows(trx, 'users', [user.id]);
+      order.push('second locked');
+      return (await createUsersRepository(trx).findById(user.id))!.role;
+    });
+    await first;
+    expect(await second).toBe('expert');
+    expect(order).toEqual(['first locked', 'first wrote', 'second locked']);
+  });
+});
