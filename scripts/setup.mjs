@@ -3,9 +3,11 @@
 //  - installs the npm packages from the lockfile (`npm ci`) when node_modules is missing or older than the lockfile;
 //  - with --browser, installs Debian's chromium (and fonts) for the browser tests when /usr/bin/chromium is missing;
 //  - with --postgres, installs Debian's postgresql for the tests on PostgreSQL when its server binaries are missing
-//    (the tests start a throwaway cluster of their own: scripts/postgres-for-tests.mjs).
-// With no argument (`npm run setup`) it does all three; `npm start` (--quiet alone) needs only the npm packages.
-// Usage: node scripts/setup.mjs [--browser] [--postgres] [--quiet]
+//    (the tests start a throwaway cluster of their own: scripts/postgres-for-tests.mjs);
+//  - with --proxy, installs Debian's nginx when it is missing: the tests of several instances start deploy/nginx.conf
+//    in front of them.
+// With no argument (`npm run setup`) it does all four; `npm start` (--quiet alone) needs only the npm packages.
+// Usage: node scripts/setup.mjs [--browser] [--postgres] [--proxy] [--quiet]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -62,6 +64,17 @@ function installPostgres() {
   }
 }
 
+// Only the binary is used: the tests run it with a configuration and a prefix folder of their own.
+const NGINX = '/usr/sbin/nginx';
+function installProxy() {
+  if (existsSync(NGINX)) {
+    if (!quiet) log(`nginx: ${NGINX} is present`);
+    return;
+  }
+  log("nginx missing: installing Debian's nginx with apt-get");
+  aptInstall('nginx', ['nginx-light']);
+}
+
 // node_modules is current when it was installed from this exact lockfile (hash recorded after a successful install).
 function installPackages() {
   const lock = readFileSync(join(root, 'package-lock.json'));
@@ -79,3 +92,4 @@ function installPackages() {
 installPackages();
 if (args.has('--browser') || wantAll) installBrowser();
 if (args.has('--postgres') || wantAll) installPostgres();
+if (args.has('--proxy') || wantAll) installProxy();
