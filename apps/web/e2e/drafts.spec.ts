@@ -1,5 +1,5 @@
-import { PROBLEMATIC_REASONS, type VerdictRequest } from '@bagel/contracts';
-import { type Page, expect, test } from '@playwright/test';
+import { PROBLEMATIC_REASONS, type UserAccount, type VerdictRequest } from '@bagel/contracts';
+import { type Browser, type BrowserContext, type Page, expect, test } from '@playwright/test';
 import { candidateKeys, fetchItem, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId, signInThroughApi } from './support';
 
 // A reviewer's work is never lost: the draft survives a reload, a closed tab, another browser, a session that ends and a
@@ -33,6 +33,31 @@ async function judgeAllWrong(page: Page, text = COMMENT): Promise<void> {
   await gradeMistakesWithKeys(page, '1', '4');
   await typeComment(page, text);
   await expect(page.getByTestId('submit')).toBeEnabled();
+}
+
+/**
+ * A new expert signed in on a browser of their own, with every candidate of the item on screen judged and its
+ * mistakes graded (Enter would submit), once the item after it is claimed ahead.
+ */
+async function judgedItem(browser: Browser, what: string): Promise<{ username: string; user: UserAccount; context: BrowserContext; page: Page; itemId: number }> {
+  const { username, user } = await accounts.add(what);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const claimedAhead = page.waitForResponse((response) => response.url().includes('/next?after='));
+  await logIn(page, username);
+  const itemId = await shownItemId(page);
+  await claimedAhead;
+  await judgeAllWrong(page);
+  return { username, user, context, page, itemId };
+}
+
+/** With no network, `typed` added to the comment and Enter: the next item shows at once, the verdict is being retried. */
+async function submitOffline(context: BrowserContext, page: Page, itemId: number, typed?: string): Promise<void> {
+  await context.setOffline(true);
+  if (typed !== undefined) await typeComment(page, typed);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expect(saveState(page)).toHaveAttribute('data-state', 'retrying');
 }
 
 test('a draft comes back after a reload, in another browser of the same reviewer, and nobody else ever sees it', async ({ browser }) => {
@@ -117,12 +142,7 @@ test('a draft made with no network survives the tab closing at once, and reaches
 });
 
 test('the session ends mid-draft: Enter asks for the password over the review screen, then the verdict is submitted', async ({ browser }) => {
-  const { username, user } = await accounts.add('session');
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await logIn(page, username);
-  const itemId = await shownItemId(page);
-  await judgeAllWrong(page);
+  const { username, user, context, page, itemId } = await judgedItem(browser, 'session');
   await expect(draftState(page)).toHaveAttribute('data-state', 'saved');
 
   // An admin resets the expert's password: their session ends on the server.
@@ -177,14 +197,7 @@ test('the session ends mid-draft: Enter asks for the password over the review sc
 test('the session ends with a verdict and a draft unsent, and the page is reloaded: the sign-in form says why and what it keeps, and signing in sends both, the verdict once', async ({
   browser,
 }) => {
-  const { username, user } = await accounts.add('reloaded');
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const claimedAhead = page.waitForResponse((response) => response.url().includes('/next?after='));
-  await logIn(page, username);
-  const itemId = await shownItemId(page);
-  await claimedAhead;
-  await judgeAllWrong(page);
+  const { username, user, context, page, itemId } = await judgedItem(browser, 'reloaded');
   await expect(draftState(page)).toHaveAttribute('data-state', 'saved');
   const verdictKeys: string[] = [];
   const draftPuts: number[] = [];
@@ -197,11 +210,7 @@ test('the session ends with a verdict and a draft unsent, and the page is reload
 
   // Offline: the last words of the comment stay in this browser, the verdict waits in the outbox, and the next item
   // gets a draft of its own that the server has not got either.
-  await context.setOffline(true);
-  await typeComment(page, ' Typed offline.');
-  await page.keyboard.press('Enter');
-  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
-  await expect(saveState(page)).toHaveAttribute('data-state', 'retrying');
+  await submitOffline(context, page, itemId, ' Typed offline.');
   const nextItemId = await shownItemId(page);
   await page.keyboard.press('c');
   await typeComment(page, 'draft of the next item');
@@ -259,14 +268,7 @@ test('the session ends with a verdict and a draft unsent, and the page is reload
 test('offline at Enter: the next item shows at once, the verdict is retried with one Idempotency-Key and stored once back online; a lost answer stores one revision too', async ({
   browser,
 }) => {
-  const { username } = await accounts.add('offline');
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const claimedAhead = page.waitForResponse((response) => response.url().includes('/next?after='));
-  await logIn(page, username);
-  const itemId = await shownItemId(page);
-  await claimedAhead;
-  await judgeAllWrong(page);
+  const { context, page, itemId } = await judgedItem(browser, 'offline');
   const keysSent: string[] = [];
   page.on('request', (request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === `/api/items/${itemId}/verdicts`) {
@@ -274,10 +276,7 @@ test('offline at Enter: the next item shows at once, the verdict is retried with
     }
   });
 
-  await context.setOffline(true);
-  await page.keyboard.press('Enter');
-  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
-  await expect(saveState(page)).toHaveAttribute('data-state', 'retrying');
+  await submitOffline(context, page, itemId);
   await expect(saveState(page)).toContainText('Not saved: retrying');
   await expect(page.getByTestId('previous-item')).toBeDisabled();
   // The expert works on meanwhile.
@@ -326,19 +325,8 @@ test('offline at Enter: the next item shows at once, the verdict is retried with
 test('a verdict refused after the expert moved on (stored meanwhile from another browser) is shown, and its draft is kept to put back', async ({
   browser,
 }) => {
-  const { username } = await accounts.add('refused');
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const claimedAhead = page.waitForResponse((response) => response.url().includes('/next?after='));
-  await logIn(page, username);
-  const itemId = await shownItemId(page);
-  await claimedAhead;
-  await judgeAllWrong(page);
-
-  await context.setOffline(true);
-  await page.keyboard.press('Enter');
-  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
-  await expect(saveState(page)).toHaveAttribute('data-state', 'retrying');
+  const { username, context, page, itemId } = await judgedItem(browser, 'refused');
+  await submitOffline(context, page, itemId);
 
   // Meanwhile the same expert stores a verdict on the item from another browser.
   const otherBrowser = await browser.newContext();
