@@ -17,8 +17,6 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MISTAKE_CATEGORIES, type Judgement, type Severity } from '@bagel/contracts';
-import { isMistakeUnderJudgements } from '@bagel/core';
 import { buildApp } from '../../apps/server/src/app';
 import { openDatabase } from '../../apps/server/src/db/open-database';
 import { inReadTransaction, prepareExport } from '../../apps/server/src/features/exports/build-export';
@@ -27,8 +25,8 @@ import { projectCatalog } from '../../apps/server/src/features/projects/project-
 import { createProjectSettingsService } from '../../apps/server/src/features/projects/project-settings.service';
 import { createConsensusService } from '../../apps/server/src/features/consensus/consensus.service';
 import { STEP_ITEMS } from '../../apps/server/src/features/consensus/reaggregation-runner';
-import { createUser, login, seedSyntheticProject } from '../../apps/server/test/synthetic-project';
-import { seededRandom } from '@bagel/core';
+import { seedReviewedProject } from '../../apps/server/test/reviewed-project';
+import { login } from '../../apps/server/test/synthetic-project';
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +42,7 @@ const RUNS = Number(values.runs);
 const CALLS = Number(values.calls);
 const PANEL = 5;
 const MODELS = Number(values.models);
-const NEIGHBOURHOOD = values.neighbourhood === 'all' ? undefined : Number(values.neighbourhood);
+const NEIGHBOURHOOD = values.neighbourhood === 'all' ? 'all' : Number(values.neighbourhood);
 
 const dir = mkdtempSync(join(tmpdir(), 'bagel-bench-export-'));
 const dbFile = join(dir, 'bench.sqlite');
@@ -52,68 +50,28 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 const millis = (ms: number) => ms.toFixed(1);
 
 // --- the generated project ---------------------------------------------------------------------------------------
+// Every item judged once by each expert of the panel: no revisions, comments or decisions, and not aggregated yet.
 let started = performance.now();
 const db = openDatabase(dbFile);
-const project = seedSyntheticProject(db, {
+const project = seedReviewedProject(db, {
   name: 'bench',
-  images: ITEMS,
-  models: MODELS,
-  classes: 1000,
+  items: ITEMS,
+  judged: ITEMS,
   panelSize: PANEL,
-  topK: 5,
+  models: MODELS,
   seed: 42,
-  allWrong: true,
+  revised: 0,
+  commented: 0,
+  decided: 0,
   neighbourhood: NEIGHBOURHOOD,
+  aggregate: false,
+  password: 'bench-password',
 });
-const experts = Array.from({ length: PANEL }, (_, i) => ({ name: `expert${i + 1}`, id: createUser(db, `expert${i + 1}`, 'expert', 'bench-password') }));
-createUser(db, 'lead', 'lead', 'bench-password');
-
-// Every item gets one verdict per expert. Each (item, class) has a hidden truth; an expert reports it 85% of the
-// time, so most items are agreed and some are disputed, as in a real round.
-const random = seededRandom(7);
-const JUDGEMENTS: Judgement[] = ['correct', 'wrong', 'unclear'];
-const SEVERITIES: Severity[] = ['Major', 'Minor', 'Borderline'];
-const insertVerdict = db.prepare(
-  `INSERT INTO verdicts (item_id, user_id, revision, labels, problematic, mistakes, comment, created_at) VALUES (?, ?, 1, ?, ?, ?, '', ?)`,
-);
-const itemRows = db
-  .prepare(
-    `SELECT i.id, i.image_id, im.original_class_idx FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ? ORDER BY i.id`,
-  )
-  .all(project.projectId) as { id: number; image_id: number; original_class_idx: number }[];
-const predictionsOf = db.prepare('SELECT model_id, rank, class_idx FROM predictions WHERE image_id = ? ORDER BY model_id, rank');
-const modelNames = project.modelNames;
-const modelIds = (db.prepare('SELECT id FROM models WHERE project_id = ? ORDER BY position').all(project.projectId) as { id: number }[]).map((m) => m.id);
-db.transaction(() => {
-  const createdAt = new Date().toISOString();
-  for (const item of itemRows) {
-    const predictions = predictionsOf.all(item.image_id) as { model_id: number; rank: number; class_idx: number }[];
-    const candidates = [...new Set([item.original_class_idx, ...predictions.map((p) => p.class_idx)])].map((c) => project.classKeys[c]!);
-    const truth = new Map(candidates.map((key, i) => [key, i === 0 ? 'correct' : random() < 0.1 ? 'correct' : 'wrong'] as [string, Judgement]));
-    const severityTruth = SEVERITIES[Math.floor(random() * 3)]!;
-    const categoryTruth = DEFAULT_MISTAKE_CATEGORIES[Math.floor(random() * 4)]!;
-    const top1 = modelIds.map((id) => project.classKeys[predictions.find((p) => p.model_id === id && p.rank === 1)!.class_idx]!);
-    for (const expert of experts) {
-      const labels: Record<string, Judgement> = {};
-      for (const key of candidates) labels[key] = random() < 0.85 ? truth.get(key)! : JUDGEMENTS[Math.floor(random() * 3)]!;
-      const mistakes: Record<string, { severity: Severity; category: string }> = {};
-      modelNames.forEach((name, m) => {
-        if (!isMistakeUnderJudgements(top1[m]!, labels)) return;
-        mistakes[name] = {
-          severity: random() < 0.8 ? severityTruth : SEVERITIES[Math.floor(random() * 3)]!,
-          category: random() < 0.8 ? categoryTruth : DEFAULT_MISTAKE_CATEGORIES[Math.floor(random() * 4)]!,
-        };
-      });
-      const problematic = random() < 0.03 ? JSON.stringify({ reason: 'Drawing, painting, cartoon or rendering' }) : null;
-      insertVerdict.run(item.id, expert.id, JSON.stringify(labels), problematic, JSON.stringify(mistakes), createdAt);
-    }
-  }
-  db.prepare(`UPDATE items SET verdict_count = ?, status = 'in_review', panel_complete = 1 WHERE project_id = ?`).run(PANEL, project.projectId);
-})();
+const itemCount = (db.prepare('SELECT count(*) AS n FROM items WHERE project_id = ?').get(project.projectId) as { n: number }).n;
 const verdictCount = (db.prepare('SELECT count(*) AS n FROM verdicts').get() as { n: number }).n;
 const candidates = (db.prepare('SELECT avg(length(labels) - length(replace(labels, \':\', \'\'))) AS n FROM verdicts').get() as { n: number }).n;
 console.log(
-  `generated: ${itemRows.length} items, ${MODELS} models, ${verdictCount} verdicts (panel of ${PANEL}, ${candidates.toFixed(1)} classes judged per verdict) ` +
+  `generated: ${itemCount} items, ${MODELS} models, ${verdictCount} verdicts (panel of ${PANEL}, ${candidates.toFixed(1)} classes judged per verdict) ` +
     `in ${seconds(performance.now() - started)} s`,
 );
 
@@ -138,7 +96,7 @@ for (let run = 0; run < RUNS; run++) {
     reaggregated += db.transaction(() => consensus.reaggregateStep(project.projectId, new Date().toISOString(), STEP_ITEMS)).immediate().items;
   }
   const aggregate = performance.now() - started;
-  if (reaggregated !== itemRows.length) throw new Error(`re-aggregated ${reaggregated} items, expected ${itemRows.length}`);
+  if (reaggregated !== itemCount) throw new Error(`re-aggregated ${reaggregated} items, expected ${itemCount}`);
 
   started = performance.now();
   const prepared = prepareExport(db, projectCatalog(db).get(project.projectId)!, 'human-accuracy-v3', { now: Date.now() });
@@ -157,7 +115,7 @@ console.log(`item statuses after the last run: ${statuses.map((s) => `${s.status
 
 // --- the dashboard API -------------------------------------------------------------------------------------------
 const app = await buildApp({ db, cacheDir: join(dir, 'cache') });
-const cookie = await login(app, 'lead', 'bench-password');
+const cookie = await login(app, project.lead, 'bench-password');
 const dashboardCall = async () => {
   const t0 = performance.now();
   const res = await app.inject({ url: `/api/projects/${project.projectId}/dashboard`, headers: { cookie } });

@@ -37,12 +37,56 @@ describe('session guard', () => {
     }
   });
 
-  it('refuses an unknown token and an expired session', async () => {
-    expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie: 'bagel_session=forged' } })).statusCode).toBe(401);
+  it('refuses an unknown token and an expired session with 401 SESSION_ENDED (no cookie at all: UNAUTHORIZED)', async () => {
+    const me = async (cookie?: string) => t.app.inject({ url: '/api/auth/me', headers: cookie ? { cookie } : {} });
+    expect((await me()).json()).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+    expect((await me('bagel_session=forged')).json()).toMatchObject({ statusCode: 401, code: 'SESSION_ENDED', message: 'Your session has ended; sign in again' });
     const cookie = await login(t.app, 'alice', 'alice-password');
-    expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200);
-    t.clock.advance(12 * 60 * 60 * 1000 + 1);
-    expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+    expect((await me(cookie)).statusCode).toBe(200);
+    t.clock.advance(12 * 60 * 60 * 1000 - 1);
+    expect((await me(cookie)).statusCode).toBe(200);
+    t.clock.advance(2);
+    const expired = await me(cookie);
+    expect(expired.statusCode).toBe(401);
+    expect(expired.json()).toMatchObject({ statusCode: 401, code: 'SESSION_ENDED' });
+    // On every guarded route, not only `me`.
+    expect((await t.app.inject({ url: '/api/projects', headers: { cookie } })).json()).toMatchObject({ code: 'SESSION_ENDED' });
+  });
+
+  it('answers SESSION_ENDED for a session ended on the server: a password reset, a deactivation, a password changed elsewhere', async () => {
+    createUser(t.db, 'carol', 'expert', 'carol-password');
+    createUser(t.db, 'dora', 'admin', 'dora-admin-password');
+    const admin = await login(t.app, 'dora', 'dora-admin-password');
+    const carolId = (await t.app.inject({ url: '/api/auth/me', headers: { cookie: await login(t.app, 'carol', 'carol-password') } })).json().id as number;
+    const code = async (cookie: string) => (await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).json().code as string | undefined;
+
+    const beforeReset = await login(t.app, 'carol', 'carol-password');
+    const reset = await t.app.inject({ method: 'POST', url: `/api/users/${carolId}/password`, headers: { cookie: admin } });
+    expect(reset.statusCode).toBe(200);
+    expect(await code(beforeReset)).toBe('SESSION_ENDED');
+    const newPassword = reset.json().password as string;
+
+    const here = await login(t.app, 'carol', newPassword);
+    const elsewhere = await login(t.app, 'carol', newPassword);
+    const change = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: { cookie: here },
+      payload: { currentPassword: newPassword, newPassword: 'carol-changed-password' },
+    });
+    expect(change.statusCode).toBe(204);
+    expect(await code(elsewhere)).toBe('SESSION_ENDED');
+    expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie: here } })).statusCode).toBe(200);
+
+    const deactivate = await t.app.inject({ method: 'PATCH', url: `/api/users/${carolId}`, headers: { cookie: admin }, payload: { active: false } });
+    expect(deactivate.statusCode).toBe(200);
+    expect(await code(here)).toBe('SESSION_ENDED');
+  });
+
+  it('lets the cookie outlive its session, so that a browser coming back after it expired is told SESSION_ENDED', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'alice', password: 'alice-password' } });
+    const maxAge = Number(/Max-Age=(\d+)/.exec(String(res.headers['set-cookie']))?.[1]);
+    expect(maxAge).toBe(12 * 60 * 60 + 30 * 24 * 60 * 60);
   });
 
   it('does not let an encoded path slip past the guard', async () => {
@@ -125,10 +169,35 @@ describe('login, me, logout', () => {
     expect(String(out.headers['set-cookie'])).toMatch(/bagel_session=;.*Expires=Thu, 01 Jan 1970/);
     expect((t.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n).toBe(sessionsBefore - 1);
     expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+    // The browser drops the cleared cookie: signed out, not ended.
+    expect((await t.app.inject({ url: '/api/auth/me' })).json()).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
   });
 });
 
 describe('OpenAPI document', () => {
+  it("documents the session guard's 401 (UNAUTHORIZED or SESSION_ENDED) on every guarded operation, and only there", async () => {
+    const cookie = await login(t.app, 'alice', 'alice-password');
+    const doc = (await t.app.inject({ url: '/api/docs/json', headers: { cookie } })).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>>;
+      components: { schemas: Record<string, { properties: { code: { enum?: string[] } } }> };
+    };
+    expect(doc.components.schemas.SessionRequiredResponse!.properties.code.enum).toEqual(['UNAUTHORIZED', 'SESSION_ENDED']);
+    let guarded = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const key = `${method.toUpperCase()} ${path}`;
+        const schema = operation.responses['401']?.content?.['application/json']?.schema;
+        if (key === 'GET /api/health') expect(schema, key).toBeUndefined();
+        else if (key === 'POST /api/auth/login') expect(schema?.$ref, key).toMatch(/ErrorResponse$/);
+        else {
+          expect(schema?.$ref, key).toBe('#/components/schemas/SessionRequiredResponse');
+          guarded++;
+        }
+      }
+    }
+    expect(guarded).toBeGreaterThanOrEqual(30);
+  });
+
   it('describes the verdict route with the contract schemas', async () => {
     const cookie = await login(t.app, 'alice', 'alice-password');
     const res = await t.app.inject({ url: '/api/docs/json', headers: { cookie } });

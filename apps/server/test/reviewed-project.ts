@@ -1,6 +1,8 @@
 // A generated project well into its review, for the tests of long work and the benchmarks: `judged` of its items judged by a complete panel
 // (every verdict inserted with SQL: some revised, some with a comment), a few decided by the lead and discussed,
-// then aggregated by the consensus service exactly as a quorum change does; the other items are open.
+// then aggregated by the consensus service exactly as a quorum change does (unless `aggregate: false`); the other
+// items are open. Each (item, class) has a hidden truth that an expert reports 85% of the time, so most items are
+// agreed and some disputed, as in a real round.
 import { DEFAULT_MISTAKE_CATEGORIES, type Judgement, type Severity } from '@bagel/contracts';
 import { isMistakeUnderJudgements, seededRandom } from '@bagel/core';
 import type { Db } from '../src/db/open-database';
@@ -19,6 +21,10 @@ export interface ReviewedProjectOptions {
   revised?: number;
   commented?: number;
   decided?: number;
+  /** Each model's top-5 comes from this many classes nearest the original label (10 by default), or from all of them. */
+  neighbourhood?: number | 'all';
+  /** Aggregate the project at the end (by default); a benchmark of aggregation leaves it to be measured. */
+  aggregate?: boolean;
   password: string;
 }
 
@@ -31,7 +37,7 @@ export interface ReviewedProject extends SyntheticProject {
 export function seedReviewedProject(db: Db, options: ReviewedProjectOptions): ReviewedProject {
   const random = seededRandom(options.seed * 7919);
   // As real models confuse a class with its neighbours, each model's top-5 comes from the 10 classes nearest the
-  // original label: about 10 candidates an item.
+  // original label: about 10 candidates an item (`all`: no overlap between the models, about 26).
   const project = seedSyntheticProject(db, {
     name: options.name,
     images: options.items,
@@ -41,7 +47,7 @@ export function seedReviewedProject(db: Db, options: ReviewedProjectOptions): Re
     topK: 5,
     seed: options.seed,
     allWrong: true,
-    neighbourhood: 10,
+    neighbourhood: options.neighbourhood === 'all' ? undefined : (options.neighbourhood ?? 10),
   });
   const experts = Array.from({ length: options.panelSize }, (_, i) => `panel${i + 1}`);
   const expertIds = experts.map((name) => createUser(db, name, 'expert', options.password));
@@ -109,6 +115,6 @@ export function seedReviewedProject(db: Db, options: ReviewedProjectOptions): Re
       }
     }
   })();
-  createConsensusService(db).reaggregateProject(project.projectId, new Date().toISOString());
+  if (options.aggregate ?? true) createConsensusService(db).reaggregateProject(project.projectId, new Date().toISOString());
   return { ...project, experts, lead, verdicts };
 }

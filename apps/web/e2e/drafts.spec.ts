@@ -1,5 +1,5 @@
-import { PROBLEMATIC_REASONS, type VerdictRequest } from '@bagel/contracts';
-import { type Page, expect, test } from '@playwright/test';
+import { PROBLEMATIC_REASONS, type UserAccount, type VerdictRequest } from '@bagel/contracts';
+import { type Browser, type BrowserContext, type Page, expect, test } from '@playwright/test';
 import { candidateKeys, fetchItem, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId, signInThroughApi } from './support';
 
 // A reviewer's work is never lost: the draft survives a reload, a closed tab, another browser, a session that ends and a
@@ -33,6 +33,31 @@ async function judgeAllWrong(page: Page, text = COMMENT): Promise<void> {
   await gradeMistakesWithKeys(page, '1', '4');
   await typeComment(page, text);
   await expect(page.getByTestId('submit')).toBeEnabled();
+}
+
+/**
+ * A new expert signed in on a browser of their own, with every candidate of the item on screen judged and its
+ * mistakes graded (Enter would submit), once the item after it is claimed ahead.
+ */
+async function judgedItem(browser: Browser, what: string): Promise<{ username: string; user: UserAccount; context: BrowserContext; page: Page; itemId: number }> {
+  const { username, user } = await accounts.add(what);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const claimedAhead = page.waitForResponse((response) => response.url().includes('/next?after='));
+  await logIn(page, username);
+  const itemId = await shownItemId(page);
+  await claimedAhead;
+  await judgeAllWrong(page);
+  return { username, user, context, page, itemId };
+}
+
+/** With no network, `typed` added to the comment and Enter: the next item shows at once, the verdict is being retried. */
+async function submitOffline(context: BrowserContext, page: Page, itemId: number, typed?: string): Promise<void> {
+  await context.setOffline(true);
+  if (typed !== undefined) await typeComment(page, typed);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expect(saveState(page)).toHaveAttribute('data-state', 'retrying');
 }
 
 test('a draft comes back after a reload, in another browser of the same reviewer, and nobody else ever sees it', async ({ browser }) => {
@@ -117,12 +142,7 @@ test('a draft made with no network survives the tab closing at once, and reaches
 });
 
 test('the session ends mid-draft: Enter asks for the password over the review screen, then the verdict is submitted', async ({ browser }) => {
-  const { username, user } = await accounts.add('session');
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await logIn(page, username);
-  const itemId = await shownItemId(page);
-  await judgeAllWrong(page);
+  const { username, user, context, page, itemId } = await judgedItem(browser, 'session');
   await expect(draftState(page)).toHaveAttribute('data-state', 'saved');
 
   // An admin resets the expert's password: their session ends on the server.
@@ -174,17 +194,81 @@ test('the session ends mid-draft: Enter asks for the password over the review sc
   await context.close();
 });
 
+test('the session ends with a verdict and a draft unsent, and the page is reloaded: the sign-in form says why and what it keeps, and signing in sends both, the verdict once', async ({
+  browser,
+}) => {
+  const { username, user, context, page, itemId } = await judgedItem(browser, 'reloaded');
+  await expect(draftState(page)).toHaveAttribute('data-state', 'saved');
+  const verdictKeys: string[] = [];
+  const draftPuts: number[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (request.method() === 'POST' && path === `/api/items/${itemId}/verdicts`) verdictKeys.push(request.headers()['idempotency-key'] ?? '');
+    const draftOf = /^\/api\/items\/(\d+)\/draft$/.exec(path);
+    if (request.method() === 'PUT' && draftOf) draftPuts.push(Number(draftOf[1]));
+  });
+
+  // Offline: the last words of the comment stay in this browser, the verdict waits in the outbox, and the next item
+  // gets a draft of its own that the server has not got either.
+  await submitOffline(context, page, itemId, ' Typed offline.');
+  const nextItemId = await shownItemId(page);
+  await page.keyboard.press('c');
+  await typeComment(page, 'draft of the next item');
+  await expect(draftState(page)).toHaveAttribute('data-state', 'offline');
+
+  // Meanwhile an admin resets the expert's password: the session ends on the server. Back online, the outbox finds it
+  // gone and asks for the password over the screen; the expert reloads instead.
+  const reset = await accounts.admin.post(`/api/users/${user.id}/password`);
+  expect(reset.status()).toBe(200);
+  const { password } = (await reset.json()) as { password: string };
+  await context.setOffline(false);
+  await expect(page.getByTestId('session-ended-dialog')).toBeVisible();
+  await page.reload();
+
+  const notice = page.getByTestId('session-ended-notice');
+  await expect(notice).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Sign in again' })).toBeVisible();
+  await expect(notice).toContainText('Your session has ended');
+  await expect(page.getByTestId('kept-work')).toHaveText(
+    'This browser keeps 1 verdict and 1 draft not yet saved on the server; they are sent once you sign in again with the same account.',
+  );
+  const before = (await (await accounts.admin.get(`/api/items/${itemId}/verdicts`)).json()) as { verdicts: { expert: string }[] };
+  expect(before.verdicts.map((v) => v.expert)).not.toContain(username);
+  const putsBeforeSignIn = draftPuts.length;
+
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Password').press('Enter');
+  await expect(page.getByTestId('review-screen')).toBeVisible();
+  await expect(page.getByTestId('session-ended-dialog')).toHaveCount(0);
+  await expect.poll(async () => (await fetchItem(page.request, itemId)).myVerdict?.revision ?? 0).toBe(1);
+  expect((await fetchItem(page.request, itemId)).myVerdict).toMatchObject({ revision: 1, comment: `${COMMENT} Typed offline.`, expert: username });
+  await expect.poll(async () => (await page.request.get(`/api/items/${nextItemId}/draft`)).status()).toBe(200);
+  expect(await (await page.request.get(`/api/items/${nextItemId}/draft`)).json()).toMatchObject({ comment: 'draft of the next item' });
+
+  // Stored once: every attempt carried the one key, across the reload; the panel lists the expert once; the verdict's
+  // own draft was not sent as a draft after the sign-in.
+  await expect(saveState(page)).not.toHaveAttribute('data-state', 'retrying');
+  expect(verdictKeys.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(verdictKeys).size).toBe(1);
+  const after = (await (await accounts.admin.get(`/api/items/${itemId}/verdicts`)).json()) as { verdicts: { expert: string; revision: number }[] };
+  expect(after.verdicts.filter((v) => v.expert === username)).toEqual([expect.objectContaining({ revision: 1 })]);
+  expect(draftPuts.slice(putsBeforeSignIn)).not.toContain(itemId);
+
+  // Signed out on purpose, the form has nothing to say of an ended session, nor of unsent work.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.locator('.login-card')).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Sign in to review' })).toBeVisible();
+  await expect(page.getByTestId('session-ended-notice')).toHaveCount(0);
+  await expect(page.getByTestId('kept-work')).toHaveCount(0);
+  await context.close();
+});
+
 test('offline at Enter: the next item shows at once, the verdict is retried with one Idempotency-Key and stored once back online; a lost answer stores one revision too', async ({
   browser,
 }) => {
-  const { username } = await accounts.add('offline');
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const claimedAhead = page.waitForResponse((response) => response.url().includes('/next?after='));
-  await logIn(page, username);
-  const itemId = await shownItemId(page);
-  await claimedAhead;
-  await judgeAllWrong(page);
+  const { context, page, itemId } = await judgedItem(browser, 'offline');
   const keysSent: string[] = [];
   page.on('request', (request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === `/api/items/${itemId}/verdicts`) {
@@ -192,10 +276,7 @@ test('offline at Enter: the next item shows at once, the verdict is retried with
     }
   });
 
-  await context.setOffline(true);
-  await page.keyboard.press('Enter');
-  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
-  await expect(saveState(page)).toHaveAttribute('data-state', 'retrying');
+  await submitOffline(context, page, itemId);
   await expect(saveState(page)).toContainText('Not saved: retrying');
   await expect(page.getByTestId('previous-item')).toBeDisabled();
   // The expert works on meanwhile.
@@ -244,19 +325,8 @@ test('offline at Enter: the next item shows at once, the verdict is retried with
 test('a verdict refused after the expert moved on (stored meanwhile from another browser) is shown, and its draft is kept to put back', async ({
   browser,
 }) => {
-  const { username } = await accounts.add('refused');
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const claimedAhead = page.waitForResponse((response) => response.url().includes('/next?after='));
-  await logIn(page, username);
-  const itemId = await shownItemId(page);
-  await claimedAhead;
-  await judgeAllWrong(page);
-
-  await context.setOffline(true);
-  await page.keyboard.press('Enter');
-  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
-  await expect(saveState(page)).toHaveAttribute('data-state', 'retrying');
+  const { username, context, page, itemId } = await judgedItem(browser, 'refused');
+  await submitOffline(context, page, itemId);
 
   // Meanwhile the same expert stores a verdict on the item from another browser.
   const otherBrowser = await browser.newContext();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Role } from './common';
+import { ErrorResponse, Role } from './common';
 
 export const LoginRequest = z.object({
   username: z.string().trim().min(1).max(64),
@@ -21,3 +21,21 @@ export type HealthResponse = z.infer<typeof HealthResponse>;
 /** Readiness, for a load balancer: whether this instance can reach its database (503 with `unavailable` when not). */
 export const ReadinessResponse = z.object({ status: z.enum(['ok', 'unavailable']), version: z.string(), database: z.enum(['sqlite', 'postgres']) });
 export type ReadinessResponse = z.infer<typeof ReadinessResponse>;
+/**
+ * Why a guarded route answered 401. `UNAUTHORIZED`: the request carried no session cookie (never signed in, or signed
+ * out). `SESSION_ENDED`: it carried one whose session is over: expired after its lifetime, or ended on the server (a
+ * password reset or change elsewhere, a deactivated account). The web app says the second on its sign-in form, since
+ * the person was signed in there and may have work waiting in the browser.
+ */
+export const SessionErrorCode = z.enum(['UNAUTHORIZED', 'SESSION_ENDED']);
+export type SessionErrorCode = z.infer<typeof SessionErrorCode>;
+
+/** 401 answer of a guarded route: no valid session. */
+export const SessionRequiredResponse = ErrorResponse.extend({
+  statusCode: z.literal(401),
+  code: SessionErrorCode,
+}).meta({
+  description:
+    'No valid session: `UNAUTHORIZED` when the request carried no session cookie, `SESSION_ENDED` when its session has ended (expired after 12 hours, or ended by a password reset or change, or a deactivation)',
+});
+export type SessionRequiredResponse = z.infer<typeof SessionRequiredResponse>;

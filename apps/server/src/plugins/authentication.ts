@@ -1,9 +1,9 @@
-import type { Role, SessionUser } from '@bagel/contracts';
+import { type Role, SessionErrorCode, type SessionUser } from '@bagel/contracts';
 import cookie from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createSessionsRepository, hashSessionToken } from '../features/auth/sessions.repository';
-import { forbidden, unauthorized } from './errors';
+import { ApiError, forbidden, unauthorized } from './errors';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,10 +19,19 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'bagel_session';
 
 /**
+ * 401 for a session cookie whose session is over (expired, or ended on the server: a password reset or change, a
+ * deactivation; or a token that never was one). Told apart from no cookie at all (`UNAUTHORIZED`) so that the web app,
+ * loaded afresh, can say why it asks to sign in: the cookie outlives its session for that (SESSION_COOKIE_MAX_AGE_MS).
+ */
+export const sessionEnded = () =>
+  new ApiError(401, 'Your session has ended; sign in again', SessionErrorCode.enum.SESSION_ENDED);
+
+/**
  * The session guard: deny by default. Every route whose path starts with /api needs a valid session unless it is
  * marked `config: { public: true }`, so a new route (or a plugin's, like the OpenAPI document) is protected without
  * anyone remembering to protect it. The decision uses the matched route pattern, not the raw URL, so an encoded or
  * oddly spelled URL cannot slip past it. Non-API routes (the SPA and its assets) hold no data and stay public.
+ * No cookie: 401 UNAUTHORIZED; a cookie whose session is over: 401 SESSION_ENDED.
  */
 export default fp(
   async function authenticationPlugin(app) {
@@ -33,8 +42,9 @@ export default fp(
       const route = request.routeOptions.url;
       if (route === undefined || !(route === '/api' || route.startsWith('/api/')) || request.routeOptions.config.public) return;
       const token = request.cookies[SESSION_COOKIE];
-      const user = token ? await sessions.findUser(hashSessionToken(token), app.now()) : null;
-      if (!user) throw unauthorized();
+      if (!token) throw unauthorized();
+      const user = await sessions.findUser(hashSessionToken(token), app.now());
+      if (!user) throw sessionEnded();
       request.user = user;
     });
   },

@@ -1,3 +1,4 @@
+import { SessionErrorCode } from '@bagel/contracts';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -26,7 +27,7 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (message: string, code = 'BAD_REQUEST') => new ApiError(400, message, code);
-export const unauthorized = (message = 'Sign in first') => new ApiError(401, message, 'UNAUTHORIZED');
+export const unauthorized = (message = 'Sign in first') => new ApiError(401, message, SessionErrorCode.enum.UNAUTHORIZED);
 export const forbidden = (message: string) => new ApiError(403, message, 'FORBIDDEN');
 export const notFound = (message: string) => new ApiError(404, message, 'NOT_FOUND');
 export const conflict = (message: string, code: string, details: Record<string, unknown> = {}) => new ApiError(409, message, code, details);

@@ -10,6 +10,7 @@ import { z } from 'zod';
 // instead of being inlined in every route. zod keeps names in its global registry; existing metadata is kept.
 const NAMED_SCHEMAS = [
   'ErrorResponse',
+  'SessionRequiredResponse',
   'LoginRequest',
   'SessionUser',
   'HealthResponse',
@@ -114,8 +115,13 @@ export default fp(
     nameContractSchemas();
     app.addHook('onRoute', (route) => {
       const summary = OPERATION_SUMMARIES[`${route.method} ${route.url}`];
-      if (summary === undefined || route.schema?.summary !== undefined) return;
-      route.schema = { ...route.schema, summary };
+      if (summary !== undefined && route.schema?.summary === undefined) route.schema = { ...route.schema, summary };
+      // Every route behind the session guard (authentication.ts) may answer its 401: documented once, here.
+      const guarded = (route.url === '/api' || route.url.startsWith('/api/')) && !route.config?.public;
+      const response = route.schema?.response as Record<string, unknown> | undefined;
+      if (guarded && route.schema && !route.schema.hide && response?.[401] === undefined) {
+        route.schema = { ...route.schema, response: { ...response, 401: contracts.SessionRequiredResponse } };
+      }
     });
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);

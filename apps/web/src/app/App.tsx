@@ -17,6 +17,7 @@ import { useProjects } from '../features/projects/api/get-projects';
 import { ProjectPicker } from '../features/projects/components/ProjectPicker';
 import { ReviewScreen } from '../features/review/components/ReviewScreen';
 import { ReviewerSync } from '../features/review/components/ReviewerSync';
+import { describeUnsentWork } from '../features/review/lib/unsent-work';
 import { UsersScreen } from '../features/users/components/UsersScreen';
 import { errorMessage } from '../lib/api-client';
 import { useSessionStore } from '../stores/session-store';
@@ -28,14 +29,16 @@ import { ViewNavigation } from './ViewNavigation';
 import { allowedPage, allowedView, backLabelOf, pagesFor, viewsFor } from './views';
 
 /**
- * Signed out: the login screen. Signed in: the project picker when there are several projects, else the project; or a
+ * Signed out: the login screen (which says so when the session had ended, and what unsent work this browser keeps for
+ * the next sign-in). Signed in: the project picker when there are several projects, else the project; or a
  * page of the whole app (the admin's users), opened from the user menu, which needs no project.
  */
 export function App() {
   const me = useSessionUser();
+  const ended = useSessionStore((s) => s.ended);
   if (me.isPending) return <div className="loading">Loading…</div>;
   if (me.isError) return <FatalError message={errorMessage(me.error)} onRetry={() => void me.refetch()} />;
-  if (!me.data) return <LoginScreen />;
+  if (!me.data) return <LoginScreen sessionEnded={ended} keptWork={describeUnsentWork} />;
   return <SignedIn user={me.data} />;
 }
 

@@ -4,7 +4,8 @@ import { create } from 'zustand';
  * Whether the signed-in user's session has ended behind the app's back (expired after its lifetime, or ended on the
  * server: a password reset, a deactivation). Shared by the features: any of them may learn it from a 401, the auth
  * feature asks for the password again in place (the screen and its work stay as they are), and the features that hold
- * unsent work (the review's drafts and verdicts) wait for `resumed` to send it.
+ * unsent work (the review's drafts and verdicts) wait for `resumed` to send it. Set too when the app starts with the
+ * cookie of a session that has ended (401 SESSION_ENDED): the sign-in form then says so.
  */
 interface SessionState {
   ended: boolean;

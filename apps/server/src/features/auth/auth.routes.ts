@@ -13,6 +13,12 @@ import { createSessionsRepository, hashSessionToken, newSessionToken } from './s
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 /** How long readiness waits for the database before it calls the instance unavailable. */
 const READINESS_TIMEOUT_MS = 2000;
+/**
+ * The cookie outlives its session by 30 days: a browser that comes back after the session expired still sends it, and
+ * is told 401 SESSION_ENDED rather than UNAUTHORIZED, so the web app can say why it asks to sign in. The token is
+ * worth nothing once its session is over (the server checks the session's own expiry).
+ */
+export const SESSION_COOKIE_MAX_AGE_MS = SESSION_TTL_MS + 30 * 24 * 60 * 60 * 1000;
 
 export interface AuthRoutesOptions {
   version: string;
@@ -104,7 +110,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
         path: '/',
         // Over https, directly or through a trusted proxy (--trust-proxy: X-Forwarded-Proto).
         secure: request.protocol === 'https',
-        maxAge: SESSION_TTL_MS / 1000,
+        maxAge: SESSION_COOKIE_MAX_AGE_MS / 1000,
       });
       return { id: user.id, username: user.username, role: user.role };
     },

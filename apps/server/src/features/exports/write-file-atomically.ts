@@ -13,43 +13,32 @@ export function sizeText(bytes: number): string {
 }
 
 /**
- * Writes `text` to `file` so that the file is either what it was before or the whole new text, never a half: the
- * text goes to a temporary file beside it (same folder, so the rename cannot cross file systems), is flushed to
- * disk, then renamed over the target, which POSIX makes atomic. On any failure the temporary file is removed.
- * `onProgress` hears the step `writing file`, counted in MB.
+ * Writes `text` to `file` so that the file is either what it was before or the whole new text, never a half (see
+ * writePiecesAtomically, which does the writing). `onProgress` hears the step `writing file`, counted in MB.
  */
 export function writeFileAtomically(file: string, text: string, onProgress?: ProgressListener): void {
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const bytes = Buffer.from(text, 'utf8');
-  const phase = onProgress && new ProgressPhase(onProgress, 'writing file', Math.ceil(bytes.length / 1e6), 'MB');
-  let fd: number | undefined;
-  try {
-    fd = openSync(temporary, 'wx', 0o644);
-    let written = 0;
-    while (written < bytes.length) {
-      written += writeSync(fd, bytes, written, Math.min(CHUNK_BYTES, bytes.length - written));
-      phase?.tick(Math.floor(written / 1e6));
-    }
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temporary, file);
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-  phase?.end(`wrote the file (${sizeText(bytes.length)})`);
+  writePiecesAtomically(
+    file,
+    (function* () {
+      yield text;
+    })(),
+    onProgress,
+    Buffer.byteLength(text, 'utf8'),
+  );
 }
 
 /**
- * Writes the text that `pieces` makes to `file` with the same guarantee as writeFileAtomically (the whole new text
- * or the file as it was), without ever holding the whole text: pieces are gathered into slices of about 1 MiB,
- * each written to the temporary file as it fills. Returns the generator's result. `onProgress` hears the step
- * `writing file`, in MB, once everything is written and flushed (the pieces' own steps report the progress).
+ * Writes the text that `pieces` makes to `file` so that the file is either what it was before or the whole new text,
+ * never a half: the text goes to a temporary file beside it (same folder, so the rename cannot cross file systems), is
+ * flushed to disk, then renamed over the target, which POSIX makes atomic. On any failure the temporary file is
+ * removed. The whole text is never held: pieces are gathered into slices of about 1 MiB, each written to the
+ * temporary file as it fills (a larger piece is written on its own, a slice at a time). Returns the generator's
+ * result. `onProgress` hears the step `writing file`, in MB: as it goes when `totalBytes` tells how much is coming,
+ * else once everything is written and flushed (the pieces' own steps report the progress).
  */
-export function writePiecesAtomically<R>(file: string, pieces: Generator<string, R, undefined>, onProgress?: ProgressListener): R {
+export function writePiecesAtomically<R>(file: string, pieces: Generator<string, R, undefined>, onProgress?: ProgressListener, totalBytes?: number): R {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const phase = onProgress && totalBytes !== undefined ? new ProgressPhase(onProgress, 'writing file', Math.ceil(totalBytes / 1e6), 'MB') : undefined;
   const slice = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   let bytes = 0;
@@ -58,9 +47,16 @@ export function writePiecesAtomically<R>(file: string, pieces: Generator<string,
   try {
     fd = openSync(temporary, 'wx', 0o644);
     const descriptor = fd;
+    const write = (buffer: Buffer, length: number) => {
+      for (let at = 0; at < length; ) {
+        const written = writeSync(descriptor, buffer, at, Math.min(CHUNK_BYTES, length - at));
+        at += written;
+        bytes += written;
+        phase?.tick(Math.floor(bytes / 1e6));
+      }
+    };
     const flush = () => {
-      let written = 0;
-      while (written < used) written += writeSync(descriptor, slice, written, used - written);
+      write(slice, used);
       used = 0;
     };
     for (let next = pieces.next(); ; next = pieces.next()) {
@@ -73,13 +69,9 @@ export function writePiecesAtomically<R>(file: string, pieces: Generator<string,
       if (used + piece.length * 3 > CHUNK_BYTES) flush();
       if (piece.length * 3 > CHUNK_BYTES) {
         const own = Buffer.from(piece, 'utf8');
-        let written = 0;
-        while (written < own.length) written += writeSync(descriptor, own, written, own.length - written);
-        bytes += own.length;
+        write(own, own.length);
       } else {
-        const length = slice.write(piece, used, 'utf8');
-        used += length;
-        bytes += length;
+        used += slice.write(piece, used, 'utf8');
       }
     }
     flush();
@@ -94,6 +86,7 @@ export function writePiecesAtomically<R>(file: string, pieces: Generator<string,
     pieces.return(undefined as R);
     throw error;
   }
-  if (onProgress) new ProgressPhase(onProgress, 'writing file', Math.ceil(bytes / 1e6), 'MB').end(`wrote the file (${sizeText(bytes)})`);
+  const done = phase ?? (onProgress && new ProgressPhase(onProgress, 'writing file', Math.ceil(bytes / 1e6), 'MB'));
+  done?.end(`wrote the file (${sizeText(bytes)})`);
   return result;
 }

@@ -1,16 +1,23 @@
-import { SessionUser } from '@bagel/contracts';
+import { SessionErrorCode, SessionUser } from '@bagel/contracts';
 import { type QueryClient, queryOptions, useQuery } from '@tanstack/react-query';
 import { ApiError, apiJson } from '../../../lib/api-client';
 import { useSessionStore } from '../../../stores/session-store';
 
 export const sessionUserKey = ['auth', 'me'] as const;
 
-/** The signed-in user, or null when there is no session (401). */
+/**
+ * The signed-in user, or null when there is no session (401). A 401 SESSION_ENDED (this browser still had the cookie
+ * of a session that expired, or was ended on the server) marks the session ended, so that the sign-in form says why
+ * it is there.
+ */
 export async function getSessionUser(signal?: AbortSignal): Promise<SessionUser | null> {
   try {
     return await apiJson('/api/auth/me', SessionUser, { signal });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return null;
+    if (error instanceof ApiError && error.status === 401) {
+      if (error.code === SessionErrorCode.enum.SESSION_ENDED) useSessionStore.getState().end();
+      return null;
+    }
     throw error;
   }
 }

@@ -13,8 +13,9 @@ export function useLogin() {
   return useMutation({
     mutationFn: login,
     onSuccess: (user) => {
-      // Whatever was cached belonged to the previous session.
+      // Whatever was cached belonged to the previous session, which is over now (if it had ended).
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionUserKey[0] });
+      useSessionStore.getState().clear();
       queryClient.setQueryData(sessionUserKey, user);
     },
   });

@@ -7,8 +7,8 @@ import { deleteDraft, putDraft } from '../api/drafts';
 import { itemKey } from '../api/get-item';
 import { submitVerdict, verdictStored } from '../api/submit-verdict';
 import { type DraftSync, createDraftSync } from '../lib/draft-sync';
-import { type LocalDrafts, type StorageLike, createLocalDrafts, draftOfRequest } from '../lib/local-drafts';
-import { type Outbox, createOutbox } from '../lib/outbox';
+import { type LocalDrafts, browserStorage, createLocalDrafts, draftOfRequest } from '../lib/local-drafts';
+import { type Outbox, createOutbox, outboxStorageKey } from '../lib/outbox';
 
 /** One signed-in reviewer's unsent work in this browser: their drafts, and the verdicts on their way. */
 export interface ReviewerSync {
@@ -16,17 +16,6 @@ export interface ReviewerSync {
   local: LocalDrafts;
   drafts: DraftSync;
   outbox: Outbox;
-}
-
-const outboxKey = (userId: number) => `bagel.outbox.v1.${userId}`;
-
-function browserStorage(): StorageLike | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    // Storage denied (a privacy setting): the work is kept on the server and in memory only.
-    return null;
-  }
 }
 
 function create(userId: number, queryClient: QueryClient): ReviewerSync {
@@ -42,10 +31,12 @@ function create(userId: number, queryClient: QueryClient): ReviewerSync {
   });
   const outbox = createOutbox({
     storage,
-    storageKey: outboxKey(userId),
+    storageKey: outboxStorageKey(userId),
     send: (entry, signal) => submitVerdict(entry.itemId, entry.request, entry.key, signal),
     newKey: newUuid,
   });
+  // A verdict an earlier page left unsent replaces its draft: the draft is not saved as well (the verdict removes it).
+  for (const entry of outbox.getSnapshot().pending) drafts.supersede(entry.itemId);
   outbox.watch((event) => {
     if (event.kind === 'stored') {
       drafts.forget(event.entry.itemId);

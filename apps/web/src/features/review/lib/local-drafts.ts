@@ -11,6 +11,16 @@ export interface StorageLike {
   readonly length: number;
 }
 
+/** The browser's localStorage, or null where there is none or it is denied. */
+export function browserStorage(): StorageLike | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    // Storage denied (a privacy setting): the work is kept on the server and in memory only.
+    return null;
+  }
+}
+
 /** This browser's copy of a draft, kept in localStorage so that a reload, a crash or a dropped network loses nothing. */
 export interface LocalDraft {
   draft: DraftVerdict;
@@ -24,7 +34,9 @@ export interface LocalDraft {
   serverUpdatedAt: string | null;
 }
 
-const PREFIX = 'bagel.draft.v1.';
+/** Every draft's key in localStorage starts so (then `<user>.<item>`). */
+export const DRAFT_KEY_PREFIX = 'bagel.draft.v1.';
+const PREFIX = DRAFT_KEY_PREFIX;
 const keyOf = (userId: number, itemId: number) => `${PREFIX}${userId}.${itemId}`;
 
 /** The server's draft as the review screen holds one. */

@@ -62,7 +62,12 @@ export const ATTEMPT_TIMEOUT_MS = 20_000;
 
 const sameRequest = (a: VerdictRequest, b: VerdictRequest) => JSON.stringify(a) === JSON.stringify(b);
 
-function readEntries(storage: StorageLike | null, key: string): OutboxEntry[] {
+/** Where a reviewer's outbox is kept in localStorage. */
+export const OUTBOX_KEY_PREFIX = 'bagel.outbox.v1.';
+export const outboxStorageKey = (userId: number) => `${OUTBOX_KEY_PREFIX}${userId}`;
+
+/** The entries kept under `key` (anything malformed left out). */
+export function readEntries(storage: StorageLike | null, key: string): OutboxEntry[] {
   if (!storage) return [];
   try {
     const raw = storage.getItem(key);
