@@ -17,6 +17,17 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/** The WHATWG URL parser, a global wherever Bagel runs (Node, browsers); this package's types name no runtime. */
+interface ParsedUrl {
+  href: string;
+  host: string;
+  hostname: string;
+  username: string;
+  password: string;
+  pathname: string;
+}
+declare const URL: new (input: string) => ParsedUrl;
+
 const fail = (problem: string): ParsedImageSource => ({ ok: false, problem });
 
 /**
@@ -39,7 +50,7 @@ export function parseImageSource(text: string): ParsedImageSource {
 }
 
 function parseHttp(text: string): ParsedImageSource {
-  let url: URL;
+  let url: ParsedUrl;
   try {
     url = new URL(text);
   } catch {

@@ -1,3 +1,4 @@
+import { imageSourceText, parseImageSource } from '@bagel/contracts';
 import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -116,17 +117,29 @@ export function serveSettings(flags: ServeLimitFlags, env: NodeJS.ProcessEnv = p
   return { limits, ...(trustProxy ? { trustProxy } : {}) };
 }
 
+/**
+ * `--images`: a folder (which must exist; made absolute), an https:// or http:// base URL, or s3://bucket/prefix,
+ * checked at once so that a typo stops the server rather than shows every image missing.
+ */
+export function imageSourceOverride(text: string): string {
+  const parsed = parseImageSource(text);
+  if (!parsed.ok) throw new Error(`--images: ${parsed.problem}`);
+  if (parsed.source.kind !== 'folder') return imageSourceText(parsed.source);
+  if (!existsSync(text)) throw new Error(`image folder ${text} does not exist`);
+  return resolve(text);
+}
+
 /** Opens the database and serves the API, plus the web app when it has been built. Returns the URL for a browser. */
 export async function serveDatabase(
   options: { dbFile: string; imagesDir?: string; logLevel: string; previewCacheMb?: number; limits?: Partial<ServerLimits>; trustProxy?: string } & ListenOptions,
 ): Promise<string> {
   const dbFile = resolve(options.dbFile);
   if (!existsSync(dbFile)) throw new Error(`database ${options.dbFile} does not exist (create it with \`bagel import MANIFEST.json --db ${options.dbFile}\`)`);
-  if (options.imagesDir !== undefined && !existsSync(options.imagesDir)) throw new Error(`image folder ${options.imagesDir} does not exist`);
+  const imagesOverride = options.imagesDir === undefined ? undefined : imageSourceOverride(options.imagesDir);
   const db = openDatabase(dbFile);
   const app = await buildApp({
     db,
-    imagesDirOverride: options.imagesDir === undefined ? undefined : resolve(options.imagesDir),
+    imagesDirOverride: imagesOverride,
     webDistDir: builtWebAppDir(),
     cacheDir: previewCacheDir(dbFile),
     previewCacheBytes: options.previewCacheMb === undefined ? undefined : options.previewCacheMb * 1024 ** 2,
@@ -146,7 +159,7 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('serve the API and the web app on a Bagel database')
     .requiredOption('--db <file>', 'SQLite database made by `bagel import`')
-    .option('--images <dir>', "image folder to use instead of the one recorded at import")
+    .option('--images <source>', 'image folder, https:// or http:// base URL, or s3://bucket/prefix to use instead of the one recorded at import')
     .option('--port <n>', 'port to listen on (default: $PORT or 8080)', parsePort)
     .option('--host <host>', 'address to listen on (default: $HOST or 127.0.0.1)')
     .option(
