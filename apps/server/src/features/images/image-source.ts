@@ -1,8 +1,9 @@
 import { parseImageSource, type ImageSourceLocation } from '@bagel/contracts';
 import { imagePathProblem } from '@bagel/core';
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ApiError, forbidden } from '../../plugins/errors';
 import { locateImageFile, resolveImageFile } from './image-files';
@@ -99,8 +100,10 @@ function folderSource(dir: string): ImageSource {
         throw new ApiError(404, `The image file "${file}" is missing from the image folder`, 'NOT_FOUND', {}, { serverDetail: (error as Error).message });
       }
     },
+    // As the import always checked: a stat of the file (its name was checked by the reader of the labels). Resolving
+    // links as `find` does would cost five times as much for a large import; a link leading outside is refused then.
     async check(file) {
-      return locateImageFile(dir, file).found ? { outcome: 'found' } : { outcome: 'missing' };
+      return statSync(join(dir, file), { throwIfNoEntry: false })?.isFile() ? { outcome: 'found' } : { outcome: 'missing' };
     },
   };
 }
@@ -290,7 +293,7 @@ function remoteSource(text: string, locator: Locator, fetcher: RemoteFetcher): R
     },
     ...(isS3
       ? {
-          presignedUrl: (file: string, expiresInSeconds: number) => locator.url(keyOrThrow(file), 'GET', expiresInSeconds),
+          presignedUrl: async (file: string, expiresInSeconds: number) => locator.url(keyOrThrow(file), 'GET', expiresInSeconds),
         }
       : {}),
   };

@@ -63,7 +63,8 @@ class Limiter {
       this.active++;
       return Promise.resolve(release);
     }
-    if (this.waiting.length >= this.maxWaiting) return Promise.reject(new Failure(`${this.waiting.length} image fetches are already waiting`));
+    const waiting = this.waiting.length;
+    if (waiting >= this.maxWaiting) return Promise.reject(new Failure(`${waiting} image ${waiting === 1 ? 'fetch is' : 'fetches are'} already waiting for a turn`));
     return new Promise((resolve, reject) => {
       const entry = {
         start: () => {
