@@ -72,9 +72,9 @@ export function createImageSource(text: string, options: ImageSourceOptions = {}
     case 'folder':
       return folderSource(resolve(options.baseDir ?? '.', source.path));
     case 'http':
-      return remoteSource(source.baseUrl, httpLocator, options.fetcher ?? createRemoteFetcher());
+      return remoteSource('http', source.baseUrl, httpLocator(source.baseUrl), options.fetcher ?? createRemoteFetcher());
     case 's3':
-      return remoteSource(`s3://${source.bucket}/${source.prefix}`, s3Locator(source.bucket, source.prefix, options.env ?? process.env), options.fetcher ?? createRemoteFetcher());
+      return remoteSource('s3', `s3://${source.bucket}/${source.prefix}`, s3Locator(source.bucket, source.prefix, options.env ?? process.env), options.fetcher ?? createRemoteFetcher());
   }
 }
 
@@ -111,8 +111,12 @@ function folderSource(dir: string): ImageSource {
 // ---------------------------------------------------------------------------------------------------------------
 // Behind URLs and in buckets.
 
-/** How a remote source names a file: its location for the log, and the URL to fetch it (presigned for S3) per method. */
+/**
+ * How a remote source names a file: its key from its checked path segments (null: outside the source), the key's
+ * location for the log, and the URL to fetch it (presigned for S3) per method.
+ */
 interface Locator {
+  key(segments: readonly string[]): string | null;
   location(key: string): string;
   url(key: string, method: 'HEAD' | 'GET', expiresInSeconds?: number): Promise<string>;
 }
@@ -127,13 +131,25 @@ function safeSegments(file: string): string[] | null {
   return file.split('/');
 }
 
-/** For a base URL, a file's key is its URL. */
-const httpLocator: Locator = { location: (key) => key, url: async (key) => key };
+/** For a base URL, a file's key is its URL: the base followed by each segment percent-encoded. */
+function httpLocator(baseUrl: string): Locator {
+  return {
+    key(segments) {
+      const url = new URL(segments.map(encodeURIComponent).join('/'), baseUrl).href;
+      // Belt and braces: encoded segments cannot climb out of the base, and this says so.
+      return url.startsWith(baseUrl) ? url : null;
+    },
+    location: (key) => key,
+    url: async (key) => key,
+  };
+}
 
 /** The keys of a bucket: requests go to presigned URLs (signed here, no round trip), through the same bounded fetcher. */
 function s3Locator(bucket: string, prefix: string, env: NodeJS.ProcessEnv): Locator {
   let presigner: Promise<S3Presigner> | undefined;
   return {
+    // The SDK encodes the key into the URL's path.
+    key: (segments) => prefix + segments.join('/'),
     location: (key) => `s3://${bucket}/${key}`,
     // A request's URL is used at once: a quarter of an hour covers a clock some minutes off.
     url: async (key, method, expiresInSeconds = 900) => (await (presigner ??= createS3Presigner(env)))(bucket, key, method, expiresInSeconds),
@@ -177,19 +193,14 @@ export interface RemoteImageSource extends ImageSource {
   presignedUrl?(file: string, expiresInSeconds: number): Promise<string>;
 }
 
-function remoteSource(text: string, locator: Locator, fetcher: RemoteFetcher): RemoteImageSource {
-  const isS3 = text.startsWith('s3://');
+function remoteSource(kind: 'http' | 's3', text: string, locator: Locator, fetcher: RemoteFetcher): RemoteImageSource {
   const learnt = new Map<string, Learnt>();
   const timeoutS = fetcher.settings.timeoutMs / 1000;
 
   /** The key (S3) or URL (http) of a file, or null for a name that would leave the source. */
   function keyOf(file: string): string | null {
     const segments = safeSegments(file);
-    if (!segments) return null;
-    if (isS3) return text.slice(text.indexOf('/', 's3://'.length) + 1) + segments.join('/');
-    const url = new URL(segments.map(encodeURIComponent).join('/'), text);
-    // Belt and braces: encoded segments cannot climb out of the base, and this says so.
-    return url.href.startsWith(text) ? url.href : null;
+    return segments && locator.key(segments);
   }
 
   function outside(file: string): ApiError {
@@ -253,7 +264,7 @@ function remoteSource(text: string, locator: Locator, fetcher: RemoteFetcher): R
   }
 
   return {
-    kind: isS3 ? 's3' : 'http',
+    kind,
     text,
     available(file) {
       if (keyOf(file) === null) return false;
@@ -291,7 +302,7 @@ function remoteSource(text: string, locator: Locator, fetcher: RemoteFetcher): R
       }
       return outcome.outcome === 'failed' ? { outcome: 'failed', detail: `${locator.location(key)}: ${outcome.detail}` } : { outcome: outcome.outcome };
     },
-    ...(isS3
+    ...(kind === 's3'
       ? {
           presignedUrl: async (file: string, expiresInSeconds: number) => locator.url(keyOrThrow(file), 'GET', expiresInSeconds),
         }
