@@ -131,18 +131,15 @@ describe('import from a base URL', () => {
     const files = Array.from({ length: 64 }, (_, i) => `many/img-${String(i).padStart(2, '0')}.jpg`);
     const many = await startImageHttpServer(Object.fromEntries(files.map((f) => [f, images['b.jpg']!])));
     try {
-      many.delayMs = 40;
+      many.delayMs = 100;
       const ticks: ImportProgress[] = [];
-      const started = Date.now();
       const imported = await importInto(writeProject('Many from a URL', many.origin, files, ['cat'], ['dog']), {
         onProgress: (_, state) => state?.phase === 'checking images' && ticks.push(state),
       });
-      const elapsed = Date.now() - started;
       expect(imported.missingImages).toEqual([]);
       expect(many.requests.filter((r) => r.startsWith('HEAD'))).toHaveLength(64);
+      // Each answer takes 100 ms: 16 at once all along, never more.
       expect(many.maxInFlight).toBe(16);
-      // 64 answers of 40 ms, 16 at once: about 160 ms, far from the 2.6 s of one at a time.
-      expect(elapsed).toBeLessThan(2_000);
       expect(ticks.at(-1)).toMatchObject({ done: 64, total: 64 });
     } finally {
       await many.close();
@@ -314,15 +311,14 @@ describe('failing sources', () => {
     ids['moved.jpg'] = ids['gone.jpg']!;
     http.resetCounts();
     for (const file of ['fail.jpg', 'hang.jpg', 'moved.jpg']) {
-      const started = Date.now();
       for (const kind of ['preview', 'original']) {
         const res = await get(`/api/projects/${projectId}/images/${ids[file]}/${kind}`);
         expect(res.statusCode, `${file} ${kind}: ${res.body}`).toBe(404);
         expect(res.json()).toMatchObject({ code: 'IMAGE_UNAVAILABLE' });
         expect(res.json().message).toContain(`The image file "${file}" could not be fetched from the image source`);
       }
-      // The second request does not wait again: the failure is remembered for a few seconds.
-      expect(Date.now() - started, file).toBeLessThan(TIMEOUT_MS + 900);
+      // The second request does not ask (nor wait) again: the failure is remembered for a few seconds.
+      expect(http.requests.filter((r) => r.endsWith(`/${file}`)), file).toEqual([`HEAD /imagenet/val/${file}`]);
     }
     // The redirect is not followed.
     expect(http.requests.some((r) => r.includes('secret'))).toBe(false);
@@ -354,7 +350,7 @@ describe('the review loop', () => {
   it('does not wait for an image server that hangs: next and the item answer while its requests are held', async () => {
     const projectId = (await importInto(writeProject('Hanging', `${http.origin}/imagenet/val`), { checkImages: false })).projectId;
     const ids = imageIdsOf(projectId);
-    const app = await buildApp({ db: t.db, now: () => t.clock.now, cacheDir: join(root, 'cache-hanging'), imageSources: { remote: { timeoutMs: 5_000 } } });
+    const app = await buildApp({ db: t.db, now: () => t.clock.now, cacheDir: join(root, 'cache-hanging'), imageSources: { remote: { timeoutMs: 8_000 } } });
     http.hangAll = true;
     try {
       // The browser asks for the previews; the image server holds every request.
@@ -374,10 +370,10 @@ describe('the review loop', () => {
         expect((item.json() as ReviewItem).image.missing, file).toBe(false);
       }
       const elapsed = Date.now() - started;
-      // Answered while the image server still holds the previews' requests: far within the 5 s they may wait.
+      // Answered while the image server still holds the previews' requests, which may wait 8 s.
       expect(settled).toBe(0);
       expect(http.inFlight).toBeGreaterThanOrEqual(3);
-      expect(elapsed).toBeLessThan(2_000);
+      expect(elapsed).toBeLessThan(5_000);
       // The previews end as missing images (404), not errors, once the timeout passes.
       for (const res of await Promise.all(previews)) expect(res.statusCode).toBe(404);
       // And the review screen, asked again, shows what the server learnt.
