@@ -9,6 +9,7 @@ import { dashboardRoutes } from './features/dashboard/dashboard.routes';
 import backgroundReaggregation from './features/consensus/background-reaggregation';
 import { discussionRoutes } from './features/discussion/discussion.routes';
 import { exportsRoutes } from './features/exports/exports.routes';
+import { createImageSources, type ImageSourcesOptions } from './features/images/image-sources';
 import { imagesRoutes } from './features/images/images.routes';
 import { itemBrowserRoutes } from './features/items/items.routes';
 import { leadRoutes } from './features/lead/lead.routes';
@@ -30,8 +31,13 @@ export interface AppOptions {
   /** The database; a better-sqlite3 connection (`db`) stands for the SQLite database on it. */
   database?: Database;
   db?: Db;
-  /** Image folder to use for every project instead of the one recorded at import (`bagel serve --images`). */
+  /**
+   * Image source to use for every project instead of the one recorded at import (`bagel serve --images`): a folder,
+   * an https:// or http:// base URL, or s3://bucket/prefix.
+   */
   imagesDirOverride?: string;
+  /** Where S3 image sources read their endpoint, region and credentials, and the bounds of remote fetches. */
+  imageSources?: Omit<ImageSourcesOptions, 'override'>;
   /** The built SPA (apps/web/dist); without it only the API is served. */
   webDistDir?: string;
   /** Where rendered previews are kept. */
@@ -58,6 +64,8 @@ export const VERSION = serverPackage.version;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits = serverLimits(options.limits);
+  // First: a malformed --images source stops here, before anything is set up.
+  const images = createImageSources({ ...options.imageSources, override: options.imagesDirOverride });
   const app = Fastify({ logger: options.logger ?? false, trustProxy: options.trustProxy ?? false, ...fastifyLimitOptions(limits) });
   limitConnections(app.server, limits, app.log);
   const passwords = options.passwordHashing ? new PasswordHasher(options.passwordHashing) : passwordHasher;
@@ -80,9 +88,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const loginThrottle = { ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle };
   await app.register(authRoutes, { prefix: '/api', version: VERSION, loginThrottle, passwords });
   await app.register(projectsRoutes, { prefix: '/api' });
-  await app.register(reviewRoutes, { prefix: '/api', imagesDirOverride: options.imagesDirOverride });
-  await app.register(imagesRoutes, { prefix: '/api', cacheDir: options.cacheDir, previewCacheBytes: options.previewCacheBytes, imagesDirOverride: options.imagesDirOverride });
-  await app.register(leadRoutes, { prefix: '/api', imagesDirOverride: options.imagesDirOverride });
+  await app.register(reviewRoutes, { prefix: '/api', images });
+  await app.register(imagesRoutes, { prefix: '/api', cacheDir: options.cacheDir, previewCacheBytes: options.previewCacheBytes, images });
+  await app.register(leadRoutes, { prefix: '/api', images });
   await app.register(discussionRoutes, { prefix: '/api' });
   await app.register(dashboardRoutes, { prefix: '/api' });
   await app.register(exportsRoutes, { prefix: '/api' });

@@ -3,6 +3,7 @@ export * from './auth';
 export * from './projects';
 export * from './review';
 export * from './manifest';
+export * from './image-source';
 export * from './consensus';
 export * from './items';
 export * from './users';

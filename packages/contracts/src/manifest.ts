@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MISTAKE_CATEGORIES } from './common';
+import { parseImageSource } from './image-source';
 
 /**
  * The import manifest read by `bagel import MANIFEST.json`. Every path is relative to the manifest's folder.
@@ -155,7 +156,10 @@ export const ImportManifest = z
     }),
     vocabulary: VocabularySource,
     images: z.strictObject({
-      dir: RelativePath.meta({ description: 'Folder holding the image files' }),
+      dir: RelativePath.meta({
+        description:
+          'Where the image files are: a folder (relative to the manifest), an https:// or http:// base URL, or an S3-compatible bucket s3://bucket/prefix (endpoint, region and credentials from the environment)',
+      }),
       list: ImageListSource.optional().meta({
         description:
           "The project's images, in order. Without it, the original labels file lists them. A json list of [FILE, label] pairs also gives their original labels",
@@ -175,6 +179,8 @@ export const ImportManifest = z
     }),
   })
   .superRefine((manifest, context) => {
+    const source = parseImageSource(manifest.images.dir);
+    if (!source.ok) context.addIssue({ code: 'custom', path: ['images', 'dir'], message: source.problem });
     if (!manifest.originalLabels) {
       if (!manifest.images.list) {
         context.addIssue({

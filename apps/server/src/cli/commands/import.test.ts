@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/open-database';
-import { FIXTURE_LABELS_CSV, writeFixture } from '../../features/import/import-fixture';
+import { startImageHttpServer } from '../../../test/image-servers';
+import { FIXTURE_LABELS_CSV, fixtureManifest, writeFixture } from '../../features/import/import-fixture';
 import { registerImportCommand } from './import';
 
 const tempRoot = mkdtempSync(join(tmpdir(), 'bagel-import-cli-'));
@@ -95,10 +96,47 @@ describe('bagel import', () => {
     expect(wrong.err).toContain("argument 'fancy' is invalid. Allowed choices are auto, bar, lines, off.");
   });
 
+  it('with --no-check-images records no image missing and says the images were not checked', async () => {
+    const dir = freshDir();
+    const dbFile = join(dir, 'bagel.sqlite');
+    const run = await runImport([writeFixture(dir, { images: ['a.jpg'] }), '--db', dbFile, '--no-check-images', '--progress', 'lines']);
+    expect(run.exitCode).toBeUndefined();
+    expect(run.out).toContain('  images: 4 (not checked)\n');
+    expect(run.out).not.toContain('Missing images');
+    expect(run.err).toContain('images: not checked (--no-check-images): none is recorded missing');
+    const db = openDatabase(dbFile);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM images WHERE missing = 1').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('checks images behind a URL, with the check as a step, and names the source in the summary', async () => {
+    const http = await startImageHttpServer({ 'val/a.jpg': Buffer.from('a'), 'val/b.jpg': Buffer.from('b'), 'val/d.jpg': Buffer.from('d') });
+    try {
+      const dir = freshDir();
+      const manifest = writeFixture(dir, { manifest: { ...fixtureManifest(), images: { dir: `${http.origin}/val` } } });
+      const run = await runImport([manifest, '--db', join(dir, 'bagel.sqlite'), '--progress', 'lines']);
+      expect(run.exitCode).toBeUndefined();
+      expect(run.out).toContain(['  images: 4 (1 missing)', '  items to review: 2', '  models: 2', `  image source: ${http.origin}/val/`, 'Missing images (recorded; shown as missing in the review screen):', '  sub/c.jpg', ''].join('\n'));
+      expect(run.err).toContain('images: 3 found, 1 missing');
+      expect(http.requests.filter((r) => r.startsWith('HEAD'))).toHaveLength(4);
+
+      // Every image answers 500: the source is taken for unreadable rather than every image for missing.
+      const failing = writeFixture(freshDir(), {
+        manifest: { ...fixtureManifest(), images: { dir: `${http.origin}/val` }, models: fixtureManifest().models.slice(0, 1) },
+        files: { 'labels.csv': 'file,label\nx/fail.jpg,cat\ny/fail.jpg,dog\n', 'alpha.csv': 'file,rank,class,score\nx/fail.jpg,1,dog,0.9\n' },
+      });
+      const refused = await runImport([failing, '--db', join(dir, 'other.sqlite'), '--progress', 'off']);
+      expect(refused.exitCode).toBe(1);
+      expect(refused.err).toMatch(/^error: .*manifest\.json, field "images\.dir": the image source http:.* cannot be read: the check of every image failed \(the first: http:\/\/.*\/val\/[xy]\/fail\.jpg: answered 500/);
+    } finally {
+      await http.close();
+    }
+  });
+
   it('requires --db', async () => {
     const run = await runImport([writeFixture(freshDir())]);
     expect(run.exitCode).toBe(1);
-    expect(run.err).toContain("required option '--db <file>' not specified");
+    expect(run.err).toContain("required option '--db <file-or-url>' not specified");
   });
 });
 

@@ -17,17 +17,19 @@ export function importSummary(result: ImportResult, dbFile: string): string[] {
   } else {
     lines.push(`Imported project "${result.projectName}" into ${dbFile}`);
   }
+  const folder = !/^(https?|s3):\/\//.test(result.imageDir);
+  const failed = result.imageChecksFailed > 0 ? `, ${result.imageChecksFailed} of them because their check failed` : '';
   lines.push(
-    `  images: ${result.images} (${result.missingImages.length} missing)`,
+    `  images: ${result.images} (${result.imagesChecked ? `${result.missingImages.length} missing${failed}` : 'not checked'})`,
     `  items to review: ${result.items}`,
     `  models: ${result.models}`,
-    `  image folder: ${result.imageDir}`,
+    `  image ${folder ? 'folder' : 'source'}: ${result.imageDir}`,
   );
   if (result.missingImages.length > 0) {
     const allMissing = result.missingImages.length === result.images;
     lines.push(
       allMissing
-        ? `Every image is missing from the image folder: is "images.dir" in the manifest right? (Serve with --images DIR to point elsewhere.)`
+        ? `Every image is missing from the image ${folder ? 'folder' : 'source'}: is "images.dir" in the manifest right? (Serve with --images SOURCE to point elsewhere.)`
         : `Missing images (recorded; shown as missing in the review screen):`,
     );
     for (const file of result.missingImages.slice(0, MISSING_LISTED)) lines.push(`  ${file}`);
@@ -45,11 +47,12 @@ export function registerImportCommand(program: Command): void {
   program
     .command('import <manifest>')
     .description('import a project (vocabulary, images, original labels, model predictions) from a manifest; see docs/FORMATS.md')
-    .addOption(databaseOption('database: a SQLite file (created when missing), or a postgres:// URL'))
+    .addOption(databaseOption('database: a SQLite file (created when missing), or a postgres:// URL').makeOptionMandatory())
+    .option('--no-check-images', 'do not check that each image is at the image source (then none is recorded missing)')
     .addOption(progressOption())
     // A refused manifest is a data problem, not a usage problem: print the message alone, not the usage.
     .showHelpAfterError(false)
-    .action(async (manifest: string, options: { db?: string; progress: ProgressChoice }, command: Command) => {
+    .action(async (manifest: string, options: { db?: string; progress: ProgressChoice; checkImages: boolean }, command: Command) => {
       const output = command.configureOutput();
       const writeOut = output.writeOut ?? ((text: string) => process.stdout.write(text));
       const writeErr = output.writeErr ?? ((text: string) => process.stderr.write(text));
@@ -64,7 +67,11 @@ export function registerImportCommand(program: Command): void {
       const progress = progressReporterFor(options.progress, writeErr);
       try {
         // A database this command creates is nobody else's: no pause between the write's transactions for a server.
-        result = await importManifest(database, manifest, { onProgress: progress.report, slices: dbExisted ? undefined : { pauseMs: 0 } });
+        result = await importManifest(database, manifest, {
+          onProgress: progress.report,
+          slices: dbExisted ? undefined : { pauseMs: 0 },
+          checkImages: options.checkImages,
+        });
       } catch (error) {
         if (!(error instanceof ImportError)) throw error;
         refusal = error;

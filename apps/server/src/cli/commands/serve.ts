@@ -1,3 +1,4 @@
+import { imageSourceText, parseImageSource } from '@bagel/contracts';
 import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -119,6 +120,18 @@ export function serveSettings(flags: ServeLimitFlags, env: NodeJS.ProcessEnv = p
   return { limits, ...(trustProxy ? { trustProxy } : {}) };
 }
 
+/**
+ * `--images`: a folder (which must exist; made absolute), an https:// or http:// base URL, or s3://bucket/prefix,
+ * checked at once so that a typo stops the server rather than shows every image missing.
+ */
+export function imageSourceOverride(text: string): string {
+  const parsed = parseImageSource(text);
+  if (!parsed.ok) throw new Error(`--images: ${parsed.problem}`);
+  if (parsed.source.kind !== 'folder') return imageSourceText(parsed.source);
+  if (!existsSync(text)) throw new Error(`image folder ${text} does not exist`);
+  return resolve(text);
+}
+
 /** Opens the database and serves the API, plus the web app when it has been built. Returns the URL for a browser. */
 export async function serveDatabase(
   options: {
@@ -137,12 +150,12 @@ export async function serveDatabase(
   if (location.engine === 'sqlite' && !existsSync(location.file)) {
     throw new Error(`database ${options.db} does not exist (create it with \`bagel import MANIFEST.json --db ${options.db}\`)`);
   }
-  if (options.imagesDir !== undefined && !existsSync(options.imagesDir)) throw new Error(`image folder ${options.imagesDir} does not exist`);
+  const imagesOverride = options.imagesDir === undefined ? undefined : imageSourceOverride(options.imagesDir);
   const database = await connectDatabase(location.engine === 'sqlite' ? { engine: 'sqlite', file: resolve(location.file) } : location);
   const cacheDir = options.cacheDir ?? (location.engine === 'sqlite' ? previewCacheDir(resolve(location.file)) : join(tmpdir(), 'bagel-preview-cache'));
   const app = await buildApp({
     database,
-    imagesDirOverride: options.imagesDir === undefined ? undefined : resolve(options.imagesDir),
+    imagesDirOverride: imagesOverride,
     webDistDir: builtWebAppDir(),
     cacheDir,
     previewCacheBytes: options.previewCacheMb === undefined ? undefined : options.previewCacheMb * 1024 ** 2,
@@ -162,7 +175,7 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('serve the API and the web app on a Bagel database')
     .addOption(databaseOption('database: a SQLite file made by `bagel import`, or a postgres:// URL').makeOptionMandatory())
-    .option('--images <dir>', "image folder to use instead of the one recorded at import")
+    .option('--images <source>', 'image folder, https:// or http:// base URL, or s3://bucket/prefix to use instead of the one recorded at import')
     .option('--port <n>', 'port to listen on (default: $PORT or 8080)', parsePort)
     .option('--host <host>', 'address to listen on (default: $HOST or 127.0.0.1)')
     .option(

@@ -79,7 +79,7 @@ export function registerUsersCommand(program: Command): void {
     .command('add <name>')
     .description('add a user with a role (admin, lead or expert)')
     .requiredOption('--role <role>', 'admin, lead or expert')
-    .addOption(databaseOption())
+    .addOption(databaseOption().makeOptionMandatory())
     .option('--password-stdin', 'read the password from standard input instead of generating one')
     .action(async (name: string, options: { role: string; db?: string; passwordStdin?: boolean }) => {
       for (const line of await addUserCommand(name, options)) console.log(line);
@@ -87,14 +87,14 @@ export function registerUsersCommand(program: Command): void {
   users
     .command('list')
     .description('list the users with their role, whether they are active, and how many items each has judged')
-    .addOption(databaseOption())
+    .addOption(databaseOption().makeOptionMandatory())
     .action(async (options: { db?: string }) => {
       for (const line of await listUsersCommand(options)) console.log(line);
     });
   users
     .command('password <name>')
     .description("set a user's password (generated unless --password-stdin) and end their sessions")
-    .addOption(databaseOption())
+    .addOption(databaseOption().makeOptionMandatory())
     .option('--password-stdin', 'read the password from standard input instead of generating one')
     .action(async (name: string, options: { db?: string; passwordStdin?: boolean }) => {
       for (const line of await setPasswordCommand(name, options)) console.log(line);

@@ -22,7 +22,7 @@ const realPath = (path: string): string | null => {
  * (`../secret.txt` is refused even when no such file exists), then after resolving symbolic links (a link inside
  * the folder pointing outside is refused too). Answers instead of throwing, as the review screen asks for every item.
  */
-function locateImageFile(imageDir: string, file: string): Located {
+export function locateImageFile(imageDir: string, file: string): Located {
   const root = realPath(imageDir);
   if (root === null) return { found: false, reason: 'no-folder' };
   if (!isInside(root, resolve(root, file))) return { found: false, reason: 'outside' };

@@ -1,18 +1,17 @@
 import { ImageParams, PreviewQuery } from '@bagel/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { ApiError, notFound } from '../../plugins/errors';
+import { notFound } from '../../plugins/errors';
 import { projectCatalog } from '../projects/project-catalog';
-import { resolveImageFile } from './image-files';
+import type { ImageSources } from './image-sources';
 import { createPreviewCache, DEFAULT_PREVIEW_CACHE_BYTES } from './preview-cache';
 
 export interface ImagesRoutesOptions {
   cacheDir: string;
   /** At most this many bytes of rendered previews on disk (default DEFAULT_PREVIEW_CACHE_BYTES). */
   previewCacheBytes?: number;
-  /** The image folder to use instead of the one recorded at import. */
-  imagesDirOverride?: string;
+  /** The projects' image sources (a folder, a base URL, a bucket), or the override of them all. */
+  images: ImageSources;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -35,12 +34,13 @@ export const imagesRoutes: FastifyPluginAsyncZod<ImagesRoutesOptions> = async (a
   const previews = createPreviewCache({ dir: options.cacheDir, maxBytes: options.previewCacheBytes ?? DEFAULT_PREVIEW_CACHE_BYTES, log: app.log });
   const imageFile = app.db.prepare<[number, number], { file: string }>('SELECT file FROM images WHERE id = ? AND project_id = ?');
 
+  /** The image's file name and its project's source: 404 for an unknown project or image. */
   function locate(projectId: number, imageId: number) {
     const project = catalog.get(projectId)?.project;
     if (!project) throw notFound(`Project ${projectId} not found`);
     const image = imageFile.get(imageId, projectId);
     if (!image) throw notFound(`Image ${imageId} not found in project ${projectId}`);
-    return { file: image.file, ...resolveImageFile(options.imagesDirOverride ?? project.imageDir, image.file) };
+    return { file: image.file, source: options.images.sourceFor(project.imageDir) };
   }
 
   app.get(
@@ -48,29 +48,26 @@ export const imagesRoutes: FastifyPluginAsyncZod<ImagesRoutesOptions> = async (a
     { schema: { tags: ['images'], params: ImageParams, querystring: PreviewQuery } },
     async (request, reply) => {
       const { projectId, imageId } = request.params;
-      const file = locate(projectId, imageId);
-      const preview = await previews.get({ projectId, imageId, ...file }, request.query.width);
+      const { file, source } = locate(projectId, imageId);
+      const found = await source.find(file);
+      const preview = await previews.get({ projectId, imageId, file, ...found }, request.query.width);
       return reply.type('image/webp').header('Cache-Control', CACHE_CONTROL).send(preview);
     },
   );
 
+  // Originals are streamed from every source, a bucket's too, rather than redirected to a presigned URL: the page's
+  // Content-Security-Policy lets images come from this origin only, a private bucket need not be reachable from the
+  // experts' browsers, and the bytes stay behind the session check and `Cache-Control: private`.
   app.get(
     '/projects/:projectId/images/:imageId/original',
     { schema: { tags: ['images'], params: ImageParams } },
     async (request, reply) => {
-      const file = locate(request.params.projectId, request.params.imageId);
-      // Opened before answering: a file removed since it was found is a clean 404, not a stream failing mid-answer.
-      let handle: FileHandle;
-      try {
-        handle = await open(file.path, 'r');
-      } catch (error) {
-        throw new ApiError(404, `The image file "${file.file}" is missing from the image folder`, 'NOT_FOUND', {}, { serverDetail: (error as Error).message });
-      }
-      return reply
-        .type(CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream')
-        .header('Content-Length', file.stats.size)
-        .header('Cache-Control', CACHE_CONTROL)
-        .send(handle.createReadStream());
+      const { file, source } = locate(request.params.projectId, request.params.imageId);
+      const original = await source.original(file);
+      // The type follows the file's extension, never a remote server's Content-Type: this origin serves no HTML.
+      reply.type(CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream').header('Cache-Control', CACHE_CONTROL);
+      if (original.size !== null) reply.header('Content-Length', original.size);
+      return reply.send(original.stream);
     },
   );
 };

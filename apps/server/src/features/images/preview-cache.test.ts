@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -20,7 +20,8 @@ beforeAll(async () => {
     const pixels = Buffer.alloc(300 * 200 * 3);
     for (let p = 0; p < pixels.length; p++) pixels[p] = (p * 7919 + i * 104729) % 251;
     writeFileSync(path, await sharp(pixels, { raw: { width: 300, height: 200, channels: 3 } }).png().toBuffer());
-    images.push({ projectId: 1, imageId: i + 1, file: `photo-${i}.png`, path, stats: statSync(path) });
+    const stats = statSync(path);
+    images.push({ projectId: 1, imageId: i + 1, file: `photo-${i}.png`, version: `${Math.trunc(stats.mtimeMs)}-${stats.size}`, input: async () => path, location: path });
   }
 });
 
@@ -97,11 +98,38 @@ describe('preview cache', () => {
     expect(previewFiles(cacheDir)).toHaveLength(1);
   });
 
+  it('renders fetched bytes too, asking for them only when the preview of that version is not cached', async () => {
+    const cache = createPreviewCache({ dir: join(dir, 'bytes'), maxBytes: 1e9 });
+    const bytes = readFileSync(images[2]!.location);
+    let fetched = 0;
+    const remote = (version: string): PreviewImage => ({
+      projectId: 1,
+      imageId: 50,
+      file: 'remote.png',
+      version,
+      input: async () => (fetched++, bytes),
+      location: 'https://images.example.org/remote.png',
+    });
+    const first = await cache.get(remote('r1'), 96);
+    expect(await sharp(first).metadata()).toMatchObject({ format: 'webp', width: 96, height: 64 });
+    expect((await cache.get(remote('r1'), 96)).equals(first)).toBe(true);
+    expect(fetched).toBe(1);
+    await cache.get(remote('r2'), 96);
+    expect(fetched).toBe(2);
+  });
+
+  it('lets a refusal of the source through, without rendering', async () => {
+    const cache = createPreviewCache({ dir: join(dir, 'refused'), maxBytes: 1e9 });
+    const refusal = new ApiError(404, 'The image file "gone.png" is missing from the image source', 'NOT_FOUND');
+    const image: PreviewImage = { projectId: 1, imageId: 51, file: 'gone.png', version: 'r', input: () => Promise.reject(refusal), location: 'x' };
+    await expect(cache.get(image, 64)).rejects.toBe(refusal);
+  });
+
   it('refuses an undecodable file with 422 and a message that names no server path', async () => {
     const path = join(dir, 'images', 'broken.jpg');
     writeFileSync(path, 'not a jpeg');
     const cache = createPreviewCache({ dir: join(dir, 'broken'), maxBytes: 1e9 });
-    const error = await cache.get({ projectId: 1, imageId: 99, file: 'broken.jpg', path, stats: statSync(path) }, 64).catch((e: unknown) => e);
+    const error = await cache.get({ projectId: 1, imageId: 99, file: 'broken.jpg', version: 'v1', input: async () => path, location: path }, 64).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).statusCode).toBe(422);
     expect((error as ApiError).message).toBe('The image file "broken.jpg" cannot be decoded (not an image format the server reads, or a damaged file)');

@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -12,9 +12,12 @@ export interface PreviewImage {
   imageId: number;
   /** The file's name as the project records it (for messages). */
   file: string;
-  /** Its real path on the server (never answered). */
-  path: string;
-  stats: Stats;
+  /** Changes when the image is replaced (a file's mtime and size; a remote object's ETag): part of the key. */
+  version: string;
+  /** What sharp reads: a path on the server or the fetched bytes; asked only when the preview is not cached. */
+  input(): Promise<string | Buffer>;
+  /** Where the image is, for the log (never answered). */
+  location: string;
 }
 
 interface Logger {
@@ -33,8 +36,9 @@ const silent: Logger = { warn: () => {} };
 
 /**
  * WebP previews that fit in width x width (never enlarged), rendered by sharp and kept on disk, at most `maxBytes` of
- * them: beyond that, the least recently used previews are deleted. The key holds the image file's mtime and size, so
- * a replaced image is rendered again rather than served stale (its old previews are simply used no more, and go first).
+ * them: beyond that, the least recently used previews are deleted. The key holds the image's version (a file's mtime
+ * and size, a remote object's ETag), so a replaced image is rendered again rather than served stale (its old previews
+ * are simply used no more, and go first). The image's bytes are read (or fetched) only for a preview not cached.
  *
  * The cache's index (each preview's size, in order of last use) lives in memory; at start it is rebuilt from the
  * folder, ordered by the files' modification times, which every use moves forward, so the order survives a restart.
@@ -113,8 +117,10 @@ export function createPreviewCache(options: PreviewCacheOptions) {
   }
 
   async function render(image: PreviewImage, width: number): Promise<Buffer> {
+    // A source that cannot give the image answers for itself (404, 403), before sharp is involved.
+    const input = await image.input();
     try {
-      return await sharp(image.path)
+      return await sharp(input)
         .rotate() // honour EXIF orientation: photographs from phones are often stored sideways
         .resize({ width, height: width, fit: 'inside', withoutEnlargement: true })
         .webp({ quality: 82 })
@@ -126,7 +132,7 @@ export function createPreviewCache(options: PreviewCacheOptions) {
         `The image file "${image.file}" cannot be decoded (not an image format the server reads, or a damaged file)`,
         'UNREADABLE_IMAGE',
         {},
-        { serverDetail: `${image.path}: ${(error as Error).message}` },
+        { serverDetail: `${image.location}: ${(error as Error).message}` },
       );
     }
   }
@@ -155,7 +161,7 @@ export function createPreviewCache(options: PreviewCacheOptions) {
   return {
     /** The preview of an image at a width: from the cache, or rendered (and stored) now. 422 UNREADABLE_IMAGE. */
     async get(image: PreviewImage, width: number): Promise<Buffer> {
-      const key = join(String(image.projectId), `${image.imageId}-w${width}-${Math.trunc(image.stats.mtimeMs)}-${image.stats.size}.webp`);
+      const key = join(String(image.projectId), `${image.imageId}-w${width}-${image.version}.webp`);
       try {
         const cached = await readFile(join(root, key));
         record(key, cached.length);

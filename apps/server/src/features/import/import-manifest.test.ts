@@ -36,12 +36,15 @@ describe('importManifest: the demo data set', () => {
       projectName: 'Demo: ImageNet mistakes (illustrative)',
       images: 13,
       missingImages: [],
+      imagesChecked: true,
+      imageChecksFailed: 0,
       items: 11,
       models: 3,
       alreadyImported: false,
       imageDir: DEMO_IMAGES,
     });
     expect(progress).toContain('vocabulary: 1000 classes');
+    expect(progress).toContain('images: 13 found, 0 missing');
     expect(rowCounts()).toEqual({ projects: 1, classes: 1000, models: 3, images: 13, accepted_labels: 13, predictions: 165, items: 11 });
 
     const models = db.prepare('SELECT name, display_name, illustrative FROM models ORDER BY position').all();

@@ -32,13 +32,15 @@ import {
   type TopKTable,
   type Vocabulary,
 } from '@bagel/core';
-import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { Database, Queries } from '../../db/database';
 import type { Db } from '../../db/open-database';
 import { asDatabase } from '../../db/sqlite-engine';
 import { writeInSlices, type SliceOptions } from '../../db/write-in-slices';
+import { checkImages } from '../images/check-images';
+import { createImageSource, type ImageSource } from '../images/image-source';
+import { createRemoteFetcher, DEFAULT_REMOTE_FETCH, type RemoteFetchSettings } from '../images/remote-fetch';
 import { ImportError } from './import-error';
 import { ProgressPhase, type ImportProgressListener } from '../../lib/step-progress';
 import { createImportRepository, type CrowdToImport, type ImageToImport, type ProjectToImport } from './import.repository';
@@ -59,13 +61,20 @@ export interface ImportResult {
   projectId: number;
   projectName: string;
   images: number;
-  /** Images of the project that were not in the image folder at import, in project order. */
+  /**
+   * Images of the project that were not at the image source at import, in project order (with those whose check
+   * failed); empty when the images were not checked.
+   */
   missingImages: string[];
+  /** Whether the images were checked (`--no-check-images` skips it; a project imported before says true). */
+  imagesChecked: boolean;
+  /** Of the missing images, those whose check failed (an error status, a timeout, a network error) rather than found nothing. */
+  imageChecksFailed: number;
   items: number;
   models: number;
   /** True when this very manifest (same name, same bytes of every file) had been imported before: nothing was written. */
   alreadyImported: boolean;
-  /** The absolute image folder recorded for the project. */
+  /** The image source recorded for the project: an absolute folder, a base URL ending with `/`, or s3://bucket/prefix/. */
   imageDir: string;
   /** What the manifest's `priorLabels` file gave (absent when it names none, or nothing was written). */
   priorLabels?: PriorLabelsSummary;
@@ -115,6 +124,12 @@ export interface ImportOptions {
    * serves the same database (writeInSlices). `pauseMs: 0` for a database nobody else can have open.
    */
   slices?: SliceOptions;
+  /** Whether to check that every image is at the image source (default true); unchecked, none is recorded missing. */
+  checkImages?: boolean;
+  /** Where an s3:// source reads its endpoint, region and credentials (default: the process's environment). */
+  env?: NodeJS.ProcessEnv;
+  /** Bounds of the remote checks (timeout, requests at once); DEFAULT_REMOTE_FETCH otherwise. */
+  remote?: Partial<RemoteFetchSettings>;
 }
 
 /** The files a manifest names. NumPy prediction files are streamed; every other file is small and read whole. */
@@ -164,7 +179,13 @@ export async function importManifest(target: Database | Db, manifestPath: string
   const manifestBytes = readNamedFile(manifestPath, null);
   const manifest = validateManifest(manifestBytes.toString('utf8'), manifestPath);
   const baseDir = dirname(manifestPath);
-  const imageDir = resolve(baseDir, manifest.images.dir);
+  // The manifest's schema has checked the source's text: a folder (relative to the manifest), a base URL or a bucket.
+  const imageSource = createImageSource(manifest.images.dir, {
+    baseDir,
+    env: options.env,
+    fetcher: createRemoteFetcher({ ...DEFAULT_REMOTE_FETCH, ...options.remote }),
+  });
+  const imageDir = imageSource.text;
 
   const sources: Sources = {
     vocabulary: readSourceFile(baseDir, manifest.vocabulary.path, 'vocabulary.path'),
@@ -189,14 +210,14 @@ export async function importManifest(target: Database | Db, manifestPath: string
     if (digest === existing.manifestSha256) {
       listener(`project "${manifest.project.name}" was already imported from this manifest: nothing to do`);
       const { manifestSha256: _, ...summary } = existing;
-      return { ...summary, projectName: manifest.project.name, alreadyImported: true };
+      return { ...summary, projectName: manifest.project.name, alreadyImported: true, imagesChecked: true, imageChecksFailed: 0 };
     }
   }
 
   // Problems in the files are reported before a clash of names: they need fixing whatever the project is called.
   let loaded: LoadedProject;
   try {
-    loaded = await loadProject(manifest, { manifestPath, manifestBytes, imageDir, sources }, listener);
+    loaded = await loadProject(manifest, { manifestPath, manifestBytes, imageSource, checkImages: options.checkImages ?? true, sources }, listener);
   } catch (error) {
     if (error instanceof FormatError) throw ImportError.fromFormatError(error);
     throw error;
@@ -248,6 +269,8 @@ export async function importManifest(target: Database | Db, manifestPath: string
     projectName: project.name,
     images: project.images.length,
     missingImages: project.images.filter((i) => i.missing).map((i) => i.file),
+    imagesChecked: loaded.imageChecks !== null,
+    imageChecksFailed: loaded.imageChecks?.failed ?? 0,
     items: project.images.filter((i) => i.item).length,
     models: project.models.length,
     alreadyImported: false,
@@ -331,6 +354,8 @@ const text = (source: SourceFile) => source.bytes!.toString('utf8');
 
 interface LoadedProject {
   project: ProjectToImport;
+  /** What the check of the images found; null when they were not checked. */
+  imageChecks: { failed: number } | null;
   priorLabels?: PriorLabelsSummary;
   crowdAnswers?: CrowdAnswersSummary;
 }
@@ -338,7 +363,7 @@ interface LoadedProject {
 /** Reads and checks every file, computing the digest on the way (each file is read once); writes nothing. */
 async function loadProject(
   manifest: ImportManifest,
-  input: { manifestPath: string; manifestBytes: Buffer; imageDir: string; sources: Sources },
+  input: { manifestPath: string; manifestBytes: Buffer; imageSource: ImageSource; checkImages: boolean; sources: Sources },
   listener: ImportProgressListener,
 ): Promise<LoadedProject> {
   const { sources } = input;
@@ -423,6 +448,15 @@ async function loadProject(
   let itemsFromCrowdOnly = 0;
   const noLabelImages = priorJudgements.reduce((n, judged) => n + (judged.crowdNoLabel ? 1 : 0), 0);
   if (noLabelImages > 0) listener(`crowd answers: ${noLabelImages} images with every class asked about absent: no label (problematic, as ReaL's [])`);
+  const checked = input.checkImages ? await checkImages(input.imageSource, labels.map((l) => l.file), listener) : null;
+  if (!checked) listener('images: not checked (--no-check-images): none is recorded missing');
+  if (checked && checked.found === 0 && checked.failed === labels.length && labels.length > 0) {
+    throw new ImportError(
+      { file: input.manifestPath, field: 'images.dir' },
+      `the image source ${input.imageSource.text} cannot be read: the check of every image failed (the first: ${checked.firstFailure}); ` +
+        'check the address, the network and the credentials, or import with --no-check-images',
+    );
+  }
   const images = labels.map((label, position): ImageToImport => {
     const top1s: ModelPredictions[] = tables.map((table, m) => {
       const classIndex = table.classIndex[position * table.k]!;
@@ -437,7 +471,7 @@ async function loadProject(
     return {
       file: label.file,
       originalClassIndex: label.classIndex,
-      missing: !isFile(join(input.imageDir, label.file)),
+      missing: checked?.missing[position] === 1,
       accepted: judged.accepted,
       priorJudgements: judged.judgements,
       item: modelsWrong > 0 || judged.crowdReview ? { modelsWrong, confidence, extraCandidates: judged.extraCandidates } : null,
@@ -447,7 +481,7 @@ async function loadProject(
   const projectToImport: ProjectToImport = {
     name: manifest.project.name,
     description: manifest.project.description,
-    imageDir: input.imageDir,
+    imageDir: input.imageSource.text,
     panelSize: manifest.project.panelSize,
     topK,
     claimMs: manifest.project.claimMinutes * 60_000,
@@ -462,6 +496,7 @@ async function loadProject(
   };
   return {
     project: projectToImport,
+    imageChecks: checked && { failed: checked.failed },
     ...(prior ? { priorLabels: summarizePriorLabels(prior) } : {}),
     ...(crowd ? { crowdAnswers: summarizeCrowd(crowd, itemsFromCrowdOnly, noLabelImages) } : {}),
   };
@@ -596,8 +631,4 @@ function countRanked(table: TopKTable): number {
   let ranked = 0;
   for (let i = 0; i < table.imageCount; i++) if (table.classIndex[i * table.k]! >= 0) ranked++;
   return ranked;
-}
-
-function isFile(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }

@@ -1,10 +1,12 @@
 import { Decision, DeskItem, ErrorResponse, ItemParams, LeadDecisionRequest, LeadQueue, LeadQueueQuery, ProjectParams, ReopenRequest } from '@bagel/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { currentUser, requireRole } from '../../plugins/authentication';
+import type { ImageSources } from '../images/image-sources';
 import { createLeadService } from './lead.service';
 
 export interface LeadRoutesOptions {
-  imagesDirOverride?: string;
+  /** The projects' image sources (to tell whether an image is missing). */
+  images: ImageSources;
 }
 
 // Leads decide; an admin may look at the queue and the desk but not decide.
@@ -12,7 +14,7 @@ const readers = requireRole('lead', 'admin');
 const leads = requireRole('lead');
 
 export const leadRoutes: FastifyPluginAsyncZod<LeadRoutesOptions> = async (app, options) => {
-  const lead = createLeadService(app.db, { now: app.now, imagesDirOverride: options.imagesDirOverride });
+  const lead = createLeadService(app.db, { now: app.now, images: options.images });
 
   app.get(
     '/projects/:projectId/lead/queue',

@@ -7,14 +7,15 @@ import { createConsensusService } from '../consensus/consensus.service';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createItemsRepository, type ItemRecord } from '../review/items.repository';
-import { createReviewService } from '../review/review.service';
+import { createReviewService, type ReviewServiceOptions } from '../review/review.service';
 import { createVerdictsRepository } from '../review/verdicts.repository';
 import { createDecisionsRepository } from './decisions.repository';
 import { createLeadQueueRepository, type LeadQueueFilter } from './lead-queue.repository';
 
 export interface LeadServiceOptions {
   now: () => number;
-  imagesDirOverride?: string;
+  /** The projects' image sources (see ReviewServiceOptions). */
+  images?: ReviewServiceOptions['images'];
 }
 
 type ParsedDecision = z.output<typeof LeadDecisionRequest>;

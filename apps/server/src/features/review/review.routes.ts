@@ -19,11 +19,12 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { currentUser, requireRole } from '../../plugins/authentication';
+import type { ImageSources } from '../images/image-sources';
 import { createReviewService } from './review.service';
 
 export interface ReviewRoutesOptions {
-  /** The image folder to use instead of the one recorded at import (to tell whether an image is missing). */
-  imagesDirOverride?: string;
+  /** The projects' image sources (to tell whether an image is missing). */
+  images: ImageSources;
 }
 
 // Experts and leads judge items; a lead's verdict counts in the panel like an expert's. Admins manage users and
@@ -31,7 +32,7 @@ export interface ReviewRoutesOptions {
 const reviewers = requireRole('expert', 'lead');
 
 export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (app, options) => {
-  const review = createReviewService(app.db, { now: app.now, imagesDirOverride: options.imagesDirOverride });
+  const review = createReviewService(app.db, { now: app.now, images: options.images });
 
   app.get(
     '/projects/:projectId/my-verdicts',

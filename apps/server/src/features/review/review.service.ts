@@ -18,7 +18,7 @@ import { groupCommitOf } from '../../db/group-commit';
 import type { Db } from '../../db/open-database';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
-import { imageFileAvailable } from '../images/image-files';
+import { createImageSources, type ImageSources } from '../images/image-sources';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createDraftsRepository } from './drafts.repository';
@@ -30,7 +30,8 @@ import { createVerdictsRepository } from './verdicts.repository';
 
 export interface ReviewServiceOptions {
   now: () => number;
-  imagesDirOverride?: string;
+  /** The projects' image sources, to tell whether an image can be shown (default: each project's own, as recorded). */
+  images?: Pick<ImageSources, 'available'>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -70,6 +71,8 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
   // The claim of `next` and the verdict's append + aggregate are the review loop's writes: concurrent experts' writes
   // share one commit (see group-commit.ts); each still runs alone, checked and written in its own savepoint.
   const writes = groupCommitOf(db);
+  // Answered at once, without the network: a remote source says what it learnt lately (image-source.ts).
+  const images = options.images ?? createImageSources();
 
   // The verdict and the item's new aggregate are written together: the lead's queue and the dashboard are never
   // behind the verdicts, and a failed aggregation stores no verdict. The expert's draft of it has served its purpose.
@@ -148,7 +151,7 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       image: {
         id: item.imageId,
         file: item.file,
-        missing: item.missingAtImport || !imageFileAvailable(options.imagesDirOverride ?? project.imageDir, item.file),
+        missing: item.missingAtImport || !images.available(project.imageDir, item.file),
         previewUrl,
         originalUrl,
       },
