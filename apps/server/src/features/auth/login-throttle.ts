@@ -147,7 +147,7 @@ export function createLoginThrottle(database: Database, options: LoginThrottleOp
         let { counts, seen } = await read();
         let known: boolean | undefined;
         for (;;) {
-          // From here to the end, nothing is awaited: the decision and the count of attempts under way go together.
+          // A pass decides without awaiting anything, so the decision and the count of attempts under way go together.
           const addressWait = wait('address', counts.address, local.address.running, now);
           if (addressWait > 0) return { allowed: false, scope: 'address', retryAfterMs: addressWait };
           let accountWait = wait('account', counts.account, local.account.running, now);
