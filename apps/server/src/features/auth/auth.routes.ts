@@ -52,9 +52,11 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     async (request, reply) => {
       const attempt = await throttle.begin(request.ip, request.body.username, app.now());
       if (!attempt.allowed) throw throttled(attempt, 'sign-ins');
-      const user = await users.findByUsername(request.body.username);
+      let user: Awaited<ReturnType<typeof users.findByUsername>>;
       let valid: boolean;
       try {
+        // The attempt ends whatever happens: one left running would hold its keys back until the process ends.
+        user = await users.findByUsername(request.body.username);
         // An unknown user costs the same hash as a wrong password, and both get the same answer.
         valid = await options.passwords.verify(request.body.password, user?.passwordHash ?? DECOY_PASSWORD_HASH);
       } catch (error) {
