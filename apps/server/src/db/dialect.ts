@@ -1,4 +1,4 @@
-import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Queries } from './database';
 import type { Tables } from './tables';
 
@@ -27,6 +27,20 @@ export async function lockRows(db: Queries, table: TableWithId, ids: readonly nu
   if (engineOf(db) === 'sqlite' || ids.length === 0) return;
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   await sql`SELECT id FROM ${sql.table(table)} WHERE id IN (${sql.join(sorted)}) ORDER BY id FOR UPDATE`.execute(db);
+}
+
+/**
+ * Locks the rows a SELECT finds for the rest of a write's transaction, passing over the rows other writes hold
+ * instead of waiting for them (a sweep of stale rows that must never queue behind, nor deadlock with, the writes that
+ * are busy with some of them). Goes at the end of a SELECT … ORDER BY … LIMIT n whose FROM names the table as `alias`.
+ * - SQLite: nothing; one write transaction runs at a time (group-commit.ts), so the rows found are the write's alone.
+ * - PostgreSQL: `FOR UPDATE OF alias SKIP LOCKED`: the rows returned are locked until the write commits, the rows
+ *   another transaction has locked are skipped, and the LIMIT counts only rows this one could lock. The rest of the
+ *   query was evaluated on the statement's snapshot, which may predate a write that committed just before the lock
+ *   was taken: what must hold for a row is stated again where it is used (the outer WHERE of a DELETE).
+ */
+export function forUpdateSkipLocked(db: Queries, alias: string): RawBuilder<unknown> {
+  return engineOf(db) === 'sqlite' ? sql`` : sql`FOR UPDATE OF ${sql.id(alias)} SKIP LOCKED`;
 }
 
 /**

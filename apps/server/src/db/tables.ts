@@ -157,6 +157,20 @@ export interface ItemsTable {
   top1_mistake_models: Generated<number>;
 }
 
+export interface LoginFailuresTable {
+  scope: string;
+  key: string;
+  failures: number;
+  locked_until: number;
+  forget_at: number;
+}
+
+export interface LoginKnownAddressesTable {
+  account: string;
+  address: string;
+  known_until: number;
+}
+
 export interface ModelsTable {
   id: Generated<number>;
   project_id: number;
@@ -317,6 +331,8 @@ export interface Tables {
   item_facets_backfill: ItemFacetsBackfillTable;
   item_final_mistakes: ItemFinalMistakesTable;
   items: ItemsTable;
+  login_failures: LoginFailuresTable;
+  login_known_addresses: LoginKnownAddressesTable;
   models: ModelsTable;
   panel_views: PanelViewsTable;
   predictions: PredictionsTable;

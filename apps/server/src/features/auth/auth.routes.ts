@@ -37,7 +37,7 @@ function throttled(attempt: Extract<LoginAttempt, { allowed: false }>, what: str
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
   const users = createUsersRepository(app.database.queries);
   const accounts = createUsersService(app.database, { now: app.now, passwords: options.passwords });
-  const throttle = createLoginThrottle(options.loginThrottle);
+  const throttle = createLoginThrottle(app.database, options.loginThrottle);
 
   app.get(
     '/health',
@@ -79,11 +79,13 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       },
     },
     async (request, reply) => {
-      const attempt = throttle.begin(request.ip, request.body.username, app.now());
+      const attempt = await throttle.begin(request.ip, request.body.username, app.now());
       if (!attempt.allowed) throw throttled(attempt, 'sign-ins');
-      const user = await users.findByUsername(request.body.username);
+      let user: Awaited<ReturnType<typeof users.findByUsername>>;
       let valid: boolean;
       try {
+        // The attempt ends whatever happens: one left running would hold its keys back until the process ends.
+        user = await users.findByUsername(request.body.username);
         // An unknown user costs the same hash as a wrong password, and both get the same answer.
         valid = await options.passwords.verify(request.body.password, user?.passwordHash ?? DECOY_PASSWORD_HASH);
       } catch (error) {
@@ -91,10 +93,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
         throw error;
       }
       if (!user || !valid) {
-        attempt.failed(app.now());
+        await attempt.failed(app.now());
         throw unauthorized('Wrong user name or password');
       }
-      attempt.succeeded(app.now());
+      await attempt.succeeded(app.now());
       // Said only to whoever knows the password: it does not reveal which names exist.
       if (!user.active) throw new ApiError(403, 'This account is deactivated; an admin can reactivate it', 'ACCOUNT_DEACTIVATED');
       const now = app.now();
@@ -137,17 +139,17 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     async (request, reply) => {
       const user = currentUser(request);
       // The account's lock holds here even at an address known to it: whoever is signed in needs no way past it.
-      const attempt = throttle.begin(request.ip, user.username, app.now(), { knownAddressesPass: false });
+      const attempt = await throttle.begin(request.ip, user.username, app.now(), { knownAddressesPass: false });
       if (!attempt.allowed) throw throttled(attempt, 'password checks');
       const token = request.cookies[SESSION_COOKIE] ?? '';
       try {
         await accounts.changeOwnPassword(user, hashSessionToken(token), request.body.currentPassword, request.body.newPassword);
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'WRONG_PASSWORD') attempt.failed(app.now());
+        if (error instanceof ApiError && error.code === 'WRONG_PASSWORD') await attempt.failed(app.now());
         else attempt.cancelled();
         throw error;
       }
-      attempt.succeeded(app.now());
+      await attempt.succeeded(app.now());
       return reply.code(204).send();
     },
   );

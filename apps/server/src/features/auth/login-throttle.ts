@@ -1,4 +1,6 @@
+import type { Database, Queries } from '../../db/database';
 import { addressKey } from '../../lib/address-key';
+import { createLoginThrottleRepository, type FailureCount, type FailureScope } from './login-throttle.repository';
 
 /**
  * Failed sign-ins are counted twice: per account (whatever the address, so guessing one password from many addresses
@@ -11,11 +13,20 @@ import { addressKey } from '../../lib/address-key';
  * An attacker hammering an account from other addresses keeps that account locked, which would lock its owner out
  * too. So an address from which the account has signed in successfully (within `knownAddressMs`) is not held back by
  * the account's lock: the owner at their usual desk gets in, still under their address's own count. Only someone
- * who already knows the password can make an address known. The owner at a new address waits out the lock, at most
- * `maxDelayMs`.
+ * who already knows the password can make an address known. An account keeps its 16 most recent places. The owner
+ * at a new address waits out the lock, at most `maxDelayMs`.
+ *
+ * The counts, their locks and the known addresses are kept in the database (login_failures, login_known_addresses),
+ * so every server instance on it counts the same failures and holds the same locks, and a restart forgets none. A
+ * failure is counted in one write (an upsert per key, which on PostgreSQL holds the row until the write commits, so
+ * concurrent failures on several instances each count); the rows forgotten are swept a few at a time as new failures
+ * are recorded, so the table holds about the keys that failed within the quiet spell.
  *
  * Concurrent attempts are counted while they run: beyond the free failures only one attempt per key may be under
- * way, so a burst of parallel guesses cannot all slip in before the first of them fails.
+ * way, so a burst of parallel guesses cannot all slip in before the first of them fails. These counts are each
+ * process's own (an attempt under way is not worth a write): a burst spread over N instances may have up to N
+ * times the free failures under way at once before the first of them is counted, and once they are spent, N
+ * attempts, one per instance, rather than one; every one of them that fails is counted, and lengthens the lock.
  */
 export interface LoginThrottleOptions {
   /** Failures per account (across addresses) before its first lock. */
@@ -30,8 +41,6 @@ export interface LoginThrottleOptions {
   forgetAfterMs: number;
   /** How long an address stays known to an account after a successful sign-in from it. */
   knownAddressMs: number;
-  /** Keys remembered per kind; beyond, the least recently failed are forgotten (bounded memory under a spray). */
-  maxKeys: number;
 }
 
 /**
@@ -47,98 +56,68 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {
   maxDelayMs: 5 * 60_000,
   forgetAfterMs: 15 * 60_000,
   knownAddressMs: 30 * 24 * 60 * 60_000,
-  maxKeys: 100_000,
 };
 
-interface Count {
-  failures: number;
-  lastFailureAt: number;
-  lockedUntil: number;
-  inFlight: number;
-}
-
-/** Failure counts per key, most recently failed last (a Map keeps insertion order), at most `maxKeys` of them. */
-class Counts {
-  private readonly counts = new Map<string, Count>();
-  constructor(
-    private readonly freeFailures: number,
-    private readonly options: LoginThrottleOptions,
-  ) {}
-
-  get(key: string, now: number): Count {
-    let count = this.counts.get(key);
-    if (count && count.inFlight === 0 && now - count.lastFailureAt >= this.options.forgetAfterMs && now >= count.lockedUntil) {
-      this.counts.delete(key);
-      count = undefined;
-    }
-    if (!count) {
-      count = { failures: 0, lastFailureAt: now, lockedUntil: 0, inFlight: 0 };
-      this.counts.set(key, count);
-      this.evict();
-    }
-    return count;
-  }
-
-  /** How long the key must wait before another attempt, or 0 when it may go ahead. */
-  wait(count: Count, now: number): number {
-    if (now < count.lockedUntil) return count.lockedUntil - now;
-    // An attempt whose failure would lock the key waits for the attempts under way to finish.
-    if (count.failures + count.inFlight >= this.freeFailures && count.inFlight > 0) return this.options.baseDelayMs;
-    return 0;
-  }
-
-  fail(key: string, count: Count, now: number): void {
-    count.failures++;
-    count.lastFailureAt = now;
-    const over = count.failures - this.freeFailures;
-    if (over >= 0) count.lockedUntil = now + Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** Math.min(over, 30));
-    // Most recently failed last, so eviction forgets the quiet keys first.
-    if (this.counts.get(key) === count) {
-      this.counts.delete(key);
-      this.counts.set(key, count);
-    }
-  }
-
-  private evict(): void {
-    for (const key of this.counts.keys()) {
-      if (this.counts.size <= this.options.maxKeys) return;
-      this.counts.delete(key);
-    }
-  }
-}
+/** The places an account keeps: its most recent known addresses. */
+const KNOWN_PLACES_PER_ACCOUNT = 16;
+/**
+ * Forgotten rows deleted with each failure counted: each failure adds at most two rows, so what a spray of failures
+ * left behind is swept long before the next one has left as much.
+ */
+const SWEEP_PER_FAILURE = 32;
 
 export type LoginAttempt =
-  | { allowed: false; scope: 'account' | 'address'; retryAfterMs: number }
+  | { allowed: false; scope: FailureScope; retryAfterMs: number }
   | {
       allowed: true;
       /** The password was wrong (`now`: when that was known): counts against the account and the address. */
-      failed(now: number): void;
+      failed(now: number): Promise<void>;
       /** The password was right: the address becomes known to the account. */
-      succeeded(now: number): void;
+      succeeded(now: number): Promise<void>;
       /** Neither (the server could not check the password): the attempt does not count. */
       cancelled(): void;
     };
 
-export function createLoginThrottle(options: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE) {
-  const accounts = new Counts(options.accountFreeFailures, options);
-  const addresses = new Counts(options.addressFreeFailures, options);
-  // account → address → known until
-  const known = new Map<string, Map<string, number>>();
+/** This process's attempts on one key: those under way, the begins reading its count, and the failures it counted. */
+interface Local {
+  running: number;
+  reading: number;
+  counted: number;
+}
 
-  const isKnown = (account: string, address: string, now: number) => (known.get(account)?.get(address) ?? 0) > now;
+export function createLoginThrottle(database: Database, options: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE) {
+  const freeFailures: Record<FailureScope, number> = { account: options.accountFreeFailures, address: options.addressFreeFailures };
+  // Kept only while an attempt on the key runs or a begin reads its count, so it stays as small as the traffic.
+  const locals = new Map<string, Local>();
+  const localOf = (id: string): Local => {
+    let local = locals.get(id);
+    if (!local) locals.set(id, (local = { running: 0, reading: 0, counted: 0 }));
+    return local;
+  };
+  const release = (id: string, local: Local) => {
+    if (local.running === 0 && local.reading === 0) locals.delete(id);
+  };
 
-  function remember(account: string, address: string, now: number): void {
-    // The account's 16 most recent places, most recent last; the expired ones forgotten.
-    const places = known.get(account) ?? new Map<string, number>();
-    places.delete(address);
-    places.set(address, now + options.knownAddressMs);
-    for (const [other, until] of places) if (until <= now || places.size > 16) places.delete(other);
-    known.delete(account);
-    known.set(account, places);
-    for (const other of known.keys()) {
-      if (known.size <= options.maxKeys) break;
-      known.delete(other);
+  /** How long the key must wait before another attempt, or 0 when it may go ahead. */
+  function wait(scope: FailureScope, count: FailureCount | undefined, running: number, now: number): number {
+    const current = count && now < count.forgetAt ? count : undefined;
+    if (current && now < current.lockedUntil) return current.lockedUntil - now;
+    // An attempt whose failure would lock the key waits for the attempts under way to finish.
+    if ((current?.failures ?? 0) + running >= freeFailures[scope] && running > 0) return options.baseDelayMs;
+    return 0;
+  }
+
+  /** One write: the failure counted against the address and the account (in that order, always), and a sweep. */
+  async function countFailure(trx: Queries, keys: Record<FailureScope, string>, at: number): Promise<void> {
+    const failures = createLoginThrottleRepository(trx);
+    for (const scope of ['address', 'account'] as const) {
+      const count = await failures.countFailure(scope, keys[scope], at, options.forgetAfterMs);
+      const over = count - freeFailures[scope];
+      if (over < 0) continue;
+      const lockedUntil = at + Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(over, 30));
+      await failures.lock(scope, keys[scope], lockedUntil, Math.max(at + options.forgetAfterMs, lockedUntil));
     }
+    await failures.sweep(at, SWEEP_PER_FAILURE);
   }
 
   return {
@@ -147,38 +126,87 @@ export function createLoginThrottle(options: LoginThrottleOptions = DEFAULT_LOGI
      * how it ended with exactly one of failed, succeeded or cancelled. `knownAddressesPass: false` holds known
      * addresses to the account's lock too (a password check from within a session, whose owner is already in).
      */
-    begin(ip: string, username: string, now: number, { knownAddressesPass = true } = {}): LoginAttempt {
-      const account = username.trim().toLowerCase();
-      const address = addressKey(ip);
-      const addressCount = addresses.get(address, now);
-      const addressWait = addresses.wait(addressCount, now);
-      if (addressWait > 0) return { allowed: false, scope: 'address', retryAfterMs: addressWait };
-      const accountCount = accounts.get(account, now);
-      const exempt = knownAddressesPass && isKnown(account, address, now);
-      const accountWait = exempt ? 0 : accounts.wait(accountCount, now);
-      if (accountWait > 0) return { allowed: false, scope: 'account', retryAfterMs: accountWait };
+    async begin(ip: string, username: string, now: number, { knownAddressesPass = true } = {}): Promise<LoginAttempt> {
+      const keys: Record<FailureScope, string> = { account: username.trim().toLowerCase(), address: addressKey(ip) };
+      const ids: Record<FailureScope, string> = { account: `account ${keys.account}`, address: `address ${keys.address}` };
+      const local: Record<FailureScope, Local> = { account: localOf(ids.account), address: localOf(ids.address) };
+      const repository = createLoginThrottleRepository(database.queries);
+      const countedHere = () => local.account.counted + local.address.counted;
+      local.account.reading++;
+      local.address.reading++;
+      try {
+        // A failure of this process counted while the counts were read may be missing from them (on PostgreSQL, a
+        // read that began before that write committed), although its attempt no longer runs: read them again.
+        const read = async () => {
+          for (;;) {
+            const seen = countedHere();
+            const counts = await repository.failuresOf(keys.account, keys.address);
+            if (countedHere() === seen) return { counts, seen };
+          }
+        };
+        let { counts, seen } = await read();
+        let known: boolean | undefined;
+        for (;;) {
+          // A pass decides without awaiting anything, so the decision and the count of attempts under way go together.
+          const addressWait = wait('address', counts.address, local.address.running, now);
+          if (addressWait > 0) return { allowed: false, scope: 'address', retryAfterMs: addressWait };
+          let accountWait = wait('account', counts.account, local.account.running, now);
+          if (accountWait > 0 && knownAddressesPass) {
+            if (known === undefined) {
+              // Asked only of an attempt the account's lock would hold back; then everything is decided again.
+              known = await repository.isKnown(keys.account, keys.address, now);
+              if (countedHere() !== seen) ({ counts, seen } = await read());
+              continue;
+            }
+            if (known) accountWait = 0;
+          }
+          if (accountWait > 0) return { allowed: false, scope: 'account', retryAfterMs: accountWait };
+          break;
+        }
+        local.account.running++;
+        local.address.running++;
+      } finally {
+        local.account.reading--;
+        local.address.reading--;
+        release(ids.account, local.account);
+        release(ids.address, local.address);
+      }
 
-      addressCount.inFlight++;
-      accountCount.inFlight++;
       let ended = false;
       const end = () => {
         if (ended) throw new Error('a sign-in attempt ended twice');
         ended = true;
-        addressCount.inFlight--;
-        accountCount.inFlight--;
+      };
+      const stopRunning = () => {
+        for (const scope of ['account', 'address'] as const) {
+          local[scope].running--;
+          release(ids[scope], local[scope]);
+        }
       };
       return {
         allowed: true,
-        failed(at: number) {
+        async failed(at: number) {
           end();
-          addresses.fail(address, addressCount, at);
-          accounts.fail(account, accountCount, at);
+          try {
+            await database.write((trx) => countFailure(trx, keys, at));
+            local.account.counted++;
+            local.address.counted++;
+          } finally {
+            // Only now: until its failure is counted, the attempt holds back those that would fail beyond it.
+            stopRunning();
+          }
         },
-        succeeded(at: number) {
+        async succeeded(at: number) {
           end();
-          remember(account, address, at);
+          stopRunning();
+          await database.write((trx) =>
+            createLoginThrottleRepository(trx).remember(keys.account, keys.address, at, at + options.knownAddressMs, KNOWN_PLACES_PER_ACCOUNT),
+          );
         },
-        cancelled: end,
+        cancelled() {
+          end();
+          stopRunning();
+        },
       };
     },
   };
