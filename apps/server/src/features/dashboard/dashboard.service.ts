@@ -8,7 +8,7 @@ import { createConsensusService } from '../consensus/consensus.service';
 import { labelLists, mergeFinal } from '../consensus/image-labels';
 import type { ItemContext } from '../consensus/item-state';
 import { imageUrls } from '../images/image-urls';
-import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { syncProjectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createDashboardRepository } from './dashboard.repository';
 import { projectBaseline, tally, type ClassTally } from './project-baseline';
 
@@ -37,7 +37,7 @@ function perClassAverage(byClass: Iterable<ClassTally>): number | null {
  * no verdict.
  */
 export function createDashboardService(db: Db, options: { now: () => number }) {
-  const catalog = projectCatalog(db);
+  const catalog = syncProjectCatalog(db);
   const repository = createDashboardRepository(db);
   const consensus = createConsensusRepository(db);
   const reaggregations = createConsensusService(db);

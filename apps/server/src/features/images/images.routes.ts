@@ -31,12 +31,12 @@ const CONTENT_TYPES: Record<string, string> = {
 const CACHE_CONTROL = 'private, max-age=3600';
 
 export const imagesRoutes: FastifyPluginAsyncZod<ImagesRoutesOptions> = async (app, options) => {
-  const catalog = projectCatalog(app.db);
+  const catalog = projectCatalog(app.database);
   const previews = createPreviewCache({ dir: options.cacheDir, maxBytes: options.previewCacheBytes ?? DEFAULT_PREVIEW_CACHE_BYTES, log: app.log });
   const imageFile = app.db.prepare<[number, number], { file: string }>('SELECT file FROM images WHERE id = ? AND project_id = ?');
 
-  function locate(projectId: number, imageId: number) {
-    const project = catalog.get(projectId)?.project;
+  async function locate(projectId: number, imageId: number) {
+    const project = (await catalog.get(projectId))?.project;
     if (!project) throw notFound(`Project ${projectId} not found`);
     const image = imageFile.get(imageId, projectId);
     if (!image) throw notFound(`Image ${imageId} not found in project ${projectId}`);
@@ -48,7 +48,7 @@ export const imagesRoutes: FastifyPluginAsyncZod<ImagesRoutesOptions> = async (a
     { schema: { tags: ['images'], params: ImageParams, querystring: PreviewQuery } },
     async (request, reply) => {
       const { projectId, imageId } = request.params;
-      const file = locate(projectId, imageId);
+      const file = await locate(projectId, imageId);
       const preview = await previews.get({ projectId, imageId, ...file }, request.query.width);
       return reply.type('image/webp').header('Cache-Control', CACHE_CONTROL).send(preview);
     },
@@ -58,7 +58,7 @@ export const imagesRoutes: FastifyPluginAsyncZod<ImagesRoutesOptions> = async (a
     '/projects/:projectId/images/:imageId/original',
     { schema: { tags: ['images'], params: ImageParams } },
     async (request, reply) => {
-      const file = locate(request.params.projectId, request.params.imageId);
+      const file = await locate(request.params.projectId, request.params.imageId);
       // Opened before answering: a file removed since it was found is a clean 404, not a stream failing mid-answer.
       let handle: FileHandle;
       try {

@@ -3,14 +3,14 @@ import { displayName } from '@bagel/core';
 import type { Db } from '../../db/open-database';
 import { ApiError, notFound } from '../../plugins/errors';
 import { imageUrls } from '../images/image-urls';
-import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { syncProjectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createItemBrowserRepository, type ItemFilters } from './item-browser.repository';
 
 const unknownValue = (field: string, message: string) => new ApiError(400, message, 'UNKNOWN_FILTER_VALUE', { field });
 
 /** The item browser: a project's items filtered, sorted and paged in SQL (item-browser.repository.ts). */
 export function createItemBrowserService(db: Db) {
-  const catalog = projectCatalog(db);
+  const catalog = syncProjectCatalog(db);
   const repository = createItemBrowserRepository(db);
 
   function findProject(projectId: number): CatalogProject {
