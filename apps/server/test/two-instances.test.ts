@@ -90,6 +90,10 @@ describe('two instances on one database', () => {
     expect((await get<ProjectDashboard>(t.app, '/dashboard')).quorum).toEqual({ kind: 'majority' });
     const again = await judgeTwoToOne(t.app);
     expect(await statusOf(other, again)).toBe('agreed');
+
+    // Each instance computed the project's baseline before any of this: the figures built on it agree.
+    const figures = async (app: FastifyInstance) => ({ ...(await get<ProjectDashboard>(app, '/dashboard')), generatedAt: '' });
+    expect(await figures(other)).toEqual(await figures(t.app));
   });
 
   it('see a guide revision made through the other at once, and refuse an edit from the revision before it', async () => {

@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Queries } from './database';
 import type { Tables } from './tables';
 
@@ -28,3 +28,15 @@ export async function lockRows(db: Queries, table: TableWithId, ids: readonly nu
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   await sql`SELECT id FROM ${sql.table(table)} WHERE id IN (${sql.join(sorted)}) ORDER BY id FOR UPDATE`.execute(db);
 }
+
+/**
+ * An inner join that keeps the tables in the order the query names them, for a query whose best plan SQLite's
+ * planner would not find by itself (to be followed by `ON`).
+ * - SQLite: `CROSS JOIN`, which its planner never reorders.
+ * - PostgreSQL: a plain `JOIN` (its `CROSS JOIN` takes no `ON`); its planner, which has the tables' statistics,
+ *   orders the joins itself.
+ */
+export function joinInWrittenOrder(db: Queries): RawBuilder<unknown> {
+  return engineOf(db) === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`;
+}
+
