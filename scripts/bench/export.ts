@@ -19,9 +19,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../../apps/server/src/app';
 import { openDatabase } from '../../apps/server/src/db/open-database';
+import { sqliteDatabase } from '../../apps/server/src/db/sqlite-engine';
 import { inReadTransaction, prepareExport } from '../../apps/server/src/features/exports/build-export';
 import { writePiecesAtomically } from '../../apps/server/src/features/exports/write-file-atomically';
-import { projectCatalog } from '../../apps/server/src/features/projects/project-catalog';
+import { syncProjectCatalog } from '../../apps/server/src/features/projects/project-catalog';
 import { createProjectSettingsService } from '../../apps/server/src/features/projects/project-settings.service';
 import { createConsensusService } from '../../apps/server/src/features/consensus/consensus.service';
 import { STEP_ITEMS } from '../../apps/server/src/features/consensus/reaggregation-runner';
@@ -76,7 +77,7 @@ console.log(
 );
 
 // --- aggregation + human-accuracy-v3 export, against one plain SELECT of the same rows ----------------------------
-const settings = createProjectSettingsService(db, { now: Date.now });
+const settings = createProjectSettingsService(sqliteDatabase(db), { now: Date.now });
 const consensus = createConsensusService(db);
 const plainSelect = db.prepare('SELECT item_id, user_id, revision, labels, problematic, mistakes, created_at FROM verdicts');
 const exportFile = join(dir, 'human-accuracy-v3.json');
@@ -90,7 +91,7 @@ for (let run = 0; run < RUNS; run++) {
   started = performance.now();
   // Alternating quorums (q = 3, then 5), so every run really changes what is stored; the re-aggregation that the
   // settings route leaves to the background is run here to its end, step after step.
-  const first = settings.update(project.projectId, { quorum: run % 2 === 0 ? { kind: 'majority' } : { kind: 'unanimity' } });
+  const first = await settings.update(project.projectId, { quorum: run % 2 === 0 ? { kind: 'majority' } : { kind: 'unanimity' } });
   let reaggregated = first.reaggregatedItems;
   for (let step = first.reaggregation; step !== null; step = consensus.reaggregationProgress(project.projectId)) {
     reaggregated += db.transaction(() => consensus.reaggregateStep(project.projectId, new Date().toISOString(), STEP_ITEMS)).immediate().items;
@@ -99,7 +100,7 @@ for (let run = 0; run < RUNS; run++) {
   if (reaggregated !== itemCount) throw new Error(`re-aggregated ${reaggregated} items, expected ${itemCount}`);
 
   started = performance.now();
-  const prepared = prepareExport(db, projectCatalog(db).get(project.projectId)!, 'human-accuracy-v3', { now: Date.now() });
+  const prepared = prepareExport(db, syncProjectCatalog(db).get(project.projectId)!, 'human-accuracy-v3', { now: Date.now() });
   const built = { summary: writePiecesAtomically(exportFile, inReadTransaction(db, prepared.pieces())) };
   const exported = performance.now() - started;
   runs.push({ select, aggregate, exported });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand } from '../src/cli/commands/export';
 import { openDatabase, type Db } from '../src/db/open-database';
 import { exportText } from '../src/features/exports/build-export';
-import { projectCatalog } from '../src/features/projects/project-catalog';
+import { syncProjectCatalog } from '../src/features/projects/project-catalog';
 import { createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
 import { createTestApp, type TestApp } from './test-app';
 
@@ -104,7 +104,7 @@ describe('a download', () => {
 
   const lastItemId = () =>
     (t.db.prepare('SELECT i.id FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ? ORDER BY im.position DESC LIMIT 1').get(project.projectId) as { id: number }).id;
-  const archiveNow = () => exportText(t.db, projectCatalog(t.db).get(project.projectId)!, 'bagel', { now: t.clock.now }).text;
+  const archiveNow = () => exportText(t.db, syncProjectCatalog(t.db).get(project.projectId)!, 'bagel', { now: t.clock.now }).text;
   /** GET the archive; `onFirstChunk` runs when the first bytes arrive, with the response to pause or abandon. */
   function download(onFirstChunk: (res: http.IncomingMessage, req: http.ClientRequest) => void): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {

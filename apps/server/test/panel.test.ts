@@ -5,7 +5,7 @@ import type { ClaimResponse, DeskItem, ItemVerdicts, ProjectDashboard, ReviewIte
 import { countTable, fleissKappa, krippendorffAlphaNominal } from '@bagel/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BagelArchive, bagelArchivePieces } from '../src/features/exports/bagel-archive';
-import { projectCatalog } from '../src/features/projects/project-catalog';
+import { syncProjectCatalog } from '../src/features/projects/project-catalog';
 import { CLASSES, decision, IMAGES, seedHandProject, verdict, type HandProject } from './hand-project';
 import { createUser, login } from './synthetic-project';
 import { createTestApp, type TestApp } from './test-app';
@@ -281,7 +281,7 @@ describe('blind review after one’s own verdict', () => {
     expect({ ...(await dashboard()), generatedAt: '' }).toEqual({ ...figures, generatedAt: '' });
 
     // The archive marks each revision.
-    const archive = BagelArchive.parse(JSON.parse([...bagelArchivePieces(t.db, projectCatalog(t.db).get(p.projectId)!, new Date(t.clock.now).toISOString())].join('')));
+    const archive = BagelArchive.parse(JSON.parse([...bagelArchivePieces(t.db, syncProjectCatalog(t.db).get(p.projectId)!, new Date(t.clock.now).toISOString())].join('')));
     const archived = archive.items.find((i) => i.itemId === three)!.verdicts.map((v) => [v.expert, v.revision, v.afterSeeingPanel]);
     expect(archived).toEqual([
       ['ann', 1, false],

@@ -76,3 +76,15 @@ export async function insertRows(db: Queries, table: keyof Tables, columns: read
     await db.executeQuery(CompiledQuery.raw(text, values));
   }
 }
+
+/**
+ * An inner join that keeps the tables in the order the query names them, for a query whose best plan SQLite's
+ * planner would not find by itself (to be followed by `ON`).
+ * - SQLite: `CROSS JOIN`, which its planner never reorders.
+ * - PostgreSQL: a plain `JOIN` (its `CROSS JOIN` takes no `ON`); its planner, which has the tables' statistics,
+ *   orders the joins itself.
+ */
+export function joinInWrittenOrder(db: Queries): RawBuilder<unknown> {
+  return engineOf(db) === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`;
+}
+

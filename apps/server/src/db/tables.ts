@@ -269,6 +269,8 @@ export interface ProjectsTable {
   created_at: string;
   quorum: Generated<string>;
   importing: string | null;
+  /** Moves with every change of the settings (migration 016): instances compare it with the settings they hold. */
+  settings_version: Generated<number>;
 }
 
 export interface SessionsTable {

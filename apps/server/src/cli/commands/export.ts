@@ -6,8 +6,7 @@ import { openDatabase } from '../../db/open-database';
 import { inReadTransaction, prepareExport } from '../../features/exports/build-export';
 import { writePiecesAtomically } from '../../features/exports/write-file-atomically';
 import type { ProgressListener } from '../../lib/step-progress';
-import { projectCatalog } from '../../features/projects/project-catalog';
-import { createProjectsRepository } from '../../features/projects/projects.repository';
+import { syncProjectCatalog } from '../../features/projects/project-catalog';
 import { progressOption, progressReporterFor, type ProgressChoice } from '../progress';
 
 export interface ExportCommandOptions {
@@ -36,9 +35,9 @@ export function exportCommand(options: ExportCommandOptions): string {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new Error(`folder ${folder} (of --out) does not exist`);
   const db = openDatabase(options.db);
   try {
-    const project = createProjectsRepository(db).findByReference(options.project);
-    if (!project) throw new Error(`no project "${options.project}" in ${options.db} (give its name or its id)`);
-    const entry = projectCatalog(db).get(project.id)!;
+    const entry = syncProjectCatalog(db).findByReference(options.project);
+    if (!entry) throw new Error(`no project "${options.project}" in ${options.db} (give its name or its id)`);
+    const { project } = entry;
     const prepared = prepareExport(db, entry, options.format, { model: options.model, onlyReviewed: options.onlyReviewed, now: options.now ?? Date.now(), onProgress: options.onProgress });
     const summary = writePiecesAtomically(options.out, inReadTransaction(db, prepared.pieces()), options.onProgress);
     return `Wrote ${options.format} of project "${project.name}" to ${options.out}: ${summary}`;

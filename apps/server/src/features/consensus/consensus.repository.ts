@@ -1,7 +1,7 @@
 import type { FinalLabels, ItemStatus, Judgement } from '@bagel/contracts';
 import type { PanelDispute } from '@bagel/core';
 import type { Db } from '../../db/open-database';
-import { createItemFacetsRepository } from '../items/item-facets.repository';
+import { createSyncItemFacetsRepository } from '../items/item-facets.repository';
 import type { CatalogProject } from '../projects/project-catalog';
 import { baseJudgements } from './image-labels';
 import type { ContextDecision, ContextVerdict, ItemContext, ItemState } from './item-state';
@@ -53,7 +53,7 @@ function keysByIndex(vocabulary: CatalogProject['vocabulary']): string[] {
 /** Reads what an item's state is computed from, and writes the computed state (items.status and the tables of migration 005). */
 export function createConsensusRepository(db: Db) {
   // The item browser's filter rows (migration 007), kept in step with item_consensus.
-  const facets = createItemFacetsRepository(db);
+  const facets = createSyncItemFacetsRepository(db);
   const statements = (scope: Scope) => {
     const where = SCOPES[scope];
     const items = 'items i NOT INDEXED';

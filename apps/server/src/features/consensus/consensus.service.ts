@@ -1,5 +1,5 @@
 import type { Db } from '../../db/open-database';
-import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { syncProjectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createConsensusRepository } from './consensus.repository';
 import { computeItemState, type ItemContext, type ItemState } from './item-state';
 import { decodeOutcomes, decodeRaters, ProjectTotals } from './project-totals';
@@ -10,7 +10,7 @@ import { decodeOutcomes, decodeRaters, ProjectTotals } from './project-totals';
  * never behind the verdicts.
  */
 export function createConsensusService(db: Db) {
-  const catalog = projectCatalog(db);
+  const catalog = syncProjectCatalog(db);
   const repository = createConsensusRepository(db);
 
   const settingsOf = (entry: CatalogProject) => ({ panelSize: entry.project.panelSize, quorum: entry.project.quorum });

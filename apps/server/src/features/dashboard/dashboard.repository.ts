@@ -1,4 +1,6 @@
-import type { Db } from '../../db/open-database';
+import { sql, type RawBuilder } from 'kysely';
+import type { Queries } from '../../db/database';
+import { joinInWrittenOrder } from '../../db/dialect';
 
 export interface ProgressRow {
   images: number;
@@ -25,93 +27,120 @@ export interface AgreementRow {
   alphaUnclear: number;
 }
 
+export interface MajorSliceRow {
+  item_id: number;
+  image_id: number;
+  file: string;
+  original_class_idx: number;
+  final: string;
+}
+
 /**
  * The dashboard's reads: the project totals and per-item sums that aggregation keeps (item_consensus and the
- * project_* tables of migration 005), each one statement over an index, so no request reads a verdict.
+ * project_* tables of migration 005), each one statement over an index, so no request reads a verdict. Several of
+ * them make one dashboard: read them in one snapshot.
  */
-export function createDashboardRepository(db: Db) {
-  const progress = db.prepare<{ p: number }, ProgressRow>(
-    `SELECT
-       (SELECT count(*) FROM images WHERE project_id = :p) AS images,
-       count(*) AS items,
-       coalesce(sum(status = 'open'), 0) AS open,
-       coalesce(sum(status = 'in_review'), 0) AS inReview,
-       coalesce(sum(status = 'agreed'), 0) AS agreed,
-       coalesce(sum(status = 'disputed'), 0) AS disputed,
-       coalesce(sum(status = 'final'), 0) AS final,
-       coalesce(sum(verdict_count), 0) AS verdicts
-     FROM items WHERE project_id = :p`,
-  );
-  const experts = db.prepare<[number], { username: string; verdicts: number; agreements: number; compared: number }>(
-    `SELECT u.username, r.verdicts, r.agreements, r.compared FROM project_rater_totals r JOIN users u ON u.id = r.user_id
-     WHERE r.project_id = ? AND r.verdicts > 0 ORDER BY u.username`,
-  );
-  const agreement = db.prepare<[number], AgreementRow>(
-    `SELECT
-       coalesce(sum(fleiss_units), 0) AS fleissUnits, coalesce(sum(fleiss_agreement), 0) AS fleissAgreement,
-       coalesce(sum(fleiss_correct), 0) AS fleissCorrect, coalesce(sum(fleiss_wrong), 0) AS fleissWrong,
-       coalesce(sum(fleiss_unclear), 0) AS fleissUnclear,
-       coalesce(sum(alpha_units), 0) AS alphaUnits, coalesce(sum(alpha_values), 0) AS alphaValues,
-       coalesce(sum(alpha_agreement), 0) AS alphaAgreement, coalesce(sum(alpha_correct), 0) AS alphaCorrect,
-       coalesce(sum(alpha_wrong), 0) AS alphaWrong, coalesce(sum(alpha_unclear), 0) AS alphaUnclear
-     FROM item_consensus WHERE project_id = ?`,
-  );
-  // What the final labels change, per model and original class: added to the project's baseline.
-  const scoreDeltas = db
-    .prepare<[number], [number, number, number, number, number, number]>(
-      'SELECT model_id, original_class_idx, counted, hits, real_counted, real_hits FROM project_score_deltas WHERE project_id = ?',
-    )
-    .raw(true);
-  // Severity is Major, Minor, Borderline, ungraded, or `replaced`: the baseline mistakes the final labels replaced.
-  const mistakes = db
-    .prepare<[number], [number, string, string, number]>('SELECT model_id, severity, category, count FROM project_mistake_counts WHERE project_id = ? AND count <> 0')
-    .raw(true);
-  // Revisions stored after their expert had seen the panel's verdicts (a partial index holds just those).
-  const afterSeeingPanel = db.prepare<[number], { username: string; n: number }>(
-    `SELECT u.username, count(*) AS n FROM verdicts v INDEXED BY verdicts_after_seeing_panel
-     JOIN items i ON i.id = v.item_id JOIN users u ON u.id = v.user_id
-     WHERE v.after_seeing_panel = 1 AND i.project_id = ? GROUP BY v.user_id ORDER BY u.username`,
-  );
-  const majorSliceCount = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM item_consensus WHERE project_id = ? AND major_slice = 1');
-  // Images of the prior imagenet_m list whose item has final labels: the exported imagenet_m holds them only when
-  // the final labels put them in the Major slice (major_slice), so their prior entry no longer counts.
-  const judgedPriorSlice = db
-    .prepare<[number], [number]>(
-      `SELECT ps.image_id FROM prior_major_slice ps JOIN items i ON i.image_id = ps.image_id JOIN item_consensus c ON c.item_id = i.id
-       WHERE i.project_id = ? AND c.final IS NOT NULL`,
-    )
-    .raw(true);
-  // Items whose final labels make every chosen model's top-1 a Major mistake (major_models lists them as ',id,id,'),
-  // among the images of a window of project positions: images first (CROSS JOIN keeps them the outer loop), through
-  // their index by position, so each window reads a bounded part of the project.
-  const majorSliceWindow = db.prepare<[number, number, number, string], { item_id: number; image_id: number; file: string; original_class_idx: number; final: string }>(
-    `SELECT i.id AS item_id, im.id AS image_id, im.file, im.original_class_idx, c.final
-     FROM images im CROSS JOIN items i ON i.image_id = im.id CROSS JOIN item_consensus c ON c.item_id = i.id
-     WHERE im.project_id = ? AND im.position > ? AND im.position <= ? AND c.major_models IS NOT NULL AND c.problematic = 0
-       AND NOT EXISTS (SELECT 1 FROM json_each(?) m WHERE instr(c.major_models, ',' || m.value || ',') = 0)
-     ORDER BY im.position`,
-  );
-  const lastPosition = db.prepare<[number], { last: number | null }>('SELECT max(position) AS last FROM images WHERE project_id = ?');
+export function createDashboardRepository(db: Queries) {
+  const one = async <T>(query: RawBuilder<T>): Promise<T> => (await query.execute(db)).rows[0]!;
 
   return {
-    progress: (projectId: number) => progress.get({ p: projectId })!,
-    experts: (projectId: number) => experts.all(projectId),
-    agreement: (projectId: number) => agreement.get(projectId)!,
-    /** Per expert (by username), their revisions stored after seeing the panel's verdicts of the item. */
-    revisionsAfterSeeingPanel: (projectId: number) => new Map(afterSeeingPanel.all(projectId).map((r) => [r.username, r.n])),
-    scoreDeltas: (projectId: number) => scoreDeltas.all(projectId),
-    mistakes: (projectId: number) => mistakes.all(projectId),
-    majorSliceCount: (projectId: number) => majorSliceCount.get(projectId)!.n,
-    judgedPriorSlice: (projectId: number) => new Set(judgedPriorSlice.all(projectId).map(([imageId]) => imageId)),
+    // camelCase names are quoted: PostgreSQL folds unquoted names to lower case.
+    progress: (projectId: number) =>
+      one(sql<ProgressRow>`SELECT
+         (SELECT count(*) FROM images WHERE project_id = ${projectId}) AS "images",
+         count(*) AS "items",
+         coalesce(sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0) AS "open",
+         coalesce(sum(CASE WHEN status = 'in_review' THEN 1 ELSE 0 END), 0) AS "inReview",
+         coalesce(sum(CASE WHEN status = 'agreed' THEN 1 ELSE 0 END), 0) AS "agreed",
+         coalesce(sum(CASE WHEN status = 'disputed' THEN 1 ELSE 0 END), 0) AS "disputed",
+         coalesce(sum(CASE WHEN status = 'final' THEN 1 ELSE 0 END), 0) AS "final",
+         coalesce(sum(verdict_count), 0) AS "verdicts"
+       FROM items WHERE project_id = ${projectId}`),
+
+    /** Experts with a current verdict in the project, by name (without case, as SQLite's NOCASE column sorts). */
+    experts: (projectId: number) =>
+      db
+        .selectFrom('project_rater_totals as r')
+        .innerJoin('users as u', 'u.id', 'r.user_id')
+        .select(['u.username', 'r.verdicts', 'r.agreements', 'r.compared'])
+        .where('r.project_id', '=', projectId)
+        .where('r.verdicts', '>', 0)
+        .orderBy(sql`lower(u.username)`)
+        .execute(),
+
+    // The sums of reals (fleiss_agreement, alpha_agreement) may differ in their last bits between the engines: SQLite
+    // adds with compensation, PostgreSQL plainly in the order it reads the rows.
+    agreement: (projectId: number) =>
+      one(sql<AgreementRow>`SELECT
+         coalesce(sum(fleiss_units), 0) AS "fleissUnits", coalesce(sum(fleiss_agreement), 0) AS "fleissAgreement",
+         coalesce(sum(fleiss_correct), 0) AS "fleissCorrect", coalesce(sum(fleiss_wrong), 0) AS "fleissWrong",
+         coalesce(sum(fleiss_unclear), 0) AS "fleissUnclear",
+         coalesce(sum(alpha_units), 0) AS "alphaUnits", coalesce(sum(alpha_values), 0) AS "alphaValues",
+         coalesce(sum(alpha_agreement), 0) AS "alphaAgreement", coalesce(sum(alpha_correct), 0) AS "alphaCorrect",
+         coalesce(sum(alpha_wrong), 0) AS "alphaWrong", coalesce(sum(alpha_unclear), 0) AS "alphaUnclear"
+       FROM item_consensus WHERE project_id = ${projectId}`),
+
+    /** Per expert (by username), their revisions stored after seeing the panel's verdicts of the item (a partial index holds just those). */
+    async revisionsAfterSeeingPanel(projectId: number): Promise<Map<string, number>> {
+      const { rows } = await sql<{ username: string; n: number }>`SELECT u.username, count(*) AS n FROM verdicts v
+         JOIN items i ON i.id = v.item_id JOIN users u ON u.id = v.user_id
+         WHERE v.after_seeing_panel = 1 AND i.project_id = ${projectId} GROUP BY v.user_id, u.username ORDER BY lower(u.username)`.execute(db);
+      return new Map(rows.map((r) => [r.username, r.n]));
+    },
+
+    /** What the final labels change, per model and original class: added to the project's baseline. */
+    scoreDeltas: (projectId: number) =>
+      db
+        .selectFrom('project_score_deltas')
+        .select(['model_id', 'original_class_idx', 'counted', 'hits', 'real_counted', 'real_hits'])
+        .where('project_id', '=', projectId)
+        .execute(),
+
+    /** Severity is Major, Minor, Borderline, ungraded, or `replaced`: the baseline mistakes the final labels replaced. */
+    mistakes: (projectId: number) =>
+      db.selectFrom('project_mistake_counts').select(['model_id', 'severity', 'category', 'count']).where('project_id', '=', projectId).where('count', '<>', 0).execute(),
+
+    majorSliceCount: async (projectId: number) =>
+      (await db.selectFrom('item_consensus').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).where('major_slice', '=', 1).executeTakeFirstOrThrow()).n,
+
+    /**
+     * Images of the prior imagenet_m list whose item has final labels: the exported imagenet_m holds them only when
+     * the final labels put them in the Major slice (major_slice), so their prior entry no longer counts.
+     */
+    async judgedPriorSlice(projectId: number): Promise<Set<number>> {
+      const rows = await db
+        .selectFrom('prior_major_slice as ps')
+        .innerJoin('items as i', 'i.image_id', 'ps.image_id')
+        .innerJoin('item_consensus as c', 'c.item_id', 'i.id')
+        .select('ps.image_id')
+        .where('i.project_id', '=', projectId)
+        .where('c.final', 'is not', null)
+        .execute();
+      return new Set(rows.map((r) => r.image_id));
+    },
+
     /**
      * Items on which every one of `modelIds` makes a Major mistake under the final labels, with their images in
      * project order, a window of `window` project positions at a time (a window may hold none).
      */
-    *majorSliceWindows(projectId: number, modelIds: readonly number[], window: number) {
+    async *majorSliceWindows(projectId: number, modelIds: readonly number[], window: number): AsyncGenerator<MajorSliceRow[], void, undefined> {
       if (modelIds.length === 0) return;
-      const last = lastPosition.get(projectId)!.last ?? -1;
-      const models = JSON.stringify(modelIds);
-      for (let after = -1; after < last; after += window) yield majorSliceWindow.all(projectId, after, after + window, models);
+      const last = (await db.selectFrom('images').select((eb) => eb.fn.max('position').as('last')).where('project_id', '=', projectId).executeTakeFirst())?.last ?? -1;
+      // major_models lists the item's models as ',id,id,'. Images first (kept the outer loop), through their index by
+      // position, so each window reads a bounded part of the project.
+      const everyModel = sql.join(
+        modelIds.map((id) => sql`c.major_models LIKE ${`%,${id},%`}`),
+        sql` AND `,
+      );
+      const join = joinInWrittenOrder(db);
+      for (let after = -1; after < last; after += window) {
+        const { rows } = await sql<MajorSliceRow>`SELECT i.id AS item_id, im.id AS image_id, im.file, im.original_class_idx, c.final
+           FROM images im ${join} items i ON i.image_id = im.id ${join} item_consensus c ON c.item_id = i.id
+           WHERE im.project_id = ${projectId} AND im.position > ${after} AND im.position <= ${after + window}
+             AND c.major_models IS NOT NULL AND c.problematic = 0 AND ${everyModel}
+           ORDER BY im.position`.execute(db);
+        yield rows;
+      }
     },
   };
 }

@@ -7,7 +7,7 @@ import { createDashboardService } from './dashboard.service';
 const readers = requireRole('lead', 'admin');
 
 export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
-  const dashboard = createDashboardService(app.db, { now: app.now });
+  const dashboard = createDashboardService(app.database, { now: app.now });
 
   app.get(
     '/projects/:projectId/dashboard',
@@ -40,7 +40,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       // Streamed in short slices (a large project's slice holds thousands of images), each image checked against the
       // contract's schema as it is written; Fastify pipes a stream as it is, so the schema here documents the body.
-      const pieces = dashboard.majorSlicePieces(request.params.projectId, request.query.models);
+      const pieces = await dashboard.majorSlicePieces(request.params.projectId, request.query.models);
       return reply.header('Content-Type', 'application/json; charset=utf-8').send(slicedTextStream(pieces) as unknown as MajorSlice);
     },
   );

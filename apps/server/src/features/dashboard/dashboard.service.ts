@@ -1,5 +1,6 @@
 import { MajorSlice, type FinalLabels, type ProjectDashboard, type Severity } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
+import type { Database } from '../../db/database';
 import type { Db } from '../../db/open-database';
 import { badRequest, notFound } from '../../plugins/errors';
 import { alphaFromSums, kappaFromSums } from '../consensus/agreement-sums';
@@ -9,8 +10,8 @@ import { labelLists, mergeFinal } from '../consensus/image-labels';
 import type { ItemContext } from '../consensus/item-state';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
-import { createDashboardRepository } from './dashboard.repository';
-import { projectBaseline, tally, type ClassTally } from './project-baseline';
+import { createDashboardRepository, type MajorSliceRow } from './dashboard.repository';
+import { projectBaseline, tally, type ClassTally, type ProjectBaseline } from './project-baseline';
 
 const SEVERITIES: readonly Severity[] = ['Major', 'Minor', 'Borderline'];
 /** Project positions the Major slice reads at a time. */
@@ -36,22 +37,39 @@ function perClassAverage(byClass: Iterable<ClassTally>): number | null {
  * counts). Figures come from the per-item rows aggregation keeps and from the project's baseline, so a request reads
  * no verdict.
  */
-export function createDashboardService(db: Db, options: { now: () => number }) {
-  const catalog = projectCatalog(db);
-  const repository = createDashboardRepository(db);
-  const consensus = createConsensusRepository(db);
-  const reaggregations = createConsensusService(db);
+export function createDashboardService(database: Database, options: { now: () => number }) {
+  const catalog = projectCatalog(database);
+  const repository = createDashboardRepository(database.queries);
+  // The consensus feature still prepares its statements on SQLite's connection.
+  const consensus = createConsensusRepository(database.sqlite as Db);
+  const reaggregations = createConsensusService(database.sqlite as Db);
 
-  function findProject(projectId: number): CatalogProject {
-    const entry = catalog.get(projectId);
+  async function findProject(projectId: number): Promise<CatalogProject> {
+    const entry = await catalog.get(projectId);
     if (!entry) throw notFound(`Project ${projectId} not found`);
     return entry;
   }
 
-  type MistakeRows = ReturnType<typeof repository.mistakes>;
+  /** What one dashboard reads of the project's current state, from one snapshot. */
+  function readFigures(projectId: number) {
+    return database.snapshot(async (trx) => {
+      const reads = createDashboardRepository(trx);
+      return {
+        progress: await reads.progress(projectId),
+        sums: await reads.agreement(projectId),
+        afterSeeing: await reads.revisionsAfterSeeingPanel(projectId),
+        mistakes: await reads.mistakes(projectId),
+        experts: await reads.experts(projectId),
+        scoreDeltas: await reads.scoreDeltas(projectId),
+        majorSliceCount: await reads.majorSliceCount(projectId),
+        judgedPriorSlice: await reads.judgedPriorSlice(projectId),
+        reaggregation: reaggregations.reaggregationProgress(projectId),
+      };
+    });
+  }
+  type Figures = Awaited<ReturnType<typeof readFigures>>;
 
-  function scoreboard(entry: CatalogProject, mistakeRows: MistakeRows): ProjectDashboard['scoreboard'] {
-    const baseline = projectBaseline(db, entry);
+  function scoreboard(entry: CatalogProject, baseline: ProjectBaseline, figures: Figures): ProjectDashboard['scoreboard'] {
     const after = new Map(
       entry.models.map((m) => {
         const base = baseline.models.get(m.id)!.base;
@@ -60,15 +78,15 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
         return [m.id, { byClass, realCounted: base.realCounted, realHits: base.realHits, mistakes: { Major: 0, Minor: 0, Borderline: 0, ungraded: base.mistakes } }];
       }),
     );
-    for (const [modelId, classIndex, counted, hits, realCounted, realHits] of repository.scoreDeltas(entry.project.id)) {
-      const scores = after.get(modelId);
+    for (const { model_id, original_class_idx, counted, hits, real_counted, real_hits } of figures.scoreDeltas) {
+      const scores = after.get(model_id);
       if (!scores) continue;
-      tally(scores.byClass, classIndex, counted, hits);
-      scores.realCounted += realCounted;
-      scores.realHits += realHits;
+      tally(scores.byClass, original_class_idx, counted, hits);
+      scores.realCounted += real_counted;
+      scores.realHits += real_hits;
     }
-    for (const [modelId, severity, , count] of mistakeRows) {
-      const scores = after.get(modelId);
+    for (const { model_id, severity, count } of figures.mistakes) {
+      const scores = after.get(model_id);
       if (!scores) continue;
       // An item with final labels replaces its baseline (ungraded) mistake by its final one.
       if (severity === 'replaced') scores.mistakes.ungraded -= count;
@@ -77,8 +95,8 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
 
     // ImageNet-M as the exported imagenet_m holds it: the Major slice of the judged items (every model of the project
     // makes a Major mistake on each, so none is a hit), plus the prior list's images not judged since.
-    const judgedSlice = repository.majorSliceCount(entry.project.id);
-    const judgedPriorSlice = repository.judgedPriorSlice(entry.project.id);
+    const judgedSlice = figures.majorSliceCount;
+    const { judgedPriorSlice } = figures;
 
     return entry.models.map((model) => {
       const base = baseline.models.get(model.id)!;
@@ -110,18 +128,18 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
   }
 
   return {
-    dashboard(projectId: number): ProjectDashboard {
-      const entry = findProject(projectId);
+    async dashboard(projectId: number): Promise<ProjectDashboard> {
+      const entry = await findProject(projectId);
       const { project } = entry;
-      const progress = repository.progress(projectId);
-      const sums = repository.agreement(projectId);
-      const afterSeeing = repository.revisionsAfterSeeingPanel(projectId);
+      // Read from what the import wrote, which never changes: outside the snapshot of the figures.
+      const baseline = await projectBaseline(database, entry);
+      const figures = await readFigures(projectId);
+      const { progress, sums, afterSeeing } = figures;
       const modelName = new Map(entry.models.map((m) => [m.id, m.name]));
       const chart = new Map(entry.models.map((m) => [m.name, [] as { category: string; severity: Severity; count: number }[]]));
-      const mistakeRows = repository.mistakes(projectId);
-      for (const [modelId, severity, category, count] of mistakeRows) {
+      for (const { model_id, severity, category, count } of figures.mistakes) {
         if (!SEVERITIES.includes(severity as Severity)) continue;
-        chart.get(modelName.get(modelId) ?? '')?.push({ category, severity: severity as Severity, count });
+        chart.get(modelName.get(model_id) ?? '')?.push({ category, severity: severity as Severity, count });
       }
       for (const counts of chart.values()) {
         counts.sort((a, b) => (a.category < b.category ? -1 : a.category > b.category ? 1 : SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity)));
@@ -130,9 +148,9 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
         projectId,
         generatedAt: new Date(options.now()).toISOString(),
         quorum: project.quorum,
-        reaggregation: reaggregations.reaggregationProgress(projectId),
+        reaggregation: figures.reaggregation,
         progress: { ...progress, panelSize: project.panelSize },
-        experts: repository.experts(projectId).map((e) => ({
+        experts: figures.experts.map((e) => ({
           expert: e.username,
           verdicts: e.verdicts,
           agreementWithFinal: rate(e.agreements, e.compared),
@@ -157,8 +175,8 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
           revisionsAfterSeeingPanel: [...afterSeeing.values()].reduce((a, b) => a + b, 0),
         },
         mistakes: [...chart].map(([model, counts]) => ({ model, counts })),
-        scoreboard: scoreboard(entry, mistakeRows),
-        majorSlice: { count: repository.majorSliceCount(projectId), models: entry.models.map((m) => m.name) },
+        scoreboard: scoreboard(entry, baseline, figures),
+        majorSlice: { count: figures.majorSliceCount, models: entry.models.map((m) => m.name) },
       };
     },
 
@@ -169,8 +187,8 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
      * slices between other requests. Each image is checked against the contract's schema as the whole answer would be.
      * An unknown model is refused before the first piece.
      */
-    majorSlicePieces(projectId: number, modelNames?: string): Generator<string, void, undefined> {
-      const entry = findProject(projectId);
+    async majorSlicePieces(projectId: number, modelNames?: string): Promise<AsyncGenerator<string, void, undefined>> {
+      const entry = await findProject(projectId);
       const names = modelNames === undefined || modelNames.trim() === '' ? entry.models.map((m) => m.name) : [...new Set(modelNames.split(',').map((n) => n.trim()))];
       const models = names.map((name) => {
         const model = entry.models.find((m) => m.name === name);
@@ -182,8 +200,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
         return { key: cls?.key ?? `#${index}`, name: cls ? displayName(cls) : '' };
       };
       const indexOf = (key: string) => entry.vocabulary.byKey(key)?.index ?? Number.MAX_SAFE_INTEGER;
-      type Row = { item_id: number; image_id: number; file: string; original_class_idx: number; final: string };
-      const sliceImage = (row: Row, ctx: ItemContext): MajorSlice['images'][number] => {
+      const sliceImage = (row: MajorSliceRow, ctx: ItemContext): MajorSlice['images'][number] => {
         const final = JSON.parse(row.final) as FinalLabels;
         const correct = labelLists(mergeFinal(ctx.baseLabels, final), indexOf).correct;
         return {
@@ -201,10 +218,10 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
         };
       };
       const windows = repository.majorSliceWindows(projectId, models.map((m) => m.id), SLICE_WINDOW);
-      return (function* () {
+      return (async function* () {
         yield `{"models":${JSON.stringify(MajorSlice.shape.models.parse(models.map((m) => m.name)))},"images":[`;
         let first = true;
-        for (const rows of windows) {
+        for await (const rows of windows) {
           const contexts = new Map(rows.length === 0 ? [] : consensus.loadListContexts(entry, rows.map((row) => row.item_id)).map((ctx) => [ctx.itemId, ctx]));
           for (const row of rows) {
             const image = MajorSlice.shape.images.element.parse(sliceImage(row, contexts.get(row.item_id) ?? consensus.loadItemContext(row.item_id, entry)!));

@@ -1,5 +1,6 @@
 import type { Judgement } from '@bagel/contracts';
-import type { Db } from '../../db/open-database';
+import { sql } from 'kysely';
+import type { Database, Queries } from '../../db/database';
 import { baseJudgements, hasCorrect, isAcceptable } from '../consensus/image-labels';
 import { outcome } from '../consensus/item-state';
 import type { CatalogProject } from '../projects/project-catalog';
@@ -31,56 +32,83 @@ export interface ProjectBaseline {
   models: Map<number, ModelBaseline>;
 }
 
-const baselines = new WeakMap<Db, Map<number, ProjectBaseline>>();
+/** Per database (a SQLite connection, or PostgreSQL's pool): the baselines computed, or being computed, by project. */
+const baselines = new WeakMap<object, Map<number, Promise<ProjectBaseline>>>();
+
+/** Images whose predictions are read at a time: the largest project's top-1 predictions are not all held at once. */
+const IMAGES_PER_READ = 10_000;
 
 /**
  * The scoreboard's starting point: every model on every image of the project, against the original labels and
  * against the labels each image has before the panel's (accepted or prior). It depends only on what the import
- * wrote (images, predictions, accepted and prior labels), which never changes, so it is computed once per project
- * and connection; the dashboard then adds, per item with final labels, the difference those labels make
- * (item_model_outcomes), which keeps it fast on a large project.
+ * wrote (images, predictions, accepted and prior labels), which never changes once the import has finished (a
+ * project is visible only then, and an imported project is never removed), so each instance computes it once per
+ * project and database and keeps it: what another instance writes cannot make it stale. The dashboard then adds,
+ * per item with final labels, the difference those labels make (project_score_deltas), which keeps it fast on a
+ * large project.
  */
-export function projectBaseline(db: Db, entry: CatalogProject): ProjectBaseline {
-  let perDb = baselines.get(db);
-  if (!perDb) {
-    perDb = new Map();
-    baselines.set(db, perDb);
-  }
-  let baseline = perDb.get(entry.project.id);
+export function projectBaseline(database: Database, entry: CatalogProject): Promise<ProjectBaseline> {
+  const key = database.sqlite ?? database;
+  const perDatabase = baselines.get(key) ?? new Map<number, Promise<ProjectBaseline>>();
+  baselines.set(key, perDatabase);
+  const projectId = entry.project.id;
+  let baseline = perDatabase.get(projectId);
   if (!baseline) {
-    baseline = computeBaseline(db, entry);
-    perDb.set(entry.project.id, baseline);
+    // Requests that come while it is computed wait for the same computation; a failed one is tried again next time.
+    baseline = computeBaseline(database.queries, entry);
+    perDatabase.set(projectId, baseline);
+    baseline.catch(() => perDatabase.delete(projectId));
   }
   return baseline;
 }
 
-function computeBaseline(db: Db, entry: CatalogProject): ProjectBaseline {
+async function computeBaseline(db: Queries, entry: CatalogProject): Promise<ProjectBaseline> {
   const projectId = entry.project.id;
   const keyOf = (index: number) => entry.vocabulary.byIndex(index)?.key ?? `#${index}`;
-  const images = db.prepare<[number], [number, number]>('SELECT id, original_class_idx FROM images WHERE project_id = ? ORDER BY id').raw(true).all(projectId);
+  const images = await db.selectFrom('images').select(['id', 'original_class_idx']).where('project_id', '=', projectId).orderBy('id').execute();
   const accepted = groupByImage(
-    db.prepare<[number], [number, number]>('SELECT a.image_id, a.class_idx FROM accepted_labels a JOIN images im ON im.id = a.image_id WHERE im.project_id = ?').raw(true).all(projectId),
+    (
+      await db
+        .selectFrom('accepted_labels as a')
+        .innerJoin('images as im', 'im.id', 'a.image_id')
+        .select(['a.image_id', 'a.class_idx'])
+        .where('im.project_id', '=', projectId)
+        .execute()
+    ).map((r) => [r.image_id, r.class_idx] as [number, number]),
   );
   const prior = groupByImage(
-    db
-      .prepare<[number], [number, number, Judgement]>('SELECT pl.image_id, pl.class_idx, pl.judgement FROM prior_labels pl JOIN images im ON im.id = pl.image_id WHERE im.project_id = ?')
-      .raw(true)
-      .all(projectId),
+    (
+      await db
+        .selectFrom('prior_labels as pl')
+        .innerJoin('images as im', 'im.id', 'pl.image_id')
+        .select(['pl.image_id', 'pl.class_idx', 'pl.judgement'])
+        .where('im.project_id', '=', projectId)
+        .execute()
+    ).map((r) => [r.image_id, r.class_idx, r.judgement as Judgement] as [number, number, Judgement]),
   );
-  const priorSlice = new Set(
-    db.prepare<[number], [number]>('SELECT ps.image_id FROM prior_major_slice ps JOIN images im ON im.id = ps.image_id WHERE im.project_id = ?').raw(true).all(projectId).map(([id]) => id),
+  const ids = (rows: { image_id: number }[]) => new Set(rows.map((r) => r.image_id));
+  const priorSlice = ids(
+    await db.selectFrom('prior_major_slice as ps').innerJoin('images as im', 'im.id', 'ps.image_id').select('ps.image_id').where('im.project_id', '=', projectId).execute(),
   );
-  const priorProblematic = new Set(
-    db.prepare<[number], [number]>('SELECT pp.image_id FROM prior_problematic pp JOIN images im ON im.id = pp.image_id WHERE im.project_id = ?').raw(true).all(projectId).map(([id]) => id),
+  const priorProblematic = ids(
+    await db.selectFrom('prior_problematic as pp').innerJoin('images as im', 'im.id', 'pp.image_id').select('pp.image_id').where('im.project_id', '=', projectId).execute(),
   );
   const top1 = new Map<number, Map<number, number>>(entry.models.map((m) => [m.id, new Map()]));
-  for (const [imageId, modelId, classIndex] of db
-    .prepare<[number], [number, number, number]>(
-      'SELECT p.image_id, p.model_id, p.class_idx FROM predictions p JOIN images im ON im.id = p.image_id WHERE im.project_id = ? AND p.rank = 1',
-    )
-    .raw(true)
-    .iterate(projectId)) {
-    top1.get(modelId)?.set(imageId, classIndex);
+  // By ranges of image ids (the images are in id order), through the predictions' primary key (`+project_id`: a
+  // filter only, or SQLite would walk the whole project's images for each range).
+  for (let i = 0; i < images.length; i += IMAGES_PER_READ) {
+    const from = images[i]!.id;
+    const to = images[Math.min(i + IMAGES_PER_READ, images.length) - 1]!.id;
+    const rows = await db
+      .selectFrom('predictions as p')
+      .innerJoin('images as im', 'im.id', 'p.image_id')
+      .select(['p.image_id', 'p.model_id', 'p.class_idx'])
+      .where(sql`+im.project_id`, '=', projectId)
+      .where('im.id', '>=', from)
+      .where('im.id', '<=', to)
+      .where('p.rank', '=', 1)
+      .execute();
+    for (const { image_id, model_id, class_idx } of rows) top1.get(model_id)?.set(image_id, class_idx);
   }
 
   const models = new Map<number, ModelBaseline>(
@@ -89,7 +117,7 @@ function computeBaseline(db: Db, entry: CatalogProject): ProjectBaseline {
       { ranked: 0, before: { hits: 0, mistakes: 0, byClass: new Map() }, priorSlice: new Map(), base: { byClass: new Map(), realCounted: 0, realHits: 0, mistakes: 0 } },
     ]),
   );
-  for (const [imageId, originalIndex] of images) {
+  for (const { id: imageId, original_class_idx: originalIndex } of images) {
     const labels = baseJudgements(
       (prior.get(imageId) ?? []).map(([classIndex, judgement]) => ({ key: keyOf(classIndex as number), judgement: judgement as Judgement })),
       (accepted.get(imageId) ?? []).map(([classIndex]) => keyOf(classIndex as number)),

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { Readable } from 'node:stream';
 import type { Db } from '../../db/open-database';
 import { slicedTextStream } from '../../lib/sliced-stream';
-import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { syncProjectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { inReadTransaction, type PreparedExport } from './build-export';
 
 /**
@@ -12,9 +12,9 @@ import { inReadTransaction, type PreparedExport } from './build-export';
  * then reads through the server's connection, all at once (tests only).
  */
 export function openExportConnection(db: Db): { db: Db; entry: (projectId: number) => CatalogProject | null; close(): void } {
-  if (db.memory) return { db, entry: (projectId) => projectCatalog(db).get(projectId), close() {} };
+  if (db.memory) return { db, entry: (projectId) => syncProjectCatalog(db).get(projectId), close() {} };
   const reader = new Database(db.name, { readonly: true, fileMustExist: true });
-  return { db: reader, entry: (projectId) => projectCatalog(reader).get(projectId), close: () => reader.close() };
+  return { db: reader, entry: (projectId) => syncProjectCatalog(reader).get(projectId), close: () => reader.close() };
 }
 
 /**

@@ -30,13 +30,13 @@ const CONTENT_TYPES: Record<string, string> = {
 const CACHE_CONTROL = 'private, max-age=3600';
 
 export const imagesRoutes: FastifyPluginAsyncZod<ImagesRoutesOptions> = async (app, options) => {
-  const catalog = projectCatalog(app.db);
+  const catalog = projectCatalog(app.database);
   const previews = createPreviewCache({ dir: options.cacheDir, maxBytes: options.previewCacheBytes ?? DEFAULT_PREVIEW_CACHE_BYTES, log: app.log });
   const imageFile = app.db.prepare<[number, number], { file: string }>('SELECT file FROM images WHERE id = ? AND project_id = ?');
 
   /** The image's file name and its project's source: 404 for an unknown project or image. */
-  function locate(projectId: number, imageId: number) {
-    const project = catalog.get(projectId)?.project;
+  async function locate(projectId: number, imageId: number) {
+    const project = (await catalog.get(projectId))?.project;
     if (!project) throw notFound(`Project ${projectId} not found`);
     const image = imageFile.get(imageId, projectId);
     if (!image) throw notFound(`Image ${imageId} not found in project ${projectId}`);
@@ -48,7 +48,7 @@ export const imagesRoutes: FastifyPluginAsyncZod<ImagesRoutesOptions> = async (a
     { schema: { tags: ['images'], params: ImageParams, querystring: PreviewQuery } },
     async (request, reply) => {
       const { projectId, imageId } = request.params;
-      const { file, source } = locate(projectId, imageId);
+      const { file, source } = await locate(projectId, imageId);
       const found = await source.find(file);
       const preview = await previews.get({ projectId, imageId, file, ...found }, request.query.width);
       return reply.type('image/webp').header('Cache-Control', CACHE_CONTROL).send(preview);
@@ -62,7 +62,7 @@ export const imagesRoutes: FastifyPluginAsyncZod<ImagesRoutesOptions> = async (a
     '/projects/:projectId/images/:imageId/original',
     { schema: { tags: ['images'], params: ImageParams } },
     async (request, reply) => {
-      const { file, source } = locate(request.params.projectId, request.params.imageId);
+      const { file, source } = await locate(request.params.projectId, request.params.imageId);
       const original = await source.original(file);
       // The type follows the file's extension, never a remote server's Content-Type: this origin serves no HTML.
       reply.type(CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream').header('Cache-Control', CACHE_CONTROL);

@@ -1,6 +1,6 @@
 import { DEFAULT_SORT_ORDER, DisputeKind, type ItemBrowserExperts, type ItemBrowserPage, type ParsedItemBrowserQuery } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
-import type { Db } from '../../db/open-database';
+import type { Database } from '../../db/database';
 import { ApiError, notFound } from '../../plugins/errors';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
@@ -9,18 +9,18 @@ import { createItemBrowserRepository, type ItemFilters } from './item-browser.re
 const unknownValue = (field: string, message: string) => new ApiError(400, message, 'UNKNOWN_FILTER_VALUE', { field });
 
 /** The item browser: a project's items filtered, sorted and paged in SQL (item-browser.repository.ts). */
-export function createItemBrowserService(db: Db) {
-  const catalog = projectCatalog(db);
-  const repository = createItemBrowserRepository(db);
+export function createItemBrowserService(database: Database) {
+  const catalog = projectCatalog(database);
+  const repository = createItemBrowserRepository(database.queries);
 
-  function findProject(projectId: number): CatalogProject {
-    const entry = catalog.get(projectId);
+  async function findProject(projectId: number): Promise<CatalogProject> {
+    const entry = await catalog.get(projectId);
     if (!entry) throw notFound(`Project ${projectId} not found`);
     return entry;
   }
 
   /** The query's names (class key, model, category, username) as the ids the SQL uses; 400 naming any that is unknown. */
-  function resolveFilters(entry: CatalogProject, query: ParsedItemBrowserQuery): ItemFilters {
+  async function resolveFilters(entry: CatalogProject, query: ParsedItemBrowserQuery): Promise<ItemFilters> {
     const filters: ItemFilters = { status: query.status, disputeKind: query.disputeKind, severity: query.severity };
     if (query.class !== undefined) {
       const cls = entry.vocabulary.byKey(query.class);
@@ -32,7 +32,7 @@ export function createItemBrowserService(db: Db) {
       if (!model) {
         throw unknownValue('wrongModel', `Unknown model '${query.wrongModel}': the project's models are ${entry.models.map((m) => m.name).join(', ')}`);
       }
-      filters.wrongModel = { id: model.id, position: repository.modelPosition(model.id) };
+      filters.wrongModel = { id: model.id, position: await repository.modelPosition(model.id) };
     }
     if (query.category !== undefined) {
       if (!entry.project.mistakeCategories.includes(query.category)) {
@@ -41,7 +41,7 @@ export function createItemBrowserService(db: Db) {
       filters.category = query.category;
     }
     if (query.expert !== undefined) {
-      const userId = repository.userId(query.expert);
+      const userId = await repository.userId(query.expert);
       if (userId === null) throw unknownValue('expert', `Unknown expert '${query.expert}': no user has that name`);
       filters.expertId = userId;
     }
@@ -49,12 +49,17 @@ export function createItemBrowserService(db: Db) {
   }
 
   return {
-    page(projectId: number, query: ParsedItemBrowserQuery): ItemBrowserPage {
-      const entry = findProject(projectId);
-      const filters = resolveFilters(entry, query);
+    async page(projectId: number, query: ParsedItemBrowserQuery): Promise<ItemBrowserPage> {
+      const entry = await findProject(projectId);
+      const filters = await resolveFilters(entry, query);
       const sort = query.sort ?? 'priority';
       const order = query.order ?? DEFAULT_SORT_ORDER[sort];
-      const { ids, total } = repository.page(projectId, filters, sort, order, query.limit, query.offset);
+      // The count, the page and its rows from one state of the database.
+      const { total, records } = await database.snapshot(async (trx) => {
+        const reads = createItemBrowserRepository(trx);
+        const { ids, total } = await reads.page(projectId, filters, sort, order, query.limit, query.offset);
+        return { total, records: await reads.rows(ids) };
+      });
       const modelName = new Map(entry.models.map((m) => [m.id, m.name]));
       const position = new Map(entry.models.map((m, i) => [m.id, i]));
       const byPosition = (a: number, b: number) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
@@ -62,7 +67,7 @@ export function createItemBrowserService(db: Db) {
         total,
         offset: query.offset,
         limit: query.limit,
-        rows: repository.rows(ids).map((r) => {
+        rows: records.map((r) => {
           const original = entry.vocabulary.byIndex(r.originalClassIndex);
           return {
             itemId: r.itemId,
@@ -86,9 +91,9 @@ export function createItemBrowserService(db: Db) {
       };
     },
 
-    experts(projectId: number): ItemBrowserExperts {
-      findProject(projectId);
-      return { experts: repository.experts(projectId) };
+    async experts(projectId: number): Promise<ItemBrowserExperts> {
+      await findProject(projectId);
+      return { experts: await repository.experts(projectId) };
     },
   };
 }

@@ -1,4 +1,6 @@
 import type { DisputeKind, FinalSeverity } from '@bagel/contracts';
+import { sql } from 'kysely';
+import type { Queries } from '../../db/database';
 import type { Db } from '../../db/open-database';
 
 /**
@@ -11,14 +13,63 @@ export interface ItemFacetsSource {
   outcomes: readonly { modelId: number; severity: FinalSeverity | null; category: string | null }[];
 }
 
+type FacetItems = readonly { itemId: number; projectId: number; state: ItemFacetsSource | null }[];
+
+/** The rows an item's state gives each facet table. */
+function facetRows(items: FacetItems) {
+  const kinds: { item_id: number; kind: DisputeKind; project_id: number }[] = [];
+  const mistakes: { item_id: number; model_id: number; project_id: number; severity: FinalSeverity; category: string | null }[] = [];
+  for (const { itemId, projectId, state } of items) {
+    if (!state) continue;
+    if (state.consensus.status !== 'incomplete') for (const kind of new Set(state.consensus.disputes.map((d) => d.kind))) kinds.push({ item_id: itemId, kind, project_id: projectId });
+    for (const o of state.outcomes) if (o.severity !== null) mistakes.push({ item_id: itemId, model_id: o.modelId, project_id: projectId, severity: o.severity, category: o.category });
+  }
+  return { kinds, mistakes };
+}
+
+/** Rows per INSERT: a range's rows in a few statements, well under either engine's limit of bound parameters. */
+const INSERT_ROWS = 500;
+
+function* chunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += INSERT_ROWS) yield rows.slice(i, i + INSERT_ROWS);
+}
+
 /**
  * Keeps item_dispute_kinds and item_final_mistakes (migration 007) equal to the stored consensus: aggregation calls
- * it in the transaction that writes item_consensus, with the same items.
+ * it in the write that writes item_consensus, with the same items.
  */
-export function createItemFacetsRepository(db: Db) {
-  // Ranges are of one project's items (another project's items may fall between its ids: imports may interleave).
-  // `+project_id`: a filter only, so that the rows are found through the primary key's item_id, not by reading every
-  // row of the project through the (project_id, ...) indexes.
+export function createItemFacetsRepository(db: Queries) {
+  /** Replaces the facets of the project's items with ids in [from, to) by those of `items` (ids in that range; state null: no consensus). */
+  async function replace(from: number, to: number, projectId: number, items: FacetItems): Promise<void> {
+    // Ranges are of one project's items (another project's items may fall between its ids: imports may interleave).
+    // `+project_id`: a filter only, so that SQLite finds the rows through the primary key's item_id, not by reading
+    // every row of the project through the (project_id, ...) indexes.
+    for (const table of ['item_dispute_kinds', 'item_final_mistakes'] as const) {
+      await db.deleteFrom(table).where('item_id', '>=', from).where('item_id', '<', to).where(sql`+project_id`, '=', projectId).execute();
+    }
+    const { kinds, mistakes } = facetRows(items);
+    for (const rows of chunks(kinds)) await db.insertInto('item_dispute_kinds').values(rows).execute();
+    for (const rows of chunks(mistakes)) await db.insertInto('item_final_mistakes').values(rows).execute();
+  }
+
+  return {
+    /** One item's facets; `state` null when the item has no consensus (no verdict). */
+    replaceItem(itemId: number, projectId: number, state: ItemFacetsSource | null): Promise<void> {
+      return replace(itemId, itemId + 1, projectId, [{ itemId, projectId, state }]);
+    },
+    /** The facets of a range of the project's items written together (every judged item of the project in [from, to) is in `items`). */
+    replaceRange(from: number, to: number, projectId: number, items: readonly { itemId: number; projectId: number; state: ItemFacetsSource }[]): Promise<void> {
+      return replace(from, to, projectId, items);
+    },
+  };
+}
+export type ItemFacetsRepository = ReturnType<typeof createItemFacetsRepository>;
+
+// --- Consensus still aggregates in better-sqlite3's synchronous transactions: the same facets, written there. It
+// goes once consensus has moved to the repository above.
+
+/** The facets written synchronously on SQLite's connection (see createItemFacetsRepository). */
+export function createSyncItemFacetsRepository(db: Db) {
   const deleteKinds = db.prepare<[number, number, number]>('DELETE FROM item_dispute_kinds WHERE item_id >= ? AND item_id < ? AND +project_id = ?');
   const deleteMistakes = db.prepare<[number, number, number]>('DELETE FROM item_final_mistakes WHERE item_id >= ? AND item_id < ? AND +project_id = ?');
   // A whole range in one statement each: the rows come as one JSON array.
@@ -30,19 +81,12 @@ export function createItemFacetsRepository(db: Db) {
      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`,
   );
 
-  /** Replaces the facets of the project's items with ids in [from, to) by those of `items` (ids in that range; state null: no consensus). */
-  function replace(from: number, to: number, projectId: number, items: readonly { itemId: number; projectId: number; state: ItemFacetsSource | null }[]): void {
+  function replace(from: number, to: number, projectId: number, items: FacetItems): void {
     deleteKinds.run(from, to, projectId);
     deleteMistakes.run(from, to, projectId);
-    const kinds: [number, DisputeKind, number][] = [];
-    const mistakes: [number, number, number, FinalSeverity, string | null][] = [];
-    for (const { itemId, projectId, state } of items) {
-      if (!state) continue;
-      if (state.consensus.status !== 'incomplete') for (const kind of new Set(state.consensus.disputes.map((d) => d.kind))) kinds.push([itemId, kind, projectId]);
-      for (const o of state.outcomes) if (o.severity !== null) mistakes.push([itemId, o.modelId, projectId, o.severity, o.category]);
-    }
-    if (kinds.length > 0) insertKinds.run(JSON.stringify(kinds));
-    if (mistakes.length > 0) insertMistakes.run(JSON.stringify(mistakes));
+    const { kinds, mistakes } = facetRows(items);
+    if (kinds.length > 0) insertKinds.run(JSON.stringify(kinds.map((k) => [k.item_id, k.kind, k.project_id])));
+    if (mistakes.length > 0) insertMistakes.run(JSON.stringify(mistakes.map((m) => [m.item_id, m.model_id, m.project_id, m.severity, m.category])));
   }
 
   return {
@@ -56,4 +100,3 @@ export function createItemFacetsRepository(db: Db) {
     },
   };
 }
-export type ItemFacetsRepository = ReturnType<typeof createItemFacetsRepository>;

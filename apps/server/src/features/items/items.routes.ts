@@ -8,7 +8,7 @@ import { createItemBrowserService } from './item-browser.service';
 const readers = requireRole('lead', 'admin');
 
 export const itemBrowserRoutes: FastifyPluginAsyncZod = async (app) => {
-  const browser = createItemBrowserService(app.db);
+  const browser = createItemBrowserService(app.database);
   // Before the first request: the filters must see every aggregated item (see migration 008).
   const consensus = createConsensusService(app.db);
   const rebuilt = consensus.rebuildPendingFacets(new Date(app.now()).toISOString());

@@ -5,7 +5,7 @@ import type { Db } from '../../db/open-database';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
 import { imageUrls } from '../images/image-urls';
-import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { syncProjectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createItemsRepository, type ItemRecord } from '../review/items.repository';
 import { createReviewService, type ReviewServiceOptions } from '../review/review.service';
 import { createVerdictsRepository } from '../review/verdicts.repository';
@@ -37,7 +37,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * (409 STALE_DESK).
  */
 export function createLeadService(db: Db, options: LeadServiceOptions) {
-  const catalog = projectCatalog(db);
+  const catalog = syncProjectCatalog(db);
   const items = createItemsRepository(db);
   const verdicts = createVerdictsRepository(db);
   const decisions = createDecisionsRepository(db);

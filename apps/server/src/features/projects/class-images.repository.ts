@@ -1,14 +1,14 @@
-import type { Db } from '../../db/open-database';
+import type { Queries } from '../../db/database';
 
 /** Images of a project by their original label (the index images_by_original_class of migration 007 serves both). */
-export function createClassImagesRepository(db: Db) {
-  const page = db.prepare<[number, number, number, number], { id: number; file: string }>(
-    'SELECT id, file FROM images WHERE project_id = ? AND original_class_idx = ? ORDER BY position LIMIT ? OFFSET ?',
-  );
-  const total = db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM images WHERE project_id = ? AND original_class_idx = ?');
+export function createClassImagesRepository(db: Queries) {
+  const ofClass = (projectId: number, classIndex: number) =>
+    db.selectFrom('images').where('project_id', '=', projectId).where('original_class_idx', '=', classIndex);
   return {
-    page(projectId: number, classIndex: number, offset: number, limit: number): { total: number; rows: { id: number; file: string }[] } {
-      return { total: total.get(projectId, classIndex)?.n ?? 0, rows: page.all(projectId, classIndex, limit, offset) };
+    async page(projectId: number, classIndex: number, offset: number, limit: number): Promise<{ total: number; rows: { id: number; file: string }[] }> {
+      const total = await ofClass(projectId, classIndex).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      const rows = await ofClass(projectId, classIndex).select(['id', 'file']).orderBy('position').limit(limit).offset(offset).execute();
+      return { total: total?.n ?? 0, rows };
     },
   };
 }

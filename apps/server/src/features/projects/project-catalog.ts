@@ -1,6 +1,19 @@
+import type { VocabularyClass } from '@bagel/contracts';
 import { createVocabulary, type Vocabulary } from '@bagel/core';
+import type { Database, Queries } from '../../db/database';
 import type { Db } from '../../db/open-database';
-import { createProjectsRepository, type Project, type ProjectModel } from './projects.repository';
+import {
+  createProjectsRepository,
+  PROJECT_COLUMNS,
+  toProject,
+  toProjectModel,
+  toVocabularyClass,
+  type ClassRow,
+  type ModelRow,
+  type Project,
+  type ProjectModel,
+  type ProjectRow,
+} from './projects.repository';
 
 /** What every review request needs to know about its project. */
 export interface CatalogProject {
@@ -11,40 +24,122 @@ export interface CatalogProject {
 }
 
 export interface ProjectCatalog {
-  get(projectId: number): CatalogProject | null;
-  /** Forgets a project, so the next `get` reads it again: call it after changing the project's settings. */
+  /**
+   * The project as it is now, null for an unknown project (or one still being imported). `queries`: a write's
+   * transaction, to see the settings it has changed (by default, the database's queries).
+   */
+  get(projectId: number, queries?: Queries): Promise<CatalogProject | null>;
+  /** Forgets a project, so the next `get` reads it again: call it once a write that changed its settings has ended, committed or not. */
   invalidate(projectId: number): void;
 }
 
-const catalogs = new WeakMap<Db, ProjectCatalog>();
+interface Held {
+  /** projects.settings_version when the entry was read. */
+  version: number;
+  entry: CatalogProject;
+}
+
+/** The entries of one database connection (SQLite) or pool (PostgreSQL), shared by both kinds of catalog below. */
+const heldBy = new WeakMap<object, Map<number, Held>>();
+
+function heldOf(key: object): Map<number, Held> {
+  let held = heldBy.get(key);
+  if (!held) {
+    held = new Map();
+    heldBy.set(key, held);
+  }
+  return held;
+}
+
+const heldEntry = (row: ProjectRow, models: ProjectModel[], classes: VocabularyClass[]): Held => ({
+  version: row.settings_version,
+  entry: { project: toProject(row), models, vocabulary: createVocabulary(classes) },
+});
+
+const catalogs = new WeakMap<Database, ProjectCatalog>();
 
 /**
- * A project's models and vocabulary are written once, by its import, and never change; its settings change only
- * through the settings route (the quorum), which invalidates the entry. Loading them on every request cost about a
- * third of `next` and of a verdict, so each is read once per database connection and kept. Unknown ids are not
+ * A project's models and vocabulary are written once, by its import, and never change; its settings (the quorum)
+ * change only together with `projects.settings_version` (migration 016). Loading all of it on every request cost
+ * about a third of `next` and of a verdict, so each instance keeps it, per database, and on each `get` reads only the
+ * version (one primary-key look-up): when another instance (or this one) has changed the settings since, the project
+ * is read again. A settings change is thus seen by every instance from its commit on. Unknown ids are not
  * remembered, so a project imported while the server runs is found.
+ *
+ * What a write reads through its transaction may be rolled back: the writer calls `invalidate` once it has ended,
+ * so an entry of a version that never committed is not kept (the version could be reached again by another change).
  */
-export function projectCatalog(db: Db): ProjectCatalog {
-  let catalog = catalogs.get(db);
-  if (!catalog) {
-    const repository = createProjectsRepository(db);
-    const loaded = new Map<number, CatalogProject>();
-    catalog = {
-      get(projectId) {
-        let entry = loaded.get(projectId);
-        if (!entry) {
-          const project = repository.findById(projectId);
-          if (!project) return null;
-          entry = { project, models: repository.models(projectId), vocabulary: createVocabulary(repository.vocabulary(projectId)) };
-          loaded.set(projectId, entry);
-        }
-        return entry;
-      },
-      invalidate(projectId) {
-        loaded.delete(projectId);
-      },
-    };
-    catalogs.set(db, catalog);
-  }
+export function projectCatalog(database: Database): ProjectCatalog {
+  let catalog = catalogs.get(database);
+  if (catalog) return catalog;
+  // On SQLite, the same entries as the synchronous catalog of the connection (syncProjectCatalog).
+  const held = heldOf(database.sqlite ?? database);
+  catalog = {
+    async get(projectId, queries = database.queries) {
+      const projects = createProjectsRepository(queries);
+      const version = await projects.settingsVersion(projectId);
+      if (version === null) return null;
+      const current = held.get(projectId);
+      if (current?.version === version) return current.entry;
+      const row = await projects.row(projectId);
+      if (!row) return null;
+      const loaded = heldEntry(row, await projects.models(projectId), await projects.vocabulary(projectId));
+      // Read inside a transaction of PostgreSQL's: not kept (it may be rolled back; SQLite's writer invalidates).
+      if (!queries.isTransaction) held.set(projectId, loaded);
+      return loaded.entry;
+    },
+    invalidate(projectId) {
+      held.delete(projectId);
+    },
+  };
+  catalogs.set(database, catalog);
+  return catalog;
+}
+
+// --- The features that still prepare better-sqlite3 statements (consensus, review, lead, exports) read the catalog
+// synchronously, inside their synchronous transactions: the same entries and the same version check, on SQLite's
+// connection. It goes once they have moved to `projectCatalog`.
+
+export interface SyncProjectCatalog {
+  get(projectId: number): CatalogProject | null;
+  /** A project by name, else by id when `reference` is a whole number: how the command line names a project. */
+  findByReference(reference: string): CatalogProject | null;
+  invalidate(projectId: number): void;
+}
+
+const syncCatalogs = new WeakMap<Db, SyncProjectCatalog>();
+
+/** The catalog of a SQLite connection, read synchronously (see `projectCatalog`). */
+export function syncProjectCatalog(db: Db): SyncProjectCatalog {
+  let catalog = syncCatalogs.get(db);
+  if (catalog) return catalog;
+  const held = heldOf(db);
+  const version = db.prepare<[number], number>('SELECT settings_version FROM projects WHERE id = ? AND importing IS NULL').pluck();
+  const row = db.prepare<[number], ProjectRow>(`SELECT ${PROJECT_COLUMNS.join(', ')} FROM projects WHERE id = ? AND importing IS NULL`);
+  const models = db.prepare<[number], ModelRow>('SELECT id, name, display_name, illustrative FROM models WHERE project_id = ? ORDER BY position');
+  const classes = db.prepare<[number], ClassRow>('SELECT idx, key, names, gloss FROM classes WHERE project_id = ? ORDER BY idx');
+  const byName = db.prepare<[string], number>('SELECT id FROM projects WHERE name = ? AND importing IS NULL').pluck();
+  const get = (projectId: number): CatalogProject | null => {
+    const current = version.get(projectId);
+    if (current === undefined) return null;
+    const entry = held.get(projectId);
+    if (entry?.version === current) return entry.entry;
+    const found = row.get(projectId);
+    if (!found) return null;
+    const loaded = heldEntry(found, models.all(projectId).map(toProjectModel), classes.all(projectId).map(toVocabularyClass));
+    held.set(projectId, loaded);
+    return loaded.entry;
+  };
+  catalog = {
+    get,
+    findByReference(reference) {
+      const id = byName.get(reference) ?? (/^\d+$/.test(reference) ? Number(reference) : undefined);
+      return id === undefined ? null : get(id);
+    },
+    invalidate(projectId) {
+      held.delete(projectId);
+    },
+  };
+  syncCatalogs.set(db, catalog);
   return catalog;
 }

@@ -1,5 +1,7 @@
 import type { PanelQuorum, ProjectSettings } from '@bagel/contracts';
 import { quorumSize } from '@bagel/core';
+import type { Database } from '../../db/database';
+import { lockRows } from '../../db/dialect';
 import type { Db } from '../../db/open-database';
 import { notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
@@ -11,31 +13,33 @@ import { createProjectsRepository } from './projects.repository';
 export const FIRST_STEP_ITEMS = 50;
 
 /** A project's settings that may change after its import: the quorum. */
-export function createProjectSettingsService(db: Db, options: { now: () => number; reaggregation?: ReaggregationRunner }) {
-  const projects = createProjectsRepository(db);
-  const catalog = projectCatalog(db);
-  const consensus = createConsensusService(db);
-
-  // The new quorum, the mark that the project is to be re-aggregated and a first step of it are written together; a
-  // larger project's other items follow in the background (the runner), a step per transaction, and the dashboard
-  // shows how far it is. Meanwhile items not yet reached keep the state of the former quorum; verdicts on any item
-  // are aggregated under the new one.
-  const update = db.transaction((projectId: number, quorum: PanelQuorum, now: string) => {
-    projects.setQuorum(projectId, quorum);
-    catalog.invalidate(projectId);
-    consensus.startReaggregation(projectId);
-    return consensus.reaggregateStep(projectId, now, FIRST_STEP_ITEMS);
-  });
+export function createProjectSettingsService(database: Database, options: { now: () => number; reaggregation?: ReaggregationRunner }) {
+  const catalog = projectCatalog(database);
+  // The consensus feature still prepares its statements on SQLite's connection; inside a write job it runs in the
+  // job's transaction.
+  const consensus = createConsensusService(database.sqlite as Db);
 
   return {
-    update(projectId: number, settings: { quorum: PanelQuorum }): ProjectSettings {
-      const project = projects.findById(projectId);
+    async update(projectId: number, settings: { quorum: PanelQuorum }): Promise<ProjectSettings> {
+      const project = (await catalog.get(projectId))?.project;
       if (!project) throw notFound(`Project ${projectId} not found`);
+      const now = new Date(options.now()).toISOString();
       let first: { items: number; finished: boolean };
       try {
-        first = update.immediate(projectId, settings.quorum, new Date(options.now()).toISOString());
+        // The new quorum (and the settings version, which tells every instance to read the project again), the mark
+        // that the project is to be re-aggregated and a first step of it are written together; a larger project's
+        // other items follow in the background (the runner), a step per transaction, and the dashboard shows how far
+        // it is. Meanwhile items not yet reached keep the state of the former quorum; verdicts on any item are
+        // aggregated under the new one.
+        first = await database.write(async (trx) => {
+          await lockRows(trx, 'projects', [projectId]);
+          await createProjectsRepository(trx).setQuorum(projectId, settings.quorum);
+          consensus.startReaggregation(projectId);
+          return consensus.reaggregateStep(projectId, now, FIRST_STEP_ITEMS);
+        });
       } finally {
-        // On success the catalog must read the new quorum; on a rollback it may have read it inside the transaction.
+        // The catalog may have read the new settings inside the write: once committed every read sees them anyway,
+        // and after a rollback they must not be kept.
         catalog.invalidate(projectId);
       }
       if (!first.finished) options.reaggregation?.kick();

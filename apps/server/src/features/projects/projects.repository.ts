@@ -1,5 +1,6 @@
 import { PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
-import type { Db } from '../../db/open-database';
+import { sql } from 'kysely';
+import type { Queries } from '../../db/database';
 
 /** A project's settings as the server uses them. */
 export interface Project {
@@ -19,7 +20,7 @@ export interface ProjectModel extends ModelInfo {
   id: number;
 }
 
-interface ProjectRow {
+export interface ProjectRow {
   id: number;
   name: string;
   description: string;
@@ -29,16 +30,24 @@ interface ProjectRow {
   claim_ms: number;
   mistake_categories: string;
   quorum: string;
+  settings_version: number;
 }
 
-interface ClassRow {
+export interface ClassRow {
   idx: number;
   key: string;
   names: string;
   gloss: string;
 }
 
-const toProject = (row: ProjectRow): Project => ({
+export interface ModelRow {
+  id: number;
+  name: string;
+  display_name: string;
+  illustrative: number;
+}
+
+export const toProject = (row: ProjectRow): Project => ({
   id: row.id,
   name: row.name,
   description: row.description,
@@ -58,70 +67,89 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
   gloss: row.gloss,
 });
 
-const PROJECT_COLUMNS = 'id, name, description, image_dir, panel_size, top_k, claim_ms, mistake_categories, quorum';
+export const toProjectModel = (m: ModelRow): ProjectModel => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 });
 
-export function createProjectsRepository(db: Db) {
+export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'settings_version'] as const;
+
+/** Projects, their models and vocabulary. Takes the database's queries or a write's transaction. */
+export function createProjectsRepository(db: Queries) {
   // A project whose import has not finished (`importing` set, migration 014) is nobody's project yet.
-  const all = db.prepare<[], ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects WHERE importing IS NULL ORDER BY id`);
-  const byId = db.prepare<[number], ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = ? AND importing IS NULL`);
-  const counts = db.prepare<{ p: number; panel: number; user: number }, ProjectSummary['counts']>(
-    `SELECT
-       (SELECT count(*) FROM images WHERE project_id = :p) AS images,
-       (SELECT count(*) FROM images WHERE project_id = :p AND missing = 1) AS missingImages,
-       (SELECT count(*) FROM items WHERE project_id = :p) AS items,
-       (SELECT count(*) FROM items WHERE project_id = :p AND verdict_count >= :panel) AS itemsComplete,
-       (SELECT count(DISTINCT v.item_id) FROM verdicts v JOIN items i ON i.id = v.item_id
-         WHERE v.user_id = :user AND i.project_id = :p) AS myVerdicts,
-       (SELECT count(*) FROM items WHERE project_id = :p AND status IN ('open', 'in_review') AND verdict_count < :panel)
-         - (SELECT count(DISTINCT v.item_id) FROM verdicts v JOIN items i ON i.id = v.item_id
-             WHERE v.user_id = :user AND i.project_id = :p AND i.status IN ('open', 'in_review') AND i.verdict_count < :panel) AS leftForMe`,
-  );
-  const models = db.prepare<[number], { id: number; name: string; display_name: string; illustrative: number }>(
-    'SELECT id, name, display_name, illustrative FROM models WHERE project_id = ? ORDER BY position',
-  );
-  const vocabulary = db.prepare<[number], ClassRow>('SELECT idx, key, names, gloss FROM classes WHERE project_id = ? ORDER BY idx');
-  const byName = db.prepare<[string], { id: number }>('SELECT id FROM projects WHERE name = ? AND importing IS NULL');
-  const updateQuorum = db.prepare<[string, number]>('UPDATE projects SET quorum = ? WHERE id = ?');
+  const visible = () => db.selectFrom('projects').select(PROJECT_COLUMNS).where('importing', 'is', null);
 
-  const modelsOf = (projectId: number): ProjectModel[] =>
-    models.all(projectId).map((m) => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 }));
+  const modelsOf = async (projectId: number): Promise<ProjectModel[]> => {
+    const rows = await db.selectFrom('models').select(['id', 'name', 'display_name', 'illustrative']).where('project_id', '=', projectId).orderBy('position').execute();
+    return rows.map(toProjectModel);
+  };
 
-  const findById = (projectId: number): Project | null => {
-    const row = byId.get(projectId);
+  const rowById = (projectId: number): Promise<ProjectRow | undefined> => visible().where('id', '=', projectId).executeTakeFirst();
+
+  const findById = async (projectId: number): Promise<Project | null> => {
+    const row = await rowById(projectId);
     return row ? toProject(row) : null;
+  };
+
+  const counts = async (projectId: number, panelSize: number, userId: number): Promise<ProjectSummary['counts']> => {
+    // camelCase names are quoted: PostgreSQL folds unquoted names to lower case.
+    const { rows } = await sql<ProjectSummary['counts']>`SELECT
+       (SELECT count(*) FROM images WHERE project_id = ${projectId}) AS "images",
+       (SELECT count(*) FROM images WHERE project_id = ${projectId} AND missing = 1) AS "missingImages",
+       (SELECT count(*) FROM items WHERE project_id = ${projectId}) AS "items",
+       (SELECT count(*) FROM items WHERE project_id = ${projectId} AND verdict_count >= ${panelSize}) AS "itemsComplete",
+       (SELECT count(DISTINCT v.item_id) FROM verdicts v JOIN items i ON i.id = v.item_id
+         WHERE v.user_id = ${userId} AND i.project_id = ${projectId}) AS "myVerdicts",
+       (SELECT count(*) FROM items WHERE project_id = ${projectId} AND status IN ('open', 'in_review') AND verdict_count < ${panelSize})
+         - (SELECT count(DISTINCT v.item_id) FROM verdicts v JOIN items i ON i.id = v.item_id
+             WHERE v.user_id = ${userId} AND i.project_id = ${projectId} AND i.status IN ('open', 'in_review') AND i.verdict_count < ${panelSize}) AS "leftForMe"`.execute(db);
+    return rows[0]!;
   };
 
   return {
     findById,
+    /** The project's row as stored, with its settings version (the catalog keeps both). */
+    row: rowById,
+    /** The version of the project's settings (migration 016), or null for a project that is not there (or still importing). */
+    async settingsVersion(projectId: number): Promise<number | null> {
+      const row = await db.selectFrom('projects').select('settings_version').where('id', '=', projectId).where('importing', 'is', null).executeTakeFirst();
+      return row ? row.settings_version : null;
+    },
     /** A project by name, else by id when `reference` is a whole number: how the command line names a project. */
-    findByReference(reference: string): Project | null {
-      const named = byName.get(reference);
-      if (named) return findById(named.id);
+    async findByReference(reference: string): Promise<Project | null> {
+      const named = await visible().where('name', '=', reference).executeTakeFirst();
+      if (named) return toProject(named);
       return /^\d+$/.test(reference) ? findById(Number(reference)) : null;
     },
     /** Models in manifest order. */
     models: modelsOf,
-    setQuorum(projectId: number, quorum: PanelQuorum): void {
-      updateQuorum.run(JSON.stringify(quorum), projectId);
+    /** Changes the quorum and moves the settings version with it, so that every instance reads the project again. */
+    async setQuorum(projectId: number, quorum: PanelQuorum): Promise<void> {
+      await db
+        .updateTable('projects')
+        .set((eb) => ({ quorum: JSON.stringify(quorum), settings_version: eb('settings_version', '+', 1) }))
+        .where('id', '=', projectId)
+        .execute();
     },
-    vocabulary(projectId: number): VocabularyClass[] {
-      return vocabulary.all(projectId).map(toVocabularyClass);
+    async vocabulary(projectId: number): Promise<VocabularyClass[]> {
+      const rows = await db.selectFrom('classes').select(['idx', 'key', 'names', 'gloss']).where('project_id', '=', projectId).orderBy('idx').execute();
+      return rows.map(toVocabularyClass);
     },
     /** Every project with its progress; `myVerdicts` counts the items this user has judged. */
-    summaries(userId: number): ProjectSummary[] {
-      return all.all().map((row) => {
+    async summaries(userId: number): Promise<ProjectSummary[]> {
+      const rows = await visible().orderBy('id').execute();
+      const summaries: ProjectSummary[] = [];
+      for (const row of rows) {
         const project = toProject(row);
-        return {
+        summaries.push({
           id: project.id,
           name: project.name,
           description: project.description,
           panelSize: project.panelSize,
           topK: project.topK,
           mistakeCategories: project.mistakeCategories,
-          models: modelsOf(project.id).map(({ id: _id, ...info }) => info),
-          counts: counts.get({ p: project.id, panel: project.panelSize, user: userId })!,
-        };
-      });
+          models: (await modelsOf(project.id)).map(({ id: _id, ...info }) => info),
+          counts: await counts(project.id, project.panelSize, userId),
+        });
+      }
+      return summaries;
     },
   };
 }

@@ -22,26 +22,27 @@ import { projectCatalog } from './project-catalog';
 import { createProjectsRepository } from './projects.repository';
 
 export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const projects = createProjectsRepository(app.db);
-  const catalog = projectCatalog(app.db);
-  const settings = createProjectSettingsService(app.db, { now: app.now, reaggregation: app.reaggregation });
-  const classImages = createClassImagesRepository(app.db);
-  const guides = createGuidesRepository(app.db);
-  const findEntry = (projectId: number) => {
-    const entry = catalog.get(projectId);
+  const { database } = app;
+  const catalog = projectCatalog(database);
+  const settings = createProjectSettingsService(database, { now: app.now, reaggregation: app.reaggregation });
+  const classImages = createClassImagesRepository(database.queries);
+  const guides = createGuidesRepository(database.queries);
+  const findEntry = async (projectId: number) => {
+    const entry = await catalog.get(projectId);
     if (!entry) throw notFound(`Project ${projectId} not found`);
     return entry;
   };
 
   app.get('/projects', { schema: { tags: ['projects'], response: { 200: ProjectList } } }, async (request) => ({
-    projects: projects.summaries(currentUser(request).id),
+    // Every project's figures from one state of the database.
+    projects: await database.snapshot((trx) => createProjectsRepository(trx).summaries(currentUser(request).id)),
   }));
 
   // The whole vocabulary at once: the web app searches it as the expert types, with no round trip per keystroke.
   app.get(
     '/projects/:projectId/classes',
     { schema: { tags: ['projects'], params: ProjectParams, response: { 200: VocabularyResponse } } },
-    async (request) => ({ classes: [...findEntry(request.params.projectId).vocabulary.classes] }),
+    async (request) => ({ classes: [...(await findEntry(request.params.projectId)).vocabulary.classes] }),
   );
 
   // Other images of a class, to compare with while judging whether it is in an image. Original labels only: every
@@ -60,11 +61,11 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { projectId, classKey } = request.params;
-      const entry = findEntry(projectId);
+      const entry = await findEntry(projectId);
       const cls = entry.vocabulary.byKey(classKey);
       if (!cls) throw notFound(`Class '${classKey}' is not in the vocabulary of project ${projectId}`);
       const { offset, limit } = request.query;
-      const { total, rows } = classImages.page(projectId, cls.index, offset, limit);
+      const { total, rows } = await classImages.page(projectId, cls.index, offset, limit);
       return {
         total,
         offset,
@@ -87,7 +88,7 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ProjectGuide, 404: ErrorResponse },
       },
     },
-    async (request) => guides.current(findEntry(request.params.projectId).project.id),
+    async (request) => guides.current((await findEntry(request.params.projectId)).project.id),
   );
 
   app.put(
@@ -104,8 +105,10 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const projectId = findEntry(request.params.projectId).project.id;
-      const result = guides.append(projectId, request.body.baseRevision, request.body.text, currentUser(request).id, new Date(app.now()).toISOString());
+      const projectId = (await findEntry(request.params.projectId)).project.id;
+      const { baseRevision, text } = request.body;
+      const createdAt = new Date(app.now()).toISOString();
+      const result = await database.write((trx) => createGuidesRepository(trx).append(projectId, baseRevision, text, currentUser(request).id, createdAt));
       if (!result.stored) {
         throw conflict(
           `The guide is at revision ${result.current.revision} (saved by ${result.current.updatedBy ?? 'nobody'}), not ${request.body.baseRevision}: reload it and apply your changes again`,

@@ -20,7 +20,7 @@ import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
 import { createImageSources, type ImageSources } from '../images/image-sources';
 import { imageUrls } from '../images/image-urls';
-import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { syncProjectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createDraftsRepository } from './drafts.repository';
 import { createIdempotencyRepository, requestFingerprint } from './idempotency.repository';
 import { createItemsRepository, type ItemRecord, type PredictionRecord } from './items.repository';
@@ -60,7 +60,7 @@ function panelSeen(itemId: number): ApiError {
  * another expert's verdict unless the expert has submitted their own.
  */
 export function createReviewService(db: Db, options: ReviewServiceOptions) {
-  const catalog = projectCatalog(db);
+  const catalog = syncProjectCatalog(db);
   const items = createItemsRepository(db);
   const verdicts = createVerdictsRepository(db);
   const queue = createReviewQueueRepository(db);
