@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Queries } from './database';
 import type { Tables } from './tables';
 
@@ -9,7 +9,8 @@ import type { Tables } from './tables';
 
 type EngineName = 'sqlite' | 'postgres';
 
-function engineOf(db: Queries): EngineName {
+/** The engine `db` runs on: for src/db only (a feature never asks). */
+export function engineOf(db: Queries): EngineName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
@@ -27,4 +28,28 @@ export async function lockRows(db: Queries, table: TableWithId, ids: readonly nu
   if (engineOf(db) === 'sqlite' || ids.length === 0) return;
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   await sql`SELECT id FROM ${sql.table(table)} WHERE id IN (${sql.join(sorted)}) ORDER BY id FOR UPDATE`.execute(db);
+}
+
+/**
+ * The most values one statement may bind on both engines: SQLite's limit (32,766; PostgreSQL's is 65,535). A list of
+ * ids longer than a statement may take goes in several statements (`chunksOf`), as `IN (…)` of bound values.
+ */
+export const MAX_BOUND_VALUES = 32_766;
+
+/** `values` in consecutive slices of at most `size` (and never more than MAX_BOUND_VALUES). */
+export function chunksOf<T>(values: readonly T[], size: number): T[][] {
+  const step = Math.max(1, Math.min(size, MAX_BOUND_VALUES));
+  const chunks: T[][] = [];
+  for (let start = 0; start < values.length; start += step) chunks.push(values.slice(start, start + step));
+  return chunks;
+}
+
+/**
+ * A join whose left side stays the outer loop. SQLite's CROSS JOIN (with ON, which only SQLite allows) keeps the
+ * tables in the order written: an export walks the images by position through their index and looks each one's
+ * rows up, where SQLite's planner, without statistics, may start from another table and sort. PostgreSQL's planner
+ * orders joins by the costs it knows, and refuses ON after CROSS JOIN: a plain JOIN.
+ */
+export function joinInOrder(db: Queries): RawBuilder<unknown> {
+  return engineOf(db) === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`;
 }
