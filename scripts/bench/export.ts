@@ -21,7 +21,8 @@ import { DEFAULT_MISTAKE_CATEGORIES, type Judgement, type Severity } from '@bage
 import { isMistakeUnderJudgements } from '@bagel/core';
 import { buildApp } from '../../apps/server/src/app';
 import { openDatabase } from '../../apps/server/src/db/open-database';
-import { inReadTransaction, prepareExport } from '../../apps/server/src/features/exports/build-export';
+import { sqliteDatabase } from '../../apps/server/src/db/sqlite-engine';
+import { exportPieces, prepareExport } from '../../apps/server/src/features/exports/build-export';
 import { writePiecesAtomically } from '../../apps/server/src/features/exports/write-file-atomically';
 import { projectCatalog } from '../../apps/server/src/features/projects/project-catalog';
 import { createProjectSettingsService } from '../../apps/server/src/features/projects/project-settings.service';
@@ -119,7 +120,8 @@ console.log(
 
 // --- aggregation + human-accuracy-v3 export, against one plain SELECT of the same rows ----------------------------
 const settings = createProjectSettingsService(db, { now: Date.now });
-const consensus = createConsensusService(db);
+const database = sqliteDatabase(db);
+const consensus = createConsensusService(database);
 const plainSelect = db.prepare('SELECT item_id, user_id, revision, labels, problematic, mistakes, created_at FROM verdicts');
 const exportFile = join(dir, 'human-accuracy-v3.json');
 const runs: { select: number; aggregate: number; exported: number }[] = [];
@@ -132,17 +134,17 @@ for (let run = 0; run < RUNS; run++) {
   started = performance.now();
   // Alternating quorums (q = 3, then 5), so every run really changes what is stored; the re-aggregation that the
   // settings route leaves to the background is run here to its end, step after step.
-  const first = settings.update(project.projectId, { quorum: run % 2 === 0 ? { kind: 'majority' } : { kind: 'unanimity' } });
+  const first = await settings.update(project.projectId, { quorum: run % 2 === 0 ? { kind: 'majority' } : { kind: 'unanimity' } });
   let reaggregated = first.reaggregatedItems;
-  for (let step = first.reaggregation; step !== null; step = consensus.reaggregationProgress(project.projectId)) {
-    reaggregated += db.transaction(() => consensus.reaggregateStep(project.projectId, new Date().toISOString(), STEP_ITEMS)).immediate().items;
+  for (let step = first.reaggregation; step !== null; step = await consensus.reaggregationProgress(project.projectId)) {
+    reaggregated += (await database.write((trx) => consensus.reaggregateStep(trx, project.projectId, new Date().toISOString(), STEP_ITEMS))).items;
   }
   const aggregate = performance.now() - started;
   if (reaggregated !== itemRows.length) throw new Error(`re-aggregated ${reaggregated} items, expected ${itemRows.length}`);
 
   started = performance.now();
-  const prepared = prepareExport(db, projectCatalog(db).get(project.projectId)!, 'human-accuracy-v3', { now: Date.now() });
-  const built = { summary: writePiecesAtomically(exportFile, inReadTransaction(db, prepared.pieces())) };
+  const prepared = prepareExport(projectCatalog(db).get(project.projectId)!, 'human-accuracy-v3', { now: Date.now() });
+  const built = { summary: await writePiecesAtomically(exportFile, exportPieces(database, prepared)) };
   const exported = performance.now() - started;
   runs.push({ select, aggregate, exported });
   const total = aggregate + exported;

@@ -1,6 +1,7 @@
 import { MajorSlice, type FinalLabels, type ProjectDashboard, type Severity } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
 import type { Db } from '../../db/open-database';
+import { sqliteDatabase } from '../../db/sqlite-engine';
 import { badRequest, notFound } from '../../plugins/errors';
 import { alphaFromSums, kappaFromSums } from '../consensus/agreement-sums';
 import { createConsensusRepository } from '../consensus/consensus.repository';
@@ -39,8 +40,9 @@ function perClassAverage(byClass: Iterable<ClassTally>): number | null {
 export function createDashboardService(db: Db, options: { now: () => number }) {
   const catalog = projectCatalog(db);
   const repository = createDashboardRepository(db);
-  const consensus = createConsensusRepository(db);
-  const reaggregations = createConsensusService(db);
+  const database = sqliteDatabase(db);
+  const consensus = createConsensusRepository(database.queries);
+  const reaggregations = createConsensusService(database);
 
   function findProject(projectId: number): CatalogProject {
     const entry = catalog.get(projectId);
@@ -110,7 +112,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
   }
 
   return {
-    dashboard(projectId: number): ProjectDashboard {
+    async dashboard(projectId: number): Promise<ProjectDashboard> {
       const entry = findProject(projectId);
       const { project } = entry;
       const progress = repository.progress(projectId);
@@ -130,7 +132,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
         projectId,
         generatedAt: new Date(options.now()).toISOString(),
         quorum: project.quorum,
-        reaggregation: reaggregations.reaggregationProgress(projectId),
+        reaggregation: await reaggregations.reaggregationProgress(projectId),
         progress: { ...progress, panelSize: project.panelSize },
         experts: repository.experts(projectId).map((e) => ({
           expert: e.username,
@@ -169,7 +171,7 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
      * slices between other requests. Each image is checked against the contract's schema as the whole answer would be.
      * An unknown model is refused before the first piece.
      */
-    majorSlicePieces(projectId: number, modelNames?: string): Generator<string, void, undefined> {
+    majorSlicePieces(projectId: number, modelNames?: string): AsyncGenerator<string, void, undefined> {
       const entry = findProject(projectId);
       const names = modelNames === undefined || modelNames.trim() === '' ? entry.models.map((m) => m.name) : [...new Set(modelNames.split(',').map((n) => n.trim()))];
       const models = names.map((name) => {
@@ -201,13 +203,13 @@ export function createDashboardService(db: Db, options: { now: () => number }) {
         };
       };
       const windows = repository.majorSliceWindows(projectId, models.map((m) => m.id), SLICE_WINDOW);
-      return (function* () {
+      return (async function* () {
         yield `{"models":${JSON.stringify(MajorSlice.shape.models.parse(models.map((m) => m.name)))},"images":[`;
         let first = true;
         for (const rows of windows) {
-          const contexts = new Map(rows.length === 0 ? [] : consensus.loadListContexts(entry, rows.map((row) => row.item_id)).map((ctx) => [ctx.itemId, ctx]));
+          const contexts = new Map(rows.length === 0 ? [] : (await consensus.loadListContexts(entry, rows.map((row) => row.item_id))).map((ctx) => [ctx.itemId, ctx]));
           for (const row of rows) {
-            const image = MajorSlice.shape.images.element.parse(sliceImage(row, contexts.get(row.item_id) ?? consensus.loadItemContext(row.item_id, entry)!));
+            const image = MajorSlice.shape.images.element.parse(sliceImage(row, contexts.get(row.item_id) ?? (await consensus.loadItemContext(row.item_id, entry))!));
             yield `${first ? '' : ','}${JSON.stringify(image)}`;
             first = false;
           }

@@ -48,7 +48,11 @@ export function writeFileAtomically(file: string, text: string, onProgress?: Pro
  * each written to the temporary file as it fills. Returns the generator's result. `onProgress` hears the step
  * `writing file`, in MB, once everything is written and flushed (the pieces' own steps report the progress).
  */
-export function writePiecesAtomically<R>(file: string, pieces: Generator<string, R, undefined>, onProgress?: ProgressListener): R {
+export async function writePiecesAtomically<R>(
+  file: string,
+  pieces: AsyncGenerator<string, R, undefined> | Generator<string, R, undefined>,
+  onProgress?: ProgressListener,
+): Promise<R> {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const slice = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
@@ -63,7 +67,7 @@ export function writePiecesAtomically<R>(file: string, pieces: Generator<string,
       while (written < used) written += writeSync(descriptor, slice, written, used - written);
       used = 0;
     };
-    for (let next = pieces.next(); ; next = pieces.next()) {
+    for (let next = await pieces.next(); ; next = await pieces.next()) {
       if (next.done) {
         result = next.value;
         break;
@@ -90,8 +94,8 @@ export function writePiecesAtomically<R>(file: string, pieces: Generator<string,
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
     rmSync(temporary, { force: true });
-    // Ends the pieces' generator (and the read transaction it may hold) when the write failed first.
-    pieces.return(undefined as R);
+    // Ends the pieces' generator (and the snapshot it may hold) when the write failed first.
+    await pieces.return(undefined as R);
     throw error;
   }
   if (onProgress) new ProgressPhase(onProgress, 'writing file', Math.ceil(bytes / 1e6), 'MB').end(`wrote the file (${sizeText(bytes)})`);
