@@ -16,7 +16,7 @@ const sameValues = (a: readonly unknown[], b: readonly unknown[]) => a.length ==
  * aggregation on each verdict runs about twenty); the text is the one Kysely compiles for the engine, so the SQL is
  * still written once. `build` must bind exactly `values`, in that order: checked when it is compiled.
  */
-export function executeCompiled<R>(db: Queries, shape: string, values: readonly unknown[], build: () => CompiledQuery<R>): Promise<QueryResult<R>> {
+export async function executeCompiled<R>(db: Queries, shape: string, values: readonly unknown[], build: () => CompiledQuery<R>): Promise<QueryResult<R>> {
   const key = `${engineOf(db)}:${shape}`;
   let text = texts.get(key);
   if (text === undefined) {
