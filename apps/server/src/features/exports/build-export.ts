@@ -107,18 +107,20 @@ export function prepareExport(entry: CatalogProject, format: ExportFormat, optio
           const slice: { file: string; priorPosition: number }[] = [];
           let index = 0;
           // The document of humanAccuracy (below), streamed: annotations as the pages go by, then the two lists.
-          async function* annotations(): AsyncGenerator<[string, HumanAccuracyLabels], void, undefined> {
+          async function* annotations(): AsyncGenerator<[string, HumanAccuracyLabels][], void, undefined> {
             for await (const page of projectResultPages(db, entry, { reading })) {
+              const entries: [string, HumanAccuracyLabels][] = [];
               for (const image of page) {
                 writing.tick(index++);
                 if (image.judged) counts.judged++;
                 if (onlyReviewed && !image.judged && !image.hasPrior && image.problematic === null && !image.inMajorSlice) continue;
                 counts.annotated++;
                 const lists = labelLists(image.labels, orderOf);
-                yield [image.file, { correct: lists.correct, wrong: lists.wrong, unclear: lists.unclear }];
+                entries.push([image.file, { correct: lists.correct, wrong: lists.wrong, unclear: lists.unclear }]);
                 if (image.problematic !== null) problematic.push([image.file, image.problematic]);
                 if (image.inMajorSlice) slice.push({ file: image.file, priorPosition: image.priorMajorSlicePosition ?? Number.MAX_SAFE_INTEGER });
               }
+              yield entries;
             }
             reading.end(`read the results of ${images} images`);
           }
@@ -167,20 +169,22 @@ export function prepareExport(entry: CatalogProject, format: ExportFormat, optio
           const { reading, writing } = steps(total, 'items');
           let mistakes = 0;
           let index = 0;
-          async function* rows(): AsyncGenerator<ModelMistakeRow, void, undefined> {
+          async function* rows(): AsyncGenerator<ModelMistakeRow[], void, undefined> {
             let after = -1;
             for (;;) {
               const graded = await page(after);
               if (graded.length === 0) break;
               after = graded[graded.length - 1]!.position;
+              const rows: ModelMistakeRow[] = [];
               for (const r of graded) {
                 reading.tick(index);
                 writing.tick(index++);
                 const outcome = decodeOutcomes(r.outcomes).find((o) => o.modelId === model!.id);
                 if (!outcome || outcome.severity === null || outcome.severity === 'ungraded' || outcome.category === null) continue;
                 mistakes++;
-                yield { file: r.file, topPrediction: r.class_idx, category: outcome.category, severity: outcome.severity };
+                rows.push({ file: r.file, topPrediction: r.class_idx, category: outcome.category, severity: outcome.severity });
               }
+              yield rows;
             }
             reading.end(`read the grades of ${total} items`);
           }
@@ -201,14 +205,14 @@ export function prepareExport(entry: CatalogProject, format: ExportFormat, optio
           const layout: RealJsonLayout = (yield* isWholeValidationSet(db, projectId, images)) ? 'list' : 'byFile';
           let index = 0;
           let leftOut = 0;
-          async function* rows(): AsyncGenerator<RealLabelRow, void, undefined> {
+          async function* rows(): AsyncGenerator<RealLabelRow[], void, undefined> {
             for await (const page of projectResultPages(db, entry, { reading, order: layout === 'list' ? 'file' : 'position' })) {
-              for (const image of page) {
+              yield page.map((image) => {
                 writing.tick(index++);
                 const classIndices = isProblematic(image) ? [] : labelLists(image.labels, orderOf).correct.map(orderOf);
                 if (classIndices.length === 0) leftOut++;
-                yield { file: image.file, classIndices };
-              }
+                return { file: image.file, classIndices };
+              });
             }
             reading.end(`read the results of ${images} images`);
           }
@@ -226,12 +230,12 @@ export function prepareExport(entry: CatalogProject, format: ExportFormat, optio
           const images = await imageCount(db);
           const { reading, writing } = steps(images, 'images');
           let index = 0;
-          async function* rows(): AsyncGenerator<CsvExportRow, void, undefined> {
+          async function* rows(): AsyncGenerator<CsvExportRow[], void, undefined> {
             for await (const page of projectResultPages(db, entry, { reading })) {
-              for (const image of page) {
+              yield page.map((image): CsvExportRow => {
                 writing.tick(index++);
                 const lists = labelLists(image.labels, orderOf);
-                yield {
+                return {
                   file: image.file,
                   originalLabel: keyOf(image.originalClassIndex),
                   correct: lists.correct,
@@ -240,7 +244,7 @@ export function prepareExport(entry: CatalogProject, format: ExportFormat, optio
                   problematic: image.problematic === null ? null : { reason: image.problematic.reason },
                   mistakes: image.final?.mistakes ?? {},
                 };
-              }
+              });
             }
             reading.end(`read the results of ${images} images`);
           }
@@ -285,40 +289,45 @@ async function* isWholeValidationSet(db: Queries, projectId: number, images: num
 }
 
 /**
- * The pieces of `write`, one of @bagel/core's writers (a synchronous generator that takes its rows from an Iterable
- * as it goes, one piece per row), its rows coming from `rows`, which reads them from the database: before each piece
- * the next row is awaited, unless the one awaited before is still to be taken.
+ * The text of `write`, one of @bagel/core's writers (a synchronous generator that takes its rows from an Iterable as
+ * it goes, one piece per row), its rows coming page by page from `pages`, which reads them from the database: the
+ * next page is awaited once the writer has taken every row of the one before. The pieces written from a page go on
+ * together, as one.
  */
-async function* fed<T, R>(rows: AsyncGenerator<T, void, undefined>, write: (rows: Iterable<T>) => Generator<string, R, undefined>): AsyncGenerator<string, R, undefined> {
-  let next: { row: T } | null = null;
+async function* fed<T, R>(pages: AsyncGenerator<readonly T[], void, undefined>, write: (rows: Iterable<T>) => Generator<string, R, undefined>): AsyncGenerator<string, R, undefined> {
+  let page: readonly T[] = [];
+  let taken = 0;
   let ended = false;
   const writer = write({
     [Symbol.iterator]: () => ({
       next(): IteratorResult<T, undefined> {
-        if (next) {
-          const { row } = next;
-          next = null;
-          return { value: row, done: false };
-        }
+        if (taken < page.length) return { value: page[taken++] as T, done: false };
         if (ended) return { value: undefined, done: true };
         throw new Error('an export writer took two rows for one piece');
       },
     }),
   });
   try {
+    let text = '';
     for (;;) {
-      if (!next && !ended) {
-        const fetched = await rows.next();
-        if (fetched.done) ended = true;
-        else next = { row: fetched.value };
+      if (taken === page.length && !ended) {
+        if (text !== '') yield text;
+        text = '';
+        const next = await pages.next();
+        if (next.done) ended = true;
+        else [page, taken] = [next.value, 0];
+        continue;
       }
       const piece = writer.next();
-      if (piece.done) return piece.value;
-      yield piece.value;
+      if (piece.done) {
+        if (text !== '') yield text;
+        return piece.value;
+      }
+      text += piece.value;
     }
   } finally {
     writer.return(undefined as R);
-    await rows.return();
+    await pages.return();
   }
 }
 
