@@ -50,7 +50,7 @@ const { values, positionals } = parseArgs({
 if (values['export-child']) {
   // The archive written by `bagel export` in a process of its own: its peak memory is the export's.
   const started = performance.now();
-  const line = exportCommand({ db: positionals[0]!, project: 'busy', format: 'bagel', out: positionals[1]! });
+  const line = await exportCommand({ db: positionals[0]!, project: 'busy', format: 'bagel', out: positionals[1]! });
   console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024, line }));
   process.exit(0);
 }
@@ -69,7 +69,7 @@ const dbFile = join(dir, 'bench.sqlite');
 // --- the generated project -------------------------------------------------------------------------------------
 let started = performance.now();
 const db = openDatabase(dbFile);
-const project = seedReviewedProject(db, { name: 'busy', items: ITEMS, judged: JUDGED, panelSize: 5, models: 5, seed: 1, password: PASSWORD });
+const project = await seedReviewedProject(db, { name: 'busy', items: ITEMS, judged: JUDGED, panelSize: 5, models: 5, seed: 1, password: PASSWORD });
 for (let i = 0; i < EXPERTS; i++) createUser(db, `expert${i + 1}`, 'expert', PASSWORD);
 createUser(db, 'admin', 'admin', PASSWORD);
 db.close();

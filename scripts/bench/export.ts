@@ -20,9 +20,9 @@ import { parseArgs } from 'node:util';
 import { buildApp } from '../../apps/server/src/app';
 import { openDatabase } from '../../apps/server/src/db/open-database';
 import { sqliteDatabase } from '../../apps/server/src/db/sqlite-engine';
-import { inReadTransaction, prepareExport } from '../../apps/server/src/features/exports/build-export';
+import { exportPieces, prepareExport } from '../../apps/server/src/features/exports/build-export';
 import { writePiecesAtomically } from '../../apps/server/src/features/exports/write-file-atomically';
-import { syncProjectCatalog } from '../../apps/server/src/features/projects/project-catalog';
+import { projectCatalog } from '../../apps/server/src/features/projects/project-catalog';
 import { createProjectSettingsService } from '../../apps/server/src/features/projects/project-settings.service';
 import { createConsensusService } from '../../apps/server/src/features/consensus/consensus.service';
 import { STEP_ITEMS } from '../../apps/server/src/features/consensus/reaggregation-runner';
@@ -54,7 +54,7 @@ const millis = (ms: number) => ms.toFixed(1);
 // Every item judged once by each expert of the panel: no revisions, comments or decisions, and not aggregated yet.
 let started = performance.now();
 const db = openDatabase(dbFile);
-const project = seedReviewedProject(db, {
+const project = await seedReviewedProject(db, {
   name: 'bench',
   items: ITEMS,
   judged: ITEMS,
@@ -77,8 +77,9 @@ console.log(
 );
 
 // --- aggregation + human-accuracy-v3 export, against one plain SELECT of the same rows ----------------------------
-const settings = createProjectSettingsService(sqliteDatabase(db), { now: Date.now });
-const consensus = createConsensusService(db);
+const database = sqliteDatabase(db);
+const settings = createProjectSettingsService(database, { now: Date.now });
+const consensus = createConsensusService(database);
 const plainSelect = db.prepare('SELECT item_id, user_id, revision, labels, problematic, mistakes, created_at FROM verdicts');
 const exportFile = join(dir, 'human-accuracy-v3.json');
 const runs: { select: number; aggregate: number; exported: number }[] = [];
@@ -93,15 +94,15 @@ for (let run = 0; run < RUNS; run++) {
   // settings route leaves to the background is run here to its end, step after step.
   const first = await settings.update(project.projectId, { quorum: run % 2 === 0 ? { kind: 'majority' } : { kind: 'unanimity' } });
   let reaggregated = first.reaggregatedItems;
-  for (let step = first.reaggregation; step !== null; step = consensus.reaggregationProgress(project.projectId)) {
-    reaggregated += db.transaction(() => consensus.reaggregateStep(project.projectId, new Date().toISOString(), STEP_ITEMS)).immediate().items;
+  for (let step = first.reaggregation; step !== null; step = await consensus.reaggregationProgress(project.projectId)) {
+    reaggregated += (await database.write((trx) => consensus.reaggregateStep(trx, project.projectId, new Date().toISOString(), STEP_ITEMS))).items;
   }
   const aggregate = performance.now() - started;
   if (reaggregated !== itemCount) throw new Error(`re-aggregated ${reaggregated} items, expected ${itemCount}`);
 
   started = performance.now();
-  const prepared = prepareExport(db, syncProjectCatalog(db).get(project.projectId)!, 'human-accuracy-v3', { now: Date.now() });
-  const built = { summary: writePiecesAtomically(exportFile, inReadTransaction(db, prepared.pieces())) };
+  const prepared = prepareExport((await projectCatalog(database).get(project.projectId))!, 'human-accuracy-v3', { now: Date.now() });
+  const built = { summary: await writePiecesAtomically(exportFile, exportPieces(database, prepared)) };
   const exported = performance.now() - started;
   runs.push({ select, aggregate, exported });
   const total = aggregate + exported;

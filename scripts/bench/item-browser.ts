@@ -20,6 +20,7 @@ import { DEFAULT_MISTAKE_CATEGORIES, DisputeKind, FinalSeverity, ItemBrowserPage
 import { isMistakeUnderJudgements } from '@bagel/core';
 import { buildApp } from '../../apps/server/src/app';
 import { openDatabase } from '../../apps/server/src/db/open-database';
+import { sqliteDatabase } from '../../apps/server/src/db/sqlite-engine';
 import { createConsensusService } from '../../apps/server/src/features/consensus/consensus.service';
 import { createUser, login, seedSyntheticProject } from '../../apps/server/test/synthetic-project';
 import { seededRandom } from '@bagel/core';
@@ -110,8 +111,8 @@ db.transaction(() => {
     markJudged.run(panel, panel >= PANEL ? 1 : 0, item.id);
   }
 })();
-const consensus = createConsensusService(db);
-consensus.reaggregateProject(project.projectId, new Date().toISOString());
+const consensus = createConsensusService(sqliteDatabase(db));
+await consensus.reaggregateProject(project.projectId, new Date().toISOString());
 
 // The lead decides some disputed items (the first expert's verdict as final labels), then aggregation runs again.
 const disputed = (db.prepare(`SELECT id FROM items WHERE project_id = ? AND status = 'disputed' ORDER BY id`).all(project.projectId) as { id: number }[]).slice(0, DECIDED);
@@ -119,7 +120,7 @@ const insertDecision = db.prepare(`INSERT INTO decisions (item_id, sequence, kin
 db.transaction(() => {
   for (const { id } of disputed) insertDecision.run(id, leadId, JSON.stringify(firstVerdicts.get(id)), new Date().toISOString());
 })();
-consensus.reaggregateProject(project.projectId, new Date().toISOString());
+await consensus.reaggregateProject(project.projectId, new Date().toISOString());
 const count = (sql: string) => (db.prepare(sql).get(project.projectId) as { n: number }).n;
 const statuses = db.prepare('SELECT status, count(*) AS n FROM items WHERE project_id = ? GROUP BY status ORDER BY status').all(project.projectId) as { status: string; n: number }[];
 console.log(

@@ -4,6 +4,7 @@
 import type { ProjectDashboard, ProjectSettings, ReviewItem } from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
+import { sqliteDatabase } from '../src/db/sqlite-engine';
 import { createConsensusService } from '../src/features/consensus/consensus.service';
 import { STEP_ITEMS } from '../src/features/consensus/reaggregation-runner';
 import { FIRST_STEP_ITEMS } from '../src/features/projects/project-settings.service';
@@ -21,7 +22,7 @@ const cookies: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestApp();
   // A panel of 3 under the majority: agreed items that unanimity disputes, and the reverse for revisions.
-  project = seedReviewedProject(t.db, { name: 'Quorum', items: 1000, judged: JUDGED, panelSize: 3, models: 3, seed: 11, password: PASSWORD });
+  project = await seedReviewedProject(t.db, { name: 'Quorum', items: 1000, judged: JUDGED, panelSize: 3, models: 3, seed: 11, password: PASSWORD });
   createUser(t.db, 'adm', 'admin', PASSWORD);
   for (const name of ['late1', 'late2', 'late3']) createUser(t.db, name, 'expert', PASSWORD);
   for (const name of ['adm', 'late1', 'late2', 'late3', ...project.experts]) cookies[name] = await login(t.app, name, PASSWORD);
@@ -32,10 +33,10 @@ const as = (user: string) => ({ cookie: cookies[user]! });
 const setQuorum = (kind: 'majority' | 'unanimity') =>
   t.app.inject({ method: 'PATCH', url: `/api/projects/${project.projectId}/settings`, headers: as('adm'), payload: { quorum: { kind } } });
 const dashboard = async (app = t.app): Promise<ProjectDashboard> => (await app.inject({ url: `/api/projects/${project.projectId}/dashboard`, headers: as('adm') })).json();
-const consensus = () => createConsensusService(t.db);
+const consensus = () => createConsensusService(sqliteDatabase(t.db));
 const progress = () => consensus().reaggregationProgress(project.projectId);
-/** One background step, as the runner takes it: a transaction of its own. */
-const step = () => t.db.transaction(() => consensus().reaggregateStep(project.projectId, new Date(t.clock.now).toISOString(), STEP_ITEMS)).immediate();
+/** One background step, as the runner takes it: a write of its own. */
+const step = () => sqliteDatabase(t.db).write((trx) => consensus().reaggregateStep(trx, project.projectId, new Date(t.clock.now).toISOString(), STEP_ITEMS));
 
 /** Everything aggregation stores about the project (but the time of each write). */
 function stored() {
@@ -61,7 +62,7 @@ function stored() {
 async function expectSameAsOneShot(): Promise<void> {
   const background = { stored: stored(), dashboard: { ...(await dashboard()), generatedAt: '' } };
   expect(background.dashboard.reaggregation).toBeNull();
-  consensus().reaggregateProject(project.projectId, new Date(t.clock.now).toISOString());
+  await consensus().reaggregateProject(project.projectId, new Date(t.clock.now).toISOString());
   expect({ stored: stored(), dashboard: { ...(await dashboard()), generatedAt: '' } }).toEqual(background);
 }
 
@@ -125,15 +126,15 @@ describe('a quorum change on a large project', () => {
         landed.ahead++;
       }
       await judgeNext(['late1', 'late2', 'late3'][steps % 3]!);
-      const before = progress()!;
-      const result = step();
+      const before = (await progress())!;
+      const result = await step();
       finished = result.finished;
-      if (!finished) expect(progress()!.done).toBe(before.done + result.items);
+      if (!finished) expect((await progress())!.done).toBe(before.done + result.items);
     }
     expect(steps).toBeGreaterThan(3);
     expect(landed.behind).toBeGreaterThan(0);
     expect(landed.ahead).toBeGreaterThan(0);
-    expect(progress()).toBeNull();
+    expect(await progress()).toBeNull();
     expect(t.db.prepare('SELECT count(*) AS n FROM project_reaggregation_pending').get()).toEqual({ n: 0 });
     await expectSameAsOneShot();
   }, 300_000);
@@ -149,13 +150,13 @@ describe('a quorum change on a large project', () => {
     const mark = t.db.prepare('SELECT next_item_id, done FROM project_reaggregation_pending WHERE project_id = ?').get(project.projectId) as { next_item_id: number; done: number };
     expect(mark.next_item_id).toBeGreaterThan(0);
     expect(mark.done).toBeGreaterThanOrEqual(FIRST_STEP_ITEMS);
-    const total = progress()!.total;
+    const total = (await progress())!.total;
     expect(mark.done).toBeLessThan(total);
 
     const restarted = await buildApp({ db: t.db, cacheDir: `${t.dir}/cache`, now: () => t.clock.now });
     try {
       await restarted.reaggregation.idle();
-      expect(progress()).toBeNull();
+      expect(await progress()).toBeNull();
       expect((await dashboard(restarted)).quorum).toEqual({ kind: 'majority' });
       await expectSameAsOneShot();
     } finally {

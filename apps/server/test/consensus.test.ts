@@ -1,5 +1,9 @@
 import type { DeskItem } from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteDatabase } from '../src/db/sqlite-engine';
+import { createConsensusRepository } from '../src/features/consensus/consensus.repository';
+import { projectCatalog } from '../src/features/projects/project-catalog';
+import { seedReviewedProject } from './reviewed-project';
 import { createUser, login, seedSyntheticProject } from './synthetic-project';
 import { createTestApp, type TestApp } from './test-app';
 
@@ -29,5 +33,18 @@ describe('aggregation candidates', () => {
       expect(desk.consensus).toMatchObject({ status: 'incomplete', verdictCount: 0 });
       expect(desk.item.status).toBe('open');
     }
+  });
+});
+
+describe('the contexts of a list of items', () => {
+  it('are those of the range they span, however many ids (bound in several statements) and in whatever order', async () => {
+    // More judged items than one statement binds ids for (1,000).
+    const p = await seedReviewedProject(t.db, { name: 'many', items: 1300, judged: 1200, panelSize: 1, models: 2, seed: 3, password: 'consensus-password' });
+    const ids = (t.db.prepare('SELECT id FROM items WHERE project_id = ? ORDER BY id').all(p.projectId) as { id: number }[]).map((r) => r.id);
+    const repository = createConsensusRepository(sqliteDatabase(t.db).queries);
+    const entry = (await projectCatalog(sqliteDatabase(t.db)).get(p.projectId))!;
+    const listed = await repository.loadListContexts(entry, [...ids].reverse().concat(ids.slice(0, 10)));
+    expect(listed.length).toBe(1200);
+    expect(listed).toEqual(await repository.loadRangeContexts(entry, ids[0]!, ids[ids.length - 1]! + 1));
   });
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
+import { sqliteDatabase } from '../src/db/sqlite-engine';
 import { createConsensusService } from '../src/features/consensus/consensus.service';
 import { CLASSES, IMAGES, runHandReview, seedHandProject, type HandProject } from './hand-project';
 import { createTestApp, type TestApp } from './test-app';
@@ -134,7 +135,7 @@ describe('project totals', () => {
     const before = { tables: tables(), items: items(), dashboard: { ...(await dashboard()), generatedAt: '' } };
     expect(before.tables.project_mistake_counts).not.toEqual([]);
     // Every item recomputed and the totals rebuilt from scratch, in one transaction.
-    expect(createConsensusService(t.db).reaggregateProject(project.projectId, new Date(t.clock.now).toISOString())).toBe(4);
+    expect(await createConsensusService(sqliteDatabase(t.db)).reaggregateProject(project.projectId, new Date(t.clock.now).toISOString())).toBe(4);
     expect({ tables: tables(), items: items(), dashboard: { ...(await dashboard()), generatedAt: '' } }).toEqual(before);
     // The same quorum set again: a small project is re-aggregated within the request, to the same states and totals.
     const res = await t.app.inject({ method: 'PATCH', url: `/api/projects/${project.projectId}/settings`, headers: { cookie: cookies.adm! }, payload: { quorum: { kind: 'majority' } } });

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand } from '../src/cli/commands/export';
 import { openDatabase, type Db } from '../src/db/open-database';
+import { sqliteDatabase } from '../src/db/sqlite-engine';
 import { exportText } from '../src/features/exports/build-export';
-import { syncProjectCatalog } from '../src/features/projects/project-catalog';
+import { projectCatalog } from '../src/features/projects/project-catalog';
 import { createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
 import { createTestApp, type TestApp } from './test-app';
 
@@ -48,9 +49,9 @@ describe('an archive too large for one string', () => {
   }, 120_000);
   afterAll(() => db.close());
 
-  it('is written whole by `bagel export`, piece by piece', () => {
+  it('is written whole by `bagel export`, piece by piece', async () => {
     const out = join(dir, 'huge-archive.json');
-    const line = exportCommand({ db: dbFile, project: 'Huge keys', format: 'bagel', out, now: Date.UTC(2025, 0, 2) });
+    const line = await exportCommand({ db: dbFile, project: 'Huge keys', format: 'bagel', out, now: Date.UTC(2025, 0, 2) });
     expect(line).toContain(`${ITEMS} items, 10 verdict revisions, 0 decisions`);
     // Longer than any string: built as one (JSON.stringify), it failed with "Invalid string length".
     const size = statSync(out).size;
@@ -104,7 +105,7 @@ describe('a download', () => {
 
   const lastItemId = () =>
     (t.db.prepare('SELECT i.id FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ? ORDER BY im.position DESC LIMIT 1').get(project.projectId) as { id: number }).id;
-  const archiveNow = () => exportText(t.db, syncProjectCatalog(t.db).get(project.projectId)!, 'bagel', { now: t.clock.now }).text;
+  const archiveNow = async () => (await exportText(sqliteDatabase(t.db), (await projectCatalog(sqliteDatabase(t.db)).get(project.projectId))!, 'bagel', { now: t.clock.now })).text;
   /** GET the archive; `onFirstChunk` runs when the first bytes arrive, with the response to pause or abandon. */
   function download(onFirstChunk: (res: http.IncomingMessage, req: http.ClientRequest) => void): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
@@ -122,7 +123,7 @@ describe('a download', () => {
   }
 
   it('is the project as it was when it began, though the server writes meanwhile, and waits for a client that stops reading', async () => {
-    const before = archiveNow();
+    const before = await archiveNow();
     const item = lastItemId();
     const res = await download((response) => {
       // The client stops reading; meanwhile a message lands on the last item, which the export reads last.
@@ -131,7 +132,7 @@ describe('a download', () => {
       setTimeout(() => response.resume(), 300);
     });
     expect(res.status).toBe(200);
-    const after = archiveNow();
+    const after = await archiveNow();
     expect(after).not.toBe(before);
     expect(after).toContain('written during the download');
     expect(res.body.length).toBe(before.length);

@@ -66,7 +66,7 @@ describe('exports of the hand-checked project (golden files)', () => {
       golden(c.golden, res.body);
 
       const file = join(out, c.golden);
-      const line = exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: c.format, model: c.model, out: file, now: t.clock.now });
+      const line = await exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: c.format, model: c.model, out: file, now: t.clock.now });
       expect(line).toMatch(new RegExp(`^Wrote ${c.format} of project "Hand-checked zoo" to .*${c.golden}: `));
       expect(readFileSync(file, 'utf8')).toBe(res.body);
     });
@@ -132,36 +132,36 @@ describe('exports of the hand-checked project (golden files)', () => {
 describe('atomic writes', () => {
   const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
-  it('replaces a file whole', () => {
+  it('replaces a file whole', async () => {
     const file = join(out, 'atomic.txt');
     writeFileSync(file, 'old');
-    writeFileAtomically(file, 'new content');
+    await writeFileAtomically(file, 'new content');
     expect(readFileSync(file, 'utf8')).toBe('new content');
     expect(leftovers(out)).toEqual([]);
   });
 
-  it('leaves nothing when the folder does not exist', () => {
+  it('leaves nothing when the folder does not exist', async () => {
     const file = join(out, 'no-such-folder', 'export.json');
-    expect(() => writeFileAtomically(file, 'x')).toThrow(/ENOENT/);
+    await expect(writeFileAtomically(file, 'x')).rejects.toThrow(/ENOENT/);
     expect(existsSync(dirname(file))).toBe(false);
   });
 
-  it('leaves the target as it was and no temporary file when the rename fails', () => {
+  it('leaves the target as it was and no temporary file when the rename fails', async () => {
     // The target is a folder with a file in it: the rename over it fails after the text is written.
     const target = join(out, 'occupied');
     mkdirSync(target);
     writeFileSync(join(target, 'keep.txt'), 'kept');
-    expect(() => writeFileAtomically(target, 'x'.repeat(100_000))).toThrow();
+    await expect(writeFileAtomically(target, 'x'.repeat(100_000))).rejects.toThrow();
     expect(readdirSync(target)).toEqual(['keep.txt']);
     expect(leftovers(out)).toEqual([]);
   });
 
-  it('writes nothing for a refused export, and keeps an earlier file', () => {
+  it('writes nothing for a refused export, and keeps an earlier file', async () => {
     const file = join(out, 'refused.json');
     writeFileSync(file, 'earlier export');
-    expect(() => exportCommand({ db: t.db.name, project: String(project.projectId), format: 'mistakes', model: 'nope', out: file })).toThrow('Unknown model "nope"');
-    expect(() => exportCommand({ db: t.db.name, project: 'No such project', format: 'csv', out: file })).toThrow('no project "No such project"');
-    expect(() => exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: 'csv', out: join(out, 'nowhere', 'x.csv') })).toThrow(/folder .*nowhere \(of --out\) does not exist/);
+    await expect(exportCommand({ db: t.db.name, project: String(project.projectId), format: 'mistakes', model: 'nope', out: file })).rejects.toThrow('Unknown model "nope"');
+    await expect(exportCommand({ db: t.db.name, project: 'No such project', format: 'csv', out: file })).rejects.toThrow('no project "No such project"');
+    await expect(exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: 'csv', out: join(out, 'nowhere', 'x.csv') })).rejects.toThrow(/folder .*nowhere \(of --out\) does not exist/);
     expect(readFileSync(file, 'utf8')).toBe('earlier export');
     expect(leftovers(out)).toEqual([]);
   });
@@ -242,10 +242,10 @@ describe('progress of an export', () => {
   });
 
   for (const c of CASES) {
-    it(`${c.format}: reports reading, writing the format and writing the file, and writes the golden file`, () => {
+    it(`${c.format}: reports reading, writing the format and writing the file, and writes the golden file`, async () => {
       const calls: [string, StepProgress | undefined][] = [];
       const file = join(out, `progress-${c.golden}`);
-      exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: c.format, model: c.model, out: file, now: t.clock.now, onProgress: (m, p) => calls.push([m, p]) });
+      await exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: c.format, model: c.model, out: file, now: t.clock.now, onProgress: (m, p) => calls.push([m, p]) });
       expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(GOLDEN, c.golden), 'utf8'));
       const byItem = c.format === 'mistakes' || c.format === 'bagel';
       expect(ends(calls).map(([, p]) => `${p!.phase} ${p!.total} ${p!.unit}`)).toEqual([
@@ -258,13 +258,13 @@ describe('progress of an export', () => {
     });
   }
 
-  it('ticks while a step runs, at most every TICK_MS, with counts that grow', () => {
+  it('ticks while a step runs, at most every TICK_MS, with counts that grow', async () => {
     // A clock that moves 60 ms each time it is read: the loops over rows tick every second row.
     let clock = 0;
     vi.spyOn(Date, 'now').mockImplementation(() => (clock += 60));
     const calls: [string, StepProgress | undefined][] = [];
     const file = join(out, 'progress-ticks.csv');
-    exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: 'csv', out: file, onProgress: (m, p) => calls.push([m, p]) });
+    await exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: 'csv', out: file, onProgress: (m, p) => calls.push([m, p]) });
     const ticks = calls.filter(([, p]) => p && p.done < p.total);
     const reading = ticks.filter(([, p]) => p!.phase === 'reading results');
     expect(reading.length).toBeGreaterThan(0);
@@ -279,13 +279,13 @@ describe('progress of an export', () => {
     expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(GOLDEN, 'export.csv'), 'utf8'));
   });
 
-  it('writes a large file a slice at a time, reporting the megabytes written', () => {
+  it('writes a large file a slice at a time, reporting the megabytes written', async () => {
     let clock = 0;
     vi.spyOn(Date, 'now').mockImplementation(() => (clock += TICK_MS));
     const calls: [string, StepProgress | undefined][] = [];
     const file = join(out, 'large.txt');
     const text = 'é'.repeat(1_500_000); // 3,000,000 bytes in UTF-8
-    writeFileAtomically(file, text, (m, p) => calls.push([m, p]));
+    await writeFileAtomically(file, text, (m, p) => calls.push([m, p]));
     expect(readFileSync(file, 'utf8')).toBe(text);
     expect(calls.map(([m, p]) => `${m} | ${p!.done}/${p!.total} ${p!.unit}`)).toEqual([
       'writing file: 1 of 3 MB | 1/3 MB',
@@ -338,8 +338,8 @@ describe('human-accuracy-v3 prior labels', () => {
     }
   });
 
-  const exported = (name: string, onlyReviewed = true) => {
-    exportCommand({ db: dbFile, project: 'TFDS fixture', format: 'human-accuracy-v3', out: join(dir, name), onlyReviewed });
+  const exported = async (name: string, onlyReviewed = true) => {
+    await exportCommand({ db: dbFile, project: 'TFDS fixture', format: 'human-accuracy-v3', out: join(dir, name), onlyReviewed });
     return readFileSync(join(dir, name), 'utf8');
   };
   /**
@@ -352,8 +352,8 @@ describe('human-accuracy-v3 prior labels', () => {
     return expected;
   };
 
-  it('gives back the imported file (its problematic images annotated) when nobody has judged anything, with --only-reviewed', () => {
-    const text = exported('round-trip.json');
+  it('gives back the imported file (its problematic images annotated) when nobody has judged anything, with --only-reviewed', async () => {
+    const text = await exported('round-trip.json');
     // Lists may come in another order.
     expect(JSON.parse(text)).toEqual(expectedBack());
     const doc = readHumanAccuracyV3(text, 'round-trip.json');
@@ -362,8 +362,8 @@ describe('human-accuracy-v3 prior labels', () => {
     for (const file of [...doc.imagenet_m, ...Object.keys(doc.problematic_images)]) expect(Object.hasOwn(doc.initial_annots, file)).toBe(true);
   });
 
-  it('by default writes every image: those without prior labels with their original label', () => {
-    const doc = JSON.parse(exported('every-image.json', false)) as HumanAccuracyV3;
+  it('by default writes every image: those without prior labels with their original label', async () => {
+    const doc = JSON.parse(await exported('every-image.json', false)) as HumanAccuracyV3;
     const expected = expectedBack();
     expected.initial_annots[validation(2)] = { correct: [original(validation(2))] };
     expect(doc).toEqual(expected);
@@ -393,7 +393,7 @@ describe('human-accuracy-v3 prior labels', () => {
       await server.close();
       db.close();
     }
-    const doc = JSON.parse(exported('merged.json'));
+    const doc = JSON.parse(await exported('merged.json'));
     expect(doc.initial_annots[validation(4)]).toEqual({ correct: ['n04263257', 'n07930864'], wrong: ['n07932039'] });
     const expected = expectedBack();
     delete expected.initial_annots[validation(4)];

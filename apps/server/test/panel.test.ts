@@ -4,8 +4,9 @@
 import type { ClaimResponse, DeskItem, ItemVerdicts, ProjectDashboard, ReviewItem, Verdict } from '@bagel/contracts';
 import { countTable, fleissKappa, krippendorffAlphaNominal } from '@bagel/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteDatabase } from '../src/db/sqlite-engine';
 import { BagelArchive, bagelArchivePieces } from '../src/features/exports/bagel-archive';
-import { syncProjectCatalog } from '../src/features/projects/project-catalog';
+import { projectCatalog } from '../src/features/projects/project-catalog';
 import { CLASSES, decision, IMAGES, seedHandProject, verdict, type HandProject } from './hand-project';
 import { createUser, login } from './synthetic-project';
 import { createTestApp, type TestApp } from './test-app';
@@ -281,7 +282,9 @@ describe('blind review after one’s own verdict', () => {
     expect({ ...(await dashboard()), generatedAt: '' }).toEqual({ ...figures, generatedAt: '' });
 
     // The archive marks each revision.
-    const archive = BagelArchive.parse(JSON.parse([...bagelArchivePieces(t.db, syncProjectCatalog(t.db).get(p.projectId)!, new Date(t.clock.now).toISOString())].join('')));
+    const pieces: string[] = [];
+    for await (const piece of bagelArchivePieces(sqliteDatabase(t.db).queries, (await projectCatalog(sqliteDatabase(t.db)).get(p.projectId))!, new Date(t.clock.now).toISOString())) pieces.push(piece);
+    const archive = BagelArchive.parse(JSON.parse(pieces.join('')));
     const archived = archive.items.find((i) => i.itemId === three)!.verdicts.map((v) => [v.expert, v.revision, v.afterSeeingPanel]);
     expect(archived).toEqual([
       ['ann', 1, false],

@@ -6,6 +6,7 @@
 import { DEFAULT_MISTAKE_CATEGORIES, type Judgement, type Severity } from '@bagel/contracts';
 import { isMistakeUnderJudgements, seededRandom } from '@bagel/core';
 import type { Db } from '../src/db/open-database';
+import { sqliteDatabase } from '../src/db/sqlite-engine';
 import { createConsensusService } from '../src/features/consensus/consensus.service';
 import { createUser, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
 
@@ -34,7 +35,7 @@ export interface ReviewedProject extends SyntheticProject {
   verdicts: number;
 }
 
-export function seedReviewedProject(db: Db, options: ReviewedProjectOptions): ReviewedProject {
+export async function seedReviewedProject(db: Db, options: ReviewedProjectOptions): Promise<ReviewedProject> {
   const random = seededRandom(options.seed * 7919);
   // As real models confuse a class with its neighbours, each model's top-5 comes from the 10 classes nearest the
   // original label: about 10 candidates an item (`all`: no overlap between the models, about 26).
@@ -115,6 +116,6 @@ export function seedReviewedProject(db: Db, options: ReviewedProjectOptions): Re
       }
     }
   })();
-  if (options.aggregate ?? true) createConsensusService(db).reaggregateProject(project.projectId, new Date().toISOString());
+  if (options.aggregate ?? true) await createConsensusService(sqliteDatabase(db)).reaggregateProject(project.projectId, new Date().toISOString());
   return { ...project, experts, lead, verdicts };
 }

@@ -24,12 +24,20 @@ export type Queries = Kysely<Tables>;
  * - `snapshot(job)` for reads of several statements that must see one state of the database (an item with its
  *   verdicts): on PostgreSQL a REPEATABLE READ READ ONLY transaction; on SQLite the job runs without yielding to
  *   other requests, as a write job does.
+ * - `longSnapshot(job)` for reads that must see one state of the database while other requests are served between
+ *   them (a download made piece by piece as the client reads it, for minutes): the job is an async generator, and
+ *   every query it makes sees the database as it was when it began, whatever is written meanwhile. On SQLite a
+ *   read-only connection of its own in one read transaction (WAL keeps a reader's snapshot while writers go on); on
+ *   PostgreSQL a REPEATABLE READ READ ONLY transaction held on one pooled connection. The snapshot is released when
+ *   the generator ends, fails, or is abandoned (its `return`: a client that went away); a generator never started
+ *   takes none.
  */
 export interface Database {
   readonly engine: Engine;
   readonly queries: Queries;
   write<T>(job: (trx: Queries) => Promise<T>): Promise<T>;
   snapshot<T>(job: (trx: Queries) => Promise<T>): Promise<T>;
+  longSnapshot<T, R>(job: (snapshot: Queries) => AsyncGenerator<T, R, undefined>): AsyncGenerator<T, R, undefined>;
   /** The better-sqlite3 connection on SQLite (for what only SQLite has: its backup API, checkpoints); null on PostgreSQL. */
   readonly sqlite: Db | null;
   close(): Promise<void>;

@@ -9,7 +9,8 @@ import type { Tables } from './tables';
 
 type EngineName = 'sqlite' | 'postgres';
 
-function engineOf(db: Queries): EngineName {
+/** The engine `db` runs on: for src/db only (a feature never asks). */
+export function engineOf(db: Queries): EngineName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
@@ -45,9 +46,9 @@ export function forUpdateSkipLocked(db: Queries, alias: string): RawBuilder<unkn
 
 /**
  * Most values bound in one statement: SQLite allows 32,766, PostgreSQL 65,535; one limit for both keeps the
- * statements the same.
+ * statements the same. A list of ids longer than a statement may take goes in several (`chunksOf`), as `IN (…)`.
  */
-const MAX_BOUND_VALUES = 30_000;
+export const MAX_BOUND_VALUES = 30_000;
 const insertTexts = new Map<string, string>();
 
 /**
@@ -88,3 +89,19 @@ export function joinInWrittenOrder(db: Queries): RawBuilder<unknown> {
   return engineOf(db) === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`;
 }
 
+/** `values` in consecutive slices of at most `size` (and never more than MAX_BOUND_VALUES). */
+export function chunksOf<T>(values: readonly T[], size: number): T[][] {
+  const step = Math.max(1, Math.min(size, MAX_BOUND_VALUES));
+  const chunks: T[][] = [];
+  for (let start = 0; start < values.length; start += step) chunks.push(values.slice(start, start + step));
+  return chunks;
+}
+
+/**
+ * An integer expression's values over a group's rows, as one comma-separated text (in no particular order): SQLite's
+ * group_concat, PostgreSQL's string_agg. One short string per group where there would be many rows: reading an
+ * item's 25 predictions as one string instead of 25 rows halves what a whole project's re-aggregation reads them in.
+ */
+export function joinedIntegers(db: Queries, expression: RawBuilder<number>): RawBuilder<string> {
+  return engineOf(db) === 'sqlite' ? sql<string>`group_concat(${expression})` : sql<string>`string_agg(CAST(${expression} AS text), ',')`;
+}

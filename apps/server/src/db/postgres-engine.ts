@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Queries } from './database';
 import { describeDatabaseLocation } from './database-location';
@@ -79,10 +79,27 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
       }
     },
     snapshot: (job) => queries.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(job),
+    longSnapshot: (job) => heldSnapshot(queries, job),
     async close() {
       await queries.destroy();
     },
   };
+}
+
+/**
+ * PostgreSQL's long snapshot (Database.longSnapshot): a REPEATABLE READ READ ONLY transaction held on one pooled
+ * connection for as long as the job runs, whatever the turns of the event loop in between; its first statement takes
+ * the snapshot. It ends (a rollback: it wrote nothing) and gives the connection back when the job ends, fails or is
+ * abandoned. Each one holds a connection of the pool meanwhile.
+ */
+async function* heldSnapshot<T, R>(queries: Queries, job: (snapshot: Queries) => AsyncGenerator<T, R, undefined>): AsyncGenerator<T, R, undefined> {
+  const trx = await queries.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute();
+  try {
+    await sql`SELECT 1`.execute(trx);
+    return yield* job(trx);
+  } finally {
+    await trx.rollback().execute();
+  }
 }
 
 /**

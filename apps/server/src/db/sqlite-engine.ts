@@ -1,5 +1,6 @@
-import type { Db } from './open-database';
+import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import type { Db } from './open-database';
 import type { Database, Queries } from './database';
 import { groupCommitOf } from './group-commit';
 import type { Tables } from './tables';
@@ -27,6 +28,42 @@ function withStatementCache(db: Db): SqliteDatabase {
   };
 }
 
+const kyselyOn = (db: Db): Queries => new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) });
+
+/**
+ * SQLite's long snapshot (Database.longSnapshot): a read-only connection of its own to the same file, in one read
+ * transaction, whose first read takes the snapshot WAL keeps for it however long it lasts, while the server's
+ * connection goes on writing (neither waits for the other). The connection is closed when the job ends, fails or is
+ * abandoned. While it lasts, no checkpoint can copy the log past its snapshot (plugins/background-checkpoints.ts).
+ *
+ * An in-memory database has no file to share (tests only): the job then runs to its end at once on the server's
+ * connection, within one turn of the event loop since it awaits only its queries (so no write lands in between), and
+ * its pieces are handed out afterwards.
+ */
+export async function* readSnapshot<T, R>(db: Db, queries: Queries, job: (snapshot: Queries) => AsyncGenerator<T, R, undefined>): AsyncGenerator<T, R, undefined> {
+  if (db.memory) {
+    const pieces: T[] = [];
+    const generator = job(queries);
+    let next = await generator.next();
+    for (; !next.done; next = await generator.next()) pieces.push(next.value);
+    yield* pieces;
+    return next.value;
+  }
+  const reader = new BetterSqlite3(db.name, { readonly: true, fileMustExist: true });
+  try {
+    reader.exec('BEGIN');
+    // A deferred transaction takes its snapshot at its first read: now, not at whatever the job reads first.
+    reader.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return yield* job(kyselyOn(reader));
+  } finally {
+    try {
+      if (reader.inTransaction) reader.exec('COMMIT');
+    } finally {
+      reader.close();
+    }
+  }
+}
+
 const perConnection = new WeakMap<Db, Database>();
 
 /**
@@ -37,7 +74,7 @@ const perConnection = new WeakMap<Db, Database>();
 export function sqliteDatabase(db: Db): Database {
   let database = perConnection.get(db);
   if (database) return database;
-  const queries: Queries = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) });
+  const queries = kyselyOn(db);
   const groupCommit = groupCommitOf(db);
   database = {
     engine: 'sqlite',
@@ -47,6 +84,7 @@ export function sqliteDatabase(db: Db): Database {
     // better-sqlite3 answers at once, so a job that awaits only its queries runs in one turn of the event loop,
     // and no write can land between its statements.
     snapshot: (job) => job(queries),
+    longSnapshot: (job) => readSnapshot(db, queries, job),
     async close() {
       db.close();
     },

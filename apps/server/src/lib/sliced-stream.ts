@@ -6,65 +6,53 @@ const CHUNK_CHARS = 64 * 1024;
 /** Longest a stream works before it lets the event loop serve others (one piece may run over it a little). */
 export const SLICE_MS = 5;
 
-type Pieces = Generator<string, unknown, undefined> | AsyncGenerator<string, unknown, undefined>;
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-
 /**
- * Text made piece by piece by a generator, as a byte stream for an HTTP response: made as the response
- * drains (backpressure: nothing is made while the client is not reading), in slices of about SLICE_MS between which
- * the event loop serves other requests (a slice per background turn, shared with other background work); an empty
- * piece is a good place for such a pause. `finish` runs once when the
- * stream ends, fails or is abandoned, after the generator was ended (`return`); with `whole`, the text is made in one
- * go (no pause), for a source that must not be interleaved with other work. An async generator may await its
- * queries between pieces.
+ * Text made piece by piece by a generator (an async one: its pieces may come from database queries), as a byte
+ * stream for an HTTP response: made as the response drains (backpressure: nothing is made while the client is not
+ * reading), in slices of about SLICE_MS between which the event loop serves other requests (a slice per background
+ * turn, shared with other background work); an empty piece is a good place for such a pause. The generator is ended
+ * (`return`, which runs its `finally`: a snapshot it holds is released) once the stream ends, fails or is abandoned;
+ * a generator never started is left so.
  */
-export function slicedTextStream(pieces: Pieces, options: { finish?: () => void; whole?: boolean } = {}): Readable {
-  const whole = options.whole ?? false;
+export function slicedTextStream(pieces: AsyncGenerator<string, unknown, undefined> | Generator<string, unknown, undefined>): Readable {
   let finished = false;
-  const finish = () => {
+  const finish = async () => {
     if (finished) return;
     finished = true;
     try {
-      const ended = pieces.return(undefined);
-      // An async generator ends when it next gets the turn; what it throws then has nobody left to tell.
-      if (isThenable(ended)) ended.then(undefined, () => {});
-    } finally {
-      options.finish?.();
+      await pieces.return(undefined);
+    } catch {
+      // Ending it failed (a connection lost while it was released): the response is over either way, and what the
+      // generator held is given back by its own `finally`.
     }
   };
   async function* chunks(): AsyncGenerator<Buffer, void, undefined> {
     let gathered: string[] = [];
     let size = 0;
     try {
-      if (!whole) await nextBackgroundTurn();
+      await nextBackgroundTurn();
       let sliceStarted = performance.now();
-      for (;;) {
-        // A synchronous generator's pieces are taken without an await (nothing else runs between them).
-        let next = pieces.next() as IteratorResult<string, unknown> | Promise<IteratorResult<string, unknown>>;
-        if (isThenable(next)) next = await next;
-        if (next.done) break;
+      for (let next = await pieces.next(); !next.done; next = await pieces.next()) {
         gathered.push(next.value);
         size += next.value.length;
-        if (size >= CHUNK_CHARS && !whole) {
+        if (size >= CHUNK_CHARS) {
           yield Buffer.from(gathered.join(''), 'utf8');
           gathered = [];
           size = 0;
         }
-        if (!whole && performance.now() - sliceStarted >= SLICE_MS) {
+        if (performance.now() - sliceStarted >= SLICE_MS) {
           await nextBackgroundTurn();
           sliceStarted = performance.now();
         }
       }
       if (size > 0) yield Buffer.from(gathered.join(''), 'utf8');
     } finally {
-      finish();
+      await finish();
     }
   }
   // Readable.from ends the generator (running its `finally`) when the stream is destroyed; a stream destroyed before
   // its first read never starts it, hence the close handler too.
   const stream = Readable.from(chunks(), { objectMode: false, highWaterMark: CHUNK_CHARS });
-  stream.once('close', finish);
+  stream.once('close', () => void finish());
   return stream;
 }

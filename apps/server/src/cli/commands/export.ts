@@ -2,15 +2,18 @@ import { ExportFormat } from '@bagel/contracts';
 import { Option, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openDatabase } from '../../db/open-database';
-import { inReadTransaction, prepareExport } from '../../features/exports/build-export';
+import { connectDatabase } from '../../db/database';
+import { exportPieces, prepareExport } from '../../features/exports/build-export';
 import { writePiecesAtomically } from '../../features/exports/write-file-atomically';
 import type { ProgressListener } from '../../lib/step-progress';
-import { syncProjectCatalog } from '../../features/projects/project-catalog';
+import { projectCatalog } from '../../features/projects/project-catalog';
+import { createProjectsRepository } from '../../features/projects/projects.repository';
+import { databaseLocationOption, databaseOption } from '../database-option';
 import { progressOption, progressReporterFor, type ProgressChoice } from '../progress';
 
 export interface ExportCommandOptions {
-  db: string;
+  /** A SQLite file or a postgres:// URL. */
+  db?: string;
   project: string;
   format: ExportFormat;
   model?: string;
@@ -26,23 +29,24 @@ export interface ExportCommandOptions {
 /**
  * `bagel export`: writes one export of a project's current results to a file, atomically (a temporary file beside
  * it, then a rename), so a failed export never leaves a half file. The text is written piece by piece as it is made,
- * from one read transaction (a consistent snapshot even while a server writes to the database), so the largest
- * project's archive fits in memory. Returns the line to print.
+ * from one snapshot of the database (a consistent whole even while a server writes to it), so the largest project's
+ * archive fits in memory. Returns the line to print.
  */
-export function exportCommand(options: ExportCommandOptions): string {
-  if (!existsSync(options.db)) throw new Error(`database ${options.db} does not exist`);
+export async function exportCommand(options: ExportCommandOptions): Promise<string> {
+  const location = databaseLocationOption(options.db);
+  if (location.engine === 'sqlite' && !existsSync(location.file)) throw new Error(`database ${options.db} does not exist`);
   const folder = dirname(options.out);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new Error(`folder ${folder} (of --out) does not exist`);
-  const db = openDatabase(options.db);
+  const database = await connectDatabase(location);
   try {
-    const entry = syncProjectCatalog(db).findByReference(options.project);
-    if (!entry) throw new Error(`no project "${options.project}" in ${options.db} (give its name or its id)`);
-    const { project } = entry;
-    const prepared = prepareExport(db, entry, options.format, { model: options.model, onlyReviewed: options.onlyReviewed, now: options.now ?? Date.now(), onProgress: options.onProgress });
-    const summary = writePiecesAtomically(options.out, inReadTransaction(db, prepared.pieces()), options.onProgress);
+    const project = await createProjectsRepository(database.queries).findByReference(options.project);
+    if (!project) throw new Error(`no project "${options.project}" in ${options.db} (give its name or its id)`);
+    const entry = (await projectCatalog(database).get(project.id))!;
+    const prepared = prepareExport(entry, options.format, { model: options.model, onlyReviewed: options.onlyReviewed, now: options.now ?? Date.now(), onProgress: options.onProgress });
+    const summary = await writePiecesAtomically(options.out, exportPieces(database, prepared), options.onProgress);
     return `Wrote ${options.format} of project "${project.name}" to ${options.out}: ${summary}`;
   } finally {
-    db.close();
+    await database.close();
   }
 }
 
@@ -54,7 +58,7 @@ export function registerExportCommand(program: Command): void {
   program
     .command('export')
     .description("export a project's current results: the multi-label JSON, one model's mistakes, ReaL labels, the full archive or a CSV; see docs/FORMATS.md")
-    .requiredOption('--db <file>', 'SQLite database')
+    .addOption(databaseOption())
     .requiredOption('--project <id|name>', 'the project, by name or id')
     .addOption(new Option('--format <format>', 'what to write').choices(ExportFormat.options).makeOptionMandatory())
     .option('--model <name>', 'the model whose mistakes to write (the mistakes format)')
@@ -62,14 +66,14 @@ export function registerExportCommand(program: Command): void {
     .requiredOption('--out <file>', 'the file to write (replaced atomically)')
     .addOption(progressOption())
     .showHelpAfterError(false)
-    .action(({ progress: choice, ...options }: Omit<ExportCommandOptions, 'onProgress'> & { progress: ProgressChoice }, command: Command) => {
+    .action(async ({ progress: choice, ...options }: Omit<ExportCommandOptions, 'onProgress'> & { progress: ProgressChoice }, command: Command) => {
       const output = command.configureOutput();
       const writeOut = output.writeOut ?? ((text: string) => process.stdout.write(text));
       const writeErr = output.writeErr ?? ((text: string) => process.stderr.write(text));
       const progress = progressReporterFor(choice, writeErr);
       let line: string;
       try {
-        line = exportCommand({ ...options, onProgress: progress.report });
+        line = await exportCommand({ ...options, onProgress: progress.report });
       } finally {
         // Clears a bar left drawn before an error is printed.
         progress.finish();

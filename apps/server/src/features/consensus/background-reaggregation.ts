@@ -14,7 +14,7 @@ declare module 'fastify' {
  */
 export default fp(
   async function backgroundReaggregationPlugin(app) {
-    const runner = createReaggregationRunner(app.db, {
+    const runner = createReaggregationRunner(app.database, {
       now: app.now,
       onError: (error, projectId) => app.log.error({ err: error, projectId }, 'background re-aggregation stopped; it resumes at the next start'),
     });

@@ -1,33 +1,55 @@
-import type { FinalLabels, ItemStatus, Judgement } from '@bagel/contracts';
+import { PanelQuorum, type FinalLabels, type ItemStatus, type Judgement } from '@bagel/contracts';
 import type { PanelDispute } from '@bagel/core';
-import type { Db } from '../../db/open-database';
-import { createSyncItemFacetsRepository } from '../items/item-facets.repository';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
+import type { Queries } from '../../db/database';
+import { executeCompiled } from '../../db/compiled-queries';
+import { chunksOf, joinedIntegers } from '../../db/dialect';
+import type { ItemConsensusTable } from '../../db/tables';
+import { createItemFacetsRepository } from '../items/item-facets.repository';
 import type { CatalogProject } from '../projects/project-catalog';
 import { baseJudgements } from './image-labels';
-import type { ContextDecision, ContextVerdict, ItemContext, ItemState } from './item-state';
+import type { ContextDecision, ContextVerdict, ItemContext, ItemState, PanelSettings } from './item-state';
 import { decodeOutcomes, decodeRaters, encodeOutcomes, encodeRaters, ProjectTotals, shareOf } from './project-totals';
 
-// The same statements serve one item (on each verdict and decision) and a range of a project's judged items (when
-// its quorum changes: a 20,000-item project is read range by range, which keeps the heap small), so both paths build
-// the same contexts. Items are walked by id (rowid order, no index), which is also the order of the rows each
-// statement returns: no statement sorts.
-const SCOPES = {
-  item: 'i.id = :from',
-  range: 'i.id >= :from AND i.id < :to AND i.project_id = :project AND i.verdict_count > 0',
-  // A page of judged items by id (a JSON array): the archive export reads the project page by page in project order.
-  list: 'i.id IN (SELECT value FROM json_each(:ids)) AND i.project_id = :project AND i.verdict_count > 0',
-} as const;
-type Scope = keyof typeof SCOPES;
-type ScopeParams = { from: number; to: number; project: number; ids: string };
+// The same queries serve one item (on each verdict and decision), a range of a project's judged items (when its
+// quorum changes: a 20,000-item project is read range by range, which keeps the heap small) and a list of them (a
+// page of the archive, a window of the Major slice), so all three build the same contexts. Items are walked by id: a
+// range or a list is found through the items' primary key, `+project_id` and `+verdict_count` being filters only
+// (the unary plus keeps SQLite from reading the whole project through an index on them instead; PostgreSQL reads
+// it as the number it is).
+type Scope = { kind: 'item'; itemId: number } | { kind: 'range'; projectId: number; from: number; to: number } | { kind: 'list'; projectId: number; ids: readonly number[] };
 
-/** Rows per multi-row INSERT of the project path: fewer statements, well under SQLite's limit of bound values. */
+/** The values `where(scope)` binds, in order, and what else shapes its text. */
+function scopeValues(scope: Scope): unknown[] {
+  if (scope.kind === 'item') return [scope.itemId];
+  if (scope.kind === 'range') return [scope.from, scope.to, scope.projectId];
+  return [...scope.ids, scope.projectId];
+}
+const scopeShape = (scope: Scope) => (scope.kind === 'list' ? `list${scope.ids.length}` : scope.kind);
+
+function where(scope: Scope): RawBuilder<unknown> {
+  switch (scope.kind) {
+    case 'item':
+      return sql`i.id = ${scope.itemId}`;
+    case 'range':
+      return sql`i.id >= ${scope.from} AND i.id < ${scope.to} AND +i.project_id = ${scope.projectId} AND +i.verdict_count > 0`;
+    case 'list':
+      return sql`i.id IN (${sql.join(scope.ids)}) AND +i.project_id = ${scope.projectId} AND +i.verdict_count > 0`;
+  }
+}
+
+/** Item ids per statement of the list scope: far below both engines' limits of bound values. */
+const LIST_CHUNK = 1000;
+/** Rows per multi-row INSERT: fewer statements, well under both engines' limits of bound values (23 columns × 200). */
 const CHUNK = 200;
 /** Items read, computed and written at a time by the project path. */
 export const RANGE_ITEMS = 100;
 
-// A prediction packed in one integer by SQLite, so a whole item's top-k comes as one short string:
-// (model id × RANK_SLOTS + rank) × CLASS_SLOTS + class index. Exact as long as it stays under 2^53: model ids below
-// 2^23; ranks and model positions below RANK_SLOTS, class indices below CLASS_SLOTS (the import's limits are lower).
+// A prediction as one integer, (model id × RANK_SLOTS + rank) × CLASS_SLOTS + class index, computed by the database,
+// an item's predictions joined in one text (dialect.joinedIntegers: 25 rows would take several times as long to
+// read), then repacked by rank and model position to be sorted as numbers. Exact as long as it stays under 2^53:
+// model ids below 2^23; ranks and model positions below RANK_SLOTS, class indices below CLASS_SLOTS (the import's
+// limits are lower).
 const RANK_SLOTS = 1024;
 const CLASS_SLOTS = 1048576;
 
@@ -50,131 +72,119 @@ function keysByIndex(vocabulary: CatalogProject['vocabulary']): string[] {
   return keys;
 }
 
-/** Reads what an item's state is computed from, and writes the computed state (items.status and the tables of migration 005). */
-export function createConsensusRepository(db: Db) {
+type ConsensusRow = Selectable<ItemConsensusTable>;
+
+const consensusRow = (ctx: ItemContext, state: ItemState, updatedAt: string): ConsensusRow => {
+  const a = state.agreement;
+  return {
+    item_id: ctx.itemId,
+    project_id: ctx.projectId,
+    disputes: JSON.stringify(state.consensus.disputes.map(compactDispute)),
+    final: state.finalJson,
+    final_at: state.finalAt,
+    divisiveness: state.divisiveness,
+    problematic: state.problematic ? 1 : 0,
+    major_slice: state.majorSlice ? 1 : 0,
+    major_models: state.majorModels.length === 0 ? null : `,${state.majorModels.join(',')},`,
+    outcomes: encodeOutcomes(state.outcomes),
+    raters: encodeRaters(state.raters),
+    fleiss_units: a.fleissUnits,
+    fleiss_agreement: a.fleissAgreement,
+    fleiss_correct: a.fleissTotals.correct,
+    fleiss_wrong: a.fleissTotals.wrong,
+    fleiss_unclear: a.fleissTotals.unclear,
+    alpha_units: a.alphaUnits,
+    alpha_values: a.alphaValues,
+    alpha_agreement: a.alphaAgreement,
+    alpha_correct: a.alphaTotals.correct,
+    alpha_wrong: a.alphaTotals.wrong,
+    alpha_unclear: a.alphaTotals.unclear,
+    updated_at: updatedAt,
+  };
+};
+const CONSENSUS_UPDATED = [
+  'project_id', 'disputes', 'final', 'final_at', 'divisiveness', 'problematic', 'major_slice', 'major_models', 'outcomes', 'raters',
+  'fleiss_units', 'fleiss_agreement', 'fleiss_correct', 'fleiss_wrong', 'fleiss_unclear',
+  'alpha_units', 'alpha_values', 'alpha_agreement', 'alpha_correct', 'alpha_wrong', 'alpha_unclear', 'updated_at',
+] as const satisfies readonly (keyof ConsensusRow)[];
+
+/**
+ * Reads what an item's state is computed from, and writes the computed state (items.status and the tables of
+ * migration 005). Takes the database's queries or a write's transaction: the writes belong in a `Database.write` job.
+ */
+export function createConsensusRepository(db: Queries) {
   // The item browser's filter rows (migration 007), kept in step with item_consensus.
-  const facets = createSyncItemFacetsRepository(db);
-  const statements = (scope: Scope) => {
-    const where = SCOPES[scope];
-    const items = 'items i NOT INDEXED';
-    type P = ScopeParams;
-    const s = {
-      items: db.prepare<P, [number, number, number, ItemStatus]>(
-        `SELECT i.id, i.image_id, im.original_class_idx, i.status FROM ${items} JOIN images im ON im.id = i.image_id WHERE ${where}`,
-      ),
-      accepted: db.prepare<P, [number, number]>(`SELECT i.id, a.class_idx FROM ${items} JOIN accepted_labels a ON a.image_id = i.image_id WHERE ${where}`),
-      // Per item, its predictions up to the top-k, packed (see RANK_SLOTS).
-      predictions: db.prepare<P & { topK: number }, [number, string]>(
-        `SELECT i.id, group_concat((p.model_id * ${RANK_SLOTS} + p.rank) * ${CLASS_SLOTS} + p.class_idx)
-         FROM ${items} JOIN predictions p ON p.image_id = i.image_id WHERE ${where} AND p.rank <= :topK GROUP BY i.id`,
-      ),
-      extraCandidates: db.prepare<P, [number, number]>(
-        `SELECT i.id, x.class_idx FROM ${items} JOIN item_extra_candidates x ON x.item_id = i.id WHERE ${where}`,
-      ),
-      prior: db.prepare<P, [number, number, Judgement]>(
-        `SELECT i.id, pl.class_idx, pl.judgement FROM ${items} JOIN prior_labels pl ON pl.image_id = i.image_id WHERE ${where}`,
-      ),
-      priorProblematic: db.prepare<P, [number]>(`SELECT i.id FROM ${items} JOIN prior_problematic pp ON pp.image_id = i.image_id WHERE ${where}`),
-      // Every revision, in primary-key order: the last row of an expert is their current verdict, their last row not
-      // made after seeing the panel their blind verdict.
-      verdicts: db.prepare<P, [number, number, string, string | null, string, number]>(
-        `SELECT v.item_id, v.user_id, v.labels, v.problematic, v.mistakes, v.after_seeing_panel FROM ${items} JOIN verdicts v ON v.item_id = i.id
-         WHERE ${where} ORDER BY v.item_id, v.user_id, v.revision`,
-      ),
-      decisions: db.prepare<P, [number, ContextDecision['kind'], string | null, string]>(
-        `SELECT d.item_id, d.kind, d.final, d.created_at FROM ${items} JOIN decisions d ON d.item_id = i.id
-         WHERE ${where} AND d.sequence = (SELECT max(e.sequence) FROM decisions e WHERE e.item_id = d.item_id)`,
-      ),
-      previous: db.prepare<P, [number, string | null, string | null, string | null, string]>(
-        `SELECT c.item_id, c.final, c.final_at, c.outcomes, c.raters FROM ${items} JOIN item_consensus c ON c.item_id = i.id WHERE ${where}`,
-      ),
-    };
-    // Rows as arrays: these statements feed tight loops over thousands of items.
-    for (const statement of Object.values(s)) statement.raw(true);
-    return s;
-  };
-  const byScope = { item: statements('item'), range: statements('range'), list: statements('list') };
-  const judgedIds = db.prepare<[number], { id: number }>('SELECT id FROM items WHERE project_id = ? AND verdict_count > 0 ORDER BY id');
-  const facetBackfills = db.prepare<[], { project_id: number }>('SELECT project_id FROM item_facets_backfill ORDER BY project_id');
-  const deleteFacetBackfill = db.prepare<[number]>('DELETE FROM item_facets_backfill WHERE project_id = ?');
-  // A project re-aggregated at once (next_item_id NULL: migration 011's marks) or range by range in the background
-  // (a quorum change: next_item_id is where it stands, done how many items it has recomputed).
-  const reaggregations = db.prepare<[], { project_id: number }>('SELECT project_id FROM project_reaggregation_pending WHERE next_item_id IS NULL ORDER BY project_id');
-  const stepReaggregations = db.prepare<[], { project_id: number }>('SELECT project_id FROM project_reaggregation_pending WHERE next_item_id IS NOT NULL ORDER BY project_id');
-  const reaggregationMark = db.prepare<[number], { next_item_id: number | null; done: number }>('SELECT next_item_id, done FROM project_reaggregation_pending WHERE project_id = ?');
-  const markReaggregation = db.prepare<[number]>('INSERT OR REPLACE INTO project_reaggregation_pending (project_id, next_item_id, done) VALUES (?, 0, 0)');
-  const advanceReaggregation = db.prepare<[number, number, number]>('UPDATE project_reaggregation_pending SET next_item_id = ?, done = ? WHERE project_id = ?');
-  // Walked by id from where the re-aggregation stands (the project's items follow one another), not by reading every
-  // judged item of the project through items_by_verdicts and sorting them.
-  const judgedFrom = db.prepare<[number, number, number], [number]>('SELECT id FROM items NOT INDEXED WHERE project_id = ? AND verdict_count > 0 AND id >= ? ORDER BY id LIMIT ?').raw(true);
-  const judgedCountFrom = db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM items WHERE project_id = ? AND verdict_count > 0 AND id >= ?');
-  const deleteReaggregation = db.prepare<[number]>('DELETE FROM project_reaggregation_pending WHERE project_id = ?');
+  const facets = createItemFacetsRepository(db);
 
-  const CONSENSUS_COLUMNS = `item_id, project_id, disputes, final, final_at, divisiveness, problematic, major_slice, major_models,
-    outcomes, raters, fleiss_units, fleiss_agreement, fleiss_correct, fleiss_wrong, fleiss_unclear,
-    alpha_units, alpha_values, alpha_agreement, alpha_correct, alpha_wrong, alpha_unclear, updated_at`;
-  const inserts = new Map<string, ReturnType<Db['prepare']>>();
-  /** `INSERT INTO table (columns) VALUES (?, ...), ...` for `rows` rows, prepared once per size. */
-  const insert = (table: string, columns: string, rows: number) => {
-    const name = `${table}/${rows}`;
-    let statement = inserts.get(name);
-    if (!statement) {
-      const row = `(${columns.split(',').map(() => '?').join(', ')})`;
-      statement = db.prepare(`INSERT OR REPLACE INTO ${table} (${columns}) VALUES ${Array(rows).fill(row).join(', ')}`);
-      inserts.set(name, statement);
-    }
-    return statement;
-  };
-  /** Inserts rows in multi-row statements of CHUNK rows. */
-  function insertRows(table: string, columns: string, rows: readonly unknown[][]): void {
-    const values: unknown[] = [];
-    for (let start = 0; start < rows.length; start += CHUNK) {
-      const end = Math.min(start + CHUNK, rows.length);
-      values.length = 0;
-      for (let i = start; i < end; i++) for (const value of rows[i] as unknown[]) values.push(value);
-      insert(table, columns, end - start).run(values);
+  /** Stores item_consensus rows, replacing those of the same items. */
+  async function upsertConsensus(rows: readonly ConsensusRow[]): Promise<void> {
+    for (const chunk of chunksOf(rows, CHUNK)) {
+      await executeCompiled(db, `consensus.upsert.${chunk.length}`, chunk.flatMap(Object.values), () =>
+        db
+          .insertInto('item_consensus')
+          .values(chunk)
+          .onConflict((oc) => oc.column('item_id').doUpdateSet((eb) => Object.fromEntries(CONSENSUS_UPDATED.map((c) => [c, eb.ref(`excluded.${c}`)]))))
+          .compile(),
+      );
     }
   }
 
-  const updateStatus = db.prepare<[string, number]>('UPDATE items SET status = ? WHERE id = ?');
-  const updateStatuses = db.prepare<[string, string]>('UPDATE items SET status = ? WHERE id IN (SELECT value FROM json_each(?))');
-  const deleteConsensus = db.prepare<[number]>('DELETE FROM item_consensus WHERE item_id = ?');
-  // A range holds one project's items, though another project's may fall between its ids (imports may interleave).
-  // `+project_id`: a filter only, the rows found by their item ids (the primary key).
-  const deleteConsensusRange = db.prepare<[number, number, number]>('DELETE FROM item_consensus WHERE item_id >= ? AND item_id < ? AND +project_id = ?');
-  const deleteTotals = [
-    db.prepare<[number]>('DELETE FROM project_score_deltas WHERE project_id = ?'),
-    db.prepare<[number]>('DELETE FROM project_mistake_counts WHERE project_id = ?'),
-    db.prepare<[number]>('DELETE FROM project_rater_totals WHERE project_id = ?'),
-  ];
-  // Adding to the totals: a share taken out or put in.
-  const addScores = db.prepare<[number, number, number, number, number, number, number]>(
-    `INSERT INTO project_score_deltas (project_id, model_id, original_class_idx, counted, hits, real_counted, real_hits) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT DO UPDATE SET counted = counted + excluded.counted, hits = hits + excluded.hits,
-       real_counted = real_counted + excluded.real_counted, real_hits = real_hits + excluded.real_hits`,
-  );
-  const addMistakes = db.prepare<[number, number, string, string, number]>(
-    `INSERT INTO project_mistake_counts (project_id, model_id, severity, category, count) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT DO UPDATE SET count = count + excluded.count`,
-  );
-  const addRaters = db.prepare<[number, number, number, number, number]>(
-    `INSERT INTO project_rater_totals (project_id, user_id, verdicts, agreements, compared) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT DO UPDATE SET verdicts = verdicts + excluded.verdicts, agreements = agreements + excluded.agreements,
-       compared = compared + excluded.compared`,
-  );
-
-  function addTotals(projectId: number, totals: ProjectTotals): void {
-    for (const [model, cls, counted, hits, realCounted, realHits] of totals.scores.values()) {
-      if (counted !== 0 || hits !== 0 || realCounted !== 0 || realHits !== 0) addScores.run(projectId, model, cls, counted, hits, realCounted, realHits);
+  /** Adds each row of the totals to the project's, in multi-row upserts (one row per key: a statement never touches a row twice). */
+  async function addTotals(projectId: number, totals: ProjectTotals): Promise<void> {
+    const scores = [...totals.scores.values()]
+      .filter(([, , counted, hits, realCounted, realHits]) => counted !== 0 || hits !== 0 || realCounted !== 0 || realHits !== 0)
+      .map(([model_id, original_class_idx, counted, hits, real_counted, real_hits]) => ({ project_id: projectId, model_id, original_class_idx, counted, hits, real_counted, real_hits }));
+    for (const chunk of chunksOf(scores, CHUNK)) {
+      await executeCompiled(db, `consensus.addScores.${chunk.length}`, chunk.flatMap(Object.values), () =>
+        db
+          .insertInto('project_score_deltas')
+          .values(chunk)
+          .onConflict((oc) =>
+            oc.columns(['project_id', 'model_id', 'original_class_idx']).doUpdateSet((eb) => ({
+              counted: eb('project_score_deltas.counted', '+', eb.ref('excluded.counted')),
+              hits: eb('project_score_deltas.hits', '+', eb.ref('excluded.hits')),
+              real_counted: eb('project_score_deltas.real_counted', '+', eb.ref('excluded.real_counted')),
+              real_hits: eb('project_score_deltas.real_hits', '+', eb.ref('excluded.real_hits')),
+            })),
+          )
+          .compile(),
+      );
     }
-    for (const [model, severity, category, count] of totals.mistakes.values()) if (count !== 0) addMistakes.run(projectId, model, severity, category, count);
-    for (const [user, verdicts, agreements, compared] of totals.raters.values()) {
-      if (verdicts !== 0 || agreements !== 0 || compared !== 0) addRaters.run(projectId, user, verdicts, agreements, compared);
+    const mistakes = [...totals.mistakes.values()]
+      .filter(([, , , count]) => count !== 0)
+      .map(([model_id, severity, category, count]) => ({ project_id: projectId, model_id, severity, category, count }));
+    for (const chunk of chunksOf(mistakes, CHUNK)) {
+      await executeCompiled(db, `consensus.addMistakes.${chunk.length}`, chunk.flatMap(Object.values), () =>
+        db
+          .insertInto('project_mistake_counts')
+          .values(chunk)
+          .onConflict((oc) =>
+            oc.columns(['project_id', 'model_id', 'severity', 'category']).doUpdateSet((eb) => ({ count: eb('project_mistake_counts.count', '+', eb.ref('excluded.count')) })),
+          )
+          .compile(),
+      );
+    }
+    const raters = [...totals.raters.values()]
+      .filter(([, verdicts, agreements, compared]) => verdicts !== 0 || agreements !== 0 || compared !== 0)
+      .map(([user_id, verdicts, agreements, compared]) => ({ project_id: projectId, user_id, verdicts, agreements, compared }));
+    for (const chunk of chunksOf(raters, CHUNK)) {
+      await executeCompiled(db, `consensus.addRaters.${chunk.length}`, chunk.flatMap(Object.values), () =>
+        db
+          .insertInto('project_rater_totals')
+          .values(chunk)
+          .onConflict((oc) =>
+            oc.columns(['project_id', 'user_id']).doUpdateSet((eb) => ({
+              verdicts: eb('project_rater_totals.verdicts', '+', eb.ref('excluded.verdicts')),
+              agreements: eb('project_rater_totals.agreements', '+', eb.ref('excluded.agreements')),
+              compared: eb('project_rater_totals.compared', '+', eb.ref('excluded.compared')),
+            })),
+          )
+          .compile(),
+      );
     }
   }
 
-  function loadContexts(scope: Scope, params: ScopeParams, entry: CatalogProject): ItemContext[] {
-    const s = byScope[scope];
+  async function loadContexts(scope: Scope, entry: CatalogProject): Promise<ItemContext[]> {
     const { vocabulary } = entry;
     const keys = keysByIndex(vocabulary);
     const keyOf = (index: number): string => {
@@ -183,17 +193,28 @@ export function createConsensusRepository(db: Db) {
       if (key === undefined) throw new Error(`project ${entry.project.id}: class index ${index} is not in its vocabulary`);
       return key;
     };
+    const w = where(scope);
+    const shape = scopeShape(scope);
+    const values = scopeValues(scope);
+    /** The rows of one of the queries below, `name` telling it apart, `extra` the values it binds after the scope's. */
+    const rows = async <R>(name: string, query: () => RawBuilder<R>, extra: readonly unknown[] = []): Promise<R[]> =>
+      (await executeCompiled(db, `consensus.${name}.${shape}`, extra.length === 0 ? values : [...values, ...extra], () => query().compile(db))).rows;
 
     interface Draft {
       ctx: ItemContext;
       originalKey: string;
       accepted: string[];
       extra: string[];
-      ranked: string[];
+      /** The item's predictions up to the top-k, packed for sorting: (rank × RANK_SLOTS + model position) × CLASS_SLOTS + class. */
+      ranked: number[];
       prior: { key: string; judgement: Judgement }[];
     }
     const drafts = new Map<number, Draft>();
-    for (const [itemId, imageId, originalClassIndex, status] of s.items.all(params)) {
+    const items = await rows('items', () =>
+      sql<{ id: number; image_id: number; original_class_idx: number; status: ItemStatus }>`
+        SELECT i.id, i.image_id, im.original_class_idx, i.status FROM items i JOIN images im ON im.id = i.image_id WHERE ${w} ORDER BY i.id`,
+    );
+    for (const { id: itemId, image_id: imageId, original_class_idx: originalClassIndex, status } of items) {
       // One array for the current and the blind verdicts, until an expert's differ (see below).
       const verdicts: ContextVerdict[] = [];
       drafts.set(itemId, {
@@ -220,58 +241,68 @@ export function createConsensusRepository(db: Db) {
       });
     }
     if (drafts.size === 0) return [];
-    for (const [itemId, classIndex] of s.accepted.all(params)) drafts.get(itemId)?.accepted.push(keyOf(classIndex));
+
+    for (const { id, class_idx } of await rows('accepted', () => sql<{ id: number; class_idx: number }>`SELECT i.id, a.class_idx FROM items i JOIN accepted_labels a ON a.image_id = i.image_id WHERE ${w}`)) {
+      drafts.get(id)?.accepted.push(keyOf(class_idx));
+    }
     const positionOf: number[] = [];
     entry.models.forEach((m, position) => (positionOf[m.id] = position));
-    for (const [itemId, packed] of s.predictions.all({ ...params, topK: entry.project.topK })) {
-      const draft = drafts.get(itemId);
+    const predictions = await rows('predictions', () =>
+      sql<{ id: number; packed: string }>`
+        SELECT i.id, ${joinedIntegers(db, sql<number>`(p.model_id * ${sql.lit(RANK_SLOTS)} + p.rank) * ${sql.lit(CLASS_SLOTS)} + p.class_idx`)} AS packed
+        FROM items i JOIN predictions p ON p.image_id = i.image_id WHERE ${w} AND p.rank <= ${entry.project.topK} GROUP BY i.id`,
+      [entry.project.topK],
+    );
+    for (const { id, packed } of predictions) {
+      const draft = drafts.get(id);
       if (!draft) continue;
-      // Repacked as (rank, model position, class) and sorted as numbers: the order of candidateClasses, by rank then model.
-      const tokens = packed.split(',');
-      const sortable = new Float64Array(tokens.length);
-      let n = 0;
-      for (const text of tokens) {
+      for (const text of packed.split(',')) {
         const value = Number(text);
         const classIndex = value % CLASS_SLOTS;
         const modelAndRank = (value - classIndex) / CLASS_SLOTS;
         const rank = modelAndRank % RANK_SLOTS;
         const position = positionOf[(modelAndRank - rank) / RANK_SLOTS];
-        if (position !== undefined) sortable[n++] = (rank * RANK_SLOTS + position) * CLASS_SLOTS + classIndex;
-      }
-      for (const value of sortable.subarray(0, n).sort()) {
-        const classIndex = value % CLASS_SLOTS;
-        const rankAndPosition = (value - classIndex) / CLASS_SLOTS;
-        const position = rankAndPosition % RANK_SLOTS;
-        const key = keyOf(classIndex);
-        draft.ranked.push(key);
-        if (rankAndPosition - position === RANK_SLOTS) (draft.ctx.models[position] as ItemContext['models'][number]).top1Key = key;
+        if (position !== undefined) draft.ranked.push((rank * RANK_SLOTS + position) * CLASS_SLOTS + classIndex);
       }
     }
-    for (const [itemId, classIndex] of s.extraCandidates.all(params)) drafts.get(itemId)?.extra.push(keyOf(classIndex));
-    for (const [itemId, classIndex, judgement] of s.prior.all(params)) drafts.get(itemId)?.prior.push({ key: keyOf(classIndex), judgement });
-    for (const [itemId] of s.priorProblematic.all(params)) {
-      const draft = drafts.get(itemId);
+    for (const { id, class_idx } of await rows('extra', () =>
+      sql<{ id: number; class_idx: number }>`SELECT i.id, x.class_idx FROM items i JOIN item_extra_candidates x ON x.item_id = i.id WHERE ${w} ORDER BY i.id, x.class_idx`,
+    )) {
+      drafts.get(id)?.extra.push(keyOf(class_idx));
+    }
+    for (const { id, class_idx, judgement } of await rows('prior', () =>
+      sql<{ id: number; class_idx: number; judgement: Judgement }>`SELECT i.id, pl.class_idx, pl.judgement FROM items i JOIN prior_labels pl ON pl.image_id = i.image_id WHERE ${w}`,
+    )) {
+      drafts.get(id)?.prior.push({ key: keyOf(class_idx), judgement });
+    }
+    for (const { id } of await rows('priorProblematic', () => sql<{ id: number }>`SELECT i.id FROM items i JOIN prior_problematic pp ON pp.image_id = i.image_id WHERE ${w}`)) {
+      const draft = drafts.get(id);
       if (draft) draft.ctx.priorProblematic = true;
     }
-    // Rows come by item, expert, revision: an expert's last row is their current verdict, and their last row stored
-    // before they saw the panel their blind verdict (the same one unless they revised after seeing it); JSON is
-    // parsed only for those. An item whose every current verdict is blind shares one array for both.
-    const rows = s.verdicts.all(params);
-    const toVerdict = (row: (typeof rows)[number]): ContextVerdict => ({
-      userId: row[1],
-      expert: String(row[1]),
-      labels: JSON.parse(row[2]),
-      problematic: row[3] === null ? null : JSON.parse(row[3]),
-      mistakes: JSON.parse(row[4]),
+    // Every revision, by item, expert, revision: an expert's last row is their current verdict, and their last row
+    // stored before they saw the panel their blind verdict (the same one unless they revised after seeing it); JSON
+    // is parsed only for those. An item whose every current verdict is blind shares one array for both.
+    const verdictRows = await rows('verdicts', () =>
+      sql<{ item_id: number; user_id: number; labels: string; problematic: string | null; mistakes: string; after_seeing_panel: number }>`
+        SELECT v.item_id, v.user_id, v.labels, v.problematic, v.mistakes, v.after_seeing_panel FROM items i JOIN verdicts v ON v.item_id = i.id
+        WHERE ${w} ORDER BY v.item_id, v.user_id, v.revision`,
+    );
+    type VerdictRow = (typeof verdictRows)[number];
+    const toVerdict = (row: VerdictRow): ContextVerdict => ({
+      userId: row.user_id,
+      expert: String(row.user_id),
+      labels: JSON.parse(row.labels),
+      problematic: row.problematic === null ? null : JSON.parse(row.problematic),
+      mistakes: JSON.parse(row.mistakes),
     });
-    let blindRow: (typeof rows)[number] | undefined;
-    rows.forEach((row, i) => {
-      const [itemId, userId, , , , afterSeeingPanel] = row;
-      const previous = rows[i - 1];
-      if (!previous || previous[0] !== itemId || previous[1] !== userId) blindRow = undefined;
-      if (afterSeeingPanel === 0) blindRow = row;
-      const next = rows[i + 1];
-      if (next && next[0] === itemId && next[1] === userId) return;
+    let blindRow: VerdictRow | undefined;
+    verdictRows.forEach((row, i) => {
+      const { item_id: itemId, user_id: userId } = row;
+      const previous = verdictRows[i - 1];
+      if (!previous || previous.item_id !== itemId || previous.user_id !== userId) blindRow = undefined;
+      if (row.after_seeing_panel === 0) blindRow = row;
+      const next = verdictRows[i + 1];
+      if (next && next.item_id === itemId && next.user_id === userId) return;
       const ctx = drafts.get(itemId)?.ctx;
       if (!ctx) return;
       const current = toVerdict(row);
@@ -286,24 +317,41 @@ export function createConsensusRepository(db: Db) {
         ctx.blindVerdicts.push(toVerdict(blindRow));
       }
     });
-    for (const [itemId, kind, final, createdAt] of s.decisions.all(params)) {
-      const draft = drafts.get(itemId);
-      if (draft) draft.ctx.latestDecision = { kind, final: final === null ? null : (JSON.parse(final) as FinalLabels), createdAt };
+    for (const { item_id, kind, final, created_at } of await rows('decisions', () =>
+      sql<{ item_id: number; kind: ContextDecision['kind']; final: string | null; created_at: string }>`
+        SELECT d.item_id, d.kind, d.final, d.created_at FROM items i JOIN decisions d ON d.item_id = i.id
+        WHERE ${w} AND d.sequence = (SELECT max(e.sequence) FROM decisions e WHERE e.item_id = d.item_id)`,
+    )) {
+      const draft = drafts.get(item_id);
+      if (draft) draft.ctx.latestDecision = { kind, final: final === null ? null : (JSON.parse(final) as FinalLabels), createdAt: created_at };
     }
-    for (const [itemId, final, finalAt, outcomes, raters] of s.previous.all(params)) {
-      const draft = drafts.get(itemId);
-      if (draft) draft.ctx.previous = { final, finalAt, outcomes, raters };
+    for (const { item_id, final, final_at, outcomes, raters } of await rows('previous', () =>
+      sql<{ item_id: number; final: string | null; final_at: string | null; outcomes: string | null; raters: string }>`
+        SELECT c.item_id, c.final, c.final_at, c.outcomes, c.raters FROM items i JOIN item_consensus c ON c.item_id = i.id WHERE ${w}`,
+    )) {
+      const draft = drafts.get(item_id);
+      if (draft) draft.ctx.previous = { final, finalAt: final_at, outcomes, raters };
     }
 
     const contexts: ItemContext[] = [];
     for (const { ctx, originalKey, accepted, extra, ranked, prior } of drafts.values()) {
+      // The predictions by rank then model (the order of candidateClasses), each model's rank 1 its top-1.
+      const rankedKeys: string[] = [];
+      for (const value of Float64Array.from(ranked).sort()) {
+        const classIndex = value % CLASS_SLOTS;
+        const rankAndPosition = (value - classIndex) / CLASS_SLOTS;
+        const position = rankAndPosition % RANK_SLOTS;
+        const key = keyOf(classIndex);
+        rankedKeys.push(key);
+        if (rankAndPosition - position === RANK_SLOTS) (ctx.models[position] as ItemContext['models'][number]).top1Key = key;
+      }
       // The item's candidates as the review screen lists them (candidateClasses in @bagel/core: original label,
       // accepted labels, every model's top-k by rank then model), then the classes the import sent to the panel
       // (judged wrong beforehand, uncertain crowd pairs). Classes experts added are read from the verdicts.
       const candidates = [originalKey];
       const seen = new Set(candidates);
       accepted.sort((a, b) => (vocabulary.byKey(a)?.index ?? 0) - (vocabulary.byKey(b)?.index ?? 0));
-      for (const list of [accepted, ranked, extra]) {
+      for (const list of [accepted, rankedKeys, extra]) {
         for (const key of list) {
           if (seen.has(key)) continue;
           seen.add(key);
@@ -317,76 +365,61 @@ export function createConsensusRepository(db: Db) {
     return contexts;
   }
 
-  const consensusValues = (ctx: ItemContext, state: ItemState, updatedAt: string): unknown[] => {
-    const a = state.agreement;
-    return [
-      ctx.itemId,
-      ctx.projectId,
-      JSON.stringify(state.consensus.disputes.map(compactDispute)),
-      state.finalJson,
-      state.finalAt,
-      state.divisiveness,
-      state.problematic ? 1 : 0,
-      state.majorSlice ? 1 : 0,
-      state.majorModels.length === 0 ? null : `,${state.majorModels.join(',')},`,
-      encodeOutcomes(state.outcomes),
-      encodeRaters(state.raters),
-      a.fleissUnits,
-      a.fleissAgreement,
-      a.fleissTotals.correct,
-      a.fleissTotals.wrong,
-      a.fleissTotals.unclear,
-      a.alphaUnits,
-      a.alphaValues,
-      a.alphaAgreement,
-      a.alphaTotals.correct,
-      a.alphaTotals.wrong,
-      a.alphaTotals.unclear,
-      updatedAt,
-    ];
-  };
-
   return {
     /** The context of one item, or null when it does not exist. */
-    loadItemContext(itemId: number, entry: CatalogProject): ItemContext | null {
-      return loadContexts('item', { from: itemId, to: itemId, project: entry.project.id, ids: '[]' }, entry)[0] ?? null;
+    async loadItemContext(itemId: number, entry: CatalogProject): Promise<ItemContext | null> {
+      return (await loadContexts({ kind: 'item', itemId }, entry))[0] ?? null;
     },
     /** The project's judged items in ranges of about `size` items: [from, to) item ids. */
-    projectRanges(projectId: number, size = RANGE_ITEMS): [number, number][] {
-      const ids = judgedIds.all(projectId).map((r) => r.id);
+    async projectRanges(projectId: number, size = RANGE_ITEMS): Promise<[number, number][]> {
+      const rows = await db.selectFrom('items').select('id').where('project_id', '=', projectId).where('verdict_count', '>', 0).orderBy('id').execute();
       const ranges: [number, number][] = [];
-      for (let start = 0; start < ids.length; start += size) {
-        ranges.push([ids[start] as number, (ids[Math.min(start + size, ids.length) - 1] as number) + 1]);
+      for (let start = 0; start < rows.length; start += size) {
+        ranges.push([rows[start]!.id, rows[Math.min(start + size, rows.length) - 1]!.id + 1]);
       }
       return ranges;
     },
     /** The contexts of the project's judged items with ids in [from, to), by id. */
-    loadRangeContexts(entry: CatalogProject, from: number, to: number): ItemContext[] {
-      return loadContexts('range', { from, to, project: entry.project.id, ids: '[]' }, entry);
+    loadRangeContexts(entry: CatalogProject, from: number, to: number): Promise<ItemContext[]> {
+      return loadContexts({ kind: 'range', projectId: entry.project.id, from, to }, entry);
     },
     /** The contexts of the judged items among `itemIds` (of the project), by id. */
-    loadListContexts(entry: CatalogProject, itemIds: readonly number[]): ItemContext[] {
-      return loadContexts('list', { from: 0, to: 0, project: entry.project.id, ids: JSON.stringify(itemIds) }, entry);
+    async loadListContexts(entry: CatalogProject, itemIds: readonly number[]): Promise<ItemContext[]> {
+      const contexts: ItemContext[] = [];
+      const sorted = [...new Set(itemIds)].sort((a, b) => a - b);
+      for (const ids of chunksOf(sorted, LIST_CHUNK)) contexts.push(...(await loadContexts({ kind: 'list', projectId: entry.project.id, ids }, entry)));
+      return contexts;
+    },
+
+    /**
+     * The project's panel size and quorum as stored, read on the queries given (a write's transaction sees the
+     * quorum it has just changed).
+     */
+    async panelSettings(projectId: number): Promise<PanelSettings | null> {
+      const row = await db.selectFrom('projects').select(['panel_size', 'quorum']).where('id', '=', projectId).executeTakeFirst();
+      return row ? { panelSize: row.panel_size, quorum: PanelQuorum.parse(JSON.parse(row.quorum)) } : null;
     },
 
     /**
      * Stores an item's computed state and moves the project totals by the difference between its new share and
      * its old one. The caller runs it in the transaction that changed the item.
      */
-    writeItemState(ctx: ItemContext, state: ItemState, updatedAt: string): void {
-      if (state.status !== ctx.status) updateStatus.run(state.status, ctx.itemId);
+    async writeItemState(ctx: ItemContext, state: ItemState, updatedAt: string): Promise<void> {
+      if (state.status !== ctx.status) {
+        await executeCompiled(db, 'consensus.status', [state.status, ctx.itemId], () => db.updateTable('items').set({ status: state.status }).where('id', '=', ctx.itemId).compile());
+      }
       const totals = new ProjectTotals();
       if (ctx.previous) {
         totals.add({ originalClassIndex: ctx.originalClassIndex, outcomes: decodeOutcomes(ctx.previous.outcomes), raters: decodeRaters(ctx.previous.raters) }, -1);
       }
       if (ctx.verdicts.length === 0) {
-        deleteConsensus.run(ctx.itemId);
+        await executeCompiled(db, 'consensus.delete', [ctx.itemId], () => db.deleteFrom('item_consensus').where('item_id', '=', ctx.itemId).compile());
       } else {
-        insert('item_consensus', CONSENSUS_COLUMNS, 1).run(consensusValues(ctx, state, updatedAt));
+        await upsertConsensus([consensusRow(ctx, state, updatedAt)]);
         totals.add(shareOf(ctx.originalClassIndex, state), 1);
       }
-      facets.replaceItem(ctx.itemId, ctx.projectId, ctx.verdicts.length === 0 ? null : state);
-      addTotals(ctx.projectId, totals);
+      await facets.replaceItem(ctx.itemId, ctx.projectId, ctx.verdicts.length === 0 ? null : state);
+      await addTotals(ctx.projectId, totals);
     },
 
     /**
@@ -394,9 +427,9 @@ export function createConsensusRepository(db: Db) {
      * `totals`; once every range is written, replaceProjectTotals stores the totals. The caller runs all of it in
      * one transaction.
      */
-    writeRangeStates(projectId: number, range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[], updatedAt: string, totals: ProjectTotals): void {
+    async writeRangeStates(projectId: number, range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[], updatedAt: string, totals: ProjectTotals): Promise<void> {
       const byStatus = new Map<ItemStatus, number[]>();
-      const rows: unknown[][] = [];
+      const rows: ConsensusRow[] = [];
       contexts.forEach((ctx, i) => {
         const state = states[i] as ItemState;
         if (state.status !== ctx.status) {
@@ -404,74 +437,102 @@ export function createConsensusRepository(db: Db) {
           if (ids) ids.push(ctx.itemId);
           else byStatus.set(state.status, [ctx.itemId]);
         }
-        rows.push(consensusValues(ctx, state, updatedAt));
+        rows.push(consensusRow(ctx, state, updatedAt));
         totals.add(shareOf(ctx.originalClassIndex, state), 1);
       });
-      for (const [status, ids] of byStatus) updateStatuses.run(status, JSON.stringify(ids));
-      // The range's rows go and come back in bulk: cheaper than replacing them one by one.
-      deleteConsensusRange.run(range[0], range[1], projectId);
-      insertRows('item_consensus', CONSENSUS_COLUMNS, rows);
-      facets.replaceRange(range[0], range[1], projectId, contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
+      for (const [status, ids] of byStatus) {
+        for (const chunk of chunksOf(ids, LIST_CHUNK)) {
+          await executeCompiled(db, `consensus.statuses.${chunk.length}`, [status, ...chunk], () => db.updateTable('items').set({ status }).where('id', 'in', chunk).compile());
+        }
+      }
+      // The range's rows go and come back in bulk: cheaper than replacing them one by one. A range holds one
+      // project's items, though another project's may fall between its ids (imports may interleave): `+project_id`
+      // filters only, the rows found by their item ids (the primary key).
+      await executeCompiled(db, 'consensus.deleteRange', [range[0], range[1], projectId], () =>
+        sql`DELETE FROM item_consensus WHERE item_id >= ${range[0]} AND item_id < ${range[1]} AND +project_id = ${projectId}`.compile(db),
+      );
+      await upsertConsensus(rows);
+      await facets.replaceRange(range[0], range[1], projectId, contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
     },
 
     /** The facets (item_dispute_kinds, item_final_mistakes) of a range of judged items, from their computed states; nothing else is written. */
-    writeRangeFacets(projectId: number, range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[]): void {
-      facets.replaceRange(range[0], range[1], projectId, contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
+    async writeRangeFacets(projectId: number, range: [number, number], contexts: readonly ItemContext[], states: readonly ItemState[]): Promise<void> {
+      await facets.replaceRange(range[0], range[1], projectId, contexts.map((ctx, i) => ({ itemId: ctx.itemId, projectId: ctx.projectId, state: states[i] as ItemState })));
     },
 
     /** Projects whose facets migration 008 marked to be recomputed. */
-    projectsAwaitingFacets(): number[] {
-      return facetBackfills.all().map((r) => r.project_id);
+    async projectsAwaitingFacets(): Promise<number[]> {
+      return (await db.selectFrom('item_facets_backfill').select('project_id').orderBy('project_id').execute()).map((r) => r.project_id);
     },
     /** Unmarks a project once its facets are recomputed. */
-    facetsRebuilt(projectId: number): void {
-      deleteFacetBackfill.run(projectId);
+    async facetsRebuilt(projectId: number): Promise<void> {
+      await db.deleteFrom('item_facets_backfill').where('project_id', '=', projectId).execute();
     },
 
+    // A project re-aggregated at once (next_item_id NULL: migration 011's marks) or range by range in the background
+    // (a quorum change: next_item_id is where it stands, done how many items it has recomputed).
     /** Projects a migration marked to be re-aggregated at once (011: scores written before unranked images were left out). */
-    projectsAwaitingReaggregation(): number[] {
-      return reaggregations.all().map((r) => r.project_id);
+    async projectsAwaitingReaggregation(): Promise<number[]> {
+      return (await db.selectFrom('project_reaggregation_pending').select('project_id').where('next_item_id', 'is', null).orderBy('project_id').execute()).map((r) => r.project_id);
     },
     /** Projects being re-aggregated range by range (after a quorum change), in the background. */
-    projectsReaggregatingInSteps(): number[] {
-      return stepReaggregations.all().map((r) => r.project_id);
+    async projectsReaggregatingInSteps(): Promise<number[]> {
+      return (await db.selectFrom('project_reaggregation_pending').select('project_id').where('next_item_id', 'is not', null).orderBy('project_id').execute()).map((r) => r.project_id);
     },
     /** Marks the project to be re-aggregated range by range from its first item (again from the start, if it was being). */
-    markReaggregation(projectId: number): void {
-      markReaggregation.run(projectId);
+    async markReaggregation(projectId: number): Promise<void> {
+      await db
+        .insertInto('project_reaggregation_pending')
+        .values({ project_id: projectId, next_item_id: 0, done: 0 })
+        .onConflict((oc) => oc.column('project_id').doUpdateSet({ next_item_id: 0, done: 0 }))
+        .execute();
     },
     /** Where the project's re-aggregation stands: the next item id to do (null: all at once) and the items done; null when none is pending. */
-    reaggregationMark(projectId: number): { nextItemId: number | null; done: number } | null {
-      const row = reaggregationMark.get(projectId);
+    async reaggregationMark(projectId: number): Promise<{ nextItemId: number | null; done: number } | null> {
+      const row = await db.selectFrom('project_reaggregation_pending').select(['next_item_id', 'done']).where('project_id', '=', projectId).executeTakeFirst();
       return row ? { nextItemId: row.next_item_id, done: row.done } : null;
     },
     /** Records that the project's items below `nextItemId` are re-aggregated, `done` in all. */
-    advanceReaggregation(projectId: number, nextItemId: number, done: number): void {
-      advanceReaggregation.run(nextItemId, done, projectId);
+    async advanceReaggregation(projectId: number, nextItemId: number, done: number): Promise<void> {
+      await db.updateTable('project_reaggregation_pending').set({ next_item_id: nextItemId, done }).where('project_id', '=', projectId).execute();
     },
-    /** The next range of at most `size` of the project's judged items with ids from `fromId`: [from, to), or null when none is left. */
-    judgedRangeFrom(projectId: number, fromId: number, size: number): [number, number] | null {
-      const ids = judgedFrom.all(projectId, fromId, size);
-      if (ids.length === 0) return null;
-      return [ids[0]![0], ids[ids.length - 1]![0] + 1];
+    /**
+     * The next range of at most `size` of the project's judged items with ids from `fromId`: [from, to), or null when
+     * none is left. Walked by id from where the re-aggregation stands (the project's items follow one another), not by
+     * reading every judged item of the project through items_by_verdicts and sorting them.
+     */
+    async judgedRangeFrom(projectId: number, fromId: number, size: number): Promise<[number, number] | null> {
+      const { rows } = await sql<{ id: number }>`
+        SELECT id FROM items WHERE id >= ${fromId} AND +project_id = ${projectId} AND +verdict_count > 0 ORDER BY id LIMIT ${size}`.execute(db);
+      if (rows.length === 0) return null;
+      return [rows[0]!.id, rows[rows.length - 1]!.id + 1];
     },
     /** How many of the project's items with ids from `fromId` are judged. */
-    judgedCountFrom(projectId: number, fromId: number): number {
-      return judgedCountFrom.get(projectId, fromId)!.n;
+    async judgedCountFrom(projectId: number, fromId: number): Promise<number> {
+      const row = await db
+        .selectFrom('items')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('project_id', '=', projectId)
+        .where('verdict_count', '>', 0)
+        .where('id', '>=', fromId)
+        .executeTakeFirstOrThrow();
+      return row.n;
     },
     /** Adds a sum of shares to the project's totals (an item's old share taken out, its new one put in). */
-    addToProjectTotals(projectId: number, totals: ProjectTotals): void {
-      addTotals(projectId, totals);
+    addToProjectTotals(projectId: number, totals: ProjectTotals): Promise<void> {
+      return addTotals(projectId, totals);
     },
     /** Unmarks a project once it is re-aggregated. */
-    reaggregated(projectId: number): void {
-      deleteReaggregation.run(projectId);
+    async reaggregated(projectId: number): Promise<void> {
+      await db.deleteFrom('project_reaggregation_pending').where('project_id', '=', projectId).execute();
     },
 
     /** Replaces the project's totals (after writeRangeStates over all its judged items). */
-    replaceProjectTotals(projectId: number, totals: ProjectTotals): void {
-      for (const statement of deleteTotals) statement.run(projectId);
-      addTotals(projectId, totals);
+    async replaceProjectTotals(projectId: number, totals: ProjectTotals): Promise<void> {
+      await db.deleteFrom('project_score_deltas').where('project_id', '=', projectId).execute();
+      await db.deleteFrom('project_mistake_counts').where('project_id', '=', projectId).execute();
+      await db.deleteFrom('project_rater_totals').where('project_id', '=', projectId).execute();
+      await addTotals(projectId, totals);
     },
   };
 }

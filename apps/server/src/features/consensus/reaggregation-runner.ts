@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Db } from '../../db/open-database';
-import { tryWithoutWaiting } from '../../db/write-lock';
+import type { Database } from '../../db/database';
+import { isBusy } from '../../db/write-lock';
 import { nextBackgroundTurn } from '../../lib/background-turns';
 import { createConsensusService } from './consensus.service';
 
@@ -20,27 +20,21 @@ export interface ReaggregationRunner {
 
 /**
  * Re-aggregates in the background the projects whose quorum changed (consensus.service.ts, reaggregateStep): a step
- * of STEP_ITEMS items per transaction, one step per background turn (lib/background-turns.ts), so that the review
- * goes on meanwhile. A
- * step never waits for the write lock when another process holds it: it tries again a moment later instead.
+ * of STEP_ITEMS items per write, one step per background turn (lib/background-turns.ts), so that the review goes on
+ * meanwhile. On SQLite a step's write joins the group commit, which never sleeps the thread for a write lock another
+ * process holds; when that process keeps the lock past the group commit's wait, the step is tried again a moment later.
  */
-export function createReaggregationRunner(db: Db, options: { now: () => number; onError?: (error: unknown, projectId: number) => void }): ReaggregationRunner {
-  const consensus = createConsensusService(db);
-  const begin = db.prepare('BEGIN IMMEDIATE');
-  const commit = db.prepare('COMMIT');
-  const rollback = db.prepare('ROLLBACK');
+export function createReaggregationRunner(database: Database, options: { now: () => number; onError?: (error: unknown, projectId: number) => void }): ReaggregationRunner {
+  const consensus = createConsensusService(database);
   let running: Promise<void> | null = null;
   let stopping = false;
 
-  /** One step in a transaction of its own; false when another process holds the write lock. */
-  function stepOnce(projectId: number): { finished: boolean } | null {
-    if (!tryWithoutWaiting(db, () => begin.run())) return null;
+  /** One step in a write of its own; null when another process held SQLite's write lock throughout. */
+  async function stepOnce(projectId: number): Promise<{ finished: boolean } | null> {
     try {
-      const result = consensus.reaggregateStep(projectId, new Date(options.now()).toISOString(), STEP_ITEMS);
-      commit.run();
-      return result;
+      return await database.write((trx) => consensus.reaggregateStep(trx, projectId, new Date(options.now()).toISOString(), STEP_ITEMS));
     } catch (error) {
-      if (db.inTransaction) rollback.run();
+      if (isBusy(error)) return null;
       throw error;
     }
   }
@@ -49,13 +43,13 @@ export function createReaggregationRunner(db: Db, options: { now: () => number; 
     // Not within the caller's turn (the settings request): each step, the first too, at a background turn.
     await nextBackgroundTurn();
     // Project by project, in id order; a project marked again meanwhile (another quorum change) starts over.
-    for (let projects = consensus.projectsReaggregating(); projects.length > 0 && !stopping; projects = consensus.projectsReaggregating()) {
+    for (let projects = await consensus.projectsReaggregating(); projects.length > 0 && !stopping; projects = await consensus.projectsReaggregating()) {
       for (const projectId of projects) {
         for (;;) {
           if (stopping) return;
           let outcome: { finished: boolean } | null;
           try {
-            outcome = stepOnce(projectId);
+            outcome = await stepOnce(projectId);
           } catch (error) {
             // A failed step leaves the project marked; it is tried again at the next start (or the next quorum change).
             options.onError?.(error, projectId);

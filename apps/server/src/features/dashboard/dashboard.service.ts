@@ -2,6 +2,7 @@ import { MajorSlice, type FinalLabels, type ProjectDashboard, type Severity } fr
 import { displayName } from '@bagel/core';
 import type { Database } from '../../db/database';
 import type { Db } from '../../db/open-database';
+import { sqliteDatabase } from '../../db/sqlite-engine';
 import { badRequest, notFound } from '../../plugins/errors';
 import { alphaFromSums, kappaFromSums } from '../consensus/agreement-sums';
 import { createConsensusRepository } from '../consensus/consensus.repository';
@@ -40,9 +41,8 @@ function perClassAverage(byClass: Iterable<ClassTally>): number | null {
 export function createDashboardService(database: Database, options: { now: () => number }) {
   const catalog = projectCatalog(database);
   const repository = createDashboardRepository(database.queries);
-  // The consensus feature still prepares its statements on SQLite's connection.
-  const consensus = createConsensusRepository(database.sqlite as Db);
-  const reaggregations = createConsensusService(database.sqlite as Db);
+  const consensus = createConsensusRepository(database.queries);
+  const reaggregations = createConsensusService(database);
 
   async function findProject(projectId: number): Promise<CatalogProject> {
     const entry = await catalog.get(projectId);
@@ -63,7 +63,7 @@ export function createDashboardService(database: Database, options: { now: () =>
         scoreDeltas: await reads.scoreDeltas(projectId),
         majorSliceCount: await reads.majorSliceCount(projectId),
         judgedPriorSlice: await reads.judgedPriorSlice(projectId),
-        reaggregation: reaggregations.reaggregationProgress(projectId),
+        reaggregation: await reaggregations.reaggregationProgress(projectId, trx),
       };
     });
   }
@@ -222,9 +222,9 @@ export function createDashboardService(database: Database, options: { now: () =>
         yield `{"models":${JSON.stringify(MajorSlice.shape.models.parse(models.map((m) => m.name)))},"images":[`;
         let first = true;
         for await (const rows of windows) {
-          const contexts = new Map(rows.length === 0 ? [] : consensus.loadListContexts(entry, rows.map((row) => row.item_id)).map((ctx) => [ctx.itemId, ctx]));
+          const contexts = new Map(rows.length === 0 ? [] : (await consensus.loadListContexts(entry, rows.map((row) => row.item_id))).map((ctx) => [ctx.itemId, ctx]));
           for (const row of rows) {
-            const image = MajorSlice.shape.images.element.parse(sliceImage(row, contexts.get(row.item_id) ?? consensus.loadItemContext(row.item_id, entry)!));
+            const image = MajorSlice.shape.images.element.parse(sliceImage(row, contexts.get(row.item_id) ?? (await consensus.loadItemContext(row.item_id, entry))!));
             yield `${first ? '' : ','}${JSON.stringify(image)}`;
             first = false;
           }

@@ -1,7 +1,8 @@
 import { Decision, FinalLabels, Judgement, MistakeGrade, PanelConsensus, PanelQuorum, ProblematicFlag, Role } from '@bagel/contracts';
 import { z } from 'zod';
-import type { Db } from '../../db/open-database';
-import { createConsensusService } from '../consensus/consensus.service';
+import { sql, type RawBuilder } from 'kysely';
+import type { Queries } from '../../db/database';
+import { currentOfItems } from '../consensus/consensus.service';
 import type { ProgressPhase } from '../../lib/step-progress';
 import type { CatalogProject } from '../projects/project-catalog';
 
@@ -66,29 +67,28 @@ export const ARCHIVE_PAGE_ITEMS = 25;
 /**
  * The archive of a project as text, piece by piece (one per item, with the head and the tail): exactly
  * `JSON.stringify(archive, null, 2) + '\n'` of the whole archive, which a large project could not hold as one string
- * (a string is at most about 512 MB). Items are read a page at a time, in project order, so memory stays small; run
- * it inside one read transaction for a consistent snapshot. `reading` and `writing` hear each item read and written;
- * the generator returns the counts of what it wrote.
+ * (a string is at most about 512 MB). Items are read a page at a time, in project order, so memory stays small; read
+ * it on one snapshot (Database.longSnapshot) for a consistent whole. `reading` and `writing` hear each item read and
+ * written; the generator returns the counts of what it wrote.
  */
-export function* bagelArchivePieces(
-  db: Db,
+export async function* bagelArchivePieces(
+  db: Queries,
   entry: CatalogProject,
   exportedAt: string,
   progress: { reading?: ProgressPhase; writing?: ProgressPhase } = {},
-): Generator<string, { items: number; verdicts: number; decisions: number }, undefined> {
+): AsyncGenerator<string, { items: number; verdicts: number; decisions: number }, undefined> {
   const { project } = entry;
+  const p = project.id;
   // Asked user by user (each stops at the first row found, through verdicts_by_user): a few lookups, where listing
-  // who wrote every verdict would read them all before the first byte.
-  const users = db
-    .prepare<{ p: number }, { username: string; role: Role }>(
-      `SELECT username, role FROM users u WHERE
-         EXISTS (SELECT 1 FROM verdicts v JOIN items i ON i.id = v.item_id WHERE v.user_id = u.id AND i.project_id = :p)
-         OR EXISTS (SELECT 1 FROM decisions d JOIN items i ON i.id = d.item_id WHERE d.lead_id = u.id AND i.project_id = :p)
-         OR EXISTS (SELECT 1 FROM discussion_messages m JOIN items i ON i.id = m.item_id WHERE m.user_id = u.id AND i.project_id = :p)
-       ORDER BY username`,
-    )
-    .all({ p: project.id });
-  const imageCount = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM images WHERE project_id = ?').get(project.id)!.n;
+  // who wrote every verdict would read them all before the first byte. By name as SQLite's NOCASE column orders
+  // them, on both engines: lower() (names are unique without case).
+  const { rows: users } = await sql<{ username: string; role: Role }>`
+    SELECT username, role FROM users u WHERE
+      EXISTS (SELECT 1 FROM verdicts v JOIN items i ON i.id = v.item_id WHERE v.user_id = u.id AND i.project_id = ${p})
+      OR EXISTS (SELECT 1 FROM decisions d JOIN items i ON i.id = d.item_id WHERE d.lead_id = u.id AND i.project_id = ${p})
+      OR EXISTS (SELECT 1 FROM discussion_messages m JOIN items i ON i.id = m.item_id WHERE m.user_id = u.id AND i.project_id = ${p})
+    ORDER BY lower(username)`.execute(db);
+  const imageCount = (await db.selectFrom('images').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', p).executeTakeFirstOrThrow()).n;
   const head: Omit<BagelArchive, 'items'> = {
     format: 'bagel-archive',
     version: 1,
@@ -111,7 +111,7 @@ export function* bagelArchivePieces(
   const headText = JSON.stringify(head, null, 2);
   yield `${headText.slice(0, -2)},\n  "items": `;
   const counts = { items: 0, verdicts: 0, decisions: 0 };
-  for (const page of archiveItemPages(db, entry, exportedAt, progress.reading)) {
+  for await (const page of archiveItemPages(db, entry, exportedAt, progress.reading)) {
     for (const item of page) {
       // Stringified two arrays deep, the item comes indented as it sits in the archive: `[\n  [\n    ` ... `\n  ]\n]`.
       yield `${counts.items === 0 ? '[\n    ' : ',\n    '}${JSON.stringify([[item]], null, 2).slice(10, -6)}`;
@@ -126,7 +126,7 @@ export function* bagelArchivePieces(
 }
 
 /** Every item of the project's queue, in project order, a page at a time. */
-function* archiveItemPages(db: Db, entry: CatalogProject, exportedAt: string, reading?: ProgressPhase): Generator<ArchiveItem[], void, undefined> {
+async function* archiveItemPages(db: Queries, entry: CatalogProject, exportedAt: string, reading?: ProgressPhase): AsyncGenerator<ArchiveItem[], void, undefined> {
   const { project, vocabulary } = entry;
   const keyOf = (index: number) => vocabulary.byIndex(index)?.key ?? `#${index}`;
   const orderOf = (key: string) => vocabulary.byKey(key)?.index ?? Number.MAX_SAFE_INTEGER;
@@ -139,49 +139,42 @@ function* archiveItemPages(db: Db, entry: CatalogProject, exportedAt: string, re
     }
     return map;
   };
-  const consensusService = createConsensusService(db);
-  const IN_PAGE = 'IN (SELECT value FROM json_each(?))';
-
-  // Keyset paging in project order: each page starts after the last image of the one before.
-  const itemPage = db.prepare<[number, number, number], { id: number; image_id: number; file: string; original_class_idx: number; status: ArchiveItem['status']; final: string | null; final_at: string | null; position: number }>(
-    `SELECT i.id, i.image_id, im.file, im.original_class_idx, i.status, c.final, c.final_at, im.position
-     FROM images im JOIN items i ON i.image_id = im.id LEFT JOIN item_consensus c ON c.item_id = i.id
-     WHERE im.project_id = ? AND im.position > ? ORDER BY im.position LIMIT ?`,
-  );
-  const acceptedRows = db.prepare<[string], { id: number; class_idx: number }>(
-    `SELECT i.id, a.class_idx FROM items i JOIN accepted_labels a ON a.image_id = i.image_id WHERE i.id ${IN_PAGE} ORDER BY i.id, a.class_idx`,
-  );
-  const priorRows = db.prepare<[string], { id: number; class_idx: number; judgement: Judgement }>(
-    `SELECT i.id, pl.class_idx, pl.judgement FROM items i JOIN prior_labels pl ON pl.image_id = i.image_id WHERE i.id ${IN_PAGE} ORDER BY i.id, pl.class_idx`,
-  );
-  const verdictRows = db.prepare<[string], { item_id: number; username: string; revision: number; labels: string; problematic: string | null; mistakes: string; comment: string; created_at: string; after_seeing_panel: number }>(
-    `SELECT v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel
-     FROM verdicts v JOIN users u ON u.id = v.user_id
-     WHERE v.item_id ${IN_PAGE} ORDER BY v.item_id, u.username, v.revision`,
-  );
-  const decisionRows = db.prepare<[string], { item_id: number; sequence: number; kind: Decision['kind']; username: string; final: string | null; note: string; created_at: string }>(
-    `SELECT d.item_id, d.sequence, d.kind, u.username, d.final, d.note, d.created_at
-     FROM decisions d JOIN users u ON u.id = d.lead_id
-     WHERE d.item_id ${IN_PAGE} ORDER BY d.item_id, d.sequence`,
-  );
-  const discussionRows = db.prepare<[string], { item_id: number; username: string; body: string; created_at: string }>(
-    `SELECT m.item_id, u.username, m.body, m.created_at
-     FROM discussion_messages m JOIN users u ON u.id = m.user_id
-     WHERE m.item_id ${IN_PAGE} ORDER BY m.item_id, m.id`,
-  );
 
   let after = -1;
   let done = 0;
   for (;;) {
-    const items = itemPage.all(project.id, after, ARCHIVE_PAGE_ITEMS);
+    // Keyset paging in project order: each page starts after the last image of the one before.
+    const { rows: items } = await sql<{ id: number; image_id: number; file: string; original_class_idx: number; status: ArchiveItem['status']; final: string | null; final_at: string | null; position: number }>`
+      SELECT i.id, i.image_id, im.file, im.original_class_idx, i.status, c.final, c.final_at, im.position
+      FROM images im JOIN items i ON i.image_id = im.id LEFT JOIN item_consensus c ON c.item_id = i.id
+      WHERE im.project_id = ${project.id} AND im.position > ${after} ORDER BY im.position LIMIT ${ARCHIVE_PAGE_ITEMS}`.execute(db);
     if (items.length === 0) return;
     after = items[items.length - 1]!.position;
     const itemIds = items.map((item) => item.id);
-    const ids = JSON.stringify(itemIds);
-    const accepted = byItem(acceptedRows.all(ids).map((r): [number, string] => [r.id, keyOf(r.class_idx)]));
-    const prior = byItem(priorRows.all(ids).map((r): [number, { key: string; judgement: Judgement }] => [r.id, { key: keyOf(r.class_idx), judgement: r.judgement }]));
+    // A page is ARCHIVE_PAGE_ITEMS ids: one statement each binds them all.
+    const inPage = sql`IN (${sql.join(itemIds)})`;
+    const rowsOf = async <R>(query: RawBuilder<R>): Promise<R[]> => (await query.execute(db)).rows;
+    const accepted = byItem(
+      (await rowsOf(sql<{ id: number; class_idx: number }>`SELECT i.id, a.class_idx FROM items i JOIN accepted_labels a ON a.image_id = i.image_id WHERE i.id ${inPage} ORDER BY i.id, a.class_idx`)).map(
+        (r): [number, string] => [r.id, keyOf(r.class_idx)],
+      ),
+    );
+    const prior = byItem(
+      (
+        await rowsOf(
+          sql<{ id: number; class_idx: number; judgement: Judgement }>`SELECT i.id, pl.class_idx, pl.judgement FROM items i JOIN prior_labels pl ON pl.image_id = i.image_id WHERE i.id ${inPage} ORDER BY i.id, pl.class_idx`,
+        )
+      ).map((r): [number, { key: string; judgement: Judgement }] => [r.id, { key: keyOf(r.class_idx), judgement: r.judgement }]),
+    );
     const verdicts = byItem(
-      verdictRows.all(ids).map((r): [number, ArchiveItem['verdicts'][number]] => [
+      (
+        await rowsOf(
+          sql<{ item_id: number; username: string; revision: number; labels: string; problematic: string | null; mistakes: string; comment: string; created_at: string; after_seeing_panel: number }>`
+            SELECT v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel
+            FROM verdicts v JOIN users u ON u.id = v.user_id
+            WHERE v.item_id ${inPage} ORDER BY v.item_id, lower(u.username), v.revision`,
+        )
+      ).map((r): [number, ArchiveItem['verdicts'][number]] => [
         r.item_id,
         {
           expert: r.username,
@@ -196,14 +189,30 @@ function* archiveItemPages(db: Db, entry: CatalogProject, exportedAt: string, re
       ]),
     );
     const decisions = byItem(
-      decisionRows.all(ids).map((r): [number, Decision] => [
+      (
+        await rowsOf(
+          sql<{ item_id: number; sequence: number; kind: Decision['kind']; username: string; final: string | null; note: string; created_at: string }>`
+            SELECT d.item_id, d.sequence, d.kind, u.username, d.final, d.note, d.created_at
+            FROM decisions d JOIN users u ON u.id = d.lead_id
+            WHERE d.item_id ${inPage} ORDER BY d.item_id, d.sequence`,
+        )
+      ).map((r): [number, Decision] => [
         r.item_id,
         { sequence: r.sequence, kind: r.kind, lead: r.username, final: r.final === null ? null : JSON.parse(r.final), note: r.note, createdAt: r.created_at },
       ]),
     );
-    const discussion = byItem(discussionRows.all(ids).map((r): [number, { author: string; body: string; createdAt: string }] => [r.item_id, { author: r.username, body: r.body, createdAt: r.created_at }]));
+    const discussion = byItem(
+      (
+        await rowsOf(
+          sql<{ item_id: number; username: string; body: string; created_at: string }>`
+            SELECT m.item_id, u.username, m.body, m.created_at
+            FROM discussion_messages m JOIN users u ON u.id = m.user_id
+            WHERE m.item_id ${inPage} ORDER BY m.item_id, m.id`,
+        )
+      ).map((r): [number, { author: string; body: string; createdAt: string }] => [r.item_id, { author: r.username, body: r.body, createdAt: r.created_at }]),
+    );
     // The aggregate is recomputed (only its disputes are stored); it is what the desk shows.
-    const consensus = new Map(consensusService.currentOfItems(project.id, itemIds, exportedAt).map(({ ctx, state }) => [ctx.itemId, state.consensus]));
+    const consensus = new Map((await currentOfItems(db, entry, itemIds, exportedAt)).map(({ ctx, state }) => [ctx.itemId, state.consensus]));
 
     yield items.map((item): ArchiveItem => {
       reading?.tick(done++);

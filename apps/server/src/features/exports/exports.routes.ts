@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../../plugins/authentication';
 import { notFound } from '../../plugins/errors';
+import { projectCatalog } from '../projects/project-catalog';
 import { prepareExport } from './build-export';
-import { exportStream, openExportConnection } from './stream-export';
+import { exportStream } from './stream-export';
 
 export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -22,24 +23,17 @@ export const exportsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      // Read from a connection of its own, in one read transaction: the file is the project as it was when the
-      // download began, made as the client reads it (backpressure) and in short slices between other requests.
-      const connection = openExportConnection(app.db);
-      let prepared;
-      try {
-        const entry = connection.entry(request.params.projectId);
-        if (!entry) throw notFound(`Project ${request.params.projectId} not found`);
-        prepared = prepareExport(connection.db, entry, request.params.format, { model: request.query.model, onlyReviewed: request.query.onlyReviewed === 'true', now: app.now() });
-      } catch (error) {
-        connection.close();
-        throw error;
-      }
+      const entry = await projectCatalog(app.database).get(request.params.projectId);
+      if (!entry) throw notFound(`Project ${request.params.projectId} not found`);
+      const prepared = prepareExport(entry, request.params.format, { model: request.query.model, onlyReviewed: request.query.onlyReviewed === 'true', now: app.now() });
+      // Read on one snapshot: the file is the project as it was when the download began, made as the client reads it
+      // (backpressure) and in short slices between other requests.
       return reply
         .header('Content-Type', prepared.contentType)
         .header('Content-Disposition', `attachment; filename="${prepared.fileName}"`)
         .header('Cache-Control', 'no-store')
         // Fastify pipes a stream as it is (no serialization); the 200 schema types the body as the text it carries.
-        .send(exportStream(connection, prepared) as unknown as string);
+        .send(exportStream(app.database, prepared) as unknown as string);
     },
   );
 };

@@ -1,6 +1,8 @@
 import type { FinalLabels, Judgement } from '@bagel/contracts';
 import type { ProblematicImageRecord } from '@bagel/core';
-import type { Db } from '../../db/open-database';
+import { sql, type RawBuilder } from 'kysely';
+import type { Queries } from '../../db/database';
+import { chunksOf } from '../../db/dialect';
 import { baseJudgements, mergeFinal, type Judgements } from '../consensus/image-labels';
 import type { ProgressPhase } from '../../lib/step-progress';
 import type { CatalogProject } from '../projects/project-catalog';
@@ -27,75 +29,100 @@ export interface ImageResult {
 
 /** Images read per page: a page's queries take a few milliseconds, so a streamed export yields to other work often. */
 export const RESULTS_PAGE_IMAGES = 250;
+/** Image ids bound per statement, whatever the page size: far below both engines' limits. */
+const IDS_PER_STATEMENT = 1000;
 
 /** Project order (by position), or by file name: the ReaL list layout wants validation order, which is file order. */
 export type ImageOrder = 'position' | 'file';
 
 /**
  * Every image of a project with its current labels, page by page in project order (or file order): the labels the
- * dashboard scores it by. Only a page is held at a time, so memory stays small however large the project; run it
- * inside one read transaction for a consistent snapshot. `reading` hears each image read.
+ * dashboard scores it by. Only a page is held at a time, so memory stays small however large the project; read it on
+ * one snapshot (Database.longSnapshot) for a consistent whole. `reading` hears each image read.
  */
-export function* projectResultPages(
-  db: Db,
+export async function* projectResultPages(
+  db: Queries,
   entry: CatalogProject,
   options: { order?: ImageOrder; pageSize?: number; reading?: ProgressPhase } = {},
-): Generator<ImageResult[], void, undefined> {
+): AsyncGenerator<ImageResult[], void, undefined> {
   const projectId = entry.project.id;
   const keys = entry.vocabulary.classes.reduce<string[]>((all, c) => ((all[c.index] = c.key), all), []);
   const keyOf = (index: number) => keys[index] ?? `#${index}`;
   const order = options.order ?? 'position';
   const pageSize = options.pageSize ?? RESULTS_PAGE_IMAGES;
-  // Keyset paging: each page starts after the last image of the one before, found through an index.
-  const page = db.prepare<[number, number | string, number], { id: number; file: string; original_class_idx: number; position: number }>(
-    order === 'position'
-      ? 'SELECT id, file, original_class_idx, position FROM images WHERE project_id = ? AND position > ? ORDER BY position LIMIT ?'
-      : 'SELECT id, file, original_class_idx, position FROM images WHERE project_id = ? AND file > ? ORDER BY file LIMIT ?',
-  );
-  const IN_PAGE = 'IN (SELECT value FROM json_each(?))';
-  const accepted = db.prepare<[string], [number, number]>(`SELECT image_id, class_idx FROM accepted_labels WHERE image_id ${IN_PAGE} ORDER BY image_id, class_idx`).raw(true);
-  const prior = db.prepare<[string], [number, number, Judgement]>(`SELECT image_id, class_idx, judgement FROM prior_labels WHERE image_id ${IN_PAGE}`).raw(true);
-  const priorProblematic = db.prepare<[string], ProblematicImageRecord & { image_id: number }>(
-    `SELECT image_id, reason, reviewer, server_username, time_marked, time_reviewed FROM prior_problematic WHERE image_id ${IN_PAGE}`,
-  );
-  const priorSlice = db.prepare<[string], [number, number]>(`SELECT image_id, position FROM prior_major_slice WHERE image_id ${IN_PAGE}`).raw(true);
-  const judged = db.prepare<[string], { image_id: number; item_id: number; final: string; final_at: string; major_slice: number; lead: string | null }>(
-    `SELECT i.image_id, i.id AS item_id, c.final, c.final_at, c.major_slice,
-       (SELECT u.username FROM decisions d JOIN users u ON u.id = d.lead_id WHERE d.item_id = i.id ORDER BY d.sequence DESC LIMIT 1) AS lead
-     FROM items i JOIN item_consensus c ON c.item_id = i.id WHERE i.image_id ${IN_PAGE} AND c.final IS NOT NULL`,
-  );
-  // Who flagged a problematic image first: the earliest current verdict that flags it.
-  const firstFlag = db.prepare<[number], { username: string; created_at: string }>(
-    `SELECT u.username, v.created_at FROM verdicts v JOIN users u ON u.id = v.user_id
-     WHERE v.item_id = ? AND v.problematic IS NOT NULL
-       AND v.revision = (SELECT max(w.revision) FROM verdicts w WHERE w.item_id = v.item_id AND w.user_id = v.user_id)
-     ORDER BY v.created_at, u.username LIMIT 1`,
-  );
+  /** The rows `query` gives for the page's images, its ids bound as `IN (…)` a statement's worth at a time. */
+  const ofImages = async <R>(ids: readonly number[], query: (inIds: RawBuilder<unknown>) => RawBuilder<R>): Promise<R[]> => {
+    const rows: R[] = [];
+    for (const chunk of chunksOf(ids, IDS_PER_STATEMENT)) rows.push(...(await query(sql`IN (${sql.join(chunk)})`).execute(db)).rows);
+    return rows;
+  };
+  // Who flagged a problematic image first: the earliest current verdict that flags it. Names compare as SQLite's
+  // NOCASE column orders them, on both engines: lower() (they are unique without case).
+  const firstFlag = async (itemId: number) =>
+    (
+      await sql<{ username: string; created_at: string }>`
+        SELECT u.username, v.created_at FROM verdicts v JOIN users u ON u.id = v.user_id
+        WHERE v.item_id = ${itemId} AND v.problematic IS NOT NULL
+          AND v.revision = (SELECT max(w.revision) FROM verdicts w WHERE w.item_id = v.item_id AND w.user_id = v.user_id)
+        ORDER BY v.created_at, lower(u.username) LIMIT 1`.execute(db)
+    ).rows[0];
 
   let after: number | string = order === 'position' ? -1 : '';
   let done = 0;
   for (;;) {
-    const images = page.all(projectId, after, pageSize);
+    // Keyset paging: each page starts after the last image of the one before, found through an index.
+    const images = await db
+      .selectFrom('images')
+      .select(['id', 'file', 'original_class_idx', 'position'])
+      .where('project_id', '=', projectId)
+      .$if(order === 'position', (q) => q.where('position', '>', after as number).orderBy('position'))
+      .$if(order === 'file', (q) => q.where('file', '>', after as string).orderBy('file'))
+      .limit(pageSize)
+      .execute();
     if (images.length === 0) return;
     const last = images[images.length - 1]!;
     after = order === 'position' ? last.position : last.file;
-    const ids = JSON.stringify(images.map((image) => image.id));
+    const ids = images.map((image) => image.id);
     const acceptedOf = new Map<number, string[]>();
-    for (const [imageId, classIndex] of accepted.all(ids)) push(acceptedOf, imageId, keyOf(classIndex));
+    for (const { image_id, class_idx } of await ofImages(ids, (inIds) => sql<{ image_id: number; class_idx: number }>`SELECT image_id, class_idx FROM accepted_labels WHERE image_id ${inIds} ORDER BY image_id, class_idx`)) {
+      push(acceptedOf, image_id, keyOf(class_idx));
+    }
     const priorOf = new Map<number, { key: string; judgement: Judgement }[]>();
-    for (const [imageId, classIndex, judgement] of prior.all(ids)) push(priorOf, imageId, { key: keyOf(classIndex), judgement });
-    const problematicOf = new Map(priorProblematic.all(ids).map(({ image_id, ...record }) => [image_id, record]));
-    const sliceOf = new Map(priorSlice.all(ids));
-    const judgedOf = new Map(judged.all(ids).map((row) => [row.image_id, row]));
+    for (const { image_id, class_idx, judgement } of await ofImages(ids, (inIds) => sql<{ image_id: number; class_idx: number; judgement: Judgement }>`SELECT image_id, class_idx, judgement FROM prior_labels WHERE image_id ${inIds}`)) {
+      push(priorOf, image_id, { key: keyOf(class_idx), judgement });
+    }
+    const problematicOf = new Map(
+      (
+        await ofImages(
+          ids,
+          (inIds) => sql<ProblematicImageRecord & { image_id: number }>`SELECT image_id, reason, reviewer, server_username, time_marked, time_reviewed FROM prior_problematic WHERE image_id ${inIds}`,
+        )
+      ).map(({ image_id, ...record }) => [image_id, record]),
+    );
+    const sliceOf = new Map(
+      (await ofImages(ids, (inIds) => sql<{ image_id: number; position: number }>`SELECT image_id, position FROM prior_major_slice WHERE image_id ${inIds}`)).map((r) => [r.image_id, r.position]),
+    );
+    const judgedOf = new Map(
+      (
+        await ofImages(
+          ids,
+          (inIds) => sql<{ image_id: number; item_id: number; final: string; final_at: string; major_slice: number; lead: string | null }>`
+            SELECT i.image_id, i.id AS item_id, c.final, c.final_at, c.major_slice,
+              (SELECT u.username FROM decisions d JOIN users u ON u.id = d.lead_id WHERE d.item_id = i.id ORDER BY d.sequence DESC LIMIT 1) AS lead
+            FROM items i JOIN item_consensus c ON c.item_id = i.id WHERE i.image_id ${inIds} AND c.final IS NOT NULL`,
+        )
+      ).map((row) => [row.image_id, row]),
+    );
 
-    yield images.map((image): ImageResult => {
+    const page: ImageResult[] = [];
+    for (const image of images) {
       options.reading?.tick(done++);
       const priorLabels = priorOf.get(image.id) ?? [];
       const item = judgedOf.get(image.id);
       const base = baseJudgements(priorLabels, acceptedOf.get(image.id) ?? []);
       const priorSlicePosition = sliceOf.get(image.id) ?? null;
       if (!item) {
-        return {
+        page.push({
           imageId: image.id,
           file: image.file,
           originalClassIndex: image.original_class_idx,
@@ -106,14 +133,15 @@ export function* projectResultPages(
           problematic: problematicOf.get(image.id) ?? null,
           inMajorSlice: priorSlicePosition !== null,
           priorMajorSlicePosition: priorSlicePosition,
-        };
+        });
+        continue;
       }
       const final = JSON.parse(item.final) as FinalLabels;
       let problematic: ProblematicImageRecord | null = null;
       if (final.problematic !== null) {
         // `reviewer` is who made the labels final: the lead who decided, or the panel when it agreed.
         const reviewer = item.lead ?? 'panel';
-        const flag = firstFlag.get(item.item_id);
+        const flag = await firstFlag(item.item_id);
         problematic = {
           reason: final.problematic.reason,
           reviewer,
@@ -122,7 +150,7 @@ export function* projectResultPages(
           time_reviewed: item.final_at,
         };
       }
-      return {
+      page.push({
         imageId: image.id,
         file: image.file,
         originalClassIndex: image.original_class_idx,
@@ -133,8 +161,9 @@ export function* projectResultPages(
         problematic,
         inMajorSlice: item.major_slice === 1,
         priorMajorSlicePosition: priorSlicePosition,
-      };
-    });
+      });
+    }
+    yield page;
   }
 }
 

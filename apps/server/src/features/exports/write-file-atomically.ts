@@ -16,8 +16,8 @@ export function sizeText(bytes: number): string {
  * Writes `text` to `file` so that the file is either what it was before or the whole new text, never a half (see
  * writePiecesAtomically, which does the writing). `onProgress` hears the step `writing file`, counted in MB.
  */
-export function writeFileAtomically(file: string, text: string, onProgress?: ProgressListener): void {
-  writePiecesAtomically(
+export async function writeFileAtomically(file: string, text: string, onProgress?: ProgressListener): Promise<void> {
+  await writePiecesAtomically(
     file,
     (function* () {
       yield text;
@@ -36,7 +36,12 @@ export function writeFileAtomically(file: string, text: string, onProgress?: Pro
  * result. `onProgress` hears the step `writing file`, in MB: as it goes when `totalBytes` tells how much is coming,
  * else once everything is written and flushed (the pieces' own steps report the progress).
  */
-export function writePiecesAtomically<R>(file: string, pieces: Generator<string, R, undefined>, onProgress?: ProgressListener, totalBytes?: number): R {
+export async function writePiecesAtomically<R>(
+  file: string,
+  pieces: AsyncGenerator<string, R, undefined> | Generator<string, R, undefined>,
+  onProgress?: ProgressListener,
+  totalBytes?: number,
+): Promise<R> {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const phase = onProgress && totalBytes !== undefined ? new ProgressPhase(onProgress, 'writing file', Math.ceil(totalBytes / 1e6), 'MB') : undefined;
   const slice = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -59,7 +64,7 @@ export function writePiecesAtomically<R>(file: string, pieces: Generator<string,
       write(slice, used);
       used = 0;
     };
-    for (let next = pieces.next(); ; next = pieces.next()) {
+    for (let next = await pieces.next(); ; next = await pieces.next()) {
       if (next.done) {
         result = next.value;
         break;
@@ -82,8 +87,8 @@ export function writePiecesAtomically<R>(file: string, pieces: Generator<string,
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
     rmSync(temporary, { force: true });
-    // Ends the pieces' generator (and the read transaction it may hold) when the write failed first.
-    pieces.return(undefined as R);
+    // Ends the pieces' generator (and the snapshot it may hold) when the write failed first.
+    await pieces.return(undefined as R);
     throw error;
   }
   const done = phase ?? (onProgress && new ProgressPhase(onProgress, 'writing file', Math.ceil(bytes / 1e6), 'MB'));

@@ -10,11 +10,11 @@ const readers = requireRole('lead', 'admin');
 export const itemBrowserRoutes: FastifyPluginAsyncZod = async (app) => {
   const browser = createItemBrowserService(app.database);
   // Before the first request: the filters must see every aggregated item (see migration 008).
-  const consensus = createConsensusService(app.db);
-  const rebuilt = consensus.rebuildPendingFacets(new Date(app.now()).toISOString());
+  const consensus = createConsensusService(app.database);
+  const rebuilt = await consensus.rebuildPendingFacets(new Date(app.now()).toISOString());
   if (rebuilt.length > 0) app.log.info({ projects: rebuilt }, 'item browser: facets recomputed for items aggregated before migration 007');
   // Likewise the dashboard's per-item scores written before migration 011 (unranked images then counted as misses).
-  const rescored = consensus.reaggregatePending(new Date(app.now()).toISOString());
+  const rescored = await consensus.reaggregatePending(new Date(app.now()).toISOString());
   if (rescored.length > 0) app.log.info({ projects: rescored }, 'dashboard: projects re-aggregated to score each model on the images it ranks');
 
   app.get(

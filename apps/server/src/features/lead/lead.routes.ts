@@ -60,7 +60,7 @@ export const leadRoutes: FastifyPluginAsyncZod<LeadRoutesOptions> = async (app, 
         response: { 201: Decision, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
       },
     },
-    async (request, reply) => reply.code(201).send(lead.decide(currentUser(request), request.params.itemId, request.body)),
+    async (request, reply) => reply.code(201).send(await lead.decide(currentUser(request), request.params.itemId, request.body)),
   );
 
   app.post(
@@ -76,6 +76,6 @@ export const leadRoutes: FastifyPluginAsyncZod<LeadRoutesOptions> = async (app, 
         response: { 201: Decision, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
       },
     },
-    async (request, reply) => reply.code(201).send(lead.reopen(currentUser(request), request.params.itemId, request.body)),
+    async (request, reply) => reply.code(201).send(await lead.reopen(currentUser(request), request.params.itemId, request.body)),
   );
 };

@@ -2,6 +2,7 @@ import { LeadDecisionRequest, ReopenRequest, type Decision, type DeskItem, type 
 import { displayName, validateVerdict } from '@bagel/core';
 import type { z } from 'zod';
 import type { Db } from '../../db/open-database';
+import { sqliteDatabase } from '../../db/sqlite-engine';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
 import { imageUrls } from '../images/image-urls';
@@ -42,7 +43,8 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
   const verdicts = createVerdictsRepository(db);
   const decisions = createDecisionsRepository(db);
   const queue = createLeadQueueRepository(db);
-  const consensus = createConsensusService(db);
+  const database = sqliteDatabase(db);
+  const consensus = createConsensusService(database);
   const review = createReviewService(db, options);
   const itemStatus = db.prepare<[number], { status: string }>('SELECT status FROM items WHERE id = ?');
 
@@ -62,16 +64,16 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
    * Appends the decision `decide` makes of the item's status (null: not allowed then), unless someone decided since
    * `base`, or (when `basePanel` is given) a verdict was written since the desk showed `basePanel` revisions.
    */
-  const record = db.transaction(
-    (
-      item: ItemRecord,
-      lead: SessionUser,
-      base: number,
-      basePanel: number | null,
-      decide: (status: string) => { kind: Decision['kind']; final: FinalLabels | null } | null,
-      note: string,
-      createdAt: string,
-    ): Outcome => {
+  const record = (
+    item: ItemRecord,
+    lead: SessionUser,
+    base: number,
+    basePanel: number | null,
+    decide: (status: string) => { kind: Decision['kind']; final: FinalLabels | null } | null,
+    note: string,
+    createdAt: string,
+  ): Promise<Outcome> =>
+    database.write(async (trx): Promise<Outcome> => {
       const current = decisions.count(item.id);
       if (base !== current) return { outcome: 'stale', current, base };
       if (basePanel !== null) {
@@ -82,10 +84,9 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
       const decision = decide(status);
       if (decision === null) return { outcome: 'wrong-status', status };
       const sequence = decisions.append(item.id, { ...decision, leadId: lead.id, note, createdAt });
-      consensus.refreshItem(item.id, item.projectId, createdAt);
+      await consensus.refreshItem(trx, item.id, item.projectId, createdAt);
       return { outcome: 'stored', decision: { sequence, kind: decision.kind, lead: lead.username, final: decision.final, note, createdAt } };
-    },
-  );
+    });
 
   function stored(itemId: number, result: Outcome, wrongStatus: (status: string) => ApiError): Decision {
     if (result.outcome === 'stale') {
@@ -107,13 +108,15 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
   }
 
   return {
-    queue(projectId: number, query: { status: LeadQueueFilter; limit: number; offset: number }): LeadQueue {
+    async queue(projectId: number, query: { status: LeadQueueFilter; limit: number; offset: number }): Promise<LeadQueue> {
       const entry = findProject(projectId);
       const { rows, total } = queue.page(projectId, query.status, query.limit, query.offset);
       const now = iso(options.now());
+      // Recomputed for the page (only how divided each item is is stored): the reasons are always current.
+      const current = await Promise.all(rows.map((row) => consensus.current(database.queries, row.itemId, projectId, now)));
       return {
         total,
-        items: rows.map((row) => {
+        items: rows.map((row, i) => {
           const original = entry.vocabulary.byIndex(row.originalClassIndex);
           return {
             itemId: row.itemId,
@@ -123,8 +126,7 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
             originalLabel: { key: original?.key ?? String(row.originalClassIndex), name: original ? displayName(original) : '' },
             status: row.status,
             verdictCount: row.verdictCount,
-            // Recomputed for the page (only how divided each item is is stored): the reasons are always current.
-            disputes: consensus.current(row.itemId, projectId, now)?.state.consensus.disputes ?? [],
+            disputes: current[i]?.state.consensus.disputes ?? [],
             divisiveness: row.divisiveness,
             updatedAt: row.updatedAt,
           };
@@ -133,9 +135,10 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
     },
 
     /** The desk: a lead opening it has seen the panel (review.deskItem records it). */
-    desk(user: SessionUser, itemId: number): DeskItem {
+    async desk(user: SessionUser, itemId: number): Promise<DeskItem> {
       const item = review.deskItem(user, itemId);
-      const current = consensus.current(itemId, item.projectId, iso(options.now()));
+      // Awaits only SQLite's queries: no write lands between them and the reads below.
+      const current = await consensus.current(database.queries, itemId, item.projectId, iso(options.now()));
       if (!current) throw notFound(`Item ${itemId} not found`);
       return {
         item,
@@ -143,13 +146,13 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
         consensus: current.state.consensus,
         final: current.state.final,
         decisions: decisions.ofItem(itemId),
-        // Read in the same synchronous call as the verdicts above: no write can land in between.
+        // Read in the same turn of the event loop as the verdicts above: no write can land in between.
         panelVersion: verdicts.writesOfItem(itemId),
       };
     },
 
     /** Finalizes a disputed item, or overrides an agreed or final one. */
-    decide(lead: SessionUser, itemId: number, request: ParsedDecision): Decision {
+    async decide(lead: SessionUser, itemId: number, request: ParsedDecision): Promise<Decision> {
       const { item, entry } = findItem(itemId);
       const top1 = entry.models.flatMap((model) => {
         const prediction = items.predictions(item.imageId, 1).find((p) => p.modelId === model.id);
@@ -165,7 +168,7 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
         throw new ApiError(400, `Invalid decision: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, 'INVALID_DECISION', { issues });
       }
       const final: FinalLabels = { labels: request.labels, problematic: request.problematic, mistakes: request.mistakes };
-      const result = record.immediate(
+      const result = await record(
         item,
         lead,
         request.baseDecision,
@@ -180,9 +183,9 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
     },
 
     /** Puts an agreed or final item back to disputed: its final labels are withdrawn and experts may revise again. */
-    reopen(lead: SessionUser, itemId: number, request: ParsedReopen): Decision {
+    async reopen(lead: SessionUser, itemId: number, request: ParsedReopen): Promise<Decision> {
       const { item } = findItem(itemId);
-      const result = record.immediate(
+      const result = await record(
         item,
         lead,
         request.baseDecision,

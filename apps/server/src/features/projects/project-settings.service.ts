@@ -3,6 +3,7 @@ import { quorumSize } from '@bagel/core';
 import type { Database } from '../../db/database';
 import { lockRows } from '../../db/dialect';
 import type { Db } from '../../db/open-database';
+import { sqliteDatabase } from '../../db/sqlite-engine';
 import { notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
 import type { ReaggregationRunner } from '../consensus/reaggregation-runner';
@@ -15,9 +16,7 @@ export const FIRST_STEP_ITEMS = 50;
 /** A project's settings that may change after its import: the quorum. */
 export function createProjectSettingsService(database: Database, options: { now: () => number; reaggregation?: ReaggregationRunner }) {
   const catalog = projectCatalog(database);
-  // The consensus feature still prepares its statements on SQLite's connection; inside a write job it runs in the
-  // job's transaction.
-  const consensus = createConsensusService(database.sqlite as Db);
+  const consensus = createConsensusService(database);
 
   return {
     async update(projectId: number, settings: { quorum: PanelQuorum }): Promise<ProjectSettings> {
@@ -34,8 +33,8 @@ export function createProjectSettingsService(database: Database, options: { now:
         first = await database.write(async (trx) => {
           await lockRows(trx, 'projects', [projectId]);
           await createProjectsRepository(trx).setQuorum(projectId, settings.quorum);
-          consensus.startReaggregation(projectId);
-          return consensus.reaggregateStep(projectId, now, FIRST_STEP_ITEMS);
+          await consensus.startReaggregation(trx, projectId);
+          return consensus.reaggregateStep(trx, projectId, now, FIRST_STEP_ITEMS);
         });
       } finally {
         // The catalog may have read the new settings inside the write: once committed every read sees them anyway,
@@ -49,7 +48,7 @@ export function createProjectSettingsService(database: Database, options: { now:
         panelSize: project.panelSize,
         quorumSize: quorumSize(settings.quorum, project.panelSize),
         reaggregatedItems: first.items,
-        reaggregation: consensus.reaggregationProgress(projectId),
+        reaggregation: await consensus.reaggregationProgress(projectId),
       };
     },
   };

@@ -60,11 +60,11 @@ export function createIdempotencyRepository(db: Db, now: () => number) {
      * Runs `write` once per (user, key): its JSON-serializable outcome is recorded, and returned again to every
      * repeat. Without a key, just runs it. Must run inside the write's transaction.
      */
-    once<T>(userId: number, key: string | undefined, fingerprint: string, write: () => T): T {
+    async once<T>(userId: number, key: string | undefined, fingerprint: string, write: () => T | Promise<T>): Promise<T> {
       if (key === undefined) return write();
       const previous = recorded<T>(userId, key, fingerprint);
       if (previous !== undefined) return previous;
-      const outcome = write();
+      const outcome = await write();
       const at = now();
       insert.run(userId, key, fingerprint, JSON.stringify(outcome), at);
       if (at - lastSweep >= SWEEP_EVERY_MS) {

@@ -16,6 +16,7 @@ import type {
 import { candidateClasses, displayName, isTop1OutsideAccepted, validateVerdict } from '@bagel/core';
 import { groupCommitOf } from '../../db/group-commit';
 import type { Db } from '../../db/open-database';
+import { sqliteDatabase } from '../../db/sqlite-engine';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
 import { createImageSources, type ImageSources } from '../images/image-sources';
@@ -65,7 +66,8 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
   const verdicts = createVerdictsRepository(db);
   const queue = createReviewQueueRepository(db);
   const panelViews = createPanelViewsRepository(db);
-  const consensus = createConsensusService(db);
+  const database = sqliteDatabase(db);
+  const consensus = createConsensusService(database);
   const drafts = createDraftsRepository(db);
   const idempotencyKeys = createIdempotencyRepository(db, options.now);
   // The claim of `next` and the verdict's append + aggregate are the review loop's writes: concurrent experts' writes
@@ -74,16 +76,17 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
   // Answered at once, without the network: a remote source says what it learnt lately (image-source.ts).
   const images = options.images ?? createImageSources();
 
-  // The verdict and the item's new aggregate are written together: the lead's queue and the dashboard are never
-  // behind the verdicts, and a failed aggregation stores no verdict. The expert's draft of it has served its purpose.
-  const appendAndAggregate = db.transaction((item: ItemRecord, userId: number, verdict: ParsedVerdictRequest, now: number) => {
+  // The verdict and the item's new aggregate are written together, in the group-commit job (its own savepoint): the
+  // lead's queue and the dashboard are never behind the verdicts, and a failed aggregation stores no verdict. The
+  // expert's draft of it has served its purpose.
+  const appendAndAggregate = async (item: ItemRecord, userId: number, verdict: ParsedVerdictRequest, now: number) => {
     const createdAt = iso(now);
     const result = verdicts.append(item.id, userId, verdict, createdAt, now);
     if (result.outcome !== 'stored') return result;
-    consensus.refreshItem(item.id, item.projectId, createdAt);
+    await consensus.refreshItem(database.queries, item.id, item.projectId, createdAt);
     drafts.remove(userId, item.id);
     return { ...result, createdAt };
-  });
+  };
 
   function findProject(projectId: number): CatalogProject {
     const entry = catalog.get(projectId);
