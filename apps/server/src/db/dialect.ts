@@ -76,3 +76,14 @@ export async function insertRows(db: Queries, table: keyof Tables, columns: read
     await db.executeQuery(CompiledQuery.raw(text, values));
   }
 }
+
+/**
+ * After rows were inserted with their ids (a copy of another database): PostgreSQL's identity sequences are moved
+ * past the highest id of each table, so the next row gets a new id. SQLite takes the next id from the table itself.
+ */
+export async function resetIdSequences(db: Queries, tables: readonly (keyof Tables)[]): Promise<void> {
+  if (engineOf(db) === 'sqlite') return;
+  for (const table of tables) {
+    await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${sql.table(table)}), false)`.execute(db);
+  }
+}
