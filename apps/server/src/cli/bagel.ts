@@ -4,6 +4,7 @@ import { registerBackupCommand } from './commands/backup';
 import { registerDemoCommand } from './commands/demo';
 import { registerExportCommand } from './commands/export';
 import { registerImportCommand } from './commands/import';
+import { registerMigrateDbCommand } from './commands/migrate-db';
 import { registerServeCommand } from './commands/serve';
 import { registerUsersCommand } from './commands/users';
 
@@ -19,6 +20,7 @@ export function createProgram(): Command {
   registerDemoCommand(program);
   registerExportCommand(program);
   registerBackupCommand(program);
+  registerMigrateDbCommand(program);
   return program;
 }
 

@@ -105,3 +105,14 @@ export function chunksOf<T>(values: readonly T[], size: number): T[][] {
 export function joinedIntegers(db: Queries, expression: RawBuilder<number>): RawBuilder<string> {
   return engineOf(db) === 'sqlite' ? sql<string>`group_concat(${expression})` : sql<string>`string_agg(CAST(${expression} AS text), ',')`;
 }
+
+/**
+ * After rows were inserted with their ids (a copy of another database): PostgreSQL's identity sequences are moved
+ * past the highest id of each table, so the next row gets a new id. SQLite takes the next id from the table itself.
+ */
+export async function resetIdSequences(db: Queries, tables: readonly (keyof Tables)[]): Promise<void> {
+  if (engineOf(db) === 'sqlite') return;
+  for (const table of tables) {
+    await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${sql.table(table)}), false)`.execute(db);
+  }
+}
