@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Queries } from './database';
 import type { Tables } from './tables';
 
@@ -27,4 +27,28 @@ export async function lockRows(db: Queries, table: TableWithId, ids: readonly nu
   if (engineOf(db) === 'sqlite' || ids.length === 0) return;
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   await sql`SELECT id FROM ${sql.table(table)} WHERE id IN (${sql.join(sorted)}) ORDER BY id FOR UPDATE`.execute(db);
+}
+
+/**
+ * Takes the first row a queue query finds for this write, passing over the rows other writes hold, so that writers
+ * never queue behind one another on the same row nor take it twice (`next`: concurrent experts claiming items).
+ * Goes at the end of a SELECT … ORDER BY … LIMIT n whose FROM names the row's table as `alias`.
+ * - SQLite: nothing; one write transaction runs at a time (group-commit.ts), so the row found is the write's alone.
+ * - PostgreSQL: `FOR UPDATE OF alias SKIP LOCKED`: the rows returned are locked until the write commits, the rows
+ *   another transaction has locked are skipped (not waited for), and the LIMIT counts only rows this one could lock.
+ *   The rest of the query was evaluated on the statement's snapshot, which may predate a write that committed just
+ *   before the lock was taken: what must hold for the row is checked again in a later statement of the write.
+ */
+export function forUpdateSkipLocked(db: Queries, alias: string): RawBuilder<unknown> {
+  return engineOf(db) === 'sqlite' ? sql`` : sql`FOR UPDATE OF ${sql.id(alias)} SKIP LOCKED`;
+}
+
+/**
+ * Makes a query walk the named index, after the table it indexes in a FROM clause (`FROM items i ${indexedBy(…)}`).
+ * - SQLite: `INDEXED BY index`; its planner, left alone, may sort the whole table instead.
+ * - PostgreSQL: nothing; it takes no hints, and uses a partial index when the query's WHERE states the index's
+ *   predicate in literals (not parameters), which such a query must therefore do.
+ */
+export function indexedBy(db: Queries, index: string): RawBuilder<unknown> {
+  return engineOf(db) === 'sqlite' ? sql`INDEXED BY ${sql.id(index)}` : sql``;
 }

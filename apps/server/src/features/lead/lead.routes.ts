@@ -12,7 +12,7 @@ const readers = requireRole('lead', 'admin');
 const leads = requireRole('lead');
 
 export const leadRoutes: FastifyPluginAsyncZod<LeadRoutesOptions> = async (app, options) => {
-  const lead = createLeadService(app.db, { now: app.now, imagesDirOverride: options.imagesDirOverride });
+  const lead = createLeadService(app.database, { now: app.now, imagesDirOverride: options.imagesDirOverride });
 
   app.get(
     '/projects/:projectId/lead/queue',
@@ -58,7 +58,7 @@ export const leadRoutes: FastifyPluginAsyncZod<LeadRoutesOptions> = async (app, 
         response: { 201: Decision, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
       },
     },
-    async (request, reply) => reply.code(201).send(lead.decide(currentUser(request), request.params.itemId, request.body)),
+    async (request, reply) => reply.code(201).send(await lead.decide(currentUser(request), request.params.itemId, request.body)),
   );
 
   app.post(
@@ -74,6 +74,6 @@ export const leadRoutes: FastifyPluginAsyncZod<LeadRoutesOptions> = async (app, 
         response: { 201: Decision, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
       },
     },
-    async (request, reply) => reply.code(201).send(lead.reopen(currentUser(request), request.params.itemId, request.body)),
+    async (request, reply) => reply.code(201).send(await lead.reopen(currentUser(request), request.params.itemId, request.body)),
   );
 };

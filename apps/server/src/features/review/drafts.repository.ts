@@ -1,5 +1,5 @@
 import type { VerdictDraft, VerdictDraftRequest } from '@bagel/contracts';
-import type { Db } from '../../db/open-database';
+import type { Queries } from '../../db/database';
 
 interface DraftRow {
   item_id: number;
@@ -22,30 +22,36 @@ const toDraft = (row: DraftRow): VerdictDraft => ({
  * Reviewers' verdicts in progress, one per reviewer and item. Every statement is keyed by the user as well as the
  * item: a draft is only ever read, written or deleted by its owner (blind review).
  */
-export function createDraftsRepository(db: Db) {
-  const get = db.prepare<[number, number], DraftRow>(
-    'SELECT item_id, base_revision, content, updated_at FROM verdict_drafts WHERE user_id = ? AND item_id = ?',
-  );
-  const upsert = db.prepare<[number, number, number, string, string]>(
-    `INSERT INTO verdict_drafts (user_id, item_id, base_revision, content, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (user_id, item_id) DO UPDATE SET
-       base_revision = excluded.base_revision, content = excluded.content, updated_at = excluded.updated_at`,
-  );
-  const remove = db.prepare<[number, number]>('DELETE FROM verdict_drafts WHERE user_id = ? AND item_id = ?');
-
+export function createDraftsRepository(db: Queries) {
   return {
-    ofUser(userId: number, itemId: number): VerdictDraft | null {
-      const row = get.get(userId, itemId);
+    async ofUser(userId: number, itemId: number): Promise<VerdictDraft | null> {
+      const row = await db
+        .selectFrom('verdict_drafts')
+        .select(['item_id', 'base_revision', 'content', 'updated_at'])
+        .where('user_id', '=', userId)
+        .where('item_id', '=', itemId)
+        .executeTakeFirst();
       return row ? toDraft(row) : null;
     },
-    save(userId: number, itemId: number, draft: VerdictDraftRequest, updatedAt: string): VerdictDraft {
+    /** Saves the draft, replacing the user's on the item. In a write that has checked `baseRevision` under the item's lock. */
+    async save(userId: number, itemId: number, draft: VerdictDraftRequest, updatedAt: string): Promise<VerdictDraft> {
       const { baseRevision, labels, addedKeys, mistakes, problematic, problematicReason, comment } = draft;
       const content: DraftContent = { labels, addedKeys, mistakes, problematic, problematicReason, comment };
-      upsert.run(userId, itemId, baseRevision, JSON.stringify(content), updatedAt);
+      await db
+        .insertInto('verdict_drafts')
+        .values({ user_id: userId, item_id: itemId, base_revision: baseRevision, content: JSON.stringify(content), updated_at: updatedAt })
+        .onConflict((oc) =>
+          oc.columns(['user_id', 'item_id']).doUpdateSet((eb) => ({
+            base_revision: eb.ref('excluded.base_revision'),
+            content: eb.ref('excluded.content'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
       return { ...content, itemId, baseRevision, updatedAt };
     },
-    remove(userId: number, itemId: number): void {
-      remove.run(userId, itemId);
+    async remove(userId: number, itemId: number): Promise<void> {
+      await db.deleteFrom('verdict_drafts').where('user_id', '=', userId).where('item_id', '=', itemId).execute();
     },
   };
 }

@@ -31,7 +31,7 @@ export interface ReviewRoutesOptions {
 const reviewers = requireRole('expert', 'lead');
 
 export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (app, options) => {
-  const review = createReviewService(app.db, { now: app.now, imagesDirOverride: options.imagesDirOverride });
+  const review = createReviewService(app.database, { now: app.now, imagesDirOverride: options.imagesDirOverride });
 
   app.get(
     '/projects/:projectId/my-verdicts',
@@ -157,7 +157,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
         response: { 200: ItemVerdicts, 404: ErrorResponse },
       },
     },
-    async (request) => ({ verdicts: review.verdictsVisibleTo(currentUser(request), request.params.itemId) }),
+    async (request) => ({ verdicts: await review.verdictsVisibleTo(currentUser(request), request.params.itemId) }),
   );
 
   app.post(
@@ -179,7 +179,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
     '/items/:itemId/skip',
     { preHandler: reviewers, schema: { tags: ['review'], params: ItemParams, response: { 200: SkipResponse, 403: ErrorResponse, 404: ErrorResponse } } },
     async (request) => {
-      review.skip(currentUser(request), request.params.itemId);
+      await review.skip(currentUser(request), request.params.itemId);
       return { skipped: true as const };
     },
   );
