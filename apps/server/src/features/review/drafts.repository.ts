@@ -1,5 +1,6 @@
 import type { VerdictDraft, VerdictDraftRequest } from '@bagel/contracts';
 import type { Queries } from '../../db/database';
+import { preparedQuery } from '../../db/prepared-query';
 
 interface DraftRow {
   item_id: number;
@@ -18,6 +19,12 @@ const toDraft = (row: DraftRow): VerdictDraft => ({
   updatedAt: row.updated_at,
 });
 
+// Every review item carries the reviewer's draft, and every verdict deletes it: compiled once (db/prepared-query.ts).
+const draftOf = preparedQuery((db, userId: number, itemId: number) =>
+  db.selectFrom('verdict_drafts').select(['item_id', 'base_revision', 'content', 'updated_at']).where('user_id', '=', userId).where('item_id', '=', itemId),
+);
+const removeDraft = preparedQuery((db, userId: number, itemId: number) => db.deleteFrom('verdict_drafts').where('user_id', '=', userId).where('item_id', '=', itemId));
+
 /**
  * Reviewers' verdicts in progress, one per reviewer and item. Every statement is keyed by the user as well as the
  * item: a draft is only ever read, written or deleted by its owner (blind review).
@@ -25,12 +32,7 @@ const toDraft = (row: DraftRow): VerdictDraft => ({
 export function createDraftsRepository(db: Queries) {
   return {
     async ofUser(userId: number, itemId: number): Promise<VerdictDraft | null> {
-      const row = await db
-        .selectFrom('verdict_drafts')
-        .select(['item_id', 'base_revision', 'content', 'updated_at'])
-        .where('user_id', '=', userId)
-        .where('item_id', '=', itemId)
-        .executeTakeFirst();
+      const row = await draftOf.first(db, userId, itemId);
       return row ? toDraft(row) : null;
     },
     /** Saves the draft, replacing the user's on the item. In a write that has checked `baseRevision` under the item's lock. */
@@ -51,7 +53,7 @@ export function createDraftsRepository(db: Queries) {
       return { ...content, itemId, baseRevision, updatedAt };
     },
     async remove(userId: number, itemId: number): Promise<void> {
-      await db.deleteFrom('verdict_drafts').where('user_id', '=', userId).where('item_id', '=', itemId).execute();
+      await removeDraft.run(db, userId, itemId);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queries } from '../../db/database';
+import { preparedQuery } from '../../db/prepared-query';
 import { ApiError } from '../../plugins/errors';
 
 /** How long a key is kept at least: a client retrying for longer than this has long told its user. */
@@ -32,6 +33,20 @@ export const newIdempotencySweeps = (): IdempotencySweeps => ({ last: -Infinity 
 /** The outcome column of a key whose write has not finished: no other transaction ever reads it (see `once`). */
 const PENDING = '';
 
+// With every verdict the web app posts (compiled once: db/prepared-query.ts).
+const takeKey = preparedQuery((db, userId: number, key: string, fingerprint: string, createdAt: number) =>
+  db
+    .insertInto('idempotency_keys')
+    .values({ user_id: userId, idempotency_key: key, fingerprint, outcome: PENDING, created_at: createdAt })
+    .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing()),
+);
+const findKey = preparedQuery((db, userId: number, key: string) =>
+  db.selectFrom('idempotency_keys').select(['fingerprint', 'outcome']).where('user_id', '=', userId).where('idempotency_key', '=', key),
+);
+const recordOutcome = preparedQuery((db, userId: number, key: string, outcome: string) =>
+  db.updateTable('idempotency_keys').set({ outcome }).where('user_id', '=', userId).where('idempotency_key', '=', key),
+);
+
 /**
  * `Idempotency-Key` (IETF httpapi draft) for the writes a client retries: the first request with a key runs and its
  * outcome is recorded under (user, key) in the same transaction as its writes; a repeat gets that outcome back and
@@ -44,9 +59,6 @@ const PENDING = '';
  * it committed with (READ COMMITTED: the next statement sees it), or, if that one rolled back, takes the key itself.
  */
 export function createIdempotencyRepository(db: Queries, now: () => number, sweeps: IdempotencySweeps) {
-  const findKey = (userId: number, key: string) =>
-    db.selectFrom('idempotency_keys').select(['fingerprint', 'outcome']).where('user_id', '=', userId).where('idempotency_key', '=', key).executeTakeFirst();
-
   return {
     /**
      * Runs `write` once per (user, key): its JSON-serializable outcome is recorded, and returned again to every
@@ -55,13 +67,8 @@ export function createIdempotencyRepository(db: Queries, now: () => number, swee
     async once<T>(userId: number, key: string | undefined, fingerprint: string, write: () => Promise<T>): Promise<T> {
       if (key === undefined) return write();
       const at = now();
-      const taken = await db
-        .insertInto('idempotency_keys')
-        .values({ user_id: userId, idempotency_key: key, fingerprint, outcome: PENDING, created_at: at })
-        .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
-        .executeTakeFirst();
-      if (Number(taken.numInsertedOrUpdatedRows ?? 0) === 0) {
-        const row = await findKey(userId, key);
+      if ((await takeKey.run(db, userId, key, fingerprint, at)) === 0) {
+        const row = await findKey.first(db, userId, key);
         if (!row || row.outcome === PENDING) throw new Error(`Idempotency-Key of user ${userId}: no outcome recorded for the key that was taken`);
         if (row.fingerprint !== fingerprint) {
           throw new ApiError(
@@ -73,12 +80,7 @@ export function createIdempotencyRepository(db: Queries, now: () => number, swee
         return JSON.parse(row.outcome) as T;
       }
       const outcome = await write();
-      await db
-        .updateTable('idempotency_keys')
-        .set({ outcome: JSON.stringify(outcome) })
-        .where('user_id', '=', userId)
-        .where('idempotency_key', '=', key)
-        .execute();
+      await recordOutcome.run(db, userId, key, JSON.stringify(outcome));
       if (at - sweeps.last >= SWEEP_EVERY_MS) {
         sweeps.last = at;
         await db.deleteFrom('idempotency_keys').where('created_at', '<', at - IDEMPOTENCY_KEY_RETENTION_MS).execute();

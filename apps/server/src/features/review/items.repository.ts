@@ -1,5 +1,6 @@
 import type { CandidateSource, ItemStatus, Judgement } from '@bagel/contracts';
 import type { Queries } from '../../db/database';
+import { preparedQuery } from '../../db/prepared-query';
 
 export interface ItemRecord {
   id: number;
@@ -23,16 +24,35 @@ export interface PredictionRecord {
   score: number | null;
 }
 
+// Every review request reads these: compiled once (db/prepared-query.ts).
+const item = preparedQuery((db, itemId: number) =>
+  db
+    .selectFrom('items as i')
+    .innerJoin('images as im', 'im.id', 'i.image_id')
+    .select(['i.id', 'i.project_id', 'i.status', 'i.image_id', 'im.file', 'im.missing', 'im.original_class_idx'])
+    .where('i.id', '=', itemId),
+);
+const accepted = preparedQuery((db, imageId: number) => db.selectFrom('accepted_labels').select('class_idx').where('image_id', '=', imageId).orderBy('class_idx'));
+// Classes the import attached to the item: judged before the review (prior labels) or left uncertain by the crowd.
+const extraCandidates = preparedQuery((db, itemId: number) =>
+  db
+    .selectFrom('item_extra_candidates as x')
+    .innerJoin('items as i', 'i.id', 'x.item_id')
+    .leftJoin('prior_labels as p', (join) => join.onRef('p.image_id', '=', 'i.image_id').onRef('p.class_idx', '=', 'x.class_idx'))
+    .leftJoin('crowd_posteriors as cp', (join) => join.onRef('cp.image_id', '=', 'i.image_id').onRef('cp.class_idx', '=', 'x.class_idx'))
+    .select(['x.class_idx', 'x.source', 'p.judgement', 'cp.posterior'])
+    .where('x.item_id', '=', itemId)
+    .orderBy('x.class_idx'),
+);
+const predictions = preparedQuery((db, imageId: number, topK: number) =>
+  db.selectFrom('predictions').select(['model_id', 'rank', 'class_idx', 'score']).where('image_id', '=', imageId).where('rank', '<=', topK).orderBy('model_id').orderBy('rank'),
+);
+
 /** Reads one item: its image, accepted labels and the models' predictions (classes by index; see the project catalog). */
 export function createItemsRepository(db: Queries) {
   return {
     async findById(itemId: number): Promise<ItemRecord | null> {
-      const row = await db
-        .selectFrom('items as i')
-        .innerJoin('images as im', 'im.id', 'i.image_id')
-        .select(['i.id', 'i.project_id', 'i.status', 'i.image_id', 'im.file', 'im.missing', 'im.original_class_idx'])
-        .where('i.id', '=', itemId)
-        .executeTakeFirst();
+      const row = await item.first(db, itemId);
       if (!row) return null;
       return {
         id: row.id,
@@ -45,21 +65,10 @@ export function createItemsRepository(db: Queries) {
       };
     },
     async acceptedClassIndices(imageId: number): Promise<number[]> {
-      const rows = await db.selectFrom('accepted_labels').select('class_idx').where('image_id', '=', imageId).orderBy('class_idx').execute();
-      return rows.map((r) => r.class_idx);
+      return (await accepted.all(db, imageId)).map((r) => r.class_idx);
     },
-    /** Classes the import attached to the item: judged before the review (prior labels) or left uncertain by the crowd. */
     async extraCandidates(itemId: number): Promise<ExtraCandidateRecord[]> {
-      const rows = await db
-        .selectFrom('item_extra_candidates as x')
-        .innerJoin('items as i', 'i.id', 'x.item_id')
-        .leftJoin('prior_labels as p', (join) => join.onRef('p.image_id', '=', 'i.image_id').onRef('p.class_idx', '=', 'x.class_idx'))
-        .leftJoin('crowd_posteriors as cp', (join) => join.onRef('cp.image_id', '=', 'i.image_id').onRef('cp.class_idx', '=', 'x.class_idx'))
-        .select(['x.class_idx', 'x.source', 'p.judgement', 'cp.posterior'])
-        .where('x.item_id', '=', itemId)
-        .orderBy('x.class_idx')
-        .execute();
-      return rows.map((row) =>
+      return (await extraCandidates.all(db, itemId)).map((row) =>
         row.source === 'crowd'
           ? { classIndex: row.class_idx, source: { kind: 'crowd', posterior: row.posterior ?? 0 } }
           : { classIndex: row.class_idx, source: { kind: 'prior', judgement: (row.judgement ?? 'wrong') as Judgement } },
@@ -67,15 +76,7 @@ export function createItemsRepository(db: Queries) {
     },
     /** Each model's predictions up to rank `topK`, best first. */
     async predictions(imageId: number, topK: number): Promise<PredictionRecord[]> {
-      const rows = await db
-        .selectFrom('predictions')
-        .select(['model_id', 'rank', 'class_idx', 'score'])
-        .where('image_id', '=', imageId)
-        .where('rank', '<=', topK)
-        .orderBy('model_id')
-        .orderBy('rank')
-        .execute();
-      return rows.map((row) => ({ modelId: row.model_id, rank: row.rank, classIndex: row.class_idx, score: row.score }));
+      return (await predictions.all(db, imageId, topK)).map((row) => ({ modelId: row.model_id, rank: row.rank, classIndex: row.class_idx, score: row.score }));
     },
   };
 }

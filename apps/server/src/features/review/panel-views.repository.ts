@@ -1,7 +1,13 @@
 import type { Queries } from '../../db/database';
+import { preparedQuery } from '../../db/prepared-query';
 
 /** How a reviewer came to see the panel's verdicts of an item: the verdicts route, or the lead's desk. */
 export type PanelViewVia = 'verdicts' | 'desk';
+
+// Every review item says when its reviewer saw the panel: compiled once (db/prepared-query.ts).
+const firstSeen = preparedQuery((db, itemId: number, userId: number) =>
+  db.selectFrom('panel_views').select('first_seen_at').where('item_id', '=', itemId).where('user_id', '=', userId),
+);
 
 /**
  * When each reviewer first saw the panel's verdicts of an item (migration 013). Blind review rests on it: a
@@ -12,8 +18,7 @@ export function createPanelViewsRepository(db: Queries) {
   return {
     /** When the user first saw the panel's verdicts of the item (ISO time), or null. */
     async firstSeenAt(itemId: number, userId: number): Promise<string | null> {
-      const row = await db.selectFrom('panel_views').select('first_seen_at').where('item_id', '=', itemId).where('user_id', '=', userId).executeTakeFirst();
-      return row?.first_seen_at ?? null;
+      return (await firstSeen.first(db, itemId, userId))?.first_seen_at ?? null;
     },
     /**
      * Records that the user is being shown the panel's verdicts of the item; only the first time counts. In a write

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { forUpdateSkipLocked, indexedBy, lockRows } from '../../db/dialect';
+import { preparedQuery } from '../../db/prepared-query';
 
 export interface Claim {
   itemId: number;
@@ -33,6 +34,90 @@ export type ClaimOutcome =
   | { outcome: 'too-many-claims'; held: number };
 
 /**
+ * Whether the user may take a slot of item `i` now: open or in review, not judged by them, its panel not seen by
+ * them, and a slot free (verdicts plus other experts' live claims below the panel size). The status and the flag are
+ * literals, as items_queue's predicate: PostgreSQL then walks that partial index.
+ */
+const claimable = (userId: number, panelSize: number, now: number) => sql`
+  i.status IN ('open', 'in_review') AND i.panel_complete = 0 AND i.verdict_count < ${panelSize}
+  AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId})
+  AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId})
+  AND i.verdict_count + (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) < ${panelSize}`;
+
+// The statements of `next` and of a claim, compiled once (db/prepared-query.ts).
+const deleteExpiredClaims = preparedQuery((db, userId: number, now: number) => db.deleteFrom('claims').where('user_id', '=', userId).where('expires_at', '<=', now));
+
+/**
+ * Renews the user's oldest live claim in the project other than `after` on an item they may still judge (after a
+ * reload, the item the expert was working on rather than the one claimed ahead); returns its item. An UPDATE rather
+ * than a read then a write: a verdict deleting the claim at the same moment leaves nothing to renew.
+ */
+const renewHeldClaim = preparedQuery(
+  (db, userId: number, projectId: number, now: number, after: number, expiresAt: number) => sql<{ item_id: number }>`
+    UPDATE claims SET expires_at = ${expiresAt}
+    WHERE user_id = ${userId} AND item_id = (
+      SELECT c.item_id FROM claims c JOIN items i ON i.id = c.item_id
+      WHERE c.user_id = ${userId} AND c.expires_at > ${now} AND i.project_id = ${projectId} AND i.status IN ('open', 'in_review')
+        AND c.item_id <> ${after}
+        AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = c.item_id AND v.user_id = ${userId})
+        AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = c.item_id AND pv.user_id = ${userId})
+      ORDER BY c.claimed_at, c.item_id LIMIT 1)
+    RETURNING item_id`,
+);
+
+/**
+ * The first item in priority order the user may claim (other than `after` and the items `tried`), locked for this
+ * write where the engine needs it (see above). Walks the partial index items_queue in priority order and stops at the
+ * first item with a free slot; complete panels are not in the index (migration 002), so the walk only passes items
+ * this user judged or others hold. Two statements (not skipped, then skipped) rather than one ORDER BY on "skipped",
+ * which would sort the whole queue.
+ */
+const pickQuery = (db: Queries, skipped: boolean, userId: number, projectId: number, panelSize: number, now: number, after: number, tried: readonly number[]) => sql<{ id: number }>`
+  SELECT i.id FROM items i ${indexedBy(db, 'items_queue')}
+  WHERE i.project_id = ${projectId} AND ${claimable(userId, panelSize, now)} AND i.id <> ${after}
+    ${tried.length > 0 ? sql`AND i.id NOT IN (${sql.join(tried)})` : sql``}
+    AND ${skipped ? sql`` : sql`NOT`} EXISTS (SELECT 1 FROM skips s WHERE s.item_id = i.id AND s.user_id = ${userId})
+  ORDER BY i.models_wrong DESC, i.confidence DESC, i.id
+  LIMIT 1 ${forUpdateSkipLocked(db, 'i')}`;
+const picks = [false, true].map((skipped) =>
+  preparedQuery((db, userId: number, projectId: number, panelSize: number, now: number, after: number) => pickQuery(db, skipped, userId, projectId, panelSize, now, after, [])),
+);
+
+/** Takes a slot of the item for the user if it is still free (checked by this statement); returns a row if it did. */
+const claimIfFree = preparedQuery(
+  // SQLite reads "SELECT … ON CONFLICT" as a join unless the SELECT has a WHERE clause, which this one always has.
+  (db, itemId: number, userId: number, panelSize: number, now: number, expiresAt: number) => sql<{ item_id: number }>`
+    INSERT INTO claims (item_id, user_id, expires_at, claimed_at)
+    SELECT i.id, CAST(${userId} AS bigint), CAST(${expiresAt} AS bigint), CAST(${now} AS bigint) FROM items i
+    WHERE i.id = ${itemId} AND ${claimable(userId, panelSize, now)}
+    ON CONFLICT (item_id, user_id) DO UPDATE SET expires_at = excluded.expires_at
+    RETURNING item_id`,
+);
+
+const upsertClaim = preparedQuery((db, itemId: number, userId: number, expiresAt: number, now: number) =>
+  db
+    .insertInto('claims')
+    .values({ item_id: itemId, user_id: userId, expires_at: expiresAt, claimed_at: now })
+    .onConflict((oc) => oc.columns(['item_id', 'user_id']).doUpdateSet({ expires_at: (eb) => eb.ref('excluded.expires_at') })),
+);
+
+const claimTarget = preparedQuery(
+  (db, itemId: number, userId: number, now: number) => sql<ClaimTargetRow>`
+    SELECT i.project_id, i.status, p.panel_size, p.claim_ms, i.verdict_count AS verdicts,
+      CASE WHEN EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId}) THEN 1 ELSE 0 END AS judged,
+      CASE WHEN EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) THEN 1 ELSE 0 END AS seen,
+      (SELECT c.expires_at FROM claims c WHERE c.item_id = i.id AND c.user_id = ${userId} AND c.expires_at > ${now}) AS own_expiry,
+      (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) AS claimed_by_others,
+      (SELECT count(*) FROM claims c JOIN items o ON o.id = c.item_id
+       WHERE c.user_id = ${userId} AND c.expires_at > ${now} AND c.item_id <> i.id AND o.project_id = i.project_id) AS other_claims
+    FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = ${itemId}`,
+);
+
+const claimExpiry = preparedQuery((db, itemId: number, userId: number, now: number) =>
+  db.selectFrom('claims').select('expires_at').where('item_id', '=', itemId).where('user_id', '=', userId).where('expires_at', '>', now),
+);
+
+/**
  * The review queue: which item an expert judges next, reserved for them by a claim.
  *
  * An item needs `panelSize` verdicts. Its free slots are panelSize - verdicts - live claims of other experts, and
@@ -50,87 +135,15 @@ export type ClaimOutcome =
  *   and the claim is inserted only if the item still has a free slot in a statement run after the lock (which sees
  *   every write committed before it); if a write that committed meanwhile took the slot, the next item is picked;
  * - `claim` of a given item locks the item's row (dialect.lockRows) before counting its slots, as a verdict does.
+ * Always the user's row before an item's, so that two writes never wait for each other.
  */
 export function createReviewQueueRepository(db: Queries) {
-  /**
-   * Whether the user may take a slot of item `i` now: open or in review, not judged by them, its panel not seen by
-   * them, and a slot free (verdicts plus other experts' live claims below the panel size). The status and the flag are
-   * literals, as items_queue's predicate: PostgreSQL then walks that partial index.
-   */
-  const claimable = (userId: number, panelSize: number, now: number) => sql`
-    i.status IN ('open', 'in_review') AND i.panel_complete = 0 AND i.verdict_count < ${panelSize}
-    AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId})
-    AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId})
-    AND i.verdict_count + (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) < ${panelSize}`;
-
-  /**
-   * Renews the user's oldest live claim in the project other than `after` on an item they may still judge (after a
-   * reload, the item the expert was working on rather than the one claimed ahead); its item, or undefined. An UPDATE
-   * rather than a read then a write: a verdict deleting the claim at the same moment leaves nothing to renew.
-   */
-  async function renewHeldClaim(userId: number, projectId: number, now: number, after: number, expiresAt: number): Promise<number | undefined> {
-    const { rows } = await sql<{ item_id: number }>`
-      UPDATE claims SET expires_at = ${expiresAt}
-      WHERE user_id = ${userId} AND item_id = (
-        SELECT c.item_id FROM claims c JOIN items i ON i.id = c.item_id
-        WHERE c.user_id = ${userId} AND c.expires_at > ${now} AND i.project_id = ${projectId} AND i.status IN ('open', 'in_review')
-          AND c.item_id <> ${after}
-          AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = c.item_id AND v.user_id = ${userId})
-          AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = c.item_id AND pv.user_id = ${userId})
-        ORDER BY c.claimed_at, c.item_id LIMIT 1)
-      RETURNING item_id`.execute(db);
-    return rows[0]?.item_id;
-  }
-
-  /**
-   * The first item in priority order the user may claim, not yet `tried`, locked for this write where the engine
-   * needs it (see above). Walks the partial index items_queue in priority order and stops at the first item with a
-   * free slot; complete panels are not in the index (migration 002), so the walk only passes items this user judged
-   * or others hold. Two statements (not skipped, then skipped) rather than one ORDER BY on "skipped", which would
-   * sort the whole queue.
-   */
   async function pick(userId: number, project: { id: number; panelSize: number }, now: number, after: number, skipped: boolean, tried: readonly number[]): Promise<number | undefined> {
-    const { rows } = await sql<{ id: number }>`
-      SELECT i.id FROM items i ${indexedBy(db, 'items_queue')}
-      WHERE i.project_id = ${project.id} AND ${claimable(userId, project.panelSize, now)} AND i.id <> ${after}
-        ${tried.length > 0 ? sql`AND i.id NOT IN (${sql.join(tried)})` : sql``}
-        AND ${skipped ? sql`` : sql`NOT`} EXISTS (SELECT 1 FROM skips s WHERE s.item_id = i.id AND s.user_id = ${userId})
-      ORDER BY i.models_wrong DESC, i.confidence DESC, i.id
-      LIMIT 1 ${forUpdateSkipLocked(db, 'i')}`.execute(db);
-    return rows[0]?.id;
-  }
-
-  /** Takes a slot of the item for the user if it is still free (checked by this statement); whether it did. */
-  async function claimIfFree(itemId: number, userId: number, panelSize: number, now: number, expiresAt: number): Promise<boolean> {
-    // SQLite reads "SELECT … ON CONFLICT" as a join unless the SELECT has a WHERE clause, which this one always has.
-    const { rows } = await sql<{ item_id: number }>`
-      INSERT INTO claims (item_id, user_id, expires_at, claimed_at)
-      SELECT i.id, CAST(${userId} AS bigint), CAST(${expiresAt} AS bigint), CAST(${now} AS bigint) FROM items i
-      WHERE i.id = ${itemId} AND ${claimable(userId, panelSize, now)}
-      ON CONFLICT (item_id, user_id) DO UPDATE SET expires_at = excluded.expires_at
-      RETURNING item_id`.execute(db);
-    return rows.length > 0;
-  }
-
-  async function upsertClaim(itemId: number, userId: number, expiresAt: number, now: number): Promise<void> {
-    await db
-      .insertInto('claims')
-      .values({ item_id: itemId, user_id: userId, expires_at: expiresAt, claimed_at: now })
-      .onConflict((oc) => oc.columns(['item_id', 'user_id']).doUpdateSet({ expires_at: (eb) => eb.ref('excluded.expires_at') }))
-      .execute();
-  }
-
-  async function claimTarget(itemId: number, userId: number, now: number): Promise<ClaimTargetRow | undefined> {
-    const { rows } = await sql<ClaimTargetRow>`
-      SELECT i.project_id, i.status, p.panel_size, p.claim_ms, i.verdict_count AS verdicts,
-        CASE WHEN EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId}) THEN 1 ELSE 0 END AS judged,
-        CASE WHEN EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) THEN 1 ELSE 0 END AS seen,
-        (SELECT c.expires_at FROM claims c WHERE c.item_id = i.id AND c.user_id = ${userId} AND c.expires_at > ${now}) AS own_expiry,
-        (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) AS claimed_by_others,
-        (SELECT count(*) FROM claims c JOIN items o ON o.id = c.item_id
-         WHERE c.user_id = ${userId} AND c.expires_at > ${now} AND c.item_id <> i.id AND o.project_id = i.project_id) AS other_claims
-      FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = ${itemId}`.execute(db);
-    return rows[0];
+    const row =
+      tried.length === 0
+        ? await picks[skipped ? 1 : 0]!.first(db, userId, project.id, project.panelSize, now, after)
+        : (await pickQuery(db, skipped, userId, project.id, project.panelSize, now, after, tried).execute(db)).rows[0];
+    return row?.id;
   }
 
   return {
@@ -141,12 +154,12 @@ export function createReviewQueueRepository(db: Queries) {
     async claimNext(userId: number, project: { id: number; panelSize: number; claimMs: number }, now: number, after?: number): Promise<Claim | null> {
       // PostgreSQL: this expert's claims, one request at a time (see above). SQLite: nothing to do.
       await lockRows(db, 'users', [userId]);
-      await db.deleteFrom('claims').where('user_id', '=', userId).where('expires_at', '<=', now).execute();
+      await deleteExpiredClaims.run(db, userId, now);
       const expiresAt = now + project.claimMs;
       // A refresh of the page returns the item already held rather than grabbing another one; claiming ahead
       // (`after`) returns the other item held, if any: so an expert never holds more than two claims.
-      const held = await renewHeldClaim(userId, project.id, now, after ?? 0, expiresAt);
-      if (held !== undefined) return { itemId: held, expiresAt };
+      const held = await renewHeldClaim.first(db, userId, project.id, now, after ?? 0, expiresAt);
+      if (held) return { itemId: held.item_id, expiresAt };
       for (const skipped of [false, true]) {
         // On SQLite the first item picked is claimed. On PostgreSQL the pick locks the item (skipping those other
         // writes hold) and the claim checks its slot again: a write that committed between the pick's snapshot and
@@ -155,7 +168,7 @@ export function createReviewQueueRepository(db: Queries) {
         for (;;) {
           const itemId = await pick(userId, project, now, after ?? 0, skipped, tried);
           if (itemId === undefined) break;
-          if (await claimIfFree(itemId, userId, project.panelSize, now, expiresAt)) return { itemId, expiresAt };
+          if (await claimIfFree.first(db, itemId, userId, project.panelSize, now, expiresAt)) return { itemId, expiresAt };
           tried.push(itemId);
         }
       }
@@ -172,7 +185,7 @@ export function createReviewQueueRepository(db: Queries) {
       // counts them), both before anything is counted. Always in this order, so two writes cannot wait on each other.
       await lockRows(db, 'users', [userId]);
       await lockRows(db, 'items', [itemId]);
-      const row = await claimTarget(itemId, userId, now);
+      const row = await claimTarget.first(db, itemId, userId, now);
       if (!row) return { outcome: 'not-found' };
       if (row.judged === 1) return { outcome: 'judged' };
       if (row.status === 'agreed' || row.status === 'final') return { outcome: 'final', status: row.status };
@@ -186,19 +199,12 @@ export function createReviewQueueRepository(db: Queries) {
         if (row.other_claims >= MAX_CLAIMS) return { outcome: 'too-many-claims', held: row.other_claims };
       }
       const expiresAt = now + row.claim_ms;
-      await upsertClaim(itemId, userId, expiresAt, now);
+      await upsertClaim.run(db, itemId, userId, expiresAt, now);
       return { outcome: 'claimed', expiresAt, claimMs: row.claim_ms };
     },
     /** Expiry (unix ms) of the user's live claim on the item, or null. */
     async claimExpiry(itemId: number, userId: number, now: number): Promise<number | null> {
-      const row = await db
-        .selectFrom('claims')
-        .select('expires_at')
-        .where('item_id', '=', itemId)
-        .where('user_id', '=', userId)
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      return row?.expires_at ?? null;
+      return (await claimExpiry.first(db, itemId, userId, now))?.expires_at ?? null;
     },
     /**
      * Records the skip (the item then comes after all others for this user) and frees the user's panel slot. In a

@@ -1,6 +1,7 @@
 import type { ItemStatus, ParsedVerdictRequest, Verdict } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
+import { preparedQuery } from '../../db/prepared-query';
 
 interface VerdictRow {
   item_id: number;
@@ -59,25 +60,76 @@ interface AppendStateRow {
   claimed: number;
 }
 
+const verdictsWithUser = (db: Queries) => db.selectFrom('verdicts as v').innerJoin('users as u', 'u.id', 'v.user_id').select(VERDICT_COLUMNS);
+
+// The review loop's statements, compiled once (db/prepared-query.ts).
+const currentOfUser = preparedQuery((db, itemId: number, userId: number) =>
+  verdictsWithUser(db).where('v.item_id', '=', itemId).where('v.user_id', '=', userId).orderBy('v.revision', 'desc').limit(1),
+);
+const currentRevision = preparedQuery((db, itemId: number, userId: number) =>
+  db
+    .selectFrom('verdicts')
+    .select((eb) => eb.fn.max('revision').as('revision'))
+    .where('item_id', '=', itemId)
+    .where('user_id', '=', userId),
+);
+// Everything `append` checks in one statement: the item's status, the user's current revision, when they saw the
+// panel, and the panel's room for a first verdict (its size, the experts with a verdict, others' live claims).
+const appendState = preparedQuery(
+  (db, itemId: number, userId: number, now: number) => sql<AppendStateRow>`
+    SELECT i.status, p.panel_size, i.verdict_count AS verdicts,
+      (SELECT max(v.revision) FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId}) AS current_revision,
+      (SELECT pv.first_seen_at FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) AS seen_at,
+      (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) AS claimed
+    FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = ${itemId}`,
+);
+const insertVerdict = preparedQuery(
+  (
+    db,
+    itemId: number,
+    userId: number,
+    revision: number,
+    labels: string,
+    problematic: string | null,
+    mistakes: string,
+    comment: string,
+    createdAt: string,
+    afterSeeingPanel: number,
+  ) =>
+    db.insertInto('verdicts').values({
+      item_id: itemId,
+      user_id: userId,
+      revision,
+      labels,
+      problematic,
+      mistakes,
+      comment,
+      created_at: createdAt,
+      after_seeing_panel: afterSeeingPanel,
+    }),
+);
+// The first verdict fills one panel slot (the panel is complete at its size).
+const countFirstVerdict = preparedQuery(
+  (db, itemId: number) => sql`
+    UPDATE items SET
+      verdict_count = verdict_count + 1,
+      status = CASE WHEN status = 'open' THEN 'in_review' ELSE status END,
+      panel_complete = CASE WHEN verdict_count + 1 >= (SELECT panel_size FROM projects p WHERE p.id = items.project_id) THEN 1 ELSE 0 END
+    WHERE id = ${itemId}`,
+);
+const releaseClaim = preparedQuery((db, itemId: number, userId: number) => db.deleteFrom('claims').where('item_id', '=', itemId).where('user_id', '=', userId));
+
 /** Verdicts are append-only: a revision is a new row, so no verdict is ever overwritten. */
 export function createVerdictsRepository(db: Queries) {
-  const verdictsWithUser = () => db.selectFrom('verdicts as v').innerJoin('users as u', 'u.id', 'v.user_id').select(VERDICT_COLUMNS);
-
   return {
     /** The user's latest revision on the item, or null when they have not judged it. */
     async currentOfUser(itemId: number, userId: number): Promise<Verdict | null> {
-      const row = await verdictsWithUser().where('v.item_id', '=', itemId).where('v.user_id', '=', userId).orderBy('v.revision', 'desc').limit(1).executeTakeFirst();
+      const row = await currentOfUser.first(db, itemId, userId);
       return row ? toVerdict(row) : null;
     },
     /** The user's current revision on the item (0 when they have not judged it). */
     async currentRevision(itemId: number, userId: number): Promise<number> {
-      const row = await db
-        .selectFrom('verdicts')
-        .select((eb) => eb.fn.max('revision').as('revision'))
-        .where('item_id', '=', itemId)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return row?.revision ?? 0;
+      return (await currentRevision.first(db, itemId, userId))?.revision ?? 0;
     },
     /**
      * A page of the user's current verdicts in the project, most recent first (verdicts_by_user finds them), and how
@@ -110,7 +162,7 @@ export function createVerdictsRepository(db: Queries) {
     },
     /** Every expert's latest revision on the item. */
     async currentOfItem(itemId: number): Promise<Verdict[]> {
-      const rows = await verdictsWithUser()
+      const rows = await verdictsWithUser(db)
         .where('v.item_id', '=', itemId)
         .where('v.revision', '=', (eb) =>
           eb.selectFrom('verdicts as w').select((w) => w.fn.max('w.revision').as('r')).whereRef('w.item_id', '=', 'v.item_id').whereRef('w.user_id', '=', 'v.user_id'),
@@ -130,15 +182,7 @@ export function createVerdictsRepository(db: Queries) {
      * that lock, two submissions racing from the same base, or for the last slot, cannot both win on either engine.
      */
     async append(itemId: number, userId: number, verdict: ParsedVerdictRequest, createdAt: string, now: number): Promise<AppendOutcome> {
-      // Everything the checks need in one statement: the item's status, the user's current revision, when they saw
-      // the panel, and the panel's room for a first verdict (its size, the experts with a verdict, others' live claims).
-      const { rows } = await sql<AppendStateRow>`
-        SELECT i.status, p.panel_size, i.verdict_count AS verdicts,
-          (SELECT max(v.revision) FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId}) AS current_revision,
-          (SELECT pv.first_seen_at FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) AS seen_at,
-          (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) AS claimed
-        FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = ${itemId}`.execute(db);
-      const state = rows[0];
+      const state = await appendState.first(db, itemId, userId, now);
       if (!state) throw new Error(`item ${itemId} not found`);
       // An agreed item is final too (automatically); a reopen puts an item back to disputed, open to revisions again.
       if (state.status === 'final' || state.status === 'agreed') return { outcome: 'final' };
@@ -156,29 +200,22 @@ export function createVerdictsRepository(db: Queries) {
       }
       const revision = current + 1;
       const afterSeeingPanel = seenAt !== null;
-      await db
-        .insertInto('verdicts')
-        .values({
-          item_id: itemId,
-          user_id: userId,
-          revision,
-          labels: JSON.stringify(verdict.labels),
-          problematic: verdict.problematic === null ? null : JSON.stringify(verdict.problematic),
-          mistakes: JSON.stringify(verdict.mistakes),
-          comment: verdict.comment,
-          created_at: createdAt,
-          after_seeing_panel: afterSeeingPanel ? 1 : 0,
-        })
-        .execute();
+      await insertVerdict.run(
+        db,
+        itemId,
+        userId,
+        revision,
+        JSON.stringify(verdict.labels),
+        verdict.problematic === null ? null : JSON.stringify(verdict.problematic),
+        JSON.stringify(verdict.mistakes),
+        verdict.comment,
+        createdAt,
+        afterSeeingPanel ? 1 : 0,
+      );
       if (revision === 1) {
         // The first verdict fills one panel slot, and the claim that reserved the slot is fulfilled.
-        await sql`
-          UPDATE items SET
-            verdict_count = verdict_count + 1,
-            status = CASE WHEN status = 'open' THEN 'in_review' ELSE status END,
-            panel_complete = CASE WHEN verdict_count + 1 >= (SELECT panel_size FROM projects p WHERE p.id = items.project_id) THEN 1 ELSE 0 END
-          WHERE id = ${itemId}`.execute(db);
-        await db.deleteFrom('claims').where('item_id', '=', itemId).where('user_id', '=', userId).execute();
+        await countFirstVerdict.run(db, itemId);
+        await releaseClaim.run(db, itemId, userId);
       }
       return { outcome: 'stored', revision, afterSeeingPanel };
     },
