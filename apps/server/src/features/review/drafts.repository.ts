@@ -2,7 +2,7 @@ import type { VerdictDraft, VerdictDraftRequest } from '@bagel/contracts';
 import type { Queries } from '../../db/database';
 import { preparedQuery } from '../../db/prepared-query';
 
-interface DraftRow {
+export interface DraftRow {
   item_id: number;
   base_revision: number;
   content: string;
@@ -12,7 +12,7 @@ interface DraftRow {
 /** What the content column holds: the draft but its base revision, which has a column of its own. */
 type DraftContent = Omit<VerdictDraftRequest, 'baseRevision'>;
 
-const toDraft = (row: DraftRow): VerdictDraft => ({
+export const toDraft = (row: DraftRow): VerdictDraft => ({
   ...(JSON.parse(row.content) as DraftContent),
   itemId: row.item_id,
   baseRevision: row.base_revision,

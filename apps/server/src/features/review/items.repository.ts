@@ -1,6 +1,9 @@
-import type { CandidateSource, ItemStatus, Judgement } from '@bagel/contracts';
+import type { CandidateSource, ItemStatus, Judgement, Verdict, VerdictDraft } from '@bagel/contracts';
+import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { preparedQuery } from '../../db/prepared-query';
+import { toDraft } from './drafts.repository';
+import { toVerdict } from './verdicts.repository';
 
 export interface ItemRecord {
   id: number;
@@ -15,6 +18,33 @@ export interface ItemRecord {
 export interface ExtraCandidateRecord {
   classIndex: number;
   source: Extract<CandidateSource, { kind: 'prior' | 'crowd' }>;
+}
+
+/** What one reviewer has of an item: their current verdict, their draft, when they saw the panel, their live claim. */
+export interface ReviewerState {
+  verdict: Verdict | null;
+  draft: VerdictDraft | null;
+  /** ISO time, or null. */
+  panelSeenAt: string | null;
+  /** Unix ms, or null when they hold no live claim on the item. */
+  claimExpiresAt: number | null;
+}
+
+interface ReviewerStateRow {
+  item_id: number;
+  username: string | null;
+  revision: number | null;
+  labels: string;
+  problematic: string | null;
+  mistakes: string;
+  comment: string;
+  created_at: string;
+  after_seeing_panel: number;
+  draft_base_revision: number | null;
+  draft_content: string;
+  draft_updated_at: string;
+  panel_seen_at: string | null;
+  claim_expires_at: number | null;
 }
 
 export interface PredictionRecord {
@@ -48,6 +78,21 @@ const predictions = preparedQuery((db, imageId: number, topK: number) =>
   db.selectFrom('predictions').select(['model_id', 'rank', 'class_idx', 'score']).where('image_id', '=', imageId).where('rank', '<=', topK).orderBy('model_id').orderBy('rank'),
 );
 
+// One statement for the four, each keyed by the user as well as the item (blind review: only the reviewer's own).
+const reviewerState = preparedQuery(
+  (db, itemId: number, userId: number, now: number) => sql<ReviewerStateRow>`
+    SELECT i.id AS item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel,
+      d.base_revision AS draft_base_revision, d.content AS draft_content, d.updated_at AS draft_updated_at,
+      (SELECT pv.first_seen_at FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) AS panel_seen_at,
+      (SELECT c.expires_at FROM claims c WHERE c.item_id = i.id AND c.user_id = ${userId} AND c.expires_at > ${now}) AS claim_expires_at
+    FROM items i
+    LEFT JOIN verdicts v ON v.item_id = i.id AND v.user_id = ${userId}
+      AND v.revision = (SELECT max(w.revision) FROM verdicts w WHERE w.item_id = i.id AND w.user_id = ${userId})
+    LEFT JOIN users u ON u.id = v.user_id
+    LEFT JOIN verdict_drafts d ON d.item_id = i.id AND d.user_id = ${userId}
+    WHERE i.id = ${itemId}`,
+);
+
 /** Reads one item: its image, accepted labels and the models' predictions (classes by index; see the project catalog). */
 export function createItemsRepository(db: Queries) {
   return {
@@ -73,6 +118,20 @@ export function createItemsRepository(db: Queries) {
           ? { classIndex: row.class_idx, source: { kind: 'crowd', posterior: row.posterior ?? 0 } }
           : { classIndex: row.class_idx, source: { kind: 'prior', judgement: (row.judgement ?? 'wrong') as Judgement } },
       );
+    },
+    /** What the user has of the item (see ReviewerState); null for an unknown item. Their claim counts if live at `now`. */
+    async reviewerState(itemId: number, userId: number, now: number): Promise<ReviewerState | null> {
+      const row = await reviewerState.first(db, itemId, userId, now);
+      if (!row) return null;
+      return {
+        verdict: row.revision === null ? null : toVerdict({ ...row, username: row.username as string, revision: row.revision }),
+        draft:
+          row.draft_base_revision === null
+            ? null
+            : toDraft({ item_id: row.item_id, base_revision: row.draft_base_revision, content: row.draft_content, updated_at: row.draft_updated_at }),
+        panelSeenAt: row.panel_seen_at,
+        claimExpiresAt: row.claim_expires_at,
+      };
     },
     /** Each model's predictions up to rank `topK`, best first. */
     async predictions(imageId: number, topK: number): Promise<PredictionRecord[]> {

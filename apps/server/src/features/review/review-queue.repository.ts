@@ -113,10 +113,6 @@ const claimTarget = preparedQuery(
     FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = ${itemId}`,
 );
 
-const claimExpiry = preparedQuery((db, itemId: number, userId: number, now: number) =>
-  db.selectFrom('claims').select('expires_at').where('item_id', '=', itemId).where('user_id', '=', userId).where('expires_at', '>', now),
-);
-
 /**
  * The review queue: which item an expert judges next, reserved for them by a claim.
  *
@@ -201,10 +197,6 @@ export function createReviewQueueRepository(db: Queries) {
       const expiresAt = now + row.claim_ms;
       await upsertClaim.run(db, itemId, userId, expiresAt, now);
       return { outcome: 'claimed', expiresAt, claimMs: row.claim_ms };
-    },
-    /** Expiry (unix ms) of the user's live claim on the item, or null. */
-    async claimExpiry(itemId: number, userId: number, now: number): Promise<number | null> {
-      return (await claimExpiry.first(db, itemId, userId, now))?.expires_at ?? null;
     },
     /**
      * Records the skip (the item then comes after all others for this user) and frees the user's panel slot. In a

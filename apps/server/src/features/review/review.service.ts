@@ -129,27 +129,21 @@ export function createReviewService(database: Database, options: ReviewServiceOp
    * The item as `user` sees it: only their own verdict, and only the classes they added themselves, unless
    * `addedKeys` is given (the lead's desk lists the classes every expert added).
    */
-  async function reviewItem(
-    item: ItemRecord,
-    entry: CatalogProject,
-    user: SessionUser,
-    claimExpiresAt: number | null | 'look up',
-    addedKeys?: readonly string[],
-  ): Promise<ReviewItem> {
+  async function reviewItem(item: ItemRecord, entry: CatalogProject, user: SessionUser, addedKeys?: readonly string[]): Promise<ReviewItem> {
     const { project, vocabulary } = entry;
     // What the item is and what the user has of it, read together (they agree with each other as of one moment).
-    const [acceptedIndices, predictions, extraCandidates, myVerdict, myDraft, panelSeenAt, claimExpiry] = await database.snapshot((trx) => {
+    const now = options.now();
+    const [acceptedIndices, predictions, extraCandidates, state] = await database.snapshot((trx) => {
       const items = createItemsRepository(trx);
       return Promise.all([
         items.acceptedClassIndices(item.imageId),
         items.predictions(item.imageId, project.topK),
         items.extraCandidates(item.id),
-        createVerdictsRepository(trx).currentOfUser(item.id, user.id),
-        createDraftsRepository(trx).ofUser(user.id, item.id),
-        createPanelViewsRepository(trx).firstSeenAt(item.id, user.id),
-        claimExpiresAt === 'look up' ? createReviewQueueRepository(trx).claimExpiry(item.id, user.id, options.now()) : claimExpiresAt,
+        items.reviewerState(item.id, user.id, now),
       ]);
     });
+    if (!state) throw notFound(`Item ${item.id} not found`);
+    const { verdict: myVerdict, draft: myDraft, panelSeenAt, claimExpiresAt } = state;
     const original = classAt(entry, item.originalClassIndex);
     const accepted = acceptedIndices.map((index) => classAt(entry, index));
     const acceptedKeys = new Set(accepted.map((c) => c.key));
@@ -193,7 +187,7 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       mistakeCategories: project.mistakeCategories,
       myVerdict,
       myDraft,
-      claimExpiresAt: claimExpiry === null ? null : iso(claimExpiry),
+      claimExpiresAt: claimExpiresAt === null ? null : iso(claimExpiresAt),
       panelSeenAt,
     };
   }
@@ -207,12 +201,12 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       const claim = await database.write((trx) => createReviewQueueRepository(trx).claimNext(user.id, entry.project, now, after));
       if (!claim) return null;
       const { item } = await findItem(claim.itemId);
-      return reviewItem(item, entry, user, claim.expiresAt);
+      return reviewItem(item, entry, user);
     },
 
     async item(user: SessionUser, itemId: number): Promise<ReviewItem> {
       const { item, entry } = await findItem(itemId);
-      return reviewItem(item, entry, user, 'look up');
+      return reviewItem(item, entry, user);
     },
 
     /**
@@ -223,7 +217,7 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       const { item, entry } = await findItem(itemId);
       if (user.role !== 'admin') await recordPanelView(item.id, user.id, 'desk');
       const added = (await verdicts.currentOfItem(itemId)).flatMap((v) => Object.keys(v.labels));
-      return reviewItem(item, entry, user, 'look up', added);
+      return reviewItem(item, entry, user, added);
     },
 
     /**

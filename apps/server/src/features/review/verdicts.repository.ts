@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { preparedQuery } from '../../db/prepared-query';
 
-interface VerdictRow {
+export interface VerdictRow {
   item_id: number;
   username: string;
   revision: number;
@@ -15,7 +15,7 @@ interface VerdictRow {
   after_seeing_panel: number;
 }
 
-const toVerdict = (row: VerdictRow): Verdict => ({
+export const toVerdict = (row: VerdictRow): Verdict => ({
   itemId: row.item_id,
   expert: row.username,
   revision: row.revision,
@@ -63,9 +63,6 @@ interface AppendStateRow {
 const verdictsWithUser = (db: Queries) => db.selectFrom('verdicts as v').innerJoin('users as u', 'u.id', 'v.user_id').select(VERDICT_COLUMNS);
 
 // The review loop's statements, compiled once (db/prepared-query.ts).
-const currentOfUser = preparedQuery((db, itemId: number, userId: number) =>
-  verdictsWithUser(db).where('v.item_id', '=', itemId).where('v.user_id', '=', userId).orderBy('v.revision', 'desc').limit(1),
-);
 const currentRevision = preparedQuery((db, itemId: number, userId: number) =>
   db
     .selectFrom('verdicts')
@@ -122,11 +119,6 @@ const releaseClaim = preparedQuery((db, itemId: number, userId: number) => db.de
 /** Verdicts are append-only: a revision is a new row, so no verdict is ever overwritten. */
 export function createVerdictsRepository(db: Queries) {
   return {
-    /** The user's latest revision on the item, or null when they have not judged it. */
-    async currentOfUser(itemId: number, userId: number): Promise<Verdict | null> {
-      const row = await currentOfUser.first(db, itemId, userId);
-      return row ? toVerdict(row) : null;
-    },
     /** The user's current revision on the item (0 when they have not judged it). */
     async currentRevision(itemId: number, userId: number): Promise<number> {
       return (await currentRevision.first(db, itemId, userId))?.revision ?? 0;
