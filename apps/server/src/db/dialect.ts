@@ -116,3 +116,13 @@ export async function resetIdSequences(db: Queries, tables: readonly (keyof Tabl
     await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${sql.table(table)}), false)`.execute(db);
   }
 }
+
+/**
+ * Makes a query walk the named index, after the table it indexes in a FROM clause (`FROM items i ${indexedBy(…)}`).
+ * - SQLite: `INDEXED BY index`; its planner, left alone, may sort the whole table instead.
+ * - PostgreSQL: nothing; it takes no hints, and uses a partial index when the query's WHERE states the index's
+ *   predicate in literals (not parameters), which such a query must therefore do.
+ */
+export function indexedBy(db: Queries, index: string): RawBuilder<unknown> {
+  return engineOf(db) === 'sqlite' ? sql`INDEXED BY ${sql.id(index)}` : sql``;
+}

@@ -65,6 +65,19 @@ export async function* readSnapshot<T, R>(db: Db, queries: Queries, job: (snapsh
 }
 
 const perConnection = new WeakMap<Db, Database>();
+const statementsOf = new WeakMap<Queries, (sql: string) => SqliteStatement>();
+
+/**
+ * The prepared statements of SQLite's connection, when `queries` are a SQLite database's (undefined otherwise, a
+ * PostgreSQL database's or a Kysely transaction's). prepared-query.ts runs the SQL it compiled once straight on them:
+ * better-sqlite3 answers at once, and Kysely's driver around it (its lock on the one connection, the promises of each
+ * step) costs more than the small queries of the review loop. The same statement on the same connection: what a
+ * query sees and does is what it would through Kysely. Kysely's own transactions are never opened on SQLite (writes
+ * go through the group commit), so no Kysely transaction can hold the connection meanwhile.
+ */
+export function sqliteStatements(queries: Queries): ((sql: string) => SqliteStatement) | undefined {
+  return statementsOf.get(queries);
+}
 
 /**
  * The Database over a better-sqlite3 connection (opened and migrated by `openDatabase`), one per connection: every
@@ -74,7 +87,9 @@ const perConnection = new WeakMap<Db, Database>();
 export function sqliteDatabase(db: Db): Database {
   let database = perConnection.get(db);
   if (database) return database;
-  const queries = kyselyOn(db);
+  const statements = withStatementCache(db);
+  const queries: Queries = new Kysely<Tables>({ dialect: new SqliteDialect({ database: statements }) });
+  statementsOf.set(queries, (sql) => statements.prepare(sql));
   const groupCommit = groupCommitOf(db);
   database = {
     engine: 'sqlite',

@@ -40,8 +40,9 @@ const SAFETY_VALVE_PAGES = 4096;
  */
 export default fp(
   async function backgroundCheckpointsPlugin(app) {
-    const db = app.db;
-    if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return;
+    // SQLite's write-ahead log only: PostgreSQL checkpoints itself.
+    const db = app.database.sqlite;
+    if (!db || db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return;
     const worker = new Worker(CHECKPOINTER, {
       eval: true,
       workerData: { file: db.name, driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: INTERVAL_MS },

@@ -1,41 +1,37 @@
 import type { DiscussionThread, Role } from '@bagel/contracts';
-import type { Db } from '../../db/open-database';
+import type { Queries } from '../../db/database';
 
 export type DiscussionMessage = DiscussionThread['messages'][number];
 
 interface MessageRow {
   id: number;
   username: string;
-  role: Role;
+  role: string;
   body: string;
   created_at: string;
 }
 
-const toMessage = (row: MessageRow): DiscussionMessage => ({ id: row.id, author: row.username, role: row.role, body: row.body, createdAt: row.created_at });
+const toMessage = (row: MessageRow): DiscussionMessage => ({ id: row.id, author: row.username, role: row.role as Role, body: row.body, createdAt: row.created_at });
 
 /** An item's discussion thread: messages are only ever added. */
-export function createDiscussionRepository(db: Db) {
-  const ofItem = db.prepare<[number], MessageRow>(
-    `SELECT m.id, u.username, u.role, m.body, m.created_at
-     FROM discussion_messages m JOIN users u ON u.id = m.user_id WHERE m.item_id = ? ORDER BY m.id`,
-  );
-  const byId = db.prepare<[number], MessageRow>(
-    'SELECT m.id, u.username, u.role, m.body, m.created_at FROM discussion_messages m JOIN users u ON u.id = m.user_id WHERE m.id = ?',
-  );
-  const insert = db.prepare<[number, number, string, string]>('INSERT INTO discussion_messages (item_id, user_id, body, created_at) VALUES (?, ?, ?, ?)');
-  const hasVerdict = db.prepare<[number, number], { found: number }>('SELECT 1 AS found FROM verdicts WHERE item_id = ? AND user_id = ? LIMIT 1');
+export function createDiscussionRepository(db: Queries) {
+  const messages = () =>
+    db.selectFrom('discussion_messages as m').innerJoin('users as u', 'u.id', 'm.user_id').select(['m.id', 'u.username', 'u.role', 'm.body', 'm.created_at']);
 
   return {
-    ofItem(itemId: number): DiscussionMessage[] {
-      return ofItem.all(itemId).map(toMessage);
+    async ofItem(itemId: number): Promise<DiscussionMessage[]> {
+      const rows = await messages().where('m.item_id', '=', itemId).orderBy('m.id').execute();
+      return rows.map(toMessage);
     },
-    add(itemId: number, userId: number, body: string, createdAt: string): DiscussionMessage {
-      const id = Number(insert.run(itemId, userId, body, createdAt).lastInsertRowid);
-      return toMessage(byId.get(id)!);
+    /** Adds a message and returns it as the thread shows it. In a write. */
+    async add(itemId: number, userId: number, body: string, createdAt: string): Promise<DiscussionMessage> {
+      const { id } = await db.insertInto('discussion_messages').values({ item_id: itemId, user_id: userId, body, created_at: createdAt }).returning('id').executeTakeFirstOrThrow();
+      return toMessage(await messages().where('m.id', '=', id).executeTakeFirstOrThrow());
     },
     /** Whether the user has given a verdict on the item (any revision). */
-    hasVerdict(itemId: number, userId: number): boolean {
-      return hasVerdict.get(itemId, userId) !== undefined;
+    async hasVerdict(itemId: number, userId: number): Promise<boolean> {
+      const row = await db.selectFrom('verdicts').select('item_id').where('item_id', '=', itemId).where('user_id', '=', userId).limit(1).executeTakeFirst();
+      return row !== undefined;
     },
   };
 }

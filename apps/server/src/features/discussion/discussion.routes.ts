@@ -4,7 +4,7 @@ import { currentUser } from '../../plugins/authentication';
 import { createDiscussionService } from './discussion.service';
 
 export const discussionRoutes: FastifyPluginAsyncZod = async (app) => {
-  const discussion = createDiscussionService(app.db, { now: app.now });
+  const discussion = createDiscussionService(app.database, { now: app.now });
 
   app.get(
     '/items/:itemId/discussion',
@@ -16,7 +16,7 @@ export const discussionRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: DiscussionThread, 403: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (request) => ({ messages: discussion.thread(currentUser(request), request.params.itemId) }),
+    async (request) => ({ messages: await discussion.thread(currentUser(request), request.params.itemId) }),
   );
 
   app.post(
@@ -30,6 +30,6 @@ export const discussionRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: DiscussionMessage, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (request, reply) => reply.code(201).send(discussion.post(currentUser(request), request.params.itemId, request.body.body)),
+    async (request, reply) => reply.code(201).send(await discussion.post(currentUser(request), request.params.itemId, request.body.body)),
   );
 };

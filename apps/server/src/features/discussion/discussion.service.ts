@@ -1,5 +1,5 @@
 import type { SessionUser } from '@bagel/contracts';
-import type { Db } from '../../db/open-database';
+import type { Database } from '../../db/database';
 import { forbidden, notFound } from '../../plugins/errors';
 import { createItemsRepository } from '../review/items.repository';
 import { createDiscussionRepository, type DiscussionMessage } from './discussion.repository';
@@ -9,25 +9,28 @@ import { createDiscussionRepository, type DiscussionMessage } from './discussion
  * the thread only once they have given their own verdict on the item (403 before), since the messages talk about
  * the other verdicts. Leads and admins always may.
  */
-export function createDiscussionService(db: Db, options: { now: () => number }) {
-  const items = createItemsRepository(db);
-  const discussion = createDiscussionRepository(db);
+export function createDiscussionService(database: Database, options: { now: () => number }) {
+  const items = createItemsRepository(database.queries);
+  const discussion = createDiscussionRepository(database.queries);
 
-  function checkAccess(user: SessionUser, itemId: number): void {
-    if (!items.findById(itemId)) throw notFound(`Item ${itemId} not found`);
-    if (user.role === 'expert' && !discussion.hasVerdict(itemId, user.id)) {
+  // Checked before the write, outside it: an item is never deleted while served and a verdict never withdrawn, so
+  // what this finds cannot stop holding before the message is written.
+  async function checkAccess(user: SessionUser, itemId: number): Promise<void> {
+    if (!(await items.findById(itemId))) throw notFound(`Item ${itemId} not found`);
+    if (user.role === 'expert' && !(await discussion.hasVerdict(itemId, user.id))) {
       throw forbidden(`The discussion of item ${itemId} opens to you once you have given your own verdict on it`);
     }
   }
 
   return {
-    thread(user: SessionUser, itemId: number): DiscussionMessage[] {
-      checkAccess(user, itemId);
+    async thread(user: SessionUser, itemId: number): Promise<DiscussionMessage[]> {
+      await checkAccess(user, itemId);
       return discussion.ofItem(itemId);
     },
-    post(user: SessionUser, itemId: number, body: string): DiscussionMessage {
-      checkAccess(user, itemId);
-      return discussion.add(itemId, user.id, body, new Date(options.now()).toISOString());
+    async post(user: SessionUser, itemId: number, body: string): Promise<DiscussionMessage> {
+      await checkAccess(user, itemId);
+      const createdAt = new Date(options.now()).toISOString();
+      return database.write((trx) => createDiscussionRepository(trx).add(itemId, user.id, body, createdAt));
     },
   };
 }

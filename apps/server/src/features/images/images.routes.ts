@@ -32,13 +32,12 @@ const CACHE_CONTROL = 'private, max-age=3600';
 export const imagesRoutes: FastifyPluginAsyncZod<ImagesRoutesOptions> = async (app, options) => {
   const catalog = projectCatalog(app.database);
   const previews = createPreviewCache({ dir: options.cacheDir, maxBytes: options.previewCacheBytes ?? DEFAULT_PREVIEW_CACHE_BYTES, log: app.log });
-  const imageFile = app.db.prepare<[number, number], { file: string }>('SELECT file FROM images WHERE id = ? AND project_id = ?');
 
   /** The image's file name and its project's source: 404 for an unknown project or image. */
   async function locate(projectId: number, imageId: number) {
     const project = (await catalog.get(projectId))?.project;
     if (!project) throw notFound(`Project ${projectId} not found`);
-    const image = imageFile.get(imageId, projectId);
+    const image = await app.database.queries.selectFrom('images').select('file').where('id', '=', imageId).where('project_id', '=', projectId).executeTakeFirst();
     if (!image) throw notFound(`Image ${imageId} not found in project ${projectId}`);
     return { file: image.file, source: options.images.sourceFor(project.imageDir) };
   }

@@ -14,7 +14,7 @@ const readers = requireRole('lead', 'admin');
 const leads = requireRole('lead');
 
 export const leadRoutes: FastifyPluginAsyncZod<LeadRoutesOptions> = async (app, options) => {
-  const lead = createLeadService(app.db, { now: app.now, images: options.images });
+  const lead = createLeadService(app.database, { now: app.now, images: options.images });
 
   app.get(
     '/projects/:projectId/lead/queue',

@@ -1,12 +1,12 @@
 import { LeadDecisionRequest, ReopenRequest, type Decision, type DeskItem, type FinalLabels, type LeadQueue, type SessionUser } from '@bagel/contracts';
 import { displayName, validateVerdict } from '@bagel/core';
 import type { z } from 'zod';
-import type { Db } from '../../db/open-database';
-import { sqliteDatabase } from '../../db/sqlite-engine';
+import type { Database } from '../../db/database';
+import { lockRows } from '../../db/dialect';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
 import { imageUrls } from '../images/image-urls';
-import { syncProjectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createItemsRepository, type ItemRecord } from '../review/items.repository';
 import { createReviewService, type ReviewServiceOptions } from '../review/review.service';
 import { createVerdictsRepository } from '../review/verdicts.repository';
@@ -15,7 +15,6 @@ import { createLeadQueueRepository, type LeadQueueFilter } from './lead-queue.re
 
 export interface LeadServiceOptions {
   now: () => number;
-  /** The projects' image sources (see ReviewServiceOptions). */
   images?: ReviewServiceOptions['images'];
 }
 
@@ -37,34 +36,30 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * `basePanelVersion` (a finalize or override) against deciding on verdicts that changed since the desk was loaded
  * (409 STALE_DESK).
  */
-export function createLeadService(db: Db, options: LeadServiceOptions) {
-  const catalog = syncProjectCatalog(db);
-  const items = createItemsRepository(db);
-  const verdicts = createVerdictsRepository(db);
-  const decisions = createDecisionsRepository(db);
-  const queue = createLeadQueueRepository(db);
-  const database = sqliteDatabase(db);
+export function createLeadService(database: Database, options: LeadServiceOptions) {
+  const catalog = projectCatalog(database);
   const consensus = createConsensusService(database);
-  const review = createReviewService(db, options);
-  const itemStatus = db.prepare<[number], { status: string }>('SELECT status FROM items WHERE id = ?');
+  const items = createItemsRepository(database.queries);
+  const review = createReviewService(database, options);
 
-  function findProject(projectId: number): CatalogProject {
-    const entry = catalog.get(projectId);
+  async function findProject(projectId: number): Promise<CatalogProject> {
+    const entry = await catalog.get(projectId);
     if (!entry) throw notFound(`Project ${projectId} not found`);
     return entry;
   }
 
-  function findItem(itemId: number): { item: ItemRecord; entry: CatalogProject } {
-    const item = items.findById(itemId);
+  async function findItem(itemId: number): Promise<{ item: ItemRecord; entry: CatalogProject }> {
+    const item = await items.findById(itemId);
     if (!item) throw notFound(`Item ${itemId} not found`);
-    return { item, entry: findProject(item.projectId) };
+    return { item, entry: await findProject(item.projectId) };
   }
 
   /**
    * Appends the decision `decide` makes of the item's status (null: not allowed then), unless someone decided since
-   * `base`, or (when `basePanel` is given) a verdict was written since the desk showed `basePanel` revisions.
+   * `base`, or (when `basePanel` is given) a verdict was written since the desk showed `basePanel` revisions; the item
+   * is re-aggregated in the same write.
    */
-  const record = (
+  function record(
     item: ItemRecord,
     lead: SessionUser,
     base: number,
@@ -72,21 +67,26 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
     decide: (status: string) => { kind: Decision['kind']; final: FinalLabels | null } | null,
     note: string,
     createdAt: string,
-  ): Promise<Outcome> =>
-    database.write(async (trx): Promise<Outcome> => {
-      const current = decisions.count(item.id);
-      if (base !== current) return { outcome: 'stale', current, base };
-      if (basePanel !== null) {
-        const panel = verdicts.writesOfItem(item.id);
-        if (panel !== basePanel) return { outcome: 'stale-desk', current: panel, base: basePanel };
-      }
-      const status = itemStatus.get(item.id)!.status;
-      const decision = decide(status);
-      if (decision === null) return { outcome: 'wrong-status', status };
-      const sequence = decisions.append(item.id, { ...decision, leadId: lead.id, note, createdAt });
+  ): Promise<Outcome> {
+    return database.write(async (trx) => {
+      // The item's row is locked before anything is checked (a no-op on SQLite, where one write runs at a time): on
+      // PostgreSQL, another lead's decision and every verdict on the item wait until this write commits, so the
+      // decision count (STALE_DECISION), the panel version (STALE_DESK) and the status checked here are those the
+      // decision is recorded on.
+      await lockRows(trx, 'items', [item.id]);
+      const decisions = createDecisionsRepository(trx);
+      const state = await decisions.state(item.id);
+      if (!state) throw notFound(`Item ${item.id} not found`);
+      if (base !== state.decisions) return { outcome: 'stale', current: state.decisions, base };
+      if (basePanel !== null && state.panelVersion !== basePanel) return { outcome: 'stale-desk', current: state.panelVersion, base: basePanel };
+      const decision = decide(state.status);
+      if (decision === null) return { outcome: 'wrong-status', status: state.status };
+      const sequence = state.decisions + 1;
+      await decisions.append(item.id, sequence, { ...decision, leadId: lead.id, note, createdAt });
       await consensus.refreshItem(trx, item.id, item.projectId, createdAt);
       return { outcome: 'stored', decision: { sequence, kind: decision.kind, lead: lead.username, final: decision.final, note, createdAt } };
     });
+  }
 
   function stored(itemId: number, result: Outcome, wrongStatus: (status: string) => ApiError): Decision {
     if (result.outcome === 'stale') {
@@ -109,11 +109,15 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
 
   return {
     async queue(projectId: number, query: { status: LeadQueueFilter; limit: number; offset: number }): Promise<LeadQueue> {
-      const entry = findProject(projectId);
-      const { rows, total } = queue.page(projectId, query.status, query.limit, query.offset);
+      const entry = await findProject(projectId);
       const now = iso(options.now());
-      // Recomputed for the page (only how divided each item is is stored): the reasons are always current.
-      const current = await Promise.all(rows.map((row) => consensus.current(database.queries, row.itemId, projectId, now)));
+      // The page, its count and the page's current disputes in one snapshot, so that they agree.
+      const { rows, total, current } = await database.snapshot(async (trx) => {
+        const page = await createLeadQueueRepository(trx).page(projectId, query.status, query.limit, query.offset);
+        // Recomputed for the page (only how divided each item is is stored): the reasons are always current.
+        const current = await Promise.all(page.rows.map((row) => consensus.current(trx, row.itemId, projectId, now)));
+        return { ...page, current };
+      });
       return {
         total,
         items: rows.map((row, i) => {
@@ -136,26 +140,32 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
 
     /** The desk: a lead opening it has seen the panel (review.deskItem records it). */
     async desk(user: SessionUser, itemId: number): Promise<DeskItem> {
-      const item = review.deskItem(user, itemId);
-      // Awaits only SQLite's queries: no write lands between them and the reads below.
-      const current = await consensus.current(database.queries, itemId, item.projectId, iso(options.now()));
-      if (!current) throw notFound(`Item ${itemId} not found`);
+      const item = await review.deskItem(user, itemId);
+      // The panel, its aggregate, the decisions and the panel's version in one snapshot: the version a decision sends
+      // back (basePanelVersion) is that of the verdicts shown, whatever lands meanwhile.
+      const panel = await database.snapshot(async (trx) => {
+        const current = await consensus.current(trx, itemId, item.projectId, iso(options.now()));
+        const verdicts = createVerdictsRepository(trx);
+        const [currentVerdicts, decisions, panelVersion] = await Promise.all([verdicts.currentOfItem(itemId), createDecisionsRepository(trx).ofItem(itemId), verdicts.writesOfItem(itemId)]);
+        return { current, currentVerdicts, decisions, panelVersion };
+      });
+      if (!panel.current) throw notFound(`Item ${itemId} not found`);
       return {
         item,
-        verdicts: verdicts.currentOfItem(itemId),
-        consensus: current.state.consensus,
-        final: current.state.final,
-        decisions: decisions.ofItem(itemId),
-        // Read in the same turn of the event loop as the verdicts above: no write can land in between.
-        panelVersion: verdicts.writesOfItem(itemId),
+        verdicts: panel.currentVerdicts,
+        consensus: panel.current.state.consensus,
+        final: panel.current.state.final,
+        decisions: panel.decisions,
+        panelVersion: panel.panelVersion,
       };
     },
 
     /** Finalizes a disputed item, or overrides an agreed or final one. */
     async decide(lead: SessionUser, itemId: number, request: ParsedDecision): Promise<Decision> {
-      const { item, entry } = findItem(itemId);
+      const { item, entry } = await findItem(itemId);
+      const top1Predictions = await items.predictions(item.imageId, 1);
       const top1 = entry.models.flatMap((model) => {
-        const prediction = items.predictions(item.imageId, 1).find((p) => p.modelId === model.id);
+        const prediction = top1Predictions.find((p) => p.modelId === model.id);
         const cls = prediction ? entry.vocabulary.byIndex(prediction.classIndex) : undefined;
         return cls ? [{ name: model.name, top1Key: cls.key }] : [];
       });
@@ -184,7 +194,7 @@ export function createLeadService(db: Db, options: LeadServiceOptions) {
 
     /** Puts an agreed or final item back to disputed: its final labels are withdrawn and experts may revise again. */
     async reopen(lead: SessionUser, itemId: number, request: ParsedReopen): Promise<Decision> {
-      const { item } = findItem(itemId);
+      const { item } = await findItem(itemId);
       const result = await record(
         item,
         lead,

@@ -1,4 +1,7 @@
-import type { Db } from '../../db/open-database';
+import { sql } from 'kysely';
+import type { Queries } from '../../db/database';
+import { forUpdateSkipLocked, indexedBy, lockRows } from '../../db/dialect';
+import { preparedQuery } from '../../db/prepared-query';
 
 export interface Claim {
   itemId: number;
@@ -31,130 +34,182 @@ export type ClaimOutcome =
   | { outcome: 'too-many-claims'; held: number };
 
 /**
+ * Whether the user may take a slot of item `i` now: open or in review, not judged by them, its panel not seen by
+ * them, and a slot free (verdicts plus other experts' live claims below the panel size). The status and the flag are
+ * literals, as items_queue's predicate: PostgreSQL then walks that partial index.
+ */
+const claimable = (userId: number, panelSize: number, now: number) => sql`
+  i.status IN ('open', 'in_review') AND i.panel_complete = 0 AND i.verdict_count < ${panelSize}
+  AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId})
+  AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId})
+  AND i.verdict_count + (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) < ${panelSize}`;
+
+// The statements of `next` and of a claim, compiled once (db/prepared-query.ts).
+const deleteExpiredClaims = preparedQuery((db, userId: number, now: number) => db.deleteFrom('claims').where('user_id', '=', userId).where('expires_at', '<=', now));
+
+/**
+ * Renews the user's oldest live claim in the project other than `after` on an item they may still judge (after a
+ * reload, the item the expert was working on rather than the one claimed ahead); returns its item. An UPDATE rather
+ * than a read then a write: a verdict deleting the claim at the same moment leaves nothing to renew.
+ */
+const renewHeldClaim = preparedQuery(
+  (db, userId: number, projectId: number, now: number, after: number, expiresAt: number) => sql<{ item_id: number }>`
+    UPDATE claims SET expires_at = ${expiresAt}
+    WHERE user_id = ${userId} AND item_id = (
+      SELECT c.item_id FROM claims c JOIN items i ON i.id = c.item_id
+      WHERE c.user_id = ${userId} AND c.expires_at > ${now} AND i.project_id = ${projectId} AND i.status IN ('open', 'in_review')
+        AND c.item_id <> ${after}
+        AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = c.item_id AND v.user_id = ${userId})
+        AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = c.item_id AND pv.user_id = ${userId})
+      ORDER BY c.claimed_at, c.item_id LIMIT 1)
+    RETURNING item_id`,
+);
+
+/**
+ * The first item in priority order the user may claim (other than `after` and the items `tried`), locked for this
+ * write where the engine needs it (see above). Walks the partial index items_queue in priority order and stops at the
+ * first item with a free slot; complete panels are not in the index (migration 002), so the walk only passes items
+ * this user judged or others hold. Two statements (not skipped, then skipped) rather than one ORDER BY on "skipped",
+ * which would sort the whole queue.
+ */
+const pickQuery = (db: Queries, skipped: boolean, userId: number, projectId: number, panelSize: number, now: number, after: number, tried: readonly number[]) => sql<{ id: number }>`
+  SELECT i.id FROM items i ${indexedBy(db, 'items_queue')}
+  WHERE i.project_id = ${projectId} AND ${claimable(userId, panelSize, now)} AND i.id <> ${after}
+    ${tried.length > 0 ? sql`AND i.id NOT IN (${sql.join(tried)})` : sql``}
+    AND ${skipped ? sql`` : sql`NOT`} EXISTS (SELECT 1 FROM skips s WHERE s.item_id = i.id AND s.user_id = ${userId})
+  ORDER BY i.models_wrong DESC, i.confidence DESC, i.id
+  LIMIT 1 ${forUpdateSkipLocked(db, 'i')}`;
+const picks = [false, true].map((skipped) =>
+  preparedQuery((db, userId: number, projectId: number, panelSize: number, now: number, after: number) => pickQuery(db, skipped, userId, projectId, panelSize, now, after, [])),
+);
+
+/** Takes a slot of the item for the user if it is still free (checked by this statement); returns a row if it did. */
+const claimIfFree = preparedQuery(
+  // SQLite reads "SELECT … ON CONFLICT" as a join unless the SELECT has a WHERE clause, which this one always has.
+  (db, itemId: number, userId: number, panelSize: number, now: number, expiresAt: number) => sql<{ item_id: number }>`
+    INSERT INTO claims (item_id, user_id, expires_at, claimed_at)
+    SELECT i.id, CAST(${userId} AS bigint), CAST(${expiresAt} AS bigint), CAST(${now} AS bigint) FROM items i
+    WHERE i.id = ${itemId} AND ${claimable(userId, panelSize, now)}
+    ON CONFLICT (item_id, user_id) DO UPDATE SET expires_at = excluded.expires_at
+    RETURNING item_id`,
+);
+
+const upsertClaim = preparedQuery((db, itemId: number, userId: number, expiresAt: number, now: number) =>
+  db
+    .insertInto('claims')
+    .values({ item_id: itemId, user_id: userId, expires_at: expiresAt, claimed_at: now })
+    .onConflict((oc) => oc.columns(['item_id', 'user_id']).doUpdateSet({ expires_at: (eb) => eb.ref('excluded.expires_at') })),
+);
+
+const claimTarget = preparedQuery(
+  (db, itemId: number, userId: number, now: number) => sql<ClaimTargetRow>`
+    SELECT i.project_id, i.status, p.panel_size, p.claim_ms, i.verdict_count AS verdicts,
+      CASE WHEN EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId}) THEN 1 ELSE 0 END AS judged,
+      CASE WHEN EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) THEN 1 ELSE 0 END AS seen,
+      (SELECT c.expires_at FROM claims c WHERE c.item_id = i.id AND c.user_id = ${userId} AND c.expires_at > ${now}) AS own_expiry,
+      (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) AS claimed_by_others,
+      (SELECT count(*) FROM claims c JOIN items o ON o.id = c.item_id
+       WHERE c.user_id = ${userId} AND c.expires_at > ${now} AND c.item_id <> i.id AND o.project_id = i.project_id) AS other_claims
+    FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = ${itemId}`,
+);
+
+/**
  * The review queue: which item an expert judges next, reserved for them by a claim.
  *
  * An item needs `panelSize` verdicts. Its free slots are panelSize - verdicts - live claims of other experts, and
- * `next` only hands out an item with a free slot, taking the slot in the same transaction that counted it. Since
- * better-sqlite3 runs a transaction synchronously, no other request of the process can interleave, so an item never
+ * `next` only hands out an item with a free slot, taking the slot in the same write that counted it, so an item never
  * holds more live claims plus verdicts than its panel, however many experts ask at once. An expired claim stops
  * counting by its expiry time alone; no sweeper is needed (the rows are deleted lazily). A reviewer who has seen the
  * panel's verdicts of an item without judging it (a lead at the desk: panel_views) is never handed that item.
+ *
+ * The writes (`claimNext`, `claim`, `skip`) run in a `Database.write` job on the transaction they are given. On
+ * SQLite one write runs at a time, so what they check holds until they commit. On PostgreSQL they lock first:
+ * - the user's row, so that one expert's claims are taken one request at a time (two tabs asking `next` together get
+ *   the same item, and never make an expert hold more than two claims);
+ * - `claimNext` takes the item it picks with FOR UPDATE SKIP LOCKED (dialect.forUpdateSkipLocked): concurrent
+ *   experts pass over an item another's write holds (a claim or a verdict being written) instead of waiting for it,
+ *   and the claim is inserted only if the item still has a free slot in a statement run after the lock (which sees
+ *   every write committed before it); if a write that committed meanwhile took the slot, the next item is picked;
+ * - `claim` of a given item locks the item's row (dialect.lockRows) before counting its slots, as a verdict does.
+ * Always the user's row before an item's, so that two writes never wait for each other.
  */
-export function createReviewQueueRepository(db: Db) {
-  // The oldest held claim first: after a reload, the item the expert was working on rather than the one claimed ahead.
-  const heldClaim = db.prepare<{ user: number; project: number; now: number; after: number }, { item_id: number }>(
-    `SELECT c.item_id FROM claims c JOIN items i ON i.id = c.item_id
-     WHERE c.user_id = :user AND c.expires_at > :now AND i.project_id = :project AND i.status IN ('open', 'in_review')
-       AND c.item_id <> :after
-       AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = c.item_id AND v.user_id = :user)
-       AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = c.item_id AND pv.user_id = :user)
-     ORDER BY c.claimed_at, c.item_id LIMIT 1`,
-  );
-  // Walks the partial index items_queue in priority order and stops at the first item with a free slot. Complete
-  // panels are not in the index (migration 002), so the walk only passes items this user judged or others hold.
-  // Two statements (not skipped, then skipped) rather than one ORDER BY on "skipped", which would sort the whole queue.
-  const pick = (skipped: boolean) =>
-    db.prepare<{ user: number; project: number; panel: number; now: number; after: number }, { id: number }>(
-      `SELECT i.id FROM items i INDEXED BY items_queue
-       WHERE i.project_id = :project AND i.status IN ('open', 'in_review') AND i.panel_complete = 0
-         AND i.verdict_count < :panel AND i.id <> :after
-         AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = :user)
-         AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = :user)
-         AND ${skipped ? '' : 'NOT'} EXISTS (SELECT 1 FROM skips s WHERE s.item_id = i.id AND s.user_id = :user)
-         AND i.verdict_count + (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> :user AND c.expires_at > :now) < :panel
-       ORDER BY i.models_wrong DESC, i.confidence DESC, i.id
-       LIMIT 1`,
-    );
-  const pickUnskipped = pick(false);
-  const pickSkipped = pick(true);
-  const upsertClaim = db.prepare<[number, number, number, number]>(
-    `INSERT INTO claims (item_id, user_id, expires_at, claimed_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (item_id, user_id) DO UPDATE SET expires_at = excluded.expires_at`,
-  );
-  const deleteExpiredClaimsOfUser = db.prepare<[number, number]>('DELETE FROM claims WHERE user_id = ? AND expires_at <= ?');
-  const claimOf = db.prepare<[number, number, number], { expires_at: number }>(
-    'SELECT expires_at FROM claims WHERE item_id = ? AND user_id = ? AND expires_at > ?',
-  );
-  const insertSkip = db.prepare<[number, number, string]>(
-    `INSERT INTO skips (item_id, user_id, skipped_at) VALUES (?, ?, ?)
-     ON CONFLICT (item_id, user_id) DO UPDATE SET skipped_at = excluded.skipped_at`,
-  );
-  const deleteClaim = db.prepare<[number, number]>('DELETE FROM claims WHERE item_id = ? AND user_id = ?');
-  const claimTarget = db.prepare<{ item: number; user: number; now: number }, ClaimTargetRow>(
-    `SELECT i.project_id, i.status, p.panel_size, p.claim_ms, i.verdict_count AS verdicts,
-       EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = :user) AS judged,
-       EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = :user) AS seen,
-       (SELECT c.expires_at FROM claims c WHERE c.item_id = i.id AND c.user_id = :user AND c.expires_at > :now) AS own_expiry,
-       (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> :user AND c.expires_at > :now) AS claimed_by_others,
-       (SELECT count(*) FROM claims c JOIN items o ON o.id = c.item_id
-        WHERE c.user_id = :user AND c.expires_at > :now AND c.item_id <> i.id AND o.project_id = i.project_id) AS other_claims
-     FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = :item`,
-  );
-
-  // IMMEDIATE takes the write lock up front, so a second process on the same file (an import) waits instead of
-  // failing the transaction half-way with SQLITE_BUSY.
-  const claimNext = db.transaction(
-    (userId: number, project: { id: number; panelSize: number; claimMs: number }, now: number, after: number): Claim | null => {
-      deleteExpiredClaimsOfUser.run(userId, now);
-      const params = { user: userId, project: project.id, panel: project.panelSize, now, after };
-      // A refresh of the page returns the item already held rather than grabbing another one; claiming ahead
-      // (`after`) returns the other item held, if any: so an expert never holds more than two claims.
-      const itemId =
-        heldClaim.get({ user: userId, project: project.id, now, after })?.item_id ?? pickUnskipped.get(params)?.id ?? pickSkipped.get(params)?.id;
-      if (itemId === undefined) return null;
-      const expiresAt = now + project.claimMs;
-      upsertClaim.run(itemId, userId, expiresAt, now);
-      return { itemId, expiresAt };
-    },
-  );
-
-  const claimItem = db.transaction((itemId: number, userId: number, now: number): ClaimOutcome => {
-    const row = claimTarget.get({ item: itemId, user: userId, now });
-    if (!row) return { outcome: 'not-found' };
-    if (row.judged === 1) return { outcome: 'judged' };
-    if (row.status === 'agreed' || row.status === 'final') return { outcome: 'final', status: row.status };
-    if (row.seen === 1) return { outcome: 'panel-seen' };
-    if (row.own_expiry === null) {
-      // Taking a slot anew (the claim expired, or was never taken): only a free one, and as `next` would, at most two
-      // claims per expert and project.
-      if (row.verdicts + row.claimed_by_others >= row.panel_size) {
-        return { outcome: 'panel-full', panelSize: row.panel_size, verdicts: row.verdicts, claimedByOthers: row.claimed_by_others };
-      }
-      if (row.other_claims >= MAX_CLAIMS) return { outcome: 'too-many-claims', held: row.other_claims };
-    }
-    const expiresAt = now + row.claim_ms;
-    upsertClaim.run(itemId, userId, expiresAt, now);
-    return { outcome: 'claimed', expiresAt, claimMs: row.claim_ms };
-  });
-
-  const skip = db.transaction((itemId: number, userId: number, skippedAt: string) => {
-    insertSkip.run(itemId, userId, skippedAt);
-    deleteClaim.run(itemId, userId);
-  });
+export function createReviewQueueRepository(db: Queries) {
+  async function pick(userId: number, project: { id: number; panelSize: number }, now: number, after: number, skipped: boolean, tried: readonly number[]): Promise<number | undefined> {
+    const row =
+      tried.length === 0
+        ? await picks[skipped ? 1 : 0]!.first(db, userId, project.id, project.panelSize, now, after)
+        : (await pickQuery(db, skipped, userId, project.id, project.panelSize, now, after, tried).execute(db)).rows[0];
+    return row?.id;
+  }
 
   return {
     /**
      * Assigns the user their next item of the project (see above), other than `after` (an item they hold, when
-     * claiming ahead), or null when nothing is left for them.
+     * claiming ahead), or null when nothing is left for them. In a write.
      */
-    claimNext(userId: number, project: { id: number; panelSize: number; claimMs: number }, now: number, after?: number): Claim | null {
-      return claimNext.immediate(userId, project, now, after ?? 0);
+    async claimNext(userId: number, project: { id: number; panelSize: number; claimMs: number }, now: number, after?: number): Promise<Claim | null> {
+      // PostgreSQL: this expert's claims, one request at a time (see above). SQLite: nothing to do.
+      await lockRows(db, 'users', [userId]);
+      await deleteExpiredClaims.run(db, userId, now);
+      const expiresAt = now + project.claimMs;
+      // A refresh of the page returns the item already held rather than grabbing another one; claiming ahead
+      // (`after`) returns the other item held, if any: so an expert never holds more than two claims.
+      const held = await renewHeldClaim.first(db, userId, project.id, now, after ?? 0, expiresAt);
+      if (held) return { itemId: held.item_id, expiresAt };
+      for (const skipped of [false, true]) {
+        // On SQLite the first item picked is claimed. On PostgreSQL the pick locks the item (skipping those other
+        // writes hold) and the claim checks its slot again: a write that committed between the pick's snapshot and
+        // its lock may have taken the slot, and then the next item is picked (never the same one again).
+        const tried: number[] = [];
+        for (;;) {
+          const itemId = await pick(userId, project, now, after ?? 0, skipped, tried);
+          if (itemId === undefined) break;
+          if (await claimIfFree.first(db, itemId, userId, project.panelSize, now, expiresAt)) return { itemId, expiresAt };
+          tried.push(itemId);
+        }
+      }
+      return null;
     },
     /**
      * Renews the user's live claim on an item they have not judged (its expiry moves to now + the project's claim
      * time), or takes it anew when it has expired or was never taken, if the panel has a free slot (panelSize minus
      * verdicts minus other experts' live claims) and the user holds fewer than two other claims in the project.
+     * In a write.
      */
-    claim(itemId: number, userId: number, now: number): ClaimOutcome {
-      return claimItem.immediate(itemId, userId, now);
+    async claim(itemId: number, userId: number, now: number): Promise<ClaimOutcome> {
+      // PostgreSQL: the user's row (their claims, one request at a time), then the item's (its slots, as a verdict
+      // counts them), both before anything is counted. Always in this order, so two writes cannot wait on each other.
+      await lockRows(db, 'users', [userId]);
+      await lockRows(db, 'items', [itemId]);
+      const row = await claimTarget.first(db, itemId, userId, now);
+      if (!row) return { outcome: 'not-found' };
+      if (row.judged === 1) return { outcome: 'judged' };
+      if (row.status === 'agreed' || row.status === 'final') return { outcome: 'final', status: row.status };
+      if (row.seen === 1) return { outcome: 'panel-seen' };
+      if (row.own_expiry === null) {
+        // Taking a slot anew (the claim expired, or was never taken): only a free one, and as `next` would, at most two
+        // claims per expert and project.
+        if (row.verdicts + row.claimed_by_others >= row.panel_size) {
+          return { outcome: 'panel-full', panelSize: row.panel_size, verdicts: row.verdicts, claimedByOthers: row.claimed_by_others };
+        }
+        if (row.other_claims >= MAX_CLAIMS) return { outcome: 'too-many-claims', held: row.other_claims };
+      }
+      const expiresAt = now + row.claim_ms;
+      await upsertClaim.run(db, itemId, userId, expiresAt, now);
+      return { outcome: 'claimed', expiresAt, claimMs: row.claim_ms };
     },
-    /** Expiry (unix ms) of the user's live claim on the item, or null. */
-    claimExpiry(itemId: number, userId: number, now: number): number | null {
-      return claimOf.get(itemId, userId, now)?.expires_at ?? null;
-    },
-    /** Records the skip (the item then comes after all others for this user) and frees the user's panel slot. */
-    skip(itemId: number, userId: number, skippedAt: string): void {
-      skip.immediate(itemId, userId, skippedAt);
+    /**
+     * Records the skip (the item then comes after all others for this user) and frees the user's panel slot. In a
+     * write; on PostgreSQL after the user's row is locked, as their claims are taken.
+     */
+    async skip(itemId: number, userId: number, skippedAt: string): Promise<void> {
+      await lockRows(db, 'users', [userId]);
+      await db
+        .insertInto('skips')
+        .values({ item_id: itemId, user_id: userId, skipped_at: skippedAt })
+        .onConflict((oc) => oc.columns(['item_id', 'user_id']).doUpdateSet({ skipped_at: (eb) => eb.ref('excluded.skipped_at') }))
+        .execute();
+      await db.deleteFrom('claims').where('item_id', '=', itemId).where('user_id', '=', userId).execute();
     },
   };
 }

@@ -32,7 +32,7 @@ export interface ReviewRoutesOptions {
 const reviewers = requireRole('expert', 'lead');
 
 export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (app, options) => {
-  const review = createReviewService(app.db, { now: app.now, images: options.images });
+  const review = createReviewService(app.database, { now: app.now, images: options.images });
 
   app.get(
     '/projects/:projectId/my-verdicts',
@@ -158,7 +158,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
         response: { 200: ItemVerdicts, 404: ErrorResponse },
       },
     },
-    async (request) => ({ verdicts: review.verdictsVisibleTo(currentUser(request), request.params.itemId) }),
+    async (request) => ({ verdicts: await review.verdictsVisibleTo(currentUser(request), request.params.itemId) }),
   );
 
   app.post(
@@ -180,7 +180,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
     '/items/:itemId/skip',
     { preHandler: reviewers, schema: { tags: ['review'], params: ItemParams, response: { 200: SkipResponse, 403: ErrorResponse, 404: ErrorResponse } } },
     async (request) => {
-      review.skip(currentUser(request), request.params.itemId);
+      await review.skip(currentUser(request), request.params.itemId);
       return { skipped: true as const };
     },
   );

@@ -14,24 +14,23 @@ import type {
   VocabularyClass,
 } from '@bagel/contracts';
 import { candidateClasses, displayName, isTop1OutsideAccepted, validateVerdict } from '@bagel/core';
-import { groupCommitOf } from '../../db/group-commit';
-import type { Db } from '../../db/open-database';
-import { sqliteDatabase } from '../../db/sqlite-engine';
+import type { Database, Queries } from '../../db/database';
+import { lockRows } from '../../db/dialect';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
 import { createImageSources, type ImageSources } from '../images/image-sources';
 import { imageUrls } from '../images/image-urls';
-import { syncProjectCatalog, type CatalogProject } from '../projects/project-catalog';
+import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createDraftsRepository } from './drafts.repository';
-import { createIdempotencyRepository, requestFingerprint } from './idempotency.repository';
+import { createIdempotencyRepository, newIdempotencySweeps, requestFingerprint } from './idempotency.repository';
 import { createItemsRepository, type ItemRecord, type PredictionRecord } from './items.repository';
-import { createPanelViewsRepository } from './panel-views.repository';
+import { createPanelViewsRepository, type PanelViewVia } from './panel-views.repository';
 import { createReviewQueueRepository } from './review-queue.repository';
 import { createVerdictsRepository } from './verdicts.repository';
 
 export interface ReviewServiceOptions {
   now: () => number;
-  /** The projects' image sources, to tell whether an image can be shown (default: each project's own, as recorded). */
+  /** Where images are looked for; answered at once, without the network (image-sources.ts). */
   images?: Pick<ImageSources, 'available'>;
 }
 
@@ -60,44 +59,53 @@ function panelSeen(itemId: number): ApiError {
  * this layer answers not-found and conflicts, and enforces blind review: nothing it returns to an expert contains
  * another expert's verdict unless the expert has submitted their own.
  */
-export function createReviewService(db: Db, options: ReviewServiceOptions) {
-  const catalog = syncProjectCatalog(db);
-  const items = createItemsRepository(db);
-  const verdicts = createVerdictsRepository(db);
-  const queue = createReviewQueueRepository(db);
-  const panelViews = createPanelViewsRepository(db);
-  const database = sqliteDatabase(db);
+export function createReviewService(database: Database, options: ReviewServiceOptions) {
+  const catalog = projectCatalog(database);
   const consensus = createConsensusService(database);
-  const drafts = createDraftsRepository(db);
-  const idempotencyKeys = createIdempotencyRepository(db, options.now);
-  // The claim of `next` and the verdict's append + aggregate are the review loop's writes: concurrent experts' writes
-  // share one commit (see group-commit.ts); each still runs alone, checked and written in its own savepoint.
-  const writes = groupCommitOf(db);
   // Answered at once, without the network: a remote source says what it learnt lately (image-source.ts).
   const images = options.images ?? createImageSources();
+  const items = createItemsRepository(database.queries);
+  const verdicts = createVerdictsRepository(database.queries);
+  const panelViews = createPanelViewsRepository(database.queries);
+  const idempotencySweeps = newIdempotencySweeps();
 
-  // The verdict and the item's new aggregate are written together, in the group-commit job (its own savepoint): the
-  // lead's queue and the dashboard are never behind the verdicts, and a failed aggregation stores no verdict. The
-  // expert's draft of it has served its purpose.
-  const appendAndAggregate = async (item: ItemRecord, userId: number, verdict: ParsedVerdictRequest, now: number) => {
+  /**
+   * The verdict and the item's new aggregate are written together, in the write `trx` (which has locked the item's
+   * row): the lead's queue and the dashboard are never behind the verdicts, and a failed aggregation stores no
+   * verdict. The expert's draft of it has served its purpose.
+   */
+  async function appendAndAggregate(trx: Queries, item: ItemRecord, userId: number, verdict: ParsedVerdictRequest, now: number) {
     const createdAt = iso(now);
-    const result = verdicts.append(item.id, userId, verdict, createdAt, now);
+    const result = await createVerdictsRepository(trx).append(item.id, userId, verdict, createdAt, now);
     if (result.outcome !== 'stored') return result;
-    await consensus.refreshItem(database.queries, item.id, item.projectId, createdAt);
-    drafts.remove(userId, item.id);
+    await consensus.refreshItem(trx, item.id, item.projectId, createdAt);
+    await createDraftsRepository(trx).remove(userId, item.id);
     return { ...result, createdAt };
-  };
+  }
 
-  function findProject(projectId: number): CatalogProject {
-    const entry = catalog.get(projectId);
+  /**
+   * Records that the user is shown the panel's verdicts of the item (the first time only). Read first: the common case
+   * (seen before) then takes no write. The write locks the item's row, as a verdict on it does (panel-views.repository).
+   */
+  async function recordPanelView(itemId: number, userId: number, via: PanelViewVia): Promise<void> {
+    if ((await panelViews.firstSeenAt(itemId, userId)) !== null) return;
+    const at = iso(options.now());
+    await database.write(async (trx) => {
+      await lockRows(trx, 'items', [itemId]);
+      await createPanelViewsRepository(trx).record(itemId, userId, at, via);
+    });
+  }
+
+  async function findProject(projectId: number): Promise<CatalogProject> {
+    const entry = await catalog.get(projectId);
     if (!entry) throw notFound(`Project ${projectId} not found`);
     return entry;
   }
 
-  function findItem(itemId: number): { item: ItemRecord; entry: CatalogProject } {
-    const item = items.findById(itemId);
+  async function findItem(itemId: number): Promise<{ item: ItemRecord; entry: CatalogProject }> {
+    const item = await items.findById(itemId);
     if (!item) throw notFound(`Item ${itemId} not found`);
-    return { item, entry: findProject(item.projectId) };
+    return { item, entry: await findProject(item.projectId) };
   }
 
   function classAt(entry: CatalogProject, index: number): VocabularyClass {
@@ -119,12 +127,25 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
    * The item as `user` sees it: only their own verdict, and only the classes they added themselves, unless
    * `addedKeys` is given (the lead's desk lists the classes every expert added).
    */
-  function reviewItem(item: ItemRecord, entry: CatalogProject, user: SessionUser, claimExpiresAt: number | null, addedKeys?: readonly string[]): ReviewItem {
+  async function reviewItem(item: ItemRecord, entry: CatalogProject, user: SessionUser, addedKeys?: readonly string[]): Promise<ReviewItem> {
     const { project, vocabulary } = entry;
+    // What the item is and what the user has of it, read together (they agree with each other as of one moment).
+    const now = options.now();
+    const [acceptedIndices, predictions, extraCandidates, state] = await database.snapshot((trx) => {
+      const items = createItemsRepository(trx);
+      return Promise.all([
+        items.acceptedClassIndices(item.imageId),
+        items.predictions(item.imageId, project.topK),
+        items.extraCandidates(item.id),
+        items.reviewerState(item.id, user.id, now),
+      ]);
+    });
+    if (!state) throw notFound(`Item ${item.id} not found`);
+    const { verdict: myVerdict, draft: myDraft, panelSeenAt, claimExpiresAt } = state;
     const original = classAt(entry, item.originalClassIndex);
-    const accepted = items.acceptedClassIndices(item.imageId).map((index) => classAt(entry, index));
+    const accepted = acceptedIndices.map((index) => classAt(entry, index));
     const acceptedKeys = new Set(accepted.map((c) => c.key));
-    const models: ItemModel[] = predictionsByModel(entry, items.predictions(item.imageId, project.topK)).map(({ model, predictions }) => {
+    const models: ItemModel[] = predictionsByModel(entry, predictions).map(({ model, predictions }) => {
       const shown = predictions.map((p) => ({ rank: p.rank, key: p.cls.key, index: p.cls.index, name: displayName(p.cls), score: p.score }));
       return {
         model: model.name,
@@ -134,12 +155,11 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
         top1IsMistake: isTop1OutsideAccepted({ model: model.name, predictions: shown }, acceptedKeys),
       };
     });
-    const myVerdict = verdicts.currentOfUser(item.id, user.id);
     const candidates: Candidate[] = candidateClasses({
       originalKey: original.key,
       acceptedKeys: [...acceptedKeys],
       models: models.map((m) => ({ model: m.model, predictions: m.predictions })),
-      extraCandidates: items.extraCandidates(item.id).map(({ classIndex, source }) => ({ key: classAt(entry, classIndex).key, source })),
+      extraCandidates: extraCandidates.map(({ classIndex, source }) => ({ key: classAt(entry, classIndex).key, source })),
       addedKeys: addedKeys ?? (myVerdict ? Object.keys(myVerdict.labels) : []),
     }).flatMap(({ key, sources }) => {
       const cls = vocabulary.byKey(key);
@@ -164,36 +184,38 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       models,
       mistakeCategories: project.mistakeCategories,
       myVerdict,
-      myDraft: drafts.ofUser(user.id, item.id),
+      myDraft,
       claimExpiresAt: claimExpiresAt === null ? null : iso(claimExpiresAt),
-      panelSeenAt: panelViews.firstSeenAt(item.id, user.id),
+      panelSeenAt,
     };
   }
 
   return {
     /** The user's next item of the project (other than `after`), claimed for them, or null when nothing is left for them. */
     async next(user: SessionUser, projectId: number, after?: number): Promise<ReviewItem | null> {
-      const entry = findProject(projectId);
-      const claim = await writes.run(() => queue.claimNext(user.id, entry.project, options.now(), after));
+      const entry = await findProject(projectId);
+      const now = options.now();
+      // The claim is taken in a write of its own (review-queue.repository: how it holds with concurrent experts).
+      const claim = await database.write((trx) => createReviewQueueRepository(trx).claimNext(user.id, entry.project, now, after));
       if (!claim) return null;
-      const { item } = findItem(claim.itemId);
-      return reviewItem(item, entry, user, claim.expiresAt);
+      const { item } = await findItem(claim.itemId);
+      return reviewItem(item, entry, user);
     },
 
-    item(user: SessionUser, itemId: number): ReviewItem {
-      const { item, entry } = findItem(itemId);
-      return reviewItem(item, entry, user, queue.claimExpiry(item.id, user.id, options.now()));
+    async item(user: SessionUser, itemId: number): Promise<ReviewItem> {
+      const { item, entry } = await findItem(itemId);
+      return reviewItem(item, entry, user);
     },
 
     /**
      * The item for the lead's desk: its candidates include every class any expert's current verdict judges. The desk
      * shows the panel, so a lead opening it has seen the panel (recorded: they do not join this panel afterwards).
      */
-    deskItem(user: SessionUser, itemId: number): ReviewItem {
-      const { item, entry } = findItem(itemId);
-      if (user.role !== 'admin') panelViews.record(item.id, user.id, iso(options.now()), 'desk');
-      const added = verdicts.currentOfItem(itemId).flatMap((v) => Object.keys(v.labels));
-      return reviewItem(item, entry, user, queue.claimExpiry(item.id, user.id, options.now()), added);
+    async deskItem(user: SessionUser, itemId: number): Promise<ReviewItem> {
+      const { item, entry } = await findItem(itemId);
+      if (user.role !== 'admin') await recordPanelView(item.id, user.id, 'desk');
+      const added = (await verdicts.currentOfItem(itemId)).flatMap((v) => Object.keys(v.labels));
+      return reviewItem(item, entry, user, added);
     },
 
     /**
@@ -202,18 +224,20 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
      * judges): their later revisions are marked as made after seeing the panel, and a lead who has no verdict on the
      * item does not join its panel.
      */
-    verdictsVisibleTo(user: SessionUser, itemId: number): Verdict[] {
-      findItem(itemId);
-      if (user.role === 'expert' && !verdicts.currentOfUser(itemId, user.id)) return [];
-      const all = verdicts.currentOfItem(itemId);
-      if (user.role !== 'admin' && all.some((v) => v.expert !== user.username)) panelViews.record(itemId, user.id, iso(options.now()), 'verdicts');
+    async verdictsVisibleTo(user: SessionUser, itemId: number): Promise<Verdict[]> {
+      await findItem(itemId);
+      if (user.role === 'expert' && (await verdicts.currentRevision(itemId, user.id)) === 0) return [];
+      const all = await verdicts.currentOfItem(itemId);
+      if (user.role !== 'admin' && all.some((v) => v.expert !== user.username)) await recordPanelView(itemId, user.id, 'verdicts');
       return all;
     },
 
     /** Takes or renews the user's claim on the item (see ReviewQueueRepository.claim). */
     async claim(user: SessionUser, itemId: number): Promise<ClaimResponse> {
-      const { item } = findItem(itemId);
-      const result = await writes.run(() => queue.claim(item.id, user.id, options.now()));
+      const { item } = await findItem(itemId);
+      const now = options.now();
+      // In a write of its own, which locks the item's row before counting its slots (review-queue.repository).
+      const result = await database.write((trx) => createReviewQueueRepository(trx).claim(item.id, user.id, now));
       switch (result.outcome) {
         case 'claimed':
           return { itemId: item.id, claimExpiresAt: iso(result.expiresAt), expiresInSeconds: Math.max(1, Math.floor(result.claimMs / 1000)) };
@@ -240,8 +264,8 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
      * and stores nothing more; the key with another request is 422 IDEMPOTENCY_KEY_REUSED.
      */
     async submitVerdict(user: SessionUser, itemId: number, verdict: ParsedVerdictRequest, idempotencyKey?: string): Promise<Verdict> {
-      const { item, entry } = findItem(itemId);
-      const top1 = predictionsByModel(entry, items.predictions(item.imageId, 1));
+      const { item, entry } = await findItem(itemId);
+      const top1 = predictionsByModel(entry, await items.predictions(item.imageId, 1));
       const issues = validateVerdict(verdict, {
         hasClass: (key) => entry.vocabulary.byKey(key) !== undefined,
         models: top1.map(({ model, predictions }) => ({ name: model.name, top1Key: predictions[0]!.cls.key })),
@@ -251,9 +275,16 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
         throw new ApiError(400, `Invalid verdict: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, 'INVALID_VERDICT', { issues });
       }
       const fingerprint = requestFingerprint(`POST verdict of item ${item.id}`, verdict);
-      const result = await writes.run(() =>
-        idempotencyKeys.once(user.id, idempotencyKey, fingerprint, () => appendAndAggregate(item, user.id, verdict, options.now())),
-      );
+      const result = await database.write(async (trx) => {
+        // The item's row is locked first (a no-op on SQLite, where one write runs at a time): on PostgreSQL, the
+        // checks that follow (the current revision, a free panel slot, the item's status) then hold until this
+        // write commits, and a concurrent verdict, decision or draft save on the item waits for it. The key is taken
+        // next, before anything is written (idempotency.repository: exactly once on both engines).
+        await lockRows(trx, 'items', [item.id]);
+        return createIdempotencyRepository(trx, options.now, idempotencySweeps).once(user.id, idempotencyKey, fingerprint, () =>
+          appendAndAggregate(trx, item, user.id, verdict, options.now()),
+        );
+      });
       if (result.outcome === 'panel-full') throw panelFull(item.id, result);
       if (result.outcome === 'panel-seen') throw panelSeen(item.id);
       if (result.outcome === 'final') {
@@ -281,9 +312,9 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
     },
 
     /** The user's own draft on the item; 404 NO_DRAFT when they have none (whoever else has one: blind review). */
-    draftOf(user: SessionUser, itemId: number): VerdictDraft {
-      findItem(itemId);
-      const draft = drafts.ofUser(user.id, itemId);
+    async draftOf(user: SessionUser, itemId: number): Promise<VerdictDraft> {
+      await findItem(itemId);
+      const draft = await createDraftsRepository(database.queries).ofUser(user.id, itemId);
       if (!draft) throw new ApiError(404, `You have no draft on item ${itemId}`, 'NO_DRAFT');
       return draft;
     },
@@ -293,9 +324,13 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
      * current one: a verdict was stored since (the draft's own submission, or one from another device).
      */
     async saveDraft(user: SessionUser, itemId: number, draft: VerdictDraftRequest): Promise<VerdictDraft> {
-      const { item } = findItem(itemId);
-      return writes.run(() => {
-        const current = verdicts.currentOfUser(item.id, user.id)?.revision ?? 0;
+      const { item } = await findItem(itemId);
+      const updatedAt = iso(options.now());
+      return database.write(async (trx) => {
+        // The item's row first, as a verdict locks it: a verdict stored at the same moment either comes before this
+        // check (the draft is refused) or after the save (and deletes the draft), on PostgreSQL too.
+        await lockRows(trx, 'items', [item.id]);
+        const current = await createVerdictsRepository(trx).currentRevision(item.id, user.id);
         if (draft.baseRevision !== current) {
           throw conflict(
             `Your verdict on item ${item.id} is at revision ${current}, not ${draft.baseRevision}: this draft revises an earlier one and was not saved`,
@@ -303,19 +338,20 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
             { currentRevision: current },
           );
         }
-        return drafts.save(user.id, item.id, draft, iso(options.now()));
+        return createDraftsRepository(trx).save(user.id, item.id, draft, updatedAt);
       });
     },
 
     async deleteDraft(user: SessionUser, itemId: number): Promise<void> {
-      const { item } = findItem(itemId);
-      await writes.run(() => drafts.remove(user.id, item.id));
+      const { item } = await findItem(itemId);
+      await database.write((trx) => createDraftsRepository(trx).remove(user.id, item.id));
     },
 
     /** The user's own verdicts in the project, most recent first: theirs only, so blind review holds. */
-    myVerdicts(user: SessionUser, projectId: number, query: ParsedMyVerdictsQuery): MyVerdictsPage {
-      const entry = findProject(projectId);
-      const { total, rows } = verdicts.pageOfUserInProject(user.id, projectId, query.offset, query.limit);
+    async myVerdicts(user: SessionUser, projectId: number, query: ParsedMyVerdictsQuery): Promise<MyVerdictsPage> {
+      const entry = await findProject(projectId);
+      // The count and the page in one snapshot, so that they agree.
+      const { total, rows } = await database.snapshot((trx) => createVerdictsRepository(trx).pageOfUserInProject(user.id, projectId, query.offset, query.limit));
       const named = (cls: VocabularyClass) => ({ key: cls.key, name: displayName(cls) });
       return {
         total,
@@ -347,9 +383,10 @@ export function createReviewService(db: Db, options: ReviewServiceOptions) {
       };
     },
 
-    skip(user: SessionUser, itemId: number): void {
-      const { item } = findItem(itemId);
-      queue.skip(item.id, user.id, iso(options.now()));
+    async skip(user: SessionUser, itemId: number): Promise<void> {
+      const { item } = await findItem(itemId);
+      const skippedAt = iso(options.now());
+      await database.write((trx) => createReviewQueueRepository(trx).skip(item.id, user.id, skippedAt));
     },
   };
 }

@@ -1,7 +1,9 @@
 import type { ItemStatus, ParsedVerdictRequest, Verdict } from '@bagel/contracts';
-import type { Db } from '../../db/open-database';
+import { sql } from 'kysely';
+import type { Queries } from '../../db/database';
+import { preparedQuery } from '../../db/prepared-query';
 
-interface VerdictRow {
+export interface VerdictRow {
   item_id: number;
   username: string;
   revision: number;
@@ -13,7 +15,7 @@ interface VerdictRow {
   after_seeing_panel: number;
 }
 
-const toVerdict = (row: VerdictRow): Verdict => ({
+export const toVerdict = (row: VerdictRow): Verdict => ({
   itemId: row.item_id,
   expert: row.username,
   revision: row.revision,
@@ -25,7 +27,7 @@ const toVerdict = (row: VerdictRow): Verdict => ({
   afterSeeingPanel: row.after_seeing_panel === 1,
 });
 
-const VERDICT_COLUMNS = 'v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel';
+const VERDICT_COLUMNS = ['v.item_id', 'u.username', 'v.revision', 'v.labels', 'v.problematic', 'v.mistakes', 'v.comment', 'v.created_at', 'v.after_seeing_panel'] as const;
 
 /** A reviewer's current verdict on one item, with what a list of their verdicts shows of the item. */
 export interface OwnVerdictRow {
@@ -48,123 +50,166 @@ export type AppendOutcome =
   | { outcome: 'panel-full'; panelSize: number; verdicts: number; claimedByOthers: number }
   | { outcome: 'panel-seen'; seenAt: string };
 
-/** Verdicts are append-only: a revision is a new row, so no verdict is ever overwritten. */
-export function createVerdictsRepository(db: Db) {
-  const currentOfUser = db.prepare<[number, number], VerdictRow>(
-    `SELECT ${VERDICT_COLUMNS} FROM verdicts v JOIN users u ON u.id = v.user_id
-     WHERE v.item_id = ? AND v.user_id = ? ORDER BY v.revision DESC LIMIT 1`,
-  );
-  const currentOfItem = db.prepare<[number], VerdictRow>(
-    `SELECT ${VERDICT_COLUMNS} FROM verdicts v JOIN users u ON u.id = v.user_id
-     WHERE v.item_id = ?
-       AND v.revision = (SELECT max(w.revision) FROM verdicts w WHERE w.item_id = v.item_id AND w.user_id = v.user_id)
-     ORDER BY u.username`,
-  );
-  const insert = db.prepare<[number, number, number, string, string | null, string, string, string, number]>(
-    `INSERT INTO verdicts (item_id, user_id, revision, labels, problematic, mistakes, comment, created_at, after_seeing_panel)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const currentRevision = db.prepare<[number, number], { revision: number | null }>(
-    'SELECT max(revision) AS revision FROM verdicts WHERE item_id = ? AND user_id = ?',
-  );
-  // Every revision is a new row, so the count of an item's rows moves with every verdict written on it: the version
-  // of the panel the lead's desk shows.
-  const writesOfItem = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM verdicts WHERE item_id = ?');
-  const itemStatus = db.prepare<[number], { status: string }>('SELECT status FROM items WHERE id = ?');
-  // The panel's room for a first verdict: its size, the experts with a verdict, and the live claims of others.
-  const panelRoom = db.prepare<{ item: number; user: number; now: number }, { panel_size: number; verdicts: number; claimed: number }>(
-    `SELECT p.panel_size, i.verdict_count AS verdicts,
-       (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> :user AND c.expires_at > :now) AS claimed
-     FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = :item`,
-  );
-  const panelSeenAt = db.prepare<[number, number], { first_seen_at: string }>('SELECT first_seen_at FROM panel_views WHERE item_id = ? AND user_id = ?');
-  const countFirstVerdict = db.prepare<[number]>(
-    `UPDATE items SET
-       verdict_count = verdict_count + 1,
-       status = CASE WHEN status = 'open' THEN 'in_review' ELSE status END,
-       panel_complete = verdict_count + 1 >= (SELECT panel_size FROM projects p WHERE p.id = items.project_id)
-     WHERE id = ?`,
-  );
-  const releaseClaim = db.prepare<[number, number]>('DELETE FROM claims WHERE item_id = ? AND user_id = ?');
-  // A reviewer's items of one project, by their current revision, most recent first (verdicts_by_user finds them).
-  const ofUserInProject = db.prepare<[number, number, number, number], OwnVerdictRow>(
-    `SELECT v.item_id, i.image_id, im.file, im.original_class_idx, i.status, v.revision, v.created_at, v.labels,
-       v.problematic IS NOT NULL AS problematic, v.comment
-     FROM verdicts v JOIN items i ON i.id = v.item_id JOIN images im ON im.id = i.image_id
-     WHERE v.user_id = ? AND i.project_id = ?
-       AND v.revision = (SELECT max(w.revision) FROM verdicts w WHERE w.item_id = v.item_id AND w.user_id = v.user_id)
-     ORDER BY v.created_at DESC, v.item_id DESC LIMIT ? OFFSET ?`,
-  );
-  const countOfUserInProject = db.prepare<[number, number], { n: number }>(
-    'SELECT count(DISTINCT v.item_id) AS n FROM verdicts v JOIN items i ON i.id = v.item_id WHERE v.user_id = ? AND i.project_id = ?',
-  );
+/** What `append` checks, read in one statement. */
+interface AppendStateRow {
+  status: string;
+  panel_size: number;
+  verdicts: number;
+  current_revision: number | null;
+  seen_at: string | null;
+  claimed: number;
+}
 
-  const append = db.transaction((itemId: number, userId: number, verdict: ParsedVerdictRequest, createdAt: string, now: number): AppendOutcome => {
-    // An agreed item is final too (automatically); a reopen puts an item back to disputed, open to revisions again.
-    const status = itemStatus.get(itemId)?.status;
-    if (status === 'final' || status === 'agreed') return { outcome: 'final' };
-    const current = currentRevision.get(itemId, userId)?.revision ?? 0;
-    if (verdict.baseRevision !== current) return { outcome: 'stale', currentRevision: current };
-    const seenAt = panelSeenAt.get(itemId, userId)?.first_seen_at ?? null;
-    if (current === 0) {
-      // Blind review: whoever saw the panel's verdicts (a lead at the desk) does not join the panel afterwards.
-      if (seenAt !== null) return { outcome: 'panel-seen', seenAt };
-      // The panel's size holds here, not only in `next`: a first verdict needs a free slot, one that no other
-      // expert holds with a live claim (the user's own claim is not counted: it reserved this very slot).
-      const room = panelRoom.get({ item: itemId, user: userId, now })!;
-      if (room.verdicts + room.claimed >= room.panel_size) {
-        return { outcome: 'panel-full', panelSize: room.panel_size, verdicts: room.verdicts, claimedByOthers: room.claimed };
-      }
-    }
-    const revision = current + 1;
-    const afterSeeingPanel = seenAt !== null;
-    insert.run(
-      itemId,
-      userId,
+const verdictsWithUser = (db: Queries) => db.selectFrom('verdicts as v').innerJoin('users as u', 'u.id', 'v.user_id').select(VERDICT_COLUMNS);
+
+// The review loop's statements, compiled once (db/prepared-query.ts).
+const currentRevision = preparedQuery((db, itemId: number, userId: number) =>
+  db
+    .selectFrom('verdicts')
+    .select((eb) => eb.fn.max('revision').as('revision'))
+    .where('item_id', '=', itemId)
+    .where('user_id', '=', userId),
+);
+// Everything `append` checks in one statement: the item's status, the user's current revision, when they saw the
+// panel, and the panel's room for a first verdict (its size, the experts with a verdict, others' live claims).
+const appendState = preparedQuery(
+  (db, itemId: number, userId: number, now: number) => sql<AppendStateRow>`
+    SELECT i.status, p.panel_size, i.verdict_count AS verdicts,
+      (SELECT max(v.revision) FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId}) AS current_revision,
+      (SELECT pv.first_seen_at FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) AS seen_at,
+      (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) AS claimed
+    FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = ${itemId}`,
+);
+const insertVerdict = preparedQuery(
+  (
+    db,
+    itemId: number,
+    userId: number,
+    revision: number,
+    labels: string,
+    problematic: string | null,
+    mistakes: string,
+    comment: string,
+    createdAt: string,
+    afterSeeingPanel: number,
+  ) =>
+    db.insertInto('verdicts').values({
+      item_id: itemId,
+      user_id: userId,
       revision,
-      JSON.stringify(verdict.labels),
-      verdict.problematic === null ? null : JSON.stringify(verdict.problematic),
-      JSON.stringify(verdict.mistakes),
-      verdict.comment,
-      createdAt,
-      afterSeeingPanel ? 1 : 0,
-    );
-    if (revision === 1) {
-      // The first verdict fills one panel slot, and the claim that reserved the slot is fulfilled.
-      countFirstVerdict.run(itemId);
-      releaseClaim.run(itemId, userId);
-    }
-    return { outcome: 'stored', revision, afterSeeingPanel };
-  });
+      labels,
+      problematic,
+      mistakes,
+      comment,
+      created_at: createdAt,
+      after_seeing_panel: afterSeeingPanel,
+    }),
+);
+// The first verdict fills one panel slot (the panel is complete at its size).
+const countFirstVerdict = preparedQuery(
+  (db, itemId: number) => sql`
+    UPDATE items SET
+      verdict_count = verdict_count + 1,
+      status = CASE WHEN status = 'open' THEN 'in_review' ELSE status END,
+      panel_complete = CASE WHEN verdict_count + 1 >= (SELECT panel_size FROM projects p WHERE p.id = items.project_id) THEN 1 ELSE 0 END
+    WHERE id = ${itemId}`,
+);
+const releaseClaim = preparedQuery((db, itemId: number, userId: number) => db.deleteFrom('claims').where('item_id', '=', itemId).where('user_id', '=', userId));
 
+/** Verdicts are append-only: a revision is a new row, so no verdict is ever overwritten. */
+export function createVerdictsRepository(db: Queries) {
   return {
-    /** The user's latest revision on the item, or null when they have not judged it. */
-    currentOfUser(itemId: number, userId: number): Verdict | null {
-      const row = currentOfUser.get(itemId, userId);
-      return row ? toVerdict(row) : null;
+    /** The user's current revision on the item (0 when they have not judged it). */
+    async currentRevision(itemId: number, userId: number): Promise<number> {
+      return (await currentRevision.first(db, itemId, userId))?.revision ?? 0;
     },
-    /** A page of the user's current verdicts in the project, most recent first, and how many items they judged there. */
-    pageOfUserInProject(userId: number, projectId: number, offset: number, limit: number): { total: number; rows: OwnVerdictRow[] } {
-      return { total: countOfUserInProject.get(userId, projectId)?.n ?? 0, rows: ofUserInProject.all(userId, projectId, limit, offset) };
+    /**
+     * A page of the user's current verdicts in the project, most recent first (verdicts_by_user finds them), and how
+     * many items they judged there. Two statements: in a snapshot, so that they agree.
+     */
+    async pageOfUserInProject(userId: number, projectId: number, offset: number, limit: number): Promise<{ total: number; rows: OwnVerdictRow[] }> {
+      const counted = await db
+        .selectFrom('verdicts as v')
+        .innerJoin('items as i', 'i.id', 'v.item_id')
+        .select(sql<number>`count(DISTINCT v.item_id)`.as('n'))
+        .where('v.user_id', '=', userId)
+        .where('i.project_id', '=', projectId)
+        .executeTakeFirst();
+      const { rows } = await sql<OwnVerdictRow>`
+        SELECT v.item_id, i.image_id, im.file, im.original_class_idx, i.status, v.revision, v.created_at, v.labels,
+          CASE WHEN v.problematic IS NOT NULL THEN 1 ELSE 0 END AS problematic, v.comment
+        FROM verdicts v JOIN items i ON i.id = v.item_id JOIN images im ON im.id = i.image_id
+        WHERE v.user_id = ${userId} AND i.project_id = ${projectId}
+          AND v.revision = (SELECT max(w.revision) FROM verdicts w WHERE w.item_id = v.item_id AND w.user_id = v.user_id)
+        ORDER BY v.created_at DESC, v.item_id DESC LIMIT ${limit} OFFSET ${offset}`.execute(db);
+      return { total: counted?.n ?? 0, rows };
     },
-    /** How many verdict revisions the item has (of any expert): it grows with every verdict written on the item. */
-    writesOfItem(itemId: number): number {
-      return writesOfItem.get(itemId)!.n;
+    /**
+     * How many verdict revisions the item has (of any expert): every revision is a new row, so the count moves with
+     * every verdict written on the item. It is the version of the panel the lead's desk shows.
+     */
+    async writesOfItem(itemId: number): Promise<number> {
+      const row = await db.selectFrom('verdicts').select((eb) => eb.fn.countAll<number>().as('n')).where('item_id', '=', itemId).executeTakeFirstOrThrow();
+      return row.n;
     },
     /** Every expert's latest revision on the item. */
-    currentOfItem(itemId: number): Verdict[] {
-      return currentOfItem.all(itemId).map(toVerdict);
+    async currentOfItem(itemId: number): Promise<Verdict[]> {
+      const rows = await verdictsWithUser(db)
+        .where('v.item_id', '=', itemId)
+        .where('v.revision', '=', (eb) =>
+          eb.selectFrom('verdicts as w').select((w) => w.fn.max('w.revision').as('r')).whereRef('w.item_id', '=', 'v.item_id').whereRef('w.user_id', '=', 'v.user_id'),
+        )
+        .orderBy('u.username')
+        .execute();
+      return rows.map(toVerdict);
     },
     /**
      * Appends the user's next revision, unless the item is agreed or final, `baseRevision` is not the user's current
      * revision (0 when none), or a first verdict finds no room on the panel (panelSize experts with a verdict, or the
      * rest of the slots held by other experts' live claims at `now`, unix ms) or comes from someone who saw the
-     * panel's verdicts: then nothing is written and the caller learns why. Checked and written in one transaction,
-     * so two submissions racing from the same base, or for the last slot, cannot both win. A revision stored after
-     * the user saw the panel's verdicts is marked so.
+     * panel's verdicts: then nothing is written and the caller learns why. A revision stored after the user saw the
+     * panel's verdicts is marked so.
+     *
+     * Runs in a write that has locked the item's row (dialect.lockRows) before calling it: checked and written under
+     * that lock, two submissions racing from the same base, or for the last slot, cannot both win on either engine.
      */
-    append(itemId: number, userId: number, verdict: ParsedVerdictRequest, createdAt: string, now: number): AppendOutcome {
-      return append.immediate(itemId, userId, verdict, createdAt, now);
+    async append(itemId: number, userId: number, verdict: ParsedVerdictRequest, createdAt: string, now: number): Promise<AppendOutcome> {
+      const state = await appendState.first(db, itemId, userId, now);
+      if (!state) throw new Error(`item ${itemId} not found`);
+      // An agreed item is final too (automatically); a reopen puts an item back to disputed, open to revisions again.
+      if (state.status === 'final' || state.status === 'agreed') return { outcome: 'final' };
+      const current = state.current_revision ?? 0;
+      if (verdict.baseRevision !== current) return { outcome: 'stale', currentRevision: current };
+      const seenAt = state.seen_at;
+      if (current === 0) {
+        // Blind review: whoever saw the panel's verdicts (a lead at the desk) does not join the panel afterwards.
+        if (seenAt !== null) return { outcome: 'panel-seen', seenAt };
+        // The panel's size holds here, not only in `next`: a first verdict needs a free slot, one that no other
+        // expert holds with a live claim (the user's own claim is not counted: it reserved this very slot).
+        if (state.verdicts + state.claimed >= state.panel_size) {
+          return { outcome: 'panel-full', panelSize: state.panel_size, verdicts: state.verdicts, claimedByOthers: state.claimed };
+        }
+      }
+      const revision = current + 1;
+      const afterSeeingPanel = seenAt !== null;
+      await insertVerdict.run(
+        db,
+        itemId,
+        userId,
+        revision,
+        JSON.stringify(verdict.labels),
+        verdict.problematic === null ? null : JSON.stringify(verdict.problematic),
+        JSON.stringify(verdict.mistakes),
+        verdict.comment,
+        createdAt,
+        afterSeeingPanel ? 1 : 0,
+      );
+      if (revision === 1) {
+        // The first verdict fills one panel slot, and the claim that reserved the slot is fulfilled.
+        await countFirstVerdict.run(db, itemId);
+        await releaseClaim.run(db, itemId, userId);
+      }
+      return { outcome: 'stored', revision, afterSeeingPanel };
     },
   };
 }
