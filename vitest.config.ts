@@ -2,18 +2,48 @@ import { defineConfig } from 'vitest/config';
 
 // One Vitest run over every workspace; each project runs in Node (the web app's pure UI logic needs no DOM:
 // the review screen itself is tested in a real browser by Playwright, see apps/web/e2e).
+/** The API suites that also run on PostgreSQL (apps/server/test/NAME.test.ts). */
+const POSTGRES_SUITES = [
+  'auth',
+  'class-images',
+  'drafts',
+  'guide',
+  'login-limits',
+  'my-verdicts',
+  'openapi-docs',
+  'review-concurrent-writes',
+  'security-headers',
+  'trust-proxy',
+  'verdict-idempotency',
+];
+
 export default defineConfig({
   test: {
     projects: [
       { test: { name: 'contracts', root: 'packages/contracts', include: ['src/**/*.test.ts'] } },
       { test: { name: 'core', root: 'packages/core', include: ['src/**/*.test.ts'], testTimeout: 20000 } },
-      // The server project's tests get one throwaway PostgreSQL cluster for the run (test/global-setup-postgres.ts).
+      // The server's tests run on SQLite, each server project with one throwaway PostgreSQL cluster for the run
+      // (test/global-setup-postgres.ts) for the tests of PostgreSQL itself (two engines, several instances, migrate-db).
       {
         test: {
           name: 'server',
           root: 'apps/server',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           globalSetup: ['test/global-setup-postgres.ts'],
+          provide: { testEngine: 'sqlite' },
+          testTimeout: 20000,
+          hookTimeout: 60000,
+        },
+      },
+      // The API suites again, on PostgreSQL: createTestApp builds the app on a database of its own in the cluster. A
+      // suite joins this list once it no longer reads SQLite directly (test-app.ts: readRows reads either engine).
+      {
+        test: {
+          name: 'server-postgres',
+          root: 'apps/server',
+          include: POSTGRES_SUITES.map((name) => `test/${name}.test.ts`),
+          globalSetup: ['test/global-setup-postgres.ts'],
+          provide: { testEngine: 'postgres' },
           testTimeout: 20000,
           hookTimeout: 60000,
         },

@@ -57,9 +57,10 @@ let started = performance.now();
 const db = openDatabase(join(dir, 'bench.sqlite'));
 // Each model gets an image right half the time, so an image is an item with probability 1 - 2^-MODELS.
 const images = Math.ceil(TARGET_ITEMS / (1 - 2 ** -MODELS));
-const project = seedSyntheticProject(db, { name: 'bench', images, models: MODELS, classes: 1000, panelSize: PANEL, topK: 5, seed: SEED });
-const experts = Array.from({ length: EXPERTS }, (_, i) => ({ name: `expert${i + 1}`, id: createUser(db, `expert${i + 1}`, 'expert', PASSWORD) }));
-const leadId = createUser(db, 'lead', 'lead', PASSWORD);
+const project = await seedSyntheticProject(db, { name: 'bench', images, models: MODELS, classes: 1000, panelSize: PANEL, topK: 5, seed: SEED });
+const experts: { name: string; id: number }[] = [];
+for (let i = 0; i < EXPERTS; i++) experts.push({ name: `expert${i + 1}`, id: await createUser(db, `expert${i + 1}`, 'expert', PASSWORD) });
+const leadId = await createUser(db, 'lead', 'lead', PASSWORD);
 console.log(`generated: ${project.items} items (${images} images), ${MODELS} models, 1000 classes in ${seconds(performance.now() - started)} s`);
 
 // --- verdicts on a random share of the items, then aggregation by the consensus service ---------------------------

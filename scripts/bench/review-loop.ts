@@ -39,8 +39,8 @@ const dbFile = join(dir, 'bench.sqlite');
 let started = performance.now();
 const db = openDatabase(dbFile);
 // Every image is made an item (each model's top-1 misses the original label) so the queue holds exactly ITEMS items.
-const project = seedSyntheticProject(db, { name: 'bench', images: ITEMS, models: 3, classes: 1000, panelSize: 3, seed: 42, allWrong: true });
-for (let i = 0; i < EXPERTS; i++) createUser(db, `expert${i + 1}`, 'expert', PASSWORD);
+const project = await seedSyntheticProject(db, { name: 'bench', images: ITEMS, models: 3, classes: 1000, panelSize: 3, seed: 42, allWrong: true });
+for (let i = 0; i < EXPERTS; i++) await createUser(db, `expert${i + 1}`, 'expert', PASSWORD);
 const itemCount = (db.prepare('SELECT count(*) AS n FROM items WHERE project_id = ?').get(project.projectId) as { n: number }).n;
 db.close();
 console.log(`generated project: ${itemCount} items, 3 models, ${EXPERTS} experts in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, seedSyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-  seedSyntheticProject(t.db, { name: 'p', images: 20, models: 2, seed: 1 });
-  createUser(t.db, 'alice', 'expert', 'alice-password');
-  createUser(t.db, 'bob', 'lead', 'bob-password');
+  await seedSyntheticProject(t.database, { name: 'p', images: 20, models: 2, seed: 1 });
+  await createUser(t.database, 'alice', 'expert', 'alice-password');
+  await createUser(t.database, 'bob', 'lead', 'bob-password');
 });
 afterAll(() => t.close());
 
@@ -54,8 +54,8 @@ describe('session guard', () => {
   });
 
   it('answers SESSION_ENDED for a session ended on the server: a password reset, a deactivation, a password changed elsewhere', async () => {
-    createUser(t.db, 'carol', 'expert', 'carol-password');
-    createUser(t.db, 'dora', 'admin', 'dora-admin-password');
+    await createUser(t.database, 'carol', 'expert', 'carol-password');
+    await createUser(t.database, 'dora', 'admin', 'dora-admin-password');
     const admin = await login(t.app, 'dora', 'dora-admin-password');
     const carolId = (await t.app.inject({ url: '/api/auth/me', headers: { cookie: await login(t.app, 'carol', 'carol-password') } })).json().id as number;
     const code = async (cookie: string) => (await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).json().code as string | undefined;
@@ -108,16 +108,16 @@ describe('health', () => {
     try {
       const ready = await other.app.inject({ url: '/api/health/ready' });
       expect(ready.statusCode).toBe(200);
-      expect(ready.json()).toEqual({ status: 'ok', version: expect.any(String), database: 'sqlite' });
-      other.db.close();
+      expect(ready.json()).toEqual({ status: 'ok', version: expect.any(String), database: other.database.engine });
+      await other.database.close();
       const down = await other.app.inject({ url: '/api/health/ready' });
       expect(down.statusCode).toBe(503);
-      expect(down.json()).toEqual({ status: 'unavailable', version: expect.any(String), database: 'sqlite' });
+      expect(down.json()).toEqual({ status: 'unavailable', version: expect.any(String), database: other.database.engine });
       // Liveness does not ask the database.
       expect((await other.app.inject({ url: '/api/health' })).statusCode).toBe(200);
     } finally {
       // The app's own shutdown (the background re-aggregation's last look) needs the connection this test closed.
-      await other.app.close().catch(() => {});
+      await other.close().catch(() => {});
       rmSync(other.dir, { recursive: true, force: true });
     }
   });
@@ -134,7 +134,7 @@ describe('login, me, logout', () => {
     expect(header).toContain('SameSite=Strict');
     expect(header).toContain('Path=/');
     const token = res.cookies[0]!.value;
-    const hashes = (t.db.prepare('SELECT token_hash FROM sessions').all() as { token_hash: string }[]).map((r) => r.token_hash);
+    const hashes = (await readRows<{ token_hash: string }>(t.database, 'SELECT token_hash FROM sessions')).map((r) => r.token_hash);
     expect(hashes).toContain(createHash('sha256').update(token).digest('hex'));
     expect(hashes).not.toContain(token);
   });
@@ -163,11 +163,11 @@ describe('login, me, logout', () => {
   it('me returns the signed-in user; logout ends the session and clears the cookie', async () => {
     const cookie = await login(t.app, 'bob', 'bob-password');
     expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).json()).toMatchObject({ username: 'bob', role: 'lead' });
-    const sessionsBefore = (t.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+    const sessionsBefore = (await readRows<{ n: number }>(t.database, 'SELECT count(*) AS n FROM sessions'))[0]!.n;
     const out = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } });
     expect(out.statusCode).toBe(204);
     expect(String(out.headers['set-cookie'])).toMatch(/bagel_session=;.*Expires=Thu, 01 Jan 1970/);
-    expect((t.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n).toBe(sessionsBefore - 1);
+    expect((await readRows<{ n: number }>(t.database, 'SELECT count(*) AS n FROM sessions'))[0]!.n).toBe(sessionsBefore - 1);
     expect((await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
     // The browser drops the cleared cookie: signed out, not ended.
     expect((await t.app.inject({ url: '/api/auth/me' })).json()).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });

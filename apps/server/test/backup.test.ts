@@ -29,11 +29,11 @@ describe('bagel backup', () => {
   it('copies a database that the server is writing to: a consistent moment, checked, with the verdicts committed before it', async () => {
     const t = await createTestApp();
     try {
-      const project = seedSyntheticProject(t.db, { name: 'backed-up', images: 2000, models: 3, panelSize: 3, seed: 21, allWrong: true });
+      const project = await seedSyntheticProject(t.database, { name: 'backed-up', images: 2000, models: 3, panelSize: 3, seed: 21, allWrong: true });
       const experts = ['ann', 'bob', 'cyd', 'dan'];
       const cookies = new Map<string, string>();
       for (const name of experts) {
-        createUser(t.db, name, 'expert', 'backup-password');
+        await createUser(t.database, name, 'expert', 'backup-password');
         cookies.set(name, await login(t.app, name, 'backup-password'));
       }
       const judgeOne = async (name: string) => {
@@ -93,7 +93,7 @@ describe('bagel backup', () => {
     // Open, in WAL mode, as `bagel serve` holds it.
     const served = openDatabase(db);
     try {
-      seedSyntheticProject(served, { name: 'clean', images: 50, models: 2, seed: 4, allWrong: true });
+      await seedSyntheticProject(served, { name: 'clean', images: 50, models: 2, seed: 4, allWrong: true });
       await backupCommand({ db, to: join(folder, 'copy.sqlite') });
       expect(readdirSync(folder).sort()).toEqual(['copy.sqlite', 'served.sqlite', 'served.sqlite-shm', 'served.sqlite-wal']);
       // The copy is one self-contained file: opening it read-only needs no -wal or -shm beside it.

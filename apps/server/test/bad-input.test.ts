@@ -12,9 +12,9 @@ let expertId: number;
 
 beforeAll(async () => {
   t = await createTestApp();
-  project = seedSyntheticProject(t.db, { name: 'bad input', images: 20, models: 2, seed: 9, allWrong: true });
-  createUser(t.db, 'ada', 'admin', 'ada-password');
-  expertId = createUser(t.db, 'eve', 'expert', 'eve-password');
+  project = await seedSyntheticProject(t.database, { name: 'bad input', images: 20, models: 2, seed: 9, allWrong: true });
+  await createUser(t.database, 'ada', 'admin', 'ada-password');
+  expertId = await createUser(t.database, 'eve', 'expert', 'eve-password');
   cookies.ada = await login(t.app, 'ada', 'ada-password');
   cookies.eve = await login(t.app, 'eve', 'eve-password');
 });

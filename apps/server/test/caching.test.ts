@@ -21,12 +21,12 @@ beforeAll(async () => {
   t = await createTestApp({ webDistDir: web });
   const imageDir = join(t.dir, 'images');
   mkdirSync(imageDir);
-  project = seedSyntheticProject(t.db, { name: 'caching', images: 5, models: 2, seed: 3, allWrong: true, imageDir });
+  project = await seedSyntheticProject(t.database, { name: 'caching', images: 5, models: 2, seed: 3, allWrong: true, imageDir });
   const first = t.db.prepare('SELECT id, file FROM images WHERE project_id = ? ORDER BY position').get(project.projectId) as { id: number; file: string };
   imageId = first.id;
   writeFileSync(join(imageDir, first.file), await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 1, g: 2, b: 3 } } }).jpeg().toBuffer());
-  createUser(t.db, 'eve', 'expert', 'caching-password');
-  createUser(t.db, 'lee', 'lead', 'caching-password');
+  await createUser(t.database, 'eve', 'expert', 'caching-password');
+  await createUser(t.database, 'lee', 'lead', 'caching-password');
   cookies.eve = await login(t.app, 'eve', 'caching-password');
   cookies.lee = await login(t.app, 'lee', 'caching-password');
 });

@@ -1,7 +1,7 @@
 import { ClassImagesPage } from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 // GET /api/projects/:projectId/classes/:classKey/images: a class's example images, through the real route.
 
@@ -12,9 +12,9 @@ const cookies: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestApp();
   // A small vocabulary, so each class is the original label of several images.
-  project = seedSyntheticProject(t.db, { name: 'examples', images: 60, models: 2, classes: 12, seed: 4 });
+  project = await seedSyntheticProject(t.database, { name: 'examples', images: 60, models: 2, classes: 12, seed: 4 });
   for (const [name, role] of [['eve', 'expert'], ['lea', 'lead'], ['adm', 'admin']] as const) {
-    createUser(t.db, name, role, 'examples-password');
+    await createUser(t.database, name, role, 'examples-password');
     cookies[name] = await login(t.app, name, 'examples-password');
   }
 });
@@ -24,10 +24,8 @@ const get = (user: string | null, url: string) => t.app.inject({ url, headers: u
 const url = (classKey: string, query = '', projectId = project.projectId) => `/api/projects/${projectId}/classes/${classKey}/images${query}`;
 
 /** The images whose original label is the class, in project order, read from the tables the import wrote. */
-function expectedImages(classIndex: number): { imageId: number; file: string }[] {
-  return t.db
-    .prepare('SELECT id AS imageId, file FROM images WHERE project_id = ? AND original_class_idx = ? ORDER BY position')
-    .all(project.projectId, classIndex) as { imageId: number; file: string }[];
+function expectedImages(classIndex: number): Promise<{ imageId: number; file: string }[]> {
+  return readRows(t.database, 'SELECT id AS "imageId", file FROM images WHERE project_id = ? AND original_class_idx = ? ORDER BY position', project.projectId, classIndex);
 }
 
 describe('GET /api/projects/:projectId/classes/:classKey/images', () => {
@@ -37,7 +35,7 @@ describe('GET /api/projects/:projectId/classes/:classKey/images', () => {
       const res = await get('eve', url(key, '?limit=100'));
       expect(res.statusCode, res.body).toBe(200);
       const page = ClassImagesPage.parse(res.json());
-      const expected = expectedImages(index);
+      const expected = (await expectedImages(index));
       expect(page.rows.map((r) => ({ imageId: r.imageId, file: r.file })), key).toEqual(expected);
       expect(page.total).toBe(expected.length);
       for (const row of page.rows) {
@@ -51,9 +49,10 @@ describe('GET /api/projects/:projectId/classes/:classKey/images', () => {
   });
 
   it('pages by offset and limit (24 by default)', async () => {
-    const index = project.classKeys.findIndex((_, i) => expectedImages(i).length >= 3);
+    let index = 0;
+    while ((await expectedImages(index)).length < 3) index++;
     const key = project.classKeys[index]!;
-    const all = expectedImages(index).map((r) => r.imageId);
+    const all = (await expectedImages(index)).map((r) => r.imageId);
     const first = ClassImagesPage.parse((await get('eve', url(key, '?limit=2'))).json());
     const rest = ClassImagesPage.parse((await get('eve', url(key, '?limit=2&offset=2'))).json());
     expect([...first.rows, ...rest.rows].map((r) => r.imageId)).toEqual(all.slice(0, 4));

@@ -11,7 +11,7 @@ let t: TestApp;
 let cookie: string;
 beforeAll(async () => {
   t = await createTestApp();
-  createUser(t.db, 'lea', 'lead', 'consensus-password');
+  await createUser(t.database, 'lea', 'lead', 'consensus-password');
   cookie = await login(t.app, 'lea', 'consensus-password');
 });
 afterAll(() => t.close());
@@ -20,7 +20,7 @@ describe('aggregation candidates', () => {
   it("are the review item's candidates, in the same order, on items with overlapping and distinct top-k", async () => {
     // Random top-5 of 4 models: candidates overlap between models on some items and not on others, and the model
     // ids are not in the order of the models' positions for the packed predictions to get wrong.
-    const p = seedSyntheticProject(t.db, { name: 'candidates', images: 60, models: 4, classes: 12, topK: 5, seed: 11 });
+    const p = await seedSyntheticProject(t.database, { name: 'candidates', images: 60, models: 4, classes: 12, topK: 5, seed: 11 });
     t.db.prepare('UPDATE models SET position = 3 - position WHERE project_id = ?').run(p.projectId);
     const items = t.db.prepare('SELECT id FROM items WHERE project_id = ? ORDER BY id').all(p.projectId) as { id: number }[];
     expect(items.length).toBeGreaterThan(20);

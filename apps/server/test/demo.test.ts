@@ -19,7 +19,7 @@ beforeAll(async () => {
   t = await createTestApp();
   projectId = (await importManifest(t.db, DEMO_MANIFEST)).projectId;
   for (const [name, role] of [['expert1', 'expert'], ['expert2', 'expert'], ['expert3', 'expert'], ['lead', 'lead']] as const) {
-    createUser(t.db, name, role, `password-of-${name}`);
+    await createUser(t.database, name, role, `password-of-${name}`);
     cookies[name] = await login(t.app, name, `password-of-${name}`);
   }
 });

@@ -12,7 +12,7 @@ beforeAll(async () => {
   project = seedHandProject(t.db);
   const users = { ann: 'expert', bob: 'expert', cyd: 'expert', lea: 'lead', adm: 'admin' } as const;
   for (const [name, role] of Object.entries(users)) {
-    createUser(t.db, name, role, 'discussion-password');
+    await createUser(t.database, name, role, 'discussion-password');
     cookies[name] = await login(t.app, name, 'discussion-password');
   }
 });

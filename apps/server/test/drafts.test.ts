@@ -1,7 +1,7 @@
 import type { ReviewItem, VerdictDraftRequest } from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeVerdict, createUser, login, seedSyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 // A reviewer's verdict in progress is kept on the server per reviewer and item, so another device finds it; nobody
 // else ever sees it (blind review), and storing the verdict deletes it.
@@ -17,7 +17,7 @@ const ACCOUNTS = [
 beforeAll(async () => {
   t = await createTestApp();
   for (const a of ACCOUNTS) {
-    createUser(t.db, a.name, a.role, 'review-password');
+    await createUser(t.database, a.name, a.role, 'review-password');
     cookies[a.name] = await login(t.app, a.name, 'review-password');
   }
 });
@@ -37,7 +37,7 @@ const next = async (user: string, projectId: number): Promise<ReviewItem> => {
 const getItem = async (user: string, itemId: number): Promise<ReviewItem> => (await t.app.inject({ url: `/api/items/${itemId}`, headers: as(user) })).json();
 
 let seq = 0;
-const project = () => seedSyntheticProject(t.db, { name: `drafts-${++seq}`, images: 10, models: 3, panelSize: 3, seed: 70 + seq });
+const project = () => seedSyntheticProject(t.database, { name: `drafts-${++seq}`, images: 10, models: 3, panelSize: 3, seed: 70 + seq });
 
 const draftOf = (item: ReviewItem, overrides: Partial<VerdictDraftRequest> = {}): VerdictDraftRequest => ({
   baseRevision: 0,
@@ -52,7 +52,7 @@ const draftOf = (item: ReviewItem, overrides: Partial<VerdictDraftRequest> = {})
 
 describe('drafts', () => {
   it('keeps the reviewer’s draft as saved (incomplete grades included), on the item and at its own route, replaced by each save', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert1', p.projectId);
     expect(item.myDraft).toBeNull();
     expect((await getDraft('expert1', item.id)).statusCode).toBe(404);
@@ -69,11 +69,11 @@ describe('drafts', () => {
     const changed = draftOf(item, { comment: 'changed my mind', problematic: false, problematicReason: '' });
     expect((await putDraft('expert1', item.id, changed)).statusCode).toBe(200);
     expect((await getDraft('expert1', item.id)).json()).toEqual({ ...changed, itemId: item.id, updatedAt: new Date(t.clock.now).toISOString() });
-    expect(t.db.prepare('SELECT count(*) AS n FROM verdict_drafts WHERE item_id = ?').get(item.id)).toEqual({ n: 1 });
+    expect(await readRows(t.database, 'SELECT count(*) AS n FROM verdict_drafts WHERE item_id = ?', item.id)).toEqual([{ n: 1 }]);
   });
 
   it('is the owner’s only: another expert, the lead and an admin never see it (404 or nothing), nor change it', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert1', p.projectId);
     const secret = draftOf(item, { comment: 'expert1 only: looks like a tiger cat' });
     expect((await putDraft('expert1', item.id, secret)).statusCode).toBe(200);
@@ -105,7 +105,7 @@ describe('drafts', () => {
   });
 
   it('is deleted when the verdict is stored; a late save of the old draft is refused 409 DRAFT_STALE; a revision’s draft is kept', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert2', p.projectId);
     expect((await putDraft('expert2', item.id, draftOf(item))).statusCode).toBe(200);
     const stored = await t.app.inject({ method: 'POST', url: `/api/items/${item.id}/verdicts`, headers: as('expert2'), payload: completeVerdict(item, 0) });
@@ -128,10 +128,10 @@ describe('drafts', () => {
   });
 
   it('is kept when the verdict is refused (the item became final), and deleted on request', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert1', p.projectId);
     expect((await putDraft('expert1', item.id, draftOf(item))).statusCode).toBe(200);
-    t.db.prepare("UPDATE items SET status = 'final' WHERE id = ?").run(item.id);
+    await readRows(t.database, "UPDATE items SET status = 'final' WHERE id = ?", item.id);
     const refused = await t.app.inject({ method: 'POST', url: `/api/items/${item.id}/verdicts`, headers: as('expert1'), payload: completeVerdict(item, 0) });
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ code: 'ITEM_FINAL' });
@@ -142,7 +142,7 @@ describe('drafts', () => {
   });
 
   it('refuses bad input with a 400 naming the field, an unknown item with 404, and needs a session', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert1', p.projectId);
     const cases: [unknown, string][] = [
       [{ ...draftOf(item), labels: { c0001: 'maybe' } }, 'body.labels.c0001'],

@@ -36,12 +36,12 @@ describe('an archive too large for one string', () => {
   let db: Db;
   let dbFile: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dbFile = join(dir, 'huge.sqlite');
     db = openDatabase(dbFile);
-    const project = seedSyntheticProject(db, { name: 'Huge keys', images: ITEMS, models: 1, classes: 10, topK: 2, panelSize: 1, seed: 3, allWrong: true });
+    const project = await seedSyntheticProject(db, { name: 'Huge keys', images: ITEMS, models: 1, classes: 10, topK: 2, panelSize: 1, seed: 3, allWrong: true });
     db.prepare(`UPDATE classes SET key = printf('%s-%.*c', key, ?, 'k') WHERE project_id = ?`).run(KEY, project.projectId);
-    const expert = createUser(db, 'ann', 'expert', 'long-password-1');
+    const expert = await createUser(db, 'ann', 'expert', 'long-password-1');
     db.prepare(
       `INSERT INTO verdicts (item_id, user_id, revision, labels, problematic, mistakes, comment, created_at)
        SELECT id, ?, 1, '{}', NULL, '{}', 'a comment', '2025-01-01T00:00:00.000Z' FROM items WHERE project_id = ? ORDER BY id LIMIT 10`,
@@ -90,13 +90,13 @@ describe('a download', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    project = seedSyntheticProject(t.db, { name: 'Many items', images: ITEMS, models: 2, classes: 100, topK: 3, panelSize: 1, seed: 5, allWrong: true });
-    const expert = createUser(t.db, 'ann', 'expert', 'long-password-1');
+    project = await seedSyntheticProject(t.database, { name: 'Many items', images: ITEMS, models: 2, classes: 100, topK: 3, panelSize: 1, seed: 5, allWrong: true });
+    const expert = await createUser(t.database, 'ann', 'expert', 'long-password-1');
     t.db.prepare(
       `INSERT INTO verdicts (item_id, user_id, revision, labels, problematic, mistakes, comment, created_at)
        SELECT id, ?, 1, '{}', NULL, '{}', printf('%.*c', 1000, 'x'), '2025-01-01T00:00:00.000Z' FROM items WHERE project_id = ?`,
     ).run(expert, project.projectId);
-    createUser(t.db, 'lea', 'lead', 'long-password-1');
+    await createUser(t.database, 'lea', 'lead', 'long-password-1');
     cookie = await login(t.app, 'lea', 'long-password-1');
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     port = (t.app.server.address() as { port: number }).port;

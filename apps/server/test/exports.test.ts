@@ -373,7 +373,7 @@ describe('human-accuracy-v3 prior labels', () => {
     const db = openDatabase(dbFile);
     const server = await buildApp({ db, cacheDir: join(dir, 'cache'), now: () => Date.UTC(2025, 0, 2) });
     try {
-      for (const name of ['ann', 'bob', 'cyd']) createUser(db, name, 'expert', 'prior-password');
+      for (const name of ['ann', 'bob', 'cyd']) await createUser(db, name, 'expert', 'prior-password');
       const itemId = (db.prepare('SELECT i.id FROM items i JOIN images im ON im.id = i.image_id WHERE im.file = ?').get(validation(4)) as { id: number }).id;
       // Prior of image 4: n04263257 correct; n07930864 (the model's top-1) and n07932039 wrong, so both are candidates.
       // The panel finds n07930864 correct after all.

@@ -75,7 +75,7 @@ async function serve(name: string, manifest: object): Promise<Served> {
   const { projectId } = await importManifest(db, join(dir, 'manifest.json'));
   let clock = Date.UTC(2025, 0, 1);
   const app = await buildApp({ db, cacheDir: join(dir, 'cache'), now: () => (clock += 1000) });
-  createUser(db, 'lea', 'lead', 'field-password');
+  await createUser(db, 'lea', 'lead', 'field-password');
   const lead = await login(app, 'lea', 'field-password');
   const get = async (url: string) => {
     const res = await app.inject({ url, headers: { cookie: lead } });
@@ -110,7 +110,7 @@ async function review(served: Served, itemsEach: number): Promise<{ judged: numb
   const experts = ['ann', 'bob', 'cyd'];
   const cookies: Record<string, string> = {};
   for (const name of experts) {
-    createUser(served.db, name, 'expert', 'field-password');
+    await createUser(served.db, name, 'expert', 'field-password');
     cookies[name] = await login(served.app, name, 'field-password');
   }
   const splitItems = new Map<number, VerdictRequest>();

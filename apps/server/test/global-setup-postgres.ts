@@ -9,6 +9,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** postgres://postgres@127.0.0.1:PORT/postgres: the run's cluster (trust authentication); see postgres-database.ts. */
     postgresUrl: string;
+    /** The engine createTestApp builds the app on: each server project of vitest.config.ts says which. */
+    testEngine: 'sqlite' | 'postgres';
   }
 }
 

@@ -1,7 +1,7 @@
 import { ProjectGuide } from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 // GET/PUT /api/projects/:projectId/guide: the project's labeling guide, every revision kept, no lost update.
 
@@ -11,9 +11,9 @@ const cookies: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await createTestApp();
-  project = seedSyntheticProject(t.db, { name: 'guided', images: 10, models: 2, seed: 8 });
+  project = await seedSyntheticProject(t.database, { name: 'guided', images: 10, models: 2, seed: 8 });
   for (const [name, role] of [['eve', 'expert'], ['lea', 'lead'], ['lou', 'lead'], ['adm', 'admin']] as const) {
-    createUser(t.db, name, role, 'guide-password');
+    await createUser(t.database, name, role, 'guide-password');
     cookies[name] = await login(t.app, name, 'guide-password');
   }
 });
@@ -50,7 +50,7 @@ describe('the project guide', () => {
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'STALE_GUIDE', current: { revision: 2, updatedBy: 'adm', text: 'Second revision, by the admin.' } });
     expect((await read('eve')).text).toBe('Second revision, by the admin.');
-    const rows = t.db.prepare('SELECT revision, text FROM project_guides WHERE project_id = ? ORDER BY revision').all(project.projectId) as { revision: number }[];
+    const rows = await readRows<{ revision: number }>(t.database, 'SELECT revision, text FROM project_guides WHERE project_id = ? ORDER BY revision', project.projectId);
     expect(rows.map((r) => r.revision)).toEqual([1, 2]);
   });
 

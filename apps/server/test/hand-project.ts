@@ -126,7 +126,7 @@ export async function runHandReview(t: TestApp, project: HandProject): Promise<R
   const users = { ann: 'expert', bob: 'expert', cyd: 'expert', lea: 'lead', adm: 'admin' } as const;
   const cookies: Record<string, string> = {};
   for (const [name, role] of Object.entries(users)) {
-    createUser(t.db, name, role, 'hand-password');
+    await createUser(t.database, name, role, 'hand-password');
     cookies[name] = await login(t.app, name, 'hand-password');
   }
   const post = async (user: string, url: string, payload: object, status = 201) => {

@@ -25,7 +25,7 @@ beforeAll(async () => {
   symlinkSync(join(t.dir, 'project', 'secret.txt'), join(imageDir, 'link.jpg'));
   writeFileSync(join(imageDir, 'broken.jpg'), 'this is not a jpeg');
 
-  const p = seedSyntheticProject(t.db, { name: 'images', images: 5, models: 2, seed: 7, imageDir, allWrong: true });
+  const p = await seedSyntheticProject(t.database, { name: 'images', images: 5, models: 2, seed: 7, imageDir, allWrong: true });
   projectId = p.projectId;
   const files = ['photo.jpg', '../secret.txt', 'link.jpg', 'gone.jpg', 'broken.jpg'];
   const ids = (t.db.prepare('SELECT id FROM images WHERE project_id = ? ORDER BY position').all(projectId) as { id: number }[]).map((r) => r.id);
@@ -33,7 +33,7 @@ beforeAll(async () => {
     t.db.prepare('UPDATE images SET file = ? WHERE id = ?').run(file, ids[i]);
     imageIds[file] = ids[i]!;
   });
-  createUser(t.db, 'viewer', 'expert', 'viewer-password');
+  await createUser(t.database, 'viewer', 'expert', 'viewer-password');
   cookie = await login(t.app, 'viewer', 'viewer-password');
 });
 afterAll(() => t.close());
@@ -127,7 +127,7 @@ describe('error messages', () => {
     const stream = { write: (line: string) => logged.push(line) };
     const app = await buildApp({ db: t.db, now: () => t.clock.now, cacheDir: join(t.dir, 'cache-log'), logger: { level: 'warn', stream } });
     try {
-      const other = seedSyntheticProject(t.db, { name: 'folder gone', images: 1, models: 2, seed: 8, allWrong: true, imageDir: join(t.dir, 'gone-folder') });
+      const other = await seedSyntheticProject(t.database, { name: 'folder gone', images: 1, models: 2, seed: 8, allWrong: true, imageDir: join(t.dir, 'gone-folder') });
       const otherImage = (t.db.prepare('SELECT id FROM images WHERE project_id = ?').get(other.projectId) as { id: number }).id;
       const cases = [
         [await get(`/api/projects/${projectId}/images/${imageIds['broken.jpg']}/preview`, app), 422, 'The image file "broken.jpg" cannot be decoded'],

@@ -25,9 +25,9 @@ const cookies: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await createTestApp();
-  reviewed = seedSyntheticProject(t.db, { name: 'Under review', images: 2000, models: 2, classes: 100, panelSize: 3, seed: 4, allWrong: true });
+  reviewed = await seedSyntheticProject(t.database, { name: 'Under review', images: 2000, models: 2, classes: 100, panelSize: 3, seed: 4, allWrong: true });
   for (const [name, role] of [['adm', 'admin'], ['e1', 'expert'], ['e2', 'expert']] as const) {
-    createUser(t.db, name, role, PASSWORD);
+    await createUser(t.database, name, role, PASSWORD);
     cookies[name] = await login(t.app, name, PASSWORD);
   }
 }, 120_000);

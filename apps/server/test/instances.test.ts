@@ -32,8 +32,8 @@ beforeAll(async () => {
   // The project is generated into SQLite and moved up, as a lab would (bagel migrate-db).
   const file = join(dir, 'seed.sqlite');
   const db = openDatabase(file);
-  projectId = seedSyntheticProject(db, { name: 'instances', images: ITEMS, models: 3, classes: 200, panelSize: PANEL, seed: 11, allWrong: true }).projectId;
-  for (let i = 1; i <= EXPERTS; i++) createUser(db, `expert${i}`, 'expert', PASSWORD);
+  projectId = (await seedSyntheticProject(db, { name: 'instances', images: ITEMS, models: 3, classes: 200, panelSize: PANEL, seed: 11, allWrong: true })).projectId;
+  for (let i = 1; i <= EXPERTS; i++) await createUser(db, `expert${i}`, 'expert', PASSWORD);
   db.close();
   await migrateDbCommand({ from: file, to: postgres.url });
   database = await connectDatabase({ engine: 'postgres', url: postgres.url });

@@ -11,7 +11,7 @@ beforeAll(async () => {
   t = await createTestApp();
   const users = { ann: 'expert', bob: 'expert', cyd: 'expert', dan: 'expert', lea: 'lead', leo: 'lead', adm: 'admin' } as const;
   for (const [name, role] of Object.entries(users)) {
-    createUser(t.db, name, role, 'lead-test-password');
+    await createUser(t.database, name, role, 'lead-test-password');
     cookies[name] = await login(t.app, name, 'lead-test-password');
   }
 });

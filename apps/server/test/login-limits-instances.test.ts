@@ -58,7 +58,7 @@ describe('failed sign-ins across server instances on one database', { timeout: H
     const { clock, start } = cluster();
     const a = await start();
     const b = await start();
-    createUser(a.db, 'carol', 'expert', 'carol-password');
+    await createUser(a.db, 'carol', 'expert', 'carol-password');
     // Guesses spread over both instances count together: three free failures in all, not three each.
     expect((await signIn(a, 'carol', 'guess-guess', '10.0.0.1')).statusCode).toBe(401);
     expect((await signIn(b, 'carol', 'guess-guess', '10.0.0.2')).statusCode).toBe(401);
@@ -79,7 +79,7 @@ describe('failed sign-ins across server instances on one database', { timeout: H
     const { start } = cluster();
     const a = await start();
     const b = await start();
-    createUser(a.db, 'carol', 'expert', 'carol-password');
+    await createUser(a.db, 'carol', 'expert', 'carol-password');
     expect((await signIn(a, 'carol', 'carol-password', '192.0.2.10')).statusCode).toBe(200);
     for (let i = 1; i <= 3; i++) expect((await signIn(a, 'carol', `guess-${i}-guess`, `203.0.113.${i}`)).statusCode).toBe(401);
     expect((await signIn(b, 'carol', 'carol-password', '203.0.113.9')).statusCode).toBe(429);
@@ -89,7 +89,7 @@ describe('failed sign-ins across server instances on one database', { timeout: H
   it('keeps the locks and the known addresses across a restart', async () => {
     const { start } = cluster();
     const first = await start();
-    createUser(first.db, 'carol', 'expert', 'carol-password');
+    await createUser(first.db, 'carol', 'expert', 'carol-password');
     expect((await signIn(first, 'carol', 'carol-password', '192.0.2.10')).statusCode).toBe(200);
     for (let i = 1; i <= 3; i++) expect((await signIn(first, 'carol', 'guess-guess', `203.0.113.${i}`)).statusCode).toBe(401);
     await first.stop();
@@ -122,7 +122,7 @@ describe('failed sign-in rows stay bounded', { timeout: HASHING_TIMEOUT_MS }, ()
   it('keeps an account’s 16 most recent places', async () => {
     const { clock, start } = cluster();
     const a = await start();
-    createUser(a.db, 'carol', 'expert', 'carol-password');
+    await createUser(a.db, 'carol', 'expert', 'carol-password');
     // 17 sign-ins, a second apart, recorded as the sign-in route records them (without checking 17 passwords).
     const throttle = createLoginThrottle(a.app.database, { ...DEFAULT_LOGIN_THROTTLE, ...limits });
     for (let i = 1; i <= 17; i++) {

@@ -16,8 +16,8 @@ afterEach(async () => {
 async function appWith(loginThrottle: Partial<LoginThrottleOptions>): Promise<TestApp> {
   const t = await createTestApp({ loginThrottle: { baseDelayMs: 1_000, maxDelayMs: 8_000, forgetAfterMs: 60_000, ...loginThrottle } });
   opened.push(t);
-  createUser(t.db, 'carol', 'expert', 'carol-password');
-  createUser(t.db, 'dave', 'expert', 'dave-password');
+  await createUser(t.database, 'carol', 'expert', 'carol-password');
+  await createUser(t.database, 'dave', 'expert', 'dave-password');
   return t;
 }
 

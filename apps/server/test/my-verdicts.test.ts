@@ -12,10 +12,10 @@ const cookies: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await createTestApp();
-  project = seedSyntheticProject(t.db, { name: 'mine', images: 12, models: 2, panelSize: 3, seed: 9, allWrong: true });
-  other = seedSyntheticProject(t.db, { name: 'other', images: 4, models: 2, seed: 10, allWrong: true });
+  project = await seedSyntheticProject(t.database, { name: 'mine', images: 12, models: 2, panelSize: 3, seed: 9, allWrong: true });
+  other = await seedSyntheticProject(t.database, { name: 'other', images: 4, models: 2, seed: 10, allWrong: true });
   for (const [name, role] of [['ann', 'expert'], ['ben', 'expert'], ['cat', 'expert'], ['lea', 'lead'], ['adm', 'admin']] as const) {
-    createUser(t.db, name, role, 'mine-password');
+    await createUser(t.database, name, role, 'mine-password');
     cookies[name] = await login(t.app, name, 'mine-password');
   }
 });

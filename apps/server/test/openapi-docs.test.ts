@@ -10,7 +10,7 @@ let doc: { paths: Record<string, Record<string, { summary?: string; description?
 
 beforeAll(async () => {
   t = await createTestApp();
-  createUser(t.db, 'ada', 'admin', 'docs-password');
+  await createUser(t.database, 'ada', 'admin', 'docs-password');
   const res = await t.app.inject({ url: '/api/docs/json', headers: { cookie: await login(t.app, 'ada', 'docs-password') } });
   expect(res.statusCode).toBe(200);
   doc = res.json();

@@ -18,7 +18,7 @@ const USERS = { ann: 'expert', bob: 'expert', cyd: 'expert', dan: 'expert', eve:
 beforeAll(async () => {
   t = await createTestApp();
   for (const [name, role] of Object.entries(USERS)) {
-    createUser(t.db, name, role, 'panel-test-password');
+    await createUser(t.database, name, role, 'panel-test-password');
     cookies[name] = await login(t.app, name, 'panel-test-password');
   }
 });

@@ -24,7 +24,7 @@ describe('the password hashing queue', { timeout: HASHING_TIMEOUT_MS }, () => {
   it('refuses sign-ins beyond its length with 503 BUSY and Retry-After, and serves again once drained', async () => {
     const t = await createTestApp({ passwordHashing: { concurrency: 1, maxQueued: 2 } });
     opened.push(t);
-    createUser(t.db, 'carol', 'expert', 'carol-password');
+    await createUser(t.database, 'carol', 'expert', 'carol-password');
     // Distinct accounts and addresses: the failed sign-in limits have nothing to say here.
     const flood = await Promise.all(Array.from({ length: 8 }, (_, i) => signIn(t, `nobody${i}`, 'password1', `10.0.${i}.1`)));
     const statuses = flood.map((res) => res.statusCode);
@@ -44,10 +44,10 @@ describe('the password hashing queue', { timeout: HASHING_TIMEOUT_MS }, () => {
     const imageDir = join(t.dir, 'images');
     mkdirSync(imageDir, { recursive: true });
     writeFileSync(join(imageDir, 'photo.jpg'), await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 20, g: 120, b: 200 } } }).jpeg().toBuffer());
-    const { projectId } = seedSyntheticProject(t.db, { name: 'p', images: 1, models: 1, seed: 3, imageDir });
+    const { projectId } = await seedSyntheticProject(t.database, { name: 'p', images: 1, models: 1, seed: 3, imageDir });
     const imageId = (t.db.prepare('SELECT id FROM images WHERE project_id = ?').get(projectId) as { id: number }).id;
     t.db.prepare('UPDATE images SET file = ? WHERE id = ?').run('photo.jpg', imageId);
-    createUser(t.db, 'viewer', 'expert', 'viewer-password');
+    await createUser(t.database, 'viewer', 'expert', 'viewer-password');
     const cookie = await login(t.app, 'viewer', 'viewer-password');
     const preview = (width: number) => t.app.inject({ url: `/api/projects/${projectId}/images/${imageId}/preview?width=${width}`, headers: { cookie } });
     expect((await preview(300)).statusCode).toBe(200);

@@ -85,7 +85,7 @@ beforeAll(async () => {
     'secret.txt': Buffer.from(SECRET),
   });
   t = await createTestApp({ imageSources: { env: s3.env, remote: { timeoutMs: TIMEOUT_MS } } });
-  createUser(t.db, 'eve', 'expert', 'remote-images-password');
+  await createUser(t.database, 'eve', 'expert', 'remote-images-password');
   cookie = await login(t.app, 'eve', 'remote-images-password');
 });
 afterAll(async () => {

@@ -14,7 +14,7 @@ beforeAll(async () => {
     { name: 'lead', role: 'lead' as const },
     { name: 'admin', role: 'admin' as const },
   ];
-  for (const a of accounts) createUser(t.db, a.name, a.role, 'review-password');
+  for (const a of accounts) await createUser(t.database, a.name, a.role, 'review-password');
   await Promise.all(accounts.map(async (a) => (cookies[a.name] = await login(t.app, a.name, 'review-password'))));
 });
 afterAll(() => t.close());
@@ -56,12 +56,12 @@ function panelLoad(projectId: number): Map<number, number> {
 }
 
 let projectSeq = 0;
-const project = (options: { images: number; panelSize?: number; classes?: number }): SyntheticProject =>
-  seedSyntheticProject(t.db, { name: `project-${++projectSeq}`, models: 3, seed: projectSeq, ...options });
+const project = (options: { images: number; panelSize?: number; classes?: number }): Promise<SyntheticProject> =>
+  seedSyntheticProject(t.database, { name: `project-${++projectSeq}`, models: 3, seed: projectSeq, ...options });
 
 describe('roles', () => {
   it('lets experts and leads review, and refuses an admin with 403', async () => {
-    const p = project({ images: 30 });
+    const p = await project({ images: 30 });
     expect((await next('lead', p.projectId)).statusCode).toBe(200);
     const item = await nextItem('expert1', p.projectId);
     for (const res of [await next('admin', p.projectId), await postVerdict('admin', item.id, completeVerdict(item)), await skip('admin', item.id)]) {
@@ -76,7 +76,7 @@ describe('roles', () => {
 
 describe('next', () => {
   it('hands out items by priority: more models wrong, then higher confidence', async () => {
-    const p = project({ images: 40 });
+    const p = await project({ images: 40 });
     const order = priorityOrder(p.projectId);
     const seen: number[] = [];
     for (let i = 0; i < 6; i++) seen.push((await judgeNext('expert2', p.projectId)).id);
@@ -86,7 +86,7 @@ describe('next', () => {
   });
 
   it('returns the same item on a repeated call, with the claim expiry', async () => {
-    const p = project({ images: 30 });
+    const p = await project({ images: 30 });
     const first = await nextItem('expert3', p.projectId);
     const again = await nextItem('expert3', p.projectId);
     expect(again.id).toBe(first.id);
@@ -96,7 +96,7 @@ describe('next', () => {
   });
 
   it('puts a skipped item after all others, then answers 204 when nothing is left', async () => {
-    const p = project({ images: 12 });
+    const p = await project({ images: 12 });
     const order = priorityOrder(p.projectId);
     expect(order.length).toBeGreaterThan(2);
     const first = await nextItem('expert4', p.projectId);
@@ -111,7 +111,7 @@ describe('next', () => {
   });
 
   it('frees an abandoned claim once it expires', async () => {
-    const p = project({ images: 30, panelSize: 1 });
+    const p = await project({ images: 30, panelSize: 1 });
     const held = await nextItem('expert5', p.projectId);
     const other = await nextItem('expert6', p.projectId);
     expect(other.id).not.toBe(held.id);
@@ -122,7 +122,7 @@ describe('next', () => {
   });
 
   it(`never over-assigns: ${EXPERTS} experts at once on a panel of 3`, async () => {
-    const p = project({ images: 200, panelSize: 3 });
+    const p = await project({ images: 200, panelSize: 3 });
     const experts = Array.from({ length: EXPERTS }, (_, i) => `expert${i + 1}`);
     const first = await Promise.all(experts.map((e) => next(e, p.projectId)));
     expect(first.map((r) => r.statusCode)).toEqual(experts.map(() => 200));
@@ -144,7 +144,7 @@ describe('next', () => {
   });
 
   it('claims ahead with `after`: a second item, the same one when asked again, never a third claim', async () => {
-    const p = project({ images: 30 });
+    const p = await project({ images: 30 });
     const order = priorityOrder(p.projectId);
     const claimsOf = (user: string) =>
       (t.db
@@ -183,7 +183,7 @@ describe('verdicts', () => {
   let p: SyntheticProject;
   let item: ReviewItem;
   beforeAll(async () => {
-    p = project({ images: 30 });
+    p = await project({ images: 30 });
     item = await nextItem('expert8', p.projectId);
   });
   const revisions = (itemId: number) =>
@@ -271,7 +271,7 @@ describe('verdicts', () => {
 
 describe('blind review', () => {
   it('never shows an expert another expert’s verdict before they submitted their own, on any route', async () => {
-    const p = project({ images: 30, panelSize: 3, classes: 200 });
+    const p = await project({ images: 30, panelSize: 3, classes: 200 });
     const item = await nextItem('expert10', p.projectId);
     const candidateKeys = new Set(item.candidates.map((c) => c.key));
     const addedKey = p.classKeys.find((k) => !candidateKeys.has(k))!;
@@ -310,7 +310,7 @@ describe('blind review', () => {
   });
 
   it('shows only the latest revision of each expert', async () => {
-    const p = project({ images: 30 });
+    const p = await project({ images: 30 });
     const item = await nextItem('expert13', p.projectId);
     await postVerdict('expert13', item.id, completeVerdict(item, 0, { comment: 'one' }));
     await postVerdict('expert13', item.id, completeVerdict(item, 1, { comment: 'two' }));
@@ -320,7 +320,7 @@ describe('blind review', () => {
 
 describe('projects', () => {
   it('lists projects with their progress and my verdicts', async () => {
-    const p = project({ images: 25, panelSize: 1 });
+    const p = await project({ images: 25, panelSize: 1 });
     await judgeNext('expert14', p.projectId);
     await judgeNext('expert14', p.projectId);
     const res = await t.app.inject({ url: '/api/projects', headers: as('expert14') });
@@ -337,7 +337,7 @@ describe('projects', () => {
   });
 
   it('counts the items left for each reviewer: not judged by them, their panel not complete', async () => {
-    const p = project({ images: 12, panelSize: 2 });
+    const p = await project({ images: 12, panelSize: 2 });
     const counts = async (user: string) =>
       (await t.app.inject({ url: '/api/projects', headers: as(user) })).json().projects.find((s: { id: number }) => s.id === p.projectId).counts;
     const item = await judgeNext('expert28', p.projectId);
@@ -351,7 +351,7 @@ describe('projects', () => {
   });
 
   it('serves the whole vocabulary, and 404 for an unknown project', async () => {
-    const p = project({ images: 5, classes: 321 });
+    const p = await project({ images: 5, classes: 321 });
     const res = await t.app.inject({ url: `/api/projects/${p.projectId}/classes`, headers: as('expert1') });
     expect(res.statusCode).toBe(200);
     const { classes } = res.json();
@@ -363,7 +363,7 @@ describe('projects', () => {
 
 describe('review item', () => {
   it('lists the original label, accepted labels, every model top-k as candidates, models in order with top-1 mistakes', async () => {
-    const p = project({ images: 30 });
+    const p = await project({ images: 30 });
     const item = await nextItem('expert15', p.projectId);
     expect(item.models.map((m) => m.model)).toEqual(p.modelNames);
     expect(item.candidates[0]).toMatchObject({ key: item.originalLabel.key, sources: [{ kind: 'original' }] });

@@ -39,7 +39,7 @@ export async function seedReviewedProject(db: Db, options: ReviewedProjectOption
   const random = seededRandom(options.seed * 7919);
   // As real models confuse a class with its neighbours, each model's top-5 comes from the 10 classes nearest the
   // original label: about 10 candidates an item (`all`: no overlap between the models, about 26).
-  const project = seedSyntheticProject(db, {
+  const project = await seedSyntheticProject(db, {
     name: options.name,
     images: options.items,
     models: options.models,
@@ -51,9 +51,10 @@ export async function seedReviewedProject(db: Db, options: ReviewedProjectOption
     neighbourhood: options.neighbourhood === 'all' ? undefined : (options.neighbourhood ?? 10),
   });
   const experts = Array.from({ length: options.panelSize }, (_, i) => `panel${i + 1}`);
-  const expertIds = experts.map((name) => createUser(db, name, 'expert', options.password));
+  const expertIds: number[] = [];
+  for (const name of experts) expertIds.push(await createUser(db, name, 'expert', options.password));
   const lead = `${options.name}-lead`.replace(/[^a-z0-9-]/gi, '');
-  const leadId = createUser(db, lead, 'lead', options.password);
+  const leadId = await createUser(db, lead, 'lead', options.password);
 
   const JUDGEMENTS: Judgement[] = ['correct', 'wrong', 'unclear'];
   const SEVERITIES: Severity[] = ['Major', 'Minor', 'Borderline'];

@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from './test-app';
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
-  createUser(t.db, 'ann', 'expert', 'headers-password');
+  await createUser(t.database, 'ann', 'expert', 'headers-password');
 });
 afterAll(() => t.close());
 

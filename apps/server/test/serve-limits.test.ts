@@ -116,10 +116,10 @@ describe('bagel serve under a flood of slow connections', () => {
     const imageDir = join(dir, 'images');
     mkdirSync(imageDir, { recursive: true });
     const db = openDatabase(dbFile);
-    const { projectId, files } = seedSyntheticProject(db, { name: 'p', images: 1, models: 1, seed: 5, imageDir });
+    const { projectId, files } = await seedSyntheticProject(db, { name: 'p', images: 1, models: 1, seed: 5, imageDir });
     writeFileSync(join(imageDir, files[0]!), await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 160, b: 40 } } }).jpeg().toBuffer());
     const imageId = (db.prepare('SELECT id FROM images WHERE project_id = ?').get(projectId) as { id: number }).id;
-    createUser(db, 'viewer', 'expert', 'viewer-password');
+    await createUser(db, 'viewer', 'expert', 'viewer-password');
     db.close();
 
     const { child, port } = await startServe(

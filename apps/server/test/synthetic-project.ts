@@ -1,10 +1,13 @@
-// Generated projects, users and sign-in for the API tests and the review-loop benchmark. Rows are inserted directly
-// with SQL (one transaction, prepared statements), so a 10,000-item project takes well under a second.
+// Generated projects, users and sign-in for the API tests and the review-loop benchmark, on either engine. Rows are
+// inserted directly with SQL (one write, multi-row INSERTs), so a 10,000-item project takes about a second.
 import type { ReviewItem, Role, VerdictRequest } from '@bagel/contracts';
 import { DEFAULT_MISTAKE_CATEGORIES } from '@bagel/contracts';
 import { isMistakeUnderJudgements, queuePriority } from '@bagel/core';
 import type { FastifyInstance } from 'fastify';
+import type { Database } from '../src/db/database';
+import { insertRows } from '../src/db/dialect';
 import type { Db } from '../src/db/open-database';
+import { asDatabase } from '../src/db/sqlite-engine';
 import { hashPasswordSync } from '../src/features/users/password';
 import { seededRandom } from '@bagel/core';
 
@@ -43,7 +46,7 @@ export interface SyntheticProject {
 
 export const classKey = (index: number) => `c${String(index).padStart(4, '0')}`;
 
-export function seedSyntheticProject(db: Db, options: SyntheticProjectOptions): SyntheticProject {
+export function seedSyntheticProject(db: Database | Db, options: SyntheticProjectOptions): Promise<SyntheticProject> {
   const random = seededRandom(options.seed);
   const classCount = options.classes ?? 100;
   const topK = options.topK ?? 5;
@@ -54,83 +57,105 @@ export function seedSyntheticProject(db: Db, options: SyntheticProjectOptions): 
   const modelNames = Array.from({ length: options.models }, (_, m) => `model-${String.fromCharCode(97 + (m % 26))}${m >= 26 ? m : ''}`);
   const files = Array.from({ length: options.images }, (_, i) => `img-${String(i).padStart(6, '0')}.jpg`);
 
-  const insertProject = db.prepare(
-    `INSERT INTO projects (name, description, image_dir, panel_size, top_k, claim_ms, mistake_categories, manifest_sha256, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertClass = db.prepare('INSERT INTO classes (project_id, idx, key, names, gloss) VALUES (?, ?, ?, ?, ?)');
-  const insertModel = db.prepare('INSERT INTO models (project_id, position, name, display_name, illustrative) VALUES (?, ?, ?, ?, 0)');
-  const insertImage = db.prepare('INSERT INTO images (project_id, position, file, original_class_idx, missing) VALUES (?, ?, ?, ?, 0)');
-  const insertAccepted = db.prepare('INSERT INTO accepted_labels (image_id, class_idx) VALUES (?, ?)');
-  const insertPrediction = db.prepare('INSERT INTO predictions (image_id, model_id, rank, class_idx, score) VALUES (?, ?, ?, ?, ?)');
-  const insertItem = db.prepare('INSERT INTO items (project_id, image_id, models_wrong, confidence) VALUES (?, ?, ?, ?)');
-
-  return db.transaction((): SyntheticProject => {
-    const projectId = Number(
-      insertProject.run(
-        options.name,
-        `Generated project (seed ${options.seed})`,
-        options.imageDir ?? `/nonexistent/${options.name}`,
-        options.panelSize ?? 3,
-        topK,
-        (options.claimMinutes ?? 20) * 60_000,
-        JSON.stringify(DEFAULT_MISTAKE_CATEGORIES),
-        `synthetic-${options.name}-${options.seed}`,
-        now,
-      ).lastInsertRowid,
+  const database = asDatabase(db);
+  return database.write(async (trx): Promise<SyntheticProject> => {
+    const { id: projectId } = await trx
+      .insertInto('projects')
+      .values({
+        name: options.name,
+        description: `Generated project (seed ${options.seed})`,
+        image_dir: options.imageDir ?? `/nonexistent/${options.name}`,
+        panel_size: options.panelSize ?? 3,
+        top_k: topK,
+        claim_ms: (options.claimMinutes ?? 20) * 60_000,
+        mistake_categories: JSON.stringify(DEFAULT_MISTAKE_CATEGORIES),
+        manifest_sha256: `synthetic-${options.name}-${options.seed}`,
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await insertRows(
+      trx,
+      'classes',
+      ['project_id', 'idx', 'key', 'names', 'gloss'],
+      classKeys.map((key, i) => [projectId, i, key, JSON.stringify([`class ${i}`, `synonym ${i}`]), `gloss of class ${i}`]),
     );
-    for (let i = 0; i < classCount; i++) {
-      insertClass.run(projectId, i, classKeys[i], JSON.stringify([`class ${i}`, `synonym ${i}`]), `gloss of class ${i}`);
+    const modelIds: number[] = [];
+    for (const [m, name] of modelNames.entries()) {
+      const row = await trx.insertInto('models').values({ project_id: projectId, position: m, name, display_name: `Model ${name}`, illustrative: 0 }).returning('id').executeTakeFirstOrThrow();
+      modelIds.push(row.id);
     }
-    const modelIds = modelNames.map((name, m) => Number(insertModel.run(projectId, m, name, `Model ${name}`).lastInsertRowid));
+    // A few hundred images at a time: drawn in the same order as always (the same seed gives the same project), then
+    // the images written and their ids read back by position, then what hangs on them.
     let items = 0;
-    for (let i = 0; i < options.images; i++) {
-      const original = pick(classCount);
-      const imageId = Number(insertImage.run(projectId, i, files[i], original).lastInsertRowid);
-      insertAccepted.run(imageId, original);
-      const predictions = modelIds.map((modelId, m) => {
-        // Half the time (or never, with allWrong) the model gets the original label right.
-        const right = !options.allWrong && random() < 0.5;
-        const ranked = right ? [original] : [];
-        const near = options.neighbourhood;
-        if (near !== undefined && near < topK + 1) throw new Error('need a neighbourhood larger than topK');
-        while (ranked.length < topK) {
-          const c = near === undefined ? pick(classCount) : (original - Math.floor(near / 2) + pick(near) + classCount) % classCount;
-          if (!ranked.includes(c) && (ranked.length > 0 || c !== original)) ranked.push(c);
-        }
-        let score = 0.3 + random() * 0.69;
-        const rows = ranked.map((c) => {
-          const row = { key: classKeys[c]!, index: c, score: Math.round(score * 1000) / 1000 };
-          score *= 0.5;
-          return row;
+    for (let first = 0; first < options.images; first += 500) {
+      const last = Math.min(first + 500, options.images);
+      const drawn: { original: number; predictions: { modelId: number; ranked: { index: number; score: number }[] }[]; item: { modelsWrong: number; confidence: number } | null }[] = [];
+      for (let i = first; i < last; i++) {
+        const original = pick(classCount);
+        const perModel = modelIds.map((modelId, m) => {
+          // Half the time (or never, with allWrong) the model gets the original label right.
+          const right = !options.allWrong && random() < 0.5;
+          const ranked = right ? [original] : [];
+          const near = options.neighbourhood;
+          if (near !== undefined && near < topK + 1) throw new Error('need a neighbourhood larger than topK');
+          while (ranked.length < topK) {
+            const c = near === undefined ? pick(classCount) : (original - Math.floor(near / 2) + pick(near) + classCount) % classCount;
+            if (!ranked.includes(c) && (ranked.length > 0 || c !== original)) ranked.push(c);
+          }
+          let score = 0.3 + random() * 0.69;
+          const rows = ranked.map((c) => {
+            const row = { key: classKeys[c]!, index: c, score: Math.round(score * 1000) / 1000 };
+            score *= 0.5;
+            return row;
+          });
+          return { modelId, model: modelNames[m]!, predictions: rows };
         });
-        rows.forEach((p, r) => insertPrediction.run(imageId, modelId, r + 1, p.index, p.score));
-        return { model: modelNames[m]!, predictions: rows };
-      });
-      const priority = queuePriority(predictions, new Set([classKeys[original]!]));
-      if (priority.modelsWrong > 0) {
-        insertItem.run(projectId, imageId, priority.modelsWrong, priority.confidence);
-        items++;
+        const priority = queuePriority(perModel, new Set([classKeys[original]!]));
+        drawn.push({
+          original,
+          predictions: perModel.map((p) => ({ modelId: p.modelId, ranked: p.predictions })),
+          item: priority.modelsWrong > 0 ? { modelsWrong: priority.modelsWrong, confidence: priority.confidence } : null,
+        });
       }
+      await insertRows(
+        trx,
+        'images',
+        ['project_id', 'position', 'file', 'original_class_idx', 'missing'],
+        drawn.map((d, i) => [projectId, first + i, files[first + i], d.original, 0]),
+      );
+      const idRows = await trx.selectFrom('images').select(['id', 'position']).where('project_id', '=', projectId).where('position', '>=', first).where('position', '<', last).execute();
+      const imageIds = new Map(idRows.map((r) => [r.position, r.id]));
+      const imageOf = (i: number) => imageIds.get(first + i)!;
+      await insertRows(trx, 'accepted_labels', ['image_id', 'class_idx'], drawn.map((d, i) => [imageOf(i), d.original]));
+      await insertRows(
+        trx,
+        'predictions',
+        ['image_id', 'model_id', 'rank', 'class_idx', 'score'],
+        drawn.flatMap((d, i) => d.predictions.flatMap((p) => p.ranked.map((r, rank) => [imageOf(i), p.modelId, rank + 1, r.index, r.score]))),
+      );
+      const itemRows = drawn.flatMap((d, i) => (d.item ? [[projectId, imageOf(i), d.item.modelsWrong, d.item.confidence]] : []));
+      await insertRows(trx, 'items', ['project_id', 'image_id', 'models_wrong', 'confidence'], itemRows);
+      items += itemRows.length;
     }
     return { projectId, classKeys, modelNames, files, items };
-  })();
+  });
 }
 
 // Hashing is deliberately slow; test users with the same password share one hash (verification is unaffected).
 const hashes = new Map<string, string>();
 
 /** Adds a user directly (no password policy); returns their id. */
-export function createUser(db: Db, username: string, role: Role, password: string): number {
+export async function createUser(db: Database | Db, username: string, role: Role, password: string): Promise<number> {
   let hash = hashes.get(password);
   if (!hash) {
     hash = hashPasswordSync(password);
     hashes.set(password, hash);
   }
-  const result = db
-    .prepare('INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)')
-    .run(username, role, hash, new Date().toISOString());
-  return Number(result.lastInsertRowid);
+  const row = await asDatabase(db).write((trx) =>
+    trx.insertInto('users').values({ username, role, password_hash: hash, created_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow(),
+  );
+  return row.id;
 }
 
 /** Signs in through the API and returns the `Cookie` header value carrying the session. */

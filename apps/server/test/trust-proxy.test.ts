@@ -18,7 +18,7 @@ describe('without --trust-proxy', { timeout: HASHING_TIMEOUT_MS }, () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ loginThrottle: limited });
-    createUser(t.db, 'carol', 'expert', 'carol-password');
+    await createUser(t.database, 'carol', 'expert', 'carol-password');
   });
   afterAll(() => t.close());
 
@@ -38,7 +38,7 @@ describe('with --trust-proxy', { timeout: HASHING_TIMEOUT_MS }, () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ loginThrottle: limited, trustProxy: 'loopback,10.0.0.0/8' });
-    createUser(t.db, 'carol', 'expert', 'carol-password');
+    await createUser(t.database, 'carol', 'expert', 'carol-password');
   });
   afterAll(() => t.close());
 

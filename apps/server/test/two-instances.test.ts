@@ -22,9 +22,9 @@ beforeAll(async () => {
   t = await createTestApp();
   otherDb = openDatabase(join(t.dir, 'test.sqlite'));
   other = await buildApp({ db: otherDb, cacheDir: join(t.dir, 'other-cache'), now: () => t.clock.now, loginThrottle: { accountFreeFailures: 1000, addressFreeFailures: 1000 } });
-  project = seedSyntheticProject(t.db, { name: 'shared', images: 40, models: 2, panelSize: 3, seed: 5, allWrong: true });
+  project = await seedSyntheticProject(t.database, { name: 'shared', images: 40, models: 2, panelSize: 3, seed: 5, allWrong: true });
   for (const [name, role] of [['adm', 'admin'], ['lea', 'lead'], ['ex1', 'expert'], ['ex2', 'expert'], ['ex3', 'expert']] as const) {
-    createUser(t.db, name, role, PASSWORD);
+    await createUser(t.database, name, role, PASSWORD);
     // Sessions are in the database: signed in through one instance, a user is signed in on both.
     cookies[name] = await login(t.app, name, PASSWORD);
   }

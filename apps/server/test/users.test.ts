@@ -14,10 +14,10 @@ const cookies: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await createTestApp();
-  project = seedSyntheticProject(t.db, { name: 'p', images: 20, models: 2, seed: 5, allWrong: true });
-  ids.ada = createUser(t.db, 'ada', 'admin', 'ada-password');
-  ids.lee = createUser(t.db, 'lee', 'lead', 'lee-password');
-  ids.eve = createUser(t.db, 'eve', 'expert', 'eve-password');
+  project = await seedSyntheticProject(t.database, { name: 'p', images: 20, models: 2, seed: 5, allWrong: true });
+  ids.ada = await createUser(t.database, 'ada', 'admin', 'ada-password');
+  ids.lee = await createUser(t.database, 'lee', 'lead', 'lee-password');
+  ids.eve = await createUser(t.database, 'eve', 'expert', 'eve-password');
   for (const name of ['ada', 'lee', 'eve']) cookies[name] = await login(t.app, name, `${name}-password`);
 });
 afterAll(() => t.close());
@@ -156,7 +156,7 @@ describe('PATCH /api/users/:userId', () => {
   });
 
   it('gives back the items a reviewer had claimed when they become an admin (who does not judge)', async () => {
-    createUser(t.db, 'rex', 'expert', 'rex-password');
+    await createUser(t.database, 'rex', 'expert', 'rex-password');
     cookies.rex = await login(t.app, 'rex', 'rex-password');
     const rex = (t.db.prepare("SELECT id FROM users WHERE username = 'rex'").get() as { id: number }).id;
     expect((await call('rex', 'GET', `/api/projects/${project.projectId}/next`)).statusCode).toBe(200);
@@ -171,7 +171,7 @@ describe('PATCH /api/users/:userId', () => {
 
   it('lets only an admin who is still an active admin write: two admins cannot remove each other at once', async () => {
     // The second of two crossing requests, after its session check but after the first one's write: the service refuses.
-    createUser(t.db, 'bea', 'admin', 'bea-password');
+    await createUser(t.database, 'bea', 'admin', 'bea-password');
     const bea = t.db.prepare("SELECT id, username, role FROM users WHERE username = 'bea'").get() as SessionUser;
     const service = createUsersService(t.app.database, { now: () => t.clock.now });
     await service.update({ id: ids.ada!, username: 'ada', role: 'admin' }, bea.id, { active: false });
@@ -221,7 +221,7 @@ describe('POST /api/auth/password', () => {
     t.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword, newPassword } });
 
   it('changes one’s own password: this session stays, the others end', async () => {
-    createUser(t.db, 'kim', 'expert', 'kim-password');
+    await createUser(t.database, 'kim', 'expert', 'kim-password');
     const here = await login(t.app, 'kim', 'kim-password');
     const elsewhere = await login(t.app, 'kim', 'kim-password');
     const res = await changePassword(here, 'kim-password', 'kim-new-password');
@@ -248,7 +248,7 @@ describe('POST /api/auth/password', () => {
   });
 
   it('holds an admin to 12 characters', async () => {
-    createUser(t.db, 'ivy', 'admin', 'ivy-admin-password');
+    await createUser(t.database, 'ivy', 'admin', 'ivy-admin-password');
     const cookie = await login(t.app, 'ivy', 'ivy-admin-password');
     const res = await changePassword(cookie, 'ivy-admin-password', 'tulip-maze1');
     expect(res.statusCode).toBe(400);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_KEY_RETENTION_MS } from '../src/features/review/idempotency.repository';
 import { completeVerdict, createUser, login, seedSyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 // A client retries a verdict it got no answer for with the same Idempotency-Key: whatever happened to the first
 // request, one revision is stored and every attempt gets the first one's answer.
@@ -14,7 +14,7 @@ const USERS = ['expert1', 'expert2', 'expert3'];
 beforeAll(async () => {
   t = await createTestApp();
   for (const name of USERS) {
-    createUser(t.db, name, 'expert', 'review-password');
+    await createUser(t.database, name, 'expert', 'review-password');
     cookies[name] = await login(t.app, name, 'review-password');
   }
 });
@@ -28,20 +28,23 @@ const next = async (user: string, projectId: number): Promise<ReviewItem> => {
 };
 const postVerdict = (user: string, itemId: number, payload: object, key?: string) =>
   t.app.inject({ method: 'POST', url: `/api/items/${itemId}/verdicts`, headers: as(user, key), payload });
-const revisions = (itemId: number, user: string) =>
+const revisions = async (itemId: number, user: string) =>
   (
-    t.db
-      .prepare('SELECT v.revision FROM verdicts v JOIN users u ON u.id = v.user_id WHERE v.item_id = ? AND u.username = ? ORDER BY v.revision')
-      .all(itemId, user) as { revision: number }[]
+    await readRows<{ revision: number }>(
+      t.database,
+      'SELECT v.revision FROM verdicts v JOIN users u ON u.id = v.user_id WHERE v.item_id = ? AND u.username = ? ORDER BY v.revision',
+      itemId,
+      user,
+    )
   ).map((r) => r.revision);
-const verdictCount = (itemId: number) => (t.db.prepare('SELECT verdict_count AS n FROM items WHERE id = ?').get(itemId) as { n: number }).n;
+const verdictCount = async (itemId: number) => (await readRows<{ n: number }>(t.database, 'SELECT verdict_count AS n FROM items WHERE id = ?', itemId))[0]!.n;
 
 let seq = 0;
-const project = () => seedSyntheticProject(t.db, { name: `idempotency-${++seq}`, images: 12, models: 3, panelSize: 3, seed: 40 + seq });
+const project = () => seedSyntheticProject(t.database, { name: `idempotency-${++seq}`, images: 12, models: 3, panelSize: 3, seed: 40 + seq });
 
 describe('Idempotency-Key on a verdict', () => {
   it('stores one revision for a repeated POST and answers the repeat exactly as the first (status and body)', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert1', p.projectId);
     const key = randomUUID();
     const body = completeVerdict(item, 0, { comment: 'sent once, answered twice' });
@@ -52,8 +55,8 @@ describe('Idempotency-Key on a verdict', () => {
     expect(repeat.statusCode).toBe(201);
     expect(repeat.body).toBe(first.body);
     expect(repeat.json()).toMatchObject({ revision: 1, comment: 'sent once, answered twice' });
-    expect(revisions(item.id, 'expert1')).toEqual([1]);
-    expect(verdictCount(item.id)).toBe(1);
+    expect(await revisions(item.id, 'expert1')).toEqual([1]);
+    expect(await verdictCount(item.id)).toBe(1);
 
     // A new submission (a new key) from the same base is the usual stale revision; from the new base, revision 2.
     const stale = await postVerdict('expert1', item.id, body, randomUUID());
@@ -61,16 +64,16 @@ describe('Idempotency-Key on a verdict', () => {
     expect(stale.json()).toMatchObject({ code: 'STALE_REVISION', currentRevision: 1 });
     const revised = await postVerdict('expert1', item.id, completeVerdict(item, 1), randomUUID());
     expect(revised.statusCode).toBe(201);
-    expect(revisions(item.id, 'expert1')).toEqual([1, 2]);
+    expect(await revisions(item.id, 'expert1')).toEqual([1, 2]);
     // The first key still answers as it did then, not with the current state.
     const late = await postVerdict('expert1', item.id, body, key);
     expect(late.statusCode).toBe(201);
     expect(late.body).toBe(first.body);
-    expect(revisions(item.id, 'expert1')).toEqual([1, 2]);
+    expect(await revisions(item.id, 'expert1')).toEqual([1, 2]);
   });
 
   it('stores one revision when the duplicates arrive at the same time, and answers every one alike', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert2', p.projectId);
     const key = randomUUID();
     const body = completeVerdict(item, 0, { comment: 'five copies in flight' });
@@ -79,12 +82,12 @@ describe('Idempotency-Key on a verdict', () => {
       expect(answer.statusCode, answer.body).toBe(201);
       expect(answer.body).toBe(answers[0]!.body);
     }
-    expect(revisions(item.id, 'expert2')).toEqual([1]);
-    expect(verdictCount(item.id)).toBe(1);
+    expect(await revisions(item.id, 'expert2')).toEqual([1]);
+    expect(await verdictCount(item.id)).toBe(1);
   });
 
   it('answers a repeat of a refused request with the same refusal (409), and stores nothing for it', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert3', p.projectId);
     expect((await postVerdict('expert3', item.id, completeVerdict(item, 0))).statusCode).toBe(201);
     const key = randomUUID();
@@ -95,11 +98,11 @@ describe('Idempotency-Key on a verdict', () => {
     const repeat = await postVerdict('expert3', item.id, body, key);
     expect(repeat.statusCode).toBe(409);
     expect(repeat.body).toBe(first.body);
-    expect(revisions(item.id, 'expert3')).toEqual([1]);
+    expect(await revisions(item.id, 'expert3')).toEqual([1]);
   });
 
   it('refuses the same key with another body or another item with 422 IDEMPOTENCY_KEY_REUSED, storing nothing', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert1', p.projectId);
     const other = await next('expert1', p.projectId).then(() => t.app.inject({ url: `/api/projects/${p.projectId}/next?after=${item.id}`, headers: as('expert1') }));
     const otherItem = other.json() as ReviewItem;
@@ -114,12 +117,12 @@ describe('Idempotency-Key on a verdict', () => {
     const elsewhere = await postVerdict('expert1', otherItem.id, completeVerdict(otherItem, 0), key);
     expect(elsewhere.statusCode).toBe(422);
     expect(elsewhere.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
-    expect(revisions(item.id, 'expert1')).toEqual([1]);
-    expect(revisions(otherItem.id, 'expert1')).toEqual([]);
+    expect(await revisions(item.id, 'expert1')).toEqual([1]);
+    expect(await revisions(otherItem.id, 'expert1')).toEqual([]);
   });
 
   it('keeps keys per user: another user with the same key stores their own verdict', async () => {
-    const p = project();
+    const p = await project();
     const key = randomUUID();
     const [a, b] = [await next('expert1', p.projectId), await next('expert2', p.projectId)];
     expect(a.id).toBe(b.id);
@@ -128,11 +131,11 @@ describe('Idempotency-Key on a verdict', () => {
     expect(first.statusCode).toBe(201);
     expect(second.statusCode).toBe(201);
     expect(second.json()).toMatchObject({ expert: 'expert2', revision: 1 });
-    expect(verdictCount(a.id)).toBe(2);
+    expect(await verdictCount(a.id)).toBe(2);
   });
 
   it('validates the header: an empty or spaced key is a 400 naming it, and a POST without a key still works', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert2', p.projectId);
     for (const bad of ['', 'has a space', 'x'.repeat(256)]) {
       const res = await postVerdict('expert2', item.id, completeVerdict(item, 0), bad);
@@ -140,12 +143,12 @@ describe('Idempotency-Key on a verdict', () => {
       expect(res.json()).toMatchObject({ code: 'VALIDATION' });
       expect(res.json().message).toContain('idempotency-key');
     }
-    expect(revisions(item.id, 'expert2')).toEqual([]);
+    expect(await revisions(item.id, 'expert2')).toEqual([]);
     expect((await postVerdict('expert2', item.id, completeVerdict(item, 0))).statusCode).toBe(201);
   });
 
   it('keeps a key at least 24 hours, and sweeps keys older than that', async () => {
-    const p = project();
+    const p = await project();
     const item = await next('expert3', p.projectId);
     const key = randomUUID();
     const body = completeVerdict(item, 0);
@@ -154,14 +157,14 @@ describe('Idempotency-Key on a verdict', () => {
     t.clock.advance(IDEMPOTENCY_KEY_RETENTION_MS - 60_000);
     cookies.expert3 = await login(t.app, 'expert3', 'review-password'); // sessions last 12 hours
     expect((await postVerdict('expert3', item.id, body, key)).body).toBe(first.body);
-    const stored = (k: string) => t.db.prepare('SELECT count(*) AS n FROM idempotency_keys WHERE idempotency_key = ?').get(k) as { n: number };
-    expect(stored(key).n).toBe(1);
+    const stored = async (k: string) => (await readRows<{ n: number }>(t.database, 'SELECT count(*) AS n FROM idempotency_keys WHERE idempotency_key = ?', k))[0]!;
+    expect((await stored(key)).n).toBe(1);
 
     // A day and more later, the next key recorded sweeps it.
     t.clock.advance(2 * 60 * 60_000);
     for (const name of USERS) cookies[name] = await login(t.app, name, 'review-password');
     const later = await next('expert3', p.projectId);
     expect((await postVerdict('expert3', later.id, completeVerdict(later, 0), randomUUID())).statusCode).toBe(201);
-    expect(stored(key).n).toBe(0);
+    expect((await stored(key)).n).toBe(0);
   });
 });

@@ -45,6 +45,16 @@ export function forUpdateSkipLocked(db: Queries, alias: string): RawBuilder<unkn
 }
 
 /**
+ * Locks the row a SELECT finds for the rest of a write's transaction, waiting for a write that holds it (after a
+ * `forUpdateSkipLocked` pick found nothing free: the items left were all held by other writes for a moment).
+ * - SQLite: nothing (one write at a time).
+ * - PostgreSQL: `FOR UPDATE OF alias`: waits for the holder to commit, then reads the row as it committed it.
+ */
+export function forUpdate(db: Queries, alias: string): RawBuilder<unknown> {
+  return engineOf(db) === 'sqlite' ? sql`` : sql`FOR UPDATE OF ${sql.id(alias)}`;
+}
+
+/**
  * Most values bound in one statement: SQLite allows 32,766, PostgreSQL 65,535; one limit for both keeps the
  * statements the same. A list of ids longer than a statement may take goes in several (`chunksOf`), as `IN (…)`.
  */

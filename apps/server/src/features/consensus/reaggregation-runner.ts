@@ -24,7 +24,7 @@ export interface ReaggregationRunner {
  * meanwhile. On SQLite a step's write joins the group commit, which never sleeps the thread for a write lock another
  * process holds; when that process keeps the lock past the group commit's wait, the step is tried again a moment later.
  */
-export function createReaggregationRunner(database: Database, options: { now: () => number; onError?: (error: unknown, projectId: number) => void }): ReaggregationRunner {
+export function createReaggregationRunner(database: Database, options: { now: () => number; onError?: (error: unknown, projectId: number | null) => void }): ReaggregationRunner {
   const consensus = createConsensusService(database);
   let running: Promise<void> | null = null;
   let stopping = false;
@@ -69,9 +69,12 @@ export function createReaggregationRunner(database: Database, options: { now: ()
   return {
     kick() {
       if (running || stopping) return;
-      running = run().finally(() => {
-        running = null;
-      });
+      // A failure outside a step (the database gone while listing the marked projects) is reported like a step's.
+      running = run()
+        .catch((error: unknown) => options.onError?.(error, null))
+        .finally(() => {
+          running = null;
+        });
     },
     async idle() {
       while (running) await running;

@@ -138,7 +138,7 @@ const imports: Record<'crowd' | 'real', { result: ImportResult; started: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  createUser(t.db, 'lea', 'lead', 'a long lead password');
+  await createUser(t.database, 'lea', 'lead', 'a long lead password');
   cookie = await login(t.app, 'lea', 'a long lead password');
   const crowdManifest = writeProject(join(t.dir, 'crowd'), 'Crowd answers', { crowdAnswers: { path: 'crowd.npz', format: 'real-npz' } }, {
     'crowd.npz': buildCrowdNpz(crowdArrays(FIXTURE_RATER_IDS, QUESTIONS)),

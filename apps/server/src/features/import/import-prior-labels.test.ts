@@ -185,7 +185,7 @@ describe('importing human-accuracy-v3 prior labels', () => {
     await importManifest(db, writeProject(FILES, { path: TFDS_FILE, format: 'human-accuracy-v3' }));
     const app = await buildApp({ db, cacheDir: join(tempRoot, `cache-${dirCount++}`), logger: false });
     try {
-      createUser(db, 'expert1', 'expert', 'prior-password');
+      await createUser(db, 'expert1', 'expert', 'prior-password');
       const cookie = await login(app, 'expert1', 'prior-password');
       const itemId = (db.prepare('SELECT i.id FROM items i JOIN images im ON im.id = i.image_id WHERE im.file = ?').get(validationFile(17)) as { id: number }).id;
       const item = (await app.inject({ url: `/api/items/${itemId}`, headers: { cookie } })).json() as ReviewItem;

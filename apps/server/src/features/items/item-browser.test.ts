@@ -196,12 +196,12 @@ const ids = (list: readonly { itemId: number }[]) => list.map((r) => r.itemId);
 
 beforeAll(async () => {
   t = await createTestApp();
-  for (const name of EXPERTS) createUser(t.db, name, 'expert', 'browser-test-password');
-  createUser(t.db, 'lea', 'lead', 'browser-test-password');
-  createUser(t.db, 'adm', 'admin', 'browser-test-password');
+  for (const name of EXPERTS) await createUser(t.database, name, 'expert', 'browser-test-password');
+  await createUser(t.database, 'lea', 'lead', 'browser-test-password');
+  await createUser(t.database, 'adm', 'admin', 'browser-test-password');
   for (const name of [...EXPERTS, 'lea', 'adm']) cookies[name] = await login(t.app, name, 'browser-test-password');
   // A small vocabulary and top-3, so classes recur across items and as several models' top-1.
-  project = seedSyntheticProject(t.db, { name: 'browser', images: 90, models: 3, classes: 12, topK: 3, panelSize: 3, seed: 17 });
+  project = await seedSyntheticProject(t.database, { name: 'browser', images: 90, models: 3, classes: 12, topK: 3, panelSize: 3, seed: 17 });
   const itemIds = (t.db.prepare('SELECT id FROM items WHERE project_id = ? ORDER BY id').all(project.projectId) as { id: number }[]).map((r) => r.id);
   for (const [k, itemId] of itemIds.entries()) await reviewItem(itemId, k);
   truths = [];
@@ -439,7 +439,7 @@ describe('after a change of an item', () => {
   });
 
   it('filters by a model past the positions kept as bits (64 models)', async () => {
-    const wide = seedSyntheticProject(t.db, { name: 'browser-wide', images: 12, models: 64, classes: 12, topK: 2, seed: 3 });
+    const wide = await seedSyntheticProject(t.database, { name: 'browser-wide', images: 12, models: 64, classes: 12, topK: 2, seed: 3 });
     for (const model of [wide.modelNames[0]!, wide.modelNames[61]!, wide.modelNames[62]!, wide.modelNames[63]!]) {
       const res = await request('lea', 'GET', itemsUrl({ wrongModel: model, sort: 'id', limit: 500 }, wide.projectId));
       expect(res.statusCode, res.body).toBe(200);

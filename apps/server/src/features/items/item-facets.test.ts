@@ -22,13 +22,13 @@ let second: number[];
 let firstProject: number;
 let secondProject: number;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bagel-facets-'));
   db = openDatabase(join(dir, 'test.sqlite'));
   database = sqliteDatabase(db);
   const itemsOf = (projectId: number) => (db.prepare('SELECT id FROM items WHERE project_id = ? ORDER BY id').all(projectId) as { id: number }[]).map((r) => r.id);
-  firstProject = seedSyntheticProject(db, { name: 'facets', images: 300, models: 8, seed: 2, allWrong: true }).projectId;
-  secondProject = seedSyntheticProject(db, { name: 'between', images: 20, models: 2, seed: 3, allWrong: true }).projectId;
+  firstProject = (await seedSyntheticProject(db, { name: 'facets', images: 300, models: 8, seed: 2, allWrong: true })).projectId;
+  secondProject = (await seedSyntheticProject(db, { name: 'between', images: 20, models: 2, seed: 3, allWrong: true })).projectId;
   first = itemsOf(firstProject);
   second = itemsOf(secondProject);
   // Another project's items between the first project's ids, as interleaved imports leave them.

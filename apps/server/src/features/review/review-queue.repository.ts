@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
-import { forUpdateSkipLocked, indexedBy, lockRows } from '../../db/dialect';
+import { forUpdate, forUpdateSkipLocked, indexedBy, lockRows } from '../../db/dialect';
 import { preparedQuery } from '../../db/prepared-query';
 
 export interface Claim {
@@ -72,13 +72,23 @@ const renewHeldClaim = preparedQuery(
  * this user judged or others hold. Two statements (not skipped, then skipped) rather than one ORDER BY on "skipped",
  * which would sort the whole queue.
  */
-const pickQuery = (db: Queries, skipped: boolean, userId: number, projectId: number, panelSize: number, now: number, after: number, tried: readonly number[]) => sql<{ id: number }>`
+const pickQuery = (
+  db: Queries,
+  skipped: boolean,
+  userId: number,
+  projectId: number,
+  panelSize: number,
+  now: number,
+  after: number,
+  tried: readonly number[],
+  wait = false,
+) => sql<{ id: number }>`
   SELECT i.id FROM items i ${indexedBy(db, 'items_queue')}
   WHERE i.project_id = ${projectId} AND ${claimable(userId, panelSize, now)} AND i.id <> ${after}
     ${tried.length > 0 ? sql`AND i.id NOT IN (${sql.join(tried)})` : sql``}
     AND ${skipped ? sql`` : sql`NOT`} EXISTS (SELECT 1 FROM skips s WHERE s.item_id = i.id AND s.user_id = ${userId})
   ORDER BY i.models_wrong DESC, i.confidence DESC, i.id
-  LIMIT 1 ${forUpdateSkipLocked(db, 'i')}`;
+  LIMIT 1 ${wait ? forUpdate(db, 'i') : forUpdateSkipLocked(db, 'i')}`;
 const picks = [false, true].map((skipped) =>
   preparedQuery((db, userId: number, projectId: number, panelSize: number, now: number, after: number) => pickQuery(db, skipped, userId, projectId, panelSize, now, after, [])),
 );
@@ -134,11 +144,19 @@ const claimTarget = preparedQuery(
  * Always the user's row before an item's, so that two writes never wait for each other.
  */
 export function createReviewQueueRepository(db: Queries) {
-  async function pick(userId: number, project: { id: number; panelSize: number }, now: number, after: number, skipped: boolean, tried: readonly number[]): Promise<number | undefined> {
+  async function pick(
+    userId: number,
+    project: { id: number; panelSize: number },
+    now: number,
+    after: number,
+    skipped: boolean,
+    tried: readonly number[],
+    wait: boolean,
+  ): Promise<number | undefined> {
     const row =
-      tried.length === 0
+      tried.length === 0 && !wait
         ? await picks[skipped ? 1 : 0]!.first(db, userId, project.id, project.panelSize, now, after)
-        : (await pickQuery(db, skipped, userId, project.id, project.panelSize, now, after, tried).execute(db)).rows[0];
+        : (await pickQuery(db, skipped, userId, project.id, project.panelSize, now, after, tried, wait).execute(db)).rows[0];
     return row?.id;
   }
 
@@ -156,16 +174,21 @@ export function createReviewQueueRepository(db: Queries) {
       // (`after`) returns the other item held, if any: so an expert never holds more than two claims.
       const held = await renewHeldClaim.first(db, userId, project.id, now, after ?? 0, expiresAt);
       if (held) return { itemId: held.item_id, expiresAt };
-      for (const skipped of [false, true]) {
-        // On SQLite the first item picked is claimed. On PostgreSQL the pick locks the item (skipping those other
-        // writes hold) and the claim checks its slot again: a write that committed between the pick's snapshot and
-        // its lock may have taken the slot, and then the next item is picked (never the same one again).
-        const tried: number[] = [];
-        for (;;) {
-          const itemId = await pick(userId, project, now, after ?? 0, skipped, tried);
-          if (itemId === undefined) break;
-          if (await claimIfFree.first(db, itemId, userId, project.panelSize, now, expiresAt)) return { itemId, expiresAt };
-          tried.push(itemId);
+      // First passing over the items other writes hold, then, if that found nothing free, waiting for them: an item
+      // held for a moment by another expert's claim or verdict may still have a slot for this one (three experts
+      // asking at once for the last item of a panel of three all get it).
+      for (const wait of [false, true]) {
+        for (const skipped of [false, true]) {
+          // On SQLite the first item picked is claimed. On PostgreSQL the pick locks the item and the claim checks its
+          // slot again: a write that committed between the pick's snapshot and its lock may have taken the slot, and
+          // then the next item is picked (never the same one again).
+          const tried: number[] = [];
+          for (;;) {
+            const itemId = await pick(userId, project, now, after ?? 0, skipped, tried, wait);
+            if (itemId === undefined) break;
+            if (await claimIfFree.first(db, itemId, userId, project.panelSize, now, expiresAt)) return { itemId, expiresAt };
+            tried.push(itemId);
+          }
         }
       }
       return null;
