@@ -1,7 +1,6 @@
 import type { DisputeKind, FinalSeverity } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
-import type { Db } from '../../db/open-database';
 
 /**
  * What the item browser filters on from an item's computed state (an ItemState of the consensus feature fits): the
@@ -64,39 +63,3 @@ export function createItemFacetsRepository(db: Queries) {
   };
 }
 export type ItemFacetsRepository = ReturnType<typeof createItemFacetsRepository>;
-
-// --- Consensus still aggregates in better-sqlite3's synchronous transactions: the same facets, written there. It
-// goes once consensus has moved to the repository above.
-
-/** The facets written synchronously on SQLite's connection (see createItemFacetsRepository). */
-export function createSyncItemFacetsRepository(db: Db) {
-  const deleteKinds = db.prepare<[number, number, number]>('DELETE FROM item_dispute_kinds WHERE item_id >= ? AND item_id < ? AND +project_id = ?');
-  const deleteMistakes = db.prepare<[number, number, number]>('DELETE FROM item_final_mistakes WHERE item_id >= ? AND item_id < ? AND +project_id = ?');
-  // A whole range in one statement each: the rows come as one JSON array.
-  const insertKinds = db.prepare<[string]>(
-    `INSERT INTO item_dispute_kinds (item_id, kind, project_id) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`,
-  );
-  const insertMistakes = db.prepare<[string]>(
-    `INSERT INTO item_final_mistakes (item_id, model_id, project_id, severity, category)
-     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`,
-  );
-
-  function replace(from: number, to: number, projectId: number, items: FacetItems): void {
-    deleteKinds.run(from, to, projectId);
-    deleteMistakes.run(from, to, projectId);
-    const { kinds, mistakes } = facetRows(items);
-    if (kinds.length > 0) insertKinds.run(JSON.stringify(kinds.map((k) => [k.item_id, k.kind, k.project_id])));
-    if (mistakes.length > 0) insertMistakes.run(JSON.stringify(mistakes.map((m) => [m.item_id, m.model_id, m.project_id, m.severity, m.category])));
-  }
-
-  return {
-    /** One item's facets; `state` null when the item has no consensus (no verdict). */
-    replaceItem(itemId: number, projectId: number, state: ItemFacetsSource | null): void {
-      replace(itemId, itemId + 1, projectId, [{ itemId, projectId, state }]);
-    },
-    /** The facets of a range of the project's items written together (every judged item of the project in [from, to) is in `items`). */
-    replaceRange(from: number, to: number, projectId: number, items: readonly { itemId: number; projectId: number; state: ItemFacetsSource }[]): void {
-      replace(from, to, projectId, items);
-    },
-  };
-}

@@ -1,5 +1,5 @@
-// The facet tables written through Kysely (either engine) hold exactly what the synchronous writer of the features
-// still on better-sqlite3 writes: the same rows, a range replaced as a whole, other projects' rows in the range kept.
+// The facet tables hold exactly the rows the items' states give (computed here on their own, from the states): a range
+// replaced as a whole, other projects' rows in the range kept, an item without consensus left with none.
 import type { DisputeKind, FinalSeverity } from '@bagel/contracts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { seedSyntheticProject } from '../../../test/synthetic-project';
 import type { Database } from '../../db/database';
 import { openDatabase, type Db } from '../../db/open-database';
 import { sqliteDatabase } from '../../db/sqlite-engine';
-import { createItemFacetsRepository, createSyncItemFacetsRepository, type ItemFacetsSource } from './item-facets.repository';
+import { createItemFacetsRepository, type ItemFacetsSource } from './item-facets.repository';
 
 const KINDS: DisputeKind[] = ['class', 'problematic', 'severity', 'category'];
 const SEVERITIES: (FinalSeverity | null)[] = ['Major', 'Minor', 'Borderline', 'ungraded', null];
@@ -79,13 +79,32 @@ async function history(writer: Writer): Promise<ReturnType<typeof stored>> {
   return stored();
 }
 
+/** The rows the states give, as the facet tables should hold them: the dispute kinds of a complete panel, once each; the graded outcomes. */
+function expectedRows(states: Map<number, { projectId: number; state: ItemFacetsSource }>) {
+  const kinds: { item_id: number; kind: string; project_id: number }[] = [];
+  const mistakes: { item_id: number; model_id: number; project_id: number; severity: string; category: string | null }[] = [];
+  for (const [itemId, { projectId, state }] of [...states].sort((a, b) => a[0] - b[0])) {
+    if (state.consensus.status !== 'incomplete') {
+      for (const kind of [...new Set(state.consensus.disputes.map((d) => d.kind))].sort()) kinds.push({ item_id: itemId, kind, project_id: projectId });
+    }
+    for (const o of [...state.outcomes].sort((a, b) => a.modelId - b.modelId)) {
+      if (o.severity !== null) mistakes.push({ item_id: itemId, model_id: o.modelId, project_id: projectId, severity: o.severity, category: o.category });
+    }
+  }
+  return { kinds, mistakes };
+}
+
 describe('item facets', () => {
-  it('are written through Kysely as the synchronous writer writes them', async () => {
-    const bySync = await history(createSyncItemFacetsRepository(db));
-    const byKysely = await history(createItemFacetsRepository(database.queries));
-    expect(byKysely).toEqual(bySync);
+  it('are the rows the items\' states give, through every replacement of a history', async () => {
+    const written = await history(createItemFacetsRepository(database.queries));
+    const states = new Map<number, { projectId: number; state: ItemFacetsSource }>();
+    for (const itemId of second) states.set(itemId, { projectId: secondProject, state: stateOf(itemId, 0) });
+    first.forEach((itemId, i) => states.set(itemId, { projectId: firstProject, state: stateOf(itemId, i < 150 ? 1 : 0) }));
+    states.set(first[200]!, { projectId: firstProject, state: stateOf(first[200]!, 2) });
+    states.delete(first[201]!);
+    expect(written).toEqual(expectedRows(states));
     // The other project's rows inside the first project's ranges were kept.
-    expect(byKysely.kinds.filter((r) => (r as { project_id: number }).project_id === secondProject).length).toBeGreaterThan(0);
-    expect(byKysely.mistakes.filter((r) => (r as { item_id: number }).item_id === first[201])).toEqual([]);
+    expect(written.kinds.filter((r) => (r as { project_id: number }).project_id === secondProject).length).toBeGreaterThan(0);
+    expect(written.mistakes.filter((r) => (r as { item_id: number }).item_id === first[201])).toEqual([]);
   });
 });

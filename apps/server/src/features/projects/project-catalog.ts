@@ -1,15 +1,9 @@
 import type { VocabularyClass } from '@bagel/contracts';
 import { createVocabulary, type Vocabulary } from '@bagel/core';
 import type { Database, Queries } from '../../db/database';
-import type { Db } from '../../db/open-database';
 import {
   createProjectsRepository,
-  PROJECT_COLUMNS,
   toProject,
-  toProjectModel,
-  toVocabularyClass,
-  type ClassRow,
-  type ModelRow,
   type Project,
   type ProjectModel,
   type ProjectRow,
@@ -72,7 +66,6 @@ const catalogs = new WeakMap<Database, ProjectCatalog>();
 export function projectCatalog(database: Database): ProjectCatalog {
   let catalog = catalogs.get(database);
   if (catalog) return catalog;
-  // On SQLite, the same entries as the synchronous catalog of the connection (syncProjectCatalog).
   const held = heldOf(database.sqlite ?? database);
   catalog = {
     async get(projectId, queries = database.queries) {
@@ -93,53 +86,5 @@ export function projectCatalog(database: Database): ProjectCatalog {
     },
   };
   catalogs.set(database, catalog);
-  return catalog;
-}
-
-// --- The features that still prepare better-sqlite3 statements (consensus, review, lead, exports) read the catalog
-// synchronously, inside their synchronous transactions: the same entries and the same version check, on SQLite's
-// connection. It goes once they have moved to `projectCatalog`.
-
-export interface SyncProjectCatalog {
-  get(projectId: number): CatalogProject | null;
-  /** A project by name, else by id when `reference` is a whole number: how the command line names a project. */
-  findByReference(reference: string): CatalogProject | null;
-  invalidate(projectId: number): void;
-}
-
-const syncCatalogs = new WeakMap<Db, SyncProjectCatalog>();
-
-/** The catalog of a SQLite connection, read synchronously (see `projectCatalog`). */
-export function syncProjectCatalog(db: Db): SyncProjectCatalog {
-  let catalog = syncCatalogs.get(db);
-  if (catalog) return catalog;
-  const held = heldOf(db);
-  const version = db.prepare<[number], number>('SELECT settings_version FROM projects WHERE id = ? AND importing IS NULL').pluck();
-  const row = db.prepare<[number], ProjectRow>(`SELECT ${PROJECT_COLUMNS.join(', ')} FROM projects WHERE id = ? AND importing IS NULL`);
-  const models = db.prepare<[number], ModelRow>('SELECT id, name, display_name, illustrative FROM models WHERE project_id = ? ORDER BY position');
-  const classes = db.prepare<[number], ClassRow>('SELECT idx, key, names, gloss FROM classes WHERE project_id = ? ORDER BY idx');
-  const byName = db.prepare<[string], number>('SELECT id FROM projects WHERE name = ? AND importing IS NULL').pluck();
-  const get = (projectId: number): CatalogProject | null => {
-    const current = version.get(projectId);
-    if (current === undefined) return null;
-    const entry = held.get(projectId);
-    if (entry?.version === current) return entry.entry;
-    const found = row.get(projectId);
-    if (!found) return null;
-    const loaded = heldEntry(found, models.all(projectId).map(toProjectModel), classes.all(projectId).map(toVocabularyClass));
-    held.set(projectId, loaded);
-    return loaded.entry;
-  };
-  catalog = {
-    get,
-    findByReference(reference) {
-      const id = byName.get(reference) ?? (/^\d+$/.test(reference) ? Number(reference) : undefined);
-      return id === undefined ? null : get(id);
-    },
-    invalidate(projectId) {
-      held.delete(projectId);
-    },
-  };
-  syncCatalogs.set(db, catalog);
   return catalog;
 }
