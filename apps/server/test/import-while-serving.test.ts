@@ -17,7 +17,9 @@ import { createTestApp, type TestApp } from './test-app';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bagel.mjs');
 const PASSWORD = 'long-password-1';
-const IMAGES = 10_000;
+// Enough for the import to write for a second or more (its multi-row INSERTs write 10,000 images in well under one),
+// so that "a small part of it" is a bound with room.
+const IMAGES = 20_000;
 
 let t: TestApp;
 let reviewed: SyntheticProject;

@@ -69,7 +69,7 @@ export interface ImportedProjectSummary {
 const ANSWER_NAMES = ['no', 'maybe', 'yes'] as const;
 
 /** Images written per step: their rows go in a few multi-row statements (insertRows). */
-const IMAGES_PER_STEP = 128;
+const IMAGES_PER_STEP = 64;
 /** Crowd pairs written per step (each with its answers, about 5 each). */
 const CROWD_PAIRS_PER_STEP = 2048;
 
