@@ -86,7 +86,7 @@ export function AddUserForm({ onCreated }: { onCreated(created: CreatedUser): vo
       </div>
       <p id={passwordHintId} className="field-hint muted">
         Leave the password empty and Bagel generates one, shown to you once. A password you type needs at least {minPasswordLength(form.role)}{' '}
-        characters for {form.role === 'admin' ? 'an admin' : `a ${form.role}`}, and must not be the user name or a common password. Names use
+        characters for {form.role === 'admin' ? 'an admin' : form.role === 'expert' ? 'an expert' : 'a lead'}, and must not be the user name or a common password. Names use
         letters, digits, “.”, “_”, “@” or “-”, and compare without case.
       </p>
       {create.isError ? (
