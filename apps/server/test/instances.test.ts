@@ -1,8 +1,7 @@
 // Several `bagel serve` instances on one PostgreSQL database, behind deploy/nginx.conf (the issue's "several
 // instances" test): 30 experts judging at once across them, sessions and sign-outs shared, stale revisions refused
 // whichever instance wrote first, blind review on every instance.
-import type { ReviewItem, VerdictRequest } from '@bagel/contracts';
-import { isMistakeUnderJudgements } from '@bagel/core';
+import type { ReviewItem } from '@bagel/contracts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { connectDatabase, type Database } from '../src/db/database';
 import { openDatabase } from '../src/db/open-database';
 import { startInstance, startProxy, type Running } from './instances';
 import { createPostgresDatabase } from './postgres-database';
-import { createUser, seedSyntheticProject } from './synthetic-project';
+import { completeVerdict, createUser, seedSyntheticProject } from './synthetic-project';
 
 const EXPERTS = 30;
 const ITEMS = 60;
@@ -65,17 +64,6 @@ async function signIn(base: string, username: string): Promise<string> {
   return res.setCookie!.split(';')[0]!;
 }
 
-function verdictFor(item: ReviewItem, baseRevision = 0): VerdictRequest {
-  const labels: VerdictRequest['labels'] = {};
-  for (const c of item.candidates) labels[c.key] = c.key === item.originalLabel.key ? 'correct' : 'wrong';
-  const mistakes: VerdictRequest['mistakes'] = {};
-  for (const m of item.models) {
-    const top1 = m.predictions[0];
-    if (top1 && isMistakeUnderJudgements(top1.key, labels)) mistakes[m.model] = { severity: 'Minor', category: item.mistakeCategories[0]! };
-  }
-  return { labels, problematic: null, mistakes, comment: '', baseRevision };
-}
-
 describe('three instances on one PostgreSQL database, behind nginx', () => {
   it('shares a session made on one instance with the others, and ends it on all at a sign-out on one', async () => {
     const [a, b, c] = instances.map((i) => i.url) as [string, string, string];
@@ -92,9 +80,9 @@ describe('three instances on one PostgreSQL database, behind nginx', () => {
     const next = await call(a, 'GET', `/api/projects/${projectId}/next`, { cookie: judge });
     expect(next.status, next.text).toBe(200);
     const item = next.json() as ReviewItem;
-    expect((await call(b, 'POST', `/api/items/${item.id}/verdicts`, { cookie: judge, body: verdictFor(item) })).status).toBe(201);
+    expect((await call(b, 'POST', `/api/items/${item.id}/verdicts`, { cookie: judge, body: completeVerdict(item) })).status).toBe(201);
     // Two revisions from the same base revision, on two other instances at once: one is stored, the other is stale.
-    const body = { ...verdictFor(item, 1), comment: 'revised on one instance' };
+    const body = { ...completeVerdict(item, 1), comment: 'revised on one instance' };
     const [first, second] = await Promise.all([
       call(b, 'POST', `/api/items/${item.id}/verdicts`, { cookie: judge, body }),
       call(c, 'POST', `/api/items/${item.id}/verdicts`, { cookie: judge, body: { ...body, comment: 'revised on another' } }),
@@ -124,7 +112,7 @@ describe('three instances on one PostgreSQL database, behind nginx', () => {
           if (next.status === 204) return;
           expect(next.status, next.text).toBe(200);
           const item = next.json() as ReviewItem;
-          const res = await call(proxy.url, 'POST', `/api/items/${item.id}/verdicts`, { cookie, body: verdictFor(item) });
+          const res = await call(proxy.url, 'POST', `/api/items/${item.id}/verdicts`, { cookie, body: completeVerdict(item) });
           expect(res.status, res.text).toBe(201);
           acknowledged++;
         }

@@ -131,6 +131,20 @@ export function createRemoteFetcher(settings: RemoteFetchSettings = DEFAULT_REMO
     return new Failure(`${size} bytes, more than the ${settings.maxBytes} bytes the server fetches`, true);
   }
 
+  /**
+   * A GET's headers checked: the outcome of a refusing status, or null to read on; throws when the declared size is
+   * over the cap. The body of a response not read on is dropped.
+   */
+  async function refuseOrCheckSize(response: Response): Promise<RemoteOutcome<never> | null> {
+    const refused = classify(response);
+    const size = sizeOf(response);
+    const tooBig = size !== null && size > settings.maxBytes;
+    if (refused || tooBig) await response.body?.cancel().catch(() => {});
+    if (refused) return refused;
+    if (tooBig) throw tooLarge(size);
+    return null;
+  }
+
   /** Runs `work` in a slot, with a deadline covering the wait for the slot too. */
   async function bounded<T>(work: (signal: AbortSignal, release: () => void) => Promise<RemoteOutcome<T>>): Promise<RemoteOutcome<T>> {
     const signal = AbortSignal.timeout(settings.timeoutMs);
@@ -162,16 +176,8 @@ export function createRemoteFetcher(settings: RemoteFetchSettings = DEFAULT_REMO
       return bounded(async (signal) => {
         const target = await url();
         const response = await fetch(target, { signal, redirect: 'manual' });
-        const refused = classify(response);
-        if (refused) {
-          await response.body?.cancel().catch(() => {});
-          return refused;
-        }
-        const size = sizeOf(response);
-        if (size !== null && size > settings.maxBytes) {
-          await response.body?.cancel().catch(() => {});
-          throw tooLarge(size);
-        }
+        const refused = await refuseOrCheckSize(response);
+        if (refused) return refused;
         const chunks: Buffer[] = [];
         let read = 0;
         if (response.body) {
@@ -204,16 +210,9 @@ export function createRemoteFetcher(settings: RemoteFetchSettings = DEFAULT_REMO
         const response = await fetch(target, { signal: controller.signal, redirect: 'manual' });
         signal.removeEventListener('abort', abortOnDeadline);
         release();
-        const refused = classify(response);
-        if (refused) {
-          await response.body?.cancel().catch(() => {});
-          return refused;
-        }
+        const refused = await refuseOrCheckSize(response);
+        if (refused) return refused;
         const size = sizeOf(response);
-        if (size !== null && size > settings.maxBytes) {
-          await response.body?.cancel().catch(() => {});
-          throw tooLarge(size);
-        }
         const reader = response.body?.getReader();
         let read = 0;
         let idle: NodeJS.Timeout | undefined;
