@@ -22,7 +22,7 @@ const cookies: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestApp();
   // A panel of 3 under the majority: agreed items that unanimity disputes, and the reverse for revisions.
-  project = await seedReviewedProject(t.db, { name: 'Quorum', items: 1000, judged: JUDGED, panelSize: 3, models: 3, seed: 11, password: PASSWORD });
+  project = await seedReviewedProject(t.database, { name: 'Quorum', items: 1000, judged: JUDGED, panelSize: 3, models: 3, seed: 11, password: PASSWORD });
   await createUser(t.database, 'adm', 'admin', PASSWORD);
   for (const name of ['late1', 'late2', 'late3']) await createUser(t.database, name, 'expert', PASSWORD);
   for (const name of ['adm', 'late1', 'late2', 'late3', ...project.experts]) cookies[name] = await login(t.app, name, PASSWORD);

@@ -15,7 +15,7 @@ let port: number;
 
 beforeAll(async () => {
   t = await createTestApp();
-  project = await seedReviewedProject(t.db, { name: 'Busy', items: 4000, judged: 3600, panelSize: 5, models: 5, seed: 7, password: PASSWORD });
+  project = await seedReviewedProject(t.database, { name: 'Busy', items: 4000, judged: 3600, panelSize: 5, models: 5, seed: 7, password: PASSWORD });
   await createUser(t.database, 'adm', 'admin', PASSWORD);
   admin = await login(t.app, 'adm', PASSWORD);
   await t.app.listen({ port: 0, host: '127.0.0.1' });

@@ -39,7 +39,7 @@ describe('aggregation candidates', () => {
 describe('the contexts of a list of items', () => {
   it('are those of the range they span, however many ids (bound in several statements) and in whatever order', async () => {
     // More judged items than one statement binds ids for (1,000).
-    const p = await seedReviewedProject(t.db, { name: 'many', items: 1300, judged: 1200, panelSize: 1, models: 2, seed: 3, password: 'consensus-password' });
+    const p = await seedReviewedProject(t.database, { name: 'many', items: 1300, judged: 1200, panelSize: 1, models: 2, seed: 3, password: 'consensus-password' });
     const ids = (t.db.prepare('SELECT id FROM items WHERE project_id = ? ORDER BY id').all(p.projectId) as { id: number }[]).map((r) => r.id);
     const repository = createConsensusRepository(sqliteDatabase(t.db).queries);
     const entry = (await projectCatalog(sqliteDatabase(t.db)).get(p.projectId))!;

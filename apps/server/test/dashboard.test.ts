@@ -15,7 +15,7 @@ let cookies: Record<string, string>;
 
 beforeAll(async () => {
   t = await createTestApp();
-  project = seedHandProject(t.db);
+  project = await seedHandProject(t.database);
   cookies = await runHandReview(t, project);
 });
 afterAll(() => t.close());

@@ -9,7 +9,7 @@ const cookies: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await createTestApp();
-  project = seedHandProject(t.db);
+  project = await seedHandProject(t.database);
   const users = { ann: 'expert', bob: 'expert', cyd: 'expert', lea: 'lead', adm: 'admin' } as const;
   for (const [name, role] of Object.entries(users)) {
     await createUser(t.database, name, role, 'discussion-password');

@@ -31,7 +31,7 @@ const out = mkdtempSync(join(tmpdir(), 'bagel-exports-'));
 
 beforeAll(async () => {
   t = await createTestApp();
-  project = seedHandProject(t.db);
+  project = await seedHandProject(t.database);
   cookies = await runHandReview(t, project);
 });
 afterAll(async () => {

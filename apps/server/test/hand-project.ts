@@ -4,7 +4,9 @@ import type { DeskItem, LeadDecisionRequest, VerdictRequest } from '@bagel/contr
 import { DEFAULT_MISTAKE_CATEGORIES } from '@bagel/contracts';
 import { queuePriority } from '@bagel/core';
 import { expect } from 'vitest';
+import type { Database } from '../src/db/database';
 import type { Db } from '../src/db/open-database';
+import { asDatabase } from '../src/db/sqlite-engine';
 import { createUser, login } from './synthetic-project';
 import type { TestApp } from './test-app';
 
@@ -41,45 +43,71 @@ export interface HandProject {
   items: Record<string, number>;
 }
 
-/** Seeds the project (one transaction of SQL, as an import would write it), with prior labels on image 2 and a prior ImageNet-M entry for image 4. */
-export function seedHandProject(db: Db, name = 'Hand-checked zoo'): HandProject {
-  return db.transaction(() => {
-    const projectId = Number(
-      db
-        .prepare(
-          `INSERT INTO projects (name, description, image_dir, panel_size, top_k, claim_ms, mistake_categories, manifest_sha256, created_at)
-           VALUES (?, 'Six images checked by hand', '/nonexistent/zoo', 3, 1, 1200000, ?, ?, '2025-01-01T00:00:00.000Z')`,
-        )
-        .run(name, JSON.stringify(DEFAULT_MISTAKE_CATEGORIES), `hand-${name}`).lastInsertRowid,
-    );
+/** Seeds the project (one write, as an import would), with prior labels on image 2 and a prior ImageNet-M entry for image 4. */
+export function seedHandProject(db: Database | Db, name = 'Hand-checked zoo'): Promise<HandProject> {
+  return asDatabase(db).write(async (trx) => {
+    const { id: projectId } = await trx
+      .insertInto('projects')
+      .values({
+        name,
+        description: 'Six images checked by hand',
+        image_dir: '/nonexistent/zoo',
+        panel_size: 3,
+        top_k: 1,
+        claim_ms: 1_200_000,
+        mistake_categories: JSON.stringify(DEFAULT_MISTAKE_CATEGORIES),
+        manifest_sha256: `hand-${name}`,
+        created_at: '2025-01-01T00:00:00.000Z',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     for (const c of Object.values(CLASSES)) {
-      db.prepare('INSERT INTO classes (project_id, idx, key, names, gloss) VALUES (?, ?, ?, ?, ?)').run(projectId, c.index, c.key, JSON.stringify(c.names), '');
+      await trx.insertInto('classes').values({ project_id: projectId, idx: c.index, key: c.key, names: JSON.stringify(c.names), gloss: '' }).execute();
     }
-    const modelIds = MODELS.map((m, position) =>
-      Number(db.prepare('INSERT INTO models (project_id, position, name, display_name, illustrative) VALUES (?, ?, ?, ?, 0)').run(projectId, position, m, m.toUpperCase()).lastInsertRowid),
-    );
+    const modelIds: number[] = [];
+    for (const [position, m] of MODELS.entries()) {
+      const row = await trx.insertInto('models').values({ project_id: projectId, position, name: m, display_name: m.toUpperCase(), illustrative: 0 }).returning('id').executeTakeFirstOrThrow();
+      modelIds.push(row.id);
+    }
     const items: Record<string, number> = {};
-    IMAGES.forEach((image, position) => {
+    for (const [position, image] of IMAGES.entries()) {
       const original = CLASSES[image.original];
-      const imageId = Number(db.prepare('INSERT INTO images (project_id, position, file, original_class_idx) VALUES (?, ?, ?, ?)').run(projectId, position, image.file, original.index).lastInsertRowid);
-      db.prepare('INSERT INTO accepted_labels (image_id, class_idx) VALUES (?, ?)').run(imageId, original.index);
+      const { id: imageId } = await trx
+        .insertInto('images')
+        .values({ project_id: projectId, position, file: image.file, original_class_idx: original.index })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx.insertInto('accepted_labels').values({ image_id: imageId, class_idx: original.index }).execute();
       const tops = [image.a, image.b];
-      tops.forEach((top, m) => db.prepare('INSERT INTO predictions (image_id, model_id, rank, class_idx, score) VALUES (?, ?, 1, ?, 0.9)').run(imageId, modelIds[m], CLASSES[top].index));
+      for (const [m, top] of tops.entries()) {
+        await trx.insertInto('predictions').values({ image_id: imageId, model_id: modelIds[m]!, rank: 1, class_idx: CLASSES[top].index, score: 0.9 }).execute();
+      }
       const priority = queuePriority(
         tops.map((top, m) => ({ model: MODELS[m]!, predictions: [{ key: key(top), score: 0.9 }] })),
         new Set([original.key]),
       );
       if (priority.modelsWrong > 0) {
-        items[image.file] = Number(db.prepare('INSERT INTO items (project_id, image_id, models_wrong, confidence) VALUES (?, ?, ?, ?)').run(projectId, imageId, priority.modelsWrong, priority.confidence).lastInsertRowid);
+        const item = await trx
+          .insertInto('items')
+          .values({ project_id: projectId, image_id: imageId, models_wrong: priority.modelsWrong, confidence: priority.confidence })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        items[image.file] = item.id;
       }
       if (position === 1) {
         // Prior labels of image 2: tabby correct, red fox wrong. The panel's final labels are merged over them.
-        db.prepare("INSERT INTO prior_labels (image_id, class_idx, judgement) VALUES (?, ?, 'correct'), (?, ?, 'wrong')").run(imageId, CLASSES.cat.index, imageId, CLASSES.fox.index);
+        await trx
+          .insertInto('prior_labels')
+          .values([
+            { image_id: imageId, class_idx: CLASSES.cat.index, judgement: 'correct' },
+            { image_id: imageId, class_idx: CLASSES.fox.index, judgement: 'wrong' },
+          ])
+          .execute();
       }
-      if (position === 3) db.prepare('INSERT INTO prior_major_slice (image_id, position) VALUES (?, 0)').run(imageId);
-    });
+      if (position === 3) await trx.insertInto('prior_major_slice').values({ image_id: imageId, position: 0 }).execute();
+    }
     return { projectId, items };
-  })();
+  });
 }
 
 type Labels = Partial<Record<ClassName, 'correct' | 'wrong' | 'unclear'>>;

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 let projects = 0;
-const newProject = () => seedHandProject(t.db, `lifecycle-${++projects}`);
+const newProject = () => seedHandProject(t.database, `lifecycle-${++projects}`);
 /** Item id of image n (1-based) of the hand project. */
 const itemOf = (p: HandProject, n: number) => p.items[IMAGES[n - 1]!.file]!;
 
@@ -69,7 +69,7 @@ const finalImage5 = decision({ fox: 'unclear', car: 'correct', bus: 'wrong' }, {
 
 describe('lifecycle as verdicts arrive', () => {
   it('goes open → in review → agreed, final automatically with the aggregate as final labels', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = itemOf(p, 3); // Chihuahua; A red fox, B coffee mug
     expect(status(item)).toBe('open');
     await judge('ann', item, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
@@ -92,7 +92,7 @@ describe('lifecycle as verdicts arrive', () => {
   });
 
   it('refuses verdicts and revisions on an agreed item: 409 ITEM_FINAL, nothing stored', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = itemOf(p, 2); // tabby; A Chihuahua
     for (const user of ['ann', 'bob', 'cyd']) await judge(user, item, verdict({ cat: 'correct', dog: 'wrong' }, { 'model-a': { severity: 'Minor', category: 'Fine-grained error' } }));
     expect(status(item)).toBe('agreed');
@@ -105,7 +105,7 @@ describe('lifecycle as verdicts arrive', () => {
   });
 
   it('sends a divided panel to the lead, with the reasons', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = await disputeImage5(p);
     expect(status(item)).toBe('disputed');
     const d = await desk(item);
@@ -125,7 +125,7 @@ describe('lifecycle as verdicts arrive', () => {
 
 describe("the lead's queue", () => {
   it('lists disputed items, most divided first, with their disputes; other filters list decided items', async () => {
-    const p = newProject();
+    const p = await newProject();
     const five = await disputeImage5(p);
     // Image 6 (coffee mug; B school bus): only the problematic flag is disputed (ann alone flags it).
     const six = itemOf(p, 6);
@@ -166,7 +166,7 @@ describe("the lead's queue", () => {
   });
 
   it('is for leads and admins', async () => {
-    const p = newProject();
+    const p = await newProject();
     expect((await request('adm', 'GET', `/api/projects/${p.projectId}/lead/queue`)).statusCode).toBe(200);
     expect((await request('ann', 'GET', `/api/projects/${p.projectId}/lead/queue`)).statusCode).toBe(403);
     expect((await request(null, 'GET', `/api/projects/${p.projectId}/lead/queue`)).statusCode).toBe(401);
@@ -176,7 +176,7 @@ describe("the lead's queue", () => {
 
 describe("the lead's desk and decisions", () => {
   it('shows every verdict side by side, and every class any expert added among the candidates', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = itemOf(p, 2);
     await judge('ann', item, verdict({ cat: 'correct', dog: 'correct', bus: 'wrong' }));
     await judge('bob', item, verdict({ cat: 'correct', dog: 'correct', car: 'wrong' }, {}, { comment: 'a wagon? no' }));
@@ -193,7 +193,7 @@ describe("the lead's desk and decisions", () => {
   });
 
   it('finalizes a disputed item, overrides it, and keeps every decision with who and when', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = await disputeImage5(p);
     const first = await decide('lea', item, { ...finalImage5, note: 'both are in the image' });
     expect(first.statusCode, first.body).toBe(201);
@@ -227,7 +227,7 @@ describe("the lead's desk and decisions", () => {
   });
 
   it('overrides an agreed item', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = itemOf(p, 2);
     for (const user of ['ann', 'bob', 'cyd']) await judge(user, item, verdict({ cat: 'correct', dog: 'correct' }));
     expect(status(item)).toBe('agreed');
@@ -238,7 +238,7 @@ describe("the lead's desk and decisions", () => {
   });
 
   it('reopens a final item: disputed until the lead decides again, experts may revise meanwhile', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = await disputeImage5(p);
     expect((await decide('lea', item, finalImage5)).statusCode).toBe(201);
     const stale = await reopen('lea', item, { baseDecision: 0 });
@@ -263,7 +263,7 @@ describe("the lead's desk and decisions", () => {
   });
 
   it('reopens an agreed item too', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = itemOf(p, 2);
     for (const user of ['ann', 'bob', 'cyd']) await judge(user, item, verdict({ cat: 'correct', dog: 'correct' }));
     expect((await reopen('lea', item, { baseDecision: 0 })).statusCode).toBe(201);
@@ -273,7 +273,7 @@ describe("the lead's desk and decisions", () => {
   });
 
   it('waits for a complete panel', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = itemOf(p, 2);
     await judge('ann', item, verdict({ cat: 'correct', dog: 'correct' }));
     const res = await decide('lea', item, decision({ cat: 'correct', dog: 'correct' }, {}));
@@ -283,7 +283,7 @@ describe("the lead's desk and decisions", () => {
   });
 
   it('checks a decision like a verdict: 400 with the field, nothing stored', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = await disputeImage5(p);
     const cases: [object, string, RegExp][] = [
       [{ ...finalImage5, labels: { ...finalImage5.labels, n99999999: 'correct' } }, 'INVALID_DECISION', /labels\.n99999999: unknown class key/],
@@ -306,7 +306,7 @@ describe("the lead's desk and decisions", () => {
   });
 
   it('lets only leads decide and reopen', async () => {
-    const p = newProject();
+    const p = await newProject();
     const item = await disputeImage5(p);
     for (const user of ['ann', 'adm']) {
       expect((await decide(user, item, finalImage5)).statusCode).toBe(403);
@@ -321,7 +321,7 @@ describe('quorum', () => {
   const patch = (user: string, projectId: number, body: object) => request(user, 'PATCH', `/api/projects/${projectId}/settings`, body);
 
   it("re-aggregates the project's items when an admin changes it; a lead's decision stands", async () => {
-    const p = newProject();
+    const p = await newProject();
     const two = itemOf(p, 2);
     // A 2-to-1 panel: agreed under the majority, not under unanimity.
     await judge('ann', two, verdict({ cat: 'correct', dog: 'correct' }));
@@ -353,7 +353,7 @@ describe('quorum', () => {
   });
 
   it('is for admins, and validated', async () => {
-    const p = newProject();
+    const p = await newProject();
     expect((await patch('lea', p.projectId, { quorum: { kind: 'majority' } })).statusCode).toBe(403);
     expect((await patch('ann', p.projectId, { quorum: { kind: 'majority' } })).statusCode).toBe(403);
     for (const body of [{ quorum: { kind: 'fraction', value: 0 } }, { quorum: { kind: 'fraction', value: 1.5 } }, { quorum: { kind: 'most' } }, {}]) {

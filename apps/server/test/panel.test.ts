@@ -30,7 +30,7 @@ const FG = { severity: 'Minor', category: 'Fine-grained error' } as const;
 const { dog, fox, cup } = CLASSES;
 
 let projects = 0;
-const newProject = () => seedHandProject(t.db, `panel-${++projects}`);
+const newProject = () => seedHandProject(t.database, `panel-${++projects}`);
 /** Item id of image n (1-based) of the hand project. */
 const itemOf = (p: HandProject, n: number) => p.items[IMAGES[n - 1]!.file]!;
 
@@ -80,7 +80,7 @@ const AGREEING_5 = verdict({ fox: 'correct', car: 'wrong', bus: 'wrong' }, { 'mo
 
 describe('the panel size holds when a verdict is written', () => {
   it('refuses a first verdict on a full panel from an expert who was never handed the item: 409 PANEL_FULL, nothing stored', async () => {
-    const p = newProject();
+    const p = await newProject();
     const five = itemOf(p, 5);
     for (const [user, body] of Object.entries(SPLIT_5)) await judged(user, five, body);
     expect(row(five)).toEqual({ status: 'disputed', verdict_count: 3 });
@@ -96,7 +96,7 @@ describe('the panel size holds when a verdict is written', () => {
   });
 
   it('refuses the 4th verdict of an expert whose claim expired, which would have turned a disputed item agreed', async () => {
-    const p = newProject();
+    const p = await newProject();
     const three = itemOf(p, 3);
     const five = itemOf(p, 5);
     // ann is handed image 3, then claims image 5 ahead; she leaves both for longer than the claim lasts.
@@ -121,7 +121,7 @@ describe('the panel size holds when a verdict is written', () => {
   });
 
   it('takes a verdict without a claim while the panel has room, but never into a slot another expert holds with a live claim', async () => {
-    const p = newProject();
+    const p = await newProject();
     const three = itemOf(p, 3);
     const body = verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP });
     // Two verdicts without any claim: the panel has room for both.
@@ -141,7 +141,7 @@ describe('the panel size holds when a verdict is written', () => {
   });
 
   it('checks the room in the writing transaction: of five experts racing for the last slot, exactly one gets it', async () => {
-    const p = newProject();
+    const p = await newProject();
     const five = itemOf(p, 5);
     await judged('bob', five, SPLIT_5.bob);
     await judged('cyd', five, SPLIT_5.cyd);
@@ -156,7 +156,7 @@ describe('the panel size holds when a verdict is written', () => {
 
 describe('POST /api/items/:id/claim', () => {
   it('renews the claim of the expert on the item, and takes it anew once expired while a slot is free', async () => {
-    const p = newProject();
+    const p = await newProject();
     const first = (await next('ann', p))!;
     const expiry = Date.parse(first.claimExpiresAt!);
     t.clock.advance(15 * 60_000);
@@ -174,7 +174,7 @@ describe('POST /api/items/:id/claim', () => {
   });
 
   it('refuses a new claim on a full panel, a second claim ahead beyond two, a judged or final item; 400, 403, 404 as usual', async () => {
-    const p = newProject();
+    const p = await newProject();
     const five = itemOf(p, 5);
     for (const user of ['bob', 'cyd']) await judged(user, five, SPLIT_5[user as 'bob' | 'cyd']);
     // dan holds the last slot; ann holds none.
@@ -207,7 +207,7 @@ describe('POST /api/items/:id/claim', () => {
 
 describe('blind review after one’s own verdict', () => {
   it('marks a copy made after reading the panel, and measures agreement on the blind verdicts while the final labels follow the current ones', async () => {
-    const p = newProject();
+    const p = await newProject();
     const three = itemOf(p, 3); // Chihuahua; A red fox, B coffee mug
     await judged('bob', three, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
     await judged('cyd', three, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': FG, 'model-b': SP }));
@@ -296,7 +296,7 @@ describe('blind review after one’s own verdict', () => {
   });
 
   it('records nothing for an expert who reads an answer holding only their own verdict, nor for an admin', async () => {
-    const p = newProject();
+    const p = await newProject();
     const five = itemOf(p, 5);
     await judged('bob', five, SPLIT_5.bob);
     expect(await verdictsOf('bob', five)).toHaveLength(1);
@@ -311,7 +311,7 @@ describe('blind review after one’s own verdict', () => {
 
 describe('a lead who saw the panel at the desk does not join it', () => {
   it('is not handed the item by `next` (a claim held on it is given back) and cannot post a first verdict on it: 409 PANEL_SEEN', async () => {
-    const p = newProject();
+    const p = await newProject();
     const three = itemOf(p, 3);
     await judged('bob', three, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
     // The lead is handed image 3 as a panelist, then opens it at the desk.
@@ -334,7 +334,7 @@ describe('a lead who saw the panel at the desk does not join it', () => {
   });
 
   it('reading the panel through the verdicts route counts the same', async () => {
-    const p = newProject();
+    const p = await newProject();
     const six = itemOf(p, 6);
     await judged('bob', six, verdict({ cup: 'correct', bus: 'wrong' }, { 'model-b': FG }));
     expect(await verdictsOf('lea', six)).toHaveLength(1);
@@ -347,7 +347,7 @@ describe('a lead who saw the panel at the desk does not join it', () => {
 
 describe('a decision is taken on the panel the desk showed', () => {
   it('answers 409 STALE_DESK when a revision landed after the desk was loaded; the reloaded desk decides', async () => {
-    const p = newProject();
+    const p = await newProject();
     const five = itemOf(p, 5);
     for (const [user, body] of Object.entries(SPLIT_5)) await judged(user, five, body);
     const loaded = await desk(five);

@@ -5,8 +5,10 @@
 // agreed and some disputed, as in a real round.
 import { DEFAULT_MISTAKE_CATEGORIES, type Judgement, type Severity } from '@bagel/contracts';
 import { isMistakeUnderJudgements, seededRandom } from '@bagel/core';
+import type { Database } from '../src/db/database';
+import { insertRows } from '../src/db/dialect';
 import type { Db } from '../src/db/open-database';
-import { sqliteDatabase } from '../src/db/sqlite-engine';
+import { asDatabase } from '../src/db/sqlite-engine';
 import { createConsensusService } from '../src/features/consensus/consensus.service';
 import { createUser, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
 
@@ -35,7 +37,8 @@ export interface ReviewedProject extends SyntheticProject {
   verdicts: number;
 }
 
-export async function seedReviewedProject(db: Db, options: ReviewedProjectOptions): Promise<ReviewedProject> {
+export async function seedReviewedProject(target: Database | Db, options: ReviewedProjectOptions): Promise<ReviewedProject> {
+  const db = asDatabase(target);
   const random = seededRandom(options.seed * 7919);
   // As real models confuse a class with its neighbours, each model's top-5 comes from the 10 classes nearest the
   // original label: about 10 candidates an item (`all`: no overlap between the models, about 26).
@@ -59,64 +62,95 @@ export async function seedReviewedProject(db: Db, options: ReviewedProjectOption
   const JUDGEMENTS: Judgement[] = ['correct', 'wrong', 'unclear'];
   const SEVERITIES: Severity[] = ['Major', 'Minor', 'Borderline'];
   const COMMENTS = ['Hard to tell at this size.', 'The dog in the back is a beagle, the one in front a basset — both count.', 'Looks like a rendering, not a photograph; flagged.'];
-  const itemRows = db
-    .prepare('SELECT i.id, i.image_id, im.original_class_idx FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ? ORDER BY i.id LIMIT ?')
-    .all(project.projectId, options.judged) as { id: number; image_id: number; original_class_idx: number }[];
-  const predictionsOf = db.prepare('SELECT model_id, rank, class_idx FROM predictions WHERE image_id = ? ORDER BY model_id, rank');
-  const modelIds = (db.prepare('SELECT id FROM models WHERE project_id = ? ORDER BY position').all(project.projectId) as { id: number }[]).map((m) => m.id);
-  const insertVerdict = db.prepare(
-    'INSERT INTO verdicts (item_id, user_id, revision, labels, problematic, mistakes, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const insertDecision = db.prepare(`INSERT INTO decisions (item_id, sequence, kind, lead_id, final, note, created_at) VALUES (?, 1, 'finalize', ?, ?, ?, ?)`);
-  const insertMessage = db.prepare('INSERT INTO discussion_messages (item_id, user_id, body, created_at) VALUES (?, ?, ?, ?)');
-  const markJudged = db.prepare(`UPDATE items SET verdict_count = ?, panel_complete = 1, status = 'in_review' WHERE id = ?`);
-  let verdicts = 0;
-  db.transaction(() => {
-    const at = (minute: number) => new Date(Date.UTC(2025, 0, 1) + minute * 60_000).toISOString();
-    for (const [n, item] of itemRows.entries()) {
-      const predictions = predictionsOf.all(item.image_id) as { model_id: number; rank: number; class_idx: number }[];
-      const candidates = [...new Set([item.original_class_idx, ...predictions.map((p) => p.class_idx)])].map((c) => project.classKeys[c]!);
-      // Each (item, class) has a hidden truth; an expert reports it 85% of the time.
-      const truth = new Map(candidates.map((key, i) => [key, i === 0 ? 'correct' : random() < 0.1 ? 'correct' : 'wrong'] as [string, Judgement]));
-      const severityTruth = SEVERITIES[Math.floor(random() * 3)]!;
-      const categoryTruth = DEFAULT_MISTAKE_CATEGORIES[Math.floor(random() * 4)]!;
-      const top1 = modelIds.map((id) => project.classKeys[predictions.find((p) => p.model_id === id && p.rank === 1)!.class_idx]!);
-      const verdictOf = () => {
-        const labels: Record<string, Judgement> = {};
-        for (const key of candidates) labels[key] = random() < 0.85 ? truth.get(key)! : JUDGEMENTS[Math.floor(random() * 3)]!;
-        const mistakes: Record<string, { severity: Severity; category: string }> = {};
-        project.modelNames.forEach((name, m) => {
-          if (!isMistakeUnderJudgements(top1[m]!, labels)) return;
-          mistakes[name] = {
-            severity: random() < 0.8 ? severityTruth : SEVERITIES[Math.floor(random() * 3)]!,
-            category: random() < 0.8 ? categoryTruth : DEFAULT_MISTAKE_CATEGORIES[Math.floor(random() * 4)]!,
-          };
-        });
-        const problematic = random() < 0.03 ? JSON.stringify({ reason: 'Drawing, painting, cartoon or rendering' }) : null;
-        return { labels: JSON.stringify(labels), problematic, mistakes: JSON.stringify(mistakes) };
-      };
-      let first: string | undefined;
-      expertIds.forEach((expertId, e) => {
-        const comment = random() < (options.commented ?? 0.3) ? COMMENTS[Math.floor(random() * COMMENTS.length)]!.repeat(1 + Math.floor(random() * 4)) : '';
-        let revision = 1;
-        if (random() < (options.revised ?? 0.1)) {
-          const earlier = verdictOf();
-          insertVerdict.run(item.id, expertId, revision++, earlier.labels, earlier.problematic, earlier.mistakes, '', at(n + e));
-          verdicts++;
-        }
-        const current = verdictOf();
-        first ??= current.labels;
-        insertVerdict.run(item.id, expertId, revision, current.labels, current.problematic, current.mistakes, comment, at(n + e + 1));
-        verdicts++;
-      });
-      markJudged.run(options.panelSize, item.id);
-      if (random() < (options.decided ?? 0.02)) {
-        insertMessage.run(item.id, expertIds[0]!, 'Which of the two is the subject?', at(n + 10));
-        insertMessage.run(item.id, leadId, 'The one in the middle; deciding.', at(n + 11));
-        insertDecision.run(item.id, leadId, JSON.stringify({ labels: JSON.parse(first!), problematic: null, mistakes: {} }), 'Decided after discussion.', at(n + 12));
+  const itemRows = await db.queries
+    .selectFrom('items as i')
+    .innerJoin('images as im', 'im.id', 'i.image_id')
+    .select(['i.id', 'i.image_id', 'im.original_class_idx'])
+    .where('i.project_id', '=', project.projectId)
+    .orderBy('i.id')
+    .limit(options.judged)
+    .execute();
+  const modelIds = (await db.queries.selectFrom('models').select('id').where('project_id', '=', project.projectId).orderBy('position').execute()).map((m) => m.id);
+  // Everything drawn first (in the order it always was: the same seed gives the same review), then written in one
+  // write with multi-row INSERTs.
+  const verdictRows: unknown[][] = [];
+  const decisionRows: unknown[][] = [];
+  const messageRows: unknown[][] = [];
+  const judgedIds: number[] = [];
+  const at = (minute: number) => new Date(Date.UTC(2025, 0, 1) + minute * 60_000).toISOString();
+  // Predictions read a thousand items at a time (a benchmark's project has millions).
+  const predictionsOf = new Map<number, { model_id: number; rank: number; class_idx: number }[]>();
+  for (const [n, item] of itemRows.entries()) {
+    if (n % 1000 === 0) {
+      predictionsOf.clear();
+      const imageIds = itemRows.slice(n, n + 1000).map((row) => row.image_id);
+      const rows = await db.queries
+        .selectFrom('predictions')
+        .select(['image_id', 'model_id', 'rank', 'class_idx'])
+        .where('image_id', 'in', imageIds)
+        .orderBy('image_id')
+        .orderBy('model_id')
+        .orderBy('rank')
+        .execute();
+      for (const p of rows) {
+        const list = predictionsOf.get(p.image_id) ?? [];
+        list.push(p);
+        predictionsOf.set(p.image_id, list);
       }
     }
-  })();
-  if (options.aggregate ?? true) await createConsensusService(sqliteDatabase(db)).reaggregateProject(project.projectId, new Date().toISOString());
+    const itemPredictions = predictionsOf.get(item.image_id) ?? [];
+    const candidates = [...new Set([item.original_class_idx, ...itemPredictions.map((p) => p.class_idx)])].map((c) => project.classKeys[c]!);
+    // Each (item, class) has a hidden truth; an expert reports it 85% of the time.
+    const truth = new Map(candidates.map((key, i) => [key, i === 0 ? 'correct' : random() < 0.1 ? 'correct' : 'wrong'] as [string, Judgement]));
+    const severityTruth = SEVERITIES[Math.floor(random() * 3)]!;
+    const categoryTruth = DEFAULT_MISTAKE_CATEGORIES[Math.floor(random() * 4)]!;
+    const top1 = modelIds.map((id) => project.classKeys[itemPredictions.find((p) => p.model_id === id && p.rank === 1)!.class_idx]!);
+    const verdictOf = () => {
+      const labels: Record<string, Judgement> = {};
+      for (const key of candidates) labels[key] = random() < 0.85 ? truth.get(key)! : JUDGEMENTS[Math.floor(random() * 3)]!;
+      const mistakes: Record<string, { severity: Severity; category: string }> = {};
+      project.modelNames.forEach((name, m) => {
+        if (!isMistakeUnderJudgements(top1[m]!, labels)) return;
+        mistakes[name] = {
+          severity: random() < 0.8 ? severityTruth : SEVERITIES[Math.floor(random() * 3)]!,
+          category: random() < 0.8 ? categoryTruth : DEFAULT_MISTAKE_CATEGORIES[Math.floor(random() * 4)]!,
+        };
+      });
+      const problematic = random() < 0.03 ? JSON.stringify({ reason: 'Drawing, painting, cartoon or rendering' }) : null;
+      return { labels: JSON.stringify(labels), problematic, mistakes: JSON.stringify(mistakes) };
+    };
+    let first: string | undefined;
+    expertIds.forEach((expertId, e) => {
+      const comment = random() < (options.commented ?? 0.3) ? COMMENTS[Math.floor(random() * COMMENTS.length)]!.repeat(1 + Math.floor(random() * 4)) : '';
+      let revision = 1;
+      if (random() < (options.revised ?? 0.1)) {
+        const earlier = verdictOf();
+        verdictRows.push([item.id, expertId, revision++, earlier.labels, earlier.problematic, earlier.mistakes, '', at(n + e)]);
+      }
+      const current = verdictOf();
+      first ??= current.labels;
+      verdictRows.push([item.id, expertId, revision, current.labels, current.problematic, current.mistakes, comment, at(n + e + 1)]);
+    });
+    judgedIds.push(item.id);
+    if (random() < (options.decided ?? 0.02)) {
+      messageRows.push([item.id, expertIds[0]!, 'Which of the two is the subject?', at(n + 10)]);
+      messageRows.push([item.id, leadId, 'The one in the middle; deciding.', at(n + 11)]);
+      decisionRows.push([item.id, 1, 'finalize', leadId, JSON.stringify({ labels: JSON.parse(first!), problematic: null, mistakes: {} }), 'Decided after discussion.', at(n + 12)]);
+    }
+  }
+  await db.write(async (trx) => {
+    await insertRows(trx, 'verdicts', ['item_id', 'user_id', 'revision', 'labels', 'problematic', 'mistakes', 'comment', 'created_at'], verdictRows);
+    await insertRows(trx, 'discussion_messages', ['item_id', 'user_id', 'body', 'created_at'], messageRows);
+    await insertRows(trx, 'decisions', ['item_id', 'sequence', 'kind', 'lead_id', 'final', 'note', 'created_at'], decisionRows);
+    for (let start = 0; start < judgedIds.length; start += 1000) {
+      await trx
+        .updateTable('items')
+        .set({ verdict_count: options.panelSize, panel_complete: 1, status: 'in_review' })
+        .where('id', 'in', judgedIds.slice(start, start + 1000))
+        .execute();
+    }
+  });
+  const verdicts = verdictRows.length;
+  if (options.aggregate ?? true) await createConsensusService(db).reaggregateProject(project.projectId, new Date().toISOString());
   return { ...project, experts, lead, verdicts };
 }
