@@ -2,7 +2,7 @@ import type { FinalLabels, Judgement } from '@bagel/contracts';
 import type { ProblematicImageRecord } from '@bagel/core';
 import { sql, type RawBuilder } from 'kysely';
 import type { Queries } from '../../db/database';
-import { executeCompiled } from '../../db/compiled-queries';
+import { executeCompiled, padded } from '../../db/compiled-queries';
 import { chunksOf } from '../../db/dialect';
 import { baseJudgements, mergeFinal, type Judgements } from '../consensus/image-labels';
 import type { ProgressPhase } from '../../lib/step-progress';
@@ -30,8 +30,8 @@ export interface ImageResult {
 
 /** Images read per page: a page's queries take a few milliseconds, so a streamed export yields to other work often. */
 export const RESULTS_PAGE_IMAGES = 250;
-/** Image ids bound per statement, whatever the page size: far below both engines' limits. */
-const IDS_PER_STATEMENT = 1000;
+/** Image ids bound per statement, whatever the page size (padded to a power of two): far below both engines' limits. */
+const IDS_PER_STATEMENT = 1024;
 
 /** Project order (by position), or by file name: the ReaL list layout wants validation order, which is file order. */
 export type ImageOrder = 'position' | 'file';
@@ -53,11 +53,11 @@ export async function* projectResultPages(
   const pageSize = options.pageSize ?? RESULTS_PAGE_IMAGES;
   /**
    * The rows `query` gives for the page's images, its ids bound as `IN (…)` a statement's worth at a time (and no
-   * other value: the statement's text is compiled once per number of ids, see executeCompiled).
+   * other value), padded to a power of two: a few texts of each statement serve every page (executeCompiled).
    */
   const ofImages = async <R>(name: string, ids: readonly number[], query: (inIds: RawBuilder<unknown>) => RawBuilder<R>): Promise<R[]> => {
     const rows: R[] = [];
-    for (const chunk of chunksOf(ids, IDS_PER_STATEMENT)) {
+    for (const chunk of chunksOf(ids, IDS_PER_STATEMENT).map(padded)) {
       rows.push(...(await executeCompiled(db, `results.${name}.${chunk.length}`, chunk, () => query(sql`IN (${sql.join(chunk)})`).compile(db))).rows);
     }
     return rows;

@@ -1,10 +1,9 @@
 import type { DisputeKind, FinalSeverity } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
-import { executeCompiled } from '../../db/compiled-queries';
-import { chunksOf } from '../../db/dialect';
+import { executeCompiled, shapedChunks } from '../../db/compiled-queries';
 
-/** Rows per multi-row INSERT: well under both engines' limits of bound values. */
+/** Most rows per multi-row INSERT (shapedChunks), well under both engines' limits of bound values. */
 const ROWS_PER_INSERT = 500;
 
 /**
@@ -38,10 +37,10 @@ export function createItemFacetsRepository(db: Queries) {
       for (const o of state.outcomes) if (o.severity !== null) mistakes.push({ item_id: itemId, model_id: o.modelId, project_id: projectId, severity: o.severity, category: o.category });
     }
     // A range's rows in a few multi-row statements.
-    for (const chunk of chunksOf(kinds, ROWS_PER_INSERT)) {
+    for (const chunk of shapedChunks(kinds, ROWS_PER_INSERT)) {
       await executeCompiled(db, `facets.insertKinds.${chunk.length}`, chunk.flatMap(Object.values), () => db.insertInto('item_dispute_kinds').values(chunk).compile());
     }
-    for (const chunk of chunksOf(mistakes, ROWS_PER_INSERT)) {
+    for (const chunk of shapedChunks(mistakes, ROWS_PER_INSERT)) {
       await executeCompiled(db, `facets.insertMistakes.${chunk.length}`, chunk.flatMap(Object.values), () => db.insertInto('item_final_mistakes').values(chunk).compile());
     }
   }
