@@ -53,6 +53,8 @@ export const RANGE_ITEMS = 100;
 const RANK_SLOTS = 1024;
 const CLASS_SLOTS = 1048576;
 
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** A dispute without its wording (which is long, and recomputed whenever the aggregate is shown). */
 function compactDispute(dispute: PanelDispute): { kind: PanelDispute['kind']; classKey?: string; model?: string } {
   if (dispute.kind === 'class') return { kind: dispute.kind, classKey: dispute.classKey };
@@ -129,9 +131,14 @@ export function createConsensusRepository(db: Queries) {
     }
   }
 
-  /** Adds each row of the totals to the project's, in multi-row upserts (one row per key: a statement never touches a row twice). */
+  /**
+   * Adds each row of the totals to the project's, in multi-row upserts (one row per key: a statement never touches a
+   * row twice), the rows in the order of their keys: concurrent writes (on PostgreSQL) take the rows' locks in the
+   * same order, and never wait for each other in a circle.
+   */
   async function addTotals(projectId: number, totals: ProjectTotals): Promise<void> {
     const scores = [...totals.scores.values()]
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
       .filter(([, , counted, hits, realCounted, realHits]) => counted !== 0 || hits !== 0 || realCounted !== 0 || realHits !== 0)
       .map(([model_id, original_class_idx, counted, hits, real_counted, real_hits]) => ({ project_id: projectId, model_id, original_class_idx, counted, hits, real_counted, real_hits }));
     for (const chunk of shapedChunks(scores, CHUNK)) {
@@ -151,6 +158,7 @@ export function createConsensusRepository(db: Queries) {
       );
     }
     const mistakes = [...totals.mistakes.values()]
+      .sort((a, b) => a[0] - b[0] || compareText(a[1], b[1]) || compareText(a[2], b[2]))
       .filter(([, , , count]) => count !== 0)
       .map(([model_id, severity, category, count]) => ({ project_id: projectId, model_id, severity, category, count }));
     for (const chunk of shapedChunks(mistakes, CHUNK)) {
@@ -165,6 +173,7 @@ export function createConsensusRepository(db: Queries) {
       );
     }
     const raters = [...totals.raters.values()]
+      .sort((a, b) => a[0] - b[0])
       .filter(([, verdicts, agreements, compared]) => verdicts !== 0 || agreements !== 0 || compared !== 0)
       .map(([user_id, verdicts, agreements, compared]) => ({ project_id: projectId, user_id, verdicts, agreements, compared }));
     for (const chunk of shapedChunks(raters, CHUNK)) {

@@ -1,4 +1,5 @@
 import type { Database, Queries } from '../../db/database';
+import { lockIdRange, lockRows } from '../../db/dialect';
 import type { Db } from '../../db/open-database';
 import { projectCatalog, type CatalogProject, type ProjectCatalog } from '../projects/project-catalog';
 import { createConsensusRepository } from './consensus.repository';
@@ -105,9 +106,14 @@ export function createConsensusService(database: Database) {
       return ctx ? { ctx, state: computeItemState(ctx, settingsOf(entry), now) } : null;
     },
 
-    /** Recomputes and stores one item's state, in the write `trx` that changed the item. */
+    /**
+     * Recomputes and stores one item's state, in the write `trx` that changed the item. The item's row is locked first
+     * (on PostgreSQL; SQLite has one writer), so that its stored share, which the totals are moved by, is not read by
+     * two writes at once.
+     */
     async refreshItem(trx: Queries, itemId: number, projectId: number, now: string): Promise<ItemState> {
       const entry = await entryOf(projectId);
+      await lockRows(trx, 'items', [itemId]);
       const repository = createConsensusRepository(trx);
       const ctx = await repository.loadItemContext(itemId, entry);
       if (!ctx) throw new Error(`item ${itemId} not found`);
@@ -151,6 +157,9 @@ export function createConsensusService(database: Database) {
         await repository.reaggregated(projectId);
         return { items: 0, finished: true };
       }
+      // The range's items locked before their state is read (on PostgreSQL), as a verdict's write locks its item: a
+      // verdict landing meanwhile on one of them waits for the step, or the step for it.
+      await lockIdRange(trx, 'items', range[0], range[1]);
       const contexts = await repository.loadRangeContexts(found.entry, range[0], range[1]);
       const totals = new ProjectTotals();
       for (const ctx of contexts) {
