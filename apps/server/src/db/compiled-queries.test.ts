@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeCompiled } from './compiled-queries';
+import { executeCompiled, padded, shapedChunks } from './compiled-queries';
 import type { Database } from './database';
 import { chunksOf, MAX_BOUND_VALUES } from './dialect';
 import { openDatabase, type Db } from './open-database';
@@ -54,5 +54,29 @@ describe('chunksOf', () => {
     expect(chunksOf([], 10)).toEqual([]);
     const many = Array.from({ length: MAX_BOUND_VALUES + 5 }, (_, i) => i);
     expect(chunksOf(many, 100_000).map((chunk) => chunk.length)).toEqual([MAX_BOUND_VALUES, 5]);
+  });
+});
+
+describe('the shapes of a statement', () => {
+  it('multi-row statements: up to 16 rows as they come, more in slices of a power of two (at most the size asked) and a rest', () => {
+    const sizes = (n: number, max: number) => shapedChunks(Array.from({ length: n }, (_, i) => i), max).map((chunk) => chunk.length);
+    expect(sizes(0, 200)).toEqual([]);
+    expect(sizes(7, 200)).toEqual([7]);
+    expect(sizes(16, 200)).toEqual([16]);
+    expect(sizes(25, 200)).toEqual([16, 9]);
+    expect(sizes(100, 200)).toEqual([64, 32, 4]);
+    expect(sizes(1000, 200)).toEqual([128, 128, 128, 128, 128, 128, 128, 64, 32, 8]);
+    expect(shapedChunks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18], 64).flat()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
+    // Every size a statement gets, whatever the count of rows: a few dozen texts at most.
+    const shapes = new Set<number>();
+    for (let n = 1; n <= 2000; n++) for (const size of sizes(n, 200)) shapes.add(size);
+    expect(shapes.size).toBe(16 + 3);
+  });
+
+  it('IN lists: lengthened to a power of two with their last id, which means the same list', () => {
+    expect(padded([5])).toEqual([5]);
+    expect(padded([5, 9, 2])).toEqual([5, 9, 2, 2]);
+    expect(padded([1, 2, 3, 4])).toEqual([1, 2, 3, 4]);
+    expect(padded(Array.from({ length: 250 }, (_, i) => i)).length).toBe(256);
   });
 });

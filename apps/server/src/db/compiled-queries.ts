@@ -30,3 +30,37 @@ export async function executeCompiled<R>(db: Queries, shape: string, values: rea
   texts.set(key, text);
   return db.executeQuery(CompiledQuery.raw(text, values as unknown[]) as CompiledQuery<R>);
 }
+
+/** Rows a statement takes as they come, up to this many; beyond, in slices of a power of two (see shapedChunks). */
+const FREE_SIZES = 16;
+
+/**
+ * `rows` in slices for multi-row statements of few shapes: a slice of at most FREE_SIZES rows as it is, larger ones
+ * cut in powers of two (at most `max` rows) and a rest. However many rows come, a statement has one of about twenty
+ * texts, which executeCompiled and SQLite's statement cache keep, where a text per number of rows would crowd them
+ * out (a range of a hundred items writes a varying number of rows to each table).
+ */
+export function shapedChunks<T>(rows: readonly T[], max: number): T[][] {
+  const chunks: T[][] = [];
+  let start = 0;
+  while (rows.length - start > FREE_SIZES) {
+    let size = 1;
+    while (size * 2 <= Math.min(rows.length - start, max)) size *= 2;
+    chunks.push(rows.slice(start, start + size));
+    start += size;
+  }
+  if (start < rows.length) chunks.push(rows.slice(start));
+  return chunks;
+}
+
+/**
+ * The ids of an `IN (…)` list lengthened to the next power of two by repeating the last one: the list means the same,
+ * and a few texts of its statement serve every length (executeCompiled).
+ */
+export function padded(ids: readonly number[]): number[] {
+  let size = 1;
+  while (size < ids.length) size *= 2;
+  const list = [...ids];
+  while (list.length < size) list.push(ids[ids.length - 1]!);
+  return list;
+}

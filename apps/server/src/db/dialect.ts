@@ -136,3 +136,13 @@ export async function resetIdSequences(db: Queries, tables: readonly (keyof Tabl
 export function indexedBy(db: Queries, index: string): RawBuilder<unknown> {
   return engineOf(db) === 'sqlite' ? sql`INDEXED BY ${sql.id(index)}` : sql``;
 }
+
+/**
+ * Locks, for the rest of a write's transaction, the rows of `table` with ids in [from, to) (a range of items that a
+ * re-aggregation step recomputes), as lockRows does for a list: nothing on SQLite; `SELECT … FOR UPDATE` in id order
+ * on PostgreSQL, so a verdict's write on an item of the range waits for the step, or the step for it.
+ */
+export async function lockIdRange(db: Queries, table: TableWithId, from: number, to: number): Promise<void> {
+  if (engineOf(db) === 'sqlite' || from >= to) return;
+  await sql`SELECT id FROM ${sql.table(table)} WHERE id >= ${from} AND id < ${to} ORDER BY id FOR UPDATE`.execute(db);
+}

@@ -2,7 +2,7 @@ import { PanelQuorum, type FinalLabels, type ItemStatus, type Judgement } from '
 import type { PanelDispute } from '@bagel/core';
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Queries } from '../../db/database';
-import { executeCompiled } from '../../db/compiled-queries';
+import { executeCompiled, padded, shapedChunks } from '../../db/compiled-queries';
 import { chunksOf, joinedIntegers } from '../../db/dialect';
 import type { ItemConsensusTable } from '../../db/tables';
 import { createItemFacetsRepository } from '../items/item-facets.repository';
@@ -38,9 +38,9 @@ function where(scope: Scope): RawBuilder<unknown> {
   }
 }
 
-/** Item ids per statement of the list scope: far below both engines' limits of bound values. */
-const LIST_CHUNK = 1000;
-/** Rows per multi-row INSERT: fewer statements, well under both engines' limits of bound values (23 columns × 200). */
+/** Item ids per statement of the list scope (padded to a power of two): far below both engines' limits of bound values. */
+const LIST_CHUNK = 1024;
+/** Most rows per multi-row INSERT (shapedChunks: slices of 128, 64, … beyond 16), well under both engines' limits of bound values. */
 const CHUNK = 200;
 /** Items read, computed and written at a time by the project path. */
 export const RANGE_ITEMS = 100;
@@ -52,6 +52,8 @@ export const RANGE_ITEMS = 100;
 // limits are lower).
 const RANK_SLOTS = 1024;
 const CLASS_SLOTS = 1048576;
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A dispute without its wording (which is long, and recomputed whenever the aggregate is shown). */
 function compactDispute(dispute: PanelDispute): { kind: PanelDispute['kind']; classKey?: string; model?: string } {
@@ -118,7 +120,7 @@ export function createConsensusRepository(db: Queries) {
 
   /** Stores item_consensus rows, replacing those of the same items. */
   async function upsertConsensus(rows: readonly ConsensusRow[]): Promise<void> {
-    for (const chunk of chunksOf(rows, CHUNK)) {
+    for (const chunk of shapedChunks(rows, CHUNK)) {
       await executeCompiled(db, `consensus.upsert.${chunk.length}`, chunk.flatMap(Object.values), () =>
         db
           .insertInto('item_consensus')
@@ -129,12 +131,17 @@ export function createConsensusRepository(db: Queries) {
     }
   }
 
-  /** Adds each row of the totals to the project's, in multi-row upserts (one row per key: a statement never touches a row twice). */
+  /**
+   * Adds each row of the totals to the project's, in multi-row upserts (one row per key: a statement never touches a
+   * row twice), the rows in the order of their keys: concurrent writes (on PostgreSQL) take the rows' locks in the
+   * same order, and never wait for each other in a circle.
+   */
   async function addTotals(projectId: number, totals: ProjectTotals): Promise<void> {
     const scores = [...totals.scores.values()]
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
       .filter(([, , counted, hits, realCounted, realHits]) => counted !== 0 || hits !== 0 || realCounted !== 0 || realHits !== 0)
       .map(([model_id, original_class_idx, counted, hits, real_counted, real_hits]) => ({ project_id: projectId, model_id, original_class_idx, counted, hits, real_counted, real_hits }));
-    for (const chunk of chunksOf(scores, CHUNK)) {
+    for (const chunk of shapedChunks(scores, CHUNK)) {
       await executeCompiled(db, `consensus.addScores.${chunk.length}`, chunk.flatMap(Object.values), () =>
         db
           .insertInto('project_score_deltas')
@@ -151,9 +158,10 @@ export function createConsensusRepository(db: Queries) {
       );
     }
     const mistakes = [...totals.mistakes.values()]
+      .sort((a, b) => a[0] - b[0] || compareText(a[1], b[1]) || compareText(a[2], b[2]))
       .filter(([, , , count]) => count !== 0)
       .map(([model_id, severity, category, count]) => ({ project_id: projectId, model_id, severity, category, count }));
-    for (const chunk of chunksOf(mistakes, CHUNK)) {
+    for (const chunk of shapedChunks(mistakes, CHUNK)) {
       await executeCompiled(db, `consensus.addMistakes.${chunk.length}`, chunk.flatMap(Object.values), () =>
         db
           .insertInto('project_mistake_counts')
@@ -165,9 +173,10 @@ export function createConsensusRepository(db: Queries) {
       );
     }
     const raters = [...totals.raters.values()]
+      .sort((a, b) => a[0] - b[0])
       .filter(([, verdicts, agreements, compared]) => verdicts !== 0 || agreements !== 0 || compared !== 0)
       .map(([user_id, verdicts, agreements, compared]) => ({ project_id: projectId, user_id, verdicts, agreements, compared }));
-    for (const chunk of chunksOf(raters, CHUNK)) {
+    for (const chunk of shapedChunks(raters, CHUNK)) {
       await executeCompiled(db, `consensus.addRaters.${chunk.length}`, chunk.flatMap(Object.values), () =>
         db
           .insertInto('project_rater_totals')
@@ -387,7 +396,7 @@ export function createConsensusRepository(db: Queries) {
     async loadListContexts(entry: CatalogProject, itemIds: readonly number[]): Promise<ItemContext[]> {
       const contexts: ItemContext[] = [];
       const sorted = [...new Set(itemIds)].sort((a, b) => a - b);
-      for (const ids of chunksOf(sorted, LIST_CHUNK)) contexts.push(...(await loadContexts({ kind: 'list', projectId: entry.project.id, ids }, entry)));
+      for (const ids of chunksOf(sorted, LIST_CHUNK)) contexts.push(...(await loadContexts({ kind: 'list', projectId: entry.project.id, ids: padded(ids) }, entry)));
       return contexts;
     },
 
@@ -441,7 +450,7 @@ export function createConsensusRepository(db: Queries) {
         totals.add(shareOf(ctx.originalClassIndex, state), 1);
       });
       for (const [status, ids] of byStatus) {
-        for (const chunk of chunksOf(ids, LIST_CHUNK)) {
+        for (const chunk of chunksOf(ids, LIST_CHUNK).map(padded)) {
           await executeCompiled(db, `consensus.statuses.${chunk.length}`, [status, ...chunk], () => db.updateTable('items').set({ status }).where('id', 'in', chunk).compile());
         }
       }

@@ -1,4 +1,5 @@
 import type { Database, Queries } from '../../db/database';
+import { lockIdRange } from '../../db/dialect';
 import { projectCatalog, type CatalogProject, type ProjectCatalog } from '../projects/project-catalog';
 import { createConsensusRepository } from './consensus.repository';
 import { computeItemState, type ItemContext, type ItemState, type PanelSettings } from './item-state';
@@ -103,7 +104,11 @@ export function createConsensusService(database: Database) {
       return ctx ? { ctx, state: computeItemState(ctx, settingsOf(entry), now) } : null;
     },
 
-    /** Recomputes and stores one item's state, in the write `trx` that changed the item. */
+    /**
+     * Recomputes and stores one item's state, in the write `trx` that changed the item, which has locked the item's
+     * row (lockRows; a verdict's and a decision's writes do so first): on PostgreSQL the item's stored share, which the
+     * project's totals are moved by, is then never read by two writes at once.
+     */
     async refreshItem(trx: Queries, itemId: number, projectId: number, now: string): Promise<ItemState> {
       const entry = await entryOf(projectId);
       const repository = createConsensusRepository(trx);
@@ -149,6 +154,9 @@ export function createConsensusService(database: Database) {
         await repository.reaggregated(projectId);
         return { items: 0, finished: true };
       }
+      // The range's items locked before their state is read (on PostgreSQL), as a verdict's write locks its item: a
+      // verdict landing meanwhile on one of them waits for the step, or the step for it.
+      await lockIdRange(trx, 'items', range[0], range[1]);
       const contexts = await repository.loadRangeContexts(found.entry, range[0], range[1]);
       const totals = new ProjectTotals();
       for (const ctx of contexts) {

@@ -2,6 +2,7 @@ import type { FinalLabels, Judgement } from '@bagel/contracts';
 import type { ProblematicImageRecord } from '@bagel/core';
 import { sql, type RawBuilder } from 'kysely';
 import type { Queries } from '../../db/database';
+import { executeCompiled, padded } from '../../db/compiled-queries';
 import { chunksOf } from '../../db/dialect';
 import { baseJudgements, mergeFinal, type Judgements } from '../consensus/image-labels';
 import type { ProgressPhase } from '../../lib/step-progress';
@@ -29,8 +30,8 @@ export interface ImageResult {
 
 /** Images read per page: a page's queries take a few milliseconds, so a streamed export yields to other work often. */
 export const RESULTS_PAGE_IMAGES = 250;
-/** Image ids bound per statement, whatever the page size: far below both engines' limits. */
-const IDS_PER_STATEMENT = 1000;
+/** Image ids bound per statement, whatever the page size (padded to a power of two): far below both engines' limits. */
+const IDS_PER_STATEMENT = 1024;
 
 /** Project order (by position), or by file name: the ReaL list layout wants validation order, which is file order. */
 export type ImageOrder = 'position' | 'file';
@@ -50,10 +51,15 @@ export async function* projectResultPages(
   const keyOf = (index: number) => keys[index] ?? `#${index}`;
   const order = options.order ?? 'position';
   const pageSize = options.pageSize ?? RESULTS_PAGE_IMAGES;
-  /** The rows `query` gives for the page's images, its ids bound as `IN (…)` a statement's worth at a time. */
-  const ofImages = async <R>(ids: readonly number[], query: (inIds: RawBuilder<unknown>) => RawBuilder<R>): Promise<R[]> => {
+  /**
+   * The rows `query` gives for the page's images, its ids bound as `IN (…)` a statement's worth at a time (and no
+   * other value), padded to a power of two: a few texts of each statement serve every page (executeCompiled).
+   */
+  const ofImages = async <R>(name: string, ids: readonly number[], query: (inIds: RawBuilder<unknown>) => RawBuilder<R>): Promise<R[]> => {
     const rows: R[] = [];
-    for (const chunk of chunksOf(ids, IDS_PER_STATEMENT)) rows.push(...(await query(sql`IN (${sql.join(chunk)})`).execute(db)).rows);
+    for (const chunk of chunksOf(ids, IDS_PER_STATEMENT).map(padded)) {
+      rows.push(...(await executeCompiled(db, `results.${name}.${chunk.length}`, chunk, () => query(sql`IN (${sql.join(chunk)})`).compile(db))).rows);
+    }
     return rows;
   };
   // Who flagged a problematic image first: the earliest current verdict that flags it. Names compare as SQLite's
@@ -84,28 +90,26 @@ export async function* projectResultPages(
     after = order === 'position' ? last.position : last.file;
     const ids = images.map((image) => image.id);
     const acceptedOf = new Map<number, string[]>();
-    for (const { image_id, class_idx } of await ofImages(ids, (inIds) => sql<{ image_id: number; class_idx: number }>`SELECT image_id, class_idx FROM accepted_labels WHERE image_id ${inIds} ORDER BY image_id, class_idx`)) {
+    for (const { image_id, class_idx } of await ofImages('accepted', ids, (inIds) => sql<{ image_id: number; class_idx: number }>`SELECT image_id, class_idx FROM accepted_labels WHERE image_id ${inIds} ORDER BY image_id, class_idx`)) {
       push(acceptedOf, image_id, keyOf(class_idx));
     }
     const priorOf = new Map<number, { key: string; judgement: Judgement }[]>();
-    for (const { image_id, class_idx, judgement } of await ofImages(ids, (inIds) => sql<{ image_id: number; class_idx: number; judgement: Judgement }>`SELECT image_id, class_idx, judgement FROM prior_labels WHERE image_id ${inIds}`)) {
+    for (const { image_id, class_idx, judgement } of await ofImages('prior', ids, (inIds) => sql<{ image_id: number; class_idx: number; judgement: Judgement }>`SELECT image_id, class_idx, judgement FROM prior_labels WHERE image_id ${inIds}`)) {
       push(priorOf, image_id, { key: keyOf(class_idx), judgement });
     }
     const problematicOf = new Map(
       (
-        await ofImages(
-          ids,
+        await ofImages('priorProblematic', ids,
           (inIds) => sql<ProblematicImageRecord & { image_id: number }>`SELECT image_id, reason, reviewer, server_username, time_marked, time_reviewed FROM prior_problematic WHERE image_id ${inIds}`,
         )
       ).map(({ image_id, ...record }) => [image_id, record]),
     );
     const sliceOf = new Map(
-      (await ofImages(ids, (inIds) => sql<{ image_id: number; position: number }>`SELECT image_id, position FROM prior_major_slice WHERE image_id ${inIds}`)).map((r) => [r.image_id, r.position]),
+      (await ofImages('priorSlice', ids, (inIds) => sql<{ image_id: number; position: number }>`SELECT image_id, position FROM prior_major_slice WHERE image_id ${inIds}`)).map((r) => [r.image_id, r.position]),
     );
     const judgedOf = new Map(
       (
-        await ofImages(
-          ids,
+        await ofImages('judged', ids,
           (inIds) => sql<{ image_id: number; item_id: number; final: string; final_at: string; major_slice: number; lead: string | null }>`
             SELECT i.image_id, i.id AS item_id, c.final, c.final_at, c.major_slice,
               (SELECT u.username FROM decisions d JOIN users u ON u.id = d.lead_id WHERE d.item_id = i.id ORDER BY d.sequence DESC LIMIT 1) AS lead

@@ -1,6 +1,7 @@
 import type { DisputeKind, FinalSeverity } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
+import { executeCompiled, shapedChunks } from '../../db/compiled-queries';
 
 /**
  * What the item browser filters on from an item's computed state (an ItemState of the consensus feature fits): the
@@ -26,12 +27,8 @@ function facetRows(items: FacetItems) {
   return { kinds, mistakes };
 }
 
-/** Rows per INSERT: a range's rows in a few statements, well under either engine's limit of bound parameters. */
+/** Most rows per INSERT (shapedChunks): a range's rows in a few statements, well under either engine's limit of bound parameters. */
 const INSERT_ROWS = 500;
-
-function* chunks<T>(rows: readonly T[]): Generator<T[]> {
-  for (let i = 0; i < rows.length; i += INSERT_ROWS) yield rows.slice(i, i + INSERT_ROWS);
-}
 
 /**
  * Keeps item_dispute_kinds and item_final_mistakes (migration 007) equal to the stored consensus: aggregation calls
@@ -43,12 +40,19 @@ export function createItemFacetsRepository(db: Queries) {
     // Ranges are of one project's items (another project's items may fall between its ids: imports may interleave).
     // `+project_id`: a filter only, so that SQLite finds the rows through the primary key's item_id, not by reading
     // every row of the project through the (project_id, ...) indexes.
+    // Each statement compiled once (executeCompiled): this runs on every verdict.
     for (const table of ['item_dispute_kinds', 'item_final_mistakes'] as const) {
-      await db.deleteFrom(table).where('item_id', '>=', from).where('item_id', '<', to).where(sql`+project_id`, '=', projectId).execute();
+      await executeCompiled(db, `facets.delete.${table}`, [from, to, projectId], () =>
+        db.deleteFrom(table).where('item_id', '>=', from).where('item_id', '<', to).where(sql`+project_id`, '=', projectId).compile(),
+      );
     }
     const { kinds, mistakes } = facetRows(items);
-    for (const rows of chunks(kinds)) await db.insertInto('item_dispute_kinds').values(rows).execute();
-    for (const rows of chunks(mistakes)) await db.insertInto('item_final_mistakes').values(rows).execute();
+    for (const rows of shapedChunks(kinds, INSERT_ROWS)) {
+      await executeCompiled(db, `facets.insertKinds.${rows.length}`, rows.flatMap(Object.values), () => db.insertInto('item_dispute_kinds').values(rows).compile());
+    }
+    for (const rows of shapedChunks(mistakes, INSERT_ROWS)) {
+      await executeCompiled(db, `facets.insertMistakes.${rows.length}`, rows.flatMap(Object.values), () => db.insertInto('item_final_mistakes').values(rows).compile());
+    }
   }
 
   return {
