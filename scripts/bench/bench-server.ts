@@ -1,44 +1,33 @@
-// The server side of the review-loop benchmark, run in its own process so the load generator does not share its
-// event loop. Modes:
-//   app  — the real Bagel app (buildApp) on the given database;
-//   bare — the baseline: a bare Fastify route that inserts one row into the same SQLite file (same pragmas).
+// The server side of the benchmarks, run in its own process so the load generator does not share its event loop:
+// the real Bagel app (buildApp) on the database given, a SQLite file or a postgres:// URL (as `--db` takes it).
 // Prints `listening <port>` when ready; exits on SIGTERM. Lines on stdin ask for its event-loop delay and memory.
-import Fastify from 'fastify';
+//
+//   node --import tsx scripts/bench/bench-server.ts FILE|postgres://…
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { buildApp } from '../../apps/server/src/app';
-import { openDatabase } from '../../apps/server/src/db/open-database';
+import { connectDatabase } from '../../apps/server/src/db/database';
+import { parseDatabaseLocation } from '../../apps/server/src/db/database-location';
 
-const [mode, dbFile] = process.argv.slice(2);
-if ((mode !== 'app' && mode !== 'bare') || !dbFile) {
-  console.error('usage: bench-server.ts app|bare DB_FILE');
+const [where] = process.argv.slice(2);
+if (!where) {
+  console.error('usage: bench-server.ts FILE|postgres://…');
   process.exit(2);
 }
 
-const db = openDatabase(dbFile);
-let app;
-if (mode === 'app') {
-  app = await buildApp({
-    db,
-    cacheDir: join(tmpdir(), 'bagel-bench-cache'),
-    logger: false,
-    // The load generator plays every expert from one address: no cap on its connections, and its 30 experts signing
-    // in at once are not taken for a burst of guesses (sign-ins under way count against an address's free failures).
-    limits: { maxConnectionsPerAddress: 0 },
-    loginThrottle: { accountFreeFailures: 1000, addressFreeFailures: 1000 },
-  });
-} else {
-  db.exec('CREATE TABLE IF NOT EXISTS bench_rows (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL)');
-  const insert = db.prepare('INSERT INTO bench_rows (user_id, payload, created_at) VALUES (?, ?, ?)');
-  app = Fastify({ logger: false });
-  app.post<{ Body: { user: number; payload: unknown } }>('/bare', async (request, reply) => {
-    const info = insert.run(request.body.user, JSON.stringify(request.body.payload), new Date().toISOString());
-    return reply.code(201).send({ id: Number(info.lastInsertRowid) });
-  });
-}
+const database = await connectDatabase(parseDatabaseLocation(where));
+const app = await buildApp({
+  database,
+  cacheDir: join(tmpdir(), 'bagel-bench-cache'),
+  logger: false,
+  // The load generator plays every expert from one address: no cap on its connections, and its 30 experts signing
+  // in at once are not taken for a burst of guesses (sign-ins under way count against an address's free failures).
+  limits: { maxConnectionsPerAddress: 0 },
+  loginThrottle: { accountFreeFailures: 1000, addressFreeFailures: 1000 },
+});
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 console.log(`listening ${typeof address === 'object' && address ? address.port : 0}`);
@@ -63,7 +52,6 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 });
 process.on('SIGTERM', () => {
   void app.close().then(() => {
-    db.close();
-    process.exit(0);
+    void database.close().then(() => process.exit(0));
   });
 });

@@ -87,7 +87,7 @@ interface ServerStats {
   peakRssMb: number;
 }
 const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
-const server: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', join(import.meta.dirname, 'bench-server.ts'), 'app', dbFile], { stdio: ['pipe', 'pipe', 'inherit'] });
+const server: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', join(import.meta.dirname, 'bench-server.ts'), dbFile], { stdio: ['pipe', 'pipe', 'inherit'] });
 const serverLines = createInterface({ input: server.stdout! });
 const waiting: ((line: string) => boolean)[] = [];
 serverLines.on('line', (line) => {

@@ -87,3 +87,39 @@ export async function runClosedLoop(
   );
   return { seconds: (performance.now() - started) / 1000, latencies };
 }
+
+/**
+ * Runs `users` loops for `seconds`, each starting `iteration` once every `paceMs` (an open loop, as people at work
+ * are: a user's next iteration starts on its schedule, or at once if the last one ran late), the users' schedules
+ * offset evenly across the pace so they do not all arrive at once.
+ */
+export async function runPacedLoop(
+  users: number,
+  seconds: number,
+  paceMs: number,
+  iteration: (user: number, timed: <T>(label: string, work: () => Promise<T>) => Promise<T>) => Promise<boolean>,
+): Promise<{ seconds: number; latencies: Map<string, number[]> }> {
+  const latencies = new Map<string, number[]>();
+  const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const result = await work();
+    const list = latencies.get(label) ?? [];
+    list.push(performance.now() - start);
+    latencies.set(label, list);
+    return result;
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: users }, async (_, user) => {
+      let due = started + (user * paceMs) / users;
+      while (due < deadline) {
+        await sleep(due - performance.now());
+        if (!(await iteration(user, timed))) break;
+        due += paceMs;
+      }
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, latencies };
+}

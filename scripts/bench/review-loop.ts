@@ -1,53 +1,110 @@
-// Benchmark of the review loop (issue: "The expert review loop"): on a generated project of 10,000 items with
-// 3 models, 30 concurrent experts each call `GET next` then `POST verdict`, as fast as the server answers, over
-// loopback. Baseline, measured in the same run on the same SQLite file: a bare Fastify route inserting one row.
+// Benchmark of the review loop: on a generated project of 10,000 items with 3 models, 30 experts each call `GET next`
+// then `POST verdict`, over loopback, against each configuration in turn, in the same run:
+//   - SQLite, one instance (always);
+//   - PostgreSQL with one instance, and with two instances on the same database, the experts shared between them
+//     (with `--postgres`, a throwaway cluster started for the run as the tests start theirs; with `--db postgres://…`,
+//     a server of yours, where the benchmark creates and drops a scratch database per configuration).
+// Each configuration gets its own fresh database with the same generated project (same seed).
 //
-//   npx tsx scripts/bench/review-loop.ts [--items 10000] [--experts 30] [--seconds 10]
+//   npx tsx scripts/bench/review-loop.ts [--items 10000] [--experts 30] [--seconds 10] [--postgres | --db postgres://…]
+//                                        [--instances 1,2] [--pace 1000] [--profile DIR]
 //
-// Prints requests/s, p50/p99 latency per route, and the ratio of the review loop's throughput to the baseline's.
-// Also measured: the floor of any authenticated Bagel request (GET /api/auth/me: session guard + zod-serialized
-// answer), to show how much of the baseline is left for the review work itself.
-// Targets: ratio >= 0.5, p99 < 25 ms.
+// Two loads per configuration, each after its own warm-up:
+//   - saturation: every expert sends its next request as soon as the last one answered (a closed loop), so the server
+//     is never idle. Its throughput is compared with the same configuration's floor, measured the same way: GET
+//     /api/auth/me (the session guard and a serialized answer: the least any signed-in request costs on that engine).
+//     In a closed loop latency is the number of experts over the throughput, so its p99 says how loaded, not how fast.
+//   - paced: every expert does next + verdict once every `--pace` ms (1 s by default: a busier pace than any real
+//     reviewer's, who takes seconds per image), starting at random offsets. Its p99 is what a reviewer waits for.
+// Targets: p99 of next + verdict under 25 ms at 30 experts on each configuration; SQLite's saturation throughput at
+// least 0.10 of its floor.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import type { ReviewItem, VerdictRequest } from '@bagel/contracts';
 import { isMistakeUnderJudgements } from '@bagel/core';
-import { openDatabase } from '../../apps/server/src/db/open-database';
+import { connectDatabase, type Database } from '../../apps/server/src/db/database';
+import { parseDatabaseLocation } from '../../apps/server/src/db/database-location';
+import { readRows } from '../../apps/server/test/test-app';
 import { createUser, seedSyntheticProject } from '../../apps/server/test/synthetic-project';
-import { createClient, runClosedLoop, summarize } from './http-load';
+import { startPostgres } from '../postgres-for-tests.mjs';
+import { createClient, runClosedLoop, runPacedLoop, summarize, type LatencyStats } from './http-load';
 
 const { values } = parseArgs({
   options: {
     items: { type: 'string', default: '10000' },
     experts: { type: 'string', default: '30' },
     seconds: { type: 'string', default: '10' },
-    profile: { type: 'string' }, // a folder: write a V8 CPU profile of the app server there
+    postgres: { type: 'boolean', default: false },
+    db: { type: 'string' },
+    instances: { type: 'string', default: '1,2' },
+    pace: { type: 'string', default: '1000' },
+    profile: { type: 'string' }, // a folder: write a V8 CPU profile of each app server there
   },
 });
 const ITEMS = Number(values.items);
 const EXPERTS = Number(values.experts);
 const SECONDS = Number(values.seconds);
+const PACE_MS = Number(values.pace);
 const PASSWORD = 'bench-password-1';
+if (values.db && !values.db.startsWith('postgres')) throw new Error('--db takes a postgres:// URL (SQLite is always measured, on a file of its own)');
 
 const dir = mkdtempSync(join(tmpdir(), 'bagel-bench-'));
-const dbFile = join(dir, 'bench.sqlite');
+const cluster = values.postgres ? await startPostgres({ quiet: true }) : null;
+const postgresServer = values.db ?? cluster?.url ?? null;
 
-// --- the generated project -------------------------------------------------------------------------------------
-let started = performance.now();
-const db = openDatabase(dbFile);
-// Every image is made an item (each model's top-1 misses the original label) so the queue holds exactly ITEMS items.
-const project = await seedSyntheticProject(db, { name: 'bench', images: ITEMS, models: 3, classes: 1000, panelSize: 3, seed: 42, allWrong: true });
-for (let i = 0; i < EXPERTS; i++) await createUser(db, `expert${i + 1}`, 'expert', PASSWORD);
-const itemCount = (db.prepare('SELECT count(*) AS n FROM items WHERE project_id = ?').get(project.projectId) as { n: number }).n;
-db.close();
-console.log(`generated project: ${itemCount} items, 3 models, ${EXPERTS} experts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+interface Configuration {
+  name: string;
+  instances: number;
+  /** A fresh, empty database: a file path or a URL, and how to remove it afterwards. */
+  create(): Promise<{ location: string; drop(): Promise<void> }>;
+}
+const configurations: Configuration[] = [
+  {
+    name: 'SQLite, 1 instance',
+    instances: 1,
+    create: async () => ({ location: join(dir, 'bench.sqlite'), drop: async () => {} }),
+  },
+];
+if (postgresServer) {
+  for (const instances of values.instances.split(',').map(Number)) {
+    configurations.push({ name: `PostgreSQL, ${instances} instance${instances > 1 ? 's' : ''}`, instances, create: () => scratchDatabase(postgresServer, `bagel_bench_${process.pid}_${instances}`) });
+  }
+}
 
-async function startServer(mode: 'app' | 'bare'): Promise<{ port: number; child: ChildProcess }> {
-  const profile = mode === 'app' && values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(import.meta.dirname, 'bench-server.ts'), mode, dbFile], {
+/** A scratch database on the PostgreSQL server of `serverUrl` (its role needs CREATEDB). */
+async function scratchDatabase(serverUrl: string, name: string): Promise<{ location: string; drop(): Promise<void> }> {
+  const onServer = async (text: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await onServer(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { location: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function seed(location: string): Promise<{ projectId: number; seconds: number }> {
+  const started = performance.now();
+  const database = await connectDatabase(parseDatabaseLocation(location));
+  // Every image is made an item (each model's top-1 misses the original label) so the queue holds exactly ITEMS items.
+  const project = await seedSyntheticProject(database, { name: 'bench', images: ITEMS, models: 3, classes: 1000, panelSize: 3, seed: 42, allWrong: true });
+  for (let i = 0; i < EXPERTS; i++) await createUser(database, `expert${i + 1}`, 'expert', PASSWORD);
+  await database.close();
+  return { projectId: project.projectId, seconds: (performance.now() - started) / 1000 };
+}
+
+async function startServer(location: string, label: string): Promise<{ port: number; child: ChildProcess }> {
+  const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile, '--cpu-prof-name', `${label}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(import.meta.dirname, 'bench-server.ts'), location], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -55,7 +112,7 @@ async function startServer(mode: 'app' | 'bare'): Promise<{ port: number; child:
       const m = /listening (\d+)/.exec(chunk.toString());
       if (m) resolve(Number(m[1]));
     });
-    child.on('exit', (code) => reject(new Error(`bench server (${mode}) exited with ${code}`)));
+    child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
   return { port, child };
 }
@@ -65,35 +122,6 @@ async function stopServer(child: ChildProcess): Promise<void> {
     child.on('exit', resolve);
     child.kill('SIGTERM');
   });
-}
-
-const fmt = (n: number) => n.toFixed(2);
-
-// --- baseline: bare Fastify + one INSERT ---------------------------------------------------------------------------
-const bare = await startServer('bare');
-const bareClient = createClient(bare.port, EXPERTS);
-const barePayload = { labels: { c0001: 'correct' }, problematic: null, mistakes: {}, comment: '' };
-await runClosedLoop(EXPERTS, 1, async (user, timed) => {
-  await timed('warmup', () => bareClient.request('POST', '/bare', { body: { user, payload: barePayload } }));
-  return true;
-});
-const bareRun = await runClosedLoop(EXPERTS, SECONDS, async (user, timed) => {
-  const res = await timed('insert', () => bareClient.request('POST', '/bare', { body: { user, payload: barePayload } }));
-  if (res.status !== 201) throw new Error(`bare route answered ${res.status}`);
-  return true;
-});
-bareClient.close();
-await stopServer(bare.child);
-const bareStats = summarize(bareRun.latencies.get('insert') ?? [], bareRun.seconds);
-
-// --- the review loop: next + verdict ------------------------------------------------------------------------------
-const server = await startServer('app');
-const client = createClient(server.port, EXPERTS);
-const cookies: string[] = [];
-for (let i = 0; i < EXPERTS; i++) {
-  const res = await client.request('POST', '/api/auth/login', { body: { username: `expert${i + 1}`, password: PASSWORD } });
-  if (res.status !== 200) throw new Error(`login answered ${res.status}: ${res.body}`);
-  cookies.push(String(res.headers['set-cookie']?.[0]).split(';')[0]!);
 }
 
 /** A complete, valid verdict: original label correct, every other candidate wrong, each model's mistake graded. */
@@ -108,71 +136,104 @@ function verdictFor(item: ReviewItem): VerdictRequest {
   return { labels, problematic: null, mistakes, comment: '', baseRevision: 0 };
 }
 
-// The floor of any authenticated Bagel request: the session guard and a zod-serialized answer, no review work. It
-// shows how much of the baseline's throughput is left once a request is Bagel's at all.
-await runClosedLoop(EXPERTS, 1, async (user, timed) => {
-  await timed('warmup', () => client.request('GET', '/api/auth/me', { cookie: cookies[user]! }));
-  return true;
-});
-const floorRun = await runClosedLoop(EXPERTS, SECONDS, async (user, timed) => {
-  const res = await timed('me', () => client.request('GET', '/api/auth/me', { cookie: cookies[user]! }));
-  if (res.status !== 200) throw new Error(`auth/me answered ${res.status}`);
-  return true;
-});
-
-let verdictsStored = 0;
-const reviewRun = await runClosedLoop(EXPERTS, SECONDS, async (user, timed) => {
-  const cookie = cookies[user]!;
-  const next = await timed('next', () => client.request('GET', `/api/projects/${project.projectId}/next`, { cookie }));
-  if (next.status === 204) return false;
-  if (next.status !== 200) throw new Error(`next answered ${next.status}: ${next.body}`);
-  const item = JSON.parse(next.body) as ReviewItem;
-  const res = await timed('verdict', () => client.request('POST', `/api/items/${item.id}/verdicts`, { cookie, body: verdictFor(item) }));
-  if (res.status !== 201) throw new Error(`verdict answered ${res.status}: ${res.body}`);
-  verdictsStored++;
-  return true;
-});
-client.close();
-await stopServer(server.child);
-
-// --- report -------------------------------------------------------------------------------------------------------
-const nextStats = summarize(reviewRun.latencies.get('next') ?? [], reviewRun.seconds);
-const verdictStats = summarize(reviewRun.latencies.get('verdict') ?? [], reviewRun.seconds);
-const allStats = summarize([...(reviewRun.latencies.get('next') ?? []), ...(reviewRun.latencies.get('verdict') ?? [])], reviewRun.seconds);
-const ratio = allStats.perSecond / bareStats.perSecond;
-const floorStats = summarize(floorRun.latencies.get('me') ?? [], floorRun.seconds);
-const floorRatio = floorStats.perSecond / bareStats.perSecond;
-
-const check = db2Check();
-function db2Check() {
-  const d = openDatabase(dbFile);
-  const overAssigned = d
-    .prepare('SELECT count(*) AS n FROM items WHERE verdict_count > (SELECT panel_size FROM projects WHERE id = items.project_id)')
-    .get() as { n: number };
-  const stored = d.prepare('SELECT count(*) AS n FROM verdicts').get() as { n: number };
-  d.close();
-  return { overAssigned: overAssigned.n, stored: stored.n };
+interface Result {
+  configuration: string;
+  floor: LatencyStats;
+  saturation: LatencyStats;
+  paced: LatencyStats;
+  ratio: number;
+  verdictsCounted: number;
+  verdictsStored: number;
+  overAssigned: number;
 }
 
-console.log(`\nreview loop on ${itemCount} items, ${EXPERTS} concurrent experts, ${fmt(reviewRun.seconds)} s (after ${fmt(bareRun.seconds)} s of baseline)`);
-console.log(`  baseline  bare Fastify + 1 INSERT : ${fmt(bareStats.perSecond)} req/s  p50 ${fmt(bareStats.p50)} ms  p99 ${fmt(bareStats.p99)} ms`);
-console.log(`  floor GET /api/auth/me (session) : ${fmt(floorStats.perSecond)} req/s  p50 ${fmt(floorStats.p50)} ms  p99 ${fmt(floorStats.p99)} ms  (ratio ${fmt(floorRatio)})`);
-console.log(`  GET  next                         : ${fmt(nextStats.perSecond)} req/s  p50 ${fmt(nextStats.p50)} ms  p99 ${fmt(nextStats.p99)} ms`);
-console.log(`  POST verdict                      : ${fmt(verdictStats.perSecond)} req/s  p50 ${fmt(verdictStats.p50)} ms  p99 ${fmt(verdictStats.p99)} ms`);
-console.log(`  review loop, both routes          : ${fmt(allStats.perSecond)} req/s  p50 ${fmt(allStats.p50)} ms  p99 ${fmt(allStats.p99)} ms`);
-console.log(`  throughput ratio review/baseline  : ${fmt(ratio)} (target >= 0.5)`);
-console.log(`  verdicts stored: ${check.stored} (loop counted ${verdictsStored}); items over their panel size: ${check.overAssigned}`);
-console.log(
-  JSON.stringify({
-    items: itemCount,
-    experts: EXPERTS,
-    baseline: bareStats,
-    floor: { ...floorStats, ratio: floorRatio },
-    next: nextStats,
-    verdict: verdictStats,
-    reviewLoop: allStats,
-    ratio,
-    targets: { ratioAtLeast: 0.5, p99BelowMs: 25, ratioMet: ratio >= 0.5, p99Met: allStats.p99 < 25 },
-  }),
-);
-rmSync(dir, { recursive: true, force: true });
+async function measure(configuration: Configuration): Promise<Result> {
+  const { location, drop } = await configuration.create();
+  const seeded = await seed(location);
+  const label = configuration.name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
+  const servers = [];
+  // One at a time: each migrates the schema (PostgreSQL's migrations take a lock; the first does the work).
+  for (let i = 0; i < configuration.instances; i++) servers.push(await startServer(location, `${label}-${i + 1}`));
+  const clients = servers.map((server) => createClient(server.port, EXPERTS));
+  // Expert e is served by instance e mod N, as a proxy that balances by connection would.
+  const clientOf = (user: number) => clients[user % clients.length]!;
+  const cookies: string[] = [];
+  for (let i = 0; i < EXPERTS; i++) {
+    const res = await clientOf(i).request('POST', '/api/auth/login', { body: { username: `expert${i + 1}`, password: PASSWORD } });
+    if (res.status !== 200) throw new Error(`login answered ${res.status}: ${res.body}`);
+    cookies.push(String(res.headers['set-cookie']?.[0]).split(';')[0]!);
+  }
+
+  const me = async (user: number, timed: <T>(label: string, work: () => Promise<T>) => Promise<T>) => {
+    const res = await timed('me', () => clientOf(user).request('GET', '/api/auth/me', { cookie: cookies[user]! }));
+    if (res.status !== 200) throw new Error(`auth/me answered ${res.status}`);
+    return true;
+  };
+  let verdictsCounted = 0;
+  const review = async (user: number, timed: <T>(label: string, work: () => Promise<T>) => Promise<T>) => {
+    const cookie = cookies[user]!;
+    const client = clientOf(user);
+    const next = await timed('next', () => client.request('GET', `/api/projects/${seeded.projectId}/next`, { cookie }));
+    if (next.status === 204) return false;
+    if (next.status !== 200) throw new Error(`next answered ${next.status}: ${next.body}`);
+    const item = JSON.parse(next.body) as ReviewItem;
+    const res = await timed('verdict', () => client.request('POST', `/api/items/${item.id}/verdicts`, { cookie, body: verdictFor(item) }));
+    if (res.status !== 201) throw new Error(`verdict answered ${res.status}: ${res.body}`);
+    verdictsCounted++;
+    return true;
+  };
+  const both = (run: { seconds: number; latencies: Map<string, number[]> }) =>
+    summarize([...(run.latencies.get('next') ?? []), ...(run.latencies.get('verdict') ?? [])], run.seconds);
+
+  await runClosedLoop(EXPERTS, 1, me);
+  const floor = summarize((await runClosedLoop(EXPERTS, SECONDS, me)).latencies.get('me') ?? [], SECONDS);
+  await runClosedLoop(EXPERTS, 1, review);
+  const saturation = both(await runClosedLoop(EXPERTS, SECONDS, review));
+  await runPacedLoop(EXPERTS, 2, PACE_MS, review);
+  const paced = both(await runPacedLoop(EXPERTS, SECONDS, PACE_MS, review));
+  for (const client of clients) client.close();
+  for (const server of servers) await stopServer(server.child);
+
+  const database: Database = await connectDatabase(parseDatabaseLocation(location));
+  const [over] = await readRows<{ n: number }>(
+    database,
+    'SELECT count(*) AS n FROM items WHERE verdict_count > (SELECT panel_size FROM projects WHERE id = items.project_id)',
+  );
+  const [stored] = await readRows<{ n: number }>(database, 'SELECT count(*) AS n FROM verdicts');
+  await database.close();
+  await drop();
+  console.log(`${configuration.name}: seeded in ${seeded.seconds.toFixed(1)} s, measured`);
+  return {
+    configuration: configuration.name,
+    floor,
+    saturation,
+    paced,
+    ratio: saturation.perSecond / floor.perSecond,
+    verdictsCounted,
+    verdictsStored: stored!.n,
+    overAssigned: over!.n,
+  };
+}
+
+const results: Result[] = [];
+try {
+  for (const configuration of configurations) results.push(await measure(configuration));
+} finally {
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// --- report -------------------------------------------------------------------------------------------------------
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const rate = (n: number) => `${n.toFixed(0)} req/s`;
+console.log(`\nreview loop on ${ITEMS} items, ${EXPERTS} experts, ${SECONDS} s per load; paced: next + verdict once every ${PACE_MS} ms per expert`);
+console.log('| configuration | floor (auth/me) | saturation: next + verdict | ratio to floor | saturation p50 / p99 | paced p50 / p99 | verdicts stored / counted | over panel |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of results) {
+  console.log(
+    `| ${r.configuration} | ${rate(r.floor.perSecond)} | ${rate(r.saturation.perSecond)} | ${r.ratio.toFixed(3)} | ${ms(r.saturation.p50)} / ${ms(r.saturation.p99)} | ${ms(r.paced.p50)} / ${ms(r.paced.p99)} | ${r.verdictsStored} / ${r.verdictsCounted} | ${r.overAssigned} |`,
+  );
+}
+const sqlite = results[0]!;
+console.log(`targets: paced p99 < 25 ms on every configuration: ${results.every((r) => r.paced.p99 < 25) ? 'met' : 'MISSED'}; SQLite's ratio to its floor >= 0.10: ${sqlite.ratio >= 0.1 ? 'met' : 'MISSED'}`);
+console.log(JSON.stringify({ items: ITEMS, experts: EXPERTS, seconds: SECONDS, paceMs: PACE_MS, results }));

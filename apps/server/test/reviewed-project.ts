@@ -6,7 +6,7 @@
 import { DEFAULT_MISTAKE_CATEGORIES, type Judgement, type Severity } from '@bagel/contracts';
 import { isMistakeUnderJudgements, seededRandom } from '@bagel/core';
 import type { Database } from '../src/db/database';
-import { insertRows } from '../src/db/dialect';
+import { insertRows, refreshPlannerStatistics } from '../src/db/dialect';
 import type { Db } from '../src/db/open-database';
 import { asDatabase } from '../src/db/sqlite-engine';
 import { createConsensusService } from '../src/features/consensus/consensus.service';
@@ -151,6 +151,7 @@ export async function seedReviewedProject(target: Database | Db, options: Review
     }
   });
   const verdicts = verdictRows.length;
+  await refreshPlannerStatistics(db.queries);
   if (options.aggregate ?? true) await createConsensusService(db).reaggregateProject(project.projectId, new Date().toISOString());
   return { ...project, experts, lead, verdicts };
 }

@@ -5,7 +5,7 @@ import { DEFAULT_MISTAKE_CATEGORIES } from '@bagel/contracts';
 import { isMistakeUnderJudgements, queuePriority } from '@bagel/core';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../src/db/database';
-import { insertRows } from '../src/db/dialect';
+import { insertRows, refreshPlannerStatistics } from '../src/db/dialect';
 import type { Db } from '../src/db/open-database';
 import { asDatabase } from '../src/db/sqlite-engine';
 import { hashPasswordSync } from '../src/features/users/password';
@@ -46,7 +46,7 @@ export interface SyntheticProject {
 
 export const classKey = (index: number) => `c${String(index).padStart(4, '0')}`;
 
-export function seedSyntheticProject(db: Database | Db, options: SyntheticProjectOptions): Promise<SyntheticProject> {
+export async function seedSyntheticProject(db: Database | Db, options: SyntheticProjectOptions): Promise<SyntheticProject> {
   const random = seededRandom(options.seed);
   const classCount = options.classes ?? 100;
   const topK = options.topK ?? 5;
@@ -58,7 +58,7 @@ export function seedSyntheticProject(db: Database | Db, options: SyntheticProjec
   const files = Array.from({ length: options.images }, (_, i) => `img-${String(i).padStart(6, '0')}.jpg`);
 
   const database = asDatabase(db);
-  return database.write(async (trx): Promise<SyntheticProject> => {
+  const project = await database.write(async (trx): Promise<SyntheticProject> => {
     const { id: projectId } = await trx
       .insertInto('projects')
       .values({
@@ -140,6 +140,9 @@ export function seedSyntheticProject(db: Database | Db, options: SyntheticProjec
     }
     return { projectId, classKeys, modelNames, files, items };
   });
+  // As an import does after its bulk load (the seed stands for one).
+  await refreshPlannerStatistics(database.queries);
+  return project;
 }
 
 // Hashing is deliberately slow; test users with the same password share one hash (verification is unaffected).

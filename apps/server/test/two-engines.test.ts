@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app';
 import { connectDatabase, type Database } from '../src/db/database';
 import { insertRows, lockRows } from '../src/db/dialect';
 import { connectPostgres } from '../src/db/postgres-engine';
@@ -189,5 +190,27 @@ describe('PostgreSQL', () => {
     await first;
     expect(await second).toBe('expert');
     expect(order).toEqual(['first locked', 'first wrote', 'second locked']);
+  });
+
+  it('answers 503 DATABASE_BUSY with Retry-After, not 500, when no pooled connection comes free in time', async () => {
+    const database = await connectPostgres(postgres.url, { poolSize: 1, connectionTimeoutMs: 200 });
+    const app = await buildApp({ database, cacheDir: join(dir, 'busy-cache'), logger: false });
+    const signIn = () => app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'not-a-password' } });
+    try {
+      let release!: () => void;
+      const held = database.queries.connection().execute(() => new Promise<void>((resolve) => (release = resolve)));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const busy = await signIn();
+      expect(busy.statusCode).toBe(503);
+      expect(busy.headers['retry-after']).toBe('1');
+      expect(busy.json()).toMatchObject({ code: 'DATABASE_BUSY' });
+      release();
+      await held;
+      // The same request once the connection is free: answered on its merits.
+      expect((await signIn()).statusCode).toBe(401);
+    } finally {
+      await app.close();
+      await database.close();
+    }
   });
 });

@@ -43,6 +43,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * No connection to the database came free in time (PostgreSQL: every pooled connection stayed busy for the pool's
+ * connection timeout). The request is answered 503 with Retry-After, not 500: nothing was written, and the same
+ * request may be sent again (a verdict's Idempotency-Key makes that safe).
+ */
+export class DatabaseBusyError extends Error {
+  constructor(cause: unknown) {
+    super('every database connection stayed busy', { cause });
+  }
+}
+
 /** Opens the database `--db` names (a SQLite file, created if missing, or a postgres:// URL), its schema brought up to date. */
 export async function connectDatabase(location: DatabaseLocation): Promise<Database> {
   if (location.engine === 'postgres') return connectPostgres(location.url);

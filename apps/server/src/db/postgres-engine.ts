@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { Database, Queries } from './database';
+import { DatabaseBusyError, type Database, type Queries } from './database';
 import { describeDatabaseLocation } from './database-location';
 import { MIGRATIONS_DIR } from './open-database';
 import type { Tables } from './tables';
@@ -39,6 +39,8 @@ export interface PostgresOptions {
   poolSize?: number;
   /** Name of this process in pg_stat_activity. */
   applicationName?: string;
+  /** How long a query waits for a pooled connection before its request is answered 503 (10 s by default). */
+  connectionTimeoutMs?: number;
 }
 
 /** Connects to a PostgreSQL database, brings its schema up to date (one instance at a time), and returns it as a Database. */
@@ -50,7 +52,7 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     application_name: options.applicationName ?? 'bagel',
     // A pooled connection idle this long is closed: a quiet server holds few of the database's connections.
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
   });
   // An idle connection's error (the server restarted, a proxy cut it) must not crash the process: the pool drops it.
   pool.on('error', () => {});
@@ -62,7 +64,16 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     const where = describeDatabaseLocation({ engine: 'postgres', url });
     throw Object.assign(new Error(`PostgreSQL database ${where}: ${(error as Error).message}`), { cause: error });
   }
-  const queries: Queries = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  // pg-pool says only "timeout exceeded when trying to connect" when no connection came free: told apart here, where
+  // connections are taken, so that the request is answered 503 (DatabaseBusyError) rather than 500.
+  const connections = {
+    connect: () =>
+      pool.connect().catch((error: unknown) => {
+        throw /timeout exceeded when trying to connect/.test((error as Error).message) ? new DatabaseBusyError(error) : error;
+      }),
+    end: () => pool.end(),
+  };
+  const queries: Queries = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: connections }) });
   return {
     engine: 'postgres',
     queries,

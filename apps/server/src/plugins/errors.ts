@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { STATUS_CODES } from 'node:http';
+import { DatabaseBusyError } from '../db/database';
 
 /**
  * An error a route answers with on purpose: its status, a message for a person, and optional machine-readable fields.
@@ -97,6 +98,10 @@ export default fp(
         if (error.serverDetail !== undefined) request.log.warn({ code: error.code, detail: error.serverDetail }, error.message);
         reply.headers(error.headers);
         return reply.code(error.statusCode).send(errorBody(error.statusCode, error.message, error.code, error.details));
+      }
+      if (error instanceof DatabaseBusyError) {
+        request.log.warn({ err: error }, 'no database connection came free');
+        return reply.code(503).header('retry-after', '1').send(errorBody(503, 'The server is busy; try again in a moment', 'DATABASE_BUSY'));
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
