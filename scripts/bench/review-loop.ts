@@ -103,7 +103,8 @@ async function seed(location: string): Promise<{ projectId: number; seconds: num
 }
 
 async function startServer(location: string, label: string): Promise<{ port: number; child: ChildProcess }> {
-  const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile, '--cpu-prof-name', `${label}.cpuprofile`] : [];
+  // A folder per server (node names each thread's profile; the loader's thread writes one too).
+  const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', join(values.profile, label)] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(import.meta.dirname, 'bench-server.ts'), location], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -32,7 +32,7 @@ export async function createTestApp(options: Partial<Omit<AppOptions, 'db' | 'da
   let dropPostgres = async () => {};
   if (engine === 'postgres') {
     const postgres = await createPostgresDatabase();
-    database = await connectPostgres(postgres.url);
+    database = await connectPostgres(postgres.url, { strictConnections: true });
     dropPostgres = () => postgres.drop();
   } else {
     database = sqliteDatabase(openDatabase(join(dir, 'test.sqlite')));

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,7 +42,16 @@ export interface PostgresOptions {
   applicationName?: string;
   /** How long a query waits for a pooled connection before its request is answered 503 (10 s by default). */
   connectionTimeoutMs?: number;
+  /**
+   * Refuse (throw) a query that takes a connection from the pool inside a write or a snapshot, instead of using the
+   * transaction's: such a request holds two connections, and under load every pooled connection is held by a
+   * transaction waiting for a second one (the tests turn this on to find them).
+   */
+  strictConnections?: boolean;
 }
+
+/** Set while a write's or a snapshot's job runs: what it is, for strictConnections. */
+const insideTransaction = new AsyncLocalStorage<'write' | 'snapshot'>();
 
 /** Connects to a PostgreSQL database, brings its schema up to date (one instance at a time), and returns it as a Database. */
 export async function connectPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
@@ -67,10 +77,15 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
   // pg-pool says only "timeout exceeded when trying to connect" when no connection came free: told apart here, where
   // connections are taken, so that the request is answered 503 (DatabaseBusyError) rather than 500.
   const connections = {
-    connect: () =>
-      pool.connect().catch((error: unknown) => {
+    connect: () => {
+      const inside = insideTransaction.getStore();
+      if (inside && options.strictConnections) {
+        return Promise.reject(new Error(`a query took a second database connection inside a ${inside}: run it on the ${inside}'s transaction`));
+      }
+      return pool.connect().catch((error: unknown) => {
         throw /timeout exceeded when trying to connect/.test((error as Error).message) ? new DatabaseBusyError(error) : error;
-      }),
+      });
+    },
     end: () => pool.end(),
   };
   const queries: Queries = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: connections }) });
@@ -81,7 +96,7 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     async write(job) {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await queries.transaction().execute(job);
+          return await queries.transaction().execute((trx) => insideTransaction.run('write', () => job(trx)));
         } catch (error) {
           if (attempt >= MAX_WRITE_ATTEMPTS || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
           // Both sides of a conflict retry: a random wait that grows keeps them from meeting again.
@@ -89,7 +104,12 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
         }
       }
     },
-    snapshot: (job) => queries.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(job),
+    snapshot: (job) =>
+      queries
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .setAccessMode('read only')
+        .execute((trx) => insideTransaction.run('snapshot', () => job(trx))),
     longSnapshot: (job) => heldSnapshot(queries, job),
     async close() {
       await queries.destroy();

@@ -25,8 +25,13 @@ export function createConsensusService(database: Database) {
   const catalog = projectCatalog(database);
   const catalogOf = (): ProjectCatalog => catalog;
 
-  async function entryOf(projectId: number): Promise<CatalogProject> {
-    const entry = await catalogOf().get(projectId);
+  /**
+   * The project's catalog entry, read on `queries`: inside a write or a snapshot, its transaction (on PostgreSQL, a
+   * read on the pool would wait for a second connection while holding the first, and its locks: with every pooled
+   * connection held so, the requests wait for each other until the pool's timeout).
+   */
+  async function entryOf(projectId: number, queries: Queries): Promise<CatalogProject> {
+    const entry = await catalogOf().get(projectId, queries);
     if (!entry) throw new Error(`project ${projectId} not found`);
     return entry;
   }
@@ -37,7 +42,7 @@ export function createConsensusService(database: Database) {
    */
   async function entryIn(trx: Queries, projectId: number): Promise<{ entry: CatalogProject; settings: PanelSettings } | null> {
     const settings = await createConsensusRepository(trx).panelSettings(projectId);
-    const entry = settings && (await catalogOf().get(projectId));
+    const entry = settings && (await catalogOf().get(projectId, trx));
     return entry ? { entry, settings } : null;
   }
 
@@ -99,7 +104,7 @@ export function createConsensusService(database: Database) {
 
     /** The item's context and its state as computed now, read on `db`, without storing anything (the lead's desk reads this). */
     async current(db: Queries, itemId: number, projectId: number, now: string): Promise<{ ctx: ItemContext; state: ItemState } | null> {
-      const entry = await entryOf(projectId);
+      const entry = await entryOf(projectId, db);
       const ctx = await createConsensusRepository(db).loadItemContext(itemId, entry);
       return ctx ? { ctx, state: computeItemState(ctx, settingsOf(entry), now) } : null;
     },
@@ -110,7 +115,7 @@ export function createConsensusService(database: Database) {
      * project's totals are moved by, is then never read by two writes at once.
      */
     async refreshItem(trx: Queries, itemId: number, projectId: number, now: string): Promise<ItemState> {
-      const entry = await entryOf(projectId);
+      const entry = await entryOf(projectId, trx);
       const repository = createConsensusRepository(trx);
       const ctx = await repository.loadItemContext(itemId, entry);
       if (!ctx) throw new Error(`item ${itemId} not found`);
