@@ -39,16 +39,22 @@ if (existsSync(vitestReport)) {
 const buildOk = step('build', 'npm', ['run', '--silent', 'build']);
 if (!buildOk) totals.failed++;
 
-const playwrightReport = join(reports, 'playwright.json');
-if (buildOk) {
-  const e2eOk = step('browser tests', 'npx', ['playwright', 'test', '-c', 'apps/web/playwright.config.ts', '--project=e2e']);
-  if (existsSync(playwrightReport)) {
-    const stats = JSON.parse(readFileSync(playwrightReport, 'utf8')).stats;
+/** Runs one Playwright configuration and adds its JSON report's counts to the totals. */
+function browserTests(title, config, report, args = []) {
+  const ok = step(title, 'npx', ['playwright', 'test', '-c', config, ...args]);
+  if (existsSync(report)) {
+    const stats = JSON.parse(readFileSync(report, 'utf8')).stats;
     totals.passed += stats.expected;
     totals.failed += stats.unexpected + stats.flaky;
     totals.skipped += stats.skipped;
-    if (!e2eOk && stats.unexpected === 0) totals.failed++;
-  } else if (!e2eOk) totals.failed++;
+    if (!ok && stats.unexpected === 0) totals.failed++;
+  } else if (!ok) totals.failed++;
+}
+
+if (buildOk) {
+  browserTests('browser tests', 'apps/web/playwright.config.ts', join(reports, 'playwright.json'), ['--project=e2e']);
+  // The review loop again, on PostgreSQL with two instances behind nginx.
+  browserTests('browser tests on PostgreSQL', 'apps/web/playwright.postgres.config.ts', join(reports, 'playwright-postgres.json'));
 }
 
 const ran = totals.passed + totals.failed;

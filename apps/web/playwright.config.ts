@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { browserUse } from './playwright.shared';
 
 // Browser tests of the web app against the real server: `bagel demo` on a fresh SQLite file, serving the built web
 // app (run `npm run build` first). Projects: `e2e` (the tests), `screenshots` (refreshes docs/review-screen.png,
@@ -33,27 +34,7 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   reporter: [['list'], ['json', { outputFile: resolve(repoRoot, '.reports/playwright.json') }]],
   outputDir: resolve(repoRoot, '.reports/playwright-output'),
-  use: {
-    baseURL,
-    browserName: 'chromium',
-    viewport: { width: 1440, height: 900 },
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
-    },
-    trace: 'retain-on-failure',
-    screenshot: 'only-on-failure',
-  },
+  use: { baseURL, ...browserUse },
   projects: [
     { name: 'e2e', testMatch: /.*\.spec\.ts$/ },
     // The review screen is shot first, on a demo nobody has judged yet; the desk and the dashboard then judge most of it.

@@ -69,12 +69,13 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts nginx with deploy/nginx.conf in front of `upstreams` (URLs of instances): the file as shipped, with only its
- * `listen` port and its upstream servers replaced, in a prefix folder of its own. Resolves once it answers.
+ * `listen` port (`options.port`, or a free one) and its upstream servers replaced, in a prefix folder of its own.
+ * Resolves once it answers.
  */
-export async function startProxy(upstreams: readonly string[]): Promise<Running> {
+export async function startProxy(upstreams: readonly string[], options: { port?: number } = {}): Promise<Running> {
   const prefix = mkdtempSync(join(tmpdir(), 'bagel-nginx-'));
   mkdirSync(join(prefix, 'tmp'), { recursive: true });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const servers = upstreams.map((u) => `    server ${new URL(u).host} max_fails=1 fail_timeout=10s;`).join('\n');
   const shipped = readFileSync(NGINX_CONF, 'utf8');
   const conf = shipped
