@@ -23,15 +23,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import type { ReviewItem, VerdictRequest } from '@bagel/contracts';
 import { isMistakeUnderJudgements } from '@bagel/core';
 import { connectDatabase, type Database } from '../../apps/server/src/db/database';
 import { parseDatabaseLocation } from '../../apps/server/src/db/database-location';
 import { readRows } from '../../apps/server/test/test-app';
 import { createUser, seedSyntheticProject } from '../../apps/server/test/synthetic-project';
-import { startPostgres } from '../postgres-for-tests.mjs';
 import { createClient, runClosedLoop, runPacedLoop, summarize, type LatencyStats } from './http-load';
+import { postgresForBench } from './postgres-scratch';
 
 const { values } = parseArgs({
   options: {
@@ -50,11 +49,9 @@ const EXPERTS = Number(values.experts);
 const SECONDS = Number(values.seconds);
 const PACE_MS = Number(values.pace);
 const PASSWORD = 'bench-password-1';
-if (values.db && !values.db.startsWith('postgres')) throw new Error('--db takes a postgres:// URL (SQLite is always measured, on a file of its own)');
 
 const dir = mkdtempSync(join(tmpdir(), 'bagel-bench-'));
-const cluster = values.postgres ? await startPostgres({ quiet: true }) : null;
-const postgresServer = values.db ?? cluster?.url ?? null;
+const postgres = await postgresForBench(values);
 
 interface Configuration {
   name: string;
@@ -69,27 +66,17 @@ const configurations: Configuration[] = [
     create: async () => ({ location: join(dir, 'bench.sqlite'), drop: async () => {} }),
   },
 ];
-if (postgresServer) {
+if (postgres) {
   for (const instances of values.instances.split(',').map(Number)) {
-    configurations.push({ name: `PostgreSQL, ${instances} instance${instances > 1 ? 's' : ''}`, instances, create: () => scratchDatabase(postgresServer, `bagel_bench_${process.pid}_${instances}`) });
+    configurations.push({
+      name: `PostgreSQL, ${instances} instance${instances > 1 ? 's' : ''}`,
+      instances,
+      create: async () => {
+        const { url, drop } = await postgres.scratch(`review_${instances}`);
+        return { location: url, drop };
+      },
+    });
   }
-}
-
-/** A scratch database on the PostgreSQL server of `serverUrl` (its role needs CREATEDB). */
-async function scratchDatabase(serverUrl: string, name: string): Promise<{ location: string; drop(): Promise<void> }> {
-  const onServer = async (text: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await onServer(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { location: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 async function seed(location: string): Promise<{ projectId: number; seconds: number }> {
@@ -220,7 +207,7 @@ const results: Result[] = [];
 try {
   for (const configuration of configurations) results.push(await measure(configuration));
 } finally {
-  await cluster?.stop();
+  await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 

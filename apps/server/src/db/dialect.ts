@@ -61,24 +61,39 @@ export function forUpdate(db: Queries, alias: string): RawBuilder<unknown> {
 export const MAX_BOUND_VALUES = 30_000;
 const insertTexts = new Map<string, string>();
 
+/** Rows per statement of PostgreSQL's bulk load (one JSON text each): a few megabytes at most. */
+const POSTGRES_ROWS_PER_INSERT = 20_000;
+
 /**
- * Bulk load: inserts rows (each an array of values in `columns` order) with multi-row INSERTs of as many rows as
- * the bound-value limit allows. Built as text rather than with Kysely's builder, which costs more than the insert
- * itself at a million rows; the placeholders are each engine's (`?` or `$n`), and a statement's text is kept per
- * size, so SQLite prepares it once.
+ * Bulk load: inserts rows (each an array of values in `columns` order), in few statements.
+ * - SQLite: multi-row INSERTs of as many rows as the bound-value limit allows, each text kept per size so SQLite
+ *   prepares it once.
+ * - PostgreSQL: `INSERT … SELECT … FROM json_populate_recordset(NULL::table, $1)`, the rows sent as one JSON text
+ *   and typed by the table's own row type: one short statement text per table instead of one with up to 30,000
+ *   placeholders, and a fifth less time than those multi-row VALUES for 125,000 prediction rows (most of what is
+ *   left is PostgreSQL's own work per row: the indexes and the foreign-key checks). Values must be JSON's: numbers
+ *   (not NaN), strings, null.
+ * Built as text rather than with Kysely's builder, which costs more than the insert itself at a million rows.
  */
 export async function insertRows(db: Queries, table: keyof Tables, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
   if (rows.length === 0) return;
-  const postgres = engineOf(db) === 'postgres';
+  if (engineOf(db) === 'postgres') {
+    const list = columns.join(', ');
+    const text = `INSERT INTO ${table} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${table}, $1)`;
+    for (let start = 0; start < rows.length; start += POSTGRES_ROWS_PER_INSERT) {
+      const objects = rows.slice(start, start + POSTGRES_ROWS_PER_INSERT).map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i]])));
+      await db.executeQuery(CompiledQuery.raw(text, [JSON.stringify(objects)]));
+    }
+    return;
+  }
   const perStatement = Math.max(1, Math.floor(MAX_BOUND_VALUES / columns.length));
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement);
-    const key = `${postgres ? 'pg' : 'sqlite'}|${table}|${columns.join(',')}|${chunk.length}`;
+    const key = `${table}|${columns.join(',')}|${chunk.length}`;
     let text = insertTexts.get(key);
     if (text === undefined) {
-      let n = 0;
-      const tuple = () => `(${columns.map(() => (postgres ? `$${++n}` : '?')).join(', ')})`;
-      text = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: chunk.length }, tuple).join(', ')}`;
+      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      text = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: chunk.length }, () => tuple).join(', ')}`;
       // Full chunks repeat; the last, shorter one of each call is kept too, a few hundred texts at most in a process.
       if (insertTexts.size < 500) insertTexts.set(key, text);
     }
