@@ -5,9 +5,12 @@
 // - reading one .npy file's bytes from disk (fs.createReadStream, the same 1 MiB chunks), against decoding it, and
 //   against the import's reader (decode, check, softmax, top-k).
 //
-//   npx tsx scripts/bench/import.ts [--images 50000] [--models 5] [--classes 1000] [--seed 1]
+//   npx tsx scripts/bench/import.ts [--images 50000] [--models 5] [--classes 1000] [--seed 1] [--postgres | --db postgres://…]
 //
-// Targets: the import under 60 s and under 1.5 GB peak memory. The temporary folder is removed at the end.
+// With `--postgres` (a throwaway cluster started for the run) or `--db postgres://…` (a server of yours, where a
+// scratch database is made and dropped), the same manifest is then imported into PostgreSQL, in a child process too.
+// Targets: the import under 60 s and under 1.5 GB peak memory; into PostgreSQL, under 2x the SQLite import's time.
+// The temporary folder is removed at the end.
 import { spawn } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +20,10 @@ import Database from 'better-sqlite3';
 import { createVocabulary, NpyPredictionsReader, NpyStreamDecoder, rowsOfProjectImages } from '@bagel/core';
 import { createProgressReporter, progressModeFor } from '../../apps/server/src/cli/progress';
 import { openDatabase } from '../../apps/server/src/db/open-database';
+import { connectDatabase } from '../../apps/server/src/db/database';
+import { parseDatabaseLocation } from '../../apps/server/src/db/database-location';
 import { importManifest } from '../../apps/server/src/features/import/import-manifest';
+import { postgresForBench } from './postgres-scratch';
 import { CHUNK_BYTES } from '../../apps/server/src/features/import/source-files';
 import { seededRandom } from '@bagel/core';
 
@@ -28,19 +34,21 @@ const { values } = parseArgs({
     classes: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
     child: { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
+    db: { type: 'string' },
   },
   allowPositionals: true,
 });
 
-/** Child mode: import one manifest and print the measurements as JSON on stdout (progress goes to stderr). */
-async function runChild(manifestPath: string, dbFile: string): Promise<void> {
+/** Child mode: import one manifest into a SQLite file or a PostgreSQL URL and print the measurements as JSON on stdout (progress goes to stderr). */
+async function runChild(manifestPath: string, location: string): Promise<void> {
   const progress = createProgressReporter((text) => process.stderr.write(text), { mode: progressModeFor(process.stderr), columns: process.stderr.columns });
-  const db = openDatabase(dbFile);
+  const database = await connectDatabase(parseDatabaseLocation(location));
   const started = performance.now();
-  const result = await importManifest(db, manifestPath, { onProgress: progress.report });
+  const result = await importManifest(database, manifestPath, { onProgress: progress.report });
   const wallMs = performance.now() - started;
   progress.finish();
-  db.close();
+  await database.close();
   // maxRSS is in kilobytes: the peak resident memory of this whole process.
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(`${JSON.stringify({ wallMs, peakRssBytes, images: result.images, items: result.items, models: result.models })}\n`);
@@ -148,7 +156,7 @@ async function main(): Promise<void> {
   const MODELS = Number(values.models);
   const CLASSES = Number(values.classes);
   const SEED = Number(values.seed);
-  const command = `npx tsx scripts/bench/import.ts --images ${IMAGES} --models ${MODELS} --classes ${CLASSES} --seed ${SEED}`;
+  const command = `npx tsx scripts/bench/import.ts --images ${IMAGES} --models ${MODELS} --classes ${CLASSES} --seed ${SEED}${values.postgres ? ' --postgres' : values.db ? ' --db …' : ''}`;
   const dir = mkdtempSync(join(tmpdir(), 'bagel-bench-import-'));
   const cleanUp = () => rmSync(dir, { recursive: true, force: true });
   process.once('SIGINT', () => {
@@ -186,6 +194,19 @@ async function main(): Promise<void> {
     const dbFile = join(dir, 'bench.sqlite');
     const imported = await runImportInChild(manifestPath, dbFile);
 
+    // --- the same import into PostgreSQL -------------------------------------------------------------------------
+    let intoPostgres: Awaited<ReturnType<typeof runImportInChild>> | null = null;
+    const postgres = await postgresForBench(values);
+    if (postgres) {
+      const scratch = await postgres.scratch('import');
+      try {
+        intoPostgres = await runImportInChild(manifestPath, scratch.url);
+      } finally {
+        await scratch.drop();
+        await postgres.stop();
+      }
+    }
+
     // --- baseline 1: the same prediction rows, raw ---------------------------------------------------------------
     const raw = rawInsertSeconds(dbFile, join(dir, 'raw.sqlite'));
 
@@ -213,6 +234,10 @@ async function main(): Promise<void> {
     console.log(`  project: ${imported.images} images, ${imported.models} models, ${imported.items} items, ${raw.rows} prediction rows`);
     console.log(`  import wall time:  ${wall.toFixed(1)} s      target < 60 s: ${verdict(wall < 60)}`);
     console.log(`  import peak RSS:   ${(imported.peakRssBytes / 1e6).toFixed(0)} MB   target < 1.5 GB: ${verdict(peakGb < 1.5)}`);
+    if (intoPostgres) {
+      const ratio = intoPostgres.wallMs / imported.wallMs;
+      console.log(`  into PostgreSQL:   ${(intoPostgres.wallMs / 1000).toFixed(1)} s, peak RSS ${(intoPostgres.peakRssBytes / 1e6).toFixed(0)} MB; PostgreSQL / SQLite = ${ratio.toFixed(2)}x   target < 2x: ${verdict(ratio < 2)}`);
+    }
     console.log(`  raw better-sqlite3 insert of the same ${raw.rows} prediction rows: ${raw.seconds.toFixed(2)} s; import / raw insert = ${(wall / raw.seconds).toFixed(1)}x`);
     console.log(`  .npy reading, ${(size / 1e6).toFixed(0)} MB file, ${CHUNK_BYTES / (1 << 20)} MiB chunks:`);
     console.log(`    bytes from disk (createReadStream):          ${diskSeconds.toFixed(2)} s  ${mbps(diskSeconds)}`);
