@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { DatabaseBusyError, type Database, type Queries } from './database';
 import { describeDatabaseLocation } from './database-location';
@@ -82,7 +83,7 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
       if (inside && options.strictConnections) {
         return Promise.reject(new Error(`a query took a second database connection inside a ${inside}: run it on the ${inside}'s transaction`));
       }
-      return pool.connect().catch((error: unknown) => {
+      return pool.connect().then(preparing, (error: unknown) => {
         throw /timeout exceeded when trying to connect/.test((error as Error).message) ? new DatabaseBusyError(error) : error;
       });
     },
@@ -114,6 +115,36 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     async close() {
       await queries.destroy();
     },
+  };
+}
+
+/** Names of prepared statements by their text (see preparing); bounded, since statements have few texts. */
+const statementNames = new Map<string, string>();
+const MAX_STATEMENT_NAMES = 5000;
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `bagel_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    if (statementNames.size >= MAX_STATEMENT_NAMES) statementNames.delete(statementNames.keys().next().value as string);
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A pooled connection whose queries with parameters run as named prepared statements (named after their text):
+ * PostgreSQL parses and plans each text once per connection, where an unnamed statement is parsed and planned on
+ * every call. Bagel's statements have few texts (values are always parameters; lists and multi-row inserts come in a
+ * few sizes: compiled-queries.ts), so each connection keeps a few hundred. Queries without parameters (migrations,
+ * which may hold several statements) run as they are.
+ */
+function preparing(client: pg.PoolClient): PostgresPoolClient {
+  const query = (text: string, values: readonly unknown[]) =>
+    values.length > 0 ? client.query({ name: statementName(text), text, values: values as unknown[] }) : client.query(text);
+  return {
+    query: query as unknown as PostgresPoolClient['query'],
+    release: (destroy?: boolean) => client.release(destroy),
   };
 }
 
