@@ -136,7 +136,7 @@ function statementName(text: string): string {
  * A pooled connection whose queries with parameters run as named prepared statements (named after their text):
  * PostgreSQL parses and plans each text once per connection, where an unnamed statement is parsed and planned on
  * every call. Bagel's statements have few texts (values are always parameters; lists and multi-row inserts come in a
- * few sizes: compiled-queries.ts), so each connection keeps a few hundred. Queries without parameters (migrations,
+ * few sizes: prepared-query.ts), so each connection keeps a few hundred. Queries without parameters (migrations,
  * which may hold several statements) run as they are.
  */
 function preparing(client: pg.PoolClient): PostgresPoolClient {

@@ -2,7 +2,7 @@ import { PanelQuorum, type FinalLabels, type ItemStatus, type Judgement } from '
 import type { PanelDispute } from '@bagel/core';
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Queries } from '../../db/database';
-import { executeCompiled, padded, shapedChunks } from '../../db/compiled-queries';
+import { executeCompiled, padded, shapedChunks } from '../../db/prepared-query';
 import { chunksOf, joinedIntegers } from '../../db/dialect';
 import type { ItemConsensusTable } from '../../db/tables';
 import { createItemFacetsRepository } from '../items/item-facets.repository';

@@ -2,7 +2,7 @@ import type { FinalLabels, Judgement } from '@bagel/contracts';
 import type { ProblematicImageRecord } from '@bagel/core';
 import { sql, type RawBuilder } from 'kysely';
 import type { Queries } from '../../db/database';
-import { executeCompiled, padded } from '../../db/compiled-queries';
+import { executeCompiled, padded } from '../../db/prepared-query';
 import { chunksOf } from '../../db/dialect';
 import { baseJudgements, mergeFinal, type Judgements } from '../consensus/image-labels';
 import type { ProgressPhase } from '../../lib/step-progress';

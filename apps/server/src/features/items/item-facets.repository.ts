@@ -1,7 +1,7 @@
 import type { DisputeKind, FinalSeverity } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
-import { executeCompiled, shapedChunks } from '../../db/compiled-queries';
+import { executeCompiled, shapedChunks } from '../../db/prepared-query';
 
 /**
  * What the item browser filters on from an item's computed state (an ItemState of the consensus feature fits): the

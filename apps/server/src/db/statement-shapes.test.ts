@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeCompiled, padded, shapedChunks } from './compiled-queries';
+import { executeCompiled, padded, shapedChunks } from './prepared-query';
 import type { Database } from './database';
 import { chunksOf, MAX_BOUND_VALUES } from './dialect';
 import { openDatabase, type Db } from './open-database';
