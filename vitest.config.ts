@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 const POSTGRES_SUITES = [
   'auth',
   'class-images',
+  'discussion',
   'drafts',
   'guide',
   'login-limits',
