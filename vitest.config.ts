@@ -7,6 +7,7 @@ const POSTGRES_SUITES = [
   'auth',
   'caching',
   'class-images',
+  'consensus',
   'discussion',
   'drafts',
   'guide',
