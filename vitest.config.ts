@@ -11,6 +11,7 @@ const POSTGRES_SUITES = [
   'discussion',
   'drafts',
   'guide',
+  'lead',
   'login-limits',
   'my-verdicts',
   'openapi-docs',
