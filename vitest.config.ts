@@ -18,6 +18,7 @@ const POSTGRES_SUITES = [
   'review-concurrent-writes',
   'security-headers',
   'trust-proxy',
+  'users',
   'verdict-idempotency',
 ];
 
