@@ -14,6 +14,7 @@ const POSTGRES_SUITES = [
   'lead',
   'login-limits',
   'my-verdicts',
+  'panel',
   'openapi-docs',
   'review-concurrent-writes',
   'security-headers',
