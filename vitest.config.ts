@@ -16,6 +16,7 @@ const POSTGRES_SUITES = [
   'my-verdicts',
   'panel',
   'openapi-docs',
+  'review',
   'review-concurrent-writes',
   'security-headers',
   'trust-proxy',

@@ -45,10 +45,11 @@ export function forUpdateSkipLocked(db: Queries, alias: string): RawBuilder<unkn
 }
 
 /**
- * Locks the row a SELECT finds for the rest of a write's transaction, waiting for a write that holds it (after a
- * `forUpdateSkipLocked` pick found nothing free: the items left were all held by other writes for a moment).
+ * Locks the row a SELECT finds for the rest of a write's transaction, waiting for a write that holds it (the review
+ * queue's pick: the first item in priority order, even if another expert's claim holds it for a moment).
  * - SQLite: nothing (one write at a time).
- * - PostgreSQL: `FOR UPDATE OF alias`: waits for the holder to commit, then reads the row as it committed it.
+ * - PostgreSQL: `FOR UPDATE OF alias`: waits for the holder to commit, then reads the row as it committed it (a row
+ *   that no longer matches the WHERE is passed over, and the next one locked: the LIMIT counts locked rows).
  */
 export function forUpdate(db: Queries, alias: string): RawBuilder<unknown> {
   return engineOf(db) === 'sqlite' ? sql`` : sql`FOR UPDATE OF ${sql.id(alias)}`;

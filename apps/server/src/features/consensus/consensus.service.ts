@@ -24,8 +24,13 @@ export function createConsensusService(database: Database) {
   const catalog = projectCatalog(database);
   const catalogOf = (): ProjectCatalog => catalog;
 
-  async function entryOf(projectId: number): Promise<CatalogProject> {
-    const entry = await catalogOf().get(projectId);
+  /**
+   * The project's catalog entry, read on `db`: the write or snapshot the caller is in. Never on the database's pool
+   * beside it: on PostgreSQL that would take a second connection while holding one, and as many writes at once as the
+   * pool has connections would each wait for a second one, until the pool's timeout failed them all.
+   */
+  async function entryOf(db: Queries, projectId: number): Promise<CatalogProject> {
+    const entry = await catalogOf().get(projectId, db);
     if (!entry) throw new Error(`project ${projectId} not found`);
     return entry;
   }
@@ -36,7 +41,7 @@ export function createConsensusService(database: Database) {
    */
   async function entryIn(trx: Queries, projectId: number): Promise<{ entry: CatalogProject; settings: PanelSettings } | null> {
     const settings = await createConsensusRepository(trx).panelSettings(projectId);
-    const entry = settings && (await catalogOf().get(projectId));
+    const entry = settings && (await catalogOf().get(projectId, trx));
     return entry ? { entry, settings } : null;
   }
 
@@ -98,14 +103,14 @@ export function createConsensusService(database: Database) {
 
     /** The item's context and its state as computed now, read on `db`, without storing anything (the lead's desk reads this). */
     async current(db: Queries, itemId: number, projectId: number, now: string): Promise<{ ctx: ItemContext; state: ItemState } | null> {
-      const entry = await entryOf(projectId);
+      const entry = await entryOf(db, projectId);
       const ctx = await createConsensusRepository(db).loadItemContext(itemId, entry);
       return ctx ? { ctx, state: computeItemState(ctx, settingsOf(entry), now) } : null;
     },
 
     /** Recomputes and stores one item's state, in the write `trx` that changed the item. */
     async refreshItem(trx: Queries, itemId: number, projectId: number, now: string): Promise<ItemState> {
-      const entry = await entryOf(projectId);
+      const entry = await entryOf(trx, projectId);
       const repository = createConsensusRepository(trx);
       const ctx = await repository.loadItemContext(itemId, entry);
       if (!ctx) throw new Error(`item ${itemId} not found`);
