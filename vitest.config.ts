@@ -8,6 +8,7 @@ const POSTGRES_SUITES = [
   'caching',
   'class-images',
   'consensus',
+  'dashboard',
   'discussion',
   'drafts',
   'guide',
