@@ -5,15 +5,24 @@ import { defineConfig } from 'vitest/config';
 /** The API suites that also run on PostgreSQL (apps/server/test/NAME.test.ts). */
 const POSTGRES_SUITES = [
   'auth',
+  'background-reaggregation',
+  'caching',
   'class-images',
+  'consensus',
+  'dashboard',
+  'discussion',
   'drafts',
   'guide',
+  'lead',
   'login-limits',
   'my-verdicts',
   'openapi-docs',
+  'panel',
+  'review',
   'review-concurrent-writes',
   'security-headers',
   'trust-proxy',
+  'users',
   'verdict-idempotency',
 ];
 

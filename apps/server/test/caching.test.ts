@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeVerdict, createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 // Who may keep an answer: nobody for the API (its answers are personal and change with every verdict), the browser
 // alone for a while for images, and the web app's files as the build made them.
@@ -22,7 +22,8 @@ beforeAll(async () => {
   const imageDir = join(t.dir, 'images');
   mkdirSync(imageDir);
   project = await seedSyntheticProject(t.database, { name: 'caching', images: 5, models: 2, seed: 3, allWrong: true, imageDir });
-  const first = t.db.prepare('SELECT id, file FROM images WHERE project_id = ? ORDER BY position').get(project.projectId) as { id: number; file: string };
+  const [first] = await readRows<{ id: number; file: string }>(t.database, 'SELECT id, file FROM images WHERE project_id = ? ORDER BY position LIMIT 1', project.projectId);
+  if (!first) throw new Error('the project has no images');
   imageId = first.id;
   writeFileSync(join(imageDir, first.file), await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 1, g: 2, b: 3 } } }).jpeg().toBuffer());
   await createUser(t.database, 'eve', 'expert', 'caching-password');

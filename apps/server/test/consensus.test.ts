@@ -1,11 +1,10 @@
 import type { DeskItem } from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteDatabase } from '../src/db/sqlite-engine';
 import { createConsensusRepository } from '../src/features/consensus/consensus.repository';
 import { projectCatalog } from '../src/features/projects/project-catalog';
 import { seedReviewedProject } from './reviewed-project';
 import { createUser, login, seedSyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 let t: TestApp;
 let cookie: string;
@@ -21,8 +20,8 @@ describe('aggregation candidates', () => {
     // Random top-5 of 4 models: candidates overlap between models on some items and not on others, and the model
     // ids are not in the order of the models' positions for the packed predictions to get wrong.
     const p = await seedSyntheticProject(t.database, { name: 'candidates', images: 60, models: 4, classes: 12, topK: 5, seed: 11 });
-    t.db.prepare('UPDATE models SET position = 3 - position WHERE project_id = ?').run(p.projectId);
-    const items = t.db.prepare('SELECT id FROM items WHERE project_id = ? ORDER BY id').all(p.projectId) as { id: number }[];
+    await readRows(t.database, 'UPDATE models SET position = 3 - position WHERE project_id = ?', p.projectId);
+    const items = await readRows<{ id: number }>(t.database, 'SELECT id FROM items WHERE project_id = ? ORDER BY id', p.projectId);
     expect(items.length).toBeGreaterThan(20);
     for (const { id } of items) {
       const res = await t.app.inject({ url: `/api/items/${id}/desk`, headers: { cookie } });
@@ -40,9 +39,9 @@ describe('the contexts of a list of items', () => {
   it('are those of the range they span, however many ids (bound in several statements) and in whatever order', async () => {
     // More judged items than one statement binds ids for (1,000).
     const p = await seedReviewedProject(t.database, { name: 'many', items: 1300, judged: 1200, panelSize: 1, models: 2, seed: 3, password: 'consensus-password' });
-    const ids = (t.db.prepare('SELECT id FROM items WHERE project_id = ? ORDER BY id').all(p.projectId) as { id: number }[]).map((r) => r.id);
-    const repository = createConsensusRepository(sqliteDatabase(t.db).queries);
-    const entry = (await projectCatalog(sqliteDatabase(t.db)).get(p.projectId))!;
+    const ids = (await readRows<{ id: number }>(t.database, 'SELECT id FROM items WHERE project_id = ? ORDER BY id', p.projectId)).map((r) => r.id);
+    const repository = createConsensusRepository(t.database.queries);
+    const entry = (await projectCatalog(t.database).get(p.projectId))!;
     const listed = await repository.loadListContexts(entry, [...ids].reverse().concat(ids.slice(0, 10)));
     expect(listed.length).toBe(1200);
     expect(listed).toEqual(await repository.loadRangeContexts(entry, ids[0]!, ids[ids.length - 1]! + 1));

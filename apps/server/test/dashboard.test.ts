@@ -4,10 +4,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import { sqliteDatabase } from '../src/db/sqlite-engine';
 import { createConsensusService } from '../src/features/consensus/consensus.service';
 import { CLASSES, IMAGES, runHandReview, seedHandProject, type HandProject } from './hand-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 let t: TestApp;
 let project: HandProject;
@@ -124,23 +123,30 @@ describe('dashboard', () => {
 
 describe('project totals', () => {
   it('kept verdict by verdict, equal those a full re-aggregation rebuilds', async () => {
-    const tables = () =>
+    const tables = async () =>
       Object.fromEntries(
-        ['project_score_deltas', 'project_mistake_counts', 'project_rater_totals'].map((table) => [
-          table,
-          t.db.prepare(`SELECT * FROM ${table} WHERE project_id = ? AND ${table === 'project_rater_totals' ? 'verdicts' : table === 'project_mistake_counts' ? 'count' : 'counted + hits + real_counted + real_hits'} <> 0 ORDER BY 1, 2, 3, 4`).all(project.projectId),
-        ]),
+        await Promise.all(
+          ['project_score_deltas', 'project_mistake_counts', 'project_rater_totals'].map(async (table) => [
+            table,
+            await readRows(
+              t.database,
+              `SELECT * FROM ${table} WHERE project_id = ? AND ${table === 'project_rater_totals' ? 'verdicts' : table === 'project_mistake_counts' ? 'count' : 'counted + hits + real_counted + real_hits'} <> 0 ORDER BY 1, 2, 3, 4`,
+              project.projectId,
+            ),
+          ]),
+        ),
       );
-    const items = () => t.db.prepare('SELECT item_id, final, final_at, outcomes, raters, divisiveness, major_models FROM item_consensus WHERE project_id = ? ORDER BY item_id').all(project.projectId);
-    const before = { tables: tables(), items: items(), dashboard: { ...(await dashboard()), generatedAt: '' } };
+    const items = () =>
+      readRows(t.database, 'SELECT item_id, final, final_at, outcomes, raters, divisiveness, major_models FROM item_consensus WHERE project_id = ? ORDER BY item_id', project.projectId);
+    const before = { tables: await tables(), items: await items(), dashboard: { ...(await dashboard()), generatedAt: '' } };
     expect(before.tables.project_mistake_counts).not.toEqual([]);
     // Every item recomputed and the totals rebuilt from scratch, in one transaction.
-    expect(await createConsensusService(sqliteDatabase(t.db)).reaggregateProject(project.projectId, new Date(t.clock.now).toISOString())).toBe(4);
-    expect({ tables: tables(), items: items(), dashboard: { ...(await dashboard()), generatedAt: '' } }).toEqual(before);
+    expect(await createConsensusService(t.database).reaggregateProject(project.projectId, new Date(t.clock.now).toISOString())).toBe(4);
+    expect({ tables: await tables(), items: await items(), dashboard: { ...(await dashboard()), generatedAt: '' } }).toEqual(before);
     // The same quorum set again: a small project is re-aggregated within the request, to the same states and totals.
     const res = await t.app.inject({ method: 'PATCH', url: `/api/projects/${project.projectId}/settings`, headers: { cookie: cookies.adm! }, payload: { quorum: { kind: 'majority' } } });
     expect(res.json()).toMatchObject({ reaggregatedItems: 4, reaggregation: null });
-    expect({ tables: tables(), items: items(), dashboard: { ...(await dashboard()), generatedAt: '' } }).toEqual(before);
+    expect({ tables: await tables(), items: await items(), dashboard: { ...(await dashboard()), generatedAt: '' } }).toEqual(before);
   });
 });
 
@@ -186,19 +192,21 @@ describe('major slice', () => {
 describe('scores aggregated before migration 011 (unranked images then counted as misses)', () => {
   it('are recomputed when the server starts, and the project is unmarked', async () => {
     const before = await dashboard();
-    const deltas = () => t.db.prepare('SELECT * FROM project_score_deltas ORDER BY project_id, model_id, original_class_idx').all();
-    const stored = deltas();
+    const deltas = () => readRows(t.database, 'SELECT * FROM project_score_deltas ORDER BY project_id, model_id, original_class_idx');
+    const stored = await deltas();
     // Scores as an older Bagel wrote them (here simply wrong), and the projects marked again by migration 011's
     // statement (its table has since gained the columns of migration 014).
     const migration = readFileSync(fileURLToPath(new URL('../src/db/migrations/011_rescore_unranked_models.sql', import.meta.url)), 'utf8');
-    t.db.exec('UPDATE project_score_deltas SET counted = counted + 3; DELETE FROM project_reaggregation_pending');
-    t.db.exec(migration.slice(migration.indexOf('INSERT INTO project_reaggregation_pending')));
-    expect(t.db.prepare('SELECT project_id FROM project_reaggregation_pending').all()).toEqual([{ project_id: project.projectId }]);
+    // (On PostgreSQL, whose schema begins after 011, such marks come with a SQLite database moved by migrate-db.)
+    await readRows(t.database, 'UPDATE project_score_deltas SET counted = counted + 3');
+    await readRows(t.database, 'DELETE FROM project_reaggregation_pending');
+    await readRows(t.database, migration.slice(migration.indexOf('INSERT INTO project_reaggregation_pending')));
+    expect(await readRows(t.database, 'SELECT project_id FROM project_reaggregation_pending')).toEqual([{ project_id: project.projectId }]);
 
-    const restarted = await buildApp({ db: t.db, cacheDir: `${t.dir}/cache`, now: () => t.clock.now });
+    const restarted = await buildApp({ database: t.database, cacheDir: `${t.dir}/cache`, now: () => t.clock.now });
     try {
-      expect(t.db.prepare('SELECT count(*) AS n FROM project_reaggregation_pending').get()).toEqual({ n: 0 });
-      expect(deltas()).toEqual(stored);
+      expect(await readRows(t.database, 'SELECT count(*) AS n FROM project_reaggregation_pending')).toEqual([{ n: 0 }]);
+      expect(await deltas()).toEqual(stored);
       const res = await restarted.inject({ url: `/api/projects/${project.projectId}/dashboard`, headers: { cookie: cookies.lea! } });
       expect(res.json().scoreboard).toEqual(before.scoreboard);
     } finally {

@@ -2,7 +2,7 @@ import type { Decision, DeskItem, LeadQueue, ProjectDashboard } from '@bagel/con
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASSES, decision, IMAGES, seedHandProject, verdict, type HandProject } from './hand-project';
 import { createUser, login } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 let t: TestApp;
 const cookies: Record<string, string> = {};
@@ -31,7 +31,7 @@ const judge = async (user: string, itemId: number, body: object, status = 201) =
   expect(res.statusCode, res.body).toBe(status);
   return res.json();
 };
-const status = (itemId: number) => (t.db.prepare('SELECT status FROM items WHERE id = ?').get(itemId) as { status: string }).status;
+const status = async (itemId: number) => (await readRows<{ status: string }>(t.database, 'SELECT status FROM items WHERE id = ?', itemId))[0]?.status;
 const desk = async (itemId: number, user = 'lea'): Promise<DeskItem> => {
   const res = await request(user, 'GET', `/api/items/${itemId}/desk`);
   expect(res.statusCode, res.body).toBe(200);
@@ -71,14 +71,14 @@ describe('lifecycle as verdicts arrive', () => {
   it('goes open → in review → agreed, final automatically with the aggregate as final labels', async () => {
     const p = await newProject();
     const item = itemOf(p, 3); // Chihuahua; A red fox, B coffee mug
-    expect(status(item)).toBe('open');
+    expect(await status(item)).toBe('open');
     await judge('ann', item, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
-    expect(status(item)).toBe('in_review');
+    expect(await status(item)).toBe('in_review');
     await judge('bob', item, verdict({ dog: 'correct', fox: 'wrong', cup: 'unclear' }, { 'model-a': SP }));
-    expect(status(item)).toBe('in_review');
+    expect(await status(item)).toBe('in_review');
     expect((await desk(item)).consensus).toMatchObject({ status: 'incomplete', verdictCount: 2, quorum: 2 });
     await judge('cyd', item, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': { severity: 'Minor', category: 'Fine-grained error' }, 'model-b': SP }));
-    expect(status(item)).toBe('agreed');
+    expect(await status(item)).toBe('agreed');
 
     const d = await desk(item);
     expect(d.consensus).toMatchObject({ status: 'agreed', disputes: [] });
@@ -95,19 +95,19 @@ describe('lifecycle as verdicts arrive', () => {
     const p = await newProject();
     const item = itemOf(p, 2); // tabby; A Chihuahua
     for (const user of ['ann', 'bob', 'cyd']) await judge(user, item, verdict({ cat: 'correct', dog: 'wrong' }, { 'model-a': { severity: 'Minor', category: 'Fine-grained error' } }));
-    expect(status(item)).toBe('agreed');
+    expect(await status(item)).toBe('agreed');
     const revision = await request('ann', 'POST', `/api/items/${item}/verdicts`, verdict({ cat: 'correct', dog: 'correct' }, {}, { baseRevision: 1 }));
     expect(revision.statusCode).toBe(409);
     expect(revision.json()).toMatchObject({ code: 'ITEM_FINAL' });
     const newcomer = await request('dan', 'POST', `/api/items/${item}/verdicts`, verdict({ cat: 'correct', dog: 'correct' }));
     expect(newcomer.json()).toMatchObject({ code: 'ITEM_FINAL' });
-    expect(t.db.prepare('SELECT count(*) AS n FROM verdicts WHERE item_id = ?').get(item)).toEqual({ n: 3 });
+    expect((await readRows(t.database, 'SELECT count(*) AS n FROM verdicts WHERE item_id = ?', item))[0]).toEqual({ n: 3 });
   });
 
   it('sends a divided panel to the lead, with the reasons', async () => {
     const p = await newProject();
     const item = await disputeImage5(p);
-    expect(status(item)).toBe('disputed');
+    expect(await status(item)).toBe('disputed');
     const d = await desk(item);
     expect(d.final).toBeNull();
     expect(d.consensus.disputes).toEqual([
@@ -119,7 +119,7 @@ describe('lifecycle as verdicts arrive', () => {
     // An expert of the panel may still revise a disputed item (after discussing it).
     await judge('ann', item, verdict({ fox: 'wrong', car: 'correct', bus: 'wrong' }, { 'model-b': SP }, { baseRevision: 1 }));
     // Now bob and ann agree on everything, cyd is the minority: the panel agrees.
-    expect(status(item)).toBe('agreed');
+    expect(await status(item)).toBe('agreed');
   });
 });
 
@@ -205,7 +205,7 @@ describe("the lead's desk and decisions", () => {
       note: 'both are in the image',
       createdAt: new Date(t.clock.now).toISOString(),
     });
-    expect(status(item)).toBe('final');
+    expect(await status(item)).toBe('final');
 
     // Another lead decides from the same view: refused, nothing written.
     const stale = await decide('leo', item, decision({ fox: 'correct', car: 'wrong', bus: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
@@ -230,7 +230,7 @@ describe("the lead's desk and decisions", () => {
     const p = await newProject();
     const item = itemOf(p, 2);
     for (const user of ['ann', 'bob', 'cyd']) await judge(user, item, verdict({ cat: 'correct', dog: 'correct' }));
-    expect(status(item)).toBe('agreed');
+    expect(await status(item)).toBe('agreed');
     const res = await decide('lea', item, decision({ cat: 'correct', dog: 'wrong' }, { 'model-a': { severity: 'Minor', category: 'Fine-grained error' } }));
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ kind: 'override', sequence: 1 });
@@ -246,20 +246,20 @@ describe("the lead's desk and decisions", () => {
     const res = await reopen('lea', item, { baseDecision: 1, note: 'look again at the fox' });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ sequence: 2, kind: 'reopen', lead: 'lea', final: null, note: 'look again at the fox' });
-    expect(status(item)).toBe('disputed');
+    expect(await status(item)).toBe('disputed');
     expect((await desk(item)).final).toBeNull();
 
     // The panel revises to agreement; the item still waits for the lead, who reopened it.
     await judge('ann', item, verdict({ fox: 'wrong', car: 'correct', bus: 'wrong' }, { 'model-b': SP }, { baseRevision: 1 }));
     await judge('cyd', item, verdict({ fox: 'wrong', car: 'correct', bus: 'wrong' }, { 'model-b': SP }, { baseRevision: 1 }));
     expect((await desk(item)).consensus.status).toBe('agreed');
-    expect(status(item)).toBe('disputed');
+    expect(await status(item)).toBe('disputed');
     expect((await reopen('lea', item, { baseDecision: 2 })).json()).toMatchObject({ code: 'ITEM_NOT_FINAL' });
 
     const again = await decide('lea', item, decision({ fox: 'wrong', car: 'correct', bus: 'wrong' }, { 'model-b': SP }, { baseDecision: 2 }));
     expect(again.json()).toMatchObject({ sequence: 3, kind: 'finalize' });
     expect((await desk(item)).decisions.map((x) => x.kind)).toEqual(['finalize', 'reopen', 'finalize']);
-    expect(status(item)).toBe('final');
+    expect(await status(item)).toBe('final');
   });
 
   it('reopens an agreed item too', async () => {
@@ -267,9 +267,9 @@ describe("the lead's desk and decisions", () => {
     const item = itemOf(p, 2);
     for (const user of ['ann', 'bob', 'cyd']) await judge(user, item, verdict({ cat: 'correct', dog: 'correct' }));
     expect((await reopen('lea', item, { baseDecision: 0 })).statusCode).toBe(201);
-    expect(status(item)).toBe('disputed');
+    expect(await status(item)).toBe('disputed');
     await judge('bob', item, verdict({ cat: 'correct', dog: 'unclear' }, {}, { baseRevision: 1 }));
-    expect(status(item)).toBe('disputed');
+    expect(await status(item)).toBe('disputed');
   });
 
   it('waits for a complete panel', async () => {
@@ -279,7 +279,7 @@ describe("the lead's desk and decisions", () => {
     const res = await decide('lea', item, decision({ cat: 'correct', dog: 'correct' }, {}));
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'PANEL_INCOMPLETE', status: 'in_review' });
-    expect(t.db.prepare('SELECT count(*) AS n FROM decisions WHERE item_id = ?').get(item)).toEqual({ n: 0 });
+    expect((await readRows(t.database, 'SELECT count(*) AS n FROM decisions WHERE item_id = ?', item))[0]).toEqual({ n: 0 });
   });
 
   it('checks a decision like a verdict: 400 with the field, nothing stored', async () => {
@@ -300,8 +300,8 @@ describe("the lead's desk and decisions", () => {
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json()).toMatchObject({ code, message: expect.stringMatching(message) });
     }
-    expect(status(item)).toBe('disputed');
-    expect(t.db.prepare('SELECT count(*) AS n FROM decisions WHERE item_id = ?').get(item)).toEqual({ n: 0 });
+    expect(await status(item)).toBe('disputed');
+    expect((await readRows(t.database, 'SELECT count(*) AS n FROM decisions WHERE item_id = ?', item))[0]).toEqual({ n: 0 });
     expect((await decide('lea', 999999, finalImage5)).statusCode).toBe(404);
   });
 
@@ -313,7 +313,7 @@ describe("the lead's desk and decisions", () => {
       expect((await reopen(user, item, { baseDecision: 0 })).statusCode).toBe(403);
     }
     expect((await decide('', item, finalImage5)).statusCode).toBe(401);
-    expect(status(item)).toBe('disputed');
+    expect(await status(item)).toBe('disputed');
   });
 });
 
@@ -331,12 +331,12 @@ describe('quorum', () => {
     await decide('lea', five, finalImage5);
     const three = itemOf(p, 3);
     await judge('ann', three, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
-    expect([status(two), status(five), status(three)]).toEqual(['agreed', 'final', 'in_review']);
+    expect([await status(two), await status(five), await status(three)]).toEqual(['agreed', 'final', 'in_review']);
 
     const res = await patch('adm', p.projectId, { quorum: { kind: 'unanimity' } });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ projectId: p.projectId, quorum: { kind: 'unanimity' }, panelSize: 3, quorumSize: 3, reaggregatedItems: 3, reaggregation: null });
-    expect([status(two), status(five), status(three)]).toEqual(['disputed', 'final', 'in_review']);
+    expect([await status(two), await status(five), await status(three)]).toEqual(['disputed', 'final', 'in_review']);
     expect((await desk(two)).consensus).toMatchObject({ quorum: 3, status: 'disputed' });
     expect((await desk(five)).consensus.quorum).toBe(3);
     const board = (await request('adm', 'GET', `/api/projects/${p.projectId}/dashboard`)).json() as ProjectDashboard;
@@ -345,11 +345,11 @@ describe('quorum', () => {
     // New verdicts are aggregated with the new quorum too.
     await judge('bob', three, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
     await judge('cyd', three, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
-    expect(status(three)).toBe('agreed');
+    expect(await status(three)).toBe('agreed');
 
     const fraction = await patch('adm', p.projectId, { quorum: { kind: 'fraction', value: 0.5 } });
     expect(fraction.json()).toMatchObject({ quorumSize: 2 });
-    expect(status(two)).toBe('agreed');
+    expect(await status(two)).toBe('agreed');
   });
 
   it('is for admins, and validated', async () => {
@@ -362,6 +362,6 @@ describe('quorum', () => {
       expect(res.json()).toMatchObject({ code: 'VALIDATION' });
     }
     expect((await patch('adm', 9999, { quorum: { kind: 'majority' } })).statusCode).toBe(404);
-    expect(t.db.prepare('SELECT quorum FROM projects WHERE id = ?').get(p.projectId)).toEqual({ quorum: '{"kind":"majority"}' });
+    expect((await readRows(t.database, 'SELECT quorum FROM projects WHERE id = ?', p.projectId))[0]).toEqual({ quorum: '{"kind":"majority"}' });
   });
 });

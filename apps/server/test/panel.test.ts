@@ -4,12 +4,11 @@
 import type { ClaimResponse, DeskItem, ItemVerdicts, ProjectDashboard, ReviewItem, Verdict } from '@bagel/contracts';
 import { countTable, fleissKappa, krippendorffAlphaNominal } from '@bagel/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteDatabase } from '../src/db/sqlite-engine';
 import { BagelArchive, bagelArchivePieces } from '../src/features/exports/bagel-archive';
 import { projectCatalog } from '../src/features/projects/project-catalog';
 import { CLASSES, decision, IMAGES, seedHandProject, verdict, type HandProject } from './hand-project';
 import { createUser, login } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 let t: TestApp;
 const cookies: Record<string, string> = {};
@@ -59,15 +58,13 @@ const desk = async (itemId: number, user = 'lea'): Promise<DeskItem> => {
   return res.json();
 };
 const item = async (user: string, itemId: number): Promise<ReviewItem> => (await request(user, 'GET', `/api/items/${itemId}`)).json();
-const row = (itemId: number) => t.db.prepare('SELECT status, verdict_count FROM items WHERE id = ?').get(itemId) as { status: string; verdict_count: number };
+const row = async (itemId: number) => (await readRows<{ status: string; verdict_count: number }>(t.database, 'SELECT status, verdict_count FROM items WHERE id = ?', itemId))[0]!;
 const revisionRows = (itemId: number) =>
-  t.db
-    .prepare('SELECT u.username AS expert, v.revision, v.after_seeing_panel FROM verdicts v JOIN users u ON u.id = v.user_id WHERE v.item_id = ? ORDER BY u.username, v.revision')
-    .all(itemId);
-const claimsOn = (itemId: number) =>
-  (t.db.prepare('SELECT u.username FROM claims c JOIN users u ON u.id = c.user_id WHERE c.item_id = ? AND c.expires_at > ? ORDER BY u.username').all(itemId, t.clock.now) as {
-    username: string;
-  }[]).map((r) => r.username);
+  readRows(t.database, 'SELECT u.username AS expert, v.revision, v.after_seeing_panel FROM verdicts v JOIN users u ON u.id = v.user_id WHERE v.item_id = ? ORDER BY u.username, v.revision', itemId);
+const claimsOn = async (itemId: number) =>
+  (await readRows<{ username: string }>(t.database, 'SELECT u.username FROM claims c JOIN users u ON u.id = c.user_id WHERE c.item_id = ? AND c.expires_at > ? ORDER BY u.username', itemId, t.clock.now)).map(
+    (r) => r.username,
+  );
 
 /** Verdicts on image 5 (red fox; A beach wagon, B school bus) that split the panel three ways: disputed. */
 const SPLIT_5 = {
@@ -83,13 +80,13 @@ describe('the panel size holds when a verdict is written', () => {
     const p = await newProject();
     const five = itemOf(p, 5);
     for (const [user, body] of Object.entries(SPLIT_5)) await judged(user, five, body);
-    expect(row(five)).toEqual({ status: 'disputed', verdict_count: 3 });
+    expect(await row(five)).toEqual({ status: 'disputed', verdict_count: 3 });
 
     const res = await judge('eve', five, AGREEING_5);
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'PANEL_FULL', panelSize: 3, verdicts: 3, claimedByOthers: 0, message: expect.stringContaining('panel of item') });
-    expect(row(five)).toEqual({ status: 'disputed', verdict_count: 3 });
-    expect(revisionRows(five)).toHaveLength(3);
+    expect(await row(five)).toEqual({ status: 'disputed', verdict_count: 3 });
+    expect(await revisionRows(five)).toHaveLength(3);
 
     // Revising one's own verdict on the full panel stays allowed.
     await judged('dan', five, { ...SPLIT_5.dan, comment: 'on second thought', baseRevision: 1 });
@@ -102,21 +99,21 @@ describe('the panel size holds when a verdict is written', () => {
     // ann is handed image 3, then claims image 5 ahead; she leaves both for longer than the claim lasts.
     expect((await next('ann', p))!.id).toBe(three);
     expect((await next('ann', p, three))!.id).toBe(five);
-    expect(claimsOn(five)).toEqual(['ann']);
+    expect(await claimsOn(five)).toEqual(['ann']);
     t.clock.advance(CLAIM_MS + 1);
-    expect(claimsOn(five)).toEqual([]);
+    expect(await claimsOn(five)).toEqual([]);
     // Her slot is free again: bob, cyd and dan are handed image 5 by the queue and split on it.
     for (const [user, body] of Object.entries(SPLIT_5)) {
       expect((await next(user, p, three))!.id).toBe(five);
       await judged(user, five, body);
     }
-    expect(row(five)).toEqual({ status: 'disputed', verdict_count: 3 });
+    expect(await row(five)).toEqual({ status: 'disputed', verdict_count: 3 });
 
     // ann comes back and submits what she had: it would make bob's answer the majority, but the panel is full.
     const late = await judge('ann', five, AGREEING_5);
     expect(late.statusCode).toBe(409);
     expect(late.json()).toMatchObject({ code: 'PANEL_FULL', verdicts: 3 });
-    expect(row(five)).toEqual({ status: 'disputed', verdict_count: 3 });
+    expect(await row(five)).toEqual({ status: 'disputed', verdict_count: 3 });
     expect((await desk(five)).consensus).toMatchObject({ status: 'disputed', verdictCount: 3 });
   });
 
@@ -149,8 +146,8 @@ describe('the panel size holds when a verdict is written', () => {
     const answers = await Promise.all(racers.map((user) => judge(user, five, SPLIT_5.dan)));
     expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409]);
     for (const r of answers.filter((a) => a.statusCode === 409)) expect(r.json()).toMatchObject({ code: 'PANEL_FULL' });
-    expect(row(five).verdict_count).toBe(3);
-    expect(t.db.prepare('SELECT count(DISTINCT user_id) AS n FROM verdicts WHERE item_id = ?').get(five)).toEqual({ n: 3 });
+    expect((await row(five)).verdict_count).toBe(3);
+    expect((await readRows(t.database, 'SELECT count(DISTINCT user_id) AS n FROM verdicts WHERE item_id = ?', five))[0]).toEqual({ n: 3 });
   });
 });
 
@@ -170,7 +167,7 @@ describe('POST /api/items/:id/claim', () => {
     t.clock.advance(CLAIM_MS + 1);
     expect((await item('ann', first.id)).claimExpiresAt).toBeNull();
     expect((await claim('ann', first.id)).statusCode).toBe(200);
-    expect(claimsOn(first.id)).toEqual(['ann']);
+    expect(await claimsOn(first.id)).toEqual(['ann']);
   });
 
   it('refuses a new claim on a full panel, a second claim ahead beyond two, a judged or final item; 400, 403, 404 as usual', async () => {
@@ -218,7 +215,7 @@ describe('blind review after one’s own verdict', () => {
     // ann puts in a placeholder (every top-1 correct, flagged) to be let in, which disputes the item...
     const placeholder = await judged('ann', three, verdict({ dog: 'correct', fox: 'correct', cup: 'correct' }, {}, { problematic: { reason: 'placeholder' } }));
     expect(placeholder.afterSeeingPanel).toBe(false);
-    expect(row(three).status).toBe('disputed');
+    expect((await row(three)).status).toBe('disputed');
     expect((await item('ann', three)).panelSeenAt).toBeNull();
     // ...reads the panel (allowed once her own verdict is in: recorded)...
     const seen = await verdictsOf('ann', three);
@@ -228,8 +225,8 @@ describe('blind review after one’s own verdict', () => {
     t.clock.advance(60_000);
     const copy = await judged('ann', three, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }, { baseRevision: 1 }));
     expect(copy).toMatchObject({ revision: 2, afterSeeingPanel: true });
-    expect(row(three).status).toBe('agreed');
-    expect(revisionRows(three)).toEqual([
+    expect((await row(three)).status).toBe('agreed');
+    expect(await revisionRows(three)).toEqual([
       { expert: 'ann', revision: 1, after_seeing_panel: 0 },
       { expert: 'ann', revision: 2, after_seeing_panel: 1 },
       { expert: 'bob', revision: 1, after_seeing_panel: 0 },
@@ -283,7 +280,7 @@ describe('blind review after one’s own verdict', () => {
 
     // The archive marks each revision.
     const pieces: string[] = [];
-    for await (const piece of bagelArchivePieces(sqliteDatabase(t.db).queries, (await projectCatalog(sqliteDatabase(t.db)).get(p.projectId))!, new Date(t.clock.now).toISOString())) pieces.push(piece);
+    for await (const piece of bagelArchivePieces(t.database.queries, (await projectCatalog(t.database).get(p.projectId))!, new Date(t.clock.now).toISOString())) pieces.push(piece);
     const archive = BagelArchive.parse(JSON.parse(pieces.join('')));
     const archived = archive.items.find((i) => i.itemId === three)!.verdicts.map((v) => [v.expert, v.revision, v.afterSeeingPanel]);
     expect(archived).toEqual([
@@ -304,7 +301,7 @@ describe('blind review after one’s own verdict', () => {
     await judged('cyd', five, SPLIT_5.cyd);
     expect(await verdictsOf('adm', five)).toHaveLength(2);
     await desk(five, 'adm');
-    expect(t.db.prepare('SELECT count(*) AS n FROM panel_views WHERE item_id = ?').get(five)).toEqual({ n: 0 });
+    expect((await readRows(t.database, 'SELECT count(*) AS n FROM panel_views WHERE item_id = ?', five))[0]).toEqual({ n: 0 });
     expect((await judged('bob', five, { ...SPLIT_5.bob, baseRevision: 1 })).afterSeeingPanel).toBe(false);
   });
 });
@@ -316,10 +313,10 @@ describe('a lead who saw the panel at the desk does not join it', () => {
     await judged('bob', three, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
     // The lead is handed image 3 as a panelist, then opens it at the desk.
     expect((await next('lea', p))!.id).toBe(three);
-    expect(claimsOn(three)).toEqual(['lea']);
+    expect(await claimsOn(three)).toEqual(['lea']);
     await desk(three);
-    expect(claimsOn(three)).toEqual([]);
-    expect(t.db.prepare("SELECT via FROM panel_views WHERE item_id = ? AND user_id = (SELECT id FROM users WHERE username = 'lea')").get(three)).toEqual({ via: 'desk' });
+    expect(await claimsOn(three)).toEqual([]);
+    expect((await readRows(t.database, "SELECT via FROM panel_views WHERE item_id = ? AND user_id = (SELECT id FROM users WHERE username = 'lea')", three))[0]).toEqual({ via: 'desk' });
 
     // The queue now hands the lead the next items instead (image 3 came first by priority).
     const handed = (await next('lea', p))!;
@@ -330,7 +327,7 @@ describe('a lead who saw the panel at the desk does not join it', () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ code: 'PANEL_SEEN' });
     expect((await claim('lea', three)).json()).toMatchObject({ code: 'PANEL_SEEN' });
-    expect(row(three).verdict_count).toBe(1);
+    expect((await row(three)).verdict_count).toBe(1);
   });
 
   it('reading the panel through the verdicts route counts the same', async () => {
@@ -359,15 +356,15 @@ describe('a decision is taken on the panel the desk showed', () => {
     const stale = await request('lea', 'POST', `/api/items/${five}/decisions`, final);
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'STALE_DESK', currentPanelVersion: 4, message: expect.stringContaining('changed after your desk was loaded') });
-    expect(row(five).status).toBe('disputed');
-    expect(t.db.prepare('SELECT count(*) AS n FROM decisions WHERE item_id = ?').get(five)).toEqual({ n: 0 });
+    expect((await row(five)).status).toBe('disputed');
+    expect((await readRows(t.database, 'SELECT count(*) AS n FROM decisions WHERE item_id = ?', five))[0]).toEqual({ n: 0 });
 
     const reloaded = await desk(five);
     expect(reloaded.panelVersion).toBe(4);
     expect(reloaded.verdicts.find((v) => v.expert === 'cyd')).toMatchObject({ revision: 2, comment: 'the wagon fills the frame' });
     const decided = await request('lea', 'POST', `/api/items/${five}/decisions`, { ...final, basePanelVersion: reloaded.panelVersion });
     expect(decided.statusCode, decided.body).toBe(201);
-    expect(row(five).status).toBe('final');
+    expect((await row(five)).status).toBe('final');
 
     // An override is checked the same way; the version is required.
     const missing = await request('lea', 'POST', `/api/items/${five}/decisions`, { ...final, baseDecision: 1, basePanelVersion: undefined });

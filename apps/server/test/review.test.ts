@@ -1,7 +1,7 @@
 import type { ReviewItem } from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeVerdict, createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 const EXPERTS = 30;
 let t: TestApp;
@@ -41,17 +41,18 @@ async function judgeNext(user: string, projectId: number): Promise<ReviewItem> {
   return item;
 }
 
-const priorityOrder = (projectId: number) =>
-  (t.db.prepare('SELECT id FROM items WHERE project_id = ? ORDER BY models_wrong DESC, confidence DESC, id').all(projectId) as { id: number }[]).map((r) => r.id);
+const priorityOrder = async (projectId: number) =>
+  (await readRows<{ id: number }>(t.database, 'SELECT id FROM items WHERE project_id = ? ORDER BY models_wrong DESC, confidence DESC, id', projectId)).map((r) => r.id);
 
 /** Live claims plus verdicts per item of the project, the number the panel size bounds. */
-function panelLoad(projectId: number): Map<number, number> {
-  const rows = t.db
-    .prepare(
-      `SELECT i.id, i.verdict_count + (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.expires_at > ?) AS load
-       FROM items i WHERE i.project_id = ?`,
-    )
-    .all(t.clock.now, projectId) as { id: number; load: number }[];
+async function panelLoad(projectId: number): Promise<Map<number, number>> {
+  const rows = await readRows<{ id: number; load: number }>(
+    t.database,
+    `SELECT i.id, i.verdict_count + (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.expires_at > ?) AS load
+     FROM items i WHERE i.project_id = ?`,
+    t.clock.now,
+    projectId,
+  );
   return new Map(rows.map((r) => [r.id, r.load]));
 }
 
@@ -70,19 +71,19 @@ describe('roles', () => {
     }
     // An admin may look, but nothing was stored for them.
     expect((await getItem('admin', item.id)).statusCode).toBe(200);
-    expect(t.db.prepare('SELECT count(*) AS n FROM verdicts WHERE item_id = ?').get(item.id)).toEqual({ n: 0 });
+    expect((await readRows(t.database, 'SELECT count(*) AS n FROM verdicts WHERE item_id = ?', item.id))[0]).toEqual({ n: 0 });
   });
 });
 
 describe('next', () => {
   it('hands out items by priority: more models wrong, then higher confidence', async () => {
     const p = await project({ images: 40 });
-    const order = priorityOrder(p.projectId);
+    const order = await priorityOrder(p.projectId);
     const seen: number[] = [];
     for (let i = 0; i < 6; i++) seen.push((await judgeNext('expert2', p.projectId)).id);
     expect(seen).toEqual(order.slice(0, 6));
-    const wrong = t.db.prepare('SELECT models_wrong FROM items WHERE id = ?');
-    expect((wrong.get(order[0]) as { models_wrong: number }).models_wrong).toBeGreaterThanOrEqual((wrong.get(order.at(-1)) as { models_wrong: number }).models_wrong);
+    const wrong = async (itemId: number | undefined) => (await readRows<{ models_wrong: number }>(t.database, 'SELECT models_wrong FROM items WHERE id = ?', itemId))[0]!.models_wrong;
+    expect(await wrong(order[0])).toBeGreaterThanOrEqual(await wrong(order.at(-1)));
   });
 
   it('returns the same item on a repeated call, with the claim expiry', async () => {
@@ -91,13 +92,13 @@ describe('next', () => {
     const again = await nextItem('expert3', p.projectId);
     expect(again.id).toBe(first.id);
     expect(again.claimExpiresAt).toBe(new Date(t.clock.now + 20 * 60_000).toISOString());
-    expect(t.db.prepare('SELECT count(*) AS n FROM claims c JOIN items i ON i.id = c.item_id WHERE c.user_id = (SELECT id FROM users WHERE username = ?) AND i.project_id = ?').get('expert3', p.projectId)).toEqual({ n: 1 });
+    expect((await readRows(t.database, 'SELECT count(*) AS n FROM claims c JOIN items i ON i.id = c.item_id WHERE c.user_id = (SELECT id FROM users WHERE username = ?) AND i.project_id = ?', 'expert3', p.projectId))[0]).toEqual({ n: 1 });
     expect((await getItem('expert3', first.id)).json().claimExpiresAt).toBe(again.claimExpiresAt);
   });
 
   it('puts a skipped item after all others, then answers 204 when nothing is left', async () => {
     const p = await project({ images: 12 });
-    const order = priorityOrder(p.projectId);
+    const order = await priorityOrder(p.projectId);
     expect(order.length).toBeGreaterThan(2);
     const first = await nextItem('expert4', p.projectId);
     expect((await skip('expert4', first.id)).json()).toEqual({ skipped: true });
@@ -131,25 +132,30 @@ describe('next', () => {
     for (const id of items) perItem.set(id, (perItem.get(id) ?? 0) + 1);
     expect(Math.max(...perItem.values())).toBe(3);
     expect(perItem.size).toBe(EXPERTS / 3);
-    expect(new Set(items)).toEqual(new Set(priorityOrder(p.projectId).slice(0, EXPERTS / 3)));
+    expect(new Set(items)).toEqual(new Set((await priorityOrder(p.projectId)).slice(0, EXPERTS / 3)));
 
     // Everyone submits and asks again, all at once: still at most 3 live claims plus verdicts per item.
     await Promise.all(first.map((r, i) => postVerdict(experts[i]!, r.json().id, completeVerdict(r.json()))));
-    const complete = t.db.prepare('SELECT id FROM items WHERE project_id = ? AND panel_complete = 1').all(p.projectId) as { id: number }[];
+    const complete = await readRows<{ id: number }>(t.database, 'SELECT id FROM items WHERE project_id = ? AND panel_complete = 1', p.projectId);
     expect(new Set(complete.map((r) => r.id))).toEqual(new Set(items));
     const second = await Promise.all(experts.map((e) => next(e, p.projectId)));
     expect(second.every((r) => r.statusCode === 200)).toBe(true);
-    expect(Math.max(...panelLoad(p.projectId).values())).toBe(3);
+    expect(Math.max(...(await panelLoad(p.projectId)).values())).toBe(3);
     for (const [i, r] of second.entries()) expect(r.json().id).not.toBe(items[i]);
   });
 
   it('claims ahead with `after`: a second item, the same one when asked again, never a third claim', async () => {
     const p = await project({ images: 30 });
-    const order = priorityOrder(p.projectId);
-    const claimsOf = (user: string) =>
-      (t.db
-        .prepare('SELECT c.item_id FROM claims c JOIN items i ON i.id = c.item_id WHERE c.user_id = (SELECT id FROM users WHERE username = ?) AND i.project_id = ? ORDER BY c.item_id')
-        .all(user, p.projectId) as { item_id: number }[]).map((r) => r.item_id);
+    const order = await priorityOrder(p.projectId);
+    const claimsOf = async (user: string) =>
+      (
+        await readRows<{ item_id: number }>(
+          t.database,
+          'SELECT c.item_id FROM claims c JOIN items i ON i.id = c.item_id WHERE c.user_id = (SELECT id FROM users WHERE username = ?) AND i.project_id = ? ORDER BY c.item_id',
+          user,
+          p.projectId,
+        )
+      ).map((r) => r.item_id);
     const nextAfter = async (user: string, after: number) => {
       const res = await t.app.inject({ url: `/api/projects/${p.projectId}/next?after=${after}`, headers: as(user) });
       expect(res.statusCode, res.body).toBe(200);
@@ -161,14 +167,14 @@ describe('next', () => {
     const ahead = await nextAfter('expert8', current.id);
     expect(ahead.id).toBe(order[1]);
     expect((await nextAfter('expert8', current.id)).id).toBe(ahead.id);
-    expect(claimsOf('expert8')).toEqual([order[0], order[1]].sort((a, b) => a! - b!));
+    expect(await claimsOf('expert8')).toEqual([order[0], order[1]].sort((a, b) => a! - b!));
     // A reload without `after` returns the item being worked on, not the one claimed ahead.
     expect((await nextItem('expert8', p.projectId)).id).toBe(current.id);
     // After the verdict, the item claimed ahead is the next one, and claiming ahead of it takes a new item.
     expect((await postVerdict('expert8', current.id, completeVerdict(current))).statusCode).toBe(201);
     expect((await nextItem('expert8', p.projectId)).id).toBe(ahead.id);
     expect((await nextAfter('expert8', ahead.id)).id).toBe(order[2]);
-    expect(claimsOf('expert8')).toHaveLength(2);
+    expect(await claimsOf('expert8')).toHaveLength(2);
     // `after` is validated like any query field.
     const bad = await t.app.inject({ url: `/api/projects/${p.projectId}/next?after=abc`, headers: as('expert8') });
     expect(bad.statusCode).toBe(400);
@@ -186,27 +192,26 @@ describe('verdicts', () => {
     p = await project({ images: 30 });
     item = await nextItem('expert8', p.projectId);
   });
-  const revisions = (itemId: number) =>
-    t.db.prepare('SELECT revision, comment FROM verdicts WHERE item_id = ? ORDER BY revision').all(itemId) as { revision: number; comment: string }[];
+  const revisions = (itemId: number) => readRows<{ revision: number; comment: string }>(t.database, 'SELECT revision, comment FROM verdicts WHERE item_id = ? ORDER BY revision', itemId);
 
   it('stores a first verdict as revision 1, fills a panel slot and releases the claim', async () => {
     const res = await postVerdict('expert8', item.id, completeVerdict(item, 0, { comment: 'first' }));
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ itemId: item.id, expert: 'expert8', revision: 1, comment: 'first' });
-    expect(revisions(item.id)).toEqual([{ revision: 1, comment: 'first' }]);
-    expect(t.db.prepare('SELECT verdict_count, status FROM items WHERE id = ?').get(item.id)).toEqual({ verdict_count: 1, status: 'in_review' });
-    expect(t.db.prepare('SELECT count(*) AS n FROM claims WHERE item_id = ?').get(item.id)).toEqual({ n: 0 });
+    expect(await revisions(item.id)).toEqual([{ revision: 1, comment: 'first' }]);
+    expect((await readRows(t.database, 'SELECT verdict_count, status FROM items WHERE id = ?', item.id))[0]).toEqual({ verdict_count: 1, status: 'in_review' });
+    expect((await readRows(t.database, 'SELECT count(*) AS n FROM claims WHERE item_id = ?', item.id))[0]).toEqual({ n: 0 });
   });
 
   it('keeps every revision: revising revision 1 stores revision 2 beside it', async () => {
     const res = await postVerdict('expert8', item.id, completeVerdict(item, 1, { comment: 'second' }));
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().revision).toBe(2);
-    expect(revisions(item.id)).toEqual([
+    expect(await revisions(item.id)).toEqual([
       { revision: 1, comment: 'first' },
       { revision: 2, comment: 'second' },
     ]);
-    expect(t.db.prepare('SELECT verdict_count FROM items WHERE id = ?').get(item.id)).toEqual({ verdict_count: 1 });
+    expect((await readRows(t.database, 'SELECT verdict_count FROM items WHERE id = ?', item.id))[0]).toEqual({ verdict_count: 1 });
     expect((await getItem('expert8', item.id)).json().myVerdict).toMatchObject({ revision: 2, comment: 'second' });
   });
 
@@ -216,7 +221,7 @@ describe('verdicts', () => {
       expect(res.statusCode).toBe(409);
       expect(res.json()).toMatchObject({ statusCode: 409, code: 'STALE_REVISION', currentRevision: 2 });
     }
-    expect(revisions(item.id).map((r) => r.revision)).toEqual([1, 2]);
+    expect((await revisions(item.id)).map((r) => r.revision)).toEqual([1, 2]);
   });
 
   it('rejects an unknown class key, an unknown model, an ungraded mistake and an unknown category with 400', async () => {
@@ -233,7 +238,7 @@ describe('verdicts', () => {
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json()).toMatchObject({ code: 'INVALID_VERDICT', message: expect.stringMatching(message) });
     }
-    expect(t.db.prepare("SELECT count(*) AS n FROM verdicts WHERE item_id = ? AND user_id = (SELECT id FROM users WHERE username = 'expert9')").get(other.id)).toEqual({ n: 0 });
+    expect((await readRows(t.database, "SELECT count(*) AS n FROM verdicts WHERE item_id = ? AND user_id = (SELECT id FROM users WHERE username = 'expert9')", other.id))[0]).toEqual({ n: 0 });
   });
 
   it('answers malformed bodies with 400 and the field path, never 500', async () => {
@@ -261,11 +266,11 @@ describe('verdicts', () => {
   it('answers 404 for an unknown item and 409 once the item is final', async () => {
     expect((await postVerdict('expert8', 987654, completeVerdict(item, 2))).statusCode).toBe(404);
     expect((await getItem('expert8', 987654)).statusCode).toBe(404);
-    t.db.prepare("UPDATE items SET status = 'final' WHERE id = ?").run(item.id);
+    await readRows(t.database, "UPDATE items SET status = 'final' WHERE id = ?", item.id);
     const res = await postVerdict('expert8', item.id, completeVerdict(item, 2));
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'ITEM_FINAL' });
-    expect(revisions(item.id).map((r) => r.revision)).toEqual([1, 2]);
+    expect((await revisions(item.id)).map((r) => r.revision)).toEqual([1, 2]);
   });
 });
 

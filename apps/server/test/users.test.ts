@@ -2,7 +2,7 @@ import { CreatedUser, PasswordReset, UserAccount, UserList, type ReviewItem, typ
 import { createUsersService } from '../src/features/users/users.service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeVerdict, createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 // The accounts an admin manages in the browser (GET/POST /api/users, PATCH /api/users/:id, POST .../password) and a
 // user's own password (POST /api/auth/password), through the real routes on a fresh database.
@@ -25,6 +25,8 @@ afterAll(() => t.close());
 const call = (user: string | null, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
   t.app.inject({ method, url, headers: user ? { cookie: cookies[user]! } : {}, payload });
 const status = async (cookie: string) => (await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode;
+/** The user's rows in a table. */
+const countOf = async (table: 'claims' | 'verdicts', userId: number | undefined) => (await readRows(t.database, `SELECT count(*) AS n FROM ${table} WHERE user_id = ?`, userId))[0];
 const loginStatus = async (username: string, password: string) =>
   (await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } })).statusCode;
 
@@ -134,8 +136,8 @@ describe('PATCH /api/users/:userId', () => {
   it('deactivates: sessions end, sign-in is refused, claims are released, verdicts are kept; reactivates', async () => {
     const eveCookie = cookies.eve!;
     const claimed = (await call('eve', 'GET', `/api/projects/${project.projectId}/next`)).json() as ReviewItem;
-    expect(t.db.prepare('SELECT count(*) AS n FROM claims WHERE user_id = ?').get(ids.eve)).toEqual({ n: 1 });
-    const verdictsBefore = t.db.prepare('SELECT count(*) AS n FROM verdicts WHERE user_id = ?').get(ids.eve);
+    expect(await countOf('claims', ids.eve)).toEqual({ n: 1 });
+    const verdictsBefore = await countOf('verdicts', ids.eve);
 
     const res = await call('ada', 'PATCH', `/api/users/${ids.eve}`, { active: false });
     expect(res.statusCode, res.body).toBe(200);
@@ -147,8 +149,8 @@ describe('PATCH /api/users/:userId', () => {
     expect(refused.json()).toMatchObject({ code: 'ACCOUNT_DEACTIVATED' });
     // A wrong password gets the usual answer: the deactivation is told only to whoever knows the password.
     expect(await loginStatus('eve', 'not-her-password')).toBe(401);
-    expect(t.db.prepare('SELECT count(*) AS n FROM claims WHERE user_id = ?').get(ids.eve)).toEqual({ n: 0 });
-    expect(t.db.prepare('SELECT count(*) AS n FROM verdicts WHERE user_id = ?').get(ids.eve)).toEqual(verdictsBefore);
+    expect(await countOf('claims', ids.eve)).toEqual({ n: 0 });
+    expect(await countOf('verdicts', ids.eve)).toEqual(verdictsBefore);
 
     expect((await call('ada', 'PATCH', `/api/users/${ids.eve}`, { active: true })).statusCode).toBe(200);
     cookies.eve = await login(t.app, 'eve', 'eve-password');
@@ -158,21 +160,20 @@ describe('PATCH /api/users/:userId', () => {
   it('gives back the items a reviewer had claimed when they become an admin (who does not judge)', async () => {
     await createUser(t.database, 'rex', 'expert', 'rex-password');
     cookies.rex = await login(t.app, 'rex', 'rex-password');
-    const rex = (t.db.prepare("SELECT id FROM users WHERE username = 'rex'").get() as { id: number }).id;
+    const rex = (await readRows<{ id: number }>(t.database, "SELECT id FROM users WHERE username = 'rex'"))[0]!.id;
     expect((await call('rex', 'GET', `/api/projects/${project.projectId}/next`)).statusCode).toBe(200);
-    const claims = t.db.prepare('SELECT count(*) AS n FROM claims WHERE user_id = ?');
-    expect(claims.get(rex)).toEqual({ n: 1 });
+    expect(await countOf('claims', rex)).toEqual({ n: 1 });
     expect((await call('ada', 'PATCH', `/api/users/${rex}`, { role: 'lead' })).statusCode).toBe(200);
-    expect(claims.get(rex)).toEqual({ n: 1 });
+    expect(await countOf('claims', rex)).toEqual({ n: 1 });
     expect((await call('ada', 'PATCH', `/api/users/${rex}`, { role: 'admin' })).statusCode).toBe(200);
-    expect(claims.get(rex)).toEqual({ n: 0 });
+    expect(await countOf('claims', rex)).toEqual({ n: 0 });
     expect((await call('rex', 'GET', `/api/projects/${project.projectId}/next`)).statusCode).toBe(403);
   });
 
   it('lets only an admin who is still an active admin write: two admins cannot remove each other at once', async () => {
     // The second of two crossing requests, after its session check but after the first one's write: the service refuses.
     await createUser(t.database, 'bea', 'admin', 'bea-password');
-    const bea = t.db.prepare("SELECT id, username, role FROM users WHERE username = 'bea'").get() as SessionUser;
+    const bea = (await readRows<SessionUser>(t.database, "SELECT id, username, role FROM users WHERE username = 'bea'"))[0]!;
     const service = createUsersService(t.app.database, { now: () => t.clock.now });
     await service.update({ id: ids.ada!, username: 'ada', role: 'admin' }, bea.id, { active: false });
     await expect(service.update(bea, ids.ada!, { active: false })).rejects.toThrow(/no longer an active admin/);

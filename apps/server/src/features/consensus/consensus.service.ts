@@ -26,12 +26,12 @@ export function createConsensusService(database: Database) {
   const catalogOf = (): ProjectCatalog => catalog;
 
   /**
-   * The project's catalog entry, read on `queries`: inside a write or a snapshot, its transaction (on PostgreSQL, a
-   * read on the pool would wait for a second connection while holding the first, and its locks: with every pooled
-   * connection held so, the requests wait for each other until the pool's timeout).
+   * The project's catalog entry, read on `db`: the write or snapshot the caller is in. Never on the database's pool
+   * beside it: on PostgreSQL that would take a second connection while holding one, and as many writes at once as the
+   * pool has connections would each wait for a second one, until the pool's timeout failed them all.
    */
-  async function entryOf(projectId: number, queries: Queries): Promise<CatalogProject> {
-    const entry = await catalogOf().get(projectId, queries);
+  async function entryOf(db: Queries, projectId: number): Promise<CatalogProject> {
+    const entry = await catalogOf().get(projectId, db);
     if (!entry) throw new Error(`project ${projectId} not found`);
     return entry;
   }
@@ -104,7 +104,7 @@ export function createConsensusService(database: Database) {
 
     /** The item's context and its state as computed now, read on `db`, without storing anything (the lead's desk reads this). */
     async current(db: Queries, itemId: number, projectId: number, now: string): Promise<{ ctx: ItemContext; state: ItemState } | null> {
-      const entry = await entryOf(projectId, db);
+      const entry = await entryOf(db, projectId);
       const ctx = await createConsensusRepository(db).loadItemContext(itemId, entry);
       return ctx ? { ctx, state: computeItemState(ctx, settingsOf(entry), now) } : null;
     },
@@ -115,7 +115,7 @@ export function createConsensusService(database: Database) {
      * project's totals are moved by, is then never read by two writes at once.
      */
     async refreshItem(trx: Queries, itemId: number, projectId: number, now: string): Promise<ItemState> {
-      const entry = await entryOf(projectId, trx);
+      const entry = await entryOf(trx, projectId);
       const repository = createConsensusRepository(trx);
       const ctx = await repository.loadItemContext(itemId, entry);
       if (!ctx) throw new Error(`item ${itemId} not found`);

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Queries } from '../../db/database';
-import { joinInWrittenOrder } from '../../db/dialect';
+import { joinInWrittenOrder, sumOfReals } from '../../db/dialect';
 
 export interface ProgressRow {
   images: number;
@@ -68,15 +68,15 @@ export function createDashboardRepository(db: Queries) {
         .orderBy(sql`lower(u.username)`)
         .execute(),
 
-    // The sums of reals (fleiss_agreement, alpha_agreement) may differ in their last bits between the engines: SQLite
-    // adds with compensation, PostgreSQL plainly in the order it reads the rows.
+    // The sums of reals (fleiss_agreement, alpha_agreement) do not follow the order the rows are read in (dialect.sumOfReals);
+    // they may differ in their last bits between the engines.
     agreement: (projectId: number) =>
       one(sql<AgreementRow>`SELECT
-         coalesce(sum(fleiss_units), 0) AS "fleissUnits", coalesce(sum(fleiss_agreement), 0) AS "fleissAgreement",
+         coalesce(sum(fleiss_units), 0) AS "fleissUnits", coalesce(${sumOfReals(db, 'fleiss_agreement')}, 0) AS "fleissAgreement",
          coalesce(sum(fleiss_correct), 0) AS "fleissCorrect", coalesce(sum(fleiss_wrong), 0) AS "fleissWrong",
          coalesce(sum(fleiss_unclear), 0) AS "fleissUnclear",
          coalesce(sum(alpha_units), 0) AS "alphaUnits", coalesce(sum(alpha_values), 0) AS "alphaValues",
-         coalesce(sum(alpha_agreement), 0) AS "alphaAgreement", coalesce(sum(alpha_correct), 0) AS "alphaCorrect",
+         coalesce(${sumOfReals(db, 'alpha_agreement')}, 0) AS "alphaAgreement", coalesce(sum(alpha_correct), 0) AS "alphaCorrect",
          coalesce(sum(alpha_wrong), 0) AS "alphaWrong", coalesce(sum(alpha_unclear), 0) AS "alphaUnclear"
        FROM item_consensus WHERE project_id = ${projectId}`),
 
