@@ -133,6 +133,7 @@ interface Result {
   verdictsCounted: number;
   verdictsStored: number;
   overAssigned: number;
+  deadlocks: number;
 }
 
 async function measure(configuration: Configuration): Promise<Result> {
@@ -188,6 +189,9 @@ async function measure(configuration: Configuration): Promise<Result> {
     'SELECT count(*) AS n FROM items WHERE verdict_count > (SELECT panel_size FROM projects WHERE id = items.project_id)',
   );
   const [stored] = await readRows<{ n: number }>(database, 'SELECT count(*) AS n FROM verdicts');
+  // PostgreSQL breaks a deadlock by failing one of the writes (which the engine runs again): how many there were.
+  const deadlocks =
+    database.engine === 'postgres' ? ((await readRows<{ n: number }>(database, 'SELECT deadlocks AS n FROM pg_stat_database WHERE datname = current_database()'))[0]?.n ?? 0) : 0;
   await database.close();
   await drop();
   console.log(`${configuration.name}: seeded in ${seeded.seconds.toFixed(1)} s, measured`);
@@ -200,6 +204,7 @@ async function measure(configuration: Configuration): Promise<Result> {
     verdictsCounted,
     verdictsStored: stored!.n,
     overAssigned: over!.n,
+    deadlocks,
   };
 }
 
@@ -215,11 +220,11 @@ try {
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const rate = (n: number) => `${n.toFixed(0)} req/s`;
 console.log(`\nreview loop on ${ITEMS} items, ${EXPERTS} experts, ${SECONDS} s per load; paced: next + verdict once every ${PACE_MS} ms per expert`);
-console.log('| configuration | floor (auth/me) | saturation: next + verdict | ratio to floor | saturation p50 / p99 | paced p50 / p99 | verdicts stored / counted | over panel |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('| configuration | floor (auth/me) | saturation: next + verdict | ratio to floor | saturation p50 / p99 | paced p50 / p99 | verdicts stored / counted | over panel | deadlocks |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   console.log(
-    `| ${r.configuration} | ${rate(r.floor.perSecond)} | ${rate(r.saturation.perSecond)} | ${r.ratio.toFixed(3)} | ${ms(r.saturation.p50)} / ${ms(r.saturation.p99)} | ${ms(r.paced.p50)} / ${ms(r.paced.p99)} | ${r.verdictsStored} / ${r.verdictsCounted} | ${r.overAssigned} |`,
+    `| ${r.configuration} | ${rate(r.floor.perSecond)} | ${rate(r.saturation.perSecond)} | ${r.ratio.toFixed(3)} | ${ms(r.saturation.p50)} / ${ms(r.saturation.p99)} | ${ms(r.paced.p50)} / ${ms(r.paced.p99)} | ${r.verdictsStored} / ${r.verdictsCounted} | ${r.overAssigned} | ${r.deadlocks} |`,
   );
 }
 const sqlite = results[0]!;
