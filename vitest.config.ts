@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 /** The API suites that also run on PostgreSQL (apps/server/test/NAME.test.ts). */
 const POSTGRES_SUITES = [
   'auth',
+  'busy-server',
   'class-images',
   'drafts',
   'guide',
