@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 /** The API suites that also run on PostgreSQL (apps/server/test/NAME.test.ts). */
 const POSTGRES_SUITES = [
   'auth',
+  'bad-input',
   'busy-server',
   'class-images',
   'drafts',
@@ -12,6 +13,7 @@ const POSTGRES_SUITES = [
   'login-limits',
   'my-verdicts',
   'openapi-docs',
+  'password-hashing-load',
   'review-concurrent-writes',
   'security-headers',
   'trust-proxy',
