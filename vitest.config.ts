@@ -16,6 +16,7 @@ const POSTGRES_SUITES = [
   'password-hashing-load',
   'review-concurrent-writes',
   'security-headers',
+  'serve-limits',
   'trust-proxy',
   'verdict-idempotency',
 ];
