@@ -8,6 +8,7 @@ const POSTGRES_SUITES = [
   'bad-input',
   'busy-server',
   'class-images',
+  'cli',
   'drafts',
   'guide',
   'login-limits',
