@@ -263,6 +263,7 @@ export async function importManifest(target: Database | Db, manifestPath: string
   }
   writingAnswers?.end(`wrote ${answersStored} crowd answers`);
   writing.end(`wrote project "${project.name}"`);
+  await repository.refreshStatistics();
 
   return {
     projectId,
