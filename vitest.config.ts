@@ -10,6 +10,7 @@ const POSTGRES_SUITES = [
   'class-images',
   'cli',
   'drafts',
+  'field-readers',
   'guide',
   'login-limits',
   'my-verdicts',
