@@ -12,6 +12,7 @@ const POSTGRES_SUITES = [
   'drafts',
   'field-readers',
   'guide',
+  'images',
   'login-limits',
   'my-verdicts',
   'openapi-docs',
