@@ -5,7 +5,7 @@ import { DEFAULT_MISTAKE_CATEGORIES } from '@bagel/contracts';
 import { isMistakeUnderJudgements, queuePriority } from '@bagel/core';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../src/db/database';
-import { insertRows } from '../src/db/dialect';
+import { insertRows, refreshStatistics } from '../src/db/dialect';
 import type { Db } from '../src/db/open-database';
 import { asDatabase } from '../src/db/sqlite-engine';
 import { hashPasswordSync } from '../src/features/users/password';
@@ -58,6 +58,8 @@ export function seedSyntheticProject(db: Database | Db, options: SyntheticProjec
   const files = Array.from({ length: options.images }, (_, i) => `img-${String(i).padStart(6, '0')}.jpg`);
 
   const database = asDatabase(db);
+  // Then, as after an import, PostgreSQL's planner statistics brought up to date (dialect.refreshStatistics).
+  const analyzed = <T>(result: T) => refreshStatistics(database.queries, ['images', 'accepted_labels', 'predictions', 'items']).then(() => result);
   return database.write(async (trx): Promise<SyntheticProject> => {
     const { id: projectId } = await trx
       .insertInto('projects')
@@ -139,7 +141,7 @@ export function seedSyntheticProject(db: Database | Db, options: SyntheticProjec
       items += itemRows.length;
     }
     return { projectId, classKeys, modelNames, files, items };
-  });
+  }).then(analyzed);
 }
 
 // Hashing is deliberately slow; test users with the same password share one hash (verification is unaffected).
