@@ -10,6 +10,7 @@ const POSTGRES_SUITES = [
   'class-images',
   'cli',
   'drafts',
+  'exports',
   'export-streaming',
   'field-readers',
   'guide',
