@@ -15,6 +15,7 @@ const POSTGRES_SUITES = [
   'field-readers',
   'guide',
   'images',
+  'import-while-serving',
   'login-limits',
   'my-verdicts',
   'openapi-docs',
