@@ -18,6 +18,7 @@ const POSTGRES_SUITES = [
   'import-while-serving',
   'login-limits',
   'my-verdicts',
+  'remote-images',
   'openapi-docs',
   'password-hashing-load',
   'review-concurrent-writes',
