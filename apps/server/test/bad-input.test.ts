@@ -1,7 +1,7 @@
 import { ReviewItem } from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 // Requests no client of ours would send: other body types, huge invalid bodies, ids written in other notations.
 
@@ -31,13 +31,13 @@ const send = (user: string | null, method: Method, url: string, body?: string, c
 
 describe('request bodies are JSON only', () => {
   it('refuses an admin’s password reset sent as text/plain with 415, and changes nothing', async () => {
-    const before = t.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(expertId);
+    const before = (await readRows(t.database, 'SELECT password_hash FROM users WHERE id = ?', expertId))[0];
     const res = await send('ada', 'POST', `/api/users/${expertId}/password`, 'please', 'text/plain');
     expect(res.statusCode, res.body).toBe(415);
     expect(res.json()).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type', code: 'UNSUPPORTED_MEDIA_TYPE' });
     expect(res.json().message).toMatch(/application\/json/);
     expect(res.json().message).toContain('text/plain');
-    expect(t.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(expertId)).toEqual(before);
+    expect((await readRows(t.database, 'SELECT password_hash FROM users WHERE id = ?', expertId))[0]).toEqual(before);
   });
 
   it('refuses every other body type, and a body without a type, on every state-changing method', async () => {
@@ -55,8 +55,8 @@ describe('request bodies are JSON only', () => {
         expect(res.json().message, `${method} ${url} ${type}`).toMatch(type ? /Send the request body as JSON/ : /without a Content-Type/);
       }
     }
-    expect(t.db.prepare("SELECT count(*) AS n FROM users WHERE username = 'formy'").get()).toEqual({ n: 0 });
-    expect(t.db.prepare('SELECT role FROM users WHERE id = ?').get(expertId)).toEqual({ role: 'expert' });
+    expect((await readRows(t.database, "SELECT count(*) AS n FROM users WHERE username = 'formy'"))[0]).toEqual({ n: 0 });
+    expect((await readRows(t.database, 'SELECT role FROM users WHERE id = ?', expertId))[0]).toEqual({ role: 'expert' });
   });
 
   it('accepts JSON in any spelling of its type, and bodiless requests without a type', async () => {

@@ -9,14 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app';
 import { exportCommand, registerExportCommand } from '../src/cli/commands/export';
-import { openDatabase } from '../src/db/open-database';
 import { BagelArchive } from '../src/features/exports/bagel-archive';
 import { sizeText, writeFileAtomically } from '../src/features/exports/write-file-atomically';
 import { importManifest } from '../src/features/import/import-manifest';
 import { TICK_MS, type StepProgress } from '../src/lib/step-progress';
 import { CLASSES, IMAGES, runHandReview, seedHandProject, type HandProject } from './hand-project';
+import { createCommandDatabase, type CommandDatabase } from './command-database';
 import { createUser, login } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const GOLDEN = join(HERE, 'golden');
@@ -66,7 +66,7 @@ describe('exports of the hand-checked project (golden files)', () => {
       golden(c.golden, res.body);
 
       const file = join(out, c.golden);
-      const line = await exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: c.format, model: c.model, out: file, now: t.clock.now });
+      const line = await exportCommand({ db: t.location, project: 'Hand-checked zoo', format: c.format, model: c.model, out: file, now: t.clock.now });
       expect(line).toMatch(new RegExp(`^Wrote ${c.format} of project "Hand-checked zoo" to .*${c.golden}: `));
       expect(readFileSync(file, 'utf8')).toBe(res.body);
     });
@@ -159,15 +159,15 @@ describe('atomic writes', () => {
   it('writes nothing for a refused export, and keeps an earlier file', async () => {
     const file = join(out, 'refused.json');
     writeFileSync(file, 'earlier export');
-    await expect(exportCommand({ db: t.db.name, project: String(project.projectId), format: 'mistakes', model: 'nope', out: file })).rejects.toThrow('Unknown model "nope"');
-    await expect(exportCommand({ db: t.db.name, project: 'No such project', format: 'csv', out: file })).rejects.toThrow('no project "No such project"');
-    await expect(exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: 'csv', out: join(out, 'nowhere', 'x.csv') })).rejects.toThrow(/folder .*nowhere \(of --out\) does not exist/);
+    await expect(exportCommand({ db: t.location, project: String(project.projectId), format: 'mistakes', model: 'nope', out: file })).rejects.toThrow('Unknown model "nope"');
+    await expect(exportCommand({ db: t.location, project: 'No such project', format: 'csv', out: file })).rejects.toThrow('no project "No such project"');
+    await expect(exportCommand({ db: t.location, project: 'Hand-checked zoo', format: 'csv', out: join(out, 'nowhere', 'x.csv') })).rejects.toThrow(/folder .*nowhere \(of --out\) does not exist/);
     expect(readFileSync(file, 'utf8')).toBe('earlier export');
     expect(leftovers(out)).toEqual([]);
   });
 
   it('works through the `bagel` executable, exiting 1 with the reason on failure', () => {
-    const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'export', '--db', t.db.name, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'export', '--db', t.location, ...args], { encoding: 'utf8', timeout: 30_000 });
     const ok = run(['--project', String(project.projectId), '--format', 'real', '--out', join(out, 'cli-real.json')]);
     // stderr is a pipe here: the progress comes as plain lines.
     const real = readFileSync(join(GOLDEN, 'real.json'), 'utf8');
@@ -195,7 +195,7 @@ describe('progress of an export', () => {
       .exitOverride()
       .configureOutput({ writeOut: (text) => (stdout += text), writeErr: (text) => (stderr += text) });
     registerExportCommand(program);
-    await program.parseAsync(['export', '--db', t.db.name, '--project', 'Hand-checked zoo', ...args], { from: 'user' });
+    await program.parseAsync(['export', '--db', t.location, '--project', 'Hand-checked zoo', ...args], { from: 'user' });
     return { out: stdout, err: stderr };
   }
   /** Reports of a step's end (done === total); ticks come only from steps longer than TICK_MS. */
@@ -245,7 +245,7 @@ describe('progress of an export', () => {
     it(`${c.format}: reports reading, writing the format and writing the file, and writes the golden file`, async () => {
       const calls: [string, StepProgress | undefined][] = [];
       const file = join(out, `progress-${c.golden}`);
-      await exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: c.format, model: c.model, out: file, now: t.clock.now, onProgress: (m, p) => calls.push([m, p]) });
+      await exportCommand({ db: t.location, project: 'Hand-checked zoo', format: c.format, model: c.model, out: file, now: t.clock.now, onProgress: (m, p) => calls.push([m, p]) });
       expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(GOLDEN, c.golden), 'utf8'));
       const byItem = c.format === 'mistakes' || c.format === 'bagel';
       expect(ends(calls).map(([, p]) => `${p!.phase} ${p!.total} ${p!.unit}`)).toEqual([
@@ -264,7 +264,7 @@ describe('progress of an export', () => {
     vi.spyOn(Date, 'now').mockImplementation(() => (clock += 60));
     const calls: [string, StepProgress | undefined][] = [];
     const file = join(out, 'progress-ticks.csv');
-    await exportCommand({ db: t.db.name, project: 'Hand-checked zoo', format: 'csv', out: file, onProgress: (m, p) => calls.push([m, p]) });
+    await exportCommand({ db: t.location, project: 'Hand-checked zoo', format: 'csv', out: file, onProgress: (m, p) => calls.push([m, p]) });
     const ticks = calls.filter(([, p]) => p && p.done < p.total);
     const reading = ticks.filter(([, p]) => p!.phase === 'reading results');
     expect(reading.length).toBeGreaterThan(0);
@@ -309,6 +309,8 @@ describe('human-accuracy-v3 prior labels', () => {
 
   let dir: string;
   let dbFile: string;
+  let target: CommandDatabase;
+  afterAll(() => target?.drop());
   beforeAll(async () => {
     dir = mkdtempSync(join(out, 'prior-'));
     const files = [...Object.keys(fixture.initial_annots), validation(2), ...Object.keys(fixture.problematic_images)];
@@ -328,13 +330,14 @@ describe('human-accuracy-v3 prior labels', () => {
       priorLabels: { path: FIXTURE, format: 'human-accuracy-v3' },
     };
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    dbFile = join(dir, 'prior.sqlite');
-    const db = openDatabase(dbFile);
+    target = await createCommandDatabase(dir, 'prior.sqlite');
+    dbFile = target.location;
+    const db = await target.open();
     try {
       const result = await importManifest(db, join(dir, 'manifest.json'));
       expect(result.items).toBe(2);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -370,11 +373,11 @@ describe('human-accuracy-v3 prior labels', () => {
   });
 
   it('merges a panel’s final labels over the prior ones: the final judgement of a class wins, others keep theirs', async () => {
-    const db = openDatabase(dbFile);
-    const server = await buildApp({ db, cacheDir: join(dir, 'cache'), now: () => Date.UTC(2025, 0, 2) });
+    const db = await target.open();
+    const server = await buildApp({ database: db, cacheDir: join(dir, 'cache'), now: () => Date.UTC(2025, 0, 2) });
     try {
       for (const name of ['ann', 'bob', 'cyd']) await createUser(db, name, 'expert', 'prior-password');
-      const itemId = (db.prepare('SELECT i.id FROM items i JOIN images im ON im.id = i.image_id WHERE im.file = ?').get(validation(4)) as { id: number }).id;
+      const itemId = (await readRows<{ id: number }>(db, 'SELECT i.id FROM items i JOIN images im ON im.id = i.image_id WHERE im.file = ?', validation(4)))[0]!.id;
       // Prior of image 4: n04263257 correct; n07930864 (the model's top-1) and n07932039 wrong, so both are candidates.
       // The panel finds n07930864 correct after all.
       const labels = { n04263257: 'correct', n07930864: 'correct', n07932039: 'wrong' };
@@ -388,10 +391,10 @@ describe('human-accuracy-v3 prior labels', () => {
         });
         expect(res.statusCode, res.body).toBe(201);
       }
-      expect(db.prepare('SELECT status FROM items WHERE id = ?').get(itemId)).toEqual({ status: 'agreed' });
+      expect(await readRows(db, 'SELECT status FROM items WHERE id = ?', itemId)).toEqual([{ status: 'agreed' }]);
     } finally {
       await server.close();
-      db.close();
+      await db.close();
     }
     const doc = JSON.parse(await exported('merged.json'));
     expect(doc.initial_annots[validation(4)]).toEqual({ correct: ['n04263257', 'n07930864'], wrong: ['n07932039'] });

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
-import { openDatabase, type Db } from '../src/db/open-database';
+import type { Database } from '../src/db/database';
 import { importManifest } from '../src/features/import/import-manifest';
 import { imagenetMCorrect, imagenetMultilabelAccuracy, imagenetValAccuracy, type TopPredictions } from './field-code/imagenet-mistakes-notebook';
 import { loadInt64Matrix } from './field-code/numpy-load';
 import { realAccuracy, realLabelsByFile } from './field-code/reassessed-imagenet';
 import { buildSplits, type HumanAccuracyData, type MultilabelExample } from './field-code/tfds-imagenet2012-multilabel';
+import { createCommandDatabase } from './command-database';
 import { createUser, login } from './synthetic-project';
 
 const FIXTURE = fileURLToPath(new URL('../test-fixtures/annotatedval20k/', import.meta.url));
@@ -60,35 +61,38 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 interface Served {
   app: FastifyInstance;
-  db: Db;
+  database: Database;
+  drop(): Promise<void>;
   projectId: number;
   lead: string;
   get(url: string): Promise<string>;
 }
 
-/** Imports a manifest into a fresh SQLite file and serves it, with a lead signed in. */
+/** Imports a manifest into a fresh database of the run's engine and serves it, with a lead signed in. */
 async function serve(name: string, manifest: object): Promise<Served> {
   const dir = join(work, name);
   mkdirSync(join(dir, 'images'), { recursive: true });
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  const db = openDatabase(join(dir, 'bagel.sqlite'));
-  const { projectId } = await importManifest(db, join(dir, 'manifest.json'));
+  const target = await createCommandDatabase(dir, 'bagel.sqlite');
+  const database = await target.open();
+  const { projectId } = await importManifest(database, join(dir, 'manifest.json'));
   let clock = Date.UTC(2025, 0, 1);
-  const app = await buildApp({ db, cacheDir: join(dir, 'cache'), now: () => (clock += 1000) });
-  await createUser(db, 'lea', 'lead', 'field-password');
+  const app = await buildApp({ database, cacheDir: join(dir, 'cache'), now: () => (clock += 1000) });
+  await createUser(database, 'lea', 'lead', 'field-password');
   const lead = await login(app, 'lea', 'field-password');
   const get = async (url: string) => {
     const res = await app.inject({ url, headers: { cookie: lead } });
     expect(res.statusCode, `GET ${url}: ${res.body.slice(0, 500)}`).toBe(200);
     return res.body;
   };
-  return { app, db, projectId, lead, get };
+  return { app, database, drop: () => target.drop(), projectId, lead, get };
 }
 
 async function close(served: Served | undefined): Promise<void> {
   if (!served) return;
   await served.app.close();
-  served.db.close();
+  await served.database.close();
+  await served.drop();
 }
 
 /** A number from an item id, the same for every expert: the review below is reproducible. */
@@ -110,7 +114,7 @@ async function review(served: Served, itemsEach: number): Promise<{ judged: numb
   const experts = ['ann', 'bob', 'cyd'];
   const cookies: Record<string, string> = {};
   for (const name of experts) {
-    await createUser(served.db, name, 'expert', 'field-password');
+    await createUser(served.database, name, 'expert', 'field-password');
     cookies[name] = await login(served.app, name, 'field-password');
   }
   const splitItems = new Map<number, VerdictRequest>();

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { createUser, login, seedSyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 let t: TestApp;
 let cookie: string;
@@ -28,11 +28,11 @@ beforeAll(async () => {
   const p = await seedSyntheticProject(t.database, { name: 'images', images: 5, models: 2, seed: 7, imageDir, allWrong: true });
   projectId = p.projectId;
   const files = ['photo.jpg', '../secret.txt', 'link.jpg', 'gone.jpg', 'broken.jpg'];
-  const ids = (t.db.prepare('SELECT id FROM images WHERE project_id = ? ORDER BY position').all(projectId) as { id: number }[]).map((r) => r.id);
-  files.forEach((file, i) => {
-    t.db.prepare('UPDATE images SET file = ? WHERE id = ?').run(file, ids[i]);
+  const ids = (await readRows<{ id: number }>(t.database, 'SELECT id FROM images WHERE project_id = ? ORDER BY position', projectId)).map((r) => r.id);
+  for (const [i, file] of files.entries()) {
+    await readRows(t.database, 'UPDATE images SET file = ? WHERE id = ?', file, ids[i]);
     imageIds[file] = ids[i]!;
-  });
+  }
   await createUser(t.database, 'viewer', 'expert', 'viewer-password');
   cookie = await login(t.app, 'viewer', 'viewer-password');
 });
@@ -125,10 +125,10 @@ describe('error messages', () => {
   it('name the file as the project records it, never a folder or path of the server, which goes to the log', async () => {
     const logged: string[] = [];
     const stream = { write: (line: string) => logged.push(line) };
-    const app = await buildApp({ db: t.db, now: () => t.clock.now, cacheDir: join(t.dir, 'cache-log'), logger: { level: 'warn', stream } });
+    const app = await buildApp({ database: t.database, now: () => t.clock.now, cacheDir: join(t.dir, 'cache-log'), logger: { level: 'warn', stream } });
     try {
       const other = await seedSyntheticProject(t.database, { name: 'folder gone', images: 1, models: 2, seed: 8, allWrong: true, imageDir: join(t.dir, 'gone-folder') });
-      const otherImage = (t.db.prepare('SELECT id FROM images WHERE project_id = ?').get(other.projectId) as { id: number }).id;
+      const otherImage = (await readRows<{ id: number }>(t.database, 'SELECT id FROM images WHERE project_id = ?', other.projectId))[0]!.id;
       const cases = [
         [await get(`/api/projects/${projectId}/images/${imageIds['broken.jpg']}/preview`, app), 422, 'The image file "broken.jpg" cannot be decoded'],
         [await get(`/api/projects/${projectId}/images/${imageIds['gone.jpg']}/preview`, app), 404, 'The image file "gone.jpg" is missing from the image folder'],
@@ -154,7 +154,7 @@ describe('error messages', () => {
 
 describe('image folder override and the missing flag', () => {
   it('marks an item missing when its file is not on disk now, and serves from the override folder', async () => {
-    const items = (t.db.prepare('SELECT i.id, im.file FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ?').all(projectId) as { id: number; file: string }[]);
+    const items = await readRows<{ id: number; file: string }>(t.database, 'SELECT i.id, im.file FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ?', projectId);
     const itemOf = (file: string) => items.find((i) => i.file === file)!.id;
     const view = async (file: string, app = t.app) => (await get(`/api/items/${itemOf(file)}`, app)).json() as ReviewItem;
     expect((await view('photo.jpg')).image.missing).toBe(false);
@@ -164,7 +164,7 @@ describe('image folder override and the missing flag', () => {
     mkdirSync(elsewhere);
     writeFileSync(join(elsewhere, 'gone.jpg'), await photo(64, 64, { r: 0, g: 255, b: 0 }));
     // A second app on the same database, serving images from another folder (`bagel serve --images`).
-    const app = await buildApp({ db: t.db, now: () => t.clock.now, cacheDir: join(t.dir, 'cache2'), imagesDirOverride: elsewhere });
+    const app = await buildApp({ database: t.database, now: () => t.clock.now, cacheDir: join(t.dir, 'cache2'), imagesDirOverride: elsewhere });
     try {
       expect((await view('gone.jpg', app)).image.missing).toBe(false);
       expect((await view('photo.jpg', app)).image.missing).toBe(true);

@@ -9,11 +9,12 @@ import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/open-database';
+import { connectDatabase } from '../src/db/database';
+import { parseDatabaseLocation } from '../src/db/database-location';
 import { importManifest } from '../src/features/import/import-manifest';
 import { writeGeneratedManifest } from './generated-manifest';
 import { completeVerdict, createUser, login, seedSyntheticProject, type SyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bagel.mjs');
 const PASSWORD = 'long-password-1';
@@ -40,7 +41,7 @@ const projectNames = async () =>
 
 /** Runs `bagel import` on the server's database in a child process; `onLine` hears its progress lines (stderr). */
 function runImport(manifest: string, onLine: (line: string, kill: () => void) => void = () => {}): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, 'import', manifest, '--db', t.db.name, '--progress', 'lines'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'import', manifest, '--db', t.location, '--progress', 'lines'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line) onLine(line, () => child.kill('SIGKILL'));
@@ -79,7 +80,7 @@ describe('an import into the database a server is serving', () => {
         if (writingStarted > 0) latencies.push(performance.now() - started);
         const names = await projectNames();
         const listed = names.includes('Imported while serving')
-          ? (t.db.prepare(`SELECT count(*) AS n FROM images im JOIN projects p ON p.id = im.project_id WHERE p.name = 'Imported while serving'`).get() as { n: number }).n
+          ? (await readRows<{ n: number }>(t.database, `SELECT count(*) AS n FROM images im JOIN projects p ON p.id = im.project_id WHERE p.name = 'Imported while serving'`))[0]!.n
           : null;
         seenDuringImport.push({ names, images: listed });
       }
@@ -99,9 +100,9 @@ describe('an import into the database a server is serving', () => {
       else expect(seen).toEqual({ names: ['Under review', 'Imported while serving'], images: IMAGES });
     }
     expect(await projectNames()).toEqual(['Under review', 'Imported while serving']);
-    const id = (t.db.prepare(`SELECT id FROM projects WHERE name = 'Imported while serving'`).get() as { id: number }).id;
-    expect(t.db.prepare('SELECT count(*) AS n FROM images WHERE project_id = ?').get(id)).toEqual({ n: IMAGES });
-    expect(t.db.prepare('SELECT count(*) AS n FROM items WHERE project_id = ?').get(id)).toEqual({ n: IMAGES });
+    const id = (await readRows<{ id: number }>(t.database, `SELECT id FROM projects WHERE name = 'Imported while serving'`))[0]!.id;
+    expect(await readRows(t.database, 'SELECT count(*) AS n FROM images WHERE project_id = ?', id)).toEqual([{ n: IMAGES }]);
+    expect(await readRows(t.database, 'SELECT count(*) AS n FROM items WHERE project_id = ?', id)).toEqual([{ n: IMAGES }]);
 
     // In one transaction, the import held the write lock for its whole writing: the server's writes waited for all of
     // it, its event loop asleep. In slices, next + verdict went on, none waiting more than a small part of it.
@@ -127,43 +128,52 @@ describe('an import into the database a server is serving', () => {
     });
     expect(result.signal).toBe('SIGKILL');
     // Half written, hidden: in the database, but no one's project.
-    const half = t.db.prepare(`SELECT id, importing FROM projects WHERE name = 'Crashed import'`).get() as { id: number; importing: string };
+    const half = (await readRows<{ id: number; importing: string }>(t.database, `SELECT id, importing FROM projects WHERE name = 'Crashed import'`))[0]!;
     expect(half.importing).toMatch(/^\d+@/);
-    const written = (t.db.prepare('SELECT count(*) AS n FROM images WHERE project_id = ?').get(half.id) as { n: number }).n;
+    const written = (await readRows<{ n: number }>(t.database, 'SELECT count(*) AS n FROM images WHERE project_id = ?', half.id))[0]!.n;
     expect(written).toBeGreaterThan(0);
     expect(written).toBeLessThan(IMAGES);
     expect(await projectNames()).not.toContain('Crashed import');
     expect((await t.app.inject({ url: `/api/projects/${half.id}/dashboard`, headers: { cookie: cookies.adm! } })).statusCode).toBe(404);
 
     const messages: string[] = [];
-    const db = openDatabase(t.db.name);
+    // Another process's connection to the database.
+    const db = await connectDatabase(parseDatabaseLocation(t.location));
     try {
       const again = await importManifest(db, manifest, { onProgress: (message, state) => void (state ? undefined : messages.push(message)) });
       expect(again.images).toBe(IMAGES);
       expect(messages).toContain(`removing the half-written project "Crashed import" left by an import that stopped (${half.importing})`);
     } finally {
-      db.close();
+      await db.close();
     }
-    expect(t.db.prepare(`SELECT count(*) AS n FROM images im JOIN projects p ON p.id = im.project_id WHERE p.name = 'Crashed import'`).get()).toEqual({ n: IMAGES });
-    expect(t.db.prepare('SELECT count(*) AS n FROM projects WHERE importing IS NOT NULL').get()).toEqual({ n: 0 });
+    expect(await readRows(t.database, `SELECT count(*) AS n FROM images im JOIN projects p ON p.id = im.project_id WHERE p.name = 'Crashed import'`)).toEqual([{ n: IMAGES }]);
+    expect(await readRows(t.database, 'SELECT count(*) AS n FROM projects WHERE importing IS NOT NULL')).toEqual([{ n: 0 }]);
     expect(await projectNames()).toContain('Crashed import');
   }, 300_000);
 
   it('removes what its earlier transactions wrote when a later one fails', async () => {
     const manifest = writeGeneratedManifest(mkdtempSync(join(t.dir, 'fail-')), { name: 'Failing import', images: 3000, models: 1 });
     const tables = ['projects', 'classes', 'models', 'images', 'accepted_labels', 'predictions', 'items'];
-    const counts = () => Object.fromEntries(tables.map((table) => [table, (t.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n]));
-    const before = counts();
+    const counts = async () =>
+      Object.fromEntries(await Promise.all(tables.map(async (table) => [table, (await readRows<{ n: number }>(t.database, `SELECT count(*) AS n FROM ${table}`))[0]!.n])));
+    const before = await counts();
     // The 2,500th image cannot be written (as on a full disk): by then earlier transactions have committed.
-    t.db.exec(`CREATE TEMP TRIGGER fail_late AFTER INSERT ON images WHEN NEW.file = 'img-002499.jpg' BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END`);
+    const trigger =
+      t.database.engine === 'sqlite'
+        ? [`CREATE TEMP TRIGGER fail_late AFTER INSERT ON images WHEN NEW.file = 'img-002499.jpg' BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END`]
+        : [
+            `CREATE FUNCTION fail_late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated write failure'; END $$`,
+            `CREATE TRIGGER fail_late AFTER INSERT ON images FOR EACH ROW WHEN (NEW.file = 'img-002499.jpg') EXECUTE FUNCTION fail_late()`,
+          ];
+    for (const statement of trigger) await readRows(t.database, statement);
     let slices = 0;
     try {
       await expect(
-        importManifest(t.db, manifest, { slices: { sliceMs: 1, pauseMs: 0 }, onProgress: (message) => void (message.startsWith('writing:') && slices++) }),
+        importManifest(t.database, manifest, { slices: { sliceMs: 1, pauseMs: 0 }, onProgress: (message) => void (message.startsWith('writing:') && slices++) }),
       ).rejects.toThrow('simulated write failure');
     } finally {
-      t.db.exec('DROP TRIGGER temp.fail_late');
+      for (const statement of t.database.engine === 'sqlite' ? ['DROP TRIGGER temp.fail_late'] : ['DROP TRIGGER fail_late ON images', 'DROP FUNCTION fail_late()']) await readRows(t.database, statement);
     }
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   }, 120_000);
 });

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { passwordHasher } from '../src/features/users/password';
 import { createUser, login, seedSyntheticProject } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 // Each test checks several passwords one after another (scrypt, ~100 ms alone, seconds on a busy machine).
 const HASHING_TIMEOUT_MS = 90_000;
@@ -45,8 +45,8 @@ describe('the password hashing queue', { timeout: HASHING_TIMEOUT_MS }, () => {
     mkdirSync(imageDir, { recursive: true });
     writeFileSync(join(imageDir, 'photo.jpg'), await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 20, g: 120, b: 200 } } }).jpeg().toBuffer());
     const { projectId } = await seedSyntheticProject(t.database, { name: 'p', images: 1, models: 1, seed: 3, imageDir });
-    const imageId = (t.db.prepare('SELECT id FROM images WHERE project_id = ?').get(projectId) as { id: number }).id;
-    t.db.prepare('UPDATE images SET file = ? WHERE id = ?').run('photo.jpg', imageId);
+    const imageId = (await readRows<{ id: number }>(t.database, 'SELECT id FROM images WHERE project_id = ?', projectId))[0]!.id;
+    await readRows(t.database, 'UPDATE images SET file = ? WHERE id = ?', 'photo.jpg', imageId);
     await createUser(t.database, 'viewer', 'expert', 'viewer-password');
     const cookie = await login(t.app, 'viewer', 'viewer-password');
     const preview = (width: number) => t.app.inject({ url: `/api/projects/${projectId}/images/${imageId}/preview?width=${width}`, headers: { cookie } });

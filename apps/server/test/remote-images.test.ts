@@ -12,7 +12,7 @@ import { FIXTURE_CLASSES_CSV, importRefusal } from '../src/features/import/impor
 import { ImportError, importManifest, type ImportProgress, type ImportResult } from '../src/features/import/import-manifest';
 import { jpeg, startImageHttpServer, startS3Server, type ImageHttpServer, type S3Server } from './image-servers';
 import { createUser, login } from './synthetic-project';
-import { createTestApp, type TestApp } from './test-app';
+import { createTestApp, readRows, type TestApp } from './test-app';
 
 // Images behind a URL and in an S3 bucket: imported (checked), previewed, served, failing, against real servers the
 // test starts (node:http, s3rver).
@@ -61,14 +61,15 @@ async function closedPort(): Promise<number> {
 }
 
 const importInto = (manifest: string, options: Parameters<typeof importManifest>[2] = {}) =>
-  importManifest(t.db, manifest, { env: s3.env, remote: { timeoutMs: TIMEOUT_MS }, ...options });
+  importManifest(t.database, manifest, { env: s3.env, remote: { timeoutMs: TIMEOUT_MS }, ...options });
 
-const imageIdsOf = (projectId: number) =>
-  Object.fromEntries((t.db.prepare('SELECT file, id FROM images WHERE project_id = ?').all(projectId) as { file: string; id: number }[]).map((r) => [r.file, r.id]));
-const missingAtImport = (projectId: number) =>
-  (t.db.prepare('SELECT file FROM images WHERE project_id = ? AND missing = 1 ORDER BY position').all(projectId) as { file: string }[]).map((r) => r.file);
-const itemOf = (projectId: number, file: string) =>
-  (t.db.prepare('SELECT i.id FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ? AND im.file = ?').get(projectId, file) as { id: number }).id;
+const imageIdsOf = async (projectId: number) =>
+  Object.fromEntries((await readRows<{ file: string; id: number }>(t.database, 'SELECT file, id FROM images WHERE project_id = ?', projectId)).map((r) => [r.file, r.id]));
+const missingAtImport = async (projectId: number) =>
+  (await readRows<{ file: string }>(t.database, 'SELECT file FROM images WHERE project_id = ? AND missing = 1 ORDER BY position', projectId)).map((r) => r.file);
+const itemOf = async (projectId: number, file: string) =>
+  (await readRows<{ id: number }>(t.database, 'SELECT i.id FROM items i JOIN images im ON im.id = i.image_id WHERE i.project_id = ? AND im.file = ?', projectId, file))[0]!.id;
+const renameImage = (id: number, file: string) => readRows(t.database, 'UPDATE images SET file = ? WHERE id = ?', file, id);
 
 const get = (url: string, app = t.app) => app.inject({ url, headers: { cookie } });
 
@@ -112,8 +113,8 @@ describe('import from a base URL', () => {
       missingImages: ['gone.jpg', 'fail.jpg', 'hang.jpg'],
       imageChecksFailed: 2,
     });
-    expect(missingAtImport(result.projectId)).toEqual(['gone.jpg', 'fail.jpg', 'hang.jpg']);
-    const project = t.db.prepare('SELECT image_dir FROM projects WHERE id = ?').get(result.projectId) as { image_dir: string };
+    expect(await missingAtImport(result.projectId)).toEqual(['gone.jpg', 'fail.jpg', 'hang.jpg']);
+    const project = (await readRows<{ image_dir: string }>(t.database, 'SELECT image_dir FROM projects WHERE id = ?', result.projectId))[0]!;
     expect(project.image_dir).toBe(`${http.origin}/imagenet/val/`);
     // HEADs only, each path segment encoded; the failing ones asked again.
     expect(http.requests.every((r) => r.startsWith('HEAD /imagenet/val/'))).toBe(true);
@@ -150,7 +151,7 @@ describe('import from a base URL', () => {
     http.resetCounts();
     const unchecked = await importInto(writeProject('From a URL, unchecked', `${http.origin}/imagenet/val`), { checkImages: false });
     expect(unchecked).toMatchObject({ imagesChecked: false, missingImages: [], imageChecksFailed: 0 });
-    expect(missingAtImport(unchecked.projectId)).toEqual([]);
+    expect(await missingAtImport(unchecked.projectId)).toEqual([]);
     expect(http.requests).toEqual([]);
   });
 
@@ -160,7 +161,7 @@ describe('import from a base URL', () => {
     expect(error).toBeInstanceOf(ImportError);
     expect((error as ImportError).message).toMatch(/manifest\.json, field "images\.dir": the image source http:\/\/127\.0\.0\.1:\d+\/val\/ cannot be read: the check of every image failed \(the first: .*ECONNREFUSED/);
     expect((error as ImportError).message).toMatch(/or import with --no-check-images/);
-    expect(t.db.prepare("SELECT count(*) AS n FROM projects WHERE name = 'Unreachable'").get()).toEqual({ n: 0 });
+    expect(await readRows(t.database, "SELECT count(*) AS n FROM projects WHERE name = 'Unreachable'")).toEqual([{ n: 0 }]);
   });
 
   it('refuses a malformed source, naming the field', async () => {
@@ -170,7 +171,7 @@ describe('import from a base URL', () => {
       ['s3://Not_A_Bucket/val', /field "images\.dir": "Not_A_Bucket" is not a bucket name/],
       ['https://user:pw@example.org/val', /field "images\.dir": .*user name or password/],
     ];
-    for (const [dir, message] of cases) expect((await importRefusal(t.db, writeProject(`Malformed ${dir}`, dir))).message, dir).toMatch(message);
+    for (const [dir, message] of cases) expect((await importRefusal(t.database, writeProject(`Malformed ${dir}`, dir))).message, dir).toMatch(message);
   });
 });
 
@@ -178,7 +179,7 @@ describe('import from an S3 bucket', () => {
   it('records the bucket and prefix and marks the images that are not in it missing', async () => {
     const result = await importInto(writeProject('From a bucket', 's3://photos/val'));
     expect(result).toMatchObject({ imageDir: 's3://photos/val/', imagesChecked: true, missingImages: ['gone.jpg', 'fail.jpg', 'hang.jpg'], imageChecksFailed: 0 });
-    expect(missingAtImport(result.projectId)).toEqual(['gone.jpg', 'fail.jpg', 'hang.jpg']);
+    expect(await missingAtImport(result.projectId)).toEqual(['gone.jpg', 'fail.jpg', 'hang.jpg']);
   });
 
   it('is refused when the endpoint refuses connections', async () => {
@@ -203,7 +204,7 @@ describe.each([
   beforeAll(async () => {
     // Unchecked: nothing is marked missing at import, so what is served is what the source answers now.
     projectId = (await importInto(writeProject(name, dir()), { checkImages: false })).projectId;
-    ids = imageIdsOf(projectId);
+    ids = await imageIdsOf(projectId);
   });
 
   it('makes a WebP preview from the fetched bytes, privately cacheable', async () => {
@@ -238,7 +239,7 @@ describe.each([
   });
 
   it('answers a missing image with 404, never a 500, and the review screen then shows it missing', async () => {
-    const item = async () => ((await get(`/api/items/${itemOf(projectId, 'gone.jpg')}`)).json() as ReviewItem).image.missing;
+    const item = async () => ((await get(`/api/items/${await itemOf(projectId, 'gone.jpg')}`)).json() as ReviewItem).image.missing;
     expect(await item()).toBe(false); // not known yet: the item does not ask the source
     for (const res of [await preview('gone.jpg'), await original('gone.jpg')]) {
       expect(res.statusCode, res.body).toBe(404);
@@ -266,7 +267,7 @@ describe.each([
     ];
     try {
       for (const file of names) {
-        t.db.prepare('UPDATE images SET file = ? WHERE id = ?').run(file, victim);
+        await renameImage(victim, file);
         http.resetCounts();
         const s3Before = await s3Requests();
         for (const res of [await get(`/api/projects/${projectId}/images/${victim}/preview`), await get(`/api/projects/${projectId}/images/${victim}/original`)]) {
@@ -279,7 +280,7 @@ describe.each([
       }
       // Characters that mean something in a URL stay in the name: the request stays inside the source.
       for (const file of ['%2e%2e/secret.txt', '..%2fsecret.txt', '%2E%2E%2Fsecret.txt', 'x?y=secret.txt', 'x#secret.txt', 'http:secret.txt']) {
-        t.db.prepare('UPDATE images SET file = ? WHERE id = ?').run(file, victim);
+        await renameImage(victim, file);
         const before = requests().length;
         const res = await get(`/api/projects/${projectId}/images/${victim}/original`);
         expect(res.statusCode, file).toBe(404);
@@ -289,7 +290,7 @@ describe.each([
         expect(asked[0], file).toMatch(inside);
       }
     } finally {
-      t.db.prepare('UPDATE images SET file = ? WHERE id = ?').run('b.jpg', victim);
+      await renameImage(victim, 'b.jpg');
     }
   });
 });
@@ -303,11 +304,11 @@ describe('failing sources', () => {
 
   beforeAll(async () => {
     projectId = (await importInto(writeProject('Failing', `${http.origin}/imagenet/val`), { checkImages: false })).projectId;
-    ids = imageIdsOf(projectId);
+    ids = await imageIdsOf(projectId);
   });
 
   it('answer an image the server fails on (500), one it never answers (timeout) and a redirect with 404, never a 500', async () => {
-    t.db.prepare('UPDATE images SET file = ? WHERE id = ?').run('moved.jpg', ids['gone.jpg']);
+    await renameImage(ids['gone.jpg']!, 'moved.jpg');
     ids['moved.jpg'] = ids['gone.jpg']!;
     http.resetCounts();
     for (const file of ['fail.jpg', 'hang.jpg', 'moved.jpg']) {
@@ -328,7 +329,7 @@ describe('failing sources', () => {
     const port = await closedPort();
     for (const source of [`http://127.0.0.1:${port}/val`, 's3://photos/val']) {
       const app = await buildApp({
-        db: t.db,
+        database: t.database,
         now: () => t.clock.now,
         cacheDir: join(root, `cache-refused-${port}-${source.length}`),
         imagesDirOverride: source,
@@ -349,8 +350,8 @@ describe('failing sources', () => {
 describe('the review loop', () => {
   it('does not wait for an image server that hangs: next and the item answer while its requests are held', async () => {
     const projectId = (await importInto(writeProject('Hanging', `${http.origin}/imagenet/val`), { checkImages: false })).projectId;
-    const ids = imageIdsOf(projectId);
-    const app = await buildApp({ db: t.db, now: () => t.clock.now, cacheDir: join(root, 'cache-hanging'), imageSources: { remote: { timeoutMs: 8_000 } } });
+    const ids = await imageIdsOf(projectId);
+    const app = await buildApp({ database: t.database, now: () => t.clock.now, cacheDir: join(root, 'cache-hanging'), imageSources: { remote: { timeoutMs: 8_000 } } });
     http.hangAll = true;
     try {
       // The browser asks for the previews; the image server holds every request.
@@ -365,7 +366,7 @@ describe('the review loop', () => {
       const ahead = await get(`/api/projects/${projectId}/next?after=${(first.json() as ReviewItem).id}`, app);
       expect(ahead.statusCode, ahead.body).toBe(200);
       for (const file of FILES) {
-        const item = await get(`/api/items/${itemOf(projectId, file)}`, app);
+        const item = await get(`/api/items/${await itemOf(projectId, file)}`, app);
         expect(item.statusCode).toBe(200);
         expect((item.json() as ReviewItem).image.missing, file).toBe(false);
       }
@@ -377,7 +378,7 @@ describe('the review loop', () => {
       // The previews end as missing images (404), not errors, once the timeout passes.
       for (const res of await Promise.all(previews)) expect(res.statusCode).toBe(404);
       // And the review screen, asked again, shows what the server learnt.
-      expect(((await get(`/api/items/${itemOf(projectId, 'a.jpg')}`, app)).json() as ReviewItem).image.missing).toBe(true);
+      expect(((await get(`/api/items/${await itemOf(projectId, 'a.jpg')}`, app)).json() as ReviewItem).image.missing).toBe(true);
     } finally {
       http.hangAll = false;
       await app.close();
@@ -397,8 +398,8 @@ describe('bagel serve --images', () => {
 
   it('serves every project from the source given instead of the one recorded', async () => {
     const projectId = (await importInto(writeProject('Recorded as a URL', `${http.origin}/nowhere`), { checkImages: false })).projectId;
-    const ids = imageIdsOf(projectId);
-    const app = await buildApp({ db: t.db, now: () => t.clock.now, cacheDir: join(root, 'cache-override'), imagesDirOverride: 's3://photos/val', imageSources: { env: s3.env } });
+    const ids = await imageIdsOf(projectId);
+    const app = await buildApp({ database: t.database, now: () => t.clock.now, cacheDir: join(root, 'cache-override'), imagesDirOverride: 's3://photos/val', imageSources: { env: s3.env } });
     try {
       const before = s3.requests.length;
       const res = await get(`/api/projects/${projectId}/images/${ids['b.jpg']}/original`, app);
@@ -408,7 +409,7 @@ describe('bagel serve --images', () => {
     } finally {
       await app.close();
     }
-    await expect(buildApp({ db: t.db, cacheDir: join(root, 'cache-bad'), imagesDirOverride: 's3://' })).rejects.toThrow(/names no bucket/);
+    await expect(buildApp({ database: t.database, cacheDir: join(root, 'cache-bad'), imagesDirOverride: 's3://' })).rejects.toThrow(/names no bucket/);
   });
 });
 

@@ -6,7 +6,7 @@
 import { DEFAULT_MISTAKE_CATEGORIES, type Judgement, type Severity } from '@bagel/contracts';
 import { isMistakeUnderJudgements, seededRandom } from '@bagel/core';
 import type { Database } from '../src/db/database';
-import { insertRows, refreshPlannerStatistics } from '../src/db/dialect';
+import { insertRows, refreshStatistics } from '../src/db/dialect';
 import type { Db } from '../src/db/open-database';
 import { asDatabase } from '../src/db/sqlite-engine';
 import { createConsensusService } from '../src/features/consensus/consensus.service';
@@ -151,7 +151,8 @@ export async function seedReviewedProject(target: Database | Db, options: Review
     }
   });
   const verdicts = verdictRows.length;
-  await refreshPlannerStatistics(db.queries);
   if (options.aggregate ?? true) await createConsensusService(db).reaggregateProject(project.projectId, new Date().toISOString());
+  // A review's worth of rows written at once: PostgreSQL's planner statistics brought up to date, as autovacuum would.
+  await refreshStatistics(db.queries, ['verdicts', 'discussion_messages', 'decisions', 'items', 'item_consensus', 'item_dispute_kinds', 'item_final_mistakes']);
   return { ...project, experts, lead, verdicts };
 }

@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTrustProxy, serveSettings } from '../src/cli/commands/serve';
-import { openDatabase } from '../src/db/open-database';
+import { createCommandDatabase } from './command-database';
 import { createUser, seedSyntheticProject } from './synthetic-project';
+import { readRows } from './test-app';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bagel.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'bagel-serve-limits-'));
@@ -112,18 +113,19 @@ function get(port: number, path: string, options: { agent?: Agent; localAddress?
 
 describe('bagel serve under a flood of slow connections', () => {
   it('keeps serving with 256 file descriptors and 600 slow connections: excess refused at once, files still open', async () => {
-    const dbFile = join(dir, 'flood.sqlite');
+    // On PostgreSQL the server's pool takes descriptors of the same 256 for its connections.
+    const target = await createCommandDatabase(dir, 'flood.sqlite');
     const imageDir = join(dir, 'images');
     mkdirSync(imageDir, { recursive: true });
-    const db = openDatabase(dbFile);
+    const db = await target.open();
     const { projectId, files } = await seedSyntheticProject(db, { name: 'p', images: 1, models: 1, seed: 5, imageDir });
     writeFileSync(join(imageDir, files[0]!), await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 160, b: 40 } } }).jpeg().toBuffer());
-    const imageId = (db.prepare('SELECT id FROM images WHERE project_id = ?').get(projectId) as { id: number }).id;
+    const imageId = (await readRows<{ id: number }>(db, 'SELECT id FROM images WHERE project_id = ?', projectId))[0]!.id;
     await createUser(db, 'viewer', 'expert', 'viewer-password');
-    db.close();
+    await db.close();
 
     const { child, port } = await startServe(
-      ['--db', dbFile, '--port', '0', '--max-connections', '150', '--max-connections-per-address', '100', '--keep-alive-timeout', '60'],
+      ['--db', target.location, '--port', '0', '--max-connections', '150', '--max-connections-per-address', '100', '--keep-alive-timeout', '60'],
       256,
     );
     const flood: Awaited<ReturnType<typeof slowConnection>>[] = [];
@@ -153,6 +155,8 @@ describe('bagel serve under a flood of slow connections', () => {
     } finally {
       for (const c of flood) c.socket.destroy();
       child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+      await target.drop();
     }
   }, 60_000);
 });

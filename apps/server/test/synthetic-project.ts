@@ -5,7 +5,7 @@ import { DEFAULT_MISTAKE_CATEGORIES } from '@bagel/contracts';
 import { isMistakeUnderJudgements, queuePriority } from '@bagel/core';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../src/db/database';
-import { insertRows, refreshPlannerStatistics } from '../src/db/dialect';
+import { insertRows, refreshStatistics } from '../src/db/dialect';
 import type { Db } from '../src/db/open-database';
 import { asDatabase } from '../src/db/sqlite-engine';
 import { hashPasswordSync } from '../src/features/users/password';
@@ -140,8 +140,8 @@ export async function seedSyntheticProject(db: Database | Db, options: Synthetic
     }
     return { projectId, classKeys, modelNames, files, items };
   });
-  // As an import does after its bulk load (the seed stands for one).
-  await refreshPlannerStatistics(database.queries);
+  // As an import does after its bulk load (the seed stands for one): dialect.refreshStatistics.
+  await refreshStatistics(database.queries, ['images', 'accepted_labels', 'predictions', 'items']);
   return project;
 }
 

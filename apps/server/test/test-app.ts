@@ -19,6 +19,8 @@ export interface TestApp {
   database: Database;
   /** SQLite's connection, for the tests that read SQLite directly (they run on SQLite only). */
   db: Db;
+  /** The database as `--db` names it, for the commands a test runs on it: the SQLite file, or the PostgreSQL URL. */
+  location: string;
   dir: string;
   /** The app's clock; move it forward with `advance`. */
   clock: { now: number; advance(ms: number): void };
@@ -29,13 +31,16 @@ export async function createTestApp(options: Partial<Omit<AppOptions, 'db' | 'da
   const dir = mkdtempSync(join(tmpdir(), 'bagel-test-'));
   const engine = inject('testEngine') ?? 'sqlite';
   let database: Database;
+  let location: string;
   let dropPostgres = async () => {};
   if (engine === 'postgres') {
     const postgres = await createPostgresDatabase();
     database = await connectPostgres(postgres.url, { strictConnections: true });
+    location = postgres.url;
     dropPostgres = () => postgres.drop();
   } else {
-    database = sqliteDatabase(openDatabase(join(dir, 'test.sqlite')));
+    location = join(dir, 'test.sqlite');
+    database = sqliteDatabase(openDatabase(location));
   }
   const clock = {
     now: Date.UTC(2025, 0, 1),
@@ -52,6 +57,7 @@ export async function createTestApp(options: Partial<Omit<AppOptions, 'db' | 'da
       if (!database.sqlite) throw new Error('this test reads SQLite directly: it runs in the server project (SQLite) only');
       return database.sqlite;
     },
+    location,
     dir,
     clock,
     async close() {

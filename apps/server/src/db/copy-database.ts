@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Database, Queries } from './database';
-import { insertRows, refreshPlannerStatistics, resetIdSequences } from './dialect';
+import { insertRows, refreshStatistics, resetIdSequences } from './dialect';
 import type { Tables } from './tables';
 
 /**
@@ -98,6 +98,6 @@ export async function copyDatabase(from: Database, to: Database, onTable: (table
     }
     await resetIdSequences(trx, TABLES_IN_COPY_ORDER.filter((t) => t.identity).map((t) => t.table));
   });
-  await refreshPlannerStatistics(to.queries);
+  await refreshStatistics(to.queries, TABLES_IN_COPY_ORDER.map((t) => t.table));
   return copied;
 }

@@ -2,6 +2,7 @@
 import type { ImportManifestInput } from '@bagel/contracts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Database } from '../../db/database';
 import type { Db } from '../../db/open-database';
 import { ImportError, importManifest } from './import-manifest';
 
@@ -79,7 +80,7 @@ export function countRows(db: Db, tables: readonly string[]): Record<string, num
 }
 
 /** The ImportError a refused import throws; fails the test when the import goes through or throws anything else. */
-export async function importRefusal(db: Db, manifestPath: string): Promise<ImportError> {
+export async function importRefusal(db: Database | Db, manifestPath: string): Promise<ImportError> {
   try {
     await importManifest(db, manifestPath);
   } catch (error) {

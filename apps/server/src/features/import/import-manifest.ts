@@ -38,7 +38,6 @@ import type { Database, Queries } from '../../db/database';
 import type { Db } from '../../db/open-database';
 import { asDatabase } from '../../db/sqlite-engine';
 import { writeInSlices, type SliceOptions } from '../../db/write-in-slices';
-import { refreshPlannerStatistics } from '../../db/dialect';
 import { checkImages } from '../images/check-images';
 import { createImageSource, type ImageSource } from '../images/image-source';
 import { createRemoteFetcher, DEFAULT_REMOTE_FETCH, type RemoteFetchSettings } from '../images/remote-fetch';
@@ -264,7 +263,7 @@ export async function importManifest(target: Database | Db, manifestPath: string
   }
   writingAnswers?.end(`wrote ${answersStored} crowd answers`);
   writing.end(`wrote project "${project.name}"`);
-  await refreshPlannerStatistics(database.queries);
+  await repository.refreshStatistics();
 
   return {
     projectId,
