@@ -39,3 +39,12 @@ export const SessionRequiredResponse = ErrorResponse.extend({
     'No valid session: `UNAUTHORIZED` when the request carried no session cookie, `SESSION_ENDED` when its session has ended (expired after 12 hours, or ended by a password reset or change, or a deactivation)',
 });
 export type SessionRequiredResponse = z.infer<typeof SessionRequiredResponse>;
+
+/** 503 answer of a route that reads or writes the database when no database connection came free in time. */
+export const DatabaseBusyResponse = ErrorResponse.extend({
+  statusCode: z.literal(503),
+  code: z.literal('DATABASE_BUSY'),
+}).meta({
+  description: 'No database connection came free in time (PostgreSQL, under load): nothing was done; send the request again after Retry-After seconds',
+});
+export type DatabaseBusyResponse = z.infer<typeof DatabaseBusyResponse>;

@@ -11,6 +11,7 @@ import { z } from 'zod';
 const NAMED_SCHEMAS = [
   'ErrorResponse',
   'SessionRequiredResponse',
+  'DatabaseBusyResponse',
   'LoginRequest',
   'SessionUser',
   'HealthResponse',
@@ -121,6 +122,11 @@ export default fp(
       const response = route.schema?.response as Record<string, unknown> | undefined;
       if (guarded && route.schema && !route.schema.hide && response?.[401] === undefined) {
         route.schema = { ...route.schema, response: { ...response, 401: contracts.SessionRequiredResponse } };
+      }
+      // Every route but the liveness check reads the database, and may find no connection free (errors.ts: 503).
+      const withResponses = route.schema?.response as Record<string, unknown> | undefined;
+      if (route.url.startsWith('/api/') && route.url !== '/api/health' && route.schema && !route.schema.hide && withResponses?.[503] === undefined) {
+        route.schema = { ...route.schema, response: { ...withResponses, 503: contracts.DatabaseBusyResponse } };
       }
     });
     app.setValidatorCompiler(validatorCompiler);
