@@ -61,12 +61,8 @@ export function summarize(latenciesMs: number[], seconds: number): LatencyStats 
   };
 }
 
-/** Runs `users` loops of `iteration(userIndex, timed)` for `seconds`; `timed` records one request's latency under a label. */
-export async function runClosedLoop(
-  users: number,
-  seconds: number,
-  iteration: (user: number, timed: <T>(label: string, work: () => Promise<T>) => Promise<T>) => Promise<boolean>,
-): Promise<{ seconds: number; latencies: Map<string, number[]> }> {
+/** Records requests' latencies (ms) by label: `timed(label, work)` runs the request and notes how long it took. */
+function latencyRecorder() {
   const latencies = new Map<string, number[]>();
   const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
     const start = performance.now();
@@ -76,6 +72,16 @@ export async function runClosedLoop(
     latencies.set(label, list);
     return result;
   };
+  return { latencies, timed };
+}
+
+/** Runs `users` loops of `iteration(userIndex, timed)` for `seconds`; `timed` records one request's latency under a label. */
+export async function runClosedLoop(
+  users: number,
+  seconds: number,
+  iteration: (user: number, timed: <T>(label: string, work: () => Promise<T>) => Promise<T>) => Promise<boolean>,
+): Promise<{ seconds: number; latencies: Map<string, number[]> }> {
+  const { latencies, timed } = latencyRecorder();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -99,15 +105,7 @@ export async function runPacedLoop(
   paceMs: number,
   iteration: (user: number, timed: <T>(label: string, work: () => Promise<T>) => Promise<T>) => Promise<boolean>,
 ): Promise<{ seconds: number; latencies: Map<string, number[]> }> {
-  const latencies = new Map<string, number[]>();
-  const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    const result = await work();
-    const list = latencies.get(label) ?? [];
-    list.push(performance.now() - start);
-    latencies.set(label, list);
-    return result;
-  };
+  const { latencies, timed } = latencyRecorder();
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
   const started = performance.now();
   const deadline = started + seconds * 1000;

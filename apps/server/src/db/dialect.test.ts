@@ -1,4 +1,4 @@
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type CompiledQuery } from 'kysely';
+import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,26 +6,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Queries } from './database';
 import { forUpdateSkipLocked, indexedBy, lockRows, sumOfReals } from './dialect';
 import { openDatabase } from './open-database';
+import { postgresDryRun } from './postgres-dry-run.test-support';
 import { sqliteDatabase } from './sqlite-engine';
-import type { Tables } from './tables';
 
 // SQLite: a real database. PostgreSQL: Kysely with PostgreSQL's adapter and compiler and a driver that runs nothing,
 // so the statements each helper makes are those PostgreSQL would be sent.
 const dir = mkdtempSync(join(tmpdir(), 'bagel-dialect-'));
 const db = openDatabase(join(dir, 'dialect.sqlite'));
 const sqlite = sqliteDatabase(db).queries;
-const sentToPostgres: CompiledQuery[] = [];
-const postgres: Queries = new Kysely<Tables>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (kysely) => new PostgresIntrospector(kysely),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-  log: (event) => {
-    if (event.level === 'query') sentToPostgres.push(event.query);
-  },
-});
+const { queries: postgres, sent: sentToPostgres } = postgresDryRun();
 afterAll(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });

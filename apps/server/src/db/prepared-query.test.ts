@@ -1,30 +1,17 @@
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type CompiledQuery } from 'kysely';
+import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Queries } from './database';
 import { openDatabase } from './open-database';
 import { preparedQuery } from './prepared-query';
+import { postgresDryRun } from './postgres-dry-run.test-support';
 import { sqliteDatabase } from './sqlite-engine';
-import type { Tables } from './tables';
 
 const dir = mkdtempSync(join(tmpdir(), 'bagel-prepared-'));
 const db = openDatabase(join(dir, 'prepared.sqlite'));
 const database = sqliteDatabase(db);
-const sentToPostgres: CompiledQuery[] = [];
-// Kysely with PostgreSQL's adapter and compiler and a driver that runs nothing: what PostgreSQL would be sent.
-const postgres: Queries = new Kysely<Tables>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (kysely) => new PostgresIntrospector(kysely),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-  log: (event) => {
-    if (event.level === 'query') sentToPostgres.push(event.query);
-  },
-});
+const { queries: postgres, sent: sentToPostgres } = postgresDryRun();
 afterAll(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { preparedQuery } from '../../db/prepared-query';
 import { toDraft } from './drafts.repository';
-import { toVerdict } from './verdicts.repository';
+import { toVerdict, type VerdictRow } from './verdicts.repository';
 
 export interface ItemRecord {
   id: number;
@@ -30,16 +30,10 @@ export interface ReviewerState {
   claimExpiresAt: number | null;
 }
 
-interface ReviewerStateRow {
-  item_id: number;
+/** The user's verdict on the item (username and revision null when they have none), their draft, claim and panel view. */
+interface ReviewerStateRow extends Omit<VerdictRow, 'username' | 'revision'> {
   username: string | null;
   revision: number | null;
-  labels: string;
-  problematic: string | null;
-  mistakes: string;
-  comment: string;
-  created_at: string;
-  after_seeing_panel: number;
   draft_base_revision: number | null;
   draft_content: string;
   draft_updated_at: string;
