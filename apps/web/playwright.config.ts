@@ -40,7 +40,8 @@ export default defineConfig({
     // The review screen is shot first, on a demo nobody has judged yet; the desk and the dashboard then judge most of it.
     { name: 'screenshots:review-screen', testMatch: /review-screen\.screenshot\.ts$/ },
     { name: 'screenshots', testMatch: /lead-desk\.screenshot\.ts$/, dependencies: ['screenshots:review-screen'] },
-    { name: 'bench', testMatch: /enter-to-next\.bench\.ts$/, timeout: 120_000 },
+    // No trace: its snapshotter serialises the page inside the browser on every action, in the time being measured.
+    { name: 'bench', testMatch: /enter-to-next\.bench\.ts$/, timeout: 120_000, use: { trace: 'off' } },
   ],
   webServer: {
     command: `node apps/server/dist/bagel.js demo --db ${JSON.stringify(database)} --port ${port} --host 127.0.0.1`,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: keypress Enter to the next item's image painted, in Debian's chromium on the demo (target: median
-// < 100 ms), with a baseline measured in the same run (a `j` keypress to its paint). Builds first, then runs the
+// < 50 ms), with a baseline measured in the same run (a `j` keypress to its paint). Builds first, then runs the
 // Playwright project `bench` (apps/web/e2e/enter-to-next.bench.ts), which prints the figures as JSON.
 //
 //   node scripts/bench/enter-to-next.mjs      (or: npm run bench:enter-to-next)

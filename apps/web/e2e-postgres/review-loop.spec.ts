@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { candidateKeys, fetchItem, fetchVerdicts, gradeMistakesWithKeys, logIn, shownItemId } from '../e2e/support';
+import { candidateKeys, expectVerdictsSaved, fetchItem, fetchVerdicts, gradeMistakesWithKeys, logIn, shownItemId } from '../e2e/support';
 
 // The review loop on PostgreSQL, through nginx in front of two instances (playwright.postgres.config.ts): the proxy
 // hands each request to either instance, so every step below also checks that what one instance wrote (a session, a
@@ -21,6 +21,7 @@ test('two experts review through the proxy: each verdict is stored exactly, the 
   expect(graded.length).toBeGreaterThan(0);
   await first.keyboard.press('Enter');
   await expect(first.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expectVerdictsSaved(first);
   const stored = (await fetchItem(first.request, itemId)).myVerdict;
   expect(stored?.revision).toBe(1);
   expect(stored?.labels).toEqual(expected);

@@ -1,6 +1,6 @@
 import { PROBLEMATIC_REASONS, type UserAccount, type VerdictRequest } from '@bagel/contracts';
 import { type Browser, type BrowserContext, type Page, expect, test } from '@playwright/test';
-import { candidateKeys, fetchItem, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId, signInThroughApi } from './support';
+import { candidateKeys, expectVerdictsSaved, fetchItem, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId, signInThroughApi } from './support';
 
 // A reviewer's work is never lost: the draft survives a reload, a closed tab, another browser, a session that ends and a
 // network that drops; a verdict is sent until the server acknowledges it, and stored once.
@@ -150,17 +150,20 @@ test('the session ends mid-draft: Enter asks for the password over the review sc
   expect(reset.status()).toBe(200);
   const { password } = (await reset.json()) as { password: string };
 
+  // Enter moves on to the item reserved next (a first verdict on a reserved item does not wait for its answer); the
+  // answer is 401, so the verdict waits in this browser's outbox and the password is asked for over the screen.
   await page.keyboard.press('Enter');
   const dialog = page.getByTestId('session-ended-dialog');
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('Your session has ended');
   await expect(dialog.getByLabel('Password')).toBeFocused();
-  // Behind it, the review screen as it was, its draft kept; nothing stored yet.
+  // Behind it, the review screen; the verdict kept, not sent, and said so; nothing stored yet.
   await expect(page.locator('.login-card')).toHaveCount(0);
-  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
-  await expect(comment(page)).toHaveValue(COMMENT);
+  await expect(page.getByTestId('review-screen')).toBeVisible();
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
   await expect(saveState(page)).toHaveAttribute('data-state', 'session');
-  await expect(draftState(page)).toHaveText('Verdict not sent yet: sign in again to send it');
+  await expect(saveState(page)).toHaveAttribute('data-pending', '1');
+  await expect(saveState(page)).toHaveText('Not saved: sign in again');
   const panel = (await (await accounts.admin.get(`/api/items/${itemId}/verdicts`)).json()) as { verdicts: { expert: string }[] };
   expect(panel.verdicts.map((v) => v.expert)).not.toContain(username);
 
@@ -168,7 +171,7 @@ test('the session ends mid-draft: Enter asks for the password over the review sc
   await dialog.getByLabel('Password').fill('not-the-password');
   await dialog.getByLabel('Password').press('Enter');
   await expect(dialog.getByTestId('session-ended-error')).toContainText('Wrong user name or password');
-  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+  await expect(saveState(page)).toHaveAttribute('data-state', 'session');
   await dialog.getByLabel('Password').fill(password);
   await dialog.getByLabel('Password').press('Enter');
   await expect(dialog).toHaveCount(0);
@@ -332,14 +335,17 @@ test('a verdict refused after the expert moved on (stored meanwhile from another
   const otherBrowser = await browser.newContext();
   await signInThroughApi(otherBrowser.request, username);
   const item = await fetchItem(otherBrowser.request, itemId);
+  // It flags the image, which keeps the item disputed whatever the panel's other verdicts (earlier tests of this file
+  // judged the same items): the verdict waiting offline is then refused for being stale, not for a final item.
   const elsewhere: VerdictRequest = {
     labels: Object.fromEntries(item.models.map((m) => [m.predictions[0]!.key, 'correct'])),
-    problematic: null,
+    problematic: { reason: PROBLEMATIC_REASONS[0] },
     mistakes: {},
     comment: 'stored from another browser',
     baseRevision: 0,
   };
   expect((await otherBrowser.request.post(`/api/items/${itemId}/verdicts`, { data: elsewhere })).status()).toBe(201);
+  expect(['agreed', 'final']).not.toContain((await fetchItem(otherBrowser.request, itemId)).status);
   await otherBrowser.close();
 
   await context.setOffline(false);
@@ -364,5 +370,52 @@ test('a verdict refused after the expert moved on (stored meanwhile from another
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
   expect((await fetchItem(page.request, itemId)).myVerdict).toMatchObject({ revision: 2, comment: COMMENT });
+  await context.close();
+});
+
+test('Enter shows the item reserved next before the server answers a first verdict; a revision waits for its answer on its item', async ({ browser }) => {
+  const { context, page, itemId } = await judgedItem(browser, 'at-once');
+  // The verdicts on the item are held in the browser until the test lets them go on to the server.
+  let holding: Promise<void> = Promise.resolve();
+  let letGo = () => {};
+  const hold = () => (holding = new Promise<void>((resolve) => (letGo = resolve)));
+  let posts = 0;
+  await page.route(
+    (url) => url.pathname === `/api/items/${itemId}/verdicts`,
+    async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      posts++;
+      await holding;
+      return route.continue();
+    },
+  );
+
+  hold();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expect(page.getByTestId('review-image')).toBeVisible();
+  await expect(saveState(page)).toHaveAttribute('data-state', 'saving');
+  await expect(saveState(page)).toHaveText('Saving…');
+  await expect(page.getByTestId('previous-item')).toBeDisabled();
+  expect(posts).toBe(1);
+  expect((await fetchItem(context.request, itemId)).myVerdict).toBeNull();
+  letGo();
+  await expectVerdictsSaved(page);
+  expect((await fetchItem(context.request, itemId)).myVerdict).toMatchObject({ revision: 1, comment: COMMENT });
+
+  // A revision: the screen stays on its item until the server has answered.
+  await page.getByTestId('previous-item').click();
+  await expect(page.getByTestId('item-id')).toContainText('revising r1');
+  hold();
+  await typeComment(page, ' Revised.');
+  await page.keyboard.press('Enter');
+  await expect(draftState(page)).toHaveAttribute('data-state', 'submitting');
+  await expect(draftState(page)).toHaveText('Sending the verdict…');
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+  expect(posts).toBe(2);
+  letGo();
+  await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expectVerdictsSaved(page);
+  expect((await fetchItem(context.request, itemId)).myVerdict).toMatchObject({ revision: 2, comment: `${COMMENT} Revised.` });
   await context.close();
 });

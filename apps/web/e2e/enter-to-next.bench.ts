@@ -105,7 +105,7 @@ test('Enter to the next item’s image painted', async ({ browser }, testInfo) =
   const base = summary(baseline);
   result.baseline = { measure: 'keydown j (focus the next candidate) to the frame painted (ms)', ...base };
   result.ratioToBaseline = { cold: round(medians.cold! / base.median), warm: round(medians.warm! / base.median) };
-  result.target = { medianBelowMs: 100, met: medians.cold! < 100 && medians.warm! < 100 };
+  result.target = { medianBelowMs: 50, met: medians.cold! < 50 && medians.warm! < 50 };
   console.log(JSON.stringify(result));
   await testInfo.attach('enter-to-next.json', { body: JSON.stringify(result, null, 2), contentType: 'application/json' });
 });

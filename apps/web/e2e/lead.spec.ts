@@ -1,7 +1,7 @@
 import { DeskItem, type Judgement, LeadQueue, type ReviewItem } from '@bagel/contracts';
 import { type APIRequestContext, type Browser, type Page, expect, test } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { candidateKeys, fetchItem, focusCandidate, gradeMistakesWithKeys, logIn, passwordOf } from './support';
+import { candidateKeys, expectVerdictsSaved, fetchItem, focusCandidate, gradeMistakesWithKeys, logIn, passwordOf } from './support';
 
 // The demo database is shared by every test of the run (one worker, files in alphabetical order, so this file runs
 // before review.spec.ts). These tests work on one item that review.spec.ts never reaches: horse.png, last in every
@@ -57,6 +57,7 @@ async function judgeInBrowser(page: Page, scenario: Scenario, disputedJudgement:
   await gradeMistakesWithKeys(page, '1', '7');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(scenario.itemId));
+  await expectVerdictsSaved(page);
 }
 
 async function newSignedInPage(browser: Browser, username: string, path: string, landing?: string): Promise<Page> {

@@ -1,6 +1,6 @@
 import { type ItemStatus, MyVerdictsPage, ReviewItem } from '@bagel/contracts';
 import { type APIRequestContext, type Locator, type Page, expect, test } from '@playwright/test';
-import { candidateKeys, demoProjectId, fetchItem, focusCandidate, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId } from './support';
+import { candidateKeys, demoProjectId, expectVerdictsSaved, fetchItem, focusCandidate, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId } from './support';
 
 // The demo database is shared by every test of the run, and the demo experts' histories depend on what the other
 // files judged: so these tests judge as experts of their own, added through the API with this run's stamp and the
@@ -40,6 +40,7 @@ async function submitAndLeave(page: Page, itemId: number): Promise<void> {
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('review-screen').or(page.getByTestId('nothing-left'))).toBeVisible();
   await expect(page.locator(`[data-testid="review-screen"][data-item-id="${itemId}"]`)).toHaveCount(0);
+  await expectVerdictsSaved(page);
 }
 
 test.describe.serial('a reviewer’s own verdicts', () => {

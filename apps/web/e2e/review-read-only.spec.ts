@@ -7,7 +7,7 @@ import {
   type VerdictRequest,
 } from '@bagel/contracts';
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
-import { demoProjectId, fetchItem, focusCandidate, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId, signInThroughApi } from './support';
+import { demoProjectId, expectVerdictsSaved, fetchItem, focusCandidate, freshAccounts, gradeMistakesWithKeys, logIn, shownItemId, signInThroughApi } from './support';
 
 // The read-only review screen of an agreed or final item.
 //
@@ -220,6 +220,7 @@ test('a revision refused with 409 ITEM_FINAL (the panel agreed meanwhile) reload
   await page.keyboard.press('Escape');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expectVerdictsSaved(page);
   const stored = (await fetchItem(page.request, itemId)).myVerdict!;
   expect(stored.revision).toBe(1);
 
@@ -301,6 +302,7 @@ test('the verdict that completes an agreeing panel: “← item N” then shows 
   await gradeMistakesWithKeys(page, '1', '4');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expectVerdictsSaved(page);
   // As if this verdict had been the panel's third and the panel had agreed (see the note at the top).
   await showItemAs(page, itemId, 'agreed');
   await page.getByTestId('previous-item').click();

@@ -2,6 +2,7 @@ import { type Judgement, PROBLEMATIC_REASONS, ProjectList, type VerdictRequest }
 import { expect, test } from '@playwright/test';
 import {
   candidateKeys,
+  expectVerdictsSaved,
   fetchItem,
   fetchVerdicts,
   focusCandidate,
@@ -102,6 +103,7 @@ test('an expert reviews an item with the keyboard only; the stored verdict is ex
 
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expectVerdictsSaved(page);
   const nextImage = await shownImageSrc(page);
   expect(nextImage).not.toBeNull();
   expect(nextImage).not.toBe(firstImage);
@@ -133,6 +135,7 @@ test('blind review: a second expert sees nothing of the first expert’s verdict
   await firstPage.keyboard.press('Escape');
   await firstPage.keyboard.press('Enter');
   await expect(firstPage.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expectVerdictsSaved(firstPage);
   expect((await fetchItem(firstPage.request, itemId)).myVerdict?.comment).toBe(secret);
   await first.close();
 
@@ -159,6 +162,7 @@ test('blind review: a second expert sees nothing of the first expert’s verdict
   await gradeMistakesWithKeys(page, '2', '4');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expectVerdictsSaved(page);
   const experts = (await fetchVerdicts(page.request, itemId)).verdicts.map((v) => v.expert).toSorted();
   expect(experts).toEqual(['expert1', 'expert2']);
   await second.close();
@@ -287,12 +291,12 @@ test('a verdict with an ungraded mistake cannot be submitted, and nothing is sto
   expect((await fetchVerdicts(page.request, itemId)).verdicts).toEqual([]);
 });
 
-test('a stale revision (409) is shown, the item reloads with the stored verdict, and the revision then goes through', async ({ page }) => {
+test('a stale revision (409) is shown on its item, the item reloads with the stored verdict, and the revision then goes through', async ({ page }) => {
   await logIn(page, 'expert2');
   const itemId = await shownItemId(page);
   const item = await fetchItem(page.request, itemId);
   expect(item.myVerdict).toBeNull();
-  // The same expert stores a verdict from elsewhere (another tab) while this page still edits revision 0.
+  // The expert's verdict, stored from another tab; this page opens it to revise it (revision 1).
   const elsewhere: VerdictRequest = {
     labels: Object.fromEntries(item.models.map((m) => [m.predictions[0]!.key, 'correct'])),
     problematic: null,
@@ -301,17 +305,23 @@ test('a stale revision (409) is shown, the item reloads with the stored verdict,
     baseRevision: 0,
   };
   expect((await page.request.post(`/api/items/${itemId}/verdicts`, { data: elsewhere })).status()).toBe(201);
+  await page.goto(`/?item=${itemId}`);
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
+  await expect(page.getByTestId('item-id')).toContainText('revising r1');
+  // Meanwhile the other tab revises it again (revision 2), while this page still edits revision 1.
+  const revisedElsewhere = { ...elsewhere, comment: 'revised in another tab', baseRevision: 1 };
+  expect((await page.request.post(`/api/items/${itemId}/verdicts`, { data: revisedElsewhere })).status()).toBe(201);
 
   await page.keyboard.press('W');
   await gradeMistakesWithKeys(page, '3', '7');
   await page.keyboard.press('Enter');
   const notice = page.getByTestId('stale-notice');
   await expect(notice).toContainText('changed elsewhere');
-  await expect(notice).toContainText('revision 1');
+  await expect(notice).toContainText('revision 2');
   await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
-  await expect(page.getByTestId('item-id')).toContainText('revising r1');
-  await expect(page.getByRole('textbox', { name: /Comment/ })).toHaveValue('stored from another tab');
-  expect((await fetchItem(page.request, itemId)).myVerdict?.revision).toBe(1);
+  await expect(page.getByTestId('item-id')).toContainText('revising r2');
+  await expect(page.getByRole('textbox', { name: /Comment/ })).toHaveValue('revised in another tab');
+  expect((await fetchItem(page.request, itemId)).myVerdict?.revision).toBe(2);
 
   // The reloaded verdict (every top-1 correct, so nothing to grade) is revised: one more judgement, then Enter.
   const keys = await candidateKeys(page);
@@ -320,8 +330,9 @@ test('a stale revision (409) is shown, the item reloads with the stored verdict,
   await page.keyboard.press('u');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('review-screen')).not.toHaveAttribute('data-item-id', String(itemId));
+  await expectVerdictsSaved(page);
   const revised = (await fetchItem(page.request, itemId)).myVerdict;
-  expect(revised?.revision).toBe(2);
+  expect(revised?.revision).toBe(3);
   expect(revised?.labels).toEqual({ ...elsewhere.labels, [keys[unjudged]!]: 'unclear' });
 });
 

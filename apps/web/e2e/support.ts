@@ -27,6 +27,16 @@ export async function shownItemId(page: Page): Promise<number> {
 }
 
 /** The item as the signed-in user sees it through the API (same cookies as the page). */
+/**
+ * Waits until the server has acknowledged every verdict this page submitted (the header says "Saved"): Enter moves on
+ * to the next item before a first verdict's answer, so what the server stored is read only after this.
+ */
+export async function expectVerdictsSaved(page: Page): Promise<void> {
+  const state = page.getByTestId('save-state');
+  await expect(state).toHaveAttribute('data-pending', '0');
+  await expect(state).toHaveAttribute('data-state', 'saved');
+}
+
 export async function fetchItem(request: APIRequestContext, itemId: number): Promise<ReviewItem> {
   const response = await request.get(`/api/items/${itemId}`);
   expect(response.status()).toBe(200);

@@ -64,11 +64,19 @@ export function useClaimAhead(projectId: number, itemId: number | null) {
  * ahead found nothing: items may have been freed since).
  */
 export async function itemAfter(queryClient: QueryClient, projectId: number, itemId: number): Promise<ReviewItem | null> {
+  return takeClaimedAhead(queryClient, projectId, itemId) ?? claimNextItem(projectId);
+}
+
+/** The item claimed ahead of `itemId` when it has arrived (taken: a claim ahead is shown once), else undefined. */
+export function takeClaimedAhead(queryClient: QueryClient, projectId: number, itemId: number): ReviewItem | undefined {
   const key = claimAheadOptions(projectId, itemId).queryKey;
   const ahead = queryClient.getQueryData<ReviewItem | null>(key);
+  if (!ahead) return undefined;
   queryClient.removeQueries({ queryKey: key, exact: true });
-  return ahead ?? claimNextItem(projectId);
+  receiveItem(queryClient, ahead);
+  return ahead;
 }
+
 
 /**
  * Moves on from `itemId` once its verdict is stored or on its way: to the item claimed ahead, else a fresh claim.

@@ -7,7 +7,7 @@ import { StaleRevisionError, errorMessage } from '../../../lib/api-client';
 import { isUnauthorized } from '../../../lib/query-client';
 import { projectsKey } from '../../../lib/query-keys';
 import { onSessionResumed } from '../../../stores/session-store';
-import { useAdvance, useClaimAhead, useClaimNextItem } from '../api/claim-next-item';
+import { takeClaimedAhead, useAdvance, useClaimAhead, useClaimNextItem } from '../api/claim-next-item';
 import { itemKey, useItem } from '../api/get-item';
 import { useVocabulary } from '../api/get-vocabulary';
 import { useSkipItem } from '../api/skip-item';
@@ -238,9 +238,18 @@ export function ReviewScreen({
 
   /**
    * Enter: the verdict goes to the outbox (kept in this browser, sent with an Idempotency-Key, retried until the server
-   * answers). The screen waits for the first answer only: stored, it moves on; refused, it says why and stays; no
-   * answer (offline, a server error, none within FIRST_ANSWER_WAIT_MS), it moves on and the outbox keeps trying; the
-   * session ended, it stays (the draft on screen) until the reviewer has signed in again, then sends and moves on.
+   * answers).
+   *
+   * A first verdict on an item the queue reserved for this expert (their claim current) moves on at once to the item
+   * claimed ahead: the server has no reason to refuse it but a lead's decision or a lapse the screen did not see, and
+   * should it refuse, the banner of refused verdicts says so and leads back to the item, the draft kept. Waiting for
+   * the answer would put a round trip between every Enter and the next image.
+   *
+   * Otherwise (a revision, an item opened by its address, a claim that lapsed, nothing claimed ahead yet) the screen
+   * waits for the first answer, since a refusal is likely enough to be shown on its item: stored, it moves on; refused,
+   * it says why and stays; no answer (offline, a server error, none within FIRST_ANSWER_WAIT_MS), it moves on and the
+   * outbox keeps trying; the session ended, it stays (the draft on screen) until the reviewer has signed in again, then
+   * sends and moves on.
    */
   const submitDraft: SubmitDraft = (itemId, request) => {
     if (waiting || advance.isPending || skip.isPending) return;
@@ -248,6 +257,16 @@ export function ReviewScreen({
     setSubmitError(null);
     sync.drafts.supersede(itemId);
     const entry = sync.outbox.enqueue(itemId, project.id, request);
+    const judged = shownItem.current;
+    const reservedForMe = judged?.id === itemId && !judged.myVerdict && judged.claimExpiresAt !== null && claimWarning === null;
+    if (reservedForMe && !sync.outbox.getSnapshot().paused) {
+      const next = takeClaimedAhead(queryClient, project.id, itemId);
+      if (next) {
+        setPreviousItemId(itemId);
+        moveTo(next);
+        return;
+      }
+    }
     setWaiting({ itemId, key: entry.key });
     let done = false;
     const finish = () => {
@@ -260,7 +279,10 @@ export function ReviewScreen({
     const goOn = () => {
       finish();
       setPreviousItemId(itemId);
-      advance.mutate(itemId, { onSuccess: (next) => moveTo(next) });
+      // The item claimed ahead, when it is here, is shown in this same render; else it is asked for.
+      const next = takeClaimedAhead(queryClient, project.id, itemId);
+      if (next) moveTo(next);
+      else advance.mutate(itemId, { onSuccess: (after) => moveTo(after) });
     };
     const timer = setTimeout(goOn, FIRST_ANSWER_WAIT_MS);
     const unwatch = sync.outbox.watch((event) => {
