@@ -8,5 +8,9 @@ export interface TestPostgres {
   dir: string;
   /** Stops the cluster at once and removes its directory; later calls do nothing. */
   stop(): Promise<void>;
+  /** Stops the server as a crash would (immediate shutdown: every connection ends at once), keeping its data. */
+  crash(): Promise<void>;
+  /** Starts the server again, on the same port, after crash(). */
+  restart(): Promise<void>;
 }
-export declare function startPostgres(options?: { quiet?: boolean }): Promise<TestPostgres>;
+export declare function startPostgres(options?: { quiet?: boolean; durable?: boolean }): Promise<TestPostgres>;

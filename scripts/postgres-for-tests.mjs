@@ -101,9 +101,9 @@ function freePort() {
 }
 
 /** pg_ctl's -o string: passed through a shell by pg_ctl, so every value is single-quoted. */
-function serverOptions(port, socketDir) {
+function serverOptions(port, socketDir, overrides = {}) {
   const quote = (v) => `'${String(v).replaceAll("'", "'\\''")}'`;
-  const settings = Object.entries(SERVER_SETTINGS).map(([k, v]) => `-c ${k}=${quote(v)}`);
+  const settings = Object.entries({ ...SERVER_SETTINGS, ...overrides }).map(([k, v]) => `-c ${k}=${quote(v)}`);
   return [`-p ${port}`, `-k ${quote(socketDir)}`, ...settings].join(' ');
 }
 
@@ -146,9 +146,12 @@ process.on('SIGTERM', () => process.exit(0));
 
 /**
  * Starts a throwaway PostgreSQL cluster and returns its URL (user postgres, database postgres, trust authentication)
- * and `stop()`, which stops it and removes its directory. `quiet` leaves out the line saying it started.
+ * and `stop()`, which stops it and removes its directory. `quiet` leaves out the line saying it started. `durable`
+ * keeps synchronous_commit on: a commit is answered only once its WAL is written, so that a crash of the server
+ * (crash(): the process, not the machine, so fsync may stay off) loses no acknowledged commit, as on a real server.
  */
-export async function startPostgres({ quiet = false } = {}) {
+export async function startPostgres({ quiet = false, durable = false } = {}) {
+  const overrides = durable ? { synchronous_commit: 'on' } : {};
   const bin = findPostgresBin();
   if (!bin) {
     throw new Error("PostgreSQL's server binaries (initdb, pg_ctl, postgres) were not found in $PG_BIN, " +
@@ -204,7 +207,7 @@ export async function startPostgres({ quiet = false } = {}) {
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
       try {
-        await run('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', serverOptions(port, dir), '-w', '-t', '60', 'start']);
+        await run('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', serverOptions(port, dir, overrides), '-w', '-t', '60', 'start']);
         break;
       } catch (err) {
         if (attempt >= 3) throw new Error(`${err.message}\nserver log:\n${tail(logFile)}`);
@@ -218,7 +221,12 @@ export async function startPostgres({ quiet = false } = {}) {
     watchdog.unref();
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     if (!quiet) console.log(`[postgres] PostgreSQL ${major} at ${url} (started in ${Date.now() - started} ms, data in ${dir})`);
-    return { url, port, dir, stop };
+    // A crash and the restart after it, for the tests of what PostgreSQL failing does to Bagel: an immediate stop ends
+    // every connection at once, without a checkpoint (the next start recovers from the write-ahead log).
+    const serverPort = port;
+    const crash = () => run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+    const restart = () => run('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', serverOptions(serverPort, dir, overrides), '-w', '-t', '60', 'start']);
+    return { url, port, dir, stop, crash, restart };
   } catch (err) {
     await stop();
     throw err;

@@ -34,25 +34,40 @@ function stopper(child: ChildProcess, after: () => void = () => {}): () => Promi
     });
 }
 
-/** Starts `bagel serve --db DB` on a free port and resolves once it listens, with its URL. */
-export function startInstance(db: string, options: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Running & { child: ChildProcess }> {
+/** The last part of what an instance printed that is kept, for a failing test to show. */
+const OUTPUT_KEPT = 20_000;
+
+/**
+ * Starts `bagel serve --db DB` on a free port and resolves once it listens, with its URL and `output()`, the end of
+ * what it has printed (its log). Its output is read for as long as it runs: a pipe nobody reads fills up, and a
+ * process writing to a full pipe stops (on Linux, writes to a pipe block).
+ */
+export function startInstance(
+  db: string,
+  options: { args?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<Running & { child: ChildProcess; output(): string }> {
   const child = spawn(process.execPath, [BIN, 'serve', '--db', db, '--port', '0', '--host', '127.0.0.1', '--trust-proxy', 'loopback', ...(options.args ?? [])], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let output = '';
+  let listening = false;
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_KEPT);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+    const onData = () => {
       const url = / on (http:\/\/\S+?)(?: |\n|$)/.exec(output)?.[1];
-      if (url) {
+      if (url && !listening) {
+        listening = true;
         child.stdout!.off('data', onData);
-        resolve({ url, child, stop: stopper(child) });
+        resolve({ url, child, stop: stopper(child), output: () => output });
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`bagel serve exited with ${code} before listening:\n${output}`)));
+    child.once('exit', (code) => listening || reject(new Error(`bagel serve exited with ${code} before listening:\n${output}`)));
   });
 }
 

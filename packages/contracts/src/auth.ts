@@ -40,11 +40,15 @@ export const SessionRequiredResponse = ErrorResponse.extend({
 });
 export type SessionRequiredResponse = z.infer<typeof SessionRequiredResponse>;
 
-/** 503 answer of a route that reads or writes the database when no database connection came free in time. */
+/**
+ * 503 answer of a route that reads or writes the database when no database connection came free in time, or the
+ * database could not be reached.
+ */
 export const DatabaseBusyResponse = ErrorResponse.extend({
   statusCode: z.literal(503),
-  code: z.literal('DATABASE_BUSY'),
+  code: z.enum(['DATABASE_BUSY', 'DATABASE_UNAVAILABLE']),
 }).meta({
-  description: 'No database connection came free in time (PostgreSQL, under load): nothing was done; send the request again after Retry-After seconds',
+  description:
+    'DATABASE_BUSY: no database connection came free in time (PostgreSQL, under load); DATABASE_UNAVAILABLE: PostgreSQL could not be reached or went away (stopped, restarting, failing over). Nothing was done either way: send the request again after Retry-After seconds',
 });
 export type DatabaseBusyResponse = z.infer<typeof DatabaseBusyResponse>;

@@ -54,6 +54,16 @@ export class DatabaseBusyError extends Error {
   }
 }
 
+/**
+ * The database could not be reached, or went away during the request (PostgreSQL stopped, restarting, failing over):
+ * nothing of the request was committed. Answered 503 with a Retry-After, like DatabaseBusyError.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('the database could not be reached', { cause });
+  }
+}
+
 /** Opens the database `--db` names (a SQLite file, created if missing, or a postgres:// URL), its schema brought up to date. */
 export async function connectDatabase(location: DatabaseLocation): Promise<Database> {
   if (location.engine === 'postgres') return connectPostgres(location.url);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, PostgresDialect, sql, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
-import { DatabaseBusyError, type Database, type Queries } from './database';
+import { DatabaseBusyError, DatabaseUnavailableError, type Database, type Queries } from './database';
 import { describeDatabaseLocation } from './database-location';
 import { MIGRATIONS_DIR } from './open-database';
 import type { Tables } from './tables';
@@ -65,8 +65,12 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
   });
-  // An idle connection's error (the server restarted, a proxy cut it) must not crash the process: the pool drops it.
+  // A connection's error (PostgreSQL stopped or restarted, a proxy cut it) must not crash the process. The pool
+  // listens on its idle connections only; a connection handed out has no listener, and a Client's 'error' with no
+  // listener is thrown (every instance would die with a fail-over under load). The query running on it fails
+  // instead (DatabaseUnavailableError), and the pool drops the broken connection when it is given back.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await migratePostgres(pool);
   } catch (error) {
@@ -84,7 +88,8 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
         return Promise.reject(new Error(`a query took a second database connection inside a ${inside}: run it on the ${inside}'s transaction`));
       }
       return pool.connect().then(preparing, (error: unknown) => {
-        throw /timeout exceeded when trying to connect/.test((error as Error).message) ? new DatabaseBusyError(error) : error;
+        if (/timeout exceeded when trying to connect/.test((error as Error).message)) throw new DatabaseBusyError(error);
+        throw isConnectionFailure(error) ? new DatabaseUnavailableError(error) : error;
       });
     },
     end: () => pool.end(),
@@ -139,9 +144,26 @@ function statementName(text: string): string {
  * few sizes: prepared-query.ts), so each connection keeps a few hundred. Queries without parameters (migrations,
  * which may hold several statements) run as they are.
  */
+/**
+ * Whether PostgreSQL could not be reached or went away (rather than refused a statement): the network's errors, a
+ * connection ended under a query, and the SQLSTATEs of a server shutting down, starting or recovering (class 08,
+ * 57P01-57P03). A request that meets one is answered 503 DATABASE_UNAVAILABLE, to be sent again.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (/^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(code) || /^08|^57P0[123]$/.test(code))) {
+    return true;
+  }
+  return typeof message === 'string' && /^Connection terminated|^Client has encountered a connection error and is not queryable/.test(message);
+}
+
 function preparing(client: pg.PoolClient): PostgresPoolClient {
-  const query = (text: string, values: readonly unknown[]) =>
+  const run = (text: string, values: readonly unknown[]) =>
     values.length > 0 ? client.query({ name: statementName(text), text, values: values as unknown[] }) : client.query(text);
+  const query = (text: string, values: readonly unknown[]) =>
+    run(text, values).catch((error: unknown) => {
+      throw isConnectionFailure(error) ? new DatabaseUnavailableError(error) : error;
+    });
   return {
     query: query as unknown as PostgresPoolClient['query'],
     release: (destroy?: boolean) => client.release(destroy),

@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { STATUS_CODES } from 'node:http';
-import { DatabaseBusyError } from '../db/database';
+import { DatabaseBusyError, DatabaseUnavailableError } from '../db/database';
 
 /**
  * An error a route answers with on purpose: its status, a message for a person, and optional machine-readable fields.
@@ -102,6 +102,10 @@ export default fp(
       if (error instanceof DatabaseBusyError) {
         request.log.warn({ err: error }, 'no database connection came free');
         return reply.code(503).header('retry-after', '1').send(errorBody(503, 'The server is busy; try again in a moment', 'DATABASE_BUSY'));
+      }
+      if (error instanceof DatabaseUnavailableError) {
+        request.log.warn({ err: error }, 'the database could not be reached');
+        return reply.code(503).header('retry-after', '2').send(errorBody(503, 'The database cannot be reached; try again in a moment', 'DATABASE_UNAVAILABLE'));
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
