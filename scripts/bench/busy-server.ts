@@ -20,7 +20,6 @@
 // Targets: the review loop's p99 under 100 ms during the heavy work; the archive export's peak memory under 300 MB.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -32,7 +31,7 @@ import { openDatabase } from '../../apps/server/src/db/open-database';
 import { writeGeneratedManifest } from '../../apps/server/test/generated-manifest';
 import { seedReviewedProject } from '../../apps/server/test/reviewed-project';
 import { completeVerdict, createUser } from '../../apps/server/test/synthetic-project';
-import { createClient, summarize, type LatencyStats } from './http-load';
+import { createClient, download as downloadFrom, summarize, type LatencyStats } from './http-load';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -113,20 +112,7 @@ const cookies = await Promise.all(Array.from({ length: EXPERTS }, (_, i) => logi
 const admin = await login('admin');
 const base = `/api/projects/${project.projectId}`;
 
-/** A download read as it comes, counting bytes (an archive is larger than any string). */
-function download(path: string): Promise<{ bytes: number; seconds: number; status: number }> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, headers: { cookie: admin } }, (res) => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        res.on('end', () => resolve({ bytes, seconds: (performance.now() - t0) / 1000, status: res.statusCode ?? 0 }));
-        res.on('error', reject);
-      })
-      .on('error', reject);
-  });
-}
+const download = (path: string) => downloadFrom(port, path, admin);
 
 // --- the phases ----------------------------------------------------------------------------------------------------
 interface Phase {

@@ -7,11 +7,13 @@ export interface HttpResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body's bytes as they came (compressed when the answer is). */
+  rawBody: Buffer;
 }
 
 export function createClient(port: number, sockets: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
-  function request(method: string, path: string, options: { body?: unknown; cookie?: string } = {}): Promise<HttpResponse> {
+  function request(method: string, path: string, options: { body?: unknown; cookie?: string; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
       const req = http.request(
@@ -24,12 +26,16 @@ export function createClient(port: number, sockets: number) {
           headers: {
             ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
             ...(options.cookie ? { cookie: options.cookie } : {}),
+            ...options.headers,
           },
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => {
+            const rawBody = Buffer.concat(chunks);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: rawBody.toString('utf8'), rawBody });
+          });
           res.on('error', reject);
         },
       );
@@ -120,4 +126,19 @@ export async function runPacedLoop(
     }),
   );
   return { seconds: (performance.now() - started) / 1000, latencies };
+}
+
+/** A download read as it comes, counting its bytes (an archive is larger than any string), on a connection of its own. */
+export function download(port: number, path: string, cookie: string): Promise<{ bytes: number; seconds: number; status: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, headers: { cookie } }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => resolve({ bytes, seconds: (performance.now() - t0) / 1000, status: res.statusCode ?? 0 }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
 }

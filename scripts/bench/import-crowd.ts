@@ -22,6 +22,7 @@ import { openDatabase } from '../../apps/server/src/db/open-database';
 import { importManifest } from '../../apps/server/src/features/import/import-manifest';
 import { CHUNK_BYTES } from '../../apps/server/src/features/import/source-files';
 import { seededRandom } from '@bagel/core';
+import { npyPreamble } from './npy-preamble';
 
 const { values } = parseArgs({
   options: {
@@ -75,18 +76,6 @@ async function runChild(manifestPath: string, dbFile: string): Promise<void> {
   const report: ChildReport = { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssBytes, items: result.items, milestones };
   if (result.crowdAnswers) report.crowd = result.crowdAnswers;
   process.stdout.write(`${JSON.stringify(report)}\n`);
-}
-
-/** numpy's .npy v1.0 preamble for a C-order array: magic, version, header padded with spaces to 64 bytes. */
-function npyPreamble(descr: string, shape: readonly number[]): Buffer {
-  const text = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const padded = Math.ceil((10 + text.length + 1) / 64) * 64 - 10;
-  const header = Buffer.alloc(10 + padded, 0x20);
-  header.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  header.writeUInt16LE(padded, 8);
-  header.write(text, 10, 'latin1');
-  header[10 + padded - 1] = 0x0a;
-  return header;
 }
 
 /**

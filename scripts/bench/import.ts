@@ -23,6 +23,7 @@ import { openDatabase } from '../../apps/server/src/db/open-database';
 import { connectDatabase } from '../../apps/server/src/db/database';
 import { parseDatabaseLocation } from '../../apps/server/src/db/database-location';
 import { importManifest } from '../../apps/server/src/features/import/import-manifest';
+import { npyPreamble } from './npy-preamble';
 import { postgresForBench } from './postgres-scratch';
 import { CHUNK_BYTES } from '../../apps/server/src/features/import/source-files';
 import { seededRandom } from '@bagel/core';
@@ -54,18 +55,6 @@ async function runChild(manifestPath: string, location: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ wallMs, peakRssBytes, images: result.images, items: result.items, models: result.models })}\n`);
 }
 
-/** The .npy v1.0 header numpy writes for a C-order little-endian float32 array: padded with spaces to 64 bytes. */
-function npyHeader(rows: number, columns: number): Buffer {
-  const text = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${columns}), }`;
-  const padded = Math.ceil((10 + text.length + 1) / 64) * 64 - 10;
-  const header = Buffer.alloc(10 + padded, 0x20);
-  header.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  header.writeUInt16LE(padded, 8);
-  header.write(text, 10, 'latin1');
-  header[10 + padded - 1] = 0x0a;
-  return header;
-}
-
 /**
  * Writes one model's logits, 1 MiB at a time: uniform noise, a strong bump on the class the model "sees" (the original
  * label with probability `accuracy`, else a random class) and a weaker bump on a random runner-up.
@@ -73,7 +62,7 @@ function npyHeader(rows: number, columns: number): Buffer {
 function writeLogits(path: string, labels: Int32Array, classes: number, accuracy: number, seed: number): void {
   const random = seededRandom(seed);
   const fd = openSync(path, 'w');
-  writeSync(fd, npyHeader(labels.length, classes));
+  writeSync(fd, npyPreamble('<f4', [labels.length, classes]));
   const rowsPerBatch = Math.max(1, Math.floor(CHUNK_BYTES / (4 * classes)));
   const batch = new Float32Array(rowsPerBatch * classes);
   for (let first = 0; first < labels.length; first += rowsPerBatch) {
