@@ -91,7 +91,8 @@ describe('bagel users add', () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('bagel: user "sam" already exists');
     expect(await canLogin(binTarget, 'sam', 'sam-password')).toBe(200);
-  });
+    // Two executables started (TypeScript loaded, a password hashed, each): seconds apiece on a loaded machine.
+  }, 60_000);
 });
 
 describe('bagel users password and list', () => {
