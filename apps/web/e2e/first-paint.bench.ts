@@ -100,7 +100,8 @@ async function coldLoad(browser: Browser, path: string, signIn = true): Promise<
 
 /** The API and asset requests of a load, to read where its time went: path, start → end (ms), bytes sent (decoded). */
 function timeline(run: FirstPaint): string[] {
-  return run.requests.map((r) => `${round(r.start)} → ${round(r.end)}  ${r.path}  ${r.transfer} B (${r.decoded} B)`);
+  const requests = run.requests.map((r) => `${round(r.start)} → ${round(r.end)}  ${r.path}  ${r.transfer} B (${r.decoded} B)`);
+  return [...requests, `first contentful paint ${run.fcp === null ? '-' : round(run.fcp)}, image painted ${round(run.ms)}`];
 }
 
 /** Requests for the same path more than once before the image was painted. */
