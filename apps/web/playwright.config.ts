@@ -7,8 +7,9 @@ import { browserUse } from './playwright.shared';
 
 // Browser tests of the web app against the real server: `bagel demo` on a fresh SQLite file, serving the built web
 // app (run `npm run build` first). Projects: `e2e` (the tests), `screenshots` (refreshes docs/review-screen.png,
-// docs/lead-desk.png and docs/dashboard.png) and `bench` (Enter-to-next-image timing, printed as JSON). Run one with
-// --project=NAME.
+// docs/lead-desk.png and docs/dashboard.png) and `bench` (the benchmarks in the browser, each printing its figures as
+// JSON: Enter to the next image, cold first paint of the review screen). Run one with --project=NAME (and a bench's
+// file name to run only it).
 const webDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(webDir, '../..');
 // BAGEL_E2E_PORT lets two checkouts run their browser tests side by side.
@@ -41,7 +42,7 @@ export default defineConfig({
     { name: 'screenshots:review-screen', testMatch: /review-screen\.screenshot\.ts$/ },
     { name: 'screenshots', testMatch: /lead-desk\.screenshot\.ts$/, dependencies: ['screenshots:review-screen'] },
     // No trace: its snapshotter serialises the page inside the browser on every action, in the time being measured.
-    { name: 'bench', testMatch: /enter-to-next\.bench\.ts$/, timeout: 120_000, use: { trace: 'off' } },
+    { name: 'bench', testMatch: /\.bench\.ts$/, timeout: 120_000, use: { trace: 'off' } },
   ],
   webServer: {
     command: `node apps/server/dist/bagel.js demo --db ${JSON.stringify(database)} --port ${port} --host 127.0.0.1`,

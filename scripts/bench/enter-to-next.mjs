@@ -12,4 +12,4 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 run('node', ['scripts/setup.mjs', '--quiet', '--browser']);
 run('npm', ['run', '--silent', 'build']);
-run('npx', ['playwright', 'test', '-c', 'apps/web/playwright.config.ts', '--project=bench', '--reporter=list']);
+run('npx', ['playwright', 'test', '-c', 'apps/web/playwright.config.ts', '--project=bench', '--reporter=list', 'enter-to-next.bench.ts']);

@@ -1,4 +1,5 @@
 import { type Page, expect, test } from '@playwright/test';
+import { round, summary } from './bench-stats';
 import { gradeMistakesWithKeys, logIn } from './support';
 
 const ITEMS = 8;
@@ -46,20 +47,6 @@ function armBaseline(): void {
     });
     observer.observe(document.body, { subtree: true, childList: true, attributes: true });
   });
-}
-
-const median = (sorted: number[]) => {
-  const mid = sorted.length / 2;
-  return Number.isInteger(mid) ? ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2 : (sorted[Math.floor(mid)] ?? NaN);
-};
-/** Nearest-rank percentile. */
-const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN;
-
-const round = (ms: number) => Math.round(ms * 10) / 10;
-
-function summary(samples: number[]) {
-  const sorted = samples.toSorted((a, b) => a - b);
-  return { samples: samples.map(round), median: round(median(sorted)), p90: round(percentile(sorted, 0.9)) };
 }
 
 /** Judges up to `count` items with the keyboard and times each Enter; stops early when the queue is empty. */

@@ -60,6 +60,10 @@ const catalogs = new WeakMap<Database, ProjectCatalog>();
  * is read again. A settings change is thus seen by every instance from its commit on. Unknown ids are not
  * remembered, so a project imported while the server runs is found.
  *
+ * Nothing changes a project's models or classes after its import today; whatever comes to must move the settings version
+ * in the same write, or no instance would see the change (nor would browsers: the class list's ETag is derived from
+ * the vocabulary read here, vocabulary-body.ts).
+ *
  * What a write reads through its transaction may be rolled back: the writer calls `invalidate` once it has ended,
  * so an entry of a version that never committed is not kept (the version could be reached again by another change).
  */

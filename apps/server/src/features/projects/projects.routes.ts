@@ -12,6 +12,7 @@ import {
   VocabularyResponse,
 } from '@bagel/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { currentUser, requireRole } from '../../plugins/authentication';
 import { conflict, notFound } from '../../plugins/errors';
 import { imageUrls } from '../images/image-urls';
@@ -20,6 +21,7 @@ import { createGuidesRepository } from './guides.repository';
 import { createProjectSettingsService } from './project-settings.service';
 import { projectCatalog } from './project-catalog';
 import { createProjectsRepository } from './projects.repository';
+import { noneMatchHolds, preferredCoding, vocabularyBody } from './vocabulary-body';
 
 export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { database } = app;
@@ -38,11 +40,29 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
     projects: await database.snapshot((trx) => createProjectsRepository(trx).summaries(currentUser(request).id)),
   }));
 
-  // The whole vocabulary at once: the web app searches it as the expert types, with no round trip per keystroke.
+  // The whole vocabulary at once: the web app searches it as the expert types, with no round trip per keystroke. Made
+  // once per vocabulary (vocabulary-body.ts), compressed, and kept by the browser, which asks again with its ETag.
   app.get(
     '/projects/:projectId/classes',
-    { schema: { tags: ['projects'], params: ProjectParams, response: { 200: VocabularyResponse } } },
-    async (request) => ({ classes: [...(await findEntry(request.params.projectId)).vocabulary.classes] }),
+    {
+      schema: {
+        tags: ['projects'],
+        description:
+          "The project's whole vocabulary. Sent Brotli- or gzip-compressed to a client that accepts it, with a strong ETag derived from the class list (it changes only when the classes do) and `Cache-Control: private, no-cache`: the browser keeps it and asks again with If-None-Match, answered 304 with no body while the class list is the same.",
+        params: ProjectParams,
+        response: { 200: VocabularyResponse, 304: z.null().describe('Not modified: the ETag in If-None-Match is current (no body)'), 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const body = vocabularyBody((await findEntry(request.params.projectId)).vocabulary);
+      const coding = preferredCoding(request.headers['accept-encoding']);
+      // Kept by this browser only (the answer needs a session), and checked with the server before each use.
+      reply.header('Cache-Control', 'private, no-cache').header('Vary', 'Accept-Encoding').header('ETag', body.etag(coding));
+      if (noneMatchHolds(request.headers['if-none-match'], body)) return reply.code(304).send(null);
+      if (coding !== 'identity') reply.header('Content-Encoding', coding);
+      // Bytes checked against the contract when they were made (vocabularyBody): Fastify sends a Buffer as it is.
+      return reply.type('application/json; charset=utf-8').send((await body.encoded(coding)) as unknown as VocabularyResponse);
+    },
   );
 
   // Other images of a class, to compare with while judging whether it is in an image. Original labels only: every
