@@ -124,6 +124,15 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (engine) => {
     expect(read.rows.map((r) => [r.id, r.big, r.score, r.label])).toEqual(rows);
   });
 
+  it('bulk-inserts text with what COPY’s text format escapes as it is: tabs, newlines, carriage returns, backslashes, \\N and \\.', async () => {
+    await sql`CREATE TABLE bulk_text (id integer PRIMARY KEY, label text, other text)`.execute(database().queries);
+    const texts = ['a\tb', 'line 1\nline 2\n', 'crlf\r\n', '\\', '\\N', 'N\\', '\\.', '\\\n.\n\\.\n', 'C:\\new\\table\\x41\\101', '\t\t', ' ', '\\t literally', 'quote " and \' and ,;'];
+    const rows = texts.map((text, i) => [i, text, i % 2 === 0 ? null : `${text}|${text}`]);
+    await database().write((trx) => insertRows(trx, 'bulk_text' as never, ['id', 'label', 'other'], rows));
+    const read = await sql<{ id: number; label: string; other: string | null }>`SELECT id, label, other FROM bulk_text ORDER BY id`.execute(database().queries);
+    expect(read.rows.map((r) => [r.id, r.label, r.other])).toEqual(rows);
+  });
+
   it('imports a project: the same rows as on the other engine', async () => {
     const manifest = writeFixture(join(dir, `fixture-${engine}`), { images: ['a.jpg', 'b.jpg', 'sub/c.jpg'] });
     const result = await importManifest(database(), manifest);
@@ -131,6 +140,7 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (engine) => {
     const again = await importManifest(database(), manifest);
     expect(again.alreadyImported).toBe(true);
   });
+
 });
 
 describe('the same import on both engines', () => {
@@ -161,6 +171,17 @@ describe('PostgreSQL', () => {
       { relname: 'items', reltuples: await count('items') },
       { relname: 'predictions', reltuples: await count('predictions') },
     ]);
+  });
+
+  it('bulk-loads the doubles JSON cannot spell as they are: NaN, ±Infinity, -0 and the extremes (SQLite stores NaN as NULL)', async () => {
+    const database = engines.postgres;
+    await sql`CREATE TABLE bulk_floats (id integer PRIMARY KEY, score double precision)`.execute(database.queries);
+    const scores = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, Number.MIN_VALUE, -Number.MAX_VALUE, 1 / 3, 2 ** 53 + 2, 1e-310];
+    const rows = scores.map((score, i) => [i, score]);
+    await database.write((trx) => insertRows(trx, 'bulk_floats' as never, ['id', 'score'], rows));
+    const read = await sql<{ id: number; score: number }>`SELECT id, score FROM bulk_floats ORDER BY id`.execute(database.queries);
+    expect(read.rows.map((r) => [r.id, r.score])).toEqual(rows);
+    expect(Object.is(read.rows[3]!.score, -0)).toBe(true);
   });
 
   it('runs the migrations once when several instances start together', async () => {
