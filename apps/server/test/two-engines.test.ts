@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { connectDatabase, type Database } from '../src/db/database';
@@ -16,6 +16,7 @@ import { writeFixture } from '../src/features/import/import-fixture';
 import { addUser } from '../src/features/users/add-user';
 import { createUsersRepository } from '../src/features/users/users.repository';
 import { createUsersService } from '../src/features/users/users.service';
+import { writeGeneratedManifest } from './generated-manifest';
 import { createPostgresDatabase } from './postgres-database';
 
 const dir = mkdtempSync(join(tmpdir(), 'bagel-two-engines-'));
@@ -141,6 +142,21 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (engine) => {
     expect(again.alreadyImported).toBe(true);
   });
 
+  it('gives each imported item the top-1 mistake mask its rows make, as the trigger computes it, up to model position 61', async () => {
+    // Every model misses every image here; the fixture above has models right and wrong. 64 models: bits past a
+    // double's exact integers (53 to 61), and positions 62 and 63, which have none.
+    await importManifest(database(), writeGeneratedManifest(join(dir, `masks-${engine}`), { name: 'Masks', images: 6, models: 64, classes: 20 }));
+    const bit = (position: RawBuilder<number>) => (engine === 'sqlite' ? sql`(1 << ${position})` : sql`(1::bigint << ${position})`);
+    const computed = sql`(SELECT coalesce(sum(${bit(sql`m.position`)}), 0) FROM predictions p JOIN models m ON m.id = p.model_id
+      WHERE p.image_id = i.image_id AND p.rank = 1 AND m.position < 62
+        AND NOT EXISTS (SELECT 1 FROM accepted_labels a WHERE a.image_id = p.image_id AND a.class_idx = p.class_idx))`;
+    const { rows } = await sql<{ items: number; differ: number; all62: number; some: number }>`
+      SELECT count(*) AS items, sum(CASE WHEN i.top1_mistake_models <> ${computed} THEN 1 ELSE 0 END) AS differ,
+        sum(CASE WHEN i.top1_mistake_models = ${bit(sql`62`)} - 1 THEN 1 ELSE 0 END) AS all62,
+        sum(CASE WHEN i.top1_mistake_models NOT IN (0, ${bit(sql`62`)} - 1) THEN 1 ELSE 0 END) AS some
+      FROM items i`.execute(database().queries);
+    expect(rows[0]).toEqual({ items: 2 + 6, differ: 0, all62: 6, some: 2 });
+  });
 });
 
 describe('the same import on both engines', () => {
