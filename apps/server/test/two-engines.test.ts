@@ -1,5 +1,6 @@
 // The data layer on both engines: what a feature relies on from `Database` (db/database.ts) holds on SQLite and on a
 // real PostgreSQL server (the run's throwaway cluster), and the features moved to it give the same rows on both.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { connectPostgres } from '../src/db/postgres-engine';
 import { writeInSlices } from '../src/db/write-in-slices';
 import { createSessionsRepository } from '../src/features/auth/sessions.repository';
 import { importManifest } from '../src/features/import/import-manifest';
-import { writeFixture } from '../src/features/import/import-fixture';
+import { FIXTURE_CLASSES_CSV, importRefusal, writeFixture } from '../src/features/import/import-fixture';
 import { addUser } from '../src/features/users/add-user';
 import { createUsersRepository } from '../src/features/users/users.repository';
 import { createUsersService } from '../src/features/users/users.service';
@@ -132,6 +133,18 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (engine) => {
     await database().write((trx) => insertRows(trx, 'bulk_text' as never, ['id', 'label', 'other'], rows));
     const read = await sql<{ id: number; label: string; other: string | null }>`SELECT id, label, other FROM bulk_text ORDER BY id`.execute(database().queries);
     expect(read.rows.map((r) => [r.id, r.label, r.other])).toEqual(rows);
+  });
+
+  it('refuses a vocabulary whose class key is longer than 100 characters, naming file, line and field, and writes nothing', async () => {
+    // 3,000 characters that do not compress: more than PostgreSQL's btree takes in the unique index of a project's
+    // keys (about 2.7 kB), where it failed with "index row size … exceeds btree version 4 maximum 2704".
+    const key = Array.from({ length: 47 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('').slice(0, 3000);
+    const manifest = writeFixture(join(dir, `long-key-${engine}`), { files: { 'classes.csv': `${FIXTURE_CLASSES_CSV}5,${key},long,\n` } });
+    const projects = async () => Number((await database().queries.selectFrom('projects').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await projects();
+    const error = await importRefusal(database(), manifest);
+    expect(error.message).toBe(`${join(dir, `long-key-${engine}`, 'classes.csv')}, line 7, field "key": the class key "${key.slice(0, 40)}…" is 3000 characters long; a class key has at most 100`);
+    expect(await projects()).toBe(before);
   });
 
   it('imports a project: the same rows as on the other engine', async () => {
