@@ -135,6 +135,18 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (engine) => {
     expect(read.rows.map((r) => [r.id, r.label, r.other])).toEqual(rows);
   });
 
+  it('fails the whole write when a bulk-loaded value cannot be sent, however far into the rows, and the next write goes through', async () => {
+    await sql`CREATE TABLE bulk_refused (id integer PRIMARY KEY, label text)`.execute(database().queries);
+    const rows: unknown[][] = Array.from({ length: 10_000 }, (_, i) => [i, `row ${i}`]);
+    rows[9_000] = [9_000, { not: 'a value' }];
+    await expect(database().write((trx) => insertRows(trx, 'bulk_refused' as never, ['id', 'label'], rows))).rejects.toThrow(TypeError);
+    const count = async () => (await sql<{ n: number }>`SELECT count(*) AS n FROM bulk_refused`.execute(database().queries)).rows[0]!.n;
+    expect(await count()).toBe(0);
+    rows[9_000] = [9_000, 'row 9000'];
+    await database().write((trx) => insertRows(trx, 'bulk_refused' as never, ['id', 'label'], rows));
+    expect(await count()).toBe(10_000);
+  });
+
   it('refuses a vocabulary whose class key is longer than 100 characters, naming file, line and field, and writes nothing', async () => {
     // 3,000 characters that do not compress: more than PostgreSQL's btree takes in the unique index of a project's
     // keys (about 2.7 kB), where it failed with "index row size … exceeds btree version 4 maximum 2704".

@@ -79,28 +79,27 @@ export const MAX_BOUND_VALUES = 30_000;
 const insertTexts = new Map<string, string>();
 
 /**
- * Bulk load: inserts rows (each an array of values in `columns` order), at most MAX_BOUND_VALUES values per statement.
- * Built as text rather than with Kysely's builder, which costs more than the insert itself at a million rows.
- * - SQLite: multi-row INSERTs (`VALUES (?, ?), (?, ?), …`); a statement's text is kept per size, so SQLite prepares
- *   it once.
- * - PostgreSQL: `COPY table (columns) FROM STDIN`, the rows in COPY's text format (copyText) streamed on the
- *   transaction's connection (CopyData, postgres-engine.ts). PostgreSQL reads them as fast as it can store them: a
- *   multi-row INSERT of thousands of `$n` took it as long to parse and bind as to insert, and a JSON array of the
- *   rows (`json_populate_recordset`), which the bulk load used before, about as long to parse (1.25 million
- *   prediction rows in 4 s instead of 8 s, a table without foreign keys). Each row is still checked as an INSERT's:
- *   keys, foreign keys, checks and triggers.
+ * Bulk load: inserts rows (each an array of values in `columns` order). Built as text rather than with Kysely's
+ * builder, which costs more than the insert itself at a million rows.
+ * - SQLite: multi-row INSERTs (`VALUES (?, ?), (?, ?), …`) of at most MAX_BOUND_VALUES values; a statement's text is
+ *   kept per size, so SQLite prepares it once.
+ * - PostgreSQL: one `COPY table (columns) FROM STDIN` whatever the number of rows, the rows in COPY's text format
+ *   (copyChunks) streamed on the transaction's connection as they are made (CopyData, postgres-engine.ts). A
+ *   multi-row INSERT of thousands of `$n` took PostgreSQL as long to parse and bind as to insert, and the JSON array
+ *   of the rows the bulk load sent before (`json_populate_recordset`) about as long to parse: in a table without
+ *   foreign keys, 1.25 million rows of five numbers went in 4 s by COPY, 7 to 8 s as JSON. Each row is still checked
+ *   as an INSERT's (keys, foreign keys, checks, triggers): a foreign key's check is a query per row, which cost as much
+ *   as the insert itself.
  */
 export async function insertRows(db: Queries, table: keyof Tables, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
   if (rows.length === 0) return;
-  const postgres = engineOf(db) === 'postgres';
+  if (engineOf(db) === 'postgres') {
+    await db.executeQuery(CompiledQuery.raw(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, [new CopyData(copyChunks(rows, columns.length))]));
+    return;
+  }
   const perStatement = Math.max(1, Math.floor(MAX_BOUND_VALUES / columns.length));
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement);
-    if (postgres) {
-      const copy = new CopyData(copyText(chunk, columns.length));
-      await db.executeQuery(CompiledQuery.raw(`COPY ${table} (${columns.join(', ')}) FROM STDIN`, [copy]));
-      continue;
-    }
     const key = `${table}|${columns.join(',')}|${chunk.length}`;
     let text = insertTexts.get(key);
     if (text === undefined) {
@@ -116,28 +115,34 @@ export async function insertRows(db: Queries, table: keyof Tables, columns: read
 }
 
 const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+/** Rows per piece of a COPY's text (a few hundred kB). */
+const COPY_CHUNK_ROWS = 4096;
 
 /**
- * Rows in the text format of PostgreSQL's COPY: a line per row, its values separated by tabs, NULL as `\N`. In text,
- * the backslash, tab, newline and carriage return are escaped with a backslash (`\\`, `\t`, `\n`, `\r`), so any text
- * goes through as it is. Numbers as JavaScript spells them, which a float column reads back as the same double, `NaN`,
- * `Infinity` and `-Infinity` included; -0 as `-0` (String(-0) says `0`). A big integer (bigint) in its digits.
+ * Rows in the text format of PostgreSQL's COPY, a piece of COPY_CHUNK_ROWS rows at a time: a line per row, its values
+ * separated by tabs, NULL as `\N`. In text, the backslash, tab, newline and carriage return are escaped with a
+ * backslash (`\\`, `\t`, `\n`, `\r`), so any text goes through as it is. Numbers as JavaScript spells them, which a
+ * float column reads back as the same double, `NaN`, `Infinity` and `-Infinity` included; -0 as `-0` (String(-0) says
+ * `0`). A big integer (bigint) in its digits. Another value throws (a TypeError), which fails the COPY.
  */
-function copyText(rows: readonly (readonly unknown[])[], width: number): string {
-  let text = '';
-  for (const row of rows) {
-    for (let i = 0; i < width; i++) {
-      const value = row[i];
-      if (i > 0) text += '\t';
-      if (typeof value === 'number') text += Object.is(value, -0) ? '-0' : String(value);
-      else if (typeof value === 'string') text += /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
-      else if (value === null || value === undefined) text += '\\N';
-      else if (typeof value === 'bigint') text += String(value);
-      else throw new TypeError(`a bulk-loaded value is a number, a string, a bigint or null, not ${typeof value} (column ${i + 1})`);
+function* copyChunks(rows: readonly (readonly unknown[])[], width: number): Generator<string, void, undefined> {
+  for (let start = 0; start < rows.length; start += COPY_CHUNK_ROWS) {
+    let text = '';
+    for (let r = start; r < Math.min(start + COPY_CHUNK_ROWS, rows.length); r++) {
+      const row = rows[r]!;
+      for (let i = 0; i < width; i++) {
+        const value = row[i];
+        if (i > 0) text += '\t';
+        if (typeof value === 'number') text += Object.is(value, -0) ? '-0' : String(value);
+        else if (typeof value === 'string') text += /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+        else if (value === null || value === undefined) text += '\\N';
+        else if (typeof value === 'bigint') text += String(value);
+        else throw new TypeError(`a bulk-loaded value is a number, a string, a bigint or null, not ${typeof value} (row ${r + 1}, column ${i + 1})`);
+      }
+      text += '\n';
     }
-    text += '\n';
+    yield text;
   }
-  return text;
 }
 
 /**

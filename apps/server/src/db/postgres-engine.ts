@@ -136,20 +136,21 @@ function statementName(text: string): string {
 }
 
 /**
- * The rows of a `COPY table (columns) FROM STDIN`, in COPY's text format (dialect.insertRows writes them), given as
+ * The rows of a `COPY table (columns) FROM STDIN`, in COPY's text format (dialect.insertRows makes them), given as
  * the only value of the statement: Kysely hands a query's values to the connection untouched, and the connection
- * (`preparing`) sends these through the COPY protocol (pg-copy-streams) instead of binding them. They go on the
- * connection of the query's transaction, and commit or roll back with it; a COPY that fails (a value a column
- * refuses, a key already there) fails its statement, and the transaction, as an INSERT would.
+ * (`preparing`) sends these through the COPY protocol (pg-copy-streams) instead of binding them, each piece as it is
+ * made. They go on the connection of the query's transaction, and commit or roll back with it; a COPY that fails (a
+ * value a column refuses, a key already there, a piece that cannot be made) fails its statement, and the
+ * transaction, as an INSERT would.
  */
 export class CopyData {
-  constructor(readonly text: string) {}
+  constructor(readonly pieces: Iterable<string>) {}
 }
 
 /** Runs `COPY … FROM STDIN` on the client with `data`; answers as pg answers a statement (its command and row count). */
 async function copyIn(client: pg.PoolClient, text: string, data: CopyData): Promise<Pick<pg.QueryResult, 'command' | 'rowCount' | 'rows'>> {
   const stream = client.query(copyFrom(text));
-  await pipeline(Readable.from([Buffer.from(data.text, 'utf8')]), stream);
+  await pipeline(Readable.from(data.pieces, { objectMode: false }), stream);
   return { command: 'COPY', rowCount: stream.rowCount, rows: [] };
 }
 
