@@ -9,7 +9,7 @@ import type {
   TopKTable,
 } from '@bagel/core';
 import type { Queries } from '../../db/database';
-import { insertRows, refreshStatistics } from '../../db/dialect';
+import { bulkStepScale, insertRows, refreshStatistics } from '../../db/dialect';
 
 /** Everything an import writes, parsed and checked beforehand. */
 export interface ProjectToImport {
@@ -68,11 +68,11 @@ export interface ImportedProjectSummary {
 /** Presence answer codes (PRESENCE_ANSWER) as stored. */
 const ANSWER_NAMES = ['no', 'maybe', 'yes'] as const;
 
-/** Images whose rows are written per step: their rows go in a few multi-row statements (insertRows). */
+/** Images whose rows are written per step on SQLite (times bulkStepScale): they go in a few statements (insertRows). */
 const IMAGES_PER_STEP = 64;
-/** Images written at a time, ahead of the steps that write their rows (which need their ids). */
-const IMAGES_AHEAD = 1024;
-/** Crowd pairs written per step (each with its answers, about 5 each). */
+/** Steps' worth of images written at a time, ahead of the steps that write their rows (which need their ids). */
+const STEPS_AHEAD = 8;
+/** Crowd pairs written per step on SQLite (times bulkStepScale), each with its answers (about 5 each). */
 const CROWD_PAIRS_PER_STEP = 2048;
 
 /** The tables an import writes rows of by the thousand. */
@@ -217,11 +217,12 @@ export function createImportRepository(db: Queries) {
     for (let i = 0; i < question.length; i++) byQuestion[next[question[i]!]!++] = i;
 
     const pairs = [...routing.pairs].sort((a, b) => a.position - b.position || a.classIndex - b.classIndex);
+    const pairsPerStep = CROWD_PAIRS_PER_STEP * bulkStepScale(slice.queries);
     let written = 0;
-    for (let first = 0; first < pairs.length; first += CROWD_PAIRS_PER_STEP) {
+    for (let first = 0; first < pairs.length; first += pairsPerStep) {
       const posteriors: unknown[][] = [];
       const answerRows: unknown[][] = [];
-      for (const pair of pairs.slice(first, first + CROWD_PAIRS_PER_STEP)) {
+      for (const pair of pairs.slice(first, first + pairsPerStep)) {
         const imageId = imageIds[pair.position]!;
         posteriors.push([imageId, pair.classIndex, pair.posterior, pair.answers, pair.route]);
         for (let j = start[pair.question]!; j < start[pair.question + 1]!; j++) {
@@ -266,9 +267,9 @@ export function createImportRepository(db: Queries) {
      * Writes a whole project, step by step: each `yield` is a place where the caller may commit (writeInSlices), so
      * that no transaction is long. The project is written with `importing` set, which hides it from everything but
      * the import, and its last step clears it: the project appears whole, in the last commit, or not at all. The
-     * images go a thousand at a time, ahead of the rows that hang on them; a step writes those of 64 images in a few
-     * multi-row statements (writeStep), while the import makes the next step's. `onImages` hears after each step how
-     * many images are written with their rows. Returns its id.
+     * images go a few steps' worth at a time, ahead of the rows that hang on them; a step writes those of 64 images
+     * (512 on PostgreSQL: bulkStepScale) in a few statements (writeStep), while the import makes the next step's.
+     * `onImages` hears after each step how many images are written with their rows. Returns its id.
      */
     async *insertProject(
       slice: { readonly queries: Queries },
@@ -310,13 +311,14 @@ export function createImportRepository(db: Queries) {
           .executeTakeFirstOrThrow();
         modelIds.push(row.id);
       }
+      const imagesPerStep = IMAGES_PER_STEP * bulkStepScale(slice.queries);
       const imageIds = new Array<number>(project.images.length);
-      /** Images written so far (their ids in imageIds): a block of IMAGES_AHEAD at a time, ahead of their rows. */
+      /** Images written so far (their ids in imageIds): STEPS_AHEAD steps' worth at a time, ahead of their rows. */
       let imagesWritten = 0;
       const writeImages = async (until: number): Promise<void> => {
         while (imagesWritten < until) {
           const first = imagesWritten;
-          const last = Math.min(first + IMAGES_AHEAD, project.images.length);
+          const last = Math.min(first + STEPS_AHEAD * imagesPerStep, project.images.length);
           await insertRows(
             slice.queries,
             'images',
@@ -365,8 +367,8 @@ export function createImportRepository(db: Queries) {
       // `yield`, so that a commit never comes before what the slice wrote (nor a rollback before a write under way).
       let writing: { done: Promise<void>; last: number } | null = null;
       try {
-        for (let first = 0; first < project.images.length; first += IMAGES_PER_STEP) {
-          const last = Math.min(first + IMAGES_PER_STEP, project.images.length);
+        for (let first = 0; first < project.images.length; first += imagesPerStep) {
+          const last = Math.min(first + imagesPerStep, project.images.length);
           if (last > imagesWritten) {
             await writing?.done;
             await writeImages(last);
