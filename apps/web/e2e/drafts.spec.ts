@@ -183,6 +183,8 @@ test('the session ends mid-draft: Enter asks for the password over the review sc
 
   // The cookie gone (cleared by the browser) while revising: the same, with the same password.
   await page.getByTestId('previous-item').click();
+  // The header names the item from the cache at once; the screen takes keys once the item is fetched again and shown.
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
   await expect(page.getByTestId('item-id')).toContainText('revising r1');
   await context.clearCookies();
   await typeComment(page, ' Checked again.');
@@ -298,6 +300,8 @@ test('offline at Enter: the next item shows at once, the verdict is retried with
   // A revision whose first answer is lost on the way back (the server stored it): the retry, with the same key, is
   // answered as the first request was, and no second revision is stored.
   await page.getByTestId('previous-item').click();
+  // The header names the item from the cache at once; the screen takes keys once the item is fetched again and shown.
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
   await expect(page.getByTestId('item-id')).toContainText('revising r1');
   const attempts: { key: string; status: number | null }[] = [];
   await page.route(
@@ -405,6 +409,8 @@ test('Enter shows the item reserved next before the server answers a first verdi
 
   // A revision: the screen stays on its item until the server has answered.
   await page.getByTestId('previous-item').click();
+  // The header names the item from the cache at once; the screen takes keys once the item is fetched again and shown.
+  await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
   await expect(page.getByTestId('item-id')).toContainText('revising r1');
   hold();
   await typeComment(page, ' Revised.');
