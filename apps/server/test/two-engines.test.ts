@@ -1,9 +1,10 @@
 // The data layer on both engines: what a feature relies on from `Database` (db/database.ts) holds on SQLite and on a
 // real PostgreSQL server (the run's throwaway cluster), and the features moved to it give the same rows on both.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { connectDatabase, type Database } from '../src/db/database';
@@ -12,10 +13,11 @@ import { connectPostgres } from '../src/db/postgres-engine';
 import { writeInSlices } from '../src/db/write-in-slices';
 import { createSessionsRepository } from '../src/features/auth/sessions.repository';
 import { importManifest } from '../src/features/import/import-manifest';
-import { writeFixture } from '../src/features/import/import-fixture';
+import { FIXTURE_CLASSES_CSV, importRefusal, writeFixture } from '../src/features/import/import-fixture';
 import { addUser } from '../src/features/users/add-user';
 import { createUsersRepository } from '../src/features/users/users.repository';
 import { createUsersService } from '../src/features/users/users.service';
+import { writeGeneratedManifest } from './generated-manifest';
 import { createPostgresDatabase } from './postgres-database';
 
 const dir = mkdtempSync(join(tmpdir(), 'bagel-two-engines-'));
@@ -124,12 +126,61 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (engine) => {
     expect(read.rows.map((r) => [r.id, r.big, r.score, r.label])).toEqual(rows);
   });
 
+  it('bulk-inserts text with what COPY’s text format escapes as it is: tabs, newlines, carriage returns, backslashes, \\N and \\.', async () => {
+    await sql`CREATE TABLE bulk_text (id integer PRIMARY KEY, label text, other text)`.execute(database().queries);
+    const texts = ['a\tb', 'line 1\nline 2\n', 'crlf\r\n', '\\', '\\N', 'N\\', '\\.', '\\\n.\n\\.\n', 'C:\\new\\table\\x41\\101', '\t\t', ' ', '\\t literally', 'quote " and \' and ,;'];
+    const rows = texts.map((text, i) => [i, text, i % 2 === 0 ? null : `${text}|${text}`]);
+    await database().write((trx) => insertRows(trx, 'bulk_text' as never, ['id', 'label', 'other'], rows));
+    const read = await sql<{ id: number; label: string; other: string | null }>`SELECT id, label, other FROM bulk_text ORDER BY id`.execute(database().queries);
+    expect(read.rows.map((r) => [r.id, r.label, r.other])).toEqual(rows);
+  });
+
+  it('fails the whole write when a bulk-loaded value cannot be sent, however far into the rows, and the next write goes through', async () => {
+    await sql`CREATE TABLE bulk_refused (id integer PRIMARY KEY, label text)`.execute(database().queries);
+    const rows: unknown[][] = Array.from({ length: 10_000 }, (_, i) => [i, `row ${i}`]);
+    rows[9_000] = [9_000, { not: 'a value' }];
+    await expect(database().write((trx) => insertRows(trx, 'bulk_refused' as never, ['id', 'label'], rows))).rejects.toThrow(TypeError);
+    const count = async () => (await sql<{ n: number }>`SELECT count(*) AS n FROM bulk_refused`.execute(database().queries)).rows[0]!.n;
+    expect(await count()).toBe(0);
+    rows[9_000] = [9_000, 'row 9000'];
+    await database().write((trx) => insertRows(trx, 'bulk_refused' as never, ['id', 'label'], rows));
+    expect(await count()).toBe(10_000);
+  });
+
+  it('refuses a vocabulary whose class key is longer than 100 characters, naming file, line and field, and writes nothing', async () => {
+    // 3,000 characters that do not compress: more than PostgreSQL's btree takes in the unique index of a project's
+    // keys (about 2.7 kB), where it failed with "index row size … exceeds btree version 4 maximum 2704".
+    const key = Array.from({ length: 47 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('').slice(0, 3000);
+    const manifest = writeFixture(join(dir, `long-key-${engine}`), { files: { 'classes.csv': `${FIXTURE_CLASSES_CSV}5,${key},long,\n` } });
+    const projects = async () => Number((await database().queries.selectFrom('projects').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await projects();
+    const error = await importRefusal(database(), manifest);
+    expect(error.message).toBe(`${join(dir, `long-key-${engine}`, 'classes.csv')}, line 7, field "key": the class key "${key.slice(0, 40)}…" is 3000 characters long; a class key has at most 100`);
+    expect(await projects()).toBe(before);
+  });
+
   it('imports a project: the same rows as on the other engine', async () => {
     const manifest = writeFixture(join(dir, `fixture-${engine}`), { images: ['a.jpg', 'b.jpg', 'sub/c.jpg'] });
     const result = await importManifest(database(), manifest);
     expect(result).toMatchObject({ images: 4, missingImages: ['d.jpg'], alreadyImported: false });
     const again = await importManifest(database(), manifest);
     expect(again.alreadyImported).toBe(true);
+  });
+
+  it('gives each imported item the top-1 mistake mask its rows make, as the trigger computes it, up to model position 61', async () => {
+    // Every model misses every image here; the fixture above has models right and wrong. 64 models: bits past a
+    // double's exact integers (53 to 61), and positions 62 and 63, which have none.
+    await importManifest(database(), writeGeneratedManifest(join(dir, `masks-${engine}`), { name: 'Masks', images: 6, models: 64, classes: 20 }));
+    const bit = (position: RawBuilder<number>) => (engine === 'sqlite' ? sql`(1 << ${position})` : sql`(1::bigint << ${position})`);
+    const computed = sql`(SELECT coalesce(sum(${bit(sql`m.position`)}), 0) FROM predictions p JOIN models m ON m.id = p.model_id
+      WHERE p.image_id = i.image_id AND p.rank = 1 AND m.position < 62
+        AND NOT EXISTS (SELECT 1 FROM accepted_labels a WHERE a.image_id = p.image_id AND a.class_idx = p.class_idx))`;
+    const { rows } = await sql<{ items: number; differ: number; all62: number; some: number }>`
+      SELECT count(*) AS items, sum(CASE WHEN i.top1_mistake_models <> ${computed} THEN 1 ELSE 0 END) AS differ,
+        sum(CASE WHEN i.top1_mistake_models = ${bit(sql`62`)} - 1 THEN 1 ELSE 0 END) AS all62,
+        sum(CASE WHEN i.top1_mistake_models NOT IN (0, ${bit(sql`62`)} - 1) THEN 1 ELSE 0 END) AS some
+      FROM items i`.execute(database().queries);
+    expect(rows[0]).toEqual({ items: 2 + 6, differ: 0, all62: 6, some: 2 });
   });
 });
 
@@ -161,6 +212,17 @@ describe('PostgreSQL', () => {
       { relname: 'items', reltuples: await count('items') },
       { relname: 'predictions', reltuples: await count('predictions') },
     ]);
+  });
+
+  it('bulk-loads the doubles JSON cannot spell as they are: NaN, ±Infinity, -0 and the extremes (SQLite stores NaN as NULL)', async () => {
+    const database = engines.postgres;
+    await sql`CREATE TABLE bulk_floats (id integer PRIMARY KEY, score double precision)`.execute(database.queries);
+    const scores = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, Number.MIN_VALUE, -Number.MAX_VALUE, 1 / 3, 2 ** 53 + 2, 1e-310];
+    const rows = scores.map((score, i) => [i, score]);
+    await database.write((trx) => insertRows(trx, 'bulk_floats' as never, ['id', 'score'], rows));
+    const read = await sql<{ id: number; score: number }>`SELECT id, score FROM bulk_floats ORDER BY id`.execute(database.queries);
+    expect(read.rows.map((r) => [r.id, r.score])).toEqual(rows);
+    expect(Object.is(read.rows[3]!.score, -0)).toBe(true);
   });
 
   it('runs the migrations once when several instances start together', async () => {

@@ -4,6 +4,13 @@ import { z } from 'zod';
 export const Judgement = z.enum(['correct', 'wrong', 'unclear']);
 export type Judgement = z.infer<typeof Judgement>;
 
+/**
+ * The longest class key, in characters: what a verdict's and a draft's labels and the item browser's class filter
+ * take. The import refuses a vocabulary with a longer key (its class could never be judged), and so a key always fits
+ * the unique index of a project's keys (PostgreSQL's btree takes entries of about 2.7 kB at most).
+ */
+export const MAX_CLASS_KEY_LENGTH = 100;
+
 /** Severity of a model's mistake. `Borderline` is kept distinct so users can fold it into Minor or not. */
 export const Severity = z.enum(['Major', 'Minor', 'Borderline']);
 export type Severity = z.infer<typeof Severity>;

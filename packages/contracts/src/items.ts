@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageOf, queryInteger } from './common';
+import { MAX_CLASS_KEY_LENGTH, pageOf, queryInteger } from './common';
 import { ItemInBrief, ItemStatus } from './review';
 
 // The item browser: every item of a project, filtered, sorted and paged by the server (leads and admins).
@@ -34,7 +34,7 @@ const filter = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (valu
 /** Query of `GET /api/projects/:projectId/items`. Every filter given must hold (AND). */
 export const ItemBrowserQuery = z.object({
   status: filter(ItemStatus),
-  class: filter(z.string().max(100)).meta({ description: "Class key: items whose original label or any model's top-1 is that class" }),
+  class: filter(z.string().max(MAX_CLASS_KEY_LENGTH)).meta({ description: "Class key: items whose original label or any model's top-1 is that class" }),
   disputeKind: filter(DisputeKind).meta({
     description: "Items whose complete panel's aggregate currently has a dispute of this kind (disputed items, and items the lead decided after a dispute)",
   }),

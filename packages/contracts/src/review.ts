@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Judgement, pageOf, queryInteger, Severity } from './common';
+import { Id, Judgement, MAX_CLASS_KEY_LENGTH, pageOf, queryInteger, Severity } from './common';
 
 /** Where a candidate class comes from: the original label, a model's top-k, or an expert's addition. */
 export const CandidateSource = z.union([
@@ -55,7 +55,7 @@ export type MistakeGrade = z.infer<typeof MistakeGrade>;
 /** Body of `POST /api/items/:itemId/verdicts`. */
 export const VerdictRequest = z.object({
   labels: z
-    .record(z.string().min(1).max(100), Judgement)
+    .record(z.string().min(1).max(MAX_CLASS_KEY_LENGTH), Judgement)
     .meta({ description: 'Judgement per class key. Every model top-1 left out or judged wrong is a mistake that must be graded' }),
   problematic: ProblematicFlag.nullable(),
   mistakes: z
@@ -113,8 +113,8 @@ export const VerdictDraftRequest = z.object({
     .int()
     .nonnegative()
     .meta({ description: 'The revision of their own verdict the draft revises (0 for a first verdict); another than the current one is answered 409 DRAFT_STALE' }),
-  labels: z.record(z.string().min(1).max(100), Judgement),
-  addedKeys: z.array(z.string().min(1).max(100)).max(1000).meta({ description: 'Classes added from the vocabulary in the draft, in the order added' }),
+  labels: z.record(z.string().min(1).max(MAX_CLASS_KEY_LENGTH), Judgement),
+  addedKeys: z.array(z.string().min(1).max(MAX_CLASS_KEY_LENGTH)).max(1000).meta({ description: 'Classes added from the vocabulary in the draft, in the order added' }),
   mistakes: z.record(z.string().min(1).max(200), DraftGrade).meta({ description: 'Per model name, the grade given so far' }),
   problematic: z.boolean(),
   problematicReason: z.string().max(500),

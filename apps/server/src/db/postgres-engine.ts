@@ -2,9 +2,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, PostgresDialect, sql, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DatabaseBusyError, DatabaseUnavailableError, type Database, type Queries } from './database';
 import { describeDatabaseLocation } from './database-location';
 import { MIGRATIONS_DIR } from './open-database';
@@ -138,11 +141,30 @@ function statementName(text: string): string {
 }
 
 /**
+ * The rows of a `COPY table (columns) FROM STDIN`, in COPY's text format (dialect.insertRows makes them), given as
+ * the only value of the statement: Kysely hands a query's values to the connection untouched, and the connection
+ * (`preparing`) sends these through the COPY protocol (pg-copy-streams) instead of binding them, each piece as it is
+ * made. They go on the connection of the query's transaction, and commit or roll back with it; a COPY that fails (a
+ * value a column refuses, a key already there, a piece that cannot be made) fails its statement, and the
+ * transaction, as an INSERT would.
+ */
+export class CopyData {
+  constructor(readonly pieces: Iterable<string>) {}
+}
+
+/** Runs `COPY … FROM STDIN` on the client with `data`; answers as pg answers a statement (its command and row count). */
+async function copyIn(client: pg.PoolClient, text: string, data: CopyData): Promise<Pick<pg.QueryResult, 'command' | 'rowCount' | 'rows'>> {
+  const stream = client.query(copyFrom(text));
+  await pipeline(Readable.from(data.pieces, { objectMode: false }), stream);
+  return { command: 'COPY', rowCount: stream.rowCount, rows: [] };
+}
+
+/**
  * A pooled connection whose queries with parameters run as named prepared statements (named after their text):
  * PostgreSQL parses and plans each text once per connection, where an unnamed statement is parsed and planned on
  * every call. Bagel's statements have few texts (values are always parameters; lists and multi-row inserts come in a
  * few sizes: prepared-query.ts), so each connection keeps a few hundred. Queries without parameters (migrations,
- * which may hold several statements) run as they are.
+ * which may hold several statements) run as they are; a COPY's rows (CopyData) are streamed.
  */
 /**
  * Whether PostgreSQL could not be reached or went away (rather than refused a statement): the network's errors, a
@@ -158,8 +180,10 @@ export function isConnectionFailure(error: unknown): boolean {
 }
 
 function preparing(client: pg.PoolClient): PostgresPoolClient {
-  const run = (text: string, values: readonly unknown[]) =>
-    values.length > 0 ? client.query({ name: statementName(text), text, values: values as unknown[] }) : client.query(text);
+  const run = (text: string, values: readonly unknown[]) => {
+    if (values.length === 1 && values[0] instanceof CopyData) return copyIn(client, text, values[0]);
+    return values.length > 0 ? client.query({ name: statementName(text), text, values: values as unknown[] }) : client.query(text);
+  };
   const query = (text: string, values: readonly unknown[]) =>
     run(text, values).catch((error: unknown) => {
       throw isConnectionFailure(error) ? new DatabaseUnavailableError(error) : error;

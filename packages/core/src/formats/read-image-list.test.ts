@@ -37,6 +37,10 @@ describe('readImageList', () => {
       'list.json, row 1, field "image_filenames.file": "../a.jpg" is not a plain relative path inside the image folder (no "..", ".", or empty folder names)',
     );
     expectFormatError(() => readImageList('[]', 'list.json', 'json'), 'list.json: no images: the list is empty');
+    expectFormatError(
+      () => readImageList(`a.jpg\n${'x'.repeat(501)}.jpg\n`, 'list.txt', 'lines'),
+      `list.txt, line 2: the file name "${'x'.repeat(40)}…" is 505 characters long; an image path has at most 500`,
+    );
     expectFormatError(() => readImageList('[["a.jpg"]]', 'list.json', 'json'), 'list.json, row 1: expected a file name or a pair [FILE, label], got an array of 1');
     expectFormatError(() => readImageList('{"files": []}', 'list.json', 'json'), 'list.json: expected {"image_filenames": [[FILE, label], ...]}, [[FILE, label], ...] or [FILE, ...], got an object');
   });

@@ -3,7 +3,7 @@ import type { Vocabulary } from '../vocabulary';
 import { FormatError, lineOrRow, type FileLocation } from './format-error';
 import { stripBom } from './parse-csv';
 import { describeJsonType, isPlainObject, parseJsonText } from './parse-json-text';
-import { imagePathProblem, type OriginalLabelRow, type OriginalLabelsFormat } from './read-original-labels';
+import { importedImagePathProblem, type OriginalLabelRow, type OriginalLabelsFormat } from './read-original-labels';
 import { resolveClassReference, type ClassBy } from './resolve-class';
 
 export type ImageListFormat = NonNullable<ImportManifest['images']['list']>['format'];
@@ -33,7 +33,7 @@ export function readImageList(text: string, file: string, format: ImageListForma
   const seen = new Map<string, FileLocation>();
   for (const entry of entries) {
     const at = { ...entry.location, field: entry.fileField };
-    const problem = imagePathProblem(entry.file);
+    const problem = importedImagePathProblem(entry.file);
     if (problem) throw new FormatError(at, problem);
     const previous = seen.get(entry.file);
     if (previous) throw new FormatError(at, `duplicate file "${entry.file}" (also ${lineOrRow(previous)})`);

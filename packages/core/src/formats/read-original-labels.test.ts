@@ -45,6 +45,17 @@ describe('readOriginalLabels: csv', () => {
     expectFormatError(() => readOriginalLabels('file,label\n,0\n', 'labels.csv', 'csv', auto), 'labels.csv, line 2, field "file": the file name is empty');
   });
 
+  it('refuses a path longer than 500 characters, which no index of file names could hold on every engine', () => {
+    const long = `${'d/'.repeat(300)}a.jpg`;
+    const error = expectFormatError(
+      () => readOriginalLabels(`file,label\na.jpg,0\n${long},1\n`, 'labels.csv', 'csv', auto),
+      `labels.csv, line 3, field "file": the file name "${long.slice(0, 40)}…" is 605 characters long; an image path has at most 500`,
+    );
+    expect(error).toMatchObject({ file: 'labels.csv', line: 3, field: 'file' });
+    const longest = `${'d/'.repeat(247)}a.jpg`;
+    expect(readOriginalLabels(`file,label\n${longest},1\n`, 'labels.csv', 'csv', auto)).toEqual(rows([longest, 1]));
+  });
+
   it('refuses a file without labels', () => {
     expectFormatError(() => readOriginalLabels('file,label\n', 'labels.csv', 'csv', auto), 'labels.csv: no labels: the file lists no image');
   });

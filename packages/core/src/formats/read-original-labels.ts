@@ -73,7 +73,7 @@ class LabelCollector {
   add(imageFile: unknown, label: unknown, location: FileLocation, fields: { fileField?: string; labelField?: string }): void {
     const fileAt = { ...location, field: fields.fileField };
     if (typeof imageFile !== 'string') throw new FormatError(fileAt, `expected a file name, got ${describeJsonType(imageFile)}`);
-    const problem = imagePathProblem(imageFile);
+    const problem = importedImagePathProblem(imageFile);
     if (problem) throw new FormatError(fileAt, problem);
     const previous = this.seen.get(imageFile);
     if (previous) throw new FormatError(fileAt, `duplicate file "${imageFile}" (also ${lineOrRow(previous)})`);
@@ -98,6 +98,20 @@ export function imagePathProblem(path: string): string | null {
     return `"${path}" is not a plain relative path inside the image folder (no "..", ".", or empty folder names)`;
   }
   return null;
+}
+
+/**
+ * The longest image path an import takes, in characters: far beyond any dataset's, and short enough for the unique
+ * index of a project's files (PostgreSQL's btree takes entries of about 2.7 kB at most; a UTF-16 character is at most
+ * 3 bytes of UTF-8).
+ */
+export const MAX_IMAGE_PATH_LENGTH = 500;
+
+/** Why an image path cannot be imported, or null: imagePathProblem's reasons, or a path too long to index. */
+export function importedImagePathProblem(path: string): string | null {
+  const problem = imagePathProblem(path);
+  if (problem || path.length <= MAX_IMAGE_PATH_LENGTH) return problem;
+  return `the file name "${path.slice(0, 40)}…" is ${path.length} characters long; an image path has at most ${MAX_IMAGE_PATH_LENGTH}`;
 }
 
 function readWnidLines(text: string, file: string, collector: LabelCollector): void {

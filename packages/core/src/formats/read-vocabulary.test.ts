@@ -39,6 +39,17 @@ describe('readVocabulary: imagenet-class-info', () => {
     expectFormatError(read({ cid: 1, wnid: 'n1', synset: [], gloss: 3 }), 'class_info.json, row 2, field "gloss": expected a string, got a number');
   });
 
+  it('refuses a key longer than a verdict or the item browser takes (100 characters), naming row and field', () => {
+    const long = `n${'0'.repeat(2999)}`;
+    const error = expectFormatError(
+      () => readVocabulary(withRow({ cid: 1, wnid: long, synset: [] }), 'class_info.json', 'imagenet-class-info'),
+      `class_info.json, row 2, field "wnid": the class key "${long.slice(0, 40)}…" is 3000 characters long; a class key has at most 100`,
+    );
+    expect(error).toMatchObject({ file: 'class_info.json', row: 2, field: 'wnid' });
+    const longest = `n${'0'.repeat(99)}`;
+    expect(readVocabulary(withRow({ cid: 1, wnid: longest, synset: [] }), 'class_info.json', 'imagenet-class-info')[1]!.key).toBe(longest);
+  });
+
   it('refuses duplicate indices and keys, naming both rows', () => {
     expectFormatError(
       () => readVocabulary(withRow({ cid: 0, wnid: 'n1', synset: [] }), 'class_info.json', 'imagenet-class-info'),
@@ -70,6 +81,10 @@ describe('readVocabulary: json', () => {
       'classes.json, row 2, field "key": duplicate class key "a" (also row 1)',
     );
     expectFormatError(() => readVocabulary(JSON.stringify([{ index: 0, key: 'a', names: [], cid: 1 }]), 'classes.json', 'json'), 'classes.json, row 1, field "cid": unknown field; a row has the fields index, key, names, gloss');
+    expectFormatError(
+      () => readVocabulary(JSON.stringify([{ index: 0, key: ` ${'é'.repeat(101)} `, names: [] }]), 'classes.json', 'json'),
+      `classes.json, row 1, field "key": the class key "${'é'.repeat(40)}…" is 101 characters long; a class key has at most 100`,
+    );
   });
 });
 
@@ -91,6 +106,11 @@ describe('readVocabulary: csv', () => {
     expect(error).toMatchObject({ file: 'classes.csv', line: 3, field: 'index' });
     expectFormatError(() => readVocabulary('index,key,names\n0,,x\n', 'classes.csv', 'csv'), 'classes.csv, line 2, field "key": the class key is empty');
     expectFormatError(() => readVocabulary('index,key,names\n99999999999999999999,a,x\n', 'classes.csv', 'csv'), 'classes.csv, line 2, field "index": 99999999999999999999 is too large for a class index');
+    const tooLong = expectFormatError(
+      () => readVocabulary(`index,key,names\n0,a,x\n1,${'k'.repeat(2800)},y\n`, 'classes.csv', 'csv'),
+      `classes.csv, line 3, field "key": the class key "${'k'.repeat(40)}…" is 2800 characters long; a class key has at most 100`,
+    );
+    expect(tooLong).toMatchObject({ file: 'classes.csv', line: 3, field: 'key' });
   });
 
   it('refuses duplicate keys and indices, naming both lines', () => {

@@ -1,4 +1,4 @@
-import type { ImportManifest, VocabularyClass } from '@bagel/contracts';
+import { MAX_CLASS_KEY_LENGTH, type ImportManifest, type VocabularyClass } from '@bagel/contracts';
 import { FormatError, lineOrRow, type FileLocation } from './format-error';
 import { parseCsvTable } from './parse-csv';
 import { checkJsonFields, describeJsonType, describeJsonValue, isPlainObject, parseJsonText } from './parse-json-text';
@@ -29,6 +29,8 @@ function readCsvVocabulary(text: string, file: string): VocabularyClass[] {
     const index = Number(values.index);
     if (!Number.isSafeInteger(index)) throw new FormatError(at('index'), `${values.index} is too large for a class index`);
     if (values.key === '') throw new FormatError(at('key'), 'the class key is empty');
+    const tooLong = keyTooLong(values.key);
+    if (tooLong) throw new FormatError(at('key'), tooLong);
     const names = values.names
       .split(';')
       .map((n) => n.trim())
@@ -62,6 +64,8 @@ function readJsonVocabulary(text: string, file: string, format: 'imagenet-class-
     if (typeof key !== 'string' || key.trim() === '') {
       throw new FormatError(at(fields.key), `expected a non-empty class key, got ${describeJsonValue(key)}`);
     }
+    const tooLong = keyTooLong(key.trim());
+    if (tooLong) throw new FormatError(at(fields.key), tooLong);
     const names = entry[fields.names];
     if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
       throw new FormatError(at(fields.names), `expected an array of names (strings), got ${describeJsonValue(names)}`);
@@ -72,6 +76,12 @@ function readJsonVocabulary(text: string, file: string, format: 'imagenet-class-
     return { cls: { index, key: key.trim(), names: cleanNames, gloss }, location: { file, row } };
   });
   return checkUnique(located, fields);
+}
+
+/** Why a class key is too long, or null: a verdict's labels and the item browser take keys of MAX_CLASS_KEY_LENGTH at most. */
+function keyTooLong(key: string): string | null {
+  if (key.length <= MAX_CLASS_KEY_LENGTH) return null;
+  return `the class key "${key.slice(0, 40)}…" is ${key.length} characters long; a class key has at most ${MAX_CLASS_KEY_LENGTH}`;
 }
 
 function checkUnique(located: Located[], fields: { index: string; key: string } = { index: 'index', key: 'key' }): VocabularyClass[] {

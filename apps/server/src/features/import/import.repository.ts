@@ -9,7 +9,7 @@ import type {
   TopKTable,
 } from '@bagel/core';
 import type { Queries } from '../../db/database';
-import { insertRows, refreshStatistics } from '../../db/dialect';
+import { bulkStepScale, insertRows, refreshStatistics } from '../../db/dialect';
 
 /** Everything an import writes, parsed and checked beforehand. */
 export interface ProjectToImport {
@@ -68,9 +68,11 @@ export interface ImportedProjectSummary {
 /** Presence answer codes (PRESENCE_ANSWER) as stored. */
 const ANSWER_NAMES = ['no', 'maybe', 'yes'] as const;
 
-/** Images written per step: their rows go in a few multi-row statements (insertRows). */
+/** Images whose rows are written per step on SQLite (times bulkStepScale): they go in a few statements (insertRows). */
 const IMAGES_PER_STEP = 64;
-/** Crowd pairs written per step (each with its answers, about 5 each). */
+/** Steps' worth of images written at a time, ahead of the steps that write their rows (which need their ids). */
+const STEPS_AHEAD = 8;
+/** Crowd pairs written per step on SQLite (times bulkStepScale), each with its answers (about 5 each). */
 const CROWD_PAIRS_PER_STEP = 2048;
 
 /** The tables an import writes rows of by the thousand. */
@@ -89,6 +91,60 @@ const BULK_TABLES = [
 
 /** Images written before the statistics are refreshed the first time, in the middle of an import. */
 const STATISTICS_AFTER_IMAGES = 2_000;
+
+/** Models at positions below this have a bit in items.top1_mistake_models (migration 007); SQLite integers are 64-bit. */
+const MASK_POSITIONS = 62;
+
+/**
+ * An item's top-1 mistake mask (items.top1_mistake_models), as the trigger items_top1_mistake_models computes it from
+ * the rows the import writes before the item: bit p for the model at position p (below 62) whose top-1 on the image
+ * is not among its accepted labels; none for a model that does not rank the image. Written with the item, so that the
+ * trigger need not look it up (migration 020): a number while a double holds it exactly, else a bigint.
+ */
+function top1MistakeMask(models: ProjectToImport['models'], position: number, accepted: readonly number[]): number | bigint {
+  let mask = 0n;
+  for (let m = 0; m < Math.min(models.length, MASK_POSITIONS); m++) {
+    const table = models[m]!.predictions;
+    const top1 = table.k > 0 ? table.classIndex[position * table.k]! : -1;
+    if (top1 >= 0 && !accepted.includes(top1)) mask |= 1n << BigInt(m);
+  }
+  return mask <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(mask) : mask;
+}
+
+/** The rows hanging on a step's images, made before they are written (writeStep). */
+interface StepRows {
+  accepted: unknown[][];
+  prior: unknown[][];
+  predictions: unknown[][];
+  items: unknown[][];
+  extras: { imageId: number; candidates: readonly { classIndex: number; source: ExtraCandidateSource }[] }[];
+}
+
+/**
+ * Writes a step's rows, in primary-key order (image by image, then model, then rank), which keeps the WITHOUT ROWID
+ * tables' inserts appending on SQLite. The items after the predictions and accepted labels: the insert trigger reads
+ * them for an item whose mask is 0 (top1MistakeMask).
+ */
+async function writeStep(db: Queries, projectId: number, rows: StepRows): Promise<void> {
+  await insertRows(db, 'accepted_labels', ['image_id', 'class_idx'], rows.accepted);
+  await insertRows(db, 'prior_labels', ['image_id', 'class_idx', 'judgement', 'source'], rows.prior);
+  await insertRows(db, 'predictions', ['image_id', 'model_id', 'rank', 'class_idx', 'score'], rows.predictions);
+  await insertRows(db, 'items', ['project_id', 'image_id', 'models_wrong', 'confidence', 'top1_mistake_models'], rows.items);
+  if (rows.extras.length === 0) return;
+  const itemRows = await db
+    .selectFrom('items')
+    .select(['id', 'image_id'])
+    .where('project_id', '=', projectId)
+    .where('image_id', 'in', rows.extras.map((e) => e.imageId))
+    .execute();
+  const itemIdOfImage = new Map(itemRows.map((r) => [r.image_id, r.id]));
+  await insertRows(
+    db,
+    'item_extra_candidates',
+    ['item_id', 'class_idx', 'source'],
+    rows.extras.flatMap(({ imageId, candidates }) => candidates.map((c) => [itemIdOfImage.get(imageId), c.classIndex, c.source])),
+  );
+}
 
 /** Writes an imported project (features/import) and finds what earlier imports left. */
 export function createImportRepository(db: Queries) {
@@ -161,11 +217,12 @@ export function createImportRepository(db: Queries) {
     for (let i = 0; i < question.length; i++) byQuestion[next[question[i]!]!++] = i;
 
     const pairs = [...routing.pairs].sort((a, b) => a.position - b.position || a.classIndex - b.classIndex);
+    const pairsPerStep = CROWD_PAIRS_PER_STEP * bulkStepScale(slice.queries);
     let written = 0;
-    for (let first = 0; first < pairs.length; first += CROWD_PAIRS_PER_STEP) {
+    for (let first = 0; first < pairs.length; first += pairsPerStep) {
       const posteriors: unknown[][] = [];
       const answerRows: unknown[][] = [];
-      for (const pair of pairs.slice(first, first + CROWD_PAIRS_PER_STEP)) {
+      for (const pair of pairs.slice(first, first + pairsPerStep)) {
         const imageId = imageIds[pair.position]!;
         posteriors.push([imageId, pair.classIndex, pair.posterior, pair.answers, pair.route]);
         for (let j = start[pair.question]!; j < start[pair.question + 1]!; j++) {
@@ -209,10 +266,10 @@ export function createImportRepository(db: Queries) {
     /**
      * Writes a whole project, step by step: each `yield` is a place where the caller may commit (writeInSlices), so
      * that no transaction is long. The project is written with `importing` set, which hides it from everything but
-     * the import, and its last step clears it: the project appears whole, in the last commit, or not at all. A step
-     * writes a few hundred images with all their rows in multi-row statements, in primary-key order (image by image,
-     * then model, then rank), which keeps the WITHOUT ROWID tables' inserts appending on SQLite. `onImages` hears
-     * every few hundred images how many are written. Returns its id.
+     * the import, and its last step clears it: the project appears whole, in the last commit, or not at all. The
+     * images go a few steps' worth at a time, ahead of the rows that hang on them; a step writes those of 64 images
+     * (512 on PostgreSQL: bulkStepScale) in a few statements (writeStep), while the import makes the next step's.
+     * `onImages` hears after each step how many images are written with their rows. Returns its id.
      */
     async *insertProject(
       slice: { readonly queries: Queries },
@@ -254,35 +311,40 @@ export function createImportRepository(db: Queries) {
           .executeTakeFirstOrThrow();
         modelIds.push(row.id);
       }
+      const imagesPerStep = IMAGES_PER_STEP * bulkStepScale(slice.queries);
       const imageIds = new Array<number>(project.images.length);
-      for (let first = 0; first < project.images.length; first += IMAGES_PER_STEP) {
-        const last = Math.min(first + IMAGES_PER_STEP, project.images.length);
-        const images = project.images.slice(first, last);
-        await insertRows(
-          slice.queries,
-          'images',
-          ['project_id', 'position', 'file', 'original_class_idx', 'missing'],
-          images.map((image, i) => [projectId, first + i, image.file, image.originalClassIndex, image.missing ? 1 : 0]),
-        );
-        // Their ids are the database's to give (on both engines): read back by position, in the slice's transaction.
-        const idRows = await slice.queries
-          .selectFrom('images')
-          .select(['id', 'position'])
-          .where('project_id', '=', projectId)
-          .where('position', '>=', first)
-          .where('position', '<', last)
-          .execute();
-        const ids = new Map(idRows.map((r) => [r.position, r.id]));
-        const accepted: unknown[][] = [];
-        const prior: unknown[][] = [];
-        const predictions: unknown[][] = [];
-        const items: unknown[][] = [];
-        for (const [i, image] of images.entries()) {
-          const position = first + i;
-          const imageId = ids.get(position)!;
-          imageIds[position] = imageId;
-          for (const classIndex of image.accepted) accepted.push([imageId, classIndex]);
-          for (const j of image.priorJudgements) prior.push([imageId, j.classIndex, j.judgement, j.source]);
+      /** Images written so far (their ids in imageIds): STEPS_AHEAD steps' worth at a time, ahead of their rows. */
+      let imagesWritten = 0;
+      const writeImages = async (until: number): Promise<void> => {
+        while (imagesWritten < until) {
+          const first = imagesWritten;
+          const last = Math.min(first + STEPS_AHEAD * imagesPerStep, project.images.length);
+          await insertRows(
+            slice.queries,
+            'images',
+            ['project_id', 'position', 'file', 'original_class_idx', 'missing'],
+            project.images.slice(first, last).map((image, i) => [projectId, first + i, image.file, image.originalClassIndex, image.missing ? 1 : 0]),
+          );
+          // Their ids are the database's to give (on both engines): read back by position, in the slice's transaction.
+          const idRows = await slice.queries
+            .selectFrom('images')
+            .select(['id', 'position'])
+            .where('project_id', '=', projectId)
+            .where('position', '>=', first)
+            .where('position', '<', last)
+            .execute();
+          for (const { id, position } of idRows) imageIds[position] = id;
+          imagesWritten = last;
+        }
+      };
+      /** The rows of the images in [first, last) that hang on them, for writeStep. */
+      const rowsOfStep = (first: number, last: number): StepRows => {
+        const step: StepRows = { accepted: [], prior: [], predictions: [], items: [], extras: [] };
+        for (let position = first; position < last; position++) {
+          const image = project.images[position]!;
+          const imageId = imageIds[position]!;
+          for (const classIndex of image.accepted) step.accepted.push([imageId, classIndex]);
+          for (const j of image.priorJudgements) step.prior.push([imageId, j.classIndex, j.judgement, j.source]);
           project.models.forEach(({ predictions: table }, m) => {
             const modelId = modelIds[m]!;
             const offset = position * table.k;
@@ -290,36 +352,49 @@ export function createImportRepository(db: Queries) {
               const classIndex = table.classIndex[offset + r]!;
               if (classIndex < 0) break;
               const score = table.score[offset + r]!;
-              predictions.push([imageId, modelId, r + 1, classIndex, Number.isNaN(score) ? null : score]);
+              step.predictions.push([imageId, modelId, r + 1, classIndex, Number.isNaN(score) ? null : score]);
             }
           });
-          if (image.item) items.push([projectId, imageId, image.item.modelsWrong, image.item.confidence]);
+          if (image.item) {
+            step.items.push([projectId, imageId, image.item.modelsWrong, image.item.confidence, top1MistakeMask(project.models, position, image.accepted)]);
+            if (image.item.extraCandidates.length > 0) step.extras.push({ imageId, candidates: image.item.extraCandidates });
+          }
         }
-        await insertRows(slice.queries, 'accepted_labels', ['image_id', 'class_idx'], accepted);
-        await insertRows(slice.queries, 'prior_labels', ['image_id', 'class_idx', 'judgement', 'source'], prior);
-        await insertRows(slice.queries, 'predictions', ['image_id', 'model_id', 'rank', 'class_idx', 'score'], predictions);
-        // Items after the predictions and accepted labels: the insert trigger reads them (top1_mistake_models).
-        await insertRows(slice.queries, 'items', ['project_id', 'image_id', 'models_wrong', 'confidence'], items);
-        const withExtras = images.flatMap((image, i) => (image.item && image.item.extraCandidates.length > 0 ? [{ image, imageId: ids.get(first + i)! }] : []));
-        if (withExtras.length > 0) {
-          const itemRows = await slice.queries
-            .selectFrom('items')
-            .select(['id', 'image_id'])
-            .where('image_id', 'in', withExtras.map((e) => e.imageId))
-            .execute();
-          const itemIdOfImage = new Map(itemRows.map((r) => [r.image_id, r.id]));
-          await insertRows(
-            slice.queries,
-            'item_extra_candidates',
-            ['item_id', 'class_idx', 'source'],
-            withExtras.flatMap(({ image, imageId }) => image.item!.extraCandidates.map((c) => [itemIdOfImage.get(imageId), c.classIndex, c.source])),
-          );
+        return step;
+      };
+      // A step's rows are written while the next step's are made (on PostgreSQL the server stores one step's rows as
+      // the import makes the next's: they take about as long), and a step's writes are awaited before the next
+      // `yield`, so that a commit never comes before what the slice wrote (nor a rollback before a write under way).
+      let writing: { done: Promise<void>; last: number } | null = null;
+      try {
+        for (let first = 0; first < project.images.length; first += imagesPerStep) {
+          const last = Math.min(first + imagesPerStep, project.images.length);
+          if (last > imagesWritten) {
+            await writing?.done;
+            await writeImages(last);
+          }
+          const rows = rowsOfStep(first, last);
+          if (writing) {
+            await writing.done;
+            onImages?.(writing.last);
+            // Once the tables hold a fair sample of the project: the statistics brought up to date, for the plans of
+            // the rest of the import (PostgreSQL's items trigger, planned for tables it took to be empty, took 4 times
+            // longer).
+            if (first < STATISTICS_AFTER_IMAGES && last >= STATISTICS_AFTER_IMAGES) await refreshStatistics(slice.queries, BULK_TABLES);
+            yield;
+          }
+          const done = writeStep(slice.queries, projectId, rows);
+          // Awaited before the next yield (or the end); a failure meanwhile is thrown there, not left unhandled.
+          done.catch(() => {});
+          writing = { done, last };
         }
-        onImages?.(last);
-        // Once the tables hold a fair sample of the project: the statistics brought up to date, for the plans of the
-        // rest of the import (PostgreSQL's items trigger, planned for tables it took to be empty, took 4 times longer).
-        if (first < STATISTICS_AFTER_IMAGES && last >= STATISTICS_AFTER_IMAGES) await refreshStatistics(slice.queries, BULK_TABLES);
-        yield;
+        if (writing) {
+          await writing.done;
+          onImages?.(writing.last);
+        }
+      } finally {
+        // Thrown out of the loop with a step's writes under way: they end before the transaction is rolled back.
+        await writing?.done.catch(() => {});
       }
       await insertRows(
         slice.queries,
