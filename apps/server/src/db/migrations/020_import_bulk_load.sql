@@ -7,12 +7,12 @@
 --    one (0, the column's default), as before. A mask of 0 given by the import is computed again, to the same 0.
 --
 -- 2. predictions.model_id no longer references models(id). Its check ran once per prediction against the few models
---    of a project (on PostgreSQL, a quarter of what an import of 50,000 images with five models' top-5 cost the server),
---    and its ON DELETE CASCADE walked the whole predictions table for each model deleted (no index starts with
---    model_id). Like the model_id of item_final_mistakes, project_mistake_counts and project_score_deltas, it names a
---    model of the project its image belongs to, written by the import that wrote both; a project's predictions go with
---    its images (image_id's foreign key), and models are deleted only with their project. SQLite drops a foreign key
---    by rebuilding the table.
+--    of a project (on PostgreSQL, a quarter to a third of what an import of 50,000 images with five models' top-5
+--    cost the server), and its ON DELETE CASCADE walked the whole predictions table for each model deleted (no index
+--    starts with model_id). Like the model_id of item_final_mistakes, project_mistake_counts and
+--    project_score_deltas, it names a model of the project its image belongs to, written by the import that wrote
+--    both; a project's predictions go with its images (image_id's foreign key), and models are deleted only with their
+--    project. SQLite drops a foreign key by rebuilding the table.
 DROP TRIGGER items_top1_mistake_models;
 
 CREATE TABLE predictions_020 (

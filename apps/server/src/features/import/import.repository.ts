@@ -362,9 +362,9 @@ export function createImportRepository(db: Queries) {
         }
         return step;
       };
-      // A step's rows are written while the next step's are made (on PostgreSQL the server stores one step's rows as
-      // the import makes the next's: they take about as long), and a step's writes are awaited before the next
-      // `yield`, so that a commit never comes before what the slice wrote (nor a rollback before a write under way).
+      // A step's rows are written while the next step's are made (on PostgreSQL, the server stores a step's rows as
+      // the import makes the next step's), and a step's writes are awaited before the next `yield`, so that a commit
+      // never comes before what the slice wrote (nor a rollback before a write under way).
       let writing: { done: Promise<void>; last: number } | null = null;
       try {
         for (let first = 0; first < project.images.length; first += imagesPerStep) {
@@ -379,7 +379,7 @@ export function createImportRepository(db: Queries) {
             onImages?.(writing.last);
             // Once the tables hold a fair sample of the project: the statistics brought up to date, for the plans of
             // the rest of the import (PostgreSQL's items trigger, planned for tables it took to be empty, took 4 times
-            // longer).
+            // longer when it ran for every item).
             if (first < STATISTICS_AFTER_IMAGES && last >= STATISTICS_AFTER_IMAGES) await refreshStatistics(slice.queries, BULK_TABLES);
             yield;
           }

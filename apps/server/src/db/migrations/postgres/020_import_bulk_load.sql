@@ -6,9 +6,9 @@
 --    column's default), whose mask it computes as before. The WHEN is checked without calling the function.
 --
 -- 2. predictions.model_id no longer references models(id): its check, a query per prediction against the few models
---    of a project, was a quarter of what an import of 50,000 images with five models' top-5 cost the server, and its
---    ON DELETE CASCADE walked the whole predictions table for each model deleted. A project's predictions go with its
---    images (image_id's foreign key); models are deleted only with their project.
+--    of a project, was a quarter to a third of what an import of 50,000 images with five models' top-5 cost the
+--    server, and its ON DELETE CASCADE walked the whole predictions table for each model deleted. A project's
+--    predictions go with its images (image_id's foreign key); models are deleted only with their project.
 DROP TRIGGER items_top1_mistake_models ON items;
 
 CREATE TRIGGER items_top1_mistake_models BEFORE INSERT ON items
