@@ -13,4 +13,9 @@ export interface TestPostgres {
   /** Starts the server again, on the same port, after crash(). */
   restart(): Promise<void>;
 }
-export declare function startPostgres(options?: { quiet?: boolean; durable?: boolean }): Promise<TestPostgres>;
+export declare function startPostgres(options?: {
+  quiet?: boolean;
+  durable?: boolean;
+  /** Server settings (`-c name=value`) over the test cluster's. */
+  settings?: Record<string, string>;
+}): Promise<TestPostgres>;

@@ -149,9 +149,10 @@ process.on('SIGTERM', () => process.exit(0));
  * and `stop()`, which stops it and removes its directory. `quiet` leaves out the line saying it started. `durable`
  * keeps synchronous_commit on: a commit is answered only once its WAL is written, so that a crash of the server
  * (crash(): the process, not the machine, so fsync may stay off) loses no acknowledged commit, as on a real server.
+ * `settings` overrides the server settings above (a benchmark gives the cluster the memory a deployed server has).
  */
-export async function startPostgres({ quiet = false, durable = false } = {}) {
-  const overrides = durable ? { synchronous_commit: 'on' } : {};
+export async function startPostgres({ quiet = false, durable = false, settings = {} } = {}) {
+  const overrides = { ...(durable ? { synchronous_commit: 'on' } : {}), ...settings };
   const bin = findPostgresBin();
   if (!bin) {
     throw new Error("PostgreSQL's server binaries (initdb, pg_ctl, postgres) were not found in $PG_BIN, " +
