@@ -181,11 +181,16 @@ test('the session ends mid-draft: Enter asks for the password over the review sc
   expect(stored).toMatchObject({ revision: 1, comment: COMMENT, expert: username });
   expect((await page.request.get(`/api/items/${itemId}/draft`)).status()).toBe(404);
 
-  // The cookie gone (cleared by the browser) while revising: the same, with the same password.
+  // The cookie gone (cleared by the browser) while revising: the same, with the same password. The item's discussion,
+  // beside it once judged, asks the server every 3 s: once it has answered, it is kept out of the rest, whose every
+  // key must reach the screen (on a slow machine, its 401 asked for the password while the comment was being typed).
+  const discussed = page.waitForResponse((response) => new URL(response.url()).pathname === `/api/items/${itemId}/discussion`);
   await page.getByTestId('previous-item').click();
   // The header names the item from the cache at once; the screen takes keys once the item is fetched again and shown.
   await expect(page.getByTestId('review-screen')).toHaveAttribute('data-item-id', String(itemId));
   await expect(page.getByTestId('item-id')).toContainText('revising r1');
+  await discussed;
+  await page.route(`**/api/items/${itemId}/discussion`, (route) => route.abort());
   await context.clearCookies();
   await typeComment(page, ' Checked again.');
   await page.keyboard.press('Enter');

@@ -6,7 +6,7 @@ import { importLargeVocabularyProject, LARGE_VOCABULARY_CLASSES } from './large-
 import { passwordOf } from './support';
 
 /** Cold loads measured per case (after one that is not counted: the server renders the previews on the first). */
-const RUNS = 9;
+const RUNS = 11;
 const EXPERT = 'expert1';
 /** Typed one key at a time in the add-class search of the 21,841-class project, twice over. */
 const QUERIES = ['dog', 'golden retriever', 'n0212', 'tabby', 'e', 'shark'];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { VocabularyClass } from '@bagel/contracts';
-import { createVocabularySearch } from './search-vocabulary';
+import { createVocabularySearch, vocabularySearchBuilder } from './search-vocabulary';
 
 // The real ImageNet vocabulary (1,000 classes), as shipped with the demo.
 const imagenet: VocabularyClass[] = (
@@ -72,5 +72,102 @@ describe('createVocabularySearch over ImageNet', () => {
   it('returns nothing for an empty query and respects the limit', () => {
     expect(search.search('   ')).toEqual([]);
     expect(search.search('dog', 7)).toHaveLength(7);
+  });
+});
+
+/**
+ * The ranking written plainly, as it was before the search was made fast (every class scored, every match sorted):
+ * the fast search must give the same classes in the same order.
+ */
+function plainSearch(classes: readonly VocabularyClass[], query: string, limit: number): VocabularyClass[] {
+  const normalize = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[_-]+/g, ' ').trim();
+  const asWords = (s: string) => ` ${s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  const scoreWord = (cls: VocabularyClass, word: string): number => {
+    const words = asWords(word);
+    if (words.trim() === '') return 0;
+    const start = words.trimEnd();
+    const gloss = normalize(cls.gloss);
+    const key = cls.key.toLowerCase();
+    let best = 0;
+    for (const name of cls.names.map(normalize)) {
+      if (name === word) return 100;
+      if (asWords(name).includes(words)) best = Math.max(best, 80);
+      else if (name.startsWith(word)) best = Math.max(best, 65);
+      else if (asWords(name).includes(start)) best = Math.max(best, 60);
+      else if (name.includes(word)) best = Math.max(best, 40);
+    }
+    if (key === word) best = Math.max(best, 90);
+    else if (key.startsWith(word)) best = Math.max(best, 50);
+    if (best < 45 && asWords(gloss).includes(words)) best = 45;
+    else if (best === 0 && gloss.includes(word)) best = 10;
+    return best;
+  };
+  const q = normalize(query);
+  if (!q) return [];
+  const words = q.split(/\s+/);
+  const scored: { cls: VocabularyClass; score: number }[] = [];
+  for (const cls of classes) {
+    let score = words.length > 1 ? scoreWord(cls, q) * 2 : 0;
+    if (score === 0) {
+      for (const word of words) {
+        const s = scoreWord(cls, word);
+        if (s === 0) {
+          score = 0;
+          break;
+        }
+        score += s;
+      }
+    }
+    if (score > 0) scored.push({ cls, score });
+  }
+  scored.sort((a, b) => b.score - a.score || a.cls.index - b.cls.index);
+  return scored.slice(0, limit).map((s) => s.cls);
+}
+
+describe('the fast search', () => {
+  // ImageNet, with classes whose names have accents, punctuation and other scripts, in an order that is not the index's.
+  const classes: VocabularyClass[] = [
+    ...imagenet,
+    { index: 1000, key: 'x-crème', names: ['Crème brûlée', 'burnt cream'], gloss: 'custard under caramelized sugar; “crème” à la française' },
+    { index: 1001, key: 'x-jp', names: ['寿司', 'sushi'], gloss: 'vinegared rice with raw fish' },
+    { index: 1002, key: 'x_under', names: ['t-shirt', 'tee_shirt', "O'Brien's cup"], gloss: 'a shirt of 100% cotton (no collar)' },
+    // A key that is also a letter many names start with: the exact key ranks high, though no name has it as a word.
+    { index: 1003, key: 'E', names: ['drinking vessel'], gloss: 'a vessel to drink from' },
+  ].toReversed();
+  const fast = createVocabularySearch(classes);
+
+  it('ranks exactly as the plain scan does, over prefixes of names, keys, glosses, phrases and punctuation', () => {
+    const queries = new Set<string>(['', ' ', 'a', 'e', 'cat', 'tabby cat', 'egyptian cat', 'cup', 'crème', 'creme brulee', 'BRÛLÉE', '寿', 'sushi rice',
+      't-shirt', 't shirt', 'tee_shirt', "o'brien", 'o brien', "o'lantern", "jack-o'-l", '100%', '(no', 'n0212', 'N07920052', 'dace-like', 'dog dog', 'x_', 'x-', '-', '--', 'e e e']);
+    for (const cls of classes.filter((_, i) => i % 97 === 0)) {
+      for (const text of [cls.names[0]!, cls.key, cls.gloss.slice(0, 12)]) for (let n = 1; n <= Math.min(text.length, 6); n++) queries.add(text.slice(0, n));
+    }
+    for (const query of queries) {
+      for (const limit of [1, 7, 30]) {
+        expect(fast.search(query, limit).map((c) => c.key), `${query} (${limit})`).toEqual(plainSearch(classes, query, limit).map((c) => c.key));
+      }
+    }
+  });
+
+  it('narrows the last matches as a query is typed, and searches everything again when it changes otherwise', () => {
+    const typed = (text: string) => Array.from({ length: text.length }, (_, i) => text.slice(0, i + 1));
+    const steps = [...typed('golden retriever'), ...typed('golden retriever').toReversed(), ...typed("o'brien's c"), 'cup', 'cu', 'cup', ...typed('crème b'), ...typed('t-shirt'), 'e', 'e e', 'e e e', 'e'];
+    for (const query of steps) {
+      expect(fast.search(query, 30).map((c) => c.key), query).toEqual(plainSearch(classes, query, 30).map((c) => c.key));
+    }
+  });
+
+  it('is built a slice at a time, searching what is indexed so far', () => {
+    const builder = vocabularySearchBuilder(imagenet);
+    expect(builder.search.search('espresso')).toEqual([]);
+    expect(builder.step(500)).toBe(false);
+    expect(builder.search.search('tench', 1)[0]?.key).toBe('n01440764');
+    // "e" matches among the first 500 classes; espresso (index 967) is not among them yet.
+    expect(builder.search.search('e', 1)).toHaveLength(1);
+    expect(builder.step(499)).toBe(false);
+    expect(builder.step(500)).toBe(true);
+    expect(builder.step(1)).toBe(true);
+    // "espresso" extends "e", but what matched "e" then is not all that is indexed now.
+    expect(builder.search.search('espresso', 3).map((c) => c.key)).toEqual(createVocabularySearch(imagenet).search('espresso', 3).map((c) => c.key));
   });
 });

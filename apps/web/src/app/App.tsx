@@ -1,27 +1,30 @@
 import type { Candidate, ProjectSummary, ReviewItem, SessionUser } from '@bagel/contracts';
-import { type ReactNode, useCallback, useState } from 'react';
+import { type ReactNode, Suspense, useCallback, useState } from 'react';
 import { useSessionUser } from '../features/auth/api/get-session-user';
 import { LoginScreen } from '../features/auth/components/LoginScreen';
 import { SessionEndedDialog } from '../features/auth/components/SessionEndedDialog';
 import { UserMenu } from '../features/auth/components/UserMenu';
-import { ClassExamplesDialog } from '../features/class-examples/components/ClassExamplesDialog';
-import { DashboardScreen } from '../features/dashboard/components/DashboardScreen';
-import { DiscussionPanel } from '../features/discussion/components/DiscussionPanel';
-import { DownloadLinks } from '../features/exports/components/DownloadLinks';
-import { GuidePanel } from '../features/guide/components/GuidePanel';
-import { GuideScreen } from '../features/guide/components/GuideScreen';
-import { LeadDesk } from '../features/lead/components/LeadDesk';
-import { MajorSliceScreen } from '../features/major-slice/components/MajorSliceScreen';
-import { MyVerdictsScreen } from '../features/my-verdicts/components/MyVerdictsScreen';
 import { useProjects } from '../features/projects/api/get-projects';
 import { ProjectPicker } from '../features/projects/components/ProjectPicker';
 import { ReviewScreen } from '../features/review/components/ReviewScreen';
 import { ReviewerSync } from '../features/review/components/ReviewerSync';
 import { describeUnsentWork } from '../features/review/lib/unsent-work';
-import { UsersScreen } from '../features/users/components/UsersScreen';
 import { errorMessage } from '../lib/api-client';
 import { useSessionStore } from '../stores/session-store';
 import { ItemBrowserView } from './item-browser-slot';
+import {
+  ClassExamplesDialog,
+  DashboardScreen,
+  DiscussionPanel,
+  DownloadLinks,
+  GuidePanel,
+  GuideScreen,
+  LeadDesk,
+  MajorSliceScreen,
+  MyVerdictsScreen,
+  preloadReviewPanels,
+  UsersScreen,
+} from './lazy-screens';
 import { PageLinks } from './PageLinks';
 import { type PageId, type UrlState, type ViewId, readUrlState, urlOf, writeUrlState } from './url-state';
 import { ViewLink } from './ViewLink';
@@ -89,7 +92,11 @@ function SignedInScreens({ user }: { user: SessionUser }) {
   );
 
   if (page === 'users') {
-    return <UsersScreen me={user} userMenu={userMenu} backLabel={backLabelOf(returnTo, projects.data?.projects)} onBack={closePage} />;
+    return (
+      <Suspense fallback={<ScreenLoading />}>
+        <UsersScreen me={user} userMenu={userMenu} backLabel={backLabelOf(returnTo, projects.data?.projects)} onBack={closePage} />
+      </Suspense>
+    );
   }
   if (projects.isPending) return <div className="loading">Loading the projects…</div>;
   if (projects.isError) return <FatalError message={errorMessage(projects.error)} onRetry={() => void projects.refetch()} />;
@@ -137,8 +144,20 @@ interface ProjectShellProps {
   onChangeProject?: () => void;
 }
 
-/** One project: the views the user's role may open, one at a time, with the navigation between them. */
-function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: ProjectShellProps) {
+/**
+ * One project: the views the user's role may open, one at a time, with the navigation between them. Every view but the
+ * review, and the panels beside an item, are loaded when first shown (lazy-screens.ts), each under a Suspense of its
+ * own: a panel loading beside the review leaves the review as it is.
+ */
+function ProjectShell(props: ProjectShellProps) {
+  return (
+    <Suspense fallback={<ScreenLoading />}>
+      <ProjectViews {...props} />
+    </Suspense>
+  );
+}
+
+function ProjectViews({ project, user, userMenu, initialUrl, onChangeProject }: ProjectShellProps) {
   const hasItemBrowser = ItemBrowserView !== null;
   const [view, setView] = useState<ViewId>(() => allowedView(initialUrl.view, user.role, hasItemBrowser));
   // An ?item= link is honoured once, by the view it was opened with; after that the review's queue leads.
@@ -173,19 +192,28 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
   // Other images of a class beside an item (the review's candidates, the desk's classes), the item's own image left out.
   const classExamples = useCallback(
     ({ cls, item, onClose }: { cls: Pick<Candidate, 'key' | 'names' | 'gloss'>; item: ReviewItem; onClose(): void }) => (
-      <ClassExamplesDialog
-        key={`${item.id}:${cls.key}`}
-        projectId={project.id}
-        cls={cls}
-        ownImage={{ imageId: item.image.id, originalLabel: item.originalLabel.key }}
-        onClose={onClose}
-      />
+      <Suspense fallback={null}>
+        <ClassExamplesDialog
+          key={`${item.id}:${cls.key}`}
+          projectId={project.id}
+          cls={cls}
+          ownImage={{ imageId: item.image.id, originalLabel: item.originalLabel.key }}
+          onClose={onClose}
+        />
+      </Suspense>
     ),
     [project.id],
   );
 
   // The project's labeling guide beside the item (the review screen, the desk); the Guide view shows and edits it.
-  const guidePanel = useCallback(({ onClose }: { onClose(): void }) => <GuidePanel projectId={project.id} onClose={onClose} />, [project.id]);
+  const guidePanel = useCallback(
+    ({ onClose }: { onClose(): void }) => (
+      <Suspense fallback={null}>
+        <GuidePanel projectId={project.id} onClose={onClose} />
+      </Suspense>
+    ),
+    [project.id],
+  );
 
   const navigation = <ViewNavigation projectId={project.id} views={viewsFor(user.role, hasItemBrowser)} current={view} onNavigate={navigate} />;
   const common = { project, userMenu, navigation, onChangeProject };
@@ -204,9 +232,16 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
             </ViewLink>
           }
           // Blind review: the discussion shows only once the expert has given their own verdict on the item.
-          itemAside={(item) => (item.myVerdict ? <DiscussionPanel key={item.id} itemId={item.id} compact /> : null)}
+          itemAside={(item) =>
+            item.myVerdict ? (
+              <Suspense fallback={null}>
+                <DiscussionPanel key={item.id} itemId={item.id} compact />
+              </Suspense>
+            ) : null
+          }
           classExamples={classExamples}
           guide={guidePanel}
+          onFirstImageShown={preloadReviewPanels}
         />
       );
     case 'my-verdicts':
@@ -226,7 +261,11 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
           user={user}
           itemId={deskItemId}
           onOpenItem={onDeskItemOpened}
-          discussion={(itemId) => <DiscussionPanel key={itemId} itemId={itemId} />}
+          discussion={(itemId) => (
+            <Suspense fallback={null}>
+              <DiscussionPanel key={itemId} itemId={itemId} />
+            </Suspense>
+          )}
           classExamples={classExamples}
           guide={guidePanel}
         />
@@ -247,6 +286,10 @@ function ProjectShell({ project, user, userMenu, initialUrl, onChangeProject }: 
     case 'guide':
       return <GuideScreen {...common} user={user} />;
   }
+}
+
+function ScreenLoading() {
+  return <div className="loading">Loading…</div>;
 }
 
 function FatalError({ message, onRetry }: { message: string; onRetry(): void }) {

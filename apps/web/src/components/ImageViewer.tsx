@@ -6,11 +6,19 @@ import { MAX_SCALE, MIN_SCALE, useImageViewStore } from '../stores/image-view-st
 
 const WHEEL_ZOOM_PER_PIXEL = 0.0015;
 
+interface ImageViewerProps {
+  image: ReviewItem['image'];
+  /** Says what the image is on that screen. */
+  alt?: string;
+  /** Called once the image is shown: loaded, failed to load, or missing (nothing to load). */
+  onShown?(): void;
+}
+
 /**
  * An item's image, fitted to its panel; wheel, +/- and the buttons zoom, dragging pans, 0 or Fit resets (the keys are
- * the screen's: see its keyboard hook). `alt` says what the image is on that screen.
+ * the screen's: see its keyboard hook).
  */
-export const ImageViewer = memo(function ImageViewer({ image, alt = `Image under review: ${image.file}` }: { image: ReviewItem['image']; alt?: string }) {
+export const ImageViewer = memo(function ImageViewer({ image, alt = `Image under review: ${image.file}`, onShown }: ImageViewerProps) {
   const view = useImageViewStore(useShallow((s) => s.view));
   const { zoomTo, panBy, resetView, toggleOriginal } = useImageViewStore(
     useShallow((s) => ({ zoomTo: s.zoomTo, panBy: s.panBy, resetView: s.resetView, toggleOriginal: s.toggleOriginal })),
@@ -19,6 +27,10 @@ export const ImageViewer = memo(function ImageViewer({ image, alt = `Image under
   const drag = useRef<{ x: number; y: number; pointerId: number } | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const src = view.showOriginal ? image.originalUrl : image.previewUrl;
+  const missing = image.missing;
+  useEffect(() => {
+    if (missing) onShown?.();
+  }, [missing, onShown]);
 
   // React's wheel listener is passive; zooming must stop the page from scrolling.
   useEffect(() => {
@@ -99,7 +111,11 @@ export const ImageViewer = memo(function ImageViewer({ image, alt = `Image under
             alt={alt}
             draggable={false}
             fetchPriority="high"
-            onError={() => setFailed(src)}
+            onLoad={onShown}
+            onError={() => {
+              setFailed(src);
+              onShown?.();
+            }}
             style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})` }}
           />
         )}

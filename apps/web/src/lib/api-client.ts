@@ -1,4 +1,5 @@
 import { ErrorResponse, StaleRevisionResponse } from '@bagel/contracts';
+import { takeEarly } from './early-requests';
 
 /** Anything that validates unknown data into a T: the contract's zod schemas. */
 export interface ResponseSchema<T> {
@@ -58,7 +59,10 @@ interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** Sends a request with the session cookie; throws an ApiError unless the answer is 2xx. */
+/**
+ * Sends a request with the session cookie; throws an ApiError unless the answer is 2xx. A plain GET sent early by the
+ * entry script (early-requests.ts) is not sent again: its answer is this one's.
+ */
 export async function apiFetch(path: string, options: RequestOptions = {}): Promise<Response> {
   const init: RequestInit = {
     method: options.method ?? 'GET',
@@ -70,9 +74,10 @@ export async function apiFetch(path: string, options: RequestOptions = {}): Prom
     init.headers = { ...init.headers, 'content-type': 'application/json' };
     init.body = JSON.stringify(options.body);
   }
+  const early = init.method === 'GET' && options.headers === undefined ? takeEarly(path) : undefined;
   let response: Response;
   try {
-    response = await fetch(path, init);
+    response = await (early ?? fetch(path, init));
   } catch (cause) {
     // Aborted by the caller; a timeout (TimeoutError) is a connection that did not answer, like one that failed.
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;

@@ -1,6 +1,7 @@
 import { SessionErrorCode, SessionUser } from '@bagel/contracts';
 import { type QueryClient, queryOptions, useQuery } from '@tanstack/react-query';
 import { ApiError, apiJson } from '../../../lib/api-client';
+import { forgetEarly } from '../../../lib/early-requests';
 import { useSessionStore } from '../../../stores/session-store';
 
 export const sessionUserKey = ['auth', 'me'] as const;
@@ -37,6 +38,8 @@ export function clearSession(queryClient: QueryClient): void {
   queryClient.setQueryData(sessionUserKey, null);
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionUserKey[0] });
   useSessionStore.getState().clear();
+  // Nor is anything the page asked for before it loaded (early-requests.ts) handed to the next user.
+  forgetEarly();
 }
 
 /**

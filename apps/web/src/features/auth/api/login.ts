@@ -1,6 +1,7 @@
 import { type LoginRequest, SessionUser } from '@bagel/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiJson } from '../../../lib/api-client';
+import { forgetEarly } from '../../../lib/early-requests';
 import { useSessionStore } from '../../../stores/session-store';
 import { clearSession, sessionUserKey } from './get-session-user';
 
@@ -15,6 +16,7 @@ export function useLogin() {
     onSuccess: (user) => {
       // Whatever was cached belonged to the previous session, which is over now (if it had ended).
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionUserKey[0] });
+      forgetEarly();
       useSessionStore.getState().clear();
       queryClient.setQueryData(sessionUserKey, user);
     },

@@ -1,8 +1,8 @@
 import { displayName } from '@bagel/core';
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { Combobox } from '../../../components/Combobox';
 import { errorMessage } from '../../../lib/api-client';
-import { useClasses } from '../api/get-classes';
+import { useVocabulary } from '../../../lib/vocabulary';
 
 const RESULT_LIMIT = 30;
 
@@ -18,12 +18,13 @@ interface ClassFilterProps {
  * synonyms, keys, definitions, searched in the browser as one types), and a button to clear it.
  */
 export function ClassFilter({ projectId, value, onChange }: ClassFilterProps) {
-  const classes = useClasses(projectId);
+  const classes = useVocabulary(projectId);
   const [open, setOpen] = useState(false);
   const id = useId();
   const [query, setQuery] = useState('');
   const chosen = value === undefined ? undefined : classes.data?.vocabulary.byKey(value);
-  const results = open ? (classes.data?.search.search(query, RESULT_LIMIT) ?? []) : [];
+  const searched = classes.data?.search;
+  const results = useMemo(() => (open ? (searched?.search(query, RESULT_LIMIT) ?? []) : []), [open, searched, query]);
 
   const close = () => {
     setOpen(false);

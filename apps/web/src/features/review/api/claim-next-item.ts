@@ -1,6 +1,7 @@
 import { ReviewItem } from '@bagel/contracts';
 import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiFetch, parseJson } from '../../../lib/api-client';
+import { preloadImage } from '../lib/preload-image';
 import { itemKey } from './get-item';
 
 /**
@@ -14,18 +15,6 @@ export async function claimNextItem(projectId: number, after?: number): Promise<
   // The image is the slowest part of showing an item: ask for it now, before React renders anything.
   preloadImage(item);
   return item;
-}
-
-/** Starts loading the item's preview image at once, so it is in the HTTP cache by the time the screen shows it. */
-export function preloadImage(item: ReviewItem): void {
-  if (item.image.missing || typeof Image === 'undefined') return;
-  const image = new Image();
-  image.fetchPriority = 'high';
-  image.src = item.image.previewUrl;
-  // Decoding ahead too means the <img> of the same URL can be painted in the first frame after it is inserted.
-  image.decode().catch(() => {
-    // The <img> itself reports a broken file; a preload has nothing to add.
-  });
 }
 
 /** Puts a freshly handed item in the cache under its own key, so the screen renders it from there at once. */

@@ -1,8 +1,8 @@
 import { displayName } from '@bagel/core';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Combobox } from '../../../components/Combobox';
-import type { IndexedVocabulary } from '../api/get-vocabulary';
+import type { IndexedVocabulary } from '../../../lib/vocabulary';
 import type { ReviewCandidate } from '../lib/draft-verdict';
 import { useReviewUiStore } from '../stores/review-ui-store';
 
@@ -24,7 +24,8 @@ export function AddClassSearch({ vocabulary, vocabularyError, candidates }: AddC
     useShallow((s) => ({ addClass: s.addClass, judge: s.judge, setFocus: s.setFocus, closeOverlay: s.closeOverlay })),
   );
   const listed = new Map(candidates.map((c, i) => [c.key, i]));
-  const results = vocabulary?.search.search(query, RESULT_LIMIT) ?? [];
+  // Searched when the query changes only (the screen around re-renders for other reasons while the search is open).
+  const results = useMemo(() => vocabulary?.search.search(query, RESULT_LIMIT) ?? [], [vocabulary, query]);
 
   const pick = (key: string) => {
     const existing = listed.get(key);

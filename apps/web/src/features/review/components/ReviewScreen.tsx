@@ -5,11 +5,11 @@ import { AppHeader } from '../../../components/AppHeader';
 import { keepFocus } from '../../../lib/keep-focus';
 import { StaleRevisionError, errorMessage } from '../../../lib/api-client';
 import { isUnauthorized } from '../../../lib/query-client';
+import { useVocabulary } from '../../../lib/vocabulary';
 import { projectsKey } from '../../../lib/query-keys';
 import { onSessionResumed } from '../../../stores/session-store';
 import { takeClaimedAhead, useAdvance, useClaimAhead, useClaimNextItem } from '../api/claim-next-item';
 import { itemKey, useItem } from '../api/get-item';
-import { useVocabulary } from '../api/get-vocabulary';
 import { useSkipItem } from '../api/skip-item';
 import { useReviewerSync } from '../hooks/use-reviewer-sync';
 import { draftFromItem } from '../lib/draft-verdict';
@@ -30,6 +30,9 @@ type Current = { kind: 'claiming' } | { kind: 'item'; itemId: number } | { kind:
  * that neither succeeds nor fails (a network gone quiet) does not hold the reviewer.
  */
 export const FIRST_ANSWER_WAIT_MS = 3000;
+
+/** The vocabulary is asked for once the first item's image is on screen, or after this long whatever happens. */
+const VOCABULARY_AT_LATEST_MS = 3000;
 
 /**
  * Other images of a class, shown beside the item (a modal dialog that owns the keyboard while open, and calls
@@ -76,6 +79,11 @@ interface ReviewScreenProps {
   classExamples?: ClassExamplesSlot;
   /** The project's labeling guide (`g`, or the header's button); without it, neither is offered. */
   guide?: GuideSlot;
+  /**
+   * Called once the first item's image is on screen (or a few seconds after the screen opened, whatever happened): the
+   * app shell loads then what the screen may open next.
+   */
+  onFirstImageShown?(): void;
 }
 
 /** One item at a time from the project's review queue: judge, grade, submit, and the next item is there. */
@@ -91,6 +99,7 @@ export function ReviewScreen({
   judgedItemsLink,
   classExamples,
   guide,
+  onFirstImageShown,
 }: ReviewScreenProps) {
   const queryClient = useQueryClient();
   const [current, setCurrent] = useState<Current>(() => {
@@ -112,10 +121,26 @@ export function ReviewScreen({
   const claim = useClaimNextItem(project.id);
   const advance = useAdvance(project.id);
   const skip = useSkipItem(project.id);
-  const vocabulary = useVocabulary(project.id);
   const itemQuery = useItem(current.kind === 'item' ? current.itemId : null);
   const item = itemQuery.data;
   const overlay = useReviewUiStore((s) => s.overlay);
+  // The vocabulary (about 4 MB of JSON with 21,841 classes, and a few hundred milliseconds of checking and indexing,
+  // in slices) is needed only to add a class: it is asked for once the first item's image is painted, so that it never
+  // delays it; at once when the expert opens the add-class search before that, and after VOCABULARY_AT_LATEST_MS anyway.
+  const [vocabularyWanted, setVocabularyWanted] = useState(false);
+  useEffect(() => {
+    if (vocabularyWanted) return;
+    const timer = setTimeout(() => setVocabularyWanted(true), VOCABULARY_AT_LATEST_MS);
+    return () => clearTimeout(timer);
+  }, [vocabularyWanted]);
+  const onImageShown = useCallback(() => requestAnimationFrame(() => setTimeout(() => setVocabularyWanted(true), 0)), []);
+  const vocabulary = useVocabulary(project.id, vocabularyWanted || overlay === 'add-class');
+  const settled = useRef(onFirstImageShown);
+  useEffect(() => {
+    if (!vocabularyWanted) return;
+    settled.current?.();
+    settled.current = undefined;
+  }, [vocabularyWanted]);
   const guideOpen = useReviewUiStore((s) => s.guideOpen) && guide !== undefined;
   const draftSource = useReviewUiStore((s) => s.draftSource);
   const startDraft = useReviewUiStore((s) => s.startDraft);
@@ -456,6 +481,7 @@ export function ReviewScreen({
           canShowGuide={guide !== undefined}
           draftStatus={readOnly ? null : <DraftStatus sync={sync.drafts} itemId={item.id} waiting={waiting?.itemId === item.id} paused={outbox.paused} />}
           onDiscardKeptDraft={(kept) => sync.drafts.discardKept(item.id, kept.baseRevision)}
+          onImageShown={onImageShown}
         />
       ) : (
         <div className="loading" aria-live="polite" data-testid="loading">

@@ -2,7 +2,7 @@ import type { ReviewItem } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { IndexedVocabulary } from '../api/get-vocabulary';
+import type { IndexedVocabulary } from '../../../lib/vocabulary';
 import { useReviewKeyboard } from '../hooks/use-review-keyboard';
 import { type DraftVerdict, candidateLabels, focusedModelName, reviewCandidates, submitBlockers, verdictRequest } from '../lib/draft-verdict';
 import { type LockedAction, isFinalStatus, lockedKeyMessage } from '../lib/read-only';
@@ -42,6 +42,8 @@ interface ReviewWorkspaceProps {
   draftStatus?: ReactNode;
   /** The reviewer throws away the draft kept from an earlier revision. */
   onDiscardKeptDraft?(kept: DraftVerdict): void;
+  /** The item's image is on screen (loaded, failed or missing). */
+  onImageShown?(): void;
 }
 
 /** The review of one item: image, labels and candidates, models, and the verdict bar. Rendered once its draft exists. */
@@ -61,6 +63,7 @@ export function ReviewWorkspace({
   canShowGuide = false,
   draftStatus,
   onDiscardKeptDraft,
+  onImageShown,
 }: ReviewWorkspaceProps) {
   const { draft, focusedIndex, overlay, examplesKey, restoredFrom, keptDraft } = useReviewUiStore(
     useShallow((s) => ({
@@ -143,7 +146,7 @@ export function ReviewWorkspace({
     <>
       <main className="review-grid" data-testid="review-screen" data-item-id={item.id} data-read-only={readOnly}>
         <section className="panel image-panel" aria-label="Image">
-          <ImageViewer image={item.image} />
+          <ImageViewer image={item.image} onShown={onImageShown} />
         </section>
 
         <section className="panel labels-panel" aria-label="Labels and candidates">
