@@ -2,9 +2,11 @@ import type { MajorSlice, ProjectDashboard, Verdict } from '@bagel/contracts';
 import { countTable, fleissKappa, krippendorffAlphaNominal, multiLabelAccuracy, realAccuracy, top1Accuracy } from '@bagel/core';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { createConsensusService } from '../src/features/consensus/consensus.service';
+import { parseBaseline, projectBaseline } from '../src/features/dashboard/project-baseline';
+import { projectCatalog } from '../src/features/projects/project-catalog';
 import { CLASSES, IMAGES, runHandReview, seedHandProject, type HandProject } from './hand-project';
 import { createTestApp, readRows, type TestApp } from './test-app';
 
@@ -212,5 +214,49 @@ describe('scores aggregated before migration 011 (unranked images then counted a
     } finally {
       await restarted.close();
     }
+  });
+});
+
+describe('progress and agreement totals (migration 021)', () => {
+  it('kept verdict by verdict, equal the sums migration 021 makes over the items of a database it finds', async () => {
+    const totals = () =>
+      readRows(
+        t.database,
+        `SELECT sum(images) AS images, sum(items_open) AS open, sum(items_in_review) AS in_review, sum(items_agreed) AS agreed,
+           sum(items_disputed) AS disputed, sum(items_final) AS final, sum(verdicts) AS verdicts, sum(major_slice) AS major_slice,
+           sum(fleiss_units) AS fleiss_units, sum(fleiss_correct) AS fleiss_correct, sum(alpha_values) AS alpha_values,
+           sum(alpha_unclear) AS alpha_unclear, count(*) AS shard_rows
+         FROM project_item_totals WHERE project_id = ?`,
+        project.projectId,
+      );
+    const before = { totals: await totals(), dashboard: { ...(await dashboard()), generatedAt: '' } };
+    // The hand review moved the totals verdict by verdict from the seed's (every item open): 4 items over 4 shards.
+    expect(before.totals).toEqual([
+      expect.objectContaining({ images: 6, open: 0, in_review: 0, agreed: 3, disputed: 0, final: 1, verdicts: 12, major_slice: 1, fleiss_units: 10, alpha_values: 30 }),
+    ]);
+    // The totals gone, as in a database older than 021, and made again by the migration's own statements.
+    const file = inject('testEngine') === 'postgres' ? 'postgres/021_project_item_totals.sql' : '021_project_item_totals.sql';
+    const migration = readFileSync(fileURLToPath(new URL(`../src/db/migrations/${file}`, import.meta.url)), 'utf8');
+    const statements = migration.slice(migration.indexOf('INSERT INTO project_item_totals'), migration.indexOf('-- Read by nothing now')).split(';\n');
+    await readRows(t.database, 'DELETE FROM project_item_totals');
+    for (const statement of statements.filter((s) => s.trim() !== '')) await readRows(t.database, statement);
+    expect({ totals: await totals(), dashboard: { ...(await dashboard()), generatedAt: '' } }).toEqual({
+      totals: [{ ...(before.totals[0] as Record<string, unknown>), shard_rows: expect.any(Number) }],
+      dashboard: before.dashboard,
+    });
+  });
+});
+
+describe('the baseline (migration 022)', () => {
+  it('is stored once computed, for every instance, and reads back as computed', async () => {
+    await dashboard();
+    const rows = await readRows<{ baseline: string }>(t.database, 'SELECT baseline FROM project_baselines WHERE project_id = ?', project.projectId);
+    expect(rows).toHaveLength(1);
+    const entry = (await projectCatalog(t.database).get(project.projectId))!;
+    const computed = await projectBaseline(t.database, entry);
+    expect(computed.images).toBe(6);
+    expect(parseBaseline(rows[0]!.baseline)).toEqual(computed);
+    // A baseline stored in another format is not read.
+    expect(parseBaseline(JSON.stringify({ format: 0 }))).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import type { Database } from '../src/db/database';
 import type { Db } from '../src/db/open-database';
 import { asDatabase } from '../src/db/sqlite-engine';
+import { rebuildItemTotals } from '../src/features/consensus/consensus.repository';
 import { createUser, login } from './synthetic-project';
 import type { TestApp } from './test-app';
 
@@ -106,6 +107,8 @@ export function seedHandProject(db: Database | Db, name = 'Hand-checked zoo'): P
       }
       if (position === 3) await trx.insertInto('prior_major_slice').values({ image_id: imageId, position: 0 }).execute();
     }
+    // The dashboard's totals, as an import starts them.
+    await rebuildItemTotals(trx, projectId);
     return { projectId, items };
   });
 }

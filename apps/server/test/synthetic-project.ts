@@ -8,6 +8,7 @@ import type { Database } from '../src/db/database';
 import { insertRows, refreshStatistics } from '../src/db/dialect';
 import type { Db } from '../src/db/open-database';
 import { asDatabase } from '../src/db/sqlite-engine';
+import { rebuildItemTotals } from '../src/features/consensus/consensus.repository';
 import { hashPasswordSync } from '../src/features/users/password';
 import { seededRandom } from '@bagel/core';
 
@@ -138,6 +139,8 @@ export async function seedSyntheticProject(db: Database | Db, options: Synthetic
       await insertRows(trx, 'items', ['project_id', 'image_id', 'models_wrong', 'confidence'], itemRows);
       items += itemRows.length;
     }
+    // The dashboard's totals, as an import starts them.
+    await rebuildItemTotals(trx, projectId);
     return { projectId, classKeys, modelNames, files, items };
   });
   // As an import does after its bulk load (the seed stands for one): dialect.refreshStatistics.

@@ -36,6 +36,8 @@ export const TABLES_IN_COPY_ORDER: readonly { table: keyof Tables; key: readonly
   { table: 'item_final_mistakes', key: ['item_id', 'model_id'] },
   { table: 'item_facets_backfill', key: ['project_id'] },
   { table: 'project_guides', key: ['project_id', 'revision'] },
+  { table: 'project_baselines', key: ['project_id'] },
+  { table: 'project_item_totals', key: ['project_id', 'shard'] },
   { table: 'project_mistake_counts', key: ['project_id', 'model_id', 'severity', 'category'] },
   { table: 'project_rater_totals', key: ['project_id', 'user_id'] },
   { table: 'project_reaggregation_pending', key: ['project_id'] },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Queries } from './database';
-import { forUpdateSkipLocked, indexedBy, lockRows, sumOfReals } from './dialect';
+import { forUpdateSkipLocked, indexedBy, lockRows } from './dialect';
 import { openDatabase } from './open-database';
 import { postgresDryRun } from './postgres-dry-run.test-support';
 import { sqliteDatabase } from './sqlite-engine';
@@ -48,12 +48,5 @@ describe('dialect', () => {
       { sql: 'SELECT id FROM "items" WHERE id IN ($1, $2) ORDER BY id FOR UPDATE', parameters: [3, 9] },
     ]);
     await expect(lockRows(sqlite, 'items', [1])).resolves.toBeUndefined();
-  });
-
-  it('sums reals in the order of their values on PostgreSQL, and with SQLite’s own compensated sum', async () => {
-    const total = (queries: Queries) => sql<{ s: number }>`SELECT ${sumOfReals(queries, 'fleiss_agreement')} AS s FROM item_consensus`;
-    expect(total(postgres).compile(postgres).sql).toBe('SELECT sum("fleiss_agreement" ORDER BY "fleiss_agreement") AS s FROM item_consensus');
-    expect(total(sqlite).compile(sqlite).sql).toBe('SELECT sum("fleiss_agreement") AS s FROM item_consensus');
-    expect((await total(sqlite).execute(sqlite)).rows).toEqual([{ s: null }]);
   });
 });

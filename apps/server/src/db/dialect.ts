@@ -32,21 +32,6 @@ export async function lockRows(db: Queries, table: TableWithId, ids: readonly nu
 }
 
 /**
- * The sum of a column of reals (double precision), the same for the same values however the rows are stored: a sum
- * of floating-point numbers depends on the order they are added in, and a table's rows are read in whatever order
- * they lie (a re-aggregation rewrites them), so the dashboard's figures could change in their last digits with
- * nothing changed but where the rows lie.
- * - SQLite: `sum(column)`, which adds with compensation (Kahan-Babuska-Neumaier): its result does not follow the
- *   order the rows are read in.
- * - PostgreSQL: `sum(column ORDER BY column)`: plain additions, in the order of the values. The two engines' sums may
- *   still differ in their last bits.
- */
-export function sumOfReals(db: Queries, column: string): RawBuilder<number> {
-  const ref = sql.ref(column);
-  return engineOf(db) === 'sqlite' ? sql<number>`sum(${ref})` : sql<number>`sum(${ref} ORDER BY ${ref})`;
-}
-
-/**
  * Locks the rows a SELECT finds for the rest of a write's transaction, passing over the rows other writes hold
  * instead of waiting for them (a sweep of stale rows that must never queue behind, nor deadlock with, the writes that
  * are busy with some of them). Goes at the end of a SELECT … ORDER BY … LIMIT n whose FROM names the table as `alias`.

@@ -232,6 +232,37 @@ export interface ProjectMistakeCountsTable {
   count: number;
 }
 
+/** Migration 022: the dashboard's baseline of a project, as JSON (features/dashboard/project-baseline.ts). */
+export interface ProjectBaselinesTable {
+  project_id: number;
+  baseline: string;
+}
+
+/** Migration 021: a project's rows (by shard) add up to its dashboard's progress, agreement and Major-slice totals. */
+export interface ProjectItemTotalsTable {
+  project_id: number;
+  shard: number;
+  images: number;
+  items_open: number;
+  items_in_review: number;
+  items_agreed: number;
+  items_disputed: number;
+  items_final: number;
+  verdicts: number;
+  major_slice: number;
+  fleiss_units: number;
+  fleiss_agreement: number;
+  fleiss_correct: number;
+  fleiss_wrong: number;
+  fleiss_unclear: number;
+  alpha_units: number;
+  alpha_values: number;
+  alpha_agreement: number;
+  alpha_correct: number;
+  alpha_wrong: number;
+  alpha_unclear: number;
+}
+
 export interface ProjectRaterTotalsTable {
   project_id: number;
   user_id: number;
@@ -343,6 +374,8 @@ export interface Tables {
   prior_problematic: PriorProblematicTable;
   project_guides: ProjectGuidesTable;
   project_mistake_counts: ProjectMistakeCountsTable;
+  project_baselines: ProjectBaselinesTable;
+  project_item_totals: ProjectItemTotalsTable;
   project_rater_totals: ProjectRaterTotalsTable;
   project_reaggregation_pending: ProjectReaggregationPendingTable;
   project_score_deltas: ProjectScoreDeltasTable;

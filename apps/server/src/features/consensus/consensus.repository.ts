@@ -9,7 +9,7 @@ import { createItemFacetsRepository } from '../items/item-facets.repository';
 import type { CatalogProject } from '../projects/project-catalog';
 import { baseJudgements } from './image-labels';
 import type { ContextDecision, ContextVerdict, ItemContext, ItemState, PanelSettings } from './item-state';
-import { decodeOutcomes, decodeRaters, encodeOutcomes, encodeRaters, ProjectTotals, shareOf } from './project-totals';
+import { emptyItemTotals, encodeOutcomes, encodeRaters, ITEM_TOTAL_SHARDS, ProjectTotals, shareOf, storedShareOf, type ItemTotals } from './project-totals';
 
 // The same queries serve one item (on each verdict and decision), a range of a project's judged items (when its
 // quorum changes: a 20,000-item project is read range by range, which keeps the heap small) and a list of them (a
@@ -129,6 +129,39 @@ const CONSENSUS_UPDATED = [
   'alpha_units', 'alpha_values', 'alpha_agreement', 'alpha_correct', 'alpha_wrong', 'alpha_unclear', 'updated_at',
 ] as const satisfies readonly (keyof ConsensusRow)[];
 
+/** project_item_totals' figures (every column but its key). */
+const ITEM_TOTAL_COLUMNS = Object.keys(emptyItemTotals(0)).filter((c) => c !== 'shard') as Exclude<keyof ItemTotals, 'shard'>[];
+
+/**
+ * Sums the project's project_item_totals afresh from its images and items (migration 021 does the same for the
+ * projects it finds): after a full re-aggregation, and for projects whose items were written by other means than an
+ * import (the tests' seeds).
+ */
+export async function rebuildItemTotals(db: Queries, projectId: number): Promise<void> {
+  const count = (status: string) => sql`sum(CASE WHEN i.status = ${sql.lit(status)} THEN 1 ELSE 0 END)`;
+  const sumOf = (column: string) => sql`coalesce(sum(${sql.ref(`c.${column}`)}), 0)`;
+  const consensusColumns = ['major_slice', ...ITEM_TOTAL_COLUMNS.filter((c) => c.startsWith('fleiss_') || c.startsWith('alpha_'))];
+  await db.deleteFrom('project_item_totals').where('project_id', '=', projectId).execute();
+  await sql`INSERT INTO project_item_totals (project_id, shard, images)
+    SELECT project_id, 0, count(*) FROM images WHERE project_id = ${projectId} GROUP BY project_id`.execute(db);
+  await sql`INSERT INTO project_item_totals (project_id, shard, items_open, items_in_review, items_agreed, items_disputed, items_final, verdicts,
+      ${sql.join(consensusColumns.map((c) => sql.ref(c)))})
+    SELECT i.project_id, i.id % ${sql.lit(ITEM_TOTAL_SHARDS)}, ${count('open')}, ${count('in_review')}, ${count('agreed')}, ${count('disputed')},
+      ${count('final')}, sum(i.verdict_count), ${sql.join(consensusColumns.map(sumOf))}
+    FROM items i LEFT JOIN item_consensus c ON c.item_id = i.id
+    WHERE i.project_id = ${projectId}
+    GROUP BY i.project_id, i.id % ${sql.lit(ITEM_TOTAL_SHARDS)}
+    ON CONFLICT (project_id, shard) DO UPDATE SET
+      ${sql.join(ITEM_TOTAL_COLUMNS.filter((c) => c !== 'images').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`))}`.execute(db);
+}
+
+/** What an item's context keeps of its stored consensus row (ItemContext.previous). */
+const PREVIOUS_COLUMNS = [
+  'item_id', 'final', 'final_at', 'outcomes', 'raters', 'major_slice',
+  'fleiss_units', 'fleiss_agreement', 'fleiss_correct', 'fleiss_wrong', 'fleiss_unclear',
+  'alpha_units', 'alpha_values', 'alpha_agreement', 'alpha_correct', 'alpha_wrong', 'alpha_unclear',
+] as const satisfies readonly (keyof ConsensusRow)[];
+
 /**
  * Reads what an item's state is computed from, and writes the computed state (items.status and the tables of
  * migration 005). Takes the database's queries or a write's transaction: the writes belong in a `Database.write` job.
@@ -156,6 +189,22 @@ export function createConsensusRepository(db: Queries) {
    * same order, and never wait for each other in a circle.
    */
   async function addTotals(projectId: number, totals: ProjectTotals): Promise<void> {
+    // project_item_totals first, as every write that moves totals does: the rows' locks are always taken in one order.
+    const items = [...totals.items.values()]
+      .sort((a, b) => a.shard - b.shard)
+      .filter((row) => ITEM_TOTAL_COLUMNS.some((column) => row[column] !== 0))
+      .map((row) => ({ project_id: projectId, ...row }));
+    for (const chunk of shapedChunks(items, CHUNK)) {
+      await executeCompiled(db, `consensus.addItemTotals.${chunk.length}`, chunk.flatMap(Object.values), () =>
+        db
+          .insertInto('project_item_totals')
+          .values(chunk)
+          .onConflict((oc) =>
+            oc.columns(['project_id', 'shard']).doUpdateSet((eb) => Object.fromEntries(ITEM_TOTAL_COLUMNS.map((c) => [c, eb(`project_item_totals.${c}`, '+', eb.ref(`excluded.${c}`))]))),
+          )
+          .compile(),
+      );
+    }
     const scores = [...totals.scores.values()]
       .sort((a, b) => a[0] - b[0] || a[1] - b[1])
       .filter(([, , counted, hits, realCounted, realHits]) => counted !== 0 || hits !== 0 || realCounted !== 0 || realHits !== 0)
@@ -361,12 +410,28 @@ export function createConsensusRepository(db: Queries) {
       const draft = drafts.get(item_id);
       if (draft) draft.ctx.latestDecision = { kind, final: final === null ? null : (JSON.parse(final) as FinalLabels), createdAt: created_at };
     }
-    for (const { item_id, final, final_at, outcomes, raters } of await rows('previous', () =>
-      sql<{ item_id: number; final: string | null; final_at: string | null; outcomes: string | null; raters: string }>`
-        SELECT c.item_id, c.final, c.final_at, c.outcomes, c.raters FROM items i JOIN item_consensus c ON c.item_id = i.id WHERE ${w}`,
+    for (const row of await rows('previous', () =>
+      sql<Pick<ConsensusRow, (typeof PREVIOUS_COLUMNS)[number]>>`
+        SELECT ${sql.join(PREVIOUS_COLUMNS.map((column) => sql.ref(`c.${column}`)))} FROM items i JOIN item_consensus c ON c.item_id = i.id WHERE ${w}`,
     )) {
-      const draft = drafts.get(item_id);
-      if (draft) draft.ctx.previous = { final, finalAt: final_at, outcomes, raters };
+      const draft = drafts.get(row.item_id);
+      if (!draft) continue;
+      draft.ctx.previous = {
+        final: row.final,
+        finalAt: row.final_at,
+        outcomes: row.outcomes,
+        raters: row.raters,
+        majorSlice: row.major_slice === 1,
+        agreement: {
+          fleissUnits: row.fleiss_units,
+          fleissAgreement: row.fleiss_agreement,
+          fleissTotals: { correct: row.fleiss_correct, wrong: row.fleiss_wrong, unclear: row.fleiss_unclear },
+          alphaUnits: row.alpha_units,
+          alphaValues: row.alpha_values,
+          alphaAgreement: row.alpha_agreement,
+          alphaTotals: { correct: row.alpha_correct, wrong: row.alpha_wrong, unclear: row.alpha_unclear },
+        },
+      };
     }
 
     const contexts: ItemContext[] = [];
@@ -464,14 +529,12 @@ export function createConsensusRepository(db: Queries) {
         await executeCompiled(db, 'consensus.status', [state.status, ctx.itemId], () => db.updateTable('items').set({ status: state.status }).where('id', '=', ctx.itemId).compile());
       }
       const totals = new ProjectTotals();
-      if (ctx.previous) {
-        totals.add({ originalClassIndex: ctx.originalClassIndex, outcomes: decodeOutcomes(ctx.previous.outcomes), raters: decodeRaters(ctx.previous.raters) }, -1);
-      }
+      totals.add(storedShareOf(ctx), -1);
+      totals.add(shareOf(ctx, state), 1);
       if (ctx.verdicts.length === 0) {
         await executeCompiled(db, 'consensus.delete', [ctx.itemId], () => db.deleteFrom('item_consensus').where('item_id', '=', ctx.itemId).compile());
       } else {
         await upsertConsensus([consensusRow(ctx, state, updatedAt)]);
-        totals.add(shareOf(ctx.originalClassIndex, state), 1);
       }
       await facets.replaceItem(ctx.itemId, ctx.projectId, ctx.verdicts.length === 0 ? null : state);
       await addTotals(ctx.projectId, totals);
@@ -493,7 +556,7 @@ export function createConsensusRepository(db: Queries) {
           else byStatus.set(state.status, [ctx.itemId]);
         }
         rows.push(consensusRow(ctx, state, updatedAt));
-        totals.add(shareOf(ctx.originalClassIndex, state), 1);
+        totals.add(shareOf(ctx, state), 1);
       });
       for (const [status, ids] of byStatus) {
         for (const chunk of chunksOf(ids, LIST_CHUNK).map(padded)) {
@@ -582,12 +645,17 @@ export function createConsensusRepository(db: Queries) {
       await db.deleteFrom('project_reaggregation_pending').where('project_id', '=', projectId).execute();
     },
 
-    /** Replaces the project's totals (after writeRangeStates over all its judged items). */
+    /**
+     * Replaces the project's totals (after writeRangeStates over all its judged items): those of `totals`, and
+     * project_item_totals summed afresh over every item (rebuildItemTotals), since `totals` holds the judged items' only.
+     */
     async replaceProjectTotals(projectId: number, totals: ProjectTotals): Promise<void> {
       await db.deleteFrom('project_score_deltas').where('project_id', '=', projectId).execute();
       await db.deleteFrom('project_mistake_counts').where('project_id', '=', projectId).execute();
       await db.deleteFrom('project_rater_totals').where('project_id', '=', projectId).execute();
+      totals.items.clear();
       await addTotals(projectId, totals);
+      await rebuildItemTotals(db, projectId);
     },
   };
 }

@@ -3,7 +3,7 @@ import { lockIdRange } from '../../db/dialect';
 import { projectCatalog, type CatalogProject, type ProjectCatalog } from '../projects/project-catalog';
 import { createConsensusRepository } from './consensus.repository';
 import { computeItemState, type ItemContext, type ItemState, type PanelSettings } from './item-state';
-import { decodeOutcomes, decodeRaters, ProjectTotals } from './project-totals';
+import { ProjectTotals, storedShareOf } from './project-totals';
 
 const settingsOf = (entry: CatalogProject): PanelSettings => ({ panelSize: entry.project.panelSize, quorum: entry.project.quorum });
 
@@ -164,9 +164,7 @@ export function createConsensusService(database: Database) {
       await lockIdRange(trx, 'items', range[0], range[1]);
       const contexts = await repository.loadRangeContexts(found.entry, range[0], range[1]);
       const totals = new ProjectTotals();
-      for (const ctx of contexts) {
-        if (ctx.previous) totals.add({ originalClassIndex: ctx.originalClassIndex, outcomes: decodeOutcomes(ctx.previous.outcomes), raters: decodeRaters(ctx.previous.raters) }, -1);
-      }
+      for (const ctx of contexts) totals.add(storedShareOf(ctx), -1);
       await repository.writeRangeStates(projectId, range, contexts, contexts.map((ctx) => computeItemState(ctx, found.settings, now)), now, totals);
       await repository.addToProjectTotals(projectId, totals);
       const finished = (await repository.judgedRangeFrom(projectId, range[1], 1)) === null;

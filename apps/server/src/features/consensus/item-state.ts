@@ -48,9 +48,17 @@ export interface ItemContext {
   latestDecision: ContextDecision | null;
   /**
    * What is stored of the item before this computation: its final labels and since when (kept when they do not
-   * change), and its share of the project totals (project-totals.ts) as JSON, to take out when the item changes.
+   * change), and what its share of the project totals is made of (project-totals.ts: outcomes and raters as JSON, the
+   * agreement sums, its place in the Major slice), to take out when the item changes.
    */
-  previous: { final: string | null; finalAt: string | null; outcomes: string | null; raters: string } | null;
+  previous: {
+    final: string | null;
+    finalAt: string | null;
+    outcomes: string | null;
+    raters: string;
+    agreement: AgreementSums;
+    majorSlice: boolean;
+  } | null;
 }
 
 export interface PanelSettings {

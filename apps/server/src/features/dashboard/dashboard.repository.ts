@@ -1,6 +1,7 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
-import { joinInWrittenOrder, sumOfReals } from '../../db/dialect';
+import type { ProjectItemTotalsTable } from '../../db/tables';
+import { joinInWrittenOrder } from '../../db/dialect';
 
 export interface ProgressRow {
   images: number;
@@ -36,26 +37,50 @@ export interface MajorSliceRow {
 }
 
 /**
- * The dashboard's reads: the project totals and per-item sums that aggregation keeps (item_consensus and the
- * project_* tables of migration 005), each one statement over an index, so no request reads a verdict. Several of
+ * The dashboard's reads: the project totals that aggregation keeps (the project_* tables of migrations 005 and 021),
+ * each one statement over an index, so no request reads a verdict nor sums over every item. Several of
  * them make one dashboard: read them in one snapshot.
  */
 export function createDashboardRepository(db: Queries) {
-  const one = async <T>(query: RawBuilder<T>): Promise<T> => (await query.execute(db)).rows[0]!;
-
   return {
-    // camelCase names are quoted: PostgreSQL folds unquoted names to lower case.
-    progress: (projectId: number) =>
-      one(sql<ProgressRow>`SELECT
-         (SELECT count(*) FROM images WHERE project_id = ${projectId}) AS "images",
-         count(*) AS "items",
-         coalesce(sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0) AS "open",
-         coalesce(sum(CASE WHEN status = 'in_review' THEN 1 ELSE 0 END), 0) AS "inReview",
-         coalesce(sum(CASE WHEN status = 'agreed' THEN 1 ELSE 0 END), 0) AS "agreed",
-         coalesce(sum(CASE WHEN status = 'disputed' THEN 1 ELSE 0 END), 0) AS "disputed",
-         coalesce(sum(CASE WHEN status = 'final' THEN 1 ELSE 0 END), 0) AS "final",
-         coalesce(sum(verdict_count), 0) AS "verdicts"
-       FROM items WHERE project_id = ${projectId}`),
+    /**
+     * The project's progress, agreement sums and Major slice's size: the totals aggregation keeps as verdicts and
+     * decisions land (project_item_totals: a few rows per project, summed), so a poll reads no item.
+     */
+    async itemTotals(projectId: number): Promise<{ progress: ProgressRow; sums: AgreementRow; majorSliceCount: number }> {
+      // Added up here, shard by shard, rather than by sum(): the sums of reals then do not depend on the order the
+      // engine reads the rows in (on PostgreSQL, where an update leaves a row), and stay the same while nothing changes.
+      const shards = await db.selectFrom('project_item_totals').selectAll().where('project_id', '=', projectId).orderBy('shard').execute();
+      const row: Record<string, number> = {};
+      for (const shard of shards) {
+        for (const [column, value] of Object.entries(shard)) row[column] = (row[column] ?? 0) + Number(value);
+      }
+      const n = (column: keyof ProjectItemTotalsTable) => row[column] ?? 0;
+      const progress: ProgressRow = {
+        images: n('images'),
+        items: n('items_open') + n('items_in_review') + n('items_agreed') + n('items_disputed') + n('items_final'),
+        open: n('items_open'),
+        inReview: n('items_in_review'),
+        agreed: n('items_agreed'),
+        disputed: n('items_disputed'),
+        final: n('items_final'),
+        verdicts: n('verdicts'),
+      };
+      const sums: AgreementRow = {
+        fleissUnits: n('fleiss_units'),
+        fleissAgreement: n('fleiss_agreement'),
+        fleissCorrect: n('fleiss_correct'),
+        fleissWrong: n('fleiss_wrong'),
+        fleissUnclear: n('fleiss_unclear'),
+        alphaUnits: n('alpha_units'),
+        alphaValues: n('alpha_values'),
+        alphaAgreement: n('alpha_agreement'),
+        alphaCorrect: n('alpha_correct'),
+        alphaWrong: n('alpha_wrong'),
+        alphaUnclear: n('alpha_unclear'),
+      };
+      return { progress, sums, majorSliceCount: n('major_slice') };
+    },
 
     /** Experts with a current verdict in the project, by name (without case, as SQLite's NOCASE column sorts). */
     experts: (projectId: number) =>
@@ -67,18 +92,6 @@ export function createDashboardRepository(db: Queries) {
         .where('r.verdicts', '>', 0)
         .orderBy(sql`lower(u.username)`)
         .execute(),
-
-    // The sums of reals (fleiss_agreement, alpha_agreement) do not follow the order the rows are read in (dialect.sumOfReals);
-    // they may differ in their last bits between the engines.
-    agreement: (projectId: number) =>
-      one(sql<AgreementRow>`SELECT
-         coalesce(sum(fleiss_units), 0) AS "fleissUnits", coalesce(${sumOfReals(db, 'fleiss_agreement')}, 0) AS "fleissAgreement",
-         coalesce(sum(fleiss_correct), 0) AS "fleissCorrect", coalesce(sum(fleiss_wrong), 0) AS "fleissWrong",
-         coalesce(sum(fleiss_unclear), 0) AS "fleissUnclear",
-         coalesce(sum(alpha_units), 0) AS "alphaUnits", coalesce(sum(alpha_values), 0) AS "alphaValues",
-         coalesce(${sumOfReals(db, 'alpha_agreement')}, 0) AS "alphaAgreement", coalesce(sum(alpha_correct), 0) AS "alphaCorrect",
-         coalesce(sum(alpha_wrong), 0) AS "alphaWrong", coalesce(sum(alpha_unclear), 0) AS "alphaUnclear"
-       FROM item_consensus WHERE project_id = ${projectId}`),
 
     /** Per expert (by username), their revisions stored after seeing the panel's verdicts of the item (a partial index holds just those). */
     async revisionsAfterSeeingPanel(projectId: number): Promise<Map<string, number>> {
@@ -99,9 +112,6 @@ export function createDashboardRepository(db: Queries) {
     /** Severity is Major, Minor, Borderline, ungraded, or `replaced`: the baseline mistakes the final labels replaced. */
     mistakes: (projectId: number) =>
       db.selectFrom('project_mistake_counts').select(['model_id', 'severity', 'category', 'count']).where('project_id', '=', projectId).where('count', '<>', 0).execute(),
-
-    majorSliceCount: async (projectId: number) =>
-      (await db.selectFrom('item_consensus').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).where('major_slice', '=', 1).executeTakeFirstOrThrow()).n,
 
     /**
      * Images of the prior imagenet_m list whose item has final labels: the exported imagenet_m holds them only when

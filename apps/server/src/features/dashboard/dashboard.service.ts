@@ -54,14 +54,15 @@ export function createDashboardService(database: Database, options: { now: () =>
   function readFigures(projectId: number) {
     return database.snapshot(async (trx) => {
       const reads = createDashboardRepository(trx);
+      const { progress, sums, majorSliceCount } = await reads.itemTotals(projectId);
       return {
-        progress: await reads.progress(projectId),
-        sums: await reads.agreement(projectId),
+        progress,
+        sums,
+        majorSliceCount,
         afterSeeing: await reads.revisionsAfterSeeingPanel(projectId),
         mistakes: await reads.mistakes(projectId),
         experts: await reads.experts(projectId),
         scoreDeltas: await reads.scoreDeltas(projectId),
-        majorSliceCount: await reads.majorSliceCount(projectId),
         judgedPriorSlice: await reads.judgedPriorSlice(projectId),
         reaggregation: await reaggregations.reaggregationProgress(projectId, trx),
       };

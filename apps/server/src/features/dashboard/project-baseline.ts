@@ -32,7 +32,7 @@ export interface ProjectBaseline {
   models: Map<number, ModelBaseline>;
 }
 
-/** Per database (a SQLite connection, or PostgreSQL's pool): the baselines computed, or being computed, by project. */
+/** Per database (a SQLite connection, or PostgreSQL's pool): the baselines read or computed, or being, by project. */
 const baselines = new WeakMap<object, Map<number, Promise<ProjectBaseline>>>();
 
 /** Images whose predictions are read at a time: the largest project's top-1 predictions are not all held at once. */
@@ -42,10 +42,11 @@ const IMAGES_PER_READ = 10_000;
  * The scoreboard's starting point: every model on every image of the project, against the original labels and
  * against the labels each image has before the panel's (accepted or prior). It depends only on what the import
  * wrote (images, predictions, accepted and prior labels), which never changes once the import has finished (a
- * project is visible only then, and an imported project is never removed), so each instance computes it once per
- * project and database and keeps it: what another instance writes cannot make it stale. The dashboard then adds,
- * per item with final labels, the difference those labels make (project_score_deltas), which keeps it fast on a
- * large project.
+ * project is visible only then, and an imported project is never removed), so it is stored once computed
+ * (project_baselines, migration 022: the import computes it, storeProjectBaseline) and each instance keeps it once
+ * read: what another instance writes cannot make it stale. A project imported before it was stored is computed by
+ * its first dashboard, once for every instance. The dashboard then adds, per item with final labels, the difference
+ * those labels make (project_score_deltas), which keeps it fast on a large project.
  */
 export function projectBaseline(database: Database, entry: CatalogProject): Promise<ProjectBaseline> {
   const key = database.sqlite ?? database;
@@ -54,12 +55,93 @@ export function projectBaseline(database: Database, entry: CatalogProject): Prom
   const projectId = entry.project.id;
   let baseline = perDatabase.get(projectId);
   if (!baseline) {
-    // Requests that come while it is computed wait for the same computation; a failed one is tried again next time.
-    baseline = computeBaseline(database.queries, entry);
+    // Requests that come while it is read or computed wait for the same one; a failed one is tried again next time.
+    baseline = storedOrComputed(database, entry);
     perDatabase.set(projectId, baseline);
     baseline.catch(() => perDatabase.delete(projectId));
   }
   return baseline;
+}
+
+/** Computes the project's baseline and stores it, unless it is stored already (the import calls it once it has written the project). */
+export async function storeProjectBaseline(database: Database, entry: CatalogProject): Promise<void> {
+  await projectBaseline(database, entry);
+}
+
+async function storedOrComputed(database: Database, entry: CatalogProject): Promise<ProjectBaseline> {
+  const projectId = entry.project.id;
+  const stored = await database.queries.selectFrom('project_baselines').select('baseline').where('project_id', '=', projectId).executeTakeFirst();
+  const parsed = stored && parseBaseline(stored.baseline);
+  if (parsed) return parsed;
+  const baseline = await computeBaseline(database.queries, entry);
+  const text = serializeBaseline(baseline);
+  // Another instance (or the import) may store the same at the same time: either is right.
+  await database.write((trx) =>
+    trx
+      .insertInto('project_baselines')
+      .values({ project_id: projectId, baseline: text })
+      .onConflict((oc) => oc.column('project_id').doUpdateSet({ baseline: text }))
+      .execute(),
+  );
+  return baseline;
+}
+
+/** The stored format's version: a baseline stored in another is computed again (and stored over). */
+const FORMAT = 1;
+
+type ClassRows = [classIndex: number, total: number, hits: number][];
+interface StoredBaseline {
+  format: typeof FORMAT;
+  images: number;
+  models: [
+    modelId: number,
+    {
+      ranked: number;
+      before: { hits: number; mistakes: number; byClass: ClassRows };
+      priorSlice: [imageId: number, acceptable: 0 | 1][];
+      base: { byClass: ClassRows; realCounted: number; realHits: number; mistakes: number };
+    },
+  ][];
+}
+
+const classRows = (byClass: Map<number, ClassTally>): ClassRows => [...byClass].map(([classIndex, t]) => [classIndex, t.total, t.hits]);
+const classMap = (rows: ClassRows): Map<number, ClassTally> => new Map(rows.map(([classIndex, total, hits]) => [classIndex, { total, hits }]));
+
+export function serializeBaseline(baseline: ProjectBaseline): string {
+  const stored: StoredBaseline = {
+    format: FORMAT,
+    images: baseline.images,
+    models: [...baseline.models].map(([modelId, m]) => [
+      modelId,
+      {
+        ranked: m.ranked,
+        before: { hits: m.before.hits, mistakes: m.before.mistakes, byClass: classRows(m.before.byClass) },
+        priorSlice: [...m.priorSlice].map(([imageId, acceptable]) => [imageId, acceptable ? 1 : 0]),
+        base: { byClass: classRows(m.base.byClass), realCounted: m.base.realCounted, realHits: m.base.realHits, mistakes: m.base.mistakes },
+      },
+    ]),
+  };
+  return JSON.stringify(stored);
+}
+
+/** The stored baseline, or null when it is in another format. */
+export function parseBaseline(text: string): ProjectBaseline | null {
+  const stored = JSON.parse(text) as StoredBaseline;
+  if (stored.format !== FORMAT) return null;
+  return {
+    images: stored.images,
+    models: new Map(
+      stored.models.map(([modelId, m]) => [
+        modelId,
+        {
+          ranked: m.ranked,
+          before: { hits: m.before.hits, mistakes: m.before.mistakes, byClass: classMap(m.before.byClass) },
+          priorSlice: new Map(m.priorSlice.map(([imageId, acceptable]) => [imageId, acceptable === 1])),
+          base: { byClass: classMap(m.base.byClass), realCounted: m.base.realCounted, realHits: m.base.realHits, mistakes: m.base.mistakes },
+        },
+      ]),
+    ),
+  };
 }
 
 async function computeBaseline(db: Queries, entry: CatalogProject): Promise<ProjectBaseline> {

@@ -131,6 +131,16 @@ describe('importManifest: a valid project', () => {
       { file: 'a.jpg', status: 'open', models_wrong: 2, confidence: 0.9, verdict_count: 0 },
       { file: 'sub/c.jpg', status: 'open', models_wrong: 1, confidence: 0.6, verdict_count: 0 },
     ]);
+    // The dashboard's baseline is computed by the import, and stored.
+    expect(db.prepare('SELECT project_id, json_extract(baseline, \'$.images\') AS images FROM project_baselines').all()).toEqual([{ project_id: 1, images: 4 }]);
+    // The dashboard's totals start from every image and every item, all open, nothing judged.
+    expect(db.prepare('SELECT * FROM project_item_totals').all()).toEqual([
+      {
+        project_id: 1, shard: 0, images: 4, items_open: 2, items_in_review: 0, items_agreed: 0, items_disputed: 0, items_final: 0, verdicts: 0,
+        major_slice: 0, fleiss_units: 0, fleiss_agreement: 0, fleiss_correct: 0, fleiss_wrong: 0, fleiss_unclear: 0, alpha_units: 0,
+        alpha_values: 0, alpha_agreement: 0, alpha_correct: 0, alpha_wrong: 0, alpha_unclear: 0,
+      },
+    ]);
   });
 
   it('reports an image missing on disk, records it, and still imports', async () => {

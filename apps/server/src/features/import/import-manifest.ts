@@ -38,9 +38,11 @@ import type { Database, Queries } from '../../db/database';
 import type { Db } from '../../db/open-database';
 import { asDatabase } from '../../db/sqlite-engine';
 import { writeInSlices, type SliceOptions } from '../../db/write-in-slices';
+import { storeProjectBaseline } from '../dashboard/project-baseline';
 import { checkImages } from '../images/check-images';
 import { createImageSource, type ImageSource } from '../images/image-source';
 import { createRemoteFetcher, DEFAULT_REMOTE_FETCH, type RemoteFetchSettings } from '../images/remote-fetch';
+import { projectCatalog } from '../projects/project-catalog';
 import { ImportError } from './import-error';
 import { ProgressPhase, type ImportProgressListener } from '../../lib/step-progress';
 import { createImportRepository, type CrowdToImport, type ImageToImport, type ProjectToImport } from './import.repository';
@@ -264,6 +266,13 @@ export async function importManifest(target: Database | Db, manifestPath: string
   writingAnswers?.end(`wrote ${answersStored} crowd answers`);
   writing.end(`wrote project "${project.name}"`);
   await repository.refreshStatistics();
+  // The dashboard's baseline, computed here once rather than by the first dashboard a server is asked for.
+  const entry = await projectCatalog(database).get(projectId);
+  if (entry) {
+    const started = performance.now();
+    await storeProjectBaseline(database, entry);
+    listener(`computed the dashboard's baseline (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
 
   return {
     projectId,

@@ -10,6 +10,7 @@ import type {
 } from '@bagel/core';
 import type { Queries } from '../../db/database';
 import { bulkStepScale, insertRows, refreshStatistics } from '../../db/dialect';
+import { emptyItemTotals } from '../consensus/project-totals';
 
 /** Everything an import writes, parsed and checked beforehand. */
 export interface ProjectToImport {
@@ -416,6 +417,11 @@ export function createImportRepository(db: Queries) {
         project.priorMajorSlice.map((position, order) => [imageIds[position], order]),
       );
       if (project.crowd) yield* insertCrowd(slice, projectId, project.crowd, imageIds, onCrowdAnswers);
+      // The dashboard's totals (project_item_totals) start from every image and every item, all open.
+      await slice.queries
+        .insertInto('project_item_totals')
+        .values({ project_id: projectId, ...emptyItemTotals(0), images: project.images.length, items_open: project.images.filter((image) => image.item).length })
+        .execute();
       await slice.queries.updateTable('projects').set({ importing: null }).where('id', '=', projectId).execute();
       return projectId;
     },

@@ -105,12 +105,12 @@ const insertVerdict = preparedQuery(
       after_seeing_panel: afterSeeingPanel,
     }),
 );
-// The first verdict fills one panel slot (the panel is complete at its size).
+// The first verdict fills one panel slot (the panel is complete at its size). The item's status is aggregation's to
+// set (refreshItem, in the same write), which moves the project's totals with it.
 const countFirstVerdict = preparedQuery(
   (db, itemId: number) => sql`
     UPDATE items SET
       verdict_count = verdict_count + 1,
-      status = CASE WHEN status = 'open' THEN 'in_review' ELSE status END,
       panel_complete = CASE WHEN verdict_count + 1 >= (SELECT panel_size FROM projects p WHERE p.id = items.project_id) THEN 1 ELSE 0 END
     WHERE id = ${itemId}`,
 );
