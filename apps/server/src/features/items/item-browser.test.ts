@@ -350,17 +350,27 @@ describe('GET /api/projects/:projectId/items: rows, sorts and pages', () => {
   });
 
   it('pages: consecutive pages make the whole list; a page past the end is empty with the same total', async () => {
-    const query = { sort: 'file', order: 'desc', wrongModel: project.modelNames[1]! };
-    const whole = await allRows(query);
-    expect(whole.length).toBeGreaterThan(14);
-    const pages: ItemBrowserRow[] = [];
-    for (let offset = 0; offset < whole.length; offset += 7) {
-      const p = await page({ ...query, offset, limit: 7 });
-      expect(p).toMatchObject({ total: whole.length, offset, limit: 7 });
-      pages.push(...p.rows);
+    // The consensus sorts read the items with a consensus, then those without: pages across and past the boundary.
+    const queries: Record<string, string>[] = [
+      { sort: 'file', order: 'desc', wrongModel: project.modelNames[1]! },
+      { sort: 'divisiveness', order: 'asc', wrongModel: project.modelNames[1]! },
+      { sort: 'updated', order: 'desc' },
+    ];
+    for (const query of queries) {
+      const whole = await allRows(query);
+      expect(whole.length).toBeGreaterThan(14);
+      const unjudged = whole.filter((row) => row.updatedAt === null).length;
+      // Pages of 3: one across the boundary, and one wholly past it at least.
+      if (query.sort !== 'file') expect(Math.min(whole.length - unjudged, unjudged), 'matches on both sides of the boundary').toBeGreaterThan(4);
+      const pages: ItemBrowserRow[] = [];
+      for (let offset = 0; offset < whole.length; offset += 3) {
+        const p = await page({ ...query, offset, limit: 3 });
+        expect(p).toMatchObject({ total: whole.length, offset, limit: 3 });
+        pages.push(...p.rows);
+      }
+      expect(ids(pages), query.sort).toEqual(ids(whole));
+      expect(await page({ ...query, offset: whole.length + 10, limit: 7 })).toEqual({ total: whole.length, offset: whole.length + 10, limit: 7, rows: [] });
     }
-    expect(ids(pages)).toEqual(ids(whole));
-    expect(await page({ ...query, offset: whole.length + 10, limit: 7 })).toEqual({ total: whole.length, offset: whole.length + 10, limit: 7, rows: [] });
   });
 });
 
