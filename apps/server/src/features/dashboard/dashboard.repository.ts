@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import type { ProjectItemTotalsTable } from '../../db/tables';
-import { joinInWrittenOrder } from '../../db/dialect';
+import { indexedBy, joinInWrittenOrder } from '../../db/dialect';
 
 export interface ProgressRow {
   images: number;
@@ -95,8 +95,10 @@ export function createDashboardRepository(db: Queries) {
 
     /** Per expert (by username), their revisions stored after seeing the panel's verdicts of the item (a partial index holds just those). */
     async revisionsAfterSeeingPanel(projectId: number): Promise<Map<string, number>> {
-      const { rows } = await sql<{ username: string; n: number }>`SELECT u.username, count(*) AS n FROM verdicts v
-         JOIN items i ON i.id = v.item_id JOIN users u ON u.id = v.user_id
+      // From the partial index (SQLite's planner, left alone, walked every item of the project, or every verdict).
+      const join = joinInWrittenOrder(db);
+      const { rows } = await sql<{ username: string; n: number }>`SELECT u.username, count(*) AS n
+         FROM verdicts v ${indexedBy(db, 'verdicts_after_seeing_panel')} ${join} items i ON i.id = v.item_id ${join} users u ON u.id = v.user_id
          WHERE v.after_seeing_panel = 1 AND i.project_id = ${projectId} GROUP BY v.user_id, u.username ORDER BY lower(u.username)`.execute(db);
       return new Map(rows.map((r) => [r.username, r.n]));
     },
@@ -118,14 +120,11 @@ export function createDashboardRepository(db: Queries) {
      * the final labels put them in the Major slice (major_slice), so their prior entry no longer counts.
      */
     async judgedPriorSlice(projectId: number): Promise<Set<number>> {
-      const rows = await db
-        .selectFrom('prior_major_slice as ps')
-        .innerJoin('items as i', 'i.image_id', 'ps.image_id')
-        .innerJoin('item_consensus as c', 'c.item_id', 'i.id')
-        .select('ps.image_id')
-        .where('i.project_id', '=', projectId)
-        .where('c.final', 'is not', null)
-        .execute();
+      // From the prior list (a few images, often none), each through its item's unique image id: not from the
+      // project's items, which SQLite's planner would otherwise walk (a million, at every poll).
+      const join = joinInWrittenOrder(db);
+      const { rows } = await sql<{ image_id: number }>`SELECT ps.image_id FROM prior_major_slice ps ${join} items i ON i.image_id = ps.image_id
+         ${join} item_consensus c ON c.item_id = i.id WHERE i.project_id = ${projectId} AND c.final IS NOT NULL`.execute(db);
       return new Set(rows.map((r) => r.image_id));
     },
 

@@ -35,7 +35,7 @@ export interface ProjectBaseline {
 /** Per database (a SQLite connection, or PostgreSQL's pool): the baselines read or computed, or being, by project. */
 const baselines = new WeakMap<object, Map<number, Promise<ProjectBaseline>>>();
 
-/** Images whose predictions are read at a time: the largest project's top-1 predictions are not all held at once. */
+/** Images whose rows are read at a time by computeBaseline: the largest project is never held whole. */
 const IMAGES_PER_READ = 10_000;
 
 /**
@@ -144,30 +144,14 @@ export function parseBaseline(text: string): ProjectBaseline | null {
   };
 }
 
+/**
+ * Computes the baseline from the project's rows, a range of IMAGES_PER_READ images at a time (their labels and top-1
+ * predictions read by image id, through the tables' primary keys, then tallied and dropped): memory stays that of a
+ * range however large the project.
+ */
 async function computeBaseline(db: Queries, entry: CatalogProject): Promise<ProjectBaseline> {
   const projectId = entry.project.id;
   const keyOf = (index: number) => entry.vocabulary.byIndex(index)?.key ?? `#${index}`;
-  const images = await db.selectFrom('images').select(['id', 'original_class_idx']).where('project_id', '=', projectId).orderBy('id').execute();
-  const accepted = groupByImage(
-    (
-      await db
-        .selectFrom('accepted_labels as a')
-        .innerJoin('images as im', 'im.id', 'a.image_id')
-        .select(['a.image_id', 'a.class_idx'])
-        .where('im.project_id', '=', projectId)
-        .execute()
-    ).map((r) => [r.image_id, r.class_idx] as [number, number]),
-  );
-  const prior = groupByImage(
-    (
-      await db
-        .selectFrom('prior_labels as pl')
-        .innerJoin('images as im', 'im.id', 'pl.image_id')
-        .select(['pl.image_id', 'pl.class_idx', 'pl.judgement'])
-        .where('im.project_id', '=', projectId)
-        .execute()
-    ).map((r) => [r.image_id, r.class_idx, r.judgement as Judgement] as [number, number, Judgement]),
-  );
   const ids = (rows: { image_id: number }[]) => new Set(rows.map((r) => r.image_id));
   const priorSlice = ids(
     await db.selectFrom('prior_major_slice as ps').innerJoin('images as im', 'im.id', 'ps.image_id').select('ps.image_id').where('im.project_id', '=', projectId).execute(),
@@ -175,13 +159,55 @@ async function computeBaseline(db: Queries, entry: CatalogProject): Promise<Proj
   const priorProblematic = ids(
     await db.selectFrom('prior_problematic as pp').innerJoin('images as im', 'im.id', 'pp.image_id').select('pp.image_id').where('im.project_id', '=', projectId).execute(),
   );
-  const top1 = new Map<number, Map<number, number>>(entry.models.map((m) => [m.id, new Map()]));
-  // By ranges of image ids (the images are in id order), through the predictions' primary key (`+project_id`: a
-  // filter only, or SQLite would walk the whole project's images for each range).
-  for (let i = 0; i < images.length; i += IMAGES_PER_READ) {
-    const from = images[i]!.id;
-    const to = images[Math.min(i + IMAGES_PER_READ, images.length) - 1]!.id;
-    const rows = await db
+  const models = new Map<number, ModelBaseline>(
+    entry.models.map((m) => [
+      m.id,
+      { ranked: 0, before: { hits: 0, mistakes: 0, byClass: new Map() }, priorSlice: new Map(), base: { byClass: new Map(), realCounted: 0, realHits: 0, mistakes: 0 } },
+    ]),
+  );
+  let imageCount = 0;
+  for (let after = 0; ; ) {
+    const images = await db
+      .selectFrom('images')
+      .select(['id', 'original_class_idx'])
+      .where('project_id', '=', projectId)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(IMAGES_PER_READ)
+      .execute();
+    if (images.length === 0) break;
+    const from = images[0]!.id;
+    const to = images[images.length - 1]!.id;
+    after = to;
+    imageCount += images.length;
+    // The range's rows through the tables' primary keys (image id first); `+project_id` filters out another project's
+    // images that may lie between the range's ids, without SQLite walking the project's images for each range.
+    const accepted = groupByImage(
+      (
+        await db
+          .selectFrom('accepted_labels as a')
+          .innerJoin('images as im', 'im.id', 'a.image_id')
+          .select(['a.image_id', 'a.class_idx'])
+          .where(sql`+im.project_id`, '=', projectId)
+          .where('a.image_id', '>=', from)
+          .where('a.image_id', '<=', to)
+          .execute()
+      ).map((r) => [r.image_id, r.class_idx] as [number, number]),
+    );
+    const prior = groupByImage(
+      (
+        await db
+          .selectFrom('prior_labels as pl')
+          .innerJoin('images as im', 'im.id', 'pl.image_id')
+          .select(['pl.image_id', 'pl.class_idx', 'pl.judgement'])
+          .where(sql`+im.project_id`, '=', projectId)
+          .where('pl.image_id', '>=', from)
+          .where('pl.image_id', '<=', to)
+          .execute()
+      ).map((r) => [r.image_id, r.class_idx, r.judgement as Judgement] as [number, number, Judgement]),
+    );
+    const top1 = new Map<number, Map<number, number>>(entry.models.map((m) => [m.id, new Map()]));
+    const predictions = await db
       .selectFrom('predictions as p')
       .innerJoin('images as im', 'im.id', 'p.image_id')
       .select(['p.image_id', 'p.model_id', 'p.class_idx'])
@@ -190,41 +216,35 @@ async function computeBaseline(db: Queries, entry: CatalogProject): Promise<Proj
       .where('im.id', '<=', to)
       .where('p.rank', '=', 1)
       .execute();
-    for (const { image_id, model_id, class_idx } of rows) top1.get(model_id)?.set(image_id, class_idx);
-  }
+    for (const { image_id, model_id, class_idx } of predictions) top1.get(model_id)?.set(image_id, class_idx);
 
-  const models = new Map<number, ModelBaseline>(
-    entry.models.map((m) => [
-      m.id,
-      { ranked: 0, before: { hits: 0, mistakes: 0, byClass: new Map() }, priorSlice: new Map(), base: { byClass: new Map(), realCounted: 0, realHits: 0, mistakes: 0 } },
-    ]),
-  );
-  for (const { id: imageId, original_class_idx: originalIndex } of images) {
-    const labels = baseJudgements(
-      (prior.get(imageId) ?? []).map(([classIndex, judgement]) => ({ key: keyOf(classIndex as number), judgement: judgement as Judgement })),
-      (accepted.get(imageId) ?? []).map(([classIndex]) => keyOf(classIndex as number)),
-    );
-    const counted = !priorProblematic.has(imageId);
-    const realCounted = counted && hasCorrect(labels);
-    for (const model of entry.models) {
-      const stats = models.get(model.id)!;
-      const predicted = top1.get(model.id)!.get(imageId);
-      // A model is scored on the images it ranks (outcome() says the same for the labels after review).
-      if (predicted === undefined) continue;
-      stats.ranked++;
-      const beforeHit = predicted === originalIndex;
-      stats.before.hits += beforeHit ? 1 : 0;
-      stats.before.mistakes += beforeHit ? 0 : 1;
-      tally(stats.before.byClass, originalIndex, 1, beforeHit ? 1 : 0);
-      if (priorSlice.has(imageId)) stats.priorSlice.set(imageId, isAcceptable(labels, keyOf(predicted)));
-      const o = outcome(labels, keyOf(predicted), counted, realCounted);
-      tally(stats.base.byClass, originalIndex, o.counted ? 1 : 0, o.hit ? 1 : 0);
-      stats.base.realCounted += o.realCounted ? 1 : 0;
-      stats.base.realHits += o.realHit ? 1 : 0;
-      stats.base.mistakes += o.mistake ? 1 : 0;
+    for (const { id: imageId, original_class_idx: originalIndex } of images) {
+      const labels = baseJudgements(
+        (prior.get(imageId) ?? []).map(([classIndex, judgement]) => ({ key: keyOf(classIndex as number), judgement: judgement as Judgement })),
+        (accepted.get(imageId) ?? []).map(([classIndex]) => keyOf(classIndex as number)),
+      );
+      const counted = !priorProblematic.has(imageId);
+      const realCounted = counted && hasCorrect(labels);
+      for (const model of entry.models) {
+        const stats = models.get(model.id)!;
+        const predicted = top1.get(model.id)!.get(imageId);
+        // A model is scored on the images it ranks (outcome() says the same for the labels after review).
+        if (predicted === undefined) continue;
+        stats.ranked++;
+        const beforeHit = predicted === originalIndex;
+        stats.before.hits += beforeHit ? 1 : 0;
+        stats.before.mistakes += beforeHit ? 0 : 1;
+        tally(stats.before.byClass, originalIndex, 1, beforeHit ? 1 : 0);
+        if (priorSlice.has(imageId)) stats.priorSlice.set(imageId, isAcceptable(labels, keyOf(predicted)));
+        const o = outcome(labels, keyOf(predicted), counted, realCounted);
+        tally(stats.base.byClass, originalIndex, o.counted ? 1 : 0, o.hit ? 1 : 0);
+        stats.base.realCounted += o.realCounted ? 1 : 0;
+        stats.base.realHits += o.realHit ? 1 : 0;
+        stats.base.mistakes += o.mistake ? 1 : 0;
+      }
     }
   }
-  return { images: images.length, models };
+  return { images: imageCount, models };
 }
 
 export function tally(byClass: Map<number, ClassTally>, classIndex: number, total: number, hits: number): void {
