@@ -7,8 +7,8 @@
 -- import writes a project's images and open items in shard 0, and the items' later moves may take other shards below
 -- zero. Each item's share is taken out of the totals exactly as it was put in: from its stored status, its current
 -- verdicts (items.verdict_count) and its item_consensus row. The two sums of reals (fleiss_agreement,
--- alpha_agreement) collect rounding as they go up and down, some 1e-13 of their value after millions of changes; a
--- full re-aggregation sums them afresh.
+-- alpha_agreement) collect rounding in their last bits as they go up and down; a full re-aggregation sums them
+-- afresh.
 CREATE TABLE project_item_totals (
   project_id       INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   shard            INTEGER NOT NULL,

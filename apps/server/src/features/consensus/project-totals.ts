@@ -1,4 +1,5 @@
 import type { ItemStatus, Severity } from '@bagel/contracts';
+import type { ProjectItemTotalsTable } from '../../db/tables';
 import { emptyAgreementSums, type AgreementSums } from './agreement-sums';
 import type { ItemContext, ItemState, ModelOutcome } from './item-state';
 
@@ -25,28 +26,7 @@ export interface ItemShare {
 export const ITEM_TOTAL_SHARDS = 8;
 
 /** A row of project_item_totals, without its project. */
-export interface ItemTotals {
-  shard: number;
-  images: number;
-  items_open: number;
-  items_in_review: number;
-  items_agreed: number;
-  items_disputed: number;
-  items_final: number;
-  verdicts: number;
-  major_slice: number;
-  fleiss_units: number;
-  fleiss_agreement: number;
-  fleiss_correct: number;
-  fleiss_wrong: number;
-  fleiss_unclear: number;
-  alpha_units: number;
-  alpha_values: number;
-  alpha_agreement: number;
-  alpha_correct: number;
-  alpha_wrong: number;
-  alpha_unclear: number;
-}
+export type ItemTotals = Omit<ProjectItemTotalsTable, 'project_id'>;
 
 export const emptyItemTotals = (shard: number): ItemTotals => ({
   shard,
