@@ -22,6 +22,7 @@ const POSTGRES_SUITES = [
   'guide',
   'images',
   'import-while-serving',
+  'item-browser-pages',
   'lead',
   'login-limits',
   'my-verdicts',

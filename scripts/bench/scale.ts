@@ -23,8 +23,9 @@
 //      `GET /api/health` alone, 200 times one after another; the poller with the server idle;
 //    - the dashboard: its first call, then `--polls` calls, each after a reviewer's verdict through the API (checking
 //      that each poll counts the verdict before it);
-//    - the item browser: `--queries` random combinations of filters and sort, each read at its first page and at a
-//      random depth (offset) within its matches;
+//    - the item browser: `--queries` random combinations of filters and sort, each read at its first page (counted)
+//      and, at a random depth within its matches, the page after a cursor (as a scrolled list asks) and a jump there
+//      by offset (reported apart: the target is on first pages and pages after a cursor);
 //    - the class list: bytes on the wire with `Accept-Encoding: gzip, deflate, br`, its Content-Encoding, ETag and
 //      Cache-Control, and whether `If-None-Match` is answered 304;
 //    - the human-accuracy-v3 export and the bagel archive, downloaded: wall time and the server's peak memory (its
@@ -608,22 +609,31 @@ try {
   const browser = await measure('item browser', async () => {
     const firstPages: number[] = [];
     const deepPages: number[] = [];
+    const jumps: number[] = [];
     const slowest: { ms: number; query: string; total: number }[] = [];
     for (let i = 0; i < QUERIES; i++) {
       const query = randomQuery();
       const first = await get(`${base}/items?${new URLSearchParams({ ...query, offset: '0', limit: '100' })}`);
-      const { total } = ItemBrowserPage.parse(JSON.parse(ok(first, 'items').body));
+      const total = ItemBrowserPage.parse(JSON.parse(ok(first, 'items').body)).total!;
       firstPages.push(first.ms);
-      const deep = new URLSearchParams({ ...query, offset: String(total === 0 ? 0 : Math.floor(random() * total)), limit: '100' });
+      // A list scrolled to a random depth asks for the page after the cursor of the page before: the cursor is taken
+      // (unmeasured) from a one-row page by offset just before that depth. A jump to that depth asks by offset.
+      const depth = total === 0 ? 0 : Math.floor(random() * total);
+      const before = depth === 0 ? null : await get(`${base}/items?${new URLSearchParams({ ...query, offset: String(depth - 1), limit: '1' })}`);
+      const cursor = before === null ? null : ItemBrowserPage.parse(JSON.parse(ok(before, 'items').body)).next;
+      const deep = new URLSearchParams({ ...query, ...(cursor === null ? { offset: '0' } : { after: cursor }), limit: '100' });
       const page = await get(`${base}/items?${deep}`);
       ok(page, 'items');
       deepPages.push(page.ms);
-      slowest.push({ ms: Math.max(first.ms, page.ms), query: deep.toString(), total });
+      const jump = ok(await get(`${base}/items?${new URLSearchParams({ ...query, offset: String(depth), limit: '100' })}`), 'items');
+      jumps.push(jump.ms);
+      slowest.push({ ms: Math.max(first.ms, page.ms), query: `${new URLSearchParams(query)}&depth=${depth}`, total });
     }
     return {
       all: quantiles([...firstPages, ...deepPages]),
       first: quantiles(firstPages),
       deep: quantiles(deepPages),
+      jumps: quantiles(jumps),
       slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 3),
     };
   });
@@ -731,7 +741,7 @@ try {
     ],
     [
       `item browser, ${QUERIES} random filter/sort combinations × (first page, random depth)`,
-      `p50 ${ms(browser.result.all.p50)}, p99 ${ms(browser.result.all.p99)} (first pages p99 ${ms(browser.result.first.p99)}, deep p99 ${ms(browser.result.deep.p99)})`,
+      `p50 ${ms(browser.result.all.p50)}, p99 ${ms(browser.result.all.p99)} (first pages p99 ${ms(browser.result.first.p99)}, after a cursor at a random depth p99 ${ms(browser.result.deep.p99)}; jumps by offset there, apart: p99 ${ms(browser.result.jumps.p99)})`,
       ratio(browser.result.all.p50),
       'p99 < 100 ms',
       met(browser.result.all.p99 < 100),

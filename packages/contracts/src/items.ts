@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { MAX_CLASS_KEY_LENGTH, pageOf, queryInteger } from './common';
+import { MAX_CLASS_KEY_LENGTH, queryInteger } from './common';
+
+/** A page cursor's length at most: a sort's keys (an image path of up to 500 characters) and an id, in base64url. */
+const MAX_CURSOR_LENGTH = 2000;
 import { ItemInBrief, ItemStatus } from './review';
 
 // The item browser: every item of a project, filtered, sorted and paged by the server (leads and admins).
@@ -49,8 +52,16 @@ export const ItemBrowserQuery = z.object({
       'priority (models wrong, then confidence: the review queue order), id, file, status (open, in review, disputed, agreed, final), divisiveness, verdicts (current verdicts), updated (last change of the consensus); default priority. Items without a consensus come last when sorting by divisiveness or updated; ties go by item id',
   }),
   order: filter(SortOrder).meta({ description: 'Default: desc for priority, divisiveness, verdicts and updated; asc otherwise' }),
+  after: filter(z.string().max(MAX_CURSOR_LENGTH).regex(/^[A-Za-z0-9_-]+$/, 'a cursor: the `next` of a page')).meta({
+    description:
+      'The `next` of the page before, under the same sort and order: the page that follows it, read from an index however deep (what a scrolling list asks for). Without it, the page at `offset`, which costs what it skips',
+  }),
   offset: queryInteger(0, 10_000_000).default(0),
   limit: queryInteger(1, 500).default(100),
+  count: filter(z.enum(['exact'])).meta({
+    description:
+      '`exact`: count the matches whatever they cost. Without it, `total` is given only where it is cheap (no filter but the status: from the kept totals; a class filter; a first page that holds every match), else null: ask again with `count=exact` (at a million items a count of a broad filter reads every item)',
+  }),
 });
 export type ItemBrowserQuery = z.input<typeof ItemBrowserQuery>;
 export type ParsedItemBrowserQuery = z.output<typeof ItemBrowserQuery>;
@@ -69,7 +80,15 @@ export const ItemBrowserRow = ItemInBrief.extend({
 });
 export type ItemBrowserRow = z.infer<typeof ItemBrowserRow>;
 
-export const ItemBrowserPage = pageOf(ItemBrowserRow, 'Items matching the filters, whatever the page');
+export const ItemBrowserPage = z.object({
+  total: z.number().int().nullable().meta({
+    description: 'Items matching the filters, whatever the page; null when not counted (see `count`; never after a cursor)',
+  }),
+  offset: z.number().int().nullable().meta({ description: 'The offset asked for; null for a page after a cursor' }),
+  limit: z.number().int(),
+  next: z.string().nullable().meta({ description: 'Cursor of the page after this one (`after`); null when no item follows' }),
+  rows: z.array(ItemBrowserRow),
+});
 export type ItemBrowserPage = z.infer<typeof ItemBrowserPage>;
 
 /** Answer of `GET /api/projects/:projectId/items/experts`: who may be chosen in the expert filter. */

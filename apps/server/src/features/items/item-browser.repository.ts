@@ -1,6 +1,7 @@
 import type { DisputeKind, FinalSeverity, ItemBrowserSort, ItemStatus, SortOrder } from '@bagel/contracts';
 import { sql, type RawBuilder } from 'kysely';
 import type { Queries } from '../../db/database';
+import { indexedBy, joinInWrittenOrder } from '../../db/dialect';
 
 /** The filters of a page, resolved to ids (names were checked against the project by the service). */
 export interface ItemFilters {
@@ -49,32 +50,136 @@ const top1OutsideAccepted = (model: { id: number; position: number }) =>
         AND NOT EXISTS (SELECT 1 FROM accepted_labels a WHERE a.image_id = i.image_id AND a.class_idx = p.class_idx))`;
 
 /** Lifecycle order for the status sort. */
-const STATUS_RANK = sql`CASE i.status WHEN 'open' THEN 0 WHEN 'in_review' THEN 1 WHEN 'disputed' THEN 2 WHEN 'agreed' THEN 3 ELSE 4 END`;
+const STATUS_ORDER: readonly ItemStatus[] = ['open', 'in_review', 'disputed', 'agreed', 'final'];
+const STATUS_RANK = sql`CASE i.status ${sql.join(STATUS_ORDER.map((s, rank) => sql`WHEN ${sql.lit(s)} THEN ${sql.lit(rank)}`), sql` `)} END`;
 
-/** Sort keys, each followed by the item id; `nullsLast` keys are null for items without a consensus. */
-const SORTS: Record<ItemBrowserSort, { keys: RawBuilder<unknown>[]; joins: ('images' | 'consensus')[]; nullsLast?: RawBuilder<unknown> }> = {
-  priority: { keys: [sql`i.models_wrong`, sql`i.confidence`], joins: [] },
-  id: { keys: [], joins: [] },
-  file: { keys: [sql`im.file`], joins: ['images'] },
-  status: { keys: [STATUS_RANK], joins: [] },
-  divisiveness: { keys: [sql`c.divisiveness`], joins: ['consensus'], nullsLast: sql`c.item_id IS NULL` },
-  verdicts: { keys: [sql`i.verdict_count`], joins: [] },
-  updated: { keys: [sql`c.updated_at`], joins: ['consensus'], nullsLast: sql`c.item_id IS NULL` },
+/** The column of project_item_totals that counts the items of each status. */
+const STATUS_TOTAL: Record<ItemStatus, `items_${string}`> = {
+  open: 'items_open',
+  in_review: 'items_in_review',
+  disputed: 'items_disputed',
+  agreed: 'items_agreed',
+  final: 'items_final',
+};
+
+const HAS_CONSENSUS = sql`EXISTS (SELECT 1 FROM item_consensus c WHERE c.item_id = i.id)`;
+
+/**
+ * One run of a sort that an index gives in order: the items of `where`, by `keys` then by `id` (both in the page's
+ * direction). A sort is one segment, or several read one after another: by status, one segment per status (each in
+ * id order from items_by_status), since the lifecycle order is no column; by divisiveness or last update, the items
+ * with a consensus in its index's order, then those without one (which come last either way) by id.
+ */
+interface Segment {
+  where?: RawBuilder<unknown>;
+  /** The sort's columns in this segment, before the id, with the kind of value each holds (a cursor's are checked). */
+  keys: { column: RawBuilder<unknown>; kind: KeyKind }[];
+  /** The column that ends the order: the item id, as the index of the segment holds it. */
+  id: RawBuilder<unknown>;
+  /** Set when the keys alone are unique (a project's files): the keyset condition then needs no id. */
+  uniqueKeys?: boolean;
+  /** The table and index that give the segment in order (SQLite's planner, without statistics, is told). */
+  driver: Driver;
+}
+
+/** Where a segment's rows come from, in its order: the items by one of their indexes, or the table of its key. */
+type Driver = { table: 'items'; index: string } | { table: 'images'; index: null } | { table: 'item_consensus'; index: string };
+
+interface SortPlan {
+  /** The segments in ascending order. */
+  segments: Segment[];
+  /** Descending reads the segments last to first (statuses); else they keep their order (no consensus last). */
+  reverseWhenDescending?: boolean;
+  /** For a page read by offset: one ORDER BY over every segment (first the segment's number, then its keys). */
+  segmentOf?: RawBuilder<unknown>;
+  joins: ('images' | 'consensus')[];
+}
+
+const ITEM_ID = sql`i.id`;
+const BY_ID: Driver = { table: 'items', index: 'items_by_project' };
+/** What a sort key holds (none is ever null where it sorts). */
+export type KeyKind = 'integer' | 'real' | 'text';
+const integer = (column: RawBuilder<unknown>) => ({ column, kind: 'integer' as const });
+const real = (column: RawBuilder<unknown>) => ({ column, kind: 'real' as const });
+const text = (column: RawBuilder<unknown>) => ({ column, kind: 'text' as const });
+const SORTS: Record<ItemBrowserSort, SortPlan> = {
+  priority: { segments: [{ keys: [integer(sql`i.models_wrong`), real(sql`i.confidence`)], id: ITEM_ID, driver: { table: 'items', index: 'items_by_priority' } }], joins: [] },
+  id: { segments: [{ keys: [], id: ITEM_ID, driver: BY_ID }], joins: [] },
+  file: { segments: [{ keys: [text(sql`im.file`)], id: ITEM_ID, uniqueKeys: true, driver: { table: 'images', index: null } }], joins: ['images'] },
+  status: {
+    segments: STATUS_ORDER.map((status) => ({ where: sql`i.status = ${status}`, keys: [], id: ITEM_ID, driver: { table: 'items', index: 'items_by_status' } })),
+    reverseWhenDescending: true,
+    segmentOf: STATUS_RANK,
+    joins: [],
+  },
+  divisiveness: {
+    segments: [
+      { keys: [real(sql`c.divisiveness`)], id: sql`c.item_id`, driver: { table: 'item_consensus', index: 'item_consensus_by_divisiveness' } },
+      { where: sql`NOT ${HAS_CONSENSUS}`, keys: [], id: ITEM_ID, driver: BY_ID },
+    ],
+    segmentOf: sql`CASE WHEN c.item_id IS NULL THEN 1 ELSE 0 END`,
+    joins: ['consensus'],
+  },
+  verdicts: { segments: [{ keys: [integer(sql`i.verdict_count`)], id: ITEM_ID, driver: { table: 'items', index: 'items_by_verdicts' } }], joins: [] },
+  updated: {
+    segments: [
+      { keys: [text(sql`c.updated_at`)], id: sql`c.item_id`, driver: { table: 'item_consensus', index: 'item_consensus_by_update' } },
+      { where: sql`NOT ${HAS_CONSENSUS}`, keys: [], id: ITEM_ID, driver: BY_ID },
+    ],
+    segmentOf: sql`CASE WHEN c.item_id IS NULL THEN 1 ELSE 0 END`,
+    joins: ['consensus'],
+  },
 };
 
 const and = (conditions: RawBuilder<unknown>[]) => sql.join(conditions, sql`\n  AND `);
 
-/** The WHERE clause of a page and of its count. */
+/**
+ * The items of a class filter: images whose original label is the class, or whose top-1 (of any model) is. From the
+ * two indexes on the class: a few thousand images of a million, from which a page or a count starts (see fromOf).
+ */
+const classMatches = (projectId: number, classIndex: number) =>
+  sql`(SELECT id AS image_id FROM images WHERE project_id = ${projectId} AND original_class_idx = ${classIndex}
+    UNION SELECT image_id FROM predictions WHERE rank = 1 AND class_idx = ${classIndex}) m`;
+
+/**
+ * The FROM clause of a page, a segment of one, or a count. With a class filter, the class's few matching items come
+ * first and the page sorts them (a walk of a sort's index would pass most of the project's items to find them);
+ * else a segment walks its driver's index from the cursor, and a count or a page by offset reads the items. On
+ * SQLite, which keeps no statistics, the order of the tables and the index are stated (joinInWrittenOrder,
+ * indexedBy): its planner otherwise takes any index on project_id and sorts every match.
+ */
+function fromOf(db: Queries, projectId: number, filters: ItemFilters, driver: Driver | 'items', joins: readonly ('images' | 'consensus')[]): RawBuilder<unknown> {
+  const then = joinInWrittenOrder(db);
+  const parts: RawBuilder<unknown>[] = [];
+  const joined = new Set<string>();
+  if (filters.classIndex !== undefined) {
+    parts.push(classMatches(projectId, filters.classIndex), sql`${then} items i ON i.image_id = m.image_id`);
+  } else if (driver === 'items') {
+    parts.push(sql`items i`);
+  } else if (driver.table === 'items') {
+    parts.push(sql`items i ${indexedBy(db, driver.index)}`);
+  } else if (driver.table === 'images') {
+    parts.push(sql`images im ${then} items i ON i.image_id = im.id AND im.project_id = ${projectId}`);
+    joined.add('images');
+  } else {
+    parts.push(sql`item_consensus c ${indexedBy(db, driver.index)} ${then} items i ON i.id = c.item_id AND c.project_id = ${projectId}`);
+    joined.add('consensus');
+  }
+  const wanted = new Set<string>(joins);
+  if (driver !== 'items' && driver.table === 'item_consensus') wanted.add('consensus');
+  if (driver !== 'items' && driver.table === 'images') wanted.add('images');
+  if (wanted.has('images') && !joined.has('images')) parts.push(sql`JOIN images im ON im.id = i.image_id`);
+  if (wanted.has('consensus') && !joined.has('consensus')) {
+    // By offset, every item in one ORDER BY (those without a consensus too); a segment, only those with one.
+    parts.push(driver === 'items' ? sql`LEFT JOIN item_consensus c ON c.item_id = i.id` : sql`JOIN item_consensus c ON c.item_id = i.id`);
+  }
+  return sql.join(parts, sql`\n`);
+}
+
+/** The WHERE clause of a page and of its count (the class filter is in fromOf). */
 export function whereOf(projectId: number, filters: ItemFilters): RawBuilder<unknown> {
   const conditions = [sql`i.project_id = ${projectId}`];
   if (filters.status !== undefined) conditions.push(sql`i.status = ${filters.status}`);
-  if (filters.classIndex !== undefined) {
-    // Driven by the two indexes on the class (a few hundred images of 50,000), not by a scan of the items.
-    conditions.push(
-      sql`i.image_id IN (SELECT id FROM images WHERE project_id = ${projectId} AND original_class_idx = ${filters.classIndex}
-        UNION ALL SELECT image_id FROM predictions WHERE rank = 1 AND class_idx = ${filters.classIndex})`,
-    );
-  }
   if (filters.disputeKind !== undefined) {
     conditions.push(sql`i.id IN (SELECT item_id FROM item_dispute_kinds WHERE project_id = ${projectId} AND kind = ${filters.disputeKind})`);
   }
@@ -99,30 +204,128 @@ export function whereOf(projectId: number, filters: ItemFilters): RawBuilder<unk
   return and(conditions);
 }
 
-/** A page of item ids. */
-export function pageSql(where: RawBuilder<unknown>, sort: ItemBrowserSort, order: SortOrder, limit: number, offset: number): RawBuilder<{ id: number }> {
-  const { keys, joins, nullsLast } = SORTS[sort];
-  const direction = order === 'asc' ? sql`ASC` : sql`DESC`;
-  const orderBy = [...(nullsLast ? [nullsLast] : []), ...[...keys, sql`i.id`].map((key) => sql`${key} ${direction}`)];
-  const from = [sql`items i`];
-  if (joins.includes('images')) from.push(sql`JOIN images im ON im.id = i.image_id`);
-  if (joins.includes('consensus')) from.push(sql`LEFT JOIN item_consensus c ON c.item_id = i.id`);
-  return sql<{ id: number }>`SELECT i.id FROM ${sql.join(from, sql` `)}\nWHERE ${where}\nORDER BY ${sql.join(orderBy)}\nLIMIT ${limit} OFFSET ${offset}`;
+/** Where a page ends: the last row's segment (its index in the sort's segments), its sort keys there, and its id. */
+export interface PageCursor {
+  segment: number;
+  keys: (number | string)[];
+  id: number;
 }
 
-export const countSql = (where: RawBuilder<unknown>) => sql<{ n: number }>`SELECT count(*) AS n FROM items i\nWHERE ${where}`;
+/** The kinds of the keys a cursor of this sort carries in this segment (null: the sort has no such segment). */
+export function cursorKeyKinds(sort: ItemBrowserSort, segment: number): KeyKind[] | null {
+  return SORTS[sort].segments[segment]?.keys.map((k) => k.kind) ?? null;
+}
+
+const direction = (order: SortOrder) => (order === 'asc' ? sql`ASC` : sql`DESC`);
+
+/** What a page row carries: its id, and its place in the sort (to make the cursor after it). */
+interface PlacedRow {
+  id: number;
+  segment: number;
+  [key: `k${number}`]: number | string | null;
+}
+
+const keyColumns = (keys: RawBuilder<unknown>[]) => keys.map((key, n) => sql`${key} AS ${sql.ref(`k${n}`)}`);
+const columnsOf = (segment: Segment) => segment.keys.map((k) => k.column);
+
+/** A page by offset: one ORDER BY over the segments (the segment's number, its keys, the id), read up to `offset`. */
+export function offsetPageSql(db: Queries, projectId: number, filters: ItemFilters, sort: ItemBrowserSort, order: SortOrder, limit: number, offset: number): RawBuilder<PlacedRow> {
+  const plan = SORTS[sort];
+  // Every segment's keys, in one column list: a row's keys of another segment are null (the ordering never compares them).
+  const width = Math.max(...plan.segments.map((s) => s.keys.length));
+  const keys = Array.from({ length: width }, (_, n) => plan.segments.find((s) => s.keys.length > n)!.keys[n]!.column);
+  const segmentOf = plan.segmentOf ?? sql`0`;
+  const segmentOrder = plan.reverseWhenDescending ? direction(order) : sql`ASC`;
+  // (A sort of one segment has no segment term: a constant in ORDER BY would be read as a column's number.)
+  const orderBy = [...(plan.segmentOf ? [sql`${segmentOf} ${segmentOrder}`] : []), ...[...keys, ITEM_ID].map((key) => sql`${key} ${direction(order)}`)];
+  return sql<PlacedRow>`SELECT i.id, ${segmentOf} AS segment${sql.join(keyColumns(keys).map((k) => sql`, ${k}`), sql``)}
+FROM ${fromOf(db, projectId, filters, 'items', plan.joins)}
+WHERE ${whereOf(projectId, filters)}
+ORDER BY ${sql.join(orderBy)}
+LIMIT ${limit} OFFSET ${offset}`;
+}
+
+/** At most `limit` rows of one segment, in order, after `after` when the cursor is in this segment. */
+export function segmentPageSql(db: Queries, projectId: number, filters: ItemFilters, sort: ItemBrowserSort, order: SortOrder, segmentIndex: number, after: PageCursor | null, limit: number): RawBuilder<PlacedRow> {
+  const segment = SORTS[sort].segments[segmentIndex]!;
+  const conditions = [whereOf(projectId, filters)];
+  if (segment.where) conditions.push(segment.where);
+  if (after) {
+    const columns = segment.uniqueKeys ? columnsOf(segment) : [...columnsOf(segment), segment.id];
+    const values = segment.uniqueKeys ? after.keys : [...after.keys, after.id];
+    const past = order === 'asc' ? sql`>` : sql`<`;
+    // A row value compares column by column, as the ORDER BY sorts: both engines read it from the segment's index.
+    conditions.push(columns.length === 1 ? sql`${columns[0]!} ${past} ${values[0]}` : sql`(${sql.join(columns)}) ${past} (${sql.join(values)})`);
+  }
+  const orderBy = [...columnsOf(segment), segment.id].map((key) => sql`${key} ${direction(order)}`);
+  return sql<PlacedRow>`SELECT ${segment.id} AS id, ${sql.lit(segmentIndex)} AS segment${sql.join(keyColumns(columnsOf(segment)).map((k) => sql`, ${k}`), sql``)}
+FROM ${fromOf(db, projectId, filters, segment.driver, [])}
+WHERE ${and(conditions)}
+ORDER BY ${sql.join(orderBy)}
+LIMIT ${limit}`;
+}
+
+const cursorOf = (sort: ItemBrowserSort, row: PlacedRow): PageCursor => {
+  const segment = Number(row.segment);
+  // Engines give a REAL as a number and an integer column as a number (or a bigint's text: Number() again).
+  const keys = SORTS[sort].segments[segment]!.keys.map(({ kind }, n) => (kind === 'text' ? String(row[`k${n}`]) : Number(row[`k${n}`])));
+  return { segment, keys, id: Number(row.id) };
+};
+
+export const countSql = (db: Queries, projectId: number, filters: ItemFilters) =>
+  sql<{ n: number }>`SELECT count(*) AS n FROM ${fromOf(db, projectId, filters, 'items', [])}\nWHERE ${whereOf(projectId, filters)}`;
 
 /** Reads the item browser's pages: item ids by filters and sort, then what a row shows for those ids. */
 export function createItemBrowserRepository(db: Queries) {
   const ids = (column: string, itemIds: readonly number[]) => sql`${sql.ref(column)} IN (${sql.join(itemIds)})`;
 
   return {
-    /** The ids of one page, in order, and how many items match in all. Run it in a snapshot: the two reads must agree. */
-    async page(projectId: number, filters: ItemFilters, sort: ItemBrowserSort, order: SortOrder, limit: number, offset: number): Promise<{ ids: number[]; total: number }> {
-      const where = whereOf(projectId, filters);
-      const total = (await countSql(where).execute(db)).rows[0]!.n;
-      const ids = offset >= total ? [] : (await pageSql(where, sort, order, limit, offset).execute(db)).rows.map((r) => r.id);
-      return { ids, total };
+    /**
+     * The ids of one page, in order, and the cursor after its last row (null when no row follows). After a cursor,
+     * each segment of the sort is read from where the cursor is, by its index, until the page is full; by offset,
+     * one query sorts the matches up to the offset (a jump into the list: it costs what it skips).
+     */
+    async page(projectId: number, filters: ItemFilters, sort: ItemBrowserSort, order: SortOrder, limit: number, from: { after: PageCursor | null } | { offset: number }): Promise<{ ids: number[]; next: PageCursor | null }> {
+      // One row past the page tells whether another page follows.
+      let rows: PlacedRow[];
+      if ('offset' in from) {
+        rows = (await offsetPageSql(db, projectId, filters, sort, order, limit + 1, from.offset).execute(db)).rows;
+      } else {
+        rows = [];
+        const plan = SORTS[sort];
+        const segments = plan.segments.map((_, n) => n);
+        if (order === 'desc' && plan.reverseWhenDescending) segments.reverse();
+        const { after } = from;
+        for (const segment of segments.slice(after ? segments.indexOf(after.segment) : 0)) {
+          const read = await segmentPageSql(db, projectId, filters, sort, order, segment, after?.segment === segment ? after : null, limit + 1 - rows.length).execute(db);
+          rows.push(...read.rows);
+          if (rows.length > limit) break;
+        }
+      }
+      const page = rows.slice(0, limit);
+      return { ids: page.map((r) => Number(r.id)), next: rows.length > limit ? cursorOf(sort, page.at(-1)!) : null };
+    },
+
+    /**
+     * How many items match the filters when that is cheap, else null: without a filter but the status, from the
+     * project's item totals (kept with every status change, in the same write: see project-totals.ts); with a class
+     * filter, from the class's few matches. A broad filter's count reads every item of the project (0.3 s at a
+     * million): that is `count`, asked for on its own.
+     */
+    async cheapCount(projectId: number, filters: ItemFilters): Promise<number | null> {
+      const onlyStatus = Object.entries(filters).every(([name, value]) => name === 'status' || value === undefined);
+      if (onlyStatus) {
+        const columns = filters.status === undefined ? STATUS_ORDER.map((s) => STATUS_TOTAL[s]) : [STATUS_TOTAL[filters.status]];
+        const { rows } = await sql<{ n: number | string | null }>`SELECT sum(${sql.join(columns.map((c) => sql.ref(c)), sql` + `)}) AS n
+          FROM project_item_totals WHERE project_id = ${projectId}`.execute(db);
+        return Number(rows[0]?.n ?? 0);
+      }
+      return filters.classIndex === undefined ? null : this.count(projectId, filters);
+    },
+
+    /** How many items match the filters, exactly. */
+    async count(projectId: number, filters: ItemFilters): Promise<number> {
+      return Number((await countSql(db, projectId, filters).execute(db)).rows[0]!.n);
     },
 
     /** What the rows of these items show, in the order of `itemIds`. Run it in a snapshot: the reads must agree. */

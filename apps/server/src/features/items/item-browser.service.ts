@@ -5,6 +5,7 @@ import { ApiError, notFound } from '../../plugins/errors';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
 import { createItemBrowserRepository, type ItemFilters } from './item-browser.repository';
+import { decodeCursor, encodeCursor } from './page-cursor';
 
 const unknownValue = (field: string, message: string) => new ApiError(400, message, 'UNKNOWN_FILTER_VALUE', { field });
 
@@ -54,19 +55,29 @@ export function createItemBrowserService(database: Database) {
       const filters = await resolveFilters(entry, query);
       const sort = query.sort ?? 'priority';
       const order = query.order ?? DEFAULT_SORT_ORDER[sort];
-      // The count, the page and its rows from one state of the database.
-      const { total, records } = await database.snapshot(async (trx) => {
+      const after = query.after === undefined ? null : decodeCursor(query.after, sort, order);
+      // The count, the page and its rows from one state of the database. A page after a cursor is not counted (the
+      // list that scrolls to it has the count already), nor a broad filter's unless asked (`count=exact`): counting
+      // every match is what made a large project's pages slow.
+      const { total, ids, next, records } = await database.snapshot(async (trx) => {
         const reads = createItemBrowserRepository(trx);
-        const { ids, total } = await reads.page(projectId, filters, sort, order, query.limit, query.offset);
-        return { total, records: await reads.rows(ids) };
+        let total = after !== null ? null : query.count === 'exact' ? await reads.count(projectId, filters) : await reads.cheapCount(projectId, filters);
+        const { ids, next } =
+          total !== null && query.offset >= total
+            ? { ids: [], next: null }
+            : await reads.page(projectId, filters, sort, order, query.limit, after !== null || query.offset === 0 ? { after } : { offset: query.offset });
+        // A page by offset with nothing after it ends the list: its end is the count.
+        if (total === null && after === null && next === null && (ids.length > 0 || query.offset === 0)) total = query.offset + ids.length;
+        return { total, ids, next, records: await reads.rows(ids) };
       });
       const modelName = new Map(entry.models.map((m) => [m.id, m.name]));
       const position = new Map(entry.models.map((m, i) => [m.id, i]));
       const byPosition = (a: number, b: number) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
       return {
         total,
-        offset: query.offset,
+        offset: after === null ? query.offset : null,
         limit: query.limit,
+        next: next === null ? null : encodeCursor(sort, order, next),
         rows: records.map((r) => {
           const original = entry.vocabulary.byIndex(r.originalClassIndex);
           return {

@@ -183,13 +183,30 @@ async function page(query: Record<string, string | number>, user = 'lea'): Promi
 async function allRows(query: Record<string, string | number>, limit = 500): Promise<ItemBrowserRow[]> {
   const rows: ItemBrowserRow[] = [];
   for (let offset = 0; ; offset += limit) {
-    const p = await page({ ...query, offset, limit });
+    const p = await page({ ...query, offset, limit, count: 'exact' });
     rows.push(...p.rows);
-    if (offset + limit >= p.total) {
-      expect(rows).toHaveLength(p.total);
+    if (offset + limit >= p.total!) {
+      expect(rows).toHaveLength(p.total!);
       return rows;
     }
   }
+}
+
+/** Every matching row, in the server's order, read as a scrolling list does: each page after the last one's cursor. */
+async function allRowsByCursor(query: Record<string, string | number>, limit: number): Promise<ItemBrowserRow[]> {
+  const first = await page({ ...query, limit, count: 'exact' });
+  const rows = [...first.rows];
+  let next = first.next;
+  while (next !== null) {
+    const p = await page({ ...query, after: next, limit });
+    expect(p.total, 'a page after a cursor is not counted').toBeNull();
+    expect(p.offset).toBeNull();
+    expect(p.rows.length, 'only a page with a cursor after it is full').toBe(p.next === null ? p.rows.length : limit);
+    rows.push(...p.rows);
+    next = p.next;
+  }
+  expect(rows).toHaveLength(first.total!);
+  return rows;
 }
 
 const ids = (list: readonly { itemId: number }[]) => list.map((r) => r.itemId);
@@ -342,6 +359,10 @@ describe('GET /api/projects/:projectId/items: rows, sorts and pages', () => {
       for (const order of ['asc', 'desc'] as const) expect(ids(await allRows({ sort, order })), `${sort} ${order}`).toEqual(expectedOrder(sort, order));
       expect(ids(await allRows({ sort })), `${sort} default`).toEqual(expectedOrder(sort, DEFAULT_SORT_ORDER[sort]));
     }
+    // Scrolled page after page (pages of 7: across every segment's boundary), the same order.
+    for (const sort of ItemBrowserSort.options) {
+      for (const order of ['asc', 'desc'] as const) expect(ids(await allRowsByCursor({ sort, order }, 7)), `${sort} ${order} by cursor`).toEqual(expectedOrder(sort, order));
+    }
     // The default sort is the queue's priority, highest first.
     expect(ids(await allRows({}))).toEqual(expectedOrder('priority', 'desc'));
     // Nulls (no verdict yet) last in both directions.
@@ -364,12 +385,16 @@ describe('GET /api/projects/:projectId/items: rows, sorts and pages', () => {
       if (query.sort !== 'file') expect(Math.min(whole.length - unjudged, unjudged), 'matches on both sides of the boundary').toBeGreaterThan(4);
       const pages: ItemBrowserRow[] = [];
       for (let offset = 0; offset < whole.length; offset += 3) {
-        const p = await page({ ...query, offset, limit: 3 });
+        const p = await page({ ...query, offset, limit: 3, count: 'exact' });
         expect(p).toMatchObject({ total: whole.length, offset, limit: 3 });
         pages.push(...p.rows);
+        // A page read by offset ends with the cursor of the page after it, read from the index.
+        if (offset + 3 < whole.length) expect(ids((await page({ ...query, after: p.next!, limit: 3 })).rows), `after offset ${offset}`).toEqual(ids(whole.slice(offset + 3, offset + 6)));
+        else expect(p.next).toBeNull();
       }
       expect(ids(pages), query.sort).toEqual(ids(whole));
-      expect(await page({ ...query, offset: whole.length + 10, limit: 7 })).toEqual({ total: whole.length, offset: whole.length + 10, limit: 7, rows: [] });
+      expect(ids(await allRowsByCursor(query, 3)), `${query.sort} by cursor`).toEqual(ids(whole));
+      expect(await page({ ...query, offset: whole.length + 10, limit: 7, count: 'exact' })).toEqual({ total: whole.length, offset: whole.length + 10, limit: 7, next: null, rows: [] });
     }
   });
 });
@@ -416,6 +441,35 @@ describe('GET /api/projects/:projectId/items: access and validation', () => {
       expect(res.statusCode, JSON.stringify(query)).toBe(400);
       expect(res.json()).toMatchObject({ code: 'VALIDATION' });
       expect(res.json().message).toContain(`querystring.${Object.keys(query)[0]}`);
+    }
+  });
+
+  it('answers 400 INVALID_CURSOR on a cursor of another sort or order, or one it did not make', async () => {
+    const first = await page({ sort: 'priority', order: 'desc', limit: 2 });
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const cases: [Record<string, string>, string][] = [
+      [{ sort: 'priority', order: 'asc', after: first.next! }, "continues the sort 'priority' desc, not 'priority' asc"],
+      [{ sort: 'verdicts', order: 'desc', after: first.next! }, "continues the sort 'priority' desc, not 'verdicts' desc"],
+      [{ sort: 'priority', order: 'desc', after: 'bm90LWpzb24' }, 'not a cursor this server made'],
+      // Keys of the wrong kind or number, a segment the sort does not have, an id that is no whole number.
+      [{ sort: 'priority', order: 'desc', after: forge(['priority', 'desc', 0, 'two', 0.5, 3]) }, 'not a cursor this server made'],
+      [{ sort: 'priority', order: 'desc', after: forge(['priority', 'desc', 0, 1.5, 0.5, 3]) }, 'not a cursor this server made'],
+      [{ sort: 'priority', order: 'desc', after: forge(['priority', 'desc', 0, 2, 3]) }, 'not a cursor this server made'],
+      [{ sort: 'status', order: 'asc', after: forge(['status', 'asc', 5, 3]) }, 'not a cursor this server made'],
+      [{ sort: 'file', order: 'asc', after: forge(['file', 'asc', 0, 'a\u0000b', 3]) }, 'not a cursor this server made'],
+      [{ sort: 'id', order: 'asc', after: forge(['id', 'asc', 0, '3']) }, 'not a cursor this server made'],
+    ];
+    for (const [query, message] of cases) {
+      const res = await request('lea', 'GET', itemsUrl(query));
+      expect(res.statusCode, JSON.stringify(query)).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'INVALID_CURSOR', field: 'after' });
+      expect(res.json().message).toContain(message);
+    }
+    // Outside the contract's characters or length: the contract's 400.
+    for (const after of ['not base64!', 'A'.repeat(2001)]) {
+      const res = await request('lea', 'GET', itemsUrl({ after }));
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'VALIDATION' });
     }
   });
 

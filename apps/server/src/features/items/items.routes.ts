@@ -24,13 +24,14 @@ export const itemBrowserRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['items'],
         description: [
-          'A page of the project’s items, filtered and sorted by the server, with the number of matches (`total`). Filters (all given must hold):',
+          'A page of the project’s items, filtered and sorted by the server. A list scrolls with `after` (the `next` of the page before: read from an index however deep); `offset` jumps (it costs what it skips).',
+          '`total` is the number of matches where it is cheap, else null until asked for with `count=exact`. Filters (all given must hold):',
           '`status`; `class` (a class key): the original label or any model’s top-1 is that class;',
           '`disputeKind`: the aggregate of the item’s complete panel currently has a dispute of that kind (class, problematic, severity, category);',
           '`wrongModel` (a model name): its top-1 is a mistake, under the final labels when the item has them (agreed or final), else outside the image’s accepted labels;',
           '`severity` / `category`: the final grade of a mistake (of `wrongModel` when given, else of any model; with both, of the same mistake);',
           '`expert` (a username): items they have a current verdict on.',
-          'An unknown class, model, category or expert is answered 400 UNKNOWN_FILTER_VALUE naming it. Leads and admins.',
+          'An unknown class, model, category or expert is answered 400 UNKNOWN_FILTER_VALUE naming it; a cursor of another sort or order, or one the server did not make, 400 INVALID_CURSOR. Leads and admins.',
         ].join(' '),
         params: ProjectParams,
         querystring: ItemBrowserQuery,

@@ -3,7 +3,7 @@ import type { ProjectSummary } from '@bagel/contracts';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { AppHeader } from '../../../components/AppHeader';
 import { errorMessage } from '../../../lib/api-client';
-import { itemPageQueryOptions, itemPagesKey } from '../api/get-item-page';
+import { itemCountQueryOptions, itemPageQueryOptions, itemPagesKey } from '../api/get-item-page';
 import { type BrowserFilters, DEFAULT_FILTERS, filtersFromSearch, filtersKey, searchHasFilters, searchWithFilters } from '../lib/browser-filters';
 import { modelTag, modelTagClass } from '../lib/labels';
 import { type BrowserPlace, useItemBrowserStore } from '../stores/item-browser-store';
@@ -40,7 +40,9 @@ export function ItemBrowser({ project, userMenu, navigation, onChangeProject, on
   const [restoring, setRestoring] = useState(true);
   const queryClient = useQueryClient();
   const first = useQuery(itemPageQueryOptions(project.id, filters, 0));
-  const total = first.data?.total;
+  // A broad filter's first page comes uncounted: the count is asked for on its own, and the first rows show meanwhile.
+  const counted = useQuery({ ...itemCountQueryOptions(project.id, filters), enabled: first.data !== undefined && first.data.total === null });
+  const total = first.data?.total ?? counted.data;
   const models = new Map(project.models.map((m, position) => [m.name, { displayName: m.displayName, position }]));
 
   useEffect(() => {
@@ -104,7 +106,7 @@ export function ItemBrowser({ project, userMenu, navigation, onChangeProject, on
         <p className="error ib-list-error" role="alert">
           {errorMessage(first.error)}
         </p>
-      ) : total === undefined ? (
+      ) : first.data === undefined ? (
         <div className="loading">Loading the items…</div>
       ) : (
         <ItemList
@@ -112,7 +114,7 @@ export function ItemBrowser({ project, userMenu, navigation, onChangeProject, on
           key={filtersKey(filters)}
           projectId={project.id}
           filters={filters}
-          total={total}
+          total={total ?? first.data.rows.length}
           models={models}
           initial={restoring ? start : START}
           onPlace={onPlace}

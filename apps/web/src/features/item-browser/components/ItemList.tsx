@@ -54,7 +54,7 @@ export function ItemList({ projectId, filters, total, models, initial, onPlace, 
   const wanted = useThrottledValue(`${firstPage}:${lastPage}`, 150);
   const [fromPage, toPage] = wanted.split(':').map(Number) as [number, number];
   const pageQueries = useQueries({
-    queries: Array.from({ length: toPage - fromPage + 1 }, (_, i) => itemPageQueryOptions(projectId, filters, fromPage + i)),
+    queries: Array.from({ length: toPage - fromPage + 1 }, (_, i) => itemPageQueryOptions(projectId, filters, fromPage + i, queryClient)),
   });
   const failed = pageQueries.find((q) => q.isError);
   /** A row from whatever page is in the cache, fetched for this view or earlier. */

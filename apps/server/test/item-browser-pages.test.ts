@@ -1,0 +1,179 @@
+// The item browser's pages on either engine: a list scrolled page after page (each page after the cursor of the one
+// before, read from an index however deep) is the list the documented order gives, computed here from the stored
+// columns; a page by offset agrees with it; counts come from the project's item totals when only the status filters;
+// a cursor a client forged is a 400 on both engines, never a query the engine refuses.
+import { DEFAULT_MISTAKE_CATEGORIES, ItemBrowserPage, ItemBrowserSort, ItemStatus, type SortOrder } from '@bagel/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedReviewedProject, type ReviewedProject } from './reviewed-project';
+import { createUser, login } from './synthetic-project';
+import { createTestApp, readRows, type TestApp } from './test-app';
+
+const PASSWORD = 'long-password-1';
+let t: TestApp;
+let project: ReviewedProject;
+let cookie: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  project = await seedReviewedProject(t.database, { name: 'Pages', items: 240, judged: 130, panelSize: 3, models: 3, seed: 5, decided: 0.1, password: PASSWORD });
+  await createUser(t.database, 'adm', 'admin', PASSWORD);
+  cookie = await login(t.app, 'adm', PASSWORD);
+}, 120_000);
+afterAll(() => t.close());
+
+async function page(query: Record<string, string | number>): Promise<ItemBrowserPage> {
+  const url = `/api/projects/${project.projectId}/items?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`;
+  const res = await t.app.inject({ url, headers: { cookie } });
+  expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+  return ItemBrowserPage.parse(res.json());
+}
+
+async function scrolled(query: Record<string, string>, limit: number): Promise<{ ids: number[]; total: number }> {
+  const first = await page({ ...query, limit, count: 'exact' });
+  const ids = first.rows.map((r) => r.itemId);
+  for (let next = first.next; next !== null; ) {
+    const p = await page({ ...query, after: next, limit });
+    expect(p.total).toBeNull();
+    ids.push(...p.rows.map((r) => r.itemId));
+    next = p.next;
+  }
+  return { ids, total: first.total! };
+}
+
+interface Stored {
+  id: number;
+  status: ItemStatus;
+  modelsWrong: number;
+  confidence: number;
+  verdicts: number;
+  file: string;
+  divisiveness: number | null;
+  updatedAt: string | null;
+}
+
+/** The documented order (contracts' ItemBrowserQuery.sort), from the stored columns. */
+function expectedOrder(items: Stored[], sort: ItemBrowserSort, order: SortOrder): number[] {
+  const statusRank = (s: ItemStatus) => ['open', 'in_review', 'disputed', 'agreed', 'final'].indexOf(s);
+  const compare = (a: number | string, b: number | string) => (a < b ? -1 : a > b ? 1 : 0);
+  const key = (x: Stored): (number | string)[] => {
+    switch (sort) {
+      case 'priority':
+        return [x.modelsWrong, x.confidence];
+      case 'id':
+        return [];
+      case 'file':
+        return [x.file];
+      case 'status':
+        return [statusRank(x.status)];
+      case 'verdicts':
+        return [x.verdicts];
+      case 'divisiveness':
+        return [x.divisiveness ?? 0];
+      case 'updated':
+        return [x.updatedAt ?? ''];
+    }
+  };
+  const sign = order === 'asc' ? 1 : -1;
+  const withoutConsensusLast = sort === 'divisiveness' || sort === 'updated';
+  return [...items]
+    .sort((a, b) => {
+      if (withoutConsensusLast && (a.updatedAt === null) !== (b.updatedAt === null)) return a.updatedAt === null ? 1 : -1;
+      const [ka, kb] = [[...key(a), a.id], [...key(b), b.id]];
+      for (let n = 0; n < ka.length; n++) if (compare(ka[n]!, kb[n]!) !== 0) return sign * compare(ka[n]!, kb[n]!);
+      return 0;
+    })
+    .map((x) => x.id);
+}
+
+describe('item browser pages, on this engine', () => {
+  it('scrolled by cursor, every sort both ways is the documented order, across the boundaries of its segments', async () => {
+    const items = (
+      await readRows<Stored & { id: number | string }>(
+        t.database,
+        `SELECT i.id AS "id", i.status AS "status", i.models_wrong AS "modelsWrong", i.confidence AS "confidence", i.verdict_count AS "verdicts", im.file AS "file",
+          c.divisiveness AS "divisiveness", c.updated_at AS "updatedAt"
+         FROM items i JOIN images im ON im.id = i.image_id LEFT JOIN item_consensus c ON c.item_id = i.id WHERE i.project_id = ?`,
+        project.projectId,
+      )
+    ).map((x) => ({ ...x, id: Number(x.id) }));
+    const withConsensus = items.filter((x) => x.updatedAt !== null).length;
+    expect(withConsensus).toBeGreaterThan(20);
+    expect(items.length - withConsensus).toBeGreaterThan(20);
+    expect(new Set(items.map((x) => x.status)).size, 'several statuses').toBeGreaterThanOrEqual(4);
+    for (const sort of ItemBrowserSort.options) {
+      for (const order of ['asc', 'desc'] as const) {
+        const { ids, total } = await scrolled({ sort, order }, 11);
+        expect(total).toBe(items.length);
+        expect(ids, `${sort} ${order}`).toEqual(expectedOrder(items, sort, order));
+      }
+    }
+  });
+
+  it('with filters, the scrolled list is the list read by offset, and each offset page ends with the cursor of the next', async () => {
+    const queries: Record<string, string>[] = [
+      { status: 'agreed', sort: 'divisiveness', order: 'desc' },
+      { wrongModel: project.modelNames[0]!, sort: 'status', order: 'desc' },
+      { expert: project.experts[0]!, sort: 'updated', order: 'asc' },
+      { category: DEFAULT_MISTAKE_CATEGORIES[0]!, sort: 'priority', order: 'asc' },
+      { wrongModel: project.modelNames[2]!, sort: 'file', order: 'desc' },
+    ];
+    for (const query of queries) {
+      const whole = await page({ ...query, limit: 500 });
+      expect(whole.next).toBeNull();
+      const { ids, total } = await scrolled(query, 4);
+      expect(total).toBe(whole.total);
+      expect(ids, JSON.stringify(query)).toEqual(whole.rows.map((r) => r.itemId));
+      if (whole.rows.length > 6) {
+        const byOffset = await page({ ...query, offset: 3, limit: 2 });
+        expect(byOffset.rows.map((r) => r.itemId)).toEqual(ids.slice(3, 5));
+        expect((await page({ ...query, after: byOffset.next!, limit: 2 })).rows.map((r) => r.itemId)).toEqual(ids.slice(5, 7));
+      }
+    }
+  });
+
+  it('counts by status from the project totals as a scan of the items counts them', async () => {
+    const byStatus = await readRows<{ status: ItemStatus; n: number | string }>(t.database, 'SELECT status AS "status", count(*) AS "n" FROM items WHERE project_id = ? GROUP BY status', project.projectId);
+    for (const status of ItemStatus.options) {
+      expect((await page({ status, limit: 1 })).total, status).toBe(Number(byStatus.find((r) => r.status === status)?.n ?? 0));
+    }
+    expect((await page({ limit: 1 })).total).toBe(project.items);
+  });
+
+  it('counts a broad filter only when asked, or when its first page holds every match; a class filter always', async () => {
+    const model = project.modelNames[0]!;
+    const exact = (await page({ wrongModel: model, limit: 1, count: 'exact' })).total!;
+    const stored = await readRows<{ n: number | string }>(
+      t.database,
+      `SELECT count(*) AS "n" FROM items i WHERE i.project_id = ? AND CASE WHEN i.status IN ('agreed', 'final')
+         THEN EXISTS (SELECT 1 FROM item_final_mistakes f JOIN models m ON m.id = f.model_id WHERE f.item_id = i.id AND m.name = ?)
+         ELSE EXISTS (SELECT 1 FROM predictions p JOIN models m ON m.id = p.model_id WHERE p.image_id = i.image_id AND m.name = ? AND p.rank = 1
+           AND NOT EXISTS (SELECT 1 FROM accepted_labels a WHERE a.image_id = i.image_id AND a.class_idx = p.class_idx)) END`,
+      project.projectId,
+      model,
+      model,
+    );
+    expect(exact).toBe(Number(stored[0]!.n));
+    expect(exact).toBeGreaterThan(10);
+    expect((await page({ wrongModel: model, limit: 10 })).total, 'not counted unless asked').toBeNull();
+    expect((await page({ wrongModel: model, limit: 500 })).total, 'every match on the first page').toBe(exact);
+    expect((await page({ wrongModel: model, offset: exact - 2, limit: 10 })).total, 'a page by offset that ends the list').toBe(exact);
+    const classKey = (await page({ limit: 1 })).rows[0]!.originalLabel.key;
+    const byClass = await page({ class: classKey, limit: 1, count: 'exact' });
+    expect((await page({ class: classKey, limit: 1 })).total, 'a class filter is counted from its few matches').toBe(byClass.total);
+  });
+
+  it('answers 400 to a forged cursor whose keys the engine could not compare', async () => {
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const [sort, cursor] of [
+      ['verdicts', ['verdicts', 'desc', 0, 'three', 4]],
+      ['verdicts', ['verdicts', 'desc', 0, 2.5, 4]],
+      ['updated', ['updated', 'desc', 0, 7, 4]],
+      ['file', ['file', 'desc', 0, 'x\u0000', 4]],
+      ['id', ['id', 'desc', 0, 2 ** 60]],
+    ] as const) {
+      const res = await t.app.inject({ url: `/api/projects/${project.projectId}/items?sort=${sort}&order=desc&after=${forge(cursor)}`, headers: { cookie } });
+      expect(res.statusCode, JSON.stringify(cursor)).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'INVALID_CURSOR' });
+    }
+  });
+});
