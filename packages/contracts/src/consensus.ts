@@ -10,6 +10,22 @@ export const PanelQuorum = z.discriminatedUnion('kind', [
 ]);
 export type PanelQuorum = z.infer<typeof PanelQuorum>;
 
+/**
+ * How many experts an item gets (the project setting `panel`; docs/AGGREGATION.md, "Adaptive panels"): `fixed`, the
+ * project's panel size; `adaptive`, at least `min`, more while the verdicts disagree, at most `max`, then the lead.
+ */
+export const PanelPolicy = z
+  .discriminatedUnion('mode', [
+    z.object({ mode: z.literal('fixed') }),
+    z.object({
+      mode: z.literal('adaptive'),
+      min: z.number().int().min(2).max(50).meta({ description: 'Verdicts every item gets; an item whose first min verdicts settle it is final' }),
+      max: z.number().int().min(2).max(50).meta({ description: 'Most verdicts an item gets; still disputed then, it goes to the lead' }),
+    }),
+  ])
+  .refine((policy) => policy.mode === 'fixed' || policy.min <= policy.max, { message: 'min must be at most max', path: ['max'] });
+export type PanelPolicy = z.infer<typeof PanelPolicy>;
+
 // The aggregate of a panel's verdicts, as computed by aggregatePanel in @bagel/core (docs/AGGREGATION.md).
 export const ClassConsensus = z.object({
   key: z.string(),

@@ -13,3 +13,12 @@ export {
   type CategoryConsensus,
   type ModelConsensus,
 } from './aggregate-panel';
+export {
+  decidePanelNext,
+  adaptiveQuorum,
+  panelBounds,
+  DEFAULT_PANEL_POLICY,
+  type PanelPolicy,
+  type PanelNext,
+  type PanelPolicyDecision,
+} from './panel-policy';
