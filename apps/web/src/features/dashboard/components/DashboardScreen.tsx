@@ -157,6 +157,14 @@ function AgreementCard({ data, settings }: { data: ProjectDashboard; settings?: 
           <dd data-testid="krippendorff-alpha">{formatCoefficient(agreement.krippendorffAlpha)}</dd>
           <p className="muted">The same idea, allowing for judgements left out; 0.8 and above is usually taken as reliable.</p>
         </div>
+        <div>
+          <dt>Gwet’s AC1</dt>
+          <dd data-testid="gwet-ac1">{formatCoefficient(agreement.gwetAC1)}</dd>
+          <p className="muted">
+            Most judgements are “wrong”: κ and α fall when one judgement dominates, even where the experts agree; AC1’s chance
+            correction does not.
+          </p>
+        </div>
       </dl>
       <p className="muted" data-testid="blind-note">
         Over each expert’s blind verdict: their latest revision made before they saw the panel’s verdicts.{' '}
