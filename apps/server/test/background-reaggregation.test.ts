@@ -46,7 +46,8 @@ async function stored() {
     statuses: all('SELECT id, status FROM items WHERE project_id = ? ORDER BY id'),
     consensus: all(
       `SELECT item_id, disputes, final, final_at, divisiveness, problematic, major_slice, major_models, outcomes, raters, fleiss_units, fleiss_agreement,
-         fleiss_correct, fleiss_wrong, fleiss_unclear, alpha_units, alpha_values, alpha_agreement, alpha_correct, alpha_wrong, alpha_unclear
+         fleiss_correct, fleiss_wrong, fleiss_unclear, alpha_units, alpha_values, alpha_agreement, alpha_correct, alpha_wrong, alpha_unclear,
+         gwet_units, gwet_agreement, gwet_correct, gwet_wrong, gwet_unclear
        FROM item_consensus WHERE project_id = ? ORDER BY item_id`,
     ),
     disputeKinds: all('SELECT item_id, kind FROM item_dispute_kinds WHERE project_id = ? ORDER BY 1, 2'),

@@ -14,6 +14,11 @@ export function comparableDashboard(dashboard: ProjectDashboard): unknown {
   return {
     ...dashboard,
     generatedAt: expect.any(String),
-    agreement: { ...dashboard.agreement, fleissKappa: closeTo(dashboard.agreement.fleissKappa), krippendorffAlpha: closeTo(dashboard.agreement.krippendorffAlpha) },
+    agreement: {
+      ...dashboard.agreement,
+      fleissKappa: closeTo(dashboard.agreement.fleissKappa),
+      krippendorffAlpha: closeTo(dashboard.agreement.krippendorffAlpha),
+      gwetAC1: closeTo(dashboard.agreement.gwetAC1),
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { MajorSlice, ProjectDashboard, Verdict } from '@bagel/contracts';
+import type { Judgement, MajorSlice, ProjectDashboard, Verdict } from '@bagel/contracts';
 import { countTable, fleissKappa, krippendorffAlphaNominal, multiLabelAccuracy, realAccuracy, top1Accuracy } from '@bagel/core';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { createConsensusService } from '../src/features/consensus/consensus.serv
 import { parseBaseline, projectBaseline } from '../src/features/dashboard/project-baseline';
 import { projectCatalog } from '../src/features/projects/project-catalog';
 import { comparableDashboard } from './comparable-dashboard';
-import { CLASSES, IMAGES, runHandReview, seedHandProject, type HandProject } from './hand-project';
+import { CLASSES, IMAGES, runHandReview, seedHandProject, verdict, type HandProject } from './hand-project';
 import { createTestApp, readRows, type TestApp } from './test-app';
 
 let t: TestApp;
@@ -29,6 +29,51 @@ const dashboard = async (): Promise<ProjectDashboard> => {
   return res.json();
 };
 const { dog, fox, cat, car, cup, bus } = CLASSES;
+
+/**
+ * Gwet's AC1 as the R package irrCAC computes it (gwet.ac1.raw, unweighted, with categ.labels given), ported here
+ * apart from Bagel's own code: `ratings` is its n × r matrix of raw ratings (a row per subject rated at least once, a
+ * column per rater, null for a missing rating).
+ *   agree.mat[i,k] = raters putting subject i in category k; ri.vec = its row sums
+ *   sum.q = Σ_k agree.mat (agree.mat − 1); n2more = #(ri.vec ≥ 2)
+ *   pa = Σ_{ri ≥ 2} sum.q / (ri (ri − 1)) / n2more
+ *   pi.vec = t(rep(1/n, n)) %*% (agree.mat / ri.vec)   (a mean over all n subjects)
+ *   pe = sum(weights.mat) · Σ pi.vec (1 − pi.vec) / (q (q − 1)), sum(weights.mat) = q unweighted
+ *   gwet.ac1 = (pa − pe) / (1 − pe)
+ */
+function irrCacGwetAC1Raw(ratings: readonly (readonly (string | null)[])[], categories: readonly string[]): number {
+  const n = ratings.length;
+  const q = categories.length;
+  const agree = ratings.map((row) => categories.map((c) => row.filter((rating) => rating === c).length));
+  const ri = agree.map((row) => row.reduce((a, b) => a + b, 0));
+  const sumQ = agree.map((row) => row.reduce((a, x) => a + x * (x - 1), 0));
+  let n2more = 0;
+  let paSum = 0;
+  agree.forEach((_, i) => {
+    if (ri[i]! >= 2) {
+      n2more++;
+      paSum += sumQ[i]! / (ri[i]! * (ri[i]! - 1));
+    }
+  });
+  const pa = paSum / n2more;
+  const pi = categories.map((_, k) => agree.reduce((a, row, i) => a + (1 / n) * (row[k]! / ri[i]!), 0));
+  const weightsSum = q; // identity weights
+  const pe = (weightsSum * pi.reduce((a, p) => a + p * (1 - p), 0)) / (q * (q - 1));
+  return (pa - pe) / (1 - pe);
+}
+
+const JUDGEMENTS: readonly Judgement[] = ['correct', 'wrong', 'unclear'];
+
+/** The project's (item, class) units as irrCAC's raw matrix: a row per class some expert judged, a column per expert. */
+async function rawRatings(items: readonly number[], experts: readonly string[]): Promise<(Judgement | null)[][]> {
+  const rows: (Judgement | null)[][] = [];
+  for (const itemId of items) {
+    const verdicts = (await get('lea', `/api/items/${itemId}/verdicts`)).json().verdicts as Verdict[];
+    const keys = [...new Set(verdicts.flatMap((v) => Object.keys(v.labels)))];
+    for (const key of keys) rows.push(experts.map((expert) => verdicts.find((v) => v.expert === expert)?.labels[key] ?? null));
+  }
+  return rows;
+}
 
 describe('dashboard', () => {
   it('counts progress and statuses', async () => {
@@ -66,6 +111,16 @@ describe('dashboard', () => {
     expect(units).toHaveLength(10);
     expect(d.agreement.fleissKappa).toBeCloseTo(fleissKappa(countTable(units, ['correct', 'wrong', 'unclear'])).kappa!, 12);
     expect(d.agreement.krippendorffAlpha).toBeCloseTo(krippendorffAlphaNominal(units).alpha!, 12);
+  });
+
+  it("computes Gwet's AC1 over the same units, as irrCAC does", async () => {
+    const d = await dashboard();
+    // p_a = P̄ = 22/30; π = (13/30, 15/30, 2/30) (every unit has three judgements) -> p_e = Σ π(1 − π) / 2 = 251/900;
+    // AC1 = (22/30 − 251/900)/(649/900) = 409/649, above kappa's 131/251: most judgements here are `wrong` or `correct`.
+    expect(d.agreement.gwetAC1).toBeCloseTo(409 / 649, 12);
+    const ratings = await rawRatings(Object.values(project.items), ['ann', 'bob', 'cyd']);
+    expect(ratings).toHaveLength(10);
+    expect(d.agreement.gwetAC1).toBeCloseTo(irrCacGwetAC1Raw(ratings, JUDGEMENTS), 12);
   });
 
   it('charts the graded mistakes by category and severity per model, leaving the problematic image out', async () => {
@@ -241,10 +296,116 @@ describe('progress and agreement totals (migration 021)', () => {
     const statements = migration.slice(migration.indexOf('INSERT INTO project_item_totals'), migration.indexOf('-- Read by nothing now')).split(';\n');
     await readRows(t.database, 'DELETE FROM project_item_totals');
     for (const statement of statements.filter((s) => s.trim() !== '')) await readRows(t.database, statement);
+    // All but AC1, whose parts 021 does not sum (migration 024 added them, and has them summed by a re-aggregation).
+    const comparable = comparableDashboard(before.dashboard) as ProjectDashboard;
     expect({ totals: await totals(), dashboard: await dashboard() }).toEqual({
       totals: [{ ...(before.totals[0] as Record<string, unknown>), shard_rows: expect.any(Number) }],
-      dashboard: comparableDashboard(before.dashboard),
+      dashboard: { ...comparable, agreement: { ...comparable.agreement, gwetAC1: null } },
     });
+    await createConsensusService(t.database).reaggregateProject(project.projectId, new Date(t.clock.now).toISOString());
+    expect(await dashboard()).toEqual(comparable);
+  });
+});
+
+let uneven: HandProject;
+
+describe("Gwet's AC1 over units with different numbers of judgements", () => {
+  it('kept verdict by verdict, equals irrCAC over the raw verdicts, and what a full re-aggregation rebuilds', async () => {
+    uneven = await seedHandProject(t.database, 'Uneven zoo');
+    const item = (n: number) => uneven.items[IMAGES[n - 1]!.file]!;
+    const judge = async (user: string, n: number, body: ReturnType<typeof verdict>) => {
+      t.clock.advance(60_000);
+      const res = await t.app.inject({ method: 'POST', url: `/api/items/${item(n)}/verdicts`, headers: { cookie: cookies[user]! }, payload: body });
+      expect(res.statusCode, res.body).toBe(201);
+    };
+    const SP = { severity: 'Major', category: 'Spurious Correlation' } as const;
+    // Image 2 (tabby; A Chihuahua): two verdicts, ann adding school bus, which bob never judges.
+    await judge('ann', 2, verdict({ cat: 'correct', dog: 'correct', bus: 'wrong' }));
+    await judge('bob', 2, verdict({ cat: 'correct', dog: 'wrong' }, { 'model-a': { severity: 'Minor', category: 'Fine-grained error' } }));
+    // Image 3: one verdict. Image 5: the whole panel, nearly all `wrong`. Image 6: none.
+    await judge('ann', 3, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
+    for (const user of ['ann', 'bob']) {
+      await judge(user, 5, verdict({ fox: 'wrong', car: 'wrong', bus: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
+    }
+    await judge('cyd', 5, verdict({ fox: 'unclear', car: 'wrong', bus: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
+
+    const res = await get('lea', `/api/projects/${uneven.projectId}/dashboard`);
+    expect(res.statusCode, res.body).toBe(200);
+    const d = res.json() as ProjectDashboard;
+    // Units (correct, wrong, unclear): image 2 cat [2,0,0], Chihuahua [1,1,0], school bus [0,1,0]; image 3 [1,0,0],
+    // [0,1,0], [0,1,0]; image 5 [0,2,1], [0,3,0], [0,3,0]. p_a over the 5 units with two or more = (1 + 0 + 1/3 + 1 +
+    // 1)/5 = 2/3; π over all 9 = (5/18, 37/54, 1/27) -> p_e = 659/2916; AC1 = 1285/2257. Kappa, over image 5's three
+    // complete units only, all but one judgement `wrong`: −1/8.
+    expect(d.agreement.gwetAC1).toBeCloseTo(1285 / 2257, 12);
+    expect(d.agreement.fleissKappa).toBeCloseTo(-1 / 8, 12);
+    expect(d.agreement.units).toBe(5);
+    const ratings = await rawRatings([item(2), item(3), item(5)], ['ann', 'bob', 'cyd']);
+    expect(ratings.map((row) => row.filter((r) => r !== null).length).sort()).toEqual([1, 1, 1, 1, 2, 2, 3, 3, 3]);
+    expect(d.agreement.gwetAC1).toBeCloseTo(irrCacGwetAC1Raw(ratings, JUDGEMENTS), 12);
+    // Computed without the units judged once (as alpha leaves them out), AC1 would differ: they count in π.
+    expect(irrCacGwetAC1Raw(ratings.filter((row) => row.filter((r) => r !== null).length >= 2), JUDGEMENTS)).not.toBeCloseTo(1285 / 2257, 3);
+
+    // Every item recomputed and the totals rebuilt from scratch: the same figures.
+    await createConsensusService(t.database).reaggregateProject(uneven.projectId, new Date(t.clock.now).toISOString());
+    const rebuilt = await get('lea', `/api/projects/${uneven.projectId}/dashboard`);
+    expect(rebuilt.json()).toEqual(comparableDashboard(d));
+  });
+});
+
+describe("AC1's totals (migration 024)", () => {
+  it('in a database aggregated before 024, come from the re-aggregation the migration marks, equal to those kept verdict by verdict', async () => {
+    const projects = [project.projectId, uneven.projectId];
+    const dashboardOf = async (app: { inject: TestApp['app']['inject'] }, projectId: number) => {
+      const res = await app.inject({ url: `/api/projects/${projectId}/dashboard`, headers: { cookie: cookies.lea! } });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as ProjectDashboard;
+    };
+    const totals = async () =>
+      (
+        await readRows<Record<string, number | string>>(
+          t.database,
+          `SELECT project_id, sum(gwet_units) AS units, sum(gwet_agreement) AS agreement, sum(gwet_correct) AS correct,
+             sum(gwet_wrong) AS wrong, sum(gwet_unclear) AS unclear
+           FROM project_item_totals GROUP BY project_id ORDER BY project_id`,
+        )
+      ).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])));
+    const kept = await totals();
+    const before = await Promise.all(projects.map((p) => dashboardOf(t.app, p)));
+    expect(kept.find((row) => row.project_id === uneven.projectId)).toMatchObject({ units: 9 });
+    expect(before.map((d) => d.agreement.gwetAC1)).toEqual([expect.closeTo(409 / 649, 12), expect.closeTo(1285 / 2257, 12)]);
+
+    // The new columns as 024's ALTERs leave them in a database aggregated before (0), one project halfway through a
+    // re-aggregation in steps, and the migration's own statements run.
+    const columns = ['gwet_units', 'gwet_agreement', 'gwet_correct', 'gwet_wrong', 'gwet_unclear'].map((c) => `${c} = 0`).join(', ');
+    await readRows(t.database, `UPDATE item_consensus SET ${columns}`);
+    await readRows(t.database, `UPDATE project_item_totals SET ${columns}`);
+    await readRows(t.database, 'DELETE FROM project_reaggregation_pending');
+    await readRows(t.database, 'INSERT INTO project_reaggregation_pending (project_id, next_item_id, done) VALUES (?, ?, ?)', uneven.projectId, uneven.items[IMAGES[4]!.file]!, 1);
+    expect((await dashboardOf(t.app, project.projectId)).agreement.gwetAC1).toBeNull();
+    const file = inject('testEngine') === 'postgres' ? 'postgres/024_gwet_ac1.sql' : '024_gwet_ac1.sql';
+    const migration = readFileSync(fileURLToPath(new URL(`../src/db/migrations/${file}`, import.meta.url)), 'utf8');
+    await readRows(t.database, migration.slice(migration.indexOf('INSERT INTO project_reaggregation_pending')));
+    expect(
+      (await readRows<{ project_id: number; next_item_id: number | null; done: number }>(t.database, 'SELECT project_id, next_item_id, done FROM project_reaggregation_pending ORDER BY project_id')).map(
+        (row) => ({ ...row, next_item_id: Number(row.next_item_id), done: Number(row.done) }),
+      ),
+    ).toEqual(projects.map((p) => ({ project_id: p, next_item_id: 0, done: 0 })));
+
+    // The server re-aggregates the marked projects in the background, range by range, from its start.
+    const restarted = await buildApp({ database: t.database, cacheDir: `${t.dir}/cache`, now: () => t.clock.now });
+    try {
+      await restarted.reaggregation.idle();
+      expect(await readRows(t.database, 'SELECT count(*) AS "n" FROM project_reaggregation_pending')).toEqual([{ n: 0 }]);
+      const rebuilt = await totals();
+      // Sums of reals: equal to the last bits' rounding (test/comparable-dashboard.ts); the units exactly.
+      const close = (value: number | undefined) => expect.closeTo(value!, 12);
+      expect(rebuilt).toEqual(
+        kept.map((row) => ({ ...row, agreement: close(row.agreement), correct: close(row.correct), wrong: close(row.wrong), unclear: close(row.unclear) })),
+      );
+      for (const [i, p] of projects.entries()) expect(await dashboardOf(restarted, p)).toEqual(comparableDashboard(before[i]!));
+    } finally {
+      await restarted.close();
+    }
   });
 });
 

@@ -2,7 +2,7 @@
 // (revisions made after seeing the panel are marked, and agreement is measured on the blind verdicts), a lead who
 // saw the panel at the desk does not join it, and a decision is taken on the panel the desk showed.
 import type { ClaimResponse, DeskItem, ItemVerdicts, ProjectDashboard, ReviewItem, Verdict } from '@bagel/contracts';
-import { countTable, fleissKappa, krippendorffAlphaNominal } from '@bagel/core';
+import { countTable, fleissKappa, gwetAC1, krippendorffAlphaNominal } from '@bagel/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BagelArchive, bagelArchivePieces } from '../src/features/exports/bagel-archive';
 import { projectCatalog } from '../src/features/projects/project-catalog';
@@ -259,6 +259,7 @@ describe('blind review after one’s own verdict', () => {
     expect(figures.agreement).toEqual({
       fleissKappa: expect.closeTo(kappa, 12),
       krippendorffAlpha: expect.closeTo(krippendorffAlphaNominal(blindUnits).alpha!, 12),
+      gwetAC1: expect.closeTo(gwetAC1(countTable(blindUnits, ['correct', 'wrong', 'unclear'])).ac1!, 12),
       units: 3,
       revisionsAfterSeeingPanel: 1,
     });

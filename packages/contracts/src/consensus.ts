@@ -207,9 +207,13 @@ export const ProjectDashboard = z.object({
     }),
   ),
   agreement: z.object({
-    fleissKappa: z.number().nullable(),
-    krippendorffAlpha: z.number().nullable(),
-    units: z.number().int().meta({ description: '(item, class) pairs the agreement is computed over' }),
+    fleissKappa: z.number().nullable().meta({ description: "Fleiss' kappa over the units judged by exactly the panel size; null without such units or when every judgement is in one category" }),
+    krippendorffAlpha: z.number().nullable().meta({ description: "Krippendorff's alpha (nominal) over the units with at least two judgements; null when they are all in one category" }),
+    gwetAC1: z.number().nullable().meta({
+      description:
+        "Gwet's AC1 (Gwet 2008; as irrCAC's gwet.ac1.raw) over the units with at least two judgements, the category shares over every judged unit; null without such units. Unlike kappa and alpha it stays high when the experts agree and one judgement (wrong) dominates",
+    }),
+    units: z.number().int().meta({ description: '(item, class) pairs with at least two judgements: those alpha and AC1 are computed over' }),
     revisionsAfterSeeingPanel: z.number().int().meta({
       description:
         "Verdict revisions stored after their expert had seen the panel's verdicts of the item: left out of the agreement figures, which use each expert's blind verdict",

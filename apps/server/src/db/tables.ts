@@ -118,6 +118,11 @@ export interface ItemConsensusTable {
   alpha_correct: number;
   alpha_wrong: number;
   alpha_unclear: number;
+  gwet_units: number;
+  gwet_agreement: number;
+  gwet_correct: number;
+  gwet_wrong: number;
+  gwet_unclear: number;
   updated_at: string;
 }
 
@@ -261,6 +266,11 @@ export interface ProjectItemTotalsTable {
   alpha_correct: number;
   alpha_wrong: number;
   alpha_unclear: number;
+  gwet_units: number;
+  gwet_agreement: number;
+  gwet_correct: number;
+  gwet_wrong: number;
+  gwet_unclear: number;
 }
 
 export interface ProjectRaterTotalsTable {

@@ -17,7 +17,7 @@ export function formatPercent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '–' : `${(rate * 100).toFixed(1)}%`;
 }
 
-/** An agreement coefficient (kappa, alpha: at most 1, may be negative) with three decimals. */
+/** An agreement coefficient (kappa, alpha, AC1: at most 1, may be negative) with three decimals. */
 export function formatCoefficient(value: number | null | undefined): string {
   return value === null || value === undefined ? '–' : value.toFixed(3);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countTable, fleissKappa, krippendorffAlphaNominal, raterAgreement } from './agreement';
+import { countTable, fleissKappa, gwetAC1, krippendorffAlphaNominal, raterAgreement } from './agreement';
 
 describe('fleissKappa', () => {
   it('matches a small case computed by hand', () => {
@@ -61,6 +61,77 @@ describe('fleissKappa', () => {
     expect(() => fleissKappa([[1, 0]])).toThrow(RangeError);
     expect(fleissKappa([[3, 0], [3, 0]]).kappa).toBeNull();
     expect(fleissKappa([]).kappa).toBeNull();
+  });
+});
+
+describe('gwetAC1', () => {
+  it("reproduces irrCAC's cac.raw4raters: AC1 = 0.77544, with subjects rated by 1 to 4 raters", () => {
+    // Gwet, Handbook of Inter-Rater Reliability (4th ed., 2014), p. 120; shipped as `cac.raw4raters` in the R package
+    // irrCAC, whose README gives gwet.ac1.raw(cac.raw4raters): pa = 0.8181818, pe = 0.1903212, AC1 = 0.77544.
+    // 12 subjects, 4 raters, categories 1 to 5 (rows: ratings per category; NA ratings simply absent).
+    // Exactly: p_a over the 11 subjects with ≥ 2 ratings = 9/11; π over all 12 (subject 12 has one rating, 3) =
+    // (43/12, 25/4 + 1/4, ...)/12 -> p_e = 877/4608; AC1 = 31825/41041 = 0.7754440681...
+    const table = [
+      [3, 0, 0, 0, 0], [0, 3, 1, 0, 0], [0, 0, 4, 0, 0], [0, 0, 4, 0, 0], [0, 4, 0, 0, 0], [1, 1, 1, 1, 0],
+      [0, 0, 0, 4, 0], [3, 1, 0, 0, 0], [0, 4, 0, 0, 0], [0, 0, 0, 0, 3], [2, 0, 0, 0, 0], [0, 0, 1, 0, 0],
+    ];
+    const result = gwetAC1(table);
+    expect(result.observedAgreement).toBeCloseTo(9 / 11, 12);
+    expect(result.expectedAgreement).toBeCloseTo(877 / 4608, 12);
+    expect(result.ac1).toBeCloseTo(31825 / 41041, 12);
+    expect(result).toMatchObject({ subjects: 12, pairedSubjects: 11 });
+    expect((result.ac1 as number).toFixed(5)).toBe('0.77544');
+    expect(result.expectedAgreement.toFixed(7)).toBe('0.1903212');
+    // The subject rated once counts in π (as irrCAC's pi.vec, a mean over all n subjects): without it p_e would be
+    // 0.19137... and AC1 0.77515...
+    expect(gwetAC1(table.slice(0, 11)).ac1).not.toBeCloseTo(31825 / 41041, 4);
+  });
+
+  it("reproduces irrCAC's distrib.6raters (Fleiss 1971's first 15 patients): AC1 = 0.4448007 where kappa = 0.4139265", () => {
+    // irrCAC README: gwet.ac1.dist(distrib.6raters) pa = 0.5511111, pe = 0.1914815, coeff = 0.4448007;
+    // fleiss.kappa.dist: 0.4139265. Exactly: p_a = 124/225, p_e = 517/2700, AC1 = 971/2183.
+    const table = [
+      [0, 0, 0, 6, 0], [0, 3, 0, 0, 3], [0, 1, 4, 0, 1], [0, 0, 0, 0, 6], [0, 3, 0, 3, 0],
+      [2, 0, 4, 0, 0], [0, 0, 4, 0, 2], [2, 0, 3, 1, 0], [2, 0, 0, 4, 0], [0, 0, 0, 0, 6],
+      [1, 0, 0, 5, 0], [1, 1, 0, 4, 0], [0, 3, 3, 0, 0], [1, 0, 0, 5, 0], [0, 2, 0, 3, 1],
+    ];
+    const result = gwetAC1(table);
+    expect(result.observedAgreement).toBeCloseTo(124 / 225, 12);
+    expect(result.expectedAgreement).toBeCloseTo(517 / 2700, 12);
+    expect(result.ac1).toBeCloseTo(971 / 2183, 12);
+    expect((result.ac1 as number).toFixed(7)).toBe('0.4448007');
+    // With as many ratings per subject, p_a is Fleiss' P̄.
+    expect(result.observedAgreement).toBeCloseTo(fleissKappa(table).observedAgreement, 12);
+    expect((fleissKappa(table).kappa as number).toFixed(7)).toBe('0.4139265');
+  });
+
+  it('stays high when one category dominates and the raters agree, where kappa and alpha collapse', () => {
+    // 10 units, 3 raters, (correct, wrong, unclear): nine unanimous `wrong`, one 1 correct / 2 wrong.
+    // p_a = (9 + 1/3)/10 = 14/15; π = (1/30, 29/30, 0) -> p_e = 2 · (1/30)(29/30) / 2 = 29/900; AC1 = 811/871.
+    // Fleiss: P̄e = (1/30)² + (29/30)² = 421/450 -> kappa = (14/15 − 421/450)/(29/450) = −1/29. Krippendorff: Σo_cc =
+    // 27 + 1 of n = 30 -> Do = 2/30; De = (900 − 1 − 841)/(30 · 29) = 2/30 -> alpha = 0.
+    const units = [...Array.from({ length: 9 }, () => ['wrong', 'wrong', 'wrong']), ['correct', 'wrong', 'wrong']];
+    const table = countTable(units, ['correct', 'wrong', 'unclear']);
+    expect(gwetAC1(table).ac1).toBeCloseTo(811 / 871, 12);
+    expect(fleissKappa(table).kappa).toBeCloseTo(-1 / 29, 12);
+    expect(krippendorffAlphaNominal(units).alpha).toBeCloseTo(0, 12);
+  });
+
+  it('is 1 when every rating is in one category (kappa and alpha are undefined), and has no value without a pair', () => {
+    // Every rating `wrong`: π = (0, 1, 0) -> p_e = 0, p_a = 1.
+    const oneCategory = [[0, 3, 0], [0, 3, 0], [0, 2, 0], [0, 1, 0]];
+    expect(gwetAC1(oneCategory)).toEqual({ ac1: 1, observedAgreement: 1, expectedAgreement: 0, subjects: 4, pairedSubjects: 3 });
+    expect(fleissKappa([[0, 3, 0], [0, 3, 0]]).kappa).toBeNull();
+    expect(krippendorffAlphaNominal([['wrong', 'wrong', 'wrong'], ['wrong', 'wrong']]).alpha).toBeNull();
+    // Perfect agreement over two categories: 1 as well.
+    expect(gwetAC1([[2, 0], [0, 2]]).ac1).toBe(1);
+    // Every pair disagrees, categories evenly used: p_a = 0, π = (1/2, 1/2) -> p_e = 1/2, AC1 = −1.
+    expect(gwetAC1([[1, 1], [1, 1]]).ac1).toBeCloseTo(-1, 12);
+    // Rows without ratings are left out; single ratings give no pair: no AC1.
+    expect(gwetAC1([[0, 0, 0], [1, 0, 0]])).toMatchObject({ ac1: null, subjects: 1, pairedSubjects: 0 });
+    expect(gwetAC1([]).ac1).toBeNull();
+    expect(gwetAC1([[2]]).ac1).toBeNull();
+    expect(() => gwetAC1([[1, -1]])).toThrow('subject 1: a count must be a non-negative integer, got -1');
   });
 });
 

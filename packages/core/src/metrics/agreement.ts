@@ -47,6 +47,67 @@ export function fleissKappa(table: readonly (readonly number[])[]): FleissKappa 
   return { kappa, observedAgreement, expectedAgreement, subjects, raters };
 }
 
+export interface GwetAC1 {
+  /** (p_a − p_e) / (1 − p_e); null when no subject has two ratings (p_a is undefined) or there are fewer than 2 categories. */
+  ac1: number | null;
+  /** p_a: the mean, over subjects with at least two ratings, of the share of agreeing rater pairs. */
+  observedAgreement: number;
+  /** p_e = Σ_k π_k (1 − π_k) / (q − 1), π_k the mean over rated subjects of the share of their ratings in category k. */
+  expectedAgreement: number;
+  /** Subjects with at least one rating (those π_k is a mean over). */
+  subjects: number;
+  /** Subjects with at least two ratings (those p_a is a mean over). */
+  pairedSubjects: number;
+}
+
+/**
+ * Gwet's AC1 (Gwet 2008, "Computing inter-rater reliability and its variance in the presence of high agreement",
+ * British Journal of Mathematical and Statistical Psychology 61, 29–48; multi-rater form with missing ratings as in
+ * Gwet's Handbook of Inter-Rater Reliability, 4th ed., and the R package irrCAC's gwet.ac1.raw), from the same
+ * subjects × categories table of counts as fleissKappa, except that rows may hold different numbers of ratings. With
+ * r_ik the ratings of subject i in category k, r_i = Σ_k r_ik and q the number of categories (the table's columns,
+ * used or not):
+ * - p_a = mean over subjects with r_i ≥ 2 of Σ_k r_ik (r_ik − 1) / (r_i (r_i − 1)),
+ * - π_k = mean over subjects with r_i ≥ 1 of r_ik / r_i (a subject rated once counts here, not in p_a),
+ * - p_e = Σ_k π_k (1 − π_k) / (q − 1), AC1 = (p_a − p_e) / (1 − p_e).
+ * Unlike kappa's, its chance agreement is small when one category dominates: every rating in one category gives 1.
+ * A row without ratings is left out.
+ */
+export function gwetAC1(table: readonly (readonly number[])[]): GwetAC1 {
+  const categories = table.length === 0 ? 0 : Math.max(...table.map((row) => row.length));
+  const shares = new Array<number>(categories).fill(0); // Σ_i r_ik / r_i
+  let subjects = 0;
+  let pairedSubjects = 0;
+  let agreementSum = 0;
+  table.forEach((row, i) => {
+    let ratings = 0;
+    let pairs = 0;
+    for (const count of row) {
+      if (!Number.isInteger(count) || count < 0) throw new RangeError(`subject ${i + 1}: a count must be a non-negative integer, got ${count}`);
+      ratings += count;
+      pairs += count * (count - 1);
+    }
+    if (ratings === 0) return;
+    subjects++;
+    row.forEach((count, k) => {
+      shares[k] = (shares[k] as number) + count / ratings;
+    });
+    if (ratings >= 2) {
+      pairedSubjects++;
+      agreementSum += pairs / (ratings * (ratings - 1));
+    }
+  });
+  const observedAgreement = pairedSubjects === 0 ? 0 : agreementSum / pairedSubjects;
+  let chance = 0;
+  for (const share of shares) {
+    const pi = share / subjects;
+    chance += pi * (1 - pi);
+  }
+  const expectedAgreement = categories < 2 || subjects === 0 ? 0 : chance / (categories - 1);
+  const ac1 = pairedSubjects === 0 || categories < 2 ? null : (observedAgreement - expectedAgreement) / (1 - expectedAgreement);
+  return { ac1, observedAgreement, expectedAgreement, subjects, pairedSubjects };
+}
+
 /**
  * Turns units (each the list of values its raters gave) into the count table of fleissKappa, one column per category
  * in the order given. A value outside `categories` is an error.

@@ -12,11 +12,13 @@ export {
 export { countMistakesBySeverity, countMistakesByCategory, type SeverityCounts } from './mistake-counts';
 export {
   fleissKappa,
+  gwetAC1,
   countTable,
   krippendorffAlphaNominal,
   raterAgreement,
   type RatingValue,
   type FleissKappa,
+  type GwetAC1,
   type KrippendorffAlpha,
   type RaterAgreement,
 } from './agreement';

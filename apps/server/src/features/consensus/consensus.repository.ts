@@ -120,13 +120,19 @@ const consensusRow = (ctx: ItemContext, state: ItemState, updatedAt: string): Co
     alpha_correct: a.alphaTotals.correct,
     alpha_wrong: a.alphaTotals.wrong,
     alpha_unclear: a.alphaTotals.unclear,
+    gwet_units: a.gwetUnits,
+    gwet_agreement: a.gwetAgreement,
+    gwet_correct: a.gwetShares.correct,
+    gwet_wrong: a.gwetShares.wrong,
+    gwet_unclear: a.gwetShares.unclear,
     updated_at: updatedAt,
   };
 };
 const CONSENSUS_UPDATED = [
   'project_id', 'disputes', 'final', 'final_at', 'divisiveness', 'problematic', 'major_slice', 'major_models', 'outcomes', 'raters',
   'fleiss_units', 'fleiss_agreement', 'fleiss_correct', 'fleiss_wrong', 'fleiss_unclear',
-  'alpha_units', 'alpha_values', 'alpha_agreement', 'alpha_correct', 'alpha_wrong', 'alpha_unclear', 'updated_at',
+  'alpha_units', 'alpha_values', 'alpha_agreement', 'alpha_correct', 'alpha_wrong', 'alpha_unclear',
+  'gwet_units', 'gwet_agreement', 'gwet_correct', 'gwet_wrong', 'gwet_unclear', 'updated_at',
 ] as const satisfies readonly (keyof ConsensusRow)[];
 
 /** project_item_totals' figures (every column but its key). */
@@ -134,13 +140,13 @@ const ITEM_TOTAL_COLUMNS = Object.keys(emptyItemTotals(0)).filter((c) => c !== '
 
 /**
  * Sums the project's project_item_totals afresh from its images and items (migration 021 does the same for the
- * projects it finds): after a full re-aggregation, and for projects whose items were written by other means than an
+ * projects it finds; 024's columns come from the re-aggregation it starts): after a full re-aggregation, and for projects whose items were written by other means than an
  * import (the tests' seeds).
  */
 export async function rebuildItemTotals(db: Queries, projectId: number): Promise<void> {
   const count = (status: string) => sql`sum(CASE WHEN i.status = ${sql.lit(status)} THEN 1 ELSE 0 END)`;
   const sumOf = (column: string) => sql`coalesce(sum(${sql.ref(`c.${column}`)}), 0)`;
-  const consensusColumns = ['major_slice', ...ITEM_TOTAL_COLUMNS.filter((c) => c.startsWith('fleiss_') || c.startsWith('alpha_'))];
+  const consensusColumns = ['major_slice', ...ITEM_TOTAL_COLUMNS.filter((c) => c.startsWith('fleiss_') || c.startsWith('alpha_') || c.startsWith('gwet_'))];
   await db.deleteFrom('project_item_totals').where('project_id', '=', projectId).execute();
   await sql`INSERT INTO project_item_totals (project_id, shard, images)
     SELECT project_id, 0, count(*) FROM images WHERE project_id = ${projectId} GROUP BY project_id`.execute(db);
@@ -160,6 +166,7 @@ const PREVIOUS_COLUMNS = [
   'item_id', 'final', 'final_at', 'outcomes', 'raters', 'major_slice',
   'fleiss_units', 'fleiss_agreement', 'fleiss_correct', 'fleiss_wrong', 'fleiss_unclear',
   'alpha_units', 'alpha_values', 'alpha_agreement', 'alpha_correct', 'alpha_wrong', 'alpha_unclear',
+  'gwet_units', 'gwet_agreement', 'gwet_correct', 'gwet_wrong', 'gwet_unclear',
 ] as const satisfies readonly (keyof ConsensusRow)[];
 
 /**
@@ -430,6 +437,9 @@ export function createConsensusRepository(db: Queries) {
           alphaValues: row.alpha_values,
           alphaAgreement: row.alpha_agreement,
           alphaTotals: { correct: row.alpha_correct, wrong: row.alpha_wrong, unclear: row.alpha_unclear },
+          gwetUnits: row.gwet_units,
+          gwetAgreement: row.gwet_agreement,
+          gwetShares: { correct: row.gwet_correct, wrong: row.gwet_wrong, unclear: row.gwet_unclear },
         },
       };
     }

@@ -49,6 +49,11 @@ export const emptyItemTotals = (shard: number): ItemTotals => ({
   alpha_correct: 0,
   alpha_wrong: 0,
   alpha_unclear: 0,
+  gwet_units: 0,
+  gwet_agreement: 0,
+  gwet_correct: 0,
+  gwet_wrong: 0,
+  gwet_unclear: 0,
 });
 
 const STATUS_COLUMN = {
@@ -168,6 +173,11 @@ export class ProjectTotals {
     item.alpha_correct += sign * a.alphaTotals.correct;
     item.alpha_wrong += sign * a.alphaTotals.wrong;
     item.alpha_unclear += sign * a.alphaTotals.unclear;
+    item.gwet_units += sign * a.gwetUnits;
+    item.gwet_agreement += sign * a.gwetAgreement;
+    item.gwet_correct += sign * a.gwetShares.correct;
+    item.gwet_wrong += sign * a.gwetShares.wrong;
+    item.gwet_unclear += sign * a.gwetShares.unclear;
     for (const o of share.outcomes) {
       const key = o.modelId * 4294967296 + share.originalClassIndex;
       let row = this.scores.get(key);

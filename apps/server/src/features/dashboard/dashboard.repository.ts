@@ -26,6 +26,11 @@ export interface AgreementRow {
   alphaCorrect: number;
   alphaWrong: number;
   alphaUnclear: number;
+  gwetUnits: number;
+  gwetAgreement: number;
+  gwetCorrect: number;
+  gwetWrong: number;
+  gwetUnclear: number;
 }
 
 export interface MajorSliceRow {
@@ -37,7 +42,7 @@ export interface MajorSliceRow {
 }
 
 /**
- * The dashboard's reads: the project totals that aggregation keeps (the project_* tables of migrations 005 and 021),
+ * The dashboard's reads: the project totals that aggregation keeps (the project_* tables of migrations 005, 021 and 024),
  * each one statement over an index, so no request reads a verdict nor sums over every item. Several of
  * them make one dashboard: read them in one snapshot.
  */
@@ -78,6 +83,11 @@ export function createDashboardRepository(db: Queries) {
         alphaCorrect: n('alpha_correct'),
         alphaWrong: n('alpha_wrong'),
         alphaUnclear: n('alpha_unclear'),
+        gwetUnits: n('gwet_units'),
+        gwetAgreement: n('gwet_agreement'),
+        gwetCorrect: n('gwet_correct'),
+        gwetWrong: n('gwet_wrong'),
+        gwetUnclear: n('gwet_unclear'),
       };
       return { progress, sums, majorSliceCount: n('major_slice') };
     },

@@ -16,7 +16,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['dashboard'],
         description:
-          'Progress, agreement (Fleiss’ kappa, Krippendorff’s alpha, each expert against the final labels), mistakes by category and severity, the scoreboard before and after the final labels, and the size of the Major slice; current to the last verdict. Leads and admins.',
+          'Progress, agreement (Fleiss’ kappa, Krippendorff’s alpha, Gwet’s AC1, each expert against the final labels), mistakes by category and severity, the scoreboard before and after the final labels, and the size of the Major slice; current to the last verdict. Leads and admins.',
         params: ProjectParams,
         response: { 200: ProjectDashboard, 403: ErrorResponse, 404: ErrorResponse },
       },

@@ -4,7 +4,7 @@ import type { Database } from '../../db/database';
 import type { Db } from '../../db/open-database';
 import { sqliteDatabase } from '../../db/sqlite-engine';
 import { badRequest, notFound } from '../../plugins/errors';
-import { alphaFromSums, kappaFromSums } from '../consensus/agreement-sums';
+import { ac1FromSums, alphaFromSums, kappaFromSums } from '../consensus/agreement-sums';
 import { createConsensusRepository } from '../consensus/consensus.repository';
 import { createConsensusService } from '../consensus/consensus.service';
 import { labelLists, mergeFinal } from '../consensus/image-labels';
@@ -171,6 +171,12 @@ export function createDashboardService(database: Database, options: { now: () =>
             alphaValues: sums.alphaValues,
             alphaAgreement: sums.alphaAgreement,
             alphaTotals: { correct: sums.alphaCorrect, wrong: sums.alphaWrong, unclear: sums.alphaUnclear },
+          }),
+          gwetAC1: ac1FromSums({
+            alphaUnits: sums.alphaUnits,
+            gwetUnits: sums.gwetUnits,
+            gwetAgreement: sums.gwetAgreement,
+            gwetShares: { correct: sums.gwetCorrect, wrong: sums.gwetWrong, unclear: sums.gwetUnclear },
           }),
           units: sums.alphaUnits,
           revisionsAfterSeeingPanel: [...afterSeeing.values()].reduce((a, b) => a + b, 0),

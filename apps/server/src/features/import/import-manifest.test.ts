@@ -138,7 +138,8 @@ describe('importManifest: a valid project', () => {
       {
         project_id: 1, shard: 0, images: 4, items_open: 2, items_in_review: 0, items_agreed: 0, items_disputed: 0, items_final: 0, verdicts: 0,
         major_slice: 0, fleiss_units: 0, fleiss_agreement: 0, fleiss_correct: 0, fleiss_wrong: 0, fleiss_unclear: 0, alpha_units: 0,
-        alpha_values: 0, alpha_agreement: 0, alpha_correct: 0, alpha_wrong: 0, alpha_unclear: 0,
+        alpha_values: 0, alpha_agreement: 0, alpha_correct: 0, alpha_wrong: 0, alpha_unclear: 0, gwet_units: 0, gwet_agreement: 0,
+        gwet_correct: 0, gwet_wrong: 0, gwet_unclear: 0,
       },
     ]);
   });

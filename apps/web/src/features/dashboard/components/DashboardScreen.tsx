@@ -157,6 +157,14 @@ function AgreementCard({ data, settings }: { data: ProjectDashboard; settings?: 
           <dd data-testid="krippendorff-alpha">{formatCoefficient(agreement.krippendorffAlpha)}</dd>
           <p className="muted">The same idea, allowing for judgements left out; 0.8 and above is usually taken as reliable.</p>
         </div>
+        <div>
+          <dt>Gwet’s AC1</dt>
+          <dd data-testid="gwet-ac1">{formatCoefficient(agreement.gwetAC1)}</dd>
+          <p className="muted">
+            Most judgements are “wrong”: κ and α fall when one judgement dominates, even where the experts agree; AC1’s chance
+            correction does not.
+          </p>
+        </div>
       </dl>
       <p className="muted" data-testid="blind-note">
         Over each expert’s blind verdict: their latest revision made before they saw the panel’s verdicts.{' '}
@@ -168,8 +176,8 @@ function AgreementCard({ data, settings }: { data: ProjectDashboard; settings?: 
       <p className="muted">A panel answer needs {quorumText(data.quorum, data.progress.panelSize)}.</p>
       {data.reaggregation ? (
         <p className="notice" role="status" data-testid="reaggregation">
-          Re-aggregating under this quorum: {data.reaggregation.done.toLocaleString('en-US')} of {data.reaggregation.total.toLocaleString('en-US')} judged
-          items; the others keep the state of the former quorum until then.
+          Re-aggregating: {data.reaggregation.done.toLocaleString('en-US')} of {data.reaggregation.total.toLocaleString('en-US')} judged items
+          recomputed (after a quorum change, or a new figure's parts); until then the others count as they were.
         </p>
       ) : null}
       {settings}
