@@ -31,10 +31,19 @@ export function getItemPage(projectId: number, filters: BrowserFilters, page: nu
 export const itemPageQueryOptions = (projectId: number, filters: BrowserFilters, page: number, queryClient?: QueryClient) =>
   queryOptions({
     queryKey: pageKey(projectId, filters, page),
-    queryFn: ({ signal }) =>
-      getItemPage(projectId, filters, page, page > 0 ? queryClient?.getQueryData<ItemBrowserPage>(pageKey(projectId, filters, page - 1)) : undefined, signal),
+    queryFn: async ({ signal }): Promise<ItemBrowserPage> => {
+      const previousKey = pageKey(projectId, filters, page - 1);
+      let previous = page > 0 ? queryClient?.getQueryData<ItemBrowserPage>(previousKey) : undefined;
+      // The page before on its way (a scrolled list shows the end of one page and the start of the next): its cursor
+      // is worth the wait, not a read by offset of everything before.
+      if (page > 0 && previous === undefined && queryClient && queryClient.isFetching({ queryKey: previousKey, exact: true }) > 0) {
+        previous = await queryClient.ensureQueryData(itemPageQueryOptions(projectId, filters, page - 1, queryClient)).catch(() => undefined);
+      }
+      return getItemPage(projectId, filters, page, previous, signal);
+    },
     staleTime: 30_000,
   });
+
 
 /**
  * The exact number of matches, asked for on its own when the first page came uncounted (a broad filter of a large

@@ -57,10 +57,13 @@ export function ItemList({ projectId, filters, total, models, initial, onPlace, 
     queries: Array.from({ length: toPage - fromPage + 1 }, (_, i) => itemPageQueryOptions(projectId, filters, fromPage + i, queryClient)),
   });
   const failed = pageQueries.find((q) => q.isError);
-  /** A row from whatever page is in the cache, fetched for this view or earlier. */
+  // Each wanted page's data, read here: react-query re-renders a component for the properties its render reads, so a
+  // list that read only the cache would show a page that arrived after the scrolling stopped only at the next scroll.
+  const wantedPages = new Map(pageQueries.map((q, i) => [fromPage + i, q.data] as const));
+  /** A row from a wanted page, or from whatever page is in the cache, fetched for this view or earlier. */
   const rowAt = (index: number): ItemBrowserRow | undefined => {
     const page = Math.floor(index / PAGE_SIZE);
-    const data = queryClient.getQueryData<ItemBrowserPage>(itemPageQueryOptions(projectId, filters, page).queryKey);
+    const data = wantedPages.get(page) ?? queryClient.getQueryData<ItemBrowserPage>(itemPageQueryOptions(projectId, filters, page).queryKey);
     return data?.rows[index - page * PAGE_SIZE];
   };
 
