@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // the review screen itself is tested in a real browser by Playwright, see apps/web/e2e).
 /** The API suites that also run on PostgreSQL (apps/server/test/NAME.test.ts). */
 const POSTGRES_SUITES = [
+  'adaptive-panel',
   'auth',
   'background-reaggregation',
   'bad-input',

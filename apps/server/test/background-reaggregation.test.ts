@@ -101,6 +101,7 @@ describe('a quorum change on a large project', () => {
     expect(res.json()).toEqual({
       projectId: project.projectId,
       quorum: { kind: 'unanimity' },
+      panel: { mode: 'fixed' },
       panelSize: 3,
       quorumSize: 3,
       reaggregatedItems: FIRST_STEP_ITEMS,

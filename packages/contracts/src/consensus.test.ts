@@ -17,5 +17,7 @@ describe('PanelPolicy (the project setting `panel`)', () => {
     expect(PanelPolicy.safeParse({ mode: 'adaptive', min: 2.5, max: 4 }).success).toBe(false);
     expect(PanelPolicy.safeParse({ mode: 'adaptive', min: 2 }).success).toBe(false);
     expect(PanelPolicy.safeParse({ mode: 'majority' }).success).toBe(false);
+    expect(PanelPolicy.safeParse({ mode: 'fixed', min: 2 }).success).toBe(false);
+    expect(PanelPolicy.safeParse({ mode: 'adaptive', min: 2, max: 4, size: 3 }).success).toBe(false);
   });
 });

@@ -16,8 +16,9 @@ export type PanelQuorum = z.infer<typeof PanelQuorum>;
  */
 export const PanelPolicy = z
   .discriminatedUnion('mode', [
-    z.object({ mode: z.literal('fixed') }),
-    z.object({
+    // Strict: a stray key (`{"mode": "fixed", "min": 2}`) is a mistake about the mode, not something to drop.
+    z.strictObject({ mode: z.literal('fixed') }),
+    z.strictObject({
       mode: z.literal('adaptive'),
       min: z.number().int().min(2).max(50).meta({ description: 'Verdicts every item gets; an item whose first min verdicts settle it is final' }),
       max: z.number().int().min(2).max(50).meta({ description: 'Most verdicts an item gets; still disputed then, it goes to the lead' }),
@@ -183,6 +184,7 @@ export const ProjectDashboard = z.object({
   projectId: z.number().int(),
   generatedAt: z.string(),
   quorum: PanelQuorum,
+  panel: PanelPolicy,
   reaggregation: Reaggregation,
   progress: z.object({
     images: z.number().int(),
@@ -271,15 +273,24 @@ export const ExportQuery = z.object({
     .meta({ description: 'human-accuracy-v3 only: `true` writes just the images judged or with prior labels; by default every image of the project' }),
 });
 
-export const ProjectSettingsRequest = z.object({ quorum: PanelQuorum });
+/** `PATCH /api/projects/:projectId/settings`: the settings to change (at least one); those left out stay as they are. */
+export const ProjectSettingsRequest = z
+  .object({
+    quorum: PanelQuorum.optional(),
+    panel: PanelPolicy.optional().meta({
+      description: 'How many experts an item gets: `{"mode": "fixed"}` (the panel size) or `{"mode": "adaptive", "min": 2, "max": 5}`',
+    }),
+  })
+  .refine((body) => body.quorum !== undefined || body.panel !== undefined, { message: 'Give the quorum, the panel or both' });
 
 /** Answer of `PATCH /api/projects/:projectId/settings`. */
 export const ProjectSettings = z.object({
   projectId: z.number().int(),
   quorum: PanelQuorum,
+  panel: PanelPolicy,
   panelSize: z.number().int(),
   quorumSize: z.number().int().meta({ description: 'q: the matching votes an answer needs with this panel size' }),
-  reaggregatedItems: z.number().int().meta({ description: 'Items whose consensus was recomputed with the new quorum within this request' }),
+  reaggregatedItems: z.number().int().meta({ description: 'Items whose consensus was recomputed with the new settings within this request' }),
   reaggregation: Reaggregation,
 });
 export type ProjectSettings = z.infer<typeof ProjectSettings>;

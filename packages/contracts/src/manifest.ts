@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MISTAKE_CATEGORIES } from './common';
+import { PanelPolicy } from './consensus';
 import { parseImageSource } from './image-source';
 
 /**
@@ -150,6 +151,10 @@ export const ImportManifest = z
       name: z.string().trim().min(1).max(200),
       description: z.string().max(5000).default(''),
       panelSize: z.number().int().min(1).max(50).default(3).meta({ description: 'Independent verdicts each item needs' }),
+      panel: PanelPolicy.default({ mode: 'fixed' }).meta({
+        description:
+          'How many experts an item gets: `{"mode": "fixed"}` (panelSize), or `{"mode": "adaptive", "min": 2, "max": 5}`: final as soon as min verdicts agree, more experts up to max while they do not, then the lead (docs/AGGREGATION.md, "Adaptive panels")',
+      }),
       topK: z.number().int().min(1).max(20).default(5).meta({ description: 'Predictions kept and shown per model and image' }),
       claimMinutes: z.number().int().min(1).max(24 * 60).default(20).meta({ description: 'How long `next` reserves an item for an expert' }),
       mistakeCategories: z.array(z.string().trim().min(1).max(100)).min(1).default([...DEFAULT_MISTAKE_CATEGORIES]),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, pageOf, queryInteger } from './common';
+import { PanelPolicy } from './consensus';
 
 /** One class of a project's vocabulary. `key` is the dataset's class key (a WNID for ImageNet). */
 export const VocabularyClass = z.object({
@@ -25,6 +26,7 @@ export const ProjectSummary = z.object({
   name: z.string(),
   description: z.string(),
   panelSize: z.number().int().positive(),
+  panel: PanelPolicy,
   topK: z.number().int().positive(),
   mistakeCategories: z.array(z.string()),
   models: z.array(ModelInfo),
@@ -32,7 +34,7 @@ export const ProjectSummary = z.object({
     images: z.number().int(),
     missingImages: z.number().int(),
     items: z.number().int().meta({ description: 'Images on which at least one model is wrong: the review queue' }),
-    itemsComplete: z.number().int().meta({ description: 'Items that have their full panel of verdicts' }),
+    itemsComplete: z.number().int().meta({ description: 'Items that have their full panel of verdicts (adaptive panel: that need no more experts)' }),
     myVerdicts: z.number().int().meta({ description: 'Items the signed-in user has judged' }),
     leftForMe: z
       .number()

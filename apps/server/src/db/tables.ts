@@ -309,6 +309,8 @@ export interface ProjectsTable {
   manifest_sha256: string;
   created_at: string;
   quorum: Generated<string>;
+  /** JSON PanelPolicy (migration 025). */
+  panel: Generated<string>;
   importing: string | null;
   /** Moves with every change of the settings (migration 016): instances compare it with the settings they hold. */
   settings_version: Generated<number>;

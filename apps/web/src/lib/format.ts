@@ -1,6 +1,6 @@
 /** How figures, times and item statuses read everywhere in the app. */
 
-import type { ItemStatus } from '@bagel/contracts';
+import type { ItemStatus, PanelPolicy } from '@bagel/contracts';
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 const time = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short' });
@@ -32,3 +32,8 @@ export const STATUS_LABELS: Record<ItemStatus, string> = {
   agreed: 'Agreed',
   final: 'Final',
 };
+
+/** How many experts an item gets, as the projects list and the dashboard say it: "panel of 3", "panel adaptive, 2–5". */
+export function panelText(panel: PanelPolicy, panelSize: number): string {
+  return panel.mode === 'fixed' ? `panel of ${panelSize}` : `panel adaptive, ${panel.min}–${panel.max}`;
+}

@@ -1,4 +1,4 @@
-import { PanelQuorum, type FinalLabels, type ItemStatus, type Judgement } from '@bagel/contracts';
+import { PanelPolicy, PanelQuorum, type FinalLabels, type ItemStatus, type Judgement } from '@bagel/contracts';
 import type { PanelDispute } from '@bagel/core';
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Queries } from '../../db/database';
@@ -526,8 +526,19 @@ export function createConsensusRepository(db: Queries) {
      * quorum it has just changed).
      */
     async panelSettings(projectId: number): Promise<PanelSettings | null> {
-      const row = await db.selectFrom('projects').select(['panel_size', 'quorum']).where('id', '=', projectId).executeTakeFirst();
-      return row ? { panelSize: row.panel_size, quorum: PanelQuorum.parse(JSON.parse(row.quorum)) } : null;
+      const row = await db.selectFrom('projects').select(['panel_size', 'quorum', 'panel']).where('id', '=', projectId).executeTakeFirst();
+      return row ? { panelSize: row.panel_size, quorum: PanelQuorum.parse(JSON.parse(row.quorum)), panel: PanelPolicy.parse(JSON.parse(row.panel)) } : null;
+    },
+
+    /**
+     * Sets panel_complete (migration 002: the item is out of the queue's index) of the project's items with ids in
+     * [from, to) from their verdicts and the most verdicts an item may get (`most`: the panel size, or an adaptive
+     * panel's max), for a re-aggregation after the panel policy changed. Only the rows it changes are written.
+     */
+    async setPanelComplete(projectId: number, range: [number, number], most: number): Promise<void> {
+      await sql`UPDATE items SET panel_complete = CASE WHEN verdict_count >= ${most} THEN 1 ELSE 0 END
+        WHERE id >= ${range[0]} AND id < ${range[1]} AND +project_id = ${projectId}
+          AND panel_complete <> CASE WHEN verdict_count >= ${most} THEN 1 ELSE 0 END`.execute(db);
     },
 
     /**

@@ -1,3 +1,4 @@
+import { panelBounds } from '@bagel/core';
 import type { Database, Queries } from '../../db/database';
 import { lockIdRange } from '../../db/dialect';
 import { projectCatalog, type CatalogProject, type ProjectCatalog } from '../projects/project-catalog';
@@ -5,7 +6,10 @@ import { createConsensusRepository } from './consensus.repository';
 import { computeItemState, type ItemContext, type ItemState, type PanelSettings } from './item-state';
 import { ProjectTotals, storedShareOf } from './project-totals';
 
-const settingsOf = (entry: CatalogProject): PanelSettings => ({ panelSize: entry.project.panelSize, quorum: entry.project.quorum });
+const settingsOf = (entry: CatalogProject): PanelSettings => ({ panelSize: entry.project.panelSize, quorum: entry.project.quorum, panel: entry.project.panel });
+
+/** The most verdicts an item of the project may get: panel_complete (migration 002) is 1 from there on. */
+const mostVerdicts = (settings: PanelSettings): number => panelBounds(settings.panel, settings.panelSize).max;
 
 /**
  * The judged items among `itemIds` (of the project) with their state as computed now, read on `db`, without storing
@@ -61,6 +65,7 @@ export function createConsensusService(database: Database) {
       for (const [from, to] of await repository.projectRanges(projectId)) {
         const contexts = await repository.loadRangeContexts(entry, from, to);
         await repository.writeRangeStates(projectId, [from, to], contexts, contexts.map((ctx) => computeItemState(ctx, settings, now)), now, totals);
+        await repository.setPanelComplete(projectId, [from, to], mostVerdicts(settings));
         items += contexts.length;
       }
       await repository.replaceProjectTotals(projectId, totals);
@@ -166,6 +171,9 @@ export function createConsensusService(database: Database) {
       const totals = new ProjectTotals();
       for (const ctx of contexts) totals.add(storedShareOf(ctx), -1);
       await repository.writeRangeStates(projectId, range, contexts, contexts.map((ctx) => computeItemState(ctx, found.settings, now)), now, totals);
+      // The panel policy may have changed the most verdicts an item gets: an item whose panel was complete may take
+      // another expert now, or the reverse.
+      await repository.setPanelComplete(projectId, range, mostVerdicts(found.settings));
       await repository.addToProjectTotals(projectId, totals);
       const finished = (await repository.judgedRangeFrom(projectId, range[1], 1)) === null;
       if (finished) await repository.reaggregated(projectId);

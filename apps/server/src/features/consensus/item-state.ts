@@ -1,5 +1,5 @@
 import type { FinalLabels, ItemStatus, Judgement, MistakeGrade, PanelQuorum, ProblematicFlag, Severity } from '@bagel/contracts';
-import { aggregatePanel, isMajorSliceImage, type PanelConsensus } from '@bagel/core';
+import { aggregatePanel, decidePanelNext, isMajorSliceImage, type PanelConsensus, type PanelPolicy } from '@bagel/core';
 import { addUnit, emptyAgreementSums, type AgreementSums } from './agreement-sums';
 import { hasCorrect, isAcceptable, mergeFinal, type Judgements } from './image-labels';
 
@@ -64,6 +64,8 @@ export interface ItemContext {
 export interface PanelSettings {
   panelSize: number;
   quorum: PanelQuorum;
+  /** How many experts an item gets (docs/AGGREGATION.md, "Adaptive panels"). */
+  panel: PanelPolicy;
 }
 
 /** How a model fares on the item before and with its final labels (a row of item_model_outcomes). */
@@ -114,19 +116,26 @@ export interface ItemState {
  * The state of an item from its verdicts and decisions (docs/AGGREGATION.md, "Lifecycle and the lead"):
  * - the latest decision, if any, is in force: finalize or override → `final` with its labels; reopen → `disputed`,
  *   without final labels, until the lead decides again (even if the panel now agrees);
- * - otherwise the panel decides: no verdict → `open`; fewer than the panel size → `in_review`; then `agreed` (final
- *   automatically: the final labels are the aggregate) or `disputed`.
+ * - otherwise the panel decides, under the project's panel policy (decidePanelNext): no verdict → `open`; more
+ *   experts needed (a fixed panel: fewer verdicts than its size; an adaptive one: fewer than min, or fewer than max
+ *   that do not settle it) → `in_review`; final → `agreed` (final automatically: the final labels are the
+ *   aggregate); the lead's → `disputed`.
  */
 export function computeItemState(ctx: ItemContext, settings: PanelSettings, now: string): ItemState {
-  const panel = (verdicts: ContextVerdict[]) =>
-    aggregatePanel({
-      verdicts,
-      candidates: ctx.candidates,
-      models: ctx.models.flatMap((m) => (m.top1Key === null ? [] : [{ name: m.name, top1Key: m.top1Key }])),
-      panelSize: settings.panelSize,
-      quorum: settings.quorum,
-    });
-  const consensus = panel(ctx.verdicts);
+  const input = (verdicts: ContextVerdict[]) => ({
+    verdicts,
+    candidates: ctx.candidates,
+    models: ctx.models.flatMap((m) => (m.top1Key === null ? [] : [{ name: m.name, top1Key: m.top1Key }])),
+    panelSize: settings.panelSize,
+    quorum: settings.quorum,
+  });
+  const panel = (verdicts: ContextVerdict[]) => aggregatePanel(input(verdicts));
+  // A fixed policy's decision is made on aggregatePanel's answer itself. An adaptive item that needs more experts
+  // reads `incomplete` whatever its aggregate over the verdicts in says: it is not the lead's yet, and its disputes
+  // are no dispute kinds of the item browser until the panel is done.
+  const decided = decidePanelNext(settings.panel, input(ctx.verdicts));
+  const consensus: PanelConsensus =
+    decided.next === 'more-experts' && decided.consensus.status !== 'incomplete' ? { ...decided.consensus, status: 'incomplete' } : decided.consensus;
   // Agreement is between blind verdicts: the votes of the same aggregation over them (computed again only when some
   // expert revised after seeing the panel).
   const blindClasses = ctx.blindVerdicts === ctx.verdicts ? consensus.classes : panel(ctx.blindVerdicts).classes;

@@ -149,6 +149,7 @@ export function createDashboardService(database: Database, options: { now: () =>
         projectId,
         generatedAt: new Date(options.now()).toISOString(),
         quorum: project.quorum,
+        panel: project.panel,
         reaggregation: figures.reaggregation,
         progress: { ...progress, panelSize: project.panelSize },
         experts: figures.experts.map((e) => ({

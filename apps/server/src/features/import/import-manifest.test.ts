@@ -144,6 +144,17 @@ describe('importManifest: a valid project', () => {
     ]);
   });
 
+  it("stores the project's panel policy: fixed by default, adaptive when the manifest says so", async () => {
+    await importManifest(db, writeFixture(freshDir()));
+    const adaptive = fixtureManifest();
+    adaptive.project = { ...adaptive.project, name: 'Adaptive fixture', panel: { mode: 'adaptive', min: 2, max: 5 } };
+    await importManifest(db, writeFixture(freshDir(), { manifest: adaptive }));
+    expect(db.prepare('SELECT name, panel FROM projects ORDER BY id').all()).toEqual([
+      { name: 'Fixture project', panel: '{"mode":"fixed"}' },
+      { name: 'Adaptive fixture', panel: '{"mode":"adaptive","min":2,"max":5}' },
+    ]);
+  });
+
   it('reports an image missing on disk, records it, and still imports', async () => {
     const dir = freshDir();
     const result = await importManifest(db, writeFixture(dir, { images: ['a.jpg', 'b.jpg', 'd.jpg'] }));
@@ -216,6 +227,12 @@ describe('importManifest: refused input writes nothing', () => {
       manifest: (m) => ({ ...m, models: [m.models[0], { ...m.models[1], predictions: { path: 'beta.json', format: 'xml' } }] }),
       message: /^DIR\/manifest\.json, field "models\[1\]\.predictions\.format": Invalid option: expected one of "json"\|"csv"\|"npy-topk"\|"npy-scores"\|"npz-scores"$/,
       location: { file: 'DIR/manifest.json', field: 'models[1].predictions.format' },
+    },
+    {
+      name: 'manifest with an adaptive panel whose min is above its max',
+      manifest: (m) => ({ ...m, project: { ...m.project, panel: { mode: 'adaptive', min: 4, max: 3 } } }),
+      message: 'DIR/manifest.json, field "project.panel.max": min must be at most max',
+      location: { file: 'DIR/manifest.json', field: 'project.panel.max' },
     },
     {
       name: 'manifest of another version',

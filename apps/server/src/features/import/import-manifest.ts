@@ -493,6 +493,7 @@ async function loadProject(
     description: manifest.project.description,
     imageDir: input.imageSource.text,
     panelSize: manifest.project.panelSize,
+    panel: manifest.project.panel,
     topK,
     claimMs: manifest.project.claimMinutes * 60_000,
     mistakeCategories: manifest.project.mistakeCategories,

@@ -1,4 +1,4 @@
-import type { Judgement, VocabularyClass } from '@bagel/contracts';
+import type { Judgement, PanelPolicy, VocabularyClass } from '@bagel/contracts';
 import type {
   CrowdAnswers,
   CrowdRouting,
@@ -18,6 +18,8 @@ export interface ProjectToImport {
   description: string;
   imageDir: string;
   panelSize: number;
+  /** How many experts an item gets (the manifest's project.panel; default fixed). */
+  panel: PanelPolicy;
   topK: number;
   claimMs: number;
   mistakeCategories: readonly string[];
@@ -287,6 +289,7 @@ export function createImportRepository(db: Queries) {
           description: project.description,
           image_dir: project.imageDir,
           panel_size: project.panelSize,
+          panel: JSON.stringify(project.panel),
           top_k: project.topK,
           claim_ms: project.claimMs,
           mistake_categories: JSON.stringify(project.mistakeCategories),

@@ -1,4 +1,4 @@
-import type { PanelQuorum, ProjectSettings } from '@bagel/contracts';
+import type { PanelPolicy, PanelQuorum, ProjectSettings } from '@bagel/contracts';
 import { quorumSize } from '@bagel/core';
 import type { Database } from '../../db/database';
 import { lockRows } from '../../db/dialect';
@@ -13,26 +13,27 @@ import { createProjectsRepository } from './projects.repository';
 /** Judged items re-aggregated within the settings request itself: a small project is done before the answer. */
 export const FIRST_STEP_ITEMS = 50;
 
-/** A project's settings that may change after its import: the quorum. */
+/** A project's settings that may change after its import: the quorum and the panel policy. */
 export function createProjectSettingsService(database: Database, options: { now: () => number; reaggregation?: ReaggregationRunner }) {
   const catalog = projectCatalog(database);
   const consensus = createConsensusService(database);
 
   return {
-    async update(projectId: number, settings: { quorum: PanelQuorum }): Promise<ProjectSettings> {
+    /** Changes the settings given (the others stay) and re-aggregates the project under them. */
+    async update(projectId: number, settings: { quorum?: PanelQuorum | undefined; panel?: PanelPolicy | undefined }): Promise<ProjectSettings> {
       const project = (await catalog.get(projectId))?.project;
       if (!project) throw notFound(`Project ${projectId} not found`);
       const now = new Date(options.now()).toISOString();
       let first: { items: number; finished: boolean };
       try {
-        // The new quorum (and the settings version, which tells every instance to read the project again), the mark
-        // that the project is to be re-aggregated and a first step of it are written together; a larger project's
-        // other items follow in the background (the runner), a step per transaction, and the dashboard shows how far
-        // it is. Meanwhile items not yet reached keep the state of the former quorum; verdicts on any item are
-        // aggregated under the new one.
+        // The new quorum or panel policy (and the settings version, which tells every instance to read the project
+        // again), the mark that the project is to be re-aggregated and a first step of it are written together; a
+        // larger project's other items follow in the background (the runner), a step per transaction, and the
+        // dashboard shows how far it is. Meanwhile items not yet reached keep the state of the former settings;
+        // verdicts on any item are aggregated under the new ones.
         first = await database.write(async (trx) => {
           await lockRows(trx, 'projects', [projectId]);
-          await createProjectsRepository(trx).setQuorum(projectId, settings.quorum);
+          await createProjectsRepository(trx).setSettings(projectId, settings);
           await consensus.startReaggregation(trx, projectId);
           return consensus.reaggregateStep(trx, projectId, now, FIRST_STEP_ITEMS);
         });
@@ -42,11 +43,13 @@ export function createProjectSettingsService(database: Database, options: { now:
         catalog.invalidate(projectId);
       }
       if (!first.finished) options.reaggregation?.kick();
+      const quorum = settings.quorum ?? project.quorum;
       return {
         projectId,
-        quorum: settings.quorum,
+        quorum,
+        panel: settings.panel ?? project.panel,
         panelSize: project.panelSize,
-        quorumSize: quorumSize(settings.quorum, project.panelSize),
+        quorumSize: quorumSize(quorum, project.panelSize),
         reaggregatedItems: first.items,
         reaggregation: await consensus.reaggregationProgress(projectId),
       };

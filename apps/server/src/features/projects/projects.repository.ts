@@ -1,4 +1,4 @@
-import { PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
+import { PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 
@@ -14,6 +14,8 @@ export interface Project {
   mistakeCategories: string[];
   /** How many matching votes a panel answer needs (docs/AGGREGATION.md); changed by an admin in the settings. */
   quorum: PanelQuorum;
+  /** How many experts an item gets: the panel size (fixed) or adaptive bounds (docs/AGGREGATION.md, "Adaptive panels"). */
+  panel: PanelPolicy;
 }
 
 export interface ProjectModel extends ModelInfo {
@@ -30,6 +32,7 @@ export interface ProjectRow {
   claim_ms: number;
   mistake_categories: string;
   quorum: string;
+  panel: string;
   settings_version: number;
 }
 
@@ -58,6 +61,8 @@ export const toProject = (row: ProjectRow): Project => ({
   mistakeCategories: JSON.parse(row.mistake_categories) as string[],
   // Written only through PanelQuorum (the settings route, the migration's default), so a parse failure is corruption.
   quorum: PanelQuorum.parse(JSON.parse(row.quorum)),
+  // Likewise written only through PanelPolicy (the settings route, the import, the migration's default).
+  panel: PanelPolicy.parse(JSON.parse(row.panel)),
 });
 
 export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
@@ -69,7 +74,7 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
 
 export const toProjectModel = (m: ModelRow): ProjectModel => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 });
 
-export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'settings_version'] as const;
+export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'settings_version'] as const;
 
 /** Projects, their models and vocabulary. Takes the database's queries or a write's transaction. */
 export function createProjectsRepository(db: Queries) {
@@ -88,13 +93,17 @@ export function createProjectsRepository(db: Queries) {
     return row ? toProject(row) : null;
   };
 
-  const counts = async (projectId: number, panelSize: number, userId: number): Promise<ProjectSummary['counts']> => {
+  const counts = async (projectId: number, panelSize: number, panel: PanelPolicy, userId: number): Promise<ProjectSummary['counts']> => {
+    // An adaptive panel is complete once the item needs no more experts (aggregation took it out of review), and takes
+    // verdicts while in review below max; a fixed one at its size.
+    const complete = panel.mode === 'fixed' ? sql`verdict_count >= ${panelSize}` : sql`status NOT IN ('open', 'in_review')`;
+    if (panel.mode === 'adaptive') panelSize = panel.max;
     // camelCase names are quoted: PostgreSQL folds unquoted names to lower case.
     const { rows } = await sql<ProjectSummary['counts']>`SELECT
        (SELECT count(*) FROM images WHERE project_id = ${projectId}) AS "images",
        (SELECT count(*) FROM images WHERE project_id = ${projectId} AND missing = 1) AS "missingImages",
        (SELECT count(*) FROM items WHERE project_id = ${projectId}) AS "items",
-       (SELECT count(*) FROM items WHERE project_id = ${projectId} AND verdict_count >= ${panelSize}) AS "itemsComplete",
+       (SELECT count(*) FROM items WHERE project_id = ${projectId} AND ${complete}) AS "itemsComplete",
        (SELECT count(DISTINCT v.item_id) FROM verdicts v JOIN items i ON i.id = v.item_id
          WHERE v.user_id = ${userId} AND i.project_id = ${projectId}) AS "myVerdicts",
        (SELECT count(*) FROM items WHERE project_id = ${projectId} AND status IN ('open', 'in_review') AND verdict_count < ${panelSize})
@@ -120,11 +129,18 @@ export function createProjectsRepository(db: Queries) {
     },
     /** Models in manifest order. */
     models: modelsOf,
-    /** Changes the quorum and moves the settings version with it, so that every instance reads the project again. */
-    async setQuorum(projectId: number, quorum: PanelQuorum): Promise<void> {
+    /**
+     * Changes the quorum and the panel policy (those given) and moves the settings version with them, so that every
+     * instance reads the project again.
+     */
+    async setSettings(projectId: number, settings: { quorum?: PanelQuorum; panel?: PanelPolicy }): Promise<void> {
       await db
         .updateTable('projects')
-        .set((eb) => ({ quorum: JSON.stringify(quorum), settings_version: eb('settings_version', '+', 1) }))
+        .set((eb) => ({
+          ...(settings.quorum === undefined ? {} : { quorum: JSON.stringify(settings.quorum) }),
+          ...(settings.panel === undefined ? {} : { panel: JSON.stringify(settings.panel) }),
+          settings_version: eb('settings_version', '+', 1),
+        }))
         .where('id', '=', projectId)
         .execute();
     },
@@ -143,10 +159,11 @@ export function createProjectsRepository(db: Queries) {
           name: project.name,
           description: project.description,
           panelSize: project.panelSize,
+          panel: project.panel,
           topK: project.topK,
           mistakeCategories: project.mistakeCategories,
           models: (await modelsOf(project.id)).map(({ id: _id, ...info }) => info),
-          counts: await counts(project.id, project.panelSize, userId),
+          counts: await counts(project.id, project.panelSize, project.panel, userId),
         });
       }
       return summaries;

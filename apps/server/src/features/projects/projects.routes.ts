@@ -147,7 +147,7 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['projects'],
         description:
-          "Changes the project's quorum and re-aggregates every judged item with it: agreed items may become disputed and the reverse; a lead's decision stands. The first judged items are re-aggregated in the same transaction as the change (a small project is done before the answer: `reaggregation` null); a larger project's others follow in the background, a few at a time between other requests, and `reaggregation` (here and on the dashboard) says how far it is. Admins only.",
+          "Changes the project's quorum, its panel policy (`panel`: `{\"mode\": \"fixed\"}`, every item gets the panel size of verdicts; `{\"mode\": \"adaptive\", \"min\": 2, \"max\": 5}`, an item is final as soon as min verdicts settle it and gets more experts up to max while they do not, then the lead), or both, and re-aggregates every judged item with them: agreed items may become disputed or in review and the reverse; a lead's decision stands. 400 VALIDATION for an adaptive min below 2, a max below min or above 50. The first judged items are re-aggregated in the same transaction as the change (a small project is done before the answer: `reaggregation` null); a larger project's others follow in the background, a few at a time between other requests, and `reaggregation` (here and on the dashboard) says how far it is. Admins only.",
         params: ProjectParams,
         body: ProjectSettingsRequest,
         response: { 200: ProjectSettings, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },

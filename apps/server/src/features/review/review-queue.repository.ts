@@ -1,7 +1,9 @@
+import type { PanelPolicy } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { forUpdate, indexedBy, lockRows } from '../../db/dialect';
 import { preparedQuery } from '../../db/prepared-query';
+import { panelRoom, queueBounds, storedPanelPolicy } from './panel-room';
 
 export interface Claim {
   itemId: number;
@@ -15,6 +17,7 @@ interface ClaimTargetRow {
   project_id: number;
   status: string;
   panel_size: number;
+  panel: string;
   claim_ms: number;
   verdicts: number;
   judged: number;
@@ -35,14 +38,18 @@ export type ClaimOutcome =
 
 /**
  * Whether the user may take a slot of item `i` now: open or in review, not judged by them, its panel not seen by
- * them, and a slot free (verdicts plus other experts' live claims below the panel size). The status and the flag are
- * literals, as items_queue's predicate: PostgreSQL then walks that partial index.
+ * them, and a slot free: verdicts plus other experts' live claims below the slots the item takes now (panel-room.ts):
+ * `fewest` until that many verdicts are in, then one more than the verdicts in, below `most`. A fixed panel has
+ * fewest = most = its size: its slots are the panel size. An adaptive one has min and max, and aggregation keeps an
+ * item in review only while it needs more experts. The status and the flag are literals, as items_queue's predicate:
+ * PostgreSQL then walks that partial index.
  */
-const claimable = (userId: number, panelSize: number, now: number) => sql`
-  i.status IN ('open', 'in_review') AND i.panel_complete = 0 AND i.verdict_count < ${panelSize}
+const claimable = (userId: number, fewest: number, most: number, now: number) => sql`
+  i.status IN ('open', 'in_review') AND i.panel_complete = 0 AND i.verdict_count < ${most}
   AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId})
   AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId})
-  AND i.verdict_count + (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) < ${panelSize}`;
+  AND i.verdict_count + (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now})
+    < CASE WHEN i.verdict_count < ${fewest} THEN ${fewest} ELSE i.verdict_count + 1 END`;
 
 // The statements of `next` and of a claim, compiled once (db/prepared-query.ts).
 const deleteExpiredClaims = preparedQuery((db, userId: number, now: number) => db.deleteFrom('claims').where('user_id', '=', userId).where('expires_at', '<=', now));
@@ -77,28 +84,31 @@ const pickQuery = (
   skipped: boolean,
   userId: number,
   projectId: number,
-  panelSize: number,
+  fewest: number,
+  most: number,
   now: number,
   after: number,
   tried: readonly number[],
 ) => sql<{ id: number }>`
   SELECT i.id FROM items i ${indexedBy(db, 'items_queue')}
-  WHERE i.project_id = ${projectId} AND ${claimable(userId, panelSize, now)} AND i.id <> ${after}
+  WHERE i.project_id = ${projectId} AND ${claimable(userId, fewest, most, now)} AND i.id <> ${after}
     ${tried.length > 0 ? sql`AND i.id NOT IN (${sql.join(tried)})` : sql``}
     AND ${skipped ? sql`` : sql`NOT`} EXISTS (SELECT 1 FROM skips s WHERE s.item_id = i.id AND s.user_id = ${userId})
   ORDER BY i.models_wrong DESC, i.confidence DESC, i.id
   LIMIT 1 ${forUpdate(db, 'i')}`;
 const picks = [false, true].map((skipped) =>
-  preparedQuery((db, userId: number, projectId: number, panelSize: number, now: number, after: number) => pickQuery(db, skipped, userId, projectId, panelSize, now, after, [])),
+  preparedQuery((db, userId: number, projectId: number, fewest: number, most: number, now: number, after: number) =>
+    pickQuery(db, skipped, userId, projectId, fewest, most, now, after, []),
+  ),
 );
 
 /** Takes a slot of the item for the user if it is still free (checked by this statement); returns a row if it did. */
 const claimIfFree = preparedQuery(
   // SQLite reads "SELECT … ON CONFLICT" as a join unless the SELECT has a WHERE clause, which this one always has.
-  (db, itemId: number, userId: number, panelSize: number, now: number, expiresAt: number) => sql<{ item_id: number }>`
+  (db, itemId: number, userId: number, fewest: number, most: number, now: number, expiresAt: number) => sql<{ item_id: number }>`
     INSERT INTO claims (item_id, user_id, expires_at, claimed_at)
     SELECT i.id, CAST(${userId} AS bigint), CAST(${expiresAt} AS bigint), CAST(${now} AS bigint) FROM items i
-    WHERE i.id = ${itemId} AND ${claimable(userId, panelSize, now)}
+    WHERE i.id = ${itemId} AND ${claimable(userId, fewest, most, now)}
     ON CONFLICT (item_id, user_id) DO UPDATE SET expires_at = excluded.expires_at
     RETURNING item_id`,
 );
@@ -112,7 +122,7 @@ const upsertClaim = preparedQuery((db, itemId: number, userId: number, expiresAt
 
 const claimTarget = preparedQuery(
   (db, itemId: number, userId: number, now: number) => sql<ClaimTargetRow>`
-    SELECT i.project_id, i.status, p.panel_size, p.claim_ms, i.verdict_count AS verdicts,
+    SELECT i.project_id, i.status, p.panel_size, p.panel, p.claim_ms, i.verdict_count AS verdicts,
       CASE WHEN EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId}) THEN 1 ELSE 0 END AS judged,
       CASE WHEN EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) THEN 1 ELSE 0 END AS seen,
       (SELECT c.expires_at FROM claims c WHERE c.item_id = i.id AND c.user_id = ${userId} AND c.expires_at > ${now}) AS own_expiry,
@@ -125,7 +135,7 @@ const claimTarget = preparedQuery(
 /**
  * The review queue: which item an expert judges next, reserved for them by a claim.
  *
- * An item needs `panelSize` verdicts. Its free slots are panelSize - verdicts - live claims of other experts, and
+ * An item needs `panelSize` verdicts (an adaptive panel: the slots panel-room.ts says). Its free slots are panelSize - verdicts - live claims of other experts, and
  * `next` only hands out an item with a free slot, taking the slot in the same write that counted it, so an item never
  * holds more live claims plus verdicts than its panel, however many experts ask at once. An expired claim stops
  * counting by its expiry time alone; no sweeper is needed (the rows are deleted lazily). A reviewer who has seen the
@@ -148,16 +158,17 @@ const claimTarget = preparedQuery(
 export function createReviewQueueRepository(db: Queries) {
   async function pick(
     userId: number,
-    project: { id: number; panelSize: number },
+    project: { id: number; panelSize: number; panel: PanelPolicy },
     now: number,
     after: number,
     skipped: boolean,
     tried: readonly number[],
   ): Promise<number | undefined> {
+    const { fewest, most } = queueBounds(project);
     const row =
       tried.length === 0
-        ? await picks[skipped ? 1 : 0]!.first(db, userId, project.id, project.panelSize, now, after)
-        : (await pickQuery(db, skipped, userId, project.id, project.panelSize, now, after, tried).execute(db)).rows[0];
+        ? await picks[skipped ? 1 : 0]!.first(db, userId, project.id, fewest, most, now, after)
+        : (await pickQuery(db, skipped, userId, project.id, fewest, most, now, after, tried).execute(db)).rows[0];
     return row?.id;
   }
 
@@ -166,7 +177,8 @@ export function createReviewQueueRepository(db: Queries) {
      * Assigns the user their next item of the project (see above), other than `after` (an item they hold, when
      * claiming ahead), or null when nothing is left for them. In a write.
      */
-    async claimNext(userId: number, project: { id: number; panelSize: number; claimMs: number }, now: number, after?: number): Promise<Claim | null> {
+    async claimNext(userId: number, project: { id: number; panelSize: number; panel: PanelPolicy; claimMs: number }, now: number, after?: number): Promise<Claim | null> {
+      const { fewest, most } = queueBounds(project);
       // PostgreSQL: this expert's claims, one request at a time (see above). SQLite: nothing to do.
       await lockRows(db, 'users', [userId]);
       await deleteExpiredClaims.run(db, userId, now);
@@ -183,7 +195,7 @@ export function createReviewQueueRepository(db: Queries) {
         for (;;) {
           const itemId = await pick(userId, project, now, after ?? 0, skipped, tried);
           if (itemId === undefined) break;
-          if (await claimIfFree.first(db, itemId, userId, project.panelSize, now, expiresAt)) return { itemId, expiresAt };
+          if (await claimIfFree.first(db, itemId, userId, fewest, most, now, expiresAt)) return { itemId, expiresAt };
           tried.push(itemId);
         }
       }
@@ -208,8 +220,9 @@ export function createReviewQueueRepository(db: Queries) {
       if (row.own_expiry === null) {
         // Taking a slot anew (the claim expired, or was never taken): only a free one, and as `next` would, at most two
         // claims per expert and project.
-        if (row.verdicts + row.claimed_by_others >= row.panel_size) {
-          return { outcome: 'panel-full', panelSize: row.panel_size, verdicts: row.verdicts, claimedByOthers: row.claimed_by_others };
+        const room = panelRoom(storedPanelPolicy(row.panel), row.panel_size, row.verdicts, row.status);
+        if (row.verdicts + row.claimed_by_others >= room) {
+          return { outcome: 'panel-full', panelSize: room, verdicts: row.verdicts, claimedByOthers: row.claimed_by_others };
         }
         if (row.other_claims >= MAX_CLAIMS) return { outcome: 'too-many-claims', held: row.other_claims };
       }

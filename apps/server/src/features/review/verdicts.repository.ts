@@ -2,6 +2,7 @@ import type { ItemStatus, ParsedVerdictRequest, Verdict } from '@bagel/contracts
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { preparedQuery } from '../../db/prepared-query';
+import { panelRoom, queueBounds, storedPanelPolicy } from './panel-room';
 
 export interface VerdictRow {
   item_id: number;
@@ -54,6 +55,7 @@ export type AppendOutcome =
 interface AppendStateRow {
   status: string;
   panel_size: number;
+  panel: string;
   verdicts: number;
   current_revision: number | null;
   seen_at: string | null;
@@ -74,7 +76,7 @@ const currentRevision = preparedQuery((db, itemId: number, userId: number) =>
 // panel, and the panel's room for a first verdict (its size, the experts with a verdict, others' live claims).
 const appendState = preparedQuery(
   (db, itemId: number, userId: number, now: number) => sql<AppendStateRow>`
-    SELECT i.status, p.panel_size, i.verdict_count AS verdicts,
+    SELECT i.status, p.panel_size, p.panel, i.verdict_count AS verdicts,
       (SELECT max(v.revision) FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId}) AS current_revision,
       (SELECT pv.first_seen_at FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) AS seen_at,
       (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) AS claimed
@@ -105,13 +107,14 @@ const insertVerdict = preparedQuery(
       after_seeing_panel: afterSeeingPanel,
     }),
 );
-// The first verdict fills one panel slot (the panel is complete at its size). The item's status is aggregation's to
-// set (refreshItem, in the same write), which moves the project's totals with it.
+// The first verdict fills one panel slot (the panel is complete at the most verdicts an item gets: the panel size,
+// or an adaptive panel's max). The item's status is aggregation's to set (refreshItem, in the same write), which
+// moves the project's totals with it.
 const countFirstVerdict = preparedQuery(
-  (db, itemId: number) => sql`
+  (db, itemId: number, most: number) => sql`
     UPDATE items SET
       verdict_count = verdict_count + 1,
-      panel_complete = CASE WHEN verdict_count + 1 >= (SELECT panel_size FROM projects p WHERE p.id = items.project_id) THEN 1 ELSE 0 END
+      panel_complete = CASE WHEN verdict_count + 1 >= ${most} THEN 1 ELSE 0 END
     WHERE id = ${itemId}`,
 );
 const releaseClaim = preparedQuery((db, itemId: number, userId: number) => db.deleteFrom('claims').where('item_id', '=', itemId).where('user_id', '=', userId));
@@ -181,13 +184,16 @@ export function createVerdictsRepository(db: Queries) {
       const current = state.current_revision ?? 0;
       if (verdict.baseRevision !== current) return { outcome: 'stale', currentRevision: current };
       const seenAt = state.seen_at;
+      const policy = storedPanelPolicy(state.panel);
       if (current === 0) {
         // Blind review: whoever saw the panel's verdicts (a lead at the desk) does not join the panel afterwards.
         if (seenAt !== null) return { outcome: 'panel-seen', seenAt };
         // The panel's size holds here, not only in `next`: a first verdict needs a free slot, one that no other
-        // expert holds with a live claim (the user's own claim is not counted: it reserved this very slot).
-        if (state.verdicts + state.claimed >= state.panel_size) {
-          return { outcome: 'panel-full', panelSize: state.panel_size, verdicts: state.verdicts, claimedByOthers: state.claimed };
+        // expert holds with a live claim (the user's own claim is not counted: it reserved this very slot). Under an
+        // adaptive policy the slots are those the item takes now (panel-room.ts), as `next` counts them.
+        const room = panelRoom(policy, state.panel_size, state.verdicts, state.status);
+        if (state.verdicts + state.claimed >= room) {
+          return { outcome: 'panel-full', panelSize: room, verdicts: state.verdicts, claimedByOthers: state.claimed };
         }
       }
       const revision = current + 1;
@@ -206,7 +212,7 @@ export function createVerdictsRepository(db: Queries) {
       );
       if (revision === 1) {
         // The first verdict fills one panel slot, and the claim that reserved the slot is fulfilled.
-        await countFirstVerdict.run(db, itemId);
+        await countFirstVerdict.run(db, itemId, queueBounds({ panelSize: state.panel_size, panel: policy }).most);
         await releaseClaim.run(db, itemId, userId);
       }
       return { outcome: 'stored', revision, afterSeeingPanel };

@@ -2,7 +2,7 @@ import type { PanelQuorum, ProjectDashboard, ProjectSummary } from '@bagel/contr
 import type { ReactNode } from 'react';
 import { AppHeader } from '../../../components/AppHeader';
 import { errorMessage } from '../../../lib/api-client';
-import { formatCoefficient, formatDateTime, formatPercent } from '../../../lib/format';
+import { formatCoefficient, formatDateTime, formatPercent, panelText } from '../../../lib/format';
 import { useDashboard } from '../api/get-dashboard';
 import { MistakesChart } from './MistakesChart';
 import { QuorumSetting } from './QuorumSetting';
@@ -63,7 +63,7 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
             ) : null}
             <div className="dashboard-grid">
               <ProgressCard data={data} />
-              <AgreementCard data={data} settings={canChangeSettings ? <QuorumSetting projectId={project.id} quorum={data.quorum} panelSize={data.progress.panelSize} /> : null} />
+              <AgreementCard data={data} settings={canChangeSettings ? <QuorumSetting projectId={project.id} quorum={data.quorum} panelSize={data.panel.mode === 'fixed' ? data.progress.panelSize : data.panel.max} /> : null} />
               <section className="card" aria-labelledby="slice-title">
                 <div className="card-head">
                   <h2 id="slice-title">Major slice</h2>
@@ -120,9 +120,16 @@ function ProgressCard({ data }: { data: ProjectDashboard }) {
           </div>
         ))}
       </dl>
-      <p className="muted">
-        {p.verdicts} verdicts of the {needed} a panel of {p.panelSize} per item needs ({formatPercent(needed ? Math.min(1, p.verdicts / needed) : null)}).
-      </p>
+      {data.panel.mode === 'fixed' ? (
+        <p className="muted">
+          {p.verdicts} verdicts of the {needed} a panel of {p.panelSize} per item needs ({formatPercent(needed ? Math.min(1, p.verdicts / needed) : null)}).
+        </p>
+      ) : (
+        <p className="muted" data-testid="adaptive-panel">
+          {p.verdicts} verdicts; {panelText(data.panel, p.panelSize)}: each item gets {data.panel.min} verdicts, and more up to {data.panel.max} while they
+          do not settle it.
+        </p>
+      )}
     </section>
   );
 }
@@ -173,7 +180,10 @@ function AgreementCard({ data, settings }: { data: ProjectDashboard; settings?: 
         </span>{' '}
         (they count in the final labels, not here).
       </p>
-      <p className="muted">A panel answer needs {quorumText(data.quorum, data.progress.panelSize)}.</p>
+      <p className="muted">
+        A panel answer needs {quorumText(data.quorum, data.panel.mode === 'fixed' ? data.progress.panelSize : data.panel.max)}
+        {data.panel.mode === 'fixed' ? '' : ' at the most verdicts; with fewer, one more dissenting expert must not be able to overturn it'}.
+      </p>
       {data.reaggregation ? (
         <p className="notice" role="status" data-testid="reaggregation">
           Re-aggregating: {data.reaggregation.done.toLocaleString('en-US')} of {data.reaggregation.total.toLocaleString('en-US')} judged items

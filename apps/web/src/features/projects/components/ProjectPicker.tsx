@@ -1,5 +1,6 @@
 import type { ProjectSummary } from '@bagel/contracts';
 import type { ReactNode } from 'react';
+import { panelText } from '../../../lib/format';
 
 /** The projects this user can review, with their progress; shown only when there is more than one. */
 export function ProjectPicker({ projects, onPick, userMenu }: { projects: readonly ProjectSummary[]; onPick(projectId: number): void; userMenu: ReactNode }) {
@@ -28,8 +29,8 @@ export function ProjectPicker({ projects, onPick, userMenu }: { projects: readon
                   <strong>{project.name}</strong>
                   {project.description ? <span className="muted">{project.description}</span> : null}
                   <span className="project-stats">
-                    {project.counts.myVerdicts} / {project.counts.items} judged by you · {project.counts.itemsComplete} complete · panel of{' '}
-                    {project.panelSize} · {project.models.length} models
+                    {project.counts.myVerdicts} / {project.counts.items} judged by you · {project.counts.itemsComplete} complete ·{' '}
+                    {panelText(project.panel, project.panelSize)} · {project.models.length} models
                   </span>
                 </button>
               </li>
