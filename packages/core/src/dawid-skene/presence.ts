@@ -34,6 +34,8 @@ export function dawidSkenePresence(input: PresenceInput): DawidSkeneResult {
 export interface PresenceGoldInput extends PresenceInput {
   /** Golden presence questions: `truth[i]` is absent (0) or present (1) for question `question[i]`. */
   gold: DawidSkeneGold;
+  /** See `DawidSkeneGoldInput.goldConfusion`. Default 'fixed'. */
+  goldConfusion?: 'fixed' | 'learned';
 }
 
 /**
@@ -41,7 +43,7 @@ export interface PresenceGoldInput extends PresenceInput {
  * (see `dawidSkeneWithGold`).
  */
 export function dawidSkenePresenceWithGold(input: PresenceGoldInput): DawidSkeneGoldResult {
-  return dawidSkeneWithGold({ ...presenceInput(input), gold: input.gold });
+  return dawidSkeneWithGold({ ...presenceInput(input), gold: input.gold, goldConfusion: input.goldConfusion ?? 'fixed' });
 }
 
 /**
