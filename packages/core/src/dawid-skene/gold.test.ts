@@ -43,8 +43,7 @@ describe('dawidSkeneWithGold on small cases', () => {
     expect(Array.from(result.goldAnswers)).toEqual([2, 2, 2, 0]);
     expect(Array.from(result.confusion.subarray(12, 16))).toEqual([0.5, 0.5, 0.5, 0.5]);
     expect(Array.from(result.posterior.subarray(0, 4))).toEqual([1, 0, 0, 1]);
-    // Question 2: rater 0 (reliable) and rater 2 (always 0) say 1 and 1; rater 1 (always 1) says 0, which is impossible
-    // for truth 1 under rater 1's fixed row only through the smoothing: class 0 is... computed from the fixed rows.
+    // The other questions' posteriors are the priors times the fixed rows of their raters' answers, normalised.
     const p = result.posterior;
     const score = (k: number, cells: [number, number][]) =>
       result.priors[k]! * cells.reduce((acc, [r, a]) => acc * result.confusion[(r * 2 + k) * 2 + a]!, 1);
