@@ -66,9 +66,93 @@ export const DEFAULT_TOLERANCE = 1e-6;
  * not depend on the order they are given in, and nothing is random.
  */
 export function dawidSkene(input: DawidSkeneInput): DawidSkeneResult {
-  const { questions: Q, raters: R, truthClasses: K, answerOptions: A } = input;
   const options = validate(input);
-  const { questionStart, cell } = canonicalOrder(input);
+  const order = canonicalOrder(input);
+  return expectationMaximisation(input, options, order, null).result;
+}
+
+/**
+ * Golden questions: questions whose true class is known (an expert's answer). `truth[i]` is the true class of question
+ * `question[i]`; a question is listed at most once.
+ */
+export interface DawidSkeneGold {
+  question: Int32Array;
+  truth: Int32Array;
+}
+
+export interface DawidSkeneGoldInput extends DawidSkeneInput {
+  gold: DawidSkeneGold;
+  /**
+   * `fixed` (default): each rater's confusion rows are estimated from their answers to golden questions and held fixed
+   * (a row without golden answers is learned by EM). `learned`: no row is fixed; EM learns every row from all the
+   * answers, the golden questions' posteriors being their truth (semi-supervised Dawid–Skene), so the gold anchors the
+   * estimates without replacing them.
+   */
+  goldConfusion?: 'fixed' | 'learned';
+}
+
+export interface DawidSkeneGoldResult extends DawidSkeneResult {
+  /**
+   * raters × K: 1 where the confusion row (rater, true class k) was estimated from the rater's answers to golden
+   * questions whose truth is k and held fixed; 0 where EM learned it (the rater answered no golden question of class k).
+   */
+  fixedRows: Uint8Array;
+  /** Per rater: how many golden questions they answered. */
+  goldAnswers: Int32Array;
+}
+
+/**
+ * Dawid–Skene calibrated on golden questions. Each rater's confusion row for true class k is estimated from their
+ * answers to the golden questions whose truth is k (the same smoothing as EM: smoothing + count, normalised) and held
+ * fixed. EM then infers the class priors (from the questions that are not golden) and the posteriors of the questions
+ * that are not golden; a golden question's posterior is its known truth. A row the gold cannot estimate (the rater
+ * answered no golden question of that class, e.g. a rater who answered no golden question at all) is learned by EM as
+ * in `dawidSkene`, from the current posteriors, the golden ones being their truth. See docs/AGGREGATION.md.
+ */
+export function dawidSkeneWithGold(input: DawidSkeneGoldInput): DawidSkeneGoldResult {
+  const options = validate(input);
+  const goldTruth = validateGold(input);
+  const mode = input.goldConfusion ?? 'fixed';
+  if (mode !== 'fixed' && mode !== 'learned') throw new DawidSkeneInputError(`goldConfusion must be 'fixed' or 'learned', got ${String(mode)}`);
+  const order = canonicalOrder(input);
+  const { result, fixedRows, goldAnswers } = expectationMaximisation(input, options, order, goldTruth, mode === 'fixed');
+  return { ...result, fixedRows: fixedRows!, goldAnswers: goldAnswers! };
+}
+
+/** Per question, its gold class or -1. */
+function validateGold(input: DawidSkeneGoldInput): Int32Array {
+  const { gold, questions, truthClasses } = input;
+  if (gold === undefined || gold === null) throw new DawidSkeneInputError('gold is required');
+  const n = gold.question.length;
+  if (gold.truth.length !== n) {
+    throw new DawidSkeneInputError(`gold.question and gold.truth must have the same length, got ${n}, ${gold.truth.length}`);
+  }
+  const goldTruth = new Int32Array(questions).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const q = gold.question[i]!;
+    const t = gold.truth[i]!;
+    if (q < 0 || q >= questions) throw new DawidSkeneInputError(`gold.question[${i}] = ${q} is outside 0..${questions - 1}`);
+    if (t < 0 || t >= truthClasses) throw new DawidSkeneInputError(`gold.truth[${i}] = ${t} is outside 0..${truthClasses - 1}`);
+    if (goldTruth[q] !== -1) throw new DawidSkeneInputError(`gold.question[${i}] = ${q} is listed more than once`);
+    goldTruth[q] = t;
+  }
+  return goldTruth;
+}
+
+/**
+ * The EM loop of `dawidSkene`; with `goldTruth` (per question its known class or -1) the golden questions' posteriors
+ * are their truth, the priors come from the other answered questions, and the confusion rows the gold estimates are
+ * held fixed.
+ */
+function expectationMaximisation(
+  input: DawidSkeneInput,
+  options: ValidOptions,
+  order: { questionStart: Int32Array; cell: Int32Array },
+  goldTruth: Int32Array | null,
+  fixGoldRows = true,
+): { result: DawidSkeneResult; fixedRows?: Uint8Array; goldAnswers?: Int32Array } {
+  const { questions: Q, raters: R, truthClasses: K, answerOptions: A } = input;
+  const { questionStart, cell } = order;
   const { smoothing, maxIterations, tolerance } = options;
 
   let posterior = majorityVoteOrdered(Q, K, A, questionStart, cell, options.weights);
@@ -78,6 +162,38 @@ export function dawidSkene(input: DawidSkeneInput): DawidSkeneResult {
   const priors = new Float64Array(K);
   const logPriors = new Float64Array(K);
   const scores = new Float64Array(K);
+
+  // Gold: clamp the golden posteriors, count each rater's golden answers per (true class, answer), fix those rows.
+  let fixedRows: Uint8Array | undefined;
+  let goldAnswers: Int32Array | undefined;
+  let fixedConfusion: Float64Array | undefined;
+  // Whether the priors come from the questions that are not golden (true unless every answered question is golden).
+  let priorsFromOthers = true;
+  if (goldTruth) {
+    fixedRows = new Uint8Array(R * K);
+    goldAnswers = new Int32Array(R);
+    fixedConfusion = new Float64Array(R * K * A).fill(smoothing);
+    let othersAnswered = 0;
+    for (let q = 0; q < Q; q++) {
+      const t = goldTruth[q]!;
+      const end = questionStart[q + 1]!;
+      if (t < 0) {
+        if (end > questionStart[q]!) othersAnswered++;
+        continue;
+      }
+      const row = q * K;
+      for (let k = 0; k < K; k++) posterior[row + k] = k === t ? 1 : 0;
+      for (let j = questionStart[q]!; j < end; j++) {
+        const c = cell[j]!;
+        const r = Math.floor(c / (K * A));
+        goldAnswers[r]!++;
+        if (fixGoldRows) fixedRows[r * K + t] = 1;
+        fixedConfusion[c + t * A]! += 1;
+      }
+    }
+    normalizeRows(fixedConfusion, A);
+    priorsFromOthers = othersAnswered > 0;
+  }
 
   let iterations = 0;
   let converged = false;
@@ -90,9 +206,11 @@ export function dawidSkene(input: DawidSkeneInput): DawidSkeneResult {
     for (let q = 0; q < Q; q++) {
       const start = questionStart[q]!;
       const end = questionStart[q + 1]!;
-      if (start === end) continue;
+      const isGold = goldTruth !== null && goldTruth[q]! >= 0;
       const row = q * K;
-      for (let k = 0; k < K; k++) priors[k]! += posterior[row + k]!;
+      // With gold, the priors are the share among the other answered questions (or, if there are none, among the
+      // golden questions, answered or not).
+      if (isGold ? !priorsFromOthers : start < end) for (let k = 0; k < K; k++) priors[k]! += posterior[row + k]!;
       for (let j = start; j < end; j++) {
         const c = cell[j]!;
         for (let k = 0; k < K; k++) confusion[c + k * A]! += posterior[row + k]!;
@@ -101,11 +219,21 @@ export function dawidSkene(input: DawidSkeneInput): DawidSkeneResult {
     normalizeRows(priors, K);
     for (let k = 0; k < K; k++) logPriors[k] = Math.log(priors[k]!);
     normalizeRows(confusion, A);
+    if (fixedRows) {
+      for (let rk = 0; rk < R * K; rk++) {
+        if (fixedRows[rk]) for (let a = 0; a < A; a++) confusion[rk * A + a] = fixedConfusion![rk * A + a]!;
+      }
+    }
     for (let i = 0; i < confusion.length; i++) logConfusion[i] = Math.log(confusion[i]!);
 
     // E-step: each question's posterior from the priors and its raters' confusion rows, in log space.
     let maxChange = 0;
     for (let q = 0; q < Q; q++) {
+      const row = q * K;
+      if (goldTruth !== null && goldTruth[q]! >= 0) {
+        for (let k = 0; k < K; k++) next[row + k] = posterior[row + k]!;
+        continue;
+      }
       for (let k = 0; k < K; k++) scores[k] = logPriors[k]!;
       const end = questionStart[q + 1]!;
       for (let j = questionStart[q]!; j < end; j++) {
@@ -120,7 +248,6 @@ export function dawidSkene(input: DawidSkeneInput): DawidSkeneResult {
         scores[k] = e;
         sum += e;
       }
-      const row = q * K;
       for (let k = 0; k < K; k++) {
         const p = scores[k]! / sum;
         const change = Math.abs(p - posterior[row + k]!);
@@ -134,7 +261,8 @@ export function dawidSkene(input: DawidSkeneInput): DawidSkeneResult {
       break;
     }
   }
-  return { truthClasses: K, answerOptions: A, posterior, confusion, priors, iterations, converged };
+  const result: DawidSkeneResult = { truthClasses: K, answerOptions: A, posterior, confusion, priors, iterations, converged };
+  return fixedRows ? { result, fixedRows, goldAnswers: goldAnswers! } : { result };
 }
 
 /**

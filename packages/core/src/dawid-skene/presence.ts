@@ -1,4 +1,14 @@
-import { classProbability, dawidSkene, DawidSkeneInputError, majorityVote, type DawidSkeneInput, type DawidSkeneResult } from './dawid-skene';
+import {
+  classProbability,
+  dawidSkene,
+  DawidSkeneInputError,
+  dawidSkeneWithGold,
+  majorityVote,
+  type DawidSkeneGold,
+  type DawidSkeneGoldResult,
+  type DawidSkeneInput,
+  type DawidSkeneResult,
+} from './dawid-skene';
 
 /**
  * ReaL-style questions: "is this class present in this image?", answered no / maybe / yes (Shankar et al.'s
@@ -19,6 +29,54 @@ function presenceInput(input: PresenceInput): DawidSkeneInput {
 /** Dawid–Skene over presence questions: 2 true classes (absent, present), 3 answers (no, maybe, yes). */
 export function dawidSkenePresence(input: PresenceInput): DawidSkeneResult {
   return dawidSkene(presenceInput(input));
+}
+
+export interface PresenceGoldInput extends PresenceInput {
+  /** Golden presence questions: `truth[i]` is absent (0) or present (1) for question `question[i]`. */
+  gold: DawidSkeneGold;
+  /** See `DawidSkeneGoldInput.goldConfusion`. Default 'fixed'. */
+  goldConfusion?: 'fixed' | 'learned';
+}
+
+/**
+ * Dawid–Skene over presence questions, each rater's confusion rows estimated on the golden questions and held fixed
+ * (see `dawidSkeneWithGold`).
+ */
+export function dawidSkenePresenceWithGold(input: PresenceGoldInput): DawidSkeneGoldResult {
+  return dawidSkeneWithGold({ ...presenceInput(input), gold: input.gold, goldConfusion: input.goldConfusion ?? 'fixed' });
+}
+
+/**
+ * The truth of golden presence questions from the experts' answers to them (ReaL's `golden.npz`: 5 experts, each
+ * answering every golden question no / maybe / yes): yes counts 1, maybe 0.5, no 0, and the question's truth is present
+ * when the mean is above 0.5, absent when below. A question the experts split evenly on, or none answered, is not
+ * golden and is left out. `answers` is flat like a crowd's (`rater` = the expert), in any order.
+ */
+export function presenceGoldFromExperts(questions: number, answers: DawidSkeneInput['answers']): DawidSkeneGold {
+  const n = answers.question.length;
+  if (answers.answer.length !== n || answers.rater.length !== n) {
+    throw new DawidSkeneInputError(
+      `answers.question, answers.rater and answers.answer must have the same length, got ${n}, ${answers.rater.length}, ${answers.answer.length}`,
+    );
+  }
+  const yes = new Float64Array(questions);
+  const count = new Int32Array(questions);
+  for (let i = 0; i < n; i++) {
+    const q = answers.question[i]!;
+    const a = answers.answer[i]!;
+    if (!(q >= 0 && q < questions)) throw new DawidSkeneInputError(`answers.question[${i}] = ${q} is outside 0..${questions - 1}`);
+    if (!(a >= 0 && a <= 2)) throw new DawidSkeneInputError(`answers.answer[${i}] = ${a} is outside 0..2`);
+    yes[q]! += a === PRESENCE_ANSWER.yes ? 1 : a === PRESENCE_ANSWER.maybe ? 0.5 : 0;
+    count[q]!++;
+  }
+  const question: number[] = [];
+  const truth: number[] = [];
+  for (let q = 0; q < questions; q++) {
+    if (count[q] === 0 || yes[q]! * 2 === count[q]) continue;
+    question.push(q);
+    truth.push(yes[q]! * 2 > count[q]! ? PRESENCE_TRUTH.present : PRESENCE_TRUTH.absent);
+  }
+  return { question: Int32Array.from(question), truth: Int32Array.from(truth) };
 }
 
 /** P(present) per question, from a presence result. */
