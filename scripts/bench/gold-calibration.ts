@@ -8,7 +8,10 @@
 //   raters_golden.npz: every rater's no / maybe / yes on 1,135 golden questions; golden.npz: the 5 experts' answers
 //   to them, truth = present when at least 3 of the 5 said yes: 248 present, 887 absent). REAL_RATERS below are the
 //   counts, per rater, of each answer given truth absent, then given truth present. Their accuracy (yes on present, no
-//   on absent) ranges from 0.21 (one rater answering yes to nearly everything) to 0.89, median 0.85; nearly all are
+//   on absent) ranges from 0.21 (one rater answering yes to nearly everything) to 0.89, median 0.85 (source: the files
+//   at the repository's commit bcd006fe12e929f055e0ec7fe39dbf4d64a6881a; its README puts its example code under the
+//   Apache License 2.0 and names no licence of its own for the data; only these per-rater tallies are copied here,
+//   not the files); nearly all are
 //   careful about absent classes (P(no | absent) median 0.93) and much less sure of present ones (P(yes | present)
 //   median 0.56, the rest mostly "no").
 // - `generator`: the generator's own spread: a third of the raters answer at random, the others are right 85–90% of
