@@ -180,12 +180,15 @@ function fromOf(db: Queries, projectId: number, filters: ItemFilters, driver: Dr
 export function whereOf(projectId: number, filters: ItemFilters): RawBuilder<unknown> {
   const conditions = [sql`i.project_id = ${projectId}`];
   if (filters.status !== undefined) conditions.push(sql`i.status = ${filters.status}`);
+  // `+i.id`: the list of a dispute kind's or an expert's items is looked into, row by row, never walked. SQLite's planner
+  // otherwise took it for an equality on the id, and looked every listed id up for every row of the sort's index (an
+  // expert's 240,000 items against a million images: 211 s for one page sorted by file).
   if (filters.disputeKind !== undefined) {
-    conditions.push(sql`i.id IN (SELECT item_id FROM item_dispute_kinds WHERE project_id = ${projectId} AND kind = ${filters.disputeKind})`);
+    conditions.push(sql`+i.id IN (SELECT item_id FROM item_dispute_kinds WHERE project_id = ${projectId} AND kind = ${filters.disputeKind})`);
   }
   if (filters.expertId !== undefined) {
     // Verdicts are never deleted: any revision means a current verdict.
-    conditions.push(sql`i.id IN (SELECT item_id FROM verdicts WHERE user_id = ${filters.expertId})`);
+    conditions.push(sql`+i.id IN (SELECT item_id FROM verdicts WHERE user_id = ${filters.expertId})`);
   }
   const { wrongModel } = filters;
   if (filters.severity !== undefined || filters.category !== undefined) {
