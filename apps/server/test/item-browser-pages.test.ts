@@ -117,6 +117,11 @@ describe('item browser pages, on this engine', () => {
       { category: DEFAULT_MISTAKE_CATEGORIES[0]!, sort: 'priority', order: 'asc' },
       { wrongModel: project.modelNames[2]!, sort: 'file', order: 'desc' },
     ];
+    // A class filter too: its few matches found first, then sorted; the class with the most items, for several pages.
+    const byClass = new Map<string, number>();
+    for (const row of (await page({ sort: 'id', limit: 500 })).rows) byClass.set(row.originalLabel.key, (byClass.get(row.originalLabel.key) ?? 0) + 1);
+    const commonest = [...byClass].sort((a, b) => b[1] - a[1])[0]![0];
+    for (const sort of ['updated', 'divisiveness', 'status', 'priority'] as const) queries.push({ class: commonest, sort, order: 'asc' });
     for (const query of queries) {
       const whole = await page({ ...query, limit: 500 });
       expect(whole.next).toBeNull();

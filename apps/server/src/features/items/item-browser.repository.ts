@@ -1,7 +1,7 @@
 import type { DisputeKind, FinalSeverity, ItemBrowserSort, ItemStatus, SortOrder } from '@bagel/contracts';
 import { sql, type RawBuilder } from 'kysely';
 import type { Queries } from '../../db/database';
-import { indexedBy, joinInWrittenOrder } from '../../db/dialect';
+import { computedWhole, indexedBy, joinInWrittenOrder } from '../../db/dialect';
 
 /** The filters of a page, resolved to ids (names were checked against the project by the service). */
 export interface ItemFilters {
@@ -260,10 +260,16 @@ export function segmentPageSql(db: Queries, projectId: number, filters: ItemFilt
     // A row value compares column by column, as the ORDER BY sorts: both engines read it from the segment's index.
     conditions.push(columns.length === 1 ? sql`${columns[0]!} ${past} ${values[0]}` : sql`(${sql.join(columns)}) ${past} (${sql.join(values)})`);
   }
-  const orderBy = [...columnsOf(segment), segment.id].map((key) => sql`${key} ${direction(order)}`);
-  return sql<PlacedRow>`SELECT ${segment.id} AS id, ${sql.lit(segmentIndex)} AS segment${sql.join(keyColumns(columnsOf(segment)).map((k) => sql`, ${k}`), sql``)}
+  const select = sql`SELECT ${segment.id} AS id, ${sql.lit(segmentIndex)} AS segment${sql.join(keyColumns(columnsOf(segment)).map((k) => sql`, ${k}`), sql``)}
 FROM ${fromOf(db, projectId, filters, segment.driver, [])}
-WHERE ${and(conditions)}
+WHERE ${and(conditions)}`;
+  if (filters.classIndex !== undefined) {
+    // The class's few matches, found first and then sorted (see computedWhole).
+    const outer = [...segment.keys.map((_, n) => sql.ref(`page.k${n}`)), sql.ref('page.id')].map((key) => sql`${key} ${direction(order)}`);
+    return sql<PlacedRow>`SELECT * FROM (${select} ${computedWhole(db)}) page\nORDER BY ${sql.join(outer)}\nLIMIT ${limit}`;
+  }
+  const orderBy = [...columnsOf(segment), segment.id].map((key) => sql`${key} ${direction(order)}`);
+  return sql<PlacedRow>`${select}
 ORDER BY ${sql.join(orderBy)}
 LIMIT ${limit}`;
 }
