@@ -102,6 +102,17 @@ export type KeyKind = 'integer' | 'real' | 'text';
 const integer = (column: RawBuilder<unknown>) => ({ column, kind: 'integer' as const });
 const real = (column: RawBuilder<unknown>) => ({ column, kind: 'real' as const });
 const text = (column: RawBuilder<unknown>) => ({ column, kind: 'text' as const });
+
+/** A sort by a key of the item's consensus: the items with one by that key's index, then those without (last either way) by id. */
+const byConsensusKey = (key: Segment['keys'][number], index: string): SortPlan => ({
+  segments: [
+    { keys: [key], id: sql`c.item_id`, driver: { table: 'item_consensus', index } },
+    { where: sql`NOT ${HAS_CONSENSUS}`, keys: [], id: ITEM_ID, driver: BY_ID },
+  ],
+  segmentOf: sql`CASE WHEN c.item_id IS NULL THEN 1 ELSE 0 END`,
+  joins: ['consensus'],
+});
+
 const SORTS: Record<ItemBrowserSort, SortPlan> = {
   priority: { segments: [{ keys: [integer(sql`i.models_wrong`), real(sql`i.confidence`)], id: ITEM_ID, driver: { table: 'items', index: 'items_by_priority' } }], joins: [] },
   id: { segments: [{ keys: [], id: ITEM_ID, driver: BY_ID }], joins: [] },
@@ -112,23 +123,9 @@ const SORTS: Record<ItemBrowserSort, SortPlan> = {
     segmentOf: STATUS_RANK,
     joins: [],
   },
-  divisiveness: {
-    segments: [
-      { keys: [real(sql`c.divisiveness`)], id: sql`c.item_id`, driver: { table: 'item_consensus', index: 'item_consensus_by_divisiveness' } },
-      { where: sql`NOT ${HAS_CONSENSUS}`, keys: [], id: ITEM_ID, driver: BY_ID },
-    ],
-    segmentOf: sql`CASE WHEN c.item_id IS NULL THEN 1 ELSE 0 END`,
-    joins: ['consensus'],
-  },
+  divisiveness: byConsensusKey(real(sql`c.divisiveness`), 'item_consensus_by_divisiveness'),
   verdicts: { segments: [{ keys: [integer(sql`i.verdict_count`)], id: ITEM_ID, driver: { table: 'items', index: 'items_by_verdicts' } }], joins: [] },
-  updated: {
-    segments: [
-      { keys: [text(sql`c.updated_at`)], id: sql`c.item_id`, driver: { table: 'item_consensus', index: 'item_consensus_by_update' } },
-      { where: sql`NOT ${HAS_CONSENSUS}`, keys: [], id: ITEM_ID, driver: BY_ID },
-    ],
-    segmentOf: sql`CASE WHEN c.item_id IS NULL THEN 1 ELSE 0 END`,
-    joins: ['consensus'],
-  },
+  updated: byConsensusKey(text(sql`c.updated_at`), 'item_consensus_by_update'),
 };
 
 const and = (conditions: RawBuilder<unknown>[]) => sql.join(conditions, sql`\n  AND `);
