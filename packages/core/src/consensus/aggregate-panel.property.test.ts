@@ -1,65 +1,14 @@
 import fc from 'fast-check';
-import type { Judgement, Severity } from '@bagel/contracts';
 import { describe, expect, it } from 'vitest';
-import { isMistakeUnderJudgements } from '../mistakes';
-import { aggregatePanel, type PanelInput, type PanelVerdict } from './aggregate-panel';
-import type { PanelQuorum } from './quorum';
+import { panelArbitraries } from './panel-test-helpers';
+import { aggregatePanel, type PanelInput } from './aggregate-panel';
 
 // Small pools make collisions (equal votes, ties, shared top-1s) frequent, which is where aggregation can go wrong.
 const CLASS_POOL = ['a', 'b', 'c', 'd', 'e'];
 const CATEGORIES = ['Fine-grained error', 'Spurious Correlation', 'Non-prototypical'];
 const REASONS = ['Drawing, painting, cartoon or rendering', 'Excessively edited'];
 
-const judgement = fc.constantFrom<Judgement>('correct', 'wrong', 'unclear');
-const grade = fc.record({ severity: fc.constantFrom<Severity>('Major', 'Minor', 'Borderline'), category: fc.constantFrom(...CATEGORIES) });
-
-interface ItemShape {
-  candidates: string[];
-  models: { name: string; top1Key: string }[];
-}
-
-const itemShape: fc.Arbitrary<ItemShape> = fc
-  .uniqueArray(fc.constantFrom(...CLASS_POOL), { minLength: 1, maxLength: CLASS_POOL.length })
-  .chain((candidates) =>
-    fc
-      // Mostly a candidate (as on a real item), sometimes a class outside them, to cover the unjudged top-1.
-      .array(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...candidates) }, { weight: 1, arbitrary: fc.constant('outside') }), {
-        minLength: 0,
-        maxLength: 3,
-      })
-      .map((top1s) => ({ candidates, models: top1s.map((top1Key, i) => ({ name: `model${i}`, top1Key })) })),
-  );
-
-/**
- * A verdict that would pass the server's validation: the mistake of every model whose top-1 it does not judge
- * correct or unclear is graded, and only those. `judgeAll` makes it judge every candidate.
- */
-function validVerdict(shape: ItemShape, judgeAll: boolean): fc.Arbitrary<Omit<PanelVerdict, 'expert'>> {
-  const labelEntry = judgeAll ? judgement : fc.option(judgement, { nil: undefined, freq: 4 });
-  return fc
-    .record({
-      judgements: fc.tuple(...shape.candidates.map(() => labelEntry)),
-      problematic: fc.option(fc.record({ reason: fc.constantFrom(...REASONS) }), { nil: null, freq: 3 }),
-      grades: fc.tuple(...shape.models.map(() => grade)),
-    })
-    .map(({ judgements, problematic, grades }) => {
-      const labels: Record<string, Judgement> = {};
-      shape.candidates.forEach((key, i) => {
-        const j = judgements[i];
-        if (j !== undefined) labels[key] = j;
-      });
-      const mistakes: PanelVerdict['mistakes'] = Object.fromEntries(
-        shape.models.flatMap((m, i) => (isMistakeUnderJudgements(m.top1Key, labels) ? [[m.name, grades[i] as (typeof grades)[number]]] : [])),
-      );
-      return { labels, problematic, mistakes };
-    });
-}
-
-const quorum: fc.Arbitrary<PanelQuorum> = fc.oneof(
-  fc.constant<PanelQuorum>({ kind: 'majority' }),
-  fc.constant<PanelQuorum>({ kind: 'unanimity' }),
-  fc.double({ min: 0.05, max: 1, noNaN: true }).map<PanelQuorum>((value) => ({ kind: 'fraction', value })),
-);
+const { itemShape, validVerdict, quorum } = panelArbitraries({ classes: CLASS_POOL, categories: CATEGORIES, reasons: REASONS, maxModels: 3, unjudgedFreq: 4, problematicFreq: 3 });
 
 /** Any panel: 0 to panelSize + 1 verdicts (a panel can hold more verdicts than its size if the setting was lowered). */
 const anyPanel: fc.Arbitrary<PanelInput> = fc.record({ shape: itemShape, panelSize: fc.integer({ min: 1, max: 6 }), quorum }).chain(({ shape, panelSize, quorum }) =>

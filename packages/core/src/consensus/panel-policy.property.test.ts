@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { Judgement, Severity } from '@bagel/contracts';
+import type { Severity } from '@bagel/contracts';
 import { describe, expect, it } from 'vitest';
-import { isMistakeUnderJudgements } from '../mistakes';
+import { panelArbitraries } from './panel-test-helpers';
 import { aggregatePanel, type PanelConsensus, type PanelInput, type PanelVerdict } from './aggregate-panel';
 import { decidePanelNext, type PanelPolicy } from './panel-policy';
 import { quorumSize, type PanelQuorum } from './quorum';
@@ -11,49 +11,7 @@ const CLASS_POOL = ['a', 'b', 'c', 'd'];
 const CATEGORIES = ['Fine-grained error', 'Spurious Correlation'];
 const REASON = 'Excessively edited';
 
-const judgement = fc.constantFrom<Judgement>('correct', 'wrong', 'unclear');
-const grade = fc.record({ severity: fc.constantFrom<Severity>('Major', 'Minor', 'Borderline'), category: fc.constantFrom(...CATEGORIES) });
-
-interface ItemShape {
-  candidates: string[];
-  models: { name: string; top1Key: string }[];
-}
-
-const itemShape: fc.Arbitrary<ItemShape> = fc
-  .uniqueArray(fc.constantFrom(...CLASS_POOL), { minLength: 1, maxLength: CLASS_POOL.length })
-  .chain((candidates) =>
-    fc
-      .array(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...candidates) }, { weight: 1, arbitrary: fc.constant('outside') }), { maxLength: 2 })
-      .map((top1s) => ({ candidates, models: top1s.map((top1Key, i) => ({ name: `model${i}`, top1Key })) })),
-  );
-
-/** A valid verdict (the mistakes of exactly the models it judges mistaken are graded); `judgeAll` judges every candidate. */
-function validVerdict(shape: ItemShape, judgeAll: boolean): fc.Arbitrary<Omit<PanelVerdict, 'expert'>> {
-  const labelEntry = judgeAll ? judgement : fc.option(judgement, { nil: undefined, freq: 5 });
-  return fc
-    .record({
-      judgements: fc.tuple(...shape.candidates.map(() => labelEntry)),
-      problematic: fc.option(fc.constant({ reason: REASON }), { nil: null, freq: 4 }),
-      grades: fc.tuple(...shape.models.map(() => grade)),
-    })
-    .map(({ judgements, problematic, grades }) => {
-      const labels: Record<string, Judgement> = {};
-      shape.candidates.forEach((key, i) => {
-        const j = judgements[i];
-        if (j !== undefined) labels[key] = j;
-      });
-      const mistakes: PanelVerdict['mistakes'] = Object.fromEntries(
-        shape.models.flatMap((m, i) => (isMistakeUnderJudgements(m.top1Key, labels) ? [[m.name, grades[i] as (typeof grades)[number]]] : [])),
-      );
-      return { labels, problematic, mistakes };
-    });
-}
-
-const quorum: fc.Arbitrary<PanelQuorum> = fc.oneof(
-  fc.constant<PanelQuorum>({ kind: 'majority' }),
-  fc.constant<PanelQuorum>({ kind: 'unanimity' }),
-  fc.double({ min: 0.05, max: 1, noNaN: true }).map<PanelQuorum>((value) => ({ kind: 'fraction', value })),
-);
+const { itemShape, validVerdict, quorum } = panelArbitraries({ classes: CLASS_POOL, categories: CATEGORIES, reasons: [REASON], maxModels: 2, unjudgedFreq: 5, problematicFreq: 4 });
 
 const policy: fc.Arbitrary<PanelPolicy> = fc.oneof(
   fc.constant<PanelPolicy>({ mode: 'fixed' }),
