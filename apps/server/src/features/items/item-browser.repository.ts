@@ -13,7 +13,15 @@ export interface ItemFilters {
   severity?: FinalSeverity;
   category?: string;
   expertId?: number;
+  /** The expert has verdicts on few items (FEW_MATCHES at most): a page starts from them (see fromOf). */
+  fewExpertItems?: boolean;
 }
+
+/** A filter that matches at most this many items is where a page starts, its matches then sorted. */
+export const FEW_MATCHES = 5000;
+
+/** The filter a page starts from, when one matches few items: a class (always a few thousand images at most), or an expert with few verdicts. */
+const startsFromFewMatches = (filters: ItemFilters) => filters.classIndex !== undefined || filters.fewExpertItems === true;
 
 export interface ItemBrowserRecord {
   itemId: number;
@@ -139,8 +147,8 @@ const classMatches = (projectId: number, classIndex: number) =>
     UNION SELECT image_id FROM predictions WHERE rank = 1 AND class_idx = ${classIndex}) m`;
 
 /**
- * The FROM clause of a page, a segment of one, or a count. With a class filter, the class's few matching items come
- * first and the page sorts them (a walk of a sort's index would pass most of the project's items to find them);
+ * The FROM clause of a page, a segment of one, or a count. With a class filter, or an expert with few verdicts, the
+ * filter's few matching items come first and the page sorts them (a walk of a sort's index would pass most of the project's items to find them);
  * else a segment walks its driver's index from the cursor, and a count or a page by offset reads the items. On
  * SQLite, which keeps no statistics, the order of the tables and the index are stated (joinInWrittenOrder,
  * indexedBy): its planner otherwise takes any index on project_id and sorts every match.
@@ -151,6 +159,8 @@ function fromOf(db: Queries, projectId: number, filters: ItemFilters, driver: Dr
   const joined = new Set<string>();
   if (filters.classIndex !== undefined) {
     parts.push(classMatches(projectId, filters.classIndex), sql`${then} items i ON i.image_id = m.image_id`);
+  } else if (filters.fewExpertItems && filters.expertId !== undefined) {
+    parts.push(sql`(SELECT DISTINCT item_id FROM verdicts WHERE user_id = ${filters.expertId}) e ${then} items i ON i.id = e.item_id`);
   } else if (driver === 'items') {
     parts.push(sql`items i`);
   } else if (driver.table === 'items') {
@@ -260,8 +270,8 @@ export function segmentPageSql(db: Queries, projectId: number, filters: ItemFilt
   const select = sql`SELECT ${segment.id} AS id, ${sql.lit(segmentIndex)} AS segment${sql.join(keyColumns(columnsOf(segment)).map((k) => sql`, ${k}`), sql``)}
 FROM ${fromOf(db, projectId, filters, segment.driver, [])}
 WHERE ${and(conditions)}`;
-  if (filters.classIndex !== undefined) {
-    // The class's few matches, found first and then sorted (see computedWhole).
+  if (startsFromFewMatches(filters)) {
+    // The filter's few matches, found first and then sorted (see computedWhole).
     const outer = [...segment.keys.map((_, n) => sql.ref(`page.k${n}`)), sql.ref('page.id')].map((key) => sql`${key} ${direction(order)}`);
     return sql<PlacedRow>`SELECT * FROM (${select} ${computedWhole(db)}) page\nORDER BY ${sql.join(outer)}\nLIMIT ${limit}`;
   }
@@ -315,18 +325,18 @@ export function createItemBrowserRepository(db: Queries) {
     /**
      * How many items match the filters when that is cheap, else null: without a filter but the status, from the
      * project's item totals (kept with every status change, in the same write: see project-totals.ts); with a class
-     * filter, from the class's few matches. A broad filter's count reads every item of the project (0.3 s at a
-     * million): that is `count`, asked for on its own.
+     * filter or an expert with few verdicts, from the filter's few matches. A broad filter's count reads every item of
+     * the project (0.3 s at a million): that is `count`, asked for on its own.
      */
     async cheapCount(projectId: number, filters: ItemFilters): Promise<number | null> {
-      const onlyStatus = Object.entries(filters).every(([name, value]) => name === 'status' || value === undefined);
+      const onlyStatus = Object.entries(filters).every(([name, value]) => name === 'status' || name === 'fewExpertItems' || value === undefined);
       if (onlyStatus) {
         const columns = filters.status === undefined ? STATUS_ORDER.map((s) => STATUS_TOTAL[s]) : [STATUS_TOTAL[filters.status]];
         const { rows } = await sql<{ n: number | string | null }>`SELECT sum(${sql.join(columns.map((c) => sql.ref(c)), sql` + `)}) AS n
           FROM project_item_totals WHERE project_id = ${projectId}`.execute(db);
         return Number(rows[0]?.n ?? 0);
       }
-      return filters.classIndex === undefined ? null : this.count(projectId, filters);
+      return startsFromFewMatches(filters) ? this.count(projectId, filters) : null;
     },
 
     /** How many items match the filters, exactly. */
@@ -398,6 +408,12 @@ export function createItemBrowserRepository(db: Queries) {
     async modelPosition(modelId: number): Promise<number> {
       const row = await db.selectFrom('models').select('position').where('id', '=', modelId).executeTakeFirst();
       return row?.position ?? Number.MAX_SAFE_INTEGER;
+    },
+
+    /** Whether a user has verdicts on FEW_MATCHES items at most (their revisions counted: an upper bound, read no further). */
+    async hasFewVerdicts(userId: number): Promise<boolean> {
+      const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM (SELECT 1 FROM verdicts WHERE user_id = ${userId} LIMIT ${FEW_MATCHES + 1}) v`.execute(db);
+      return Number(rows[0]!.n) <= FEW_MATCHES;
     },
 
     /** A user's id by username (case-insensitive, as sign-in), or null. */

@@ -45,6 +45,7 @@ export function createItemBrowserService(database: Database) {
       const userId = await repository.userId(query.expert);
       if (userId === null) throw unknownValue('expert', `Unknown expert '${query.expert}': no user has that name`);
       filters.expertId = userId;
+      filters.fewExpertItems = await repository.hasFewVerdicts(userId);
     }
     return filters;
   }
