@@ -20,7 +20,7 @@ export interface ItemFilters {
 /** A filter that matches at most this many items is where a page starts, its matches then sorted. */
 export const FEW_MATCHES = 5000;
 
-/** The filter a page starts from, when one matches few items: a class (always a few thousand images at most), or an expert with few verdicts. */
+/** Whether a page starts from a filter's few matches: a class (a few thousand images at most), or an expert with few verdicts. */
 const startsFromFewMatches = (filters: ItemFilters) => filters.classIndex !== undefined || filters.fewExpertItems === true;
 
 export interface ItemBrowserRecord {
@@ -148,8 +148,10 @@ const classMatches = (projectId: number, classIndex: number) =>
 
 /**
  * The FROM clause of a page, a segment of one, or a count. With a class filter, or an expert with few verdicts, the
- * filter's few matching items come first and the page sorts them (a walk of a sort's index would pass most of the project's items to find them);
- * else a segment walks its driver's index from the cursor, and a count or a page by offset reads the items. On
+ * filter's few matching items come first and the page sorts them (a walk of a sort's index would pass most of the
+ * project's items to find them; the filter's condition stays in the WHERE clause too, since a class filter takes
+ * precedence); else a segment walks its driver's index from the cursor, and a count or a page by offset reads the
+ * items. On
  * SQLite, which keeps no statistics, the order of the tables and the index are stated (joinInWrittenOrder,
  * indexedBy): its planner otherwise takes any index on project_id and sorts every match.
  */
@@ -187,9 +189,9 @@ function fromOf(db: Queries, projectId: number, filters: ItemFilters, driver: Dr
 export function whereOf(projectId: number, filters: ItemFilters): RawBuilder<unknown> {
   const conditions = [sql`i.project_id = ${projectId}`];
   if (filters.status !== undefined) conditions.push(sql`i.status = ${filters.status}`);
-  // `+i.id`: the list of a dispute kind's or an expert's items is looked into, row by row, never walked. SQLite's planner
-  // otherwise took it for an equality on the id, and looked every listed id up for every row of the sort's index (an
-  // expert's 240,000 items against a million images: 211 s for one page sorted by file).
+  // `+i.id`: the list of a dispute kind's or an expert's items is looked into, row by row, never walked. SQLite's
+  // planner otherwise took it for an equality on the id, and looked every listed id up for every row of the sort's
+  // index (an expert's 240,000 items against a million images: 211 s for one page sorted by file).
   if (filters.disputeKind !== undefined) {
     conditions.push(sql`+i.id IN (SELECT item_id FROM item_dispute_kinds WHERE project_id = ${projectId} AND kind = ${filters.disputeKind})`);
   }

@@ -1,5 +1,4 @@
 import type { ItemStatus, PanelPolicy } from '@bagel/contracts';
-import { panelBounds } from '@bagel/core';
 
 /**
  * How many verdicts plus other experts' live claims an item's panel takes now (its slots), under the project's panel
@@ -10,7 +9,7 @@ import { panelBounds } from '@bagel/core';
  *   time: each verdict may settle the item), never more than `max`; an item out of the queue (agreed, disputed,
  *   final) takes no more verdicts.
  * The queue's SQL says the same (review-queue.repository.ts, `claimable`), and panel_complete is 1 from the most
- * verdicts on (`panelBounds(...).max`).
+ * verdicts on (panelBounds(...).max, in @bagel/core).
  */
 export function panelRoom(policy: PanelPolicy, panelSize: number, verdicts: number, status: ItemStatus | string): number {
   if (policy.mode === 'fixed') return panelSize;
@@ -22,9 +21,3 @@ export function panelRoom(policy: PanelPolicy, panelSize: number, verdicts: numb
 export function storedPanelPolicy(text: string): PanelPolicy {
   return JSON.parse(text) as PanelPolicy;
 }
-
-/** The fewest and the most verdicts an item gets: what the queue's `claimable` takes as its bounds. */
-export const queueBounds = (project: { panelSize: number; panel: PanelPolicy }): { fewest: number; most: number } => {
-  const { min, max } = panelBounds(project.panel, project.panelSize);
-  return { fewest: min, most: max };
-};

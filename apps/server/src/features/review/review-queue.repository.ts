@@ -1,9 +1,10 @@
 import type { PanelPolicy } from '@bagel/contracts';
+import { panelBounds } from '@bagel/core';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { forUpdate, indexedBy, lockRows } from '../../db/dialect';
 import { preparedQuery } from '../../db/prepared-query';
-import { panelRoom, queueBounds, storedPanelPolicy } from './panel-room';
+import { panelRoom, storedPanelPolicy } from './panel-room';
 
 export interface Claim {
   itemId: number;
@@ -135,7 +136,8 @@ const claimTarget = preparedQuery(
 /**
  * The review queue: which item an expert judges next, reserved for them by a claim.
  *
- * An item needs `panelSize` verdicts (an adaptive panel: the slots panel-room.ts says). Its free slots are panelSize - verdicts - live claims of other experts, and
+ * An item needs `panelSize` verdicts (an adaptive panel: the slots panel-room.ts says). Its free slots are
+ * panelSize - verdicts - live claims of other experts, and
  * `next` only hands out an item with a free slot, taking the slot in the same write that counted it, so an item never
  * holds more live claims plus verdicts than its panel, however many experts ask at once. An expired claim stops
  * counting by its expiry time alone; no sweeper is needed (the rows are deleted lazily). A reviewer who has seen the
@@ -164,7 +166,7 @@ export function createReviewQueueRepository(db: Queries) {
     skipped: boolean,
     tried: readonly number[],
   ): Promise<number | undefined> {
-    const { fewest, most } = queueBounds(project);
+    const { min: fewest, max: most } = panelBounds(project.panel, project.panelSize);
     const row =
       tried.length === 0
         ? await picks[skipped ? 1 : 0]!.first(db, userId, project.id, fewest, most, now, after)
@@ -178,7 +180,7 @@ export function createReviewQueueRepository(db: Queries) {
      * claiming ahead), or null when nothing is left for them. In a write.
      */
     async claimNext(userId: number, project: { id: number; panelSize: number; panel: PanelPolicy; claimMs: number }, now: number, after?: number): Promise<Claim | null> {
-      const { fewest, most } = queueBounds(project);
+      const { min: fewest, max: most } = panelBounds(project.panel, project.panelSize);
       // PostgreSQL: this expert's claims, one request at a time (see above). SQLite: nothing to do.
       await lockRows(db, 'users', [userId]);
       await deleteExpiredClaims.run(db, userId, now);

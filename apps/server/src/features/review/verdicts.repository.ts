@@ -1,8 +1,9 @@
 import type { ItemStatus, ParsedVerdictRequest, Verdict } from '@bagel/contracts';
+import { panelBounds } from '@bagel/core';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { preparedQuery } from '../../db/prepared-query';
-import { panelRoom, queueBounds, storedPanelPolicy } from './panel-room';
+import { panelRoom, storedPanelPolicy } from './panel-room';
 
 export interface VerdictRow {
   item_id: number;
@@ -212,7 +213,7 @@ export function createVerdictsRepository(db: Queries) {
       );
       if (revision === 1) {
         // The first verdict fills one panel slot, and the claim that reserved the slot is fulfilled.
-        await countFirstVerdict.run(db, itemId, queueBounds({ panelSize: state.panel_size, panel: policy }).most);
+        await countFirstVerdict.run(db, itemId, panelBounds(policy, state.panel_size).max);
         await releaseClaim.run(db, itemId, userId);
       }
       return { outcome: 'stored', revision, afterSeeingPanel };
