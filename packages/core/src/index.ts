@@ -11,3 +11,4 @@ export * from './metrics';
 export * from './exports';
 export * from './formats/prior-judgements';
 export * from './seeded-random';
+export * from './anchoring';

@@ -22,3 +22,4 @@ export {
   type KrippendorffAlpha,
   type RaterAgreement,
 } from './agreement';
+export { wilsonInterval, newcombeDifference, type Proportion, type ProportionDifference } from './proportion';

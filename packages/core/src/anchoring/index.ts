@@ -1,0 +1,2 @@
+export { modelEvidenceCondition, candidatesWithModelsHidden, type EvidenceCondition } from './model-evidence';
+export { modelEvidenceEffect, type EvidenceObservation, tallyEvidence, type EvidenceTally, type EvidenceTallies, type EvidenceComparison, type ModelEvidenceEffect } from './evidence-effect';
