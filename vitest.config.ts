@@ -26,6 +26,7 @@ const POSTGRES_SUITES = [
   'item-browser-pages',
   'lead',
   'login-limits',
+  'model-evidence',
   'my-verdicts',
   'openapi-docs',
   'panel',

@@ -115,7 +115,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
 /** A complete, valid verdict: original label correct, every other candidate wrong, each model's mistake graded. */
 function verdictFor(item: ReviewItem): VerdictRequest {
   const labels: VerdictRequest['labels'] = {};
-  for (const c of item.candidates) labels[c.key] = c.key === item.originalLabel.key ? 'correct' : 'wrong';
+  for (const c of item.candidates) labels[c.key] = c.key === item.originalLabel!.key ? 'correct' : 'wrong';
   const mistakes: VerdictRequest['mistakes'] = {};
   for (const m of item.models) {
     const top1 = m.predictions[0];

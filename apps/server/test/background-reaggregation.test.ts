@@ -102,6 +102,7 @@ describe('a quorum change on a large project', () => {
       projectId: project.projectId,
       quorum: { kind: 'unanimity' },
       panel: { mode: 'fixed' },
+      modelEvidence: 'shown',
       panelSize: 3,
       quorumSize: 3,
       reaggregatedItems: FIRST_STEP_ITEMS,

@@ -40,7 +40,7 @@ function itemIdOf(file: string): number {
 describe('the demo data set', () => {
   it('has a class with several images: the examples of tabby, on the review of chelsea.png, are two other images', async () => {
     const chelsea = await get<ReviewItem>('expert1', `/api/items/${itemIdOf('chelsea.png')}`);
-    expect(chelsea.originalLabel.key).toBe(TABBY);
+    expect(chelsea.originalLabel!.key).toBe(TABBY);
     const tabby = await get<ClassImagesPage>('expert1', `/api/projects/${projectId}/classes/${TABBY}/images`);
     expect(tabby.total).toBe(3);
     expect(tabby.rows.map((r) => r.file).filter((file) => file !== 'chelsea.png')).toEqual(['chelsea-copy-1.png', 'chelsea-copy-2.png']);

@@ -41,7 +41,7 @@ const project = () => seedSyntheticProject(t.database, { name: `drafts-${++seq}`
 
 const draftOf = (item: ReviewItem, overrides: Partial<VerdictDraftRequest> = {}): VerdictDraftRequest => ({
   baseRevision: 0,
-  labels: { [item.originalLabel.key]: 'correct', [item.models[0]!.predictions[0]!.key]: 'wrong' },
+  labels: { [item.originalLabel!.key]: 'correct', [item.models[0]!.predictions[0]!.key]: 'wrong' },
   addedKeys: ['c0099'],
   mistakes: { [item.models[0]!.model]: { severity: 'Major' } },
   problematic: true,

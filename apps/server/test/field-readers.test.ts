@@ -120,7 +120,7 @@ async function review(served: Served, itemsEach: number): Promise<{ judged: numb
   const splitItems = new Map<number, VerdictRequest>();
   const verdictFor = (item: ReviewItem, expert: number): VerdictRequest => {
     const h = (salt: number) => mix(item.id, salt);
-    const original = item.originalLabel.key;
+    const original = item.originalLabel!.key;
     const top1s = item.models.flatMap((m) => (m.predictions[0] ? [m.predictions[0].key] : []));
     const labels: VerdictRequest['labels'] = {};
     for (const c of item.candidates) labels[c.key] = 'wrong';

@@ -54,7 +54,7 @@ describe('GET /api/projects/:projectId/my-verdicts', () => {
     const third = await judgeNext('ann');
     judged = [first, second, third];
     // The first one revised last: it moves to the top, at revision 2, with another class judged correct.
-    const extraCorrect = first.candidates.find((c) => c.key !== first.originalLabel.key)!.key;
+    const extraCorrect = first.candidates.find((c) => c.key !== first.originalLabel!.key)!.key;
     await judge('ann', first, completeVerdict(first, 1, { labels: { [extraCorrect]: 'correct' }, mistakes: {} }));
 
     const page = await mine('ann');
@@ -65,13 +65,13 @@ describe('GET /api/projects/:projectId/my-verdicts', () => {
       [second.id, 1],
     ]);
     const [top, , problematic] = page.rows;
-    expect(top!.correct.map((c) => c.key).sort()).toEqual([first.originalLabel.key, extraCorrect].sort());
-    expect(top!.originalLabel.key).toBe(first.originalLabel.key);
+    expect(top!.correct.map((c) => c.key).sort()).toEqual([first.originalLabel!.key, extraCorrect].sort());
+    expect(top!.originalLabel.key).toBe(first.originalLabel!.key);
     expect(top!.file).toBe(first.image.file);
     expect(top!.previewUrl).toBe(`/api/projects/${project.projectId}/images/${first.image.id}/preview?width=128`);
     expect(top!.status).toBe('in_review');
     expect(top!.revisable).toBe(true);
-    expect(problematic).toMatchObject({ problematic: true, comment: 'edited photo', correct: [{ key: second.originalLabel.key }] });
+    expect(problematic).toMatchObject({ problematic: true, comment: 'edited photo', correct: [{ key: second.originalLabel!.key }] });
     expect(page.rows.map((r) => r.submittedAt)).toEqual([...page.rows.map((r) => r.submittedAt)].sort().reverse());
   });
 

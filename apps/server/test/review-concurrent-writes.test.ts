@@ -44,8 +44,8 @@ describe('verdicts submitted at once', () => {
       // The three experts split on the original label (correct, unclear, wrong), so the panel ends disputed: were a
       // majority to agree, the item would be final and a tab that locks the item after all three would be answered
       // ITEM_FINAL, not STALE_REVISION.
-      postVerdict('expert2', item.id, completeVerdict(item, 0, { comment: 'expert2', labels: { [item.originalLabel.key]: 'unclear' } })),
-      postVerdict('expert3', item.id, completeVerdict(item, 0, { comment: 'expert3', labels: { [item.originalLabel.key]: 'wrong' } })),
+      postVerdict('expert2', item.id, completeVerdict(item, 0, { comment: 'expert2', labels: { [item.originalLabel!.key]: 'unclear' } })),
+      postVerdict('expert3', item.id, completeVerdict(item, 0, { comment: 'expert3', labels: { [item.originalLabel!.key]: 'wrong' } })),
     ]);
     // Either may be first (on SQLite the one that arrived first is; on PostgreSQL whichever locks the item first).
     expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);

@@ -371,11 +371,11 @@ describe('review item', () => {
     const p = await project({ images: 30 });
     const item = await nextItem('expert15', p.projectId);
     expect(item.models.map((m) => m.model)).toEqual(p.modelNames);
-    expect(item.candidates[0]).toMatchObject({ key: item.originalLabel.key, sources: [{ kind: 'original' }] });
-    expect(item.acceptedLabels).toEqual([item.originalLabel.key]);
+    expect(item.candidates[0]).toMatchObject({ key: item.originalLabel!.key, sources: [{ kind: 'original' }] });
+    expect(item.acceptedLabels).toEqual([item.originalLabel!.key]);
     for (const m of item.models) {
       expect(m.predictions.map((x) => x.rank)).toEqual([1, 2, 3, 4, 5]);
-      expect(m.top1IsMistake).toBe(m.predictions[0]!.key !== item.originalLabel.key);
+      expect(m.top1IsMistake).toBe(m.predictions[0]!.key !== item.originalLabel!.key);
       for (const pred of m.predictions) {
         expect(item.candidates.find((c) => c.key === pred.key)?.sources).toContainEqual({ kind: 'model', model: m.model, rank: pred.rank });
       }

@@ -176,7 +176,7 @@ export async function login(app: FastifyInstance, username: string, password: st
 /** A complete, valid verdict on an item: the original label correct, every other candidate wrong, each mistake graded. */
 export function completeVerdict(item: ReviewItem, baseRevision = 0, extra: Partial<VerdictRequest> = {}): VerdictRequest {
   const labels: VerdictRequest['labels'] = {};
-  for (const c of item.candidates) labels[c.key] = c.key === item.originalLabel.key ? 'correct' : 'wrong';
+  for (const c of item.candidates) labels[c.key] = c.key === item.originalLabel!.key ? 'correct' : 'wrong';
   Object.assign(labels, extra.labels);
   const mistakes: VerdictRequest['mistakes'] = {};
   for (const m of item.models) {

@@ -58,7 +58,7 @@ async function judgeTwoToOne(app: FastifyInstance): Promise<number> {
     const item = next.json() as ReviewItem;
     itemId ??= item.id;
     expect(item.id).toBe(itemId);
-    const verdict: VerdictRequest = i < 2 ? completeVerdict(item) : completeVerdict(item, 0, { labels: { [item.originalLabel.key]: 'unclear' } });
+    const verdict: VerdictRequest = i < 2 ? completeVerdict(item) : completeVerdict(item, 0, { labels: { [item.originalLabel!.key]: 'unclear' } });
     const res = await app.inject({ method: 'POST', url: `/api/items/${item.id}/verdicts`, headers: as(user), payload: verdict });
     expect(res.statusCode, res.body).toBe(201);
   }

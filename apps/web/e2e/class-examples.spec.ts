@@ -53,7 +53,7 @@ async function classCases(admin: APIRequestContext, projectId: number): Promise<
       const images = byKey.get(candidate.key)!;
       // The API's own promise: an item's image is among the images of its original label, and of no other class.
       expect(images.some((image) => image.imageId === item.image.id), `item ${item.id}: its image under ${candidate.key}`).toBe(
-        candidate.key === item.originalLabel.key,
+        candidate.key === item.originalLabel!.key,
       );
       cases.push({ item, status: row.status, key: candidate.key, others: images.filter((image) => image.imageId !== item.image.id) });
     }
@@ -282,7 +282,7 @@ test('a class with many images: pages of 24, Load more, the arrows across the gr
   page,
 }) => {
   const { item } = caseWithOthers(cases);
-  const key = item.originalLabel.key;
+  const key = item.originalLabel!.key;
   // The demo has one image per class: the server's pages are made bigger on their way to the page, with the item's own
   // image among them (it is left out) and real previews of the demo's images, so the page's paging is what is tested.
   const realIds = [...new Set(cases.map((c) => c.item.image.id))];
@@ -308,7 +308,7 @@ test('a class with many images: pages of 24, Load more, the arrows across the gr
   await openAsExpert(page, projectId, item);
   await focusCandidate(page, (await candidateKeys(page)).indexOf(key));
   await page.keyboard.press('e');
-  const dialog = examplesDialog(page, item.originalLabel.names[0]!);
+  const dialog = examplesDialog(page, item.originalLabel!.names[0]!);
   const thumbs = dialog.getByTestId('class-example');
 
   // The first page: 24 images asked for, 23 shown (the item's own is left out), of 30.

@@ -38,9 +38,9 @@ async function findScenario(request: APIRequestContext): Promise<Scenario> {
     const disputedModel = item.models.find((m) => m.top1IsMistake);
     expect(disputedModel, 'one demo model is wrong on horse.png').toBeDefined();
     const disputedKey = disputedModel!.predictions[0]!.key;
-    const others = item.candidates.map((c) => c.key).filter((key) => key !== item.originalLabel.key && key !== disputedKey);
+    const others = item.candidates.map((c) => c.key).filter((key) => key !== item.originalLabel!.key && key !== disputedKey);
     expect(others.length).toBeGreaterThan(0);
-    return { itemId: id, item, original: item.originalLabel.key, disputedKey, disputedModel: disputedModel!, leadUnclearKey: others.at(-1)! };
+    return { itemId: id, item, original: item.originalLabel!.key, disputedKey, disputedModel: disputedModel!, leadUnclearKey: others.at(-1)! };
   }
   throw new Error(`no demo item shows ${FILE}`);
 }

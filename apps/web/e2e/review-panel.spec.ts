@@ -25,7 +25,7 @@ async function apiAs(browser: Browser, username: string): Promise<{ api: APIRequ
 /** A complete verdict through the API: the original label correct, every other candidate wrong, each mistake graded. */
 function fullVerdict(item: ReviewItem, extra: Partial<VerdictRequest> = {}): VerdictRequest {
   const labels: Record<string, Judgement> = {};
-  for (const c of item.candidates) labels[c.key] = c.key === item.originalLabel.key ? 'correct' : 'wrong';
+  for (const c of item.candidates) labels[c.key] = c.key === item.originalLabel!.key ? 'correct' : 'wrong';
   const mistakes = Object.fromEntries(
     item.models.filter((m) => labels[m.predictions[0]!.key] === 'wrong').map((m) => [m.model, { severity: 'Minor' as const, category: item.mistakeCategories[0]! }]),
   );

@@ -76,9 +76,9 @@ test('an agreed item opens read-only: the verdict as judged, every control off, 
   // A full verdict, given through the API: the original label correct, one class unclear, the rest wrong, a class
   // added from the vocabulary, every mistake graded, flagged problematic, a comment.
   const top1s = new Set(item.models.map((m) => m.predictions[0]!.key));
-  const others = item.candidates.map((c) => c.key).filter((key) => key !== item.originalLabel.key);
+  const others = item.candidates.map((c) => c.key).filter((key) => key !== item.originalLabel!.key);
   const unclear = others.findLast((key) => !top1s.has(key));
-  const labels: Record<string, Judgement> = { [item.originalLabel.key]: 'correct', [BAGEL]: 'correct' };
+  const labels: Record<string, Judgement> = { [item.originalLabel!.key]: 'correct', [BAGEL]: 'correct' };
   for (const key of others) labels[key] = key === unclear ? 'unclear' : 'wrong';
   const category = item.mistakeCategories[1]!;
   const mistakes = Object.fromEntries(

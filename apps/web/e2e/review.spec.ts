@@ -30,7 +30,7 @@ test('an expert reviews an item with the keyboard only; the stored verdict is ex
   const firstImage = await shownImageSrc(page);
   const keys = await candidateKeys(page);
   expect(keys.length).toBeGreaterThanOrEqual(4);
-  expect(keys[0]).toBe(item.originalLabel.key);
+  expect(keys[0]).toBe(item.originalLabel!.key);
   const rows = page.getByTestId('candidate-row');
   await expect(rows.nth(0)).toHaveAttribute('data-focused', 'true');
   const expected: Record<string, Judgement> = {};

@@ -27,6 +27,16 @@ export const PanelPolicy = z
   .refine((policy) => policy.mode === 'fixed' || policy.min <= policy.max, { message: 'min must be at most max', path: ['max'] });
 export type PanelPolicy = z.infer<typeof PanelPolicy>;
 
+/**
+ * Whether experts see the models before judging (the project setting `modelEvidence`; docs/AGGREGATION.md, "Anchoring
+ * control"): `shown`, the models' top-k with names, ranks and scores and the original label beside the candidates;
+ * `hidden-until-judged`, the candidates in a random order without any of that until every one is judged, then the
+ * models appear for grading their mistakes; `experiment`, each item shown or hidden at random per expert (the
+ * condition is stored with the verdict, and the dashboard measures the difference).
+ */
+export const ModelEvidence = z.enum(['shown', 'hidden-until-judged', 'experiment']);
+export type ModelEvidence = z.infer<typeof ModelEvidence>;
+
 // The aggregate of a panel's verdicts, as computed by aggregatePanel in @bagel/core (docs/AGGREGATION.md).
 export const ClassConsensus = z.object({
   key: z.string(),
@@ -280,17 +290,63 @@ export const ProjectSettingsRequest = z
     panel: PanelPolicy.optional().meta({
       description: 'How many experts an item gets: `{"mode": "fixed"}` (the panel size) or `{"mode": "adaptive", "min": 2, "max": 5}`',
     }),
+    modelEvidence: ModelEvidence.optional().meta({
+      description: 'Whether experts see the models before judging: `shown`, `hidden-until-judged` or `experiment` (each item shown or hidden at random per expert)',
+    }),
   })
-  .refine((body) => body.quorum !== undefined || body.panel !== undefined, { message: 'Give the quorum, the panel or both' });
+  .strict()
+  .refine((body) => body.quorum !== undefined || body.panel !== undefined || body.modelEvidence !== undefined, {
+    message: 'Give at least one of quorum, panel and modelEvidence',
+  });
 
 /** Answer of `PATCH /api/projects/:projectId/settings`. */
 export const ProjectSettings = z.object({
   projectId: z.number().int(),
   quorum: PanelQuorum,
   panel: PanelPolicy,
+  modelEvidence: ModelEvidence,
   panelSize: z.number().int(),
   quorumSize: z.number().int().meta({ description: 'q: the matching votes an answer needs with this panel size' }),
   reaggregatedItems: z.number().int().meta({ description: 'Items whose consensus was recomputed with the new settings within this request' }),
   reaggregation: Reaggregation,
 });
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
+
+/** A share k/n with its 95% Wilson interval; rate and bounds null when n is 0. */
+export const ProportionEstimate = z.object({
+  k: z.number().int(),
+  n: z.number().int(),
+  rate: z.number().nullable(),
+  low: z.number().nullable(),
+  high: z.number().nullable(),
+});
+export type ProportionEstimate = z.infer<typeof ProportionEstimate>;
+
+/** A share with the models shown and with them hidden, the difference shown − hidden (Newcombe's interval), and its reading. */
+export const EvidenceComparison = z.object({
+  shown: ProportionEstimate,
+  hidden: ProportionEstimate,
+  difference: z
+    .object({ estimate: z.number(), low: z.number(), high: z.number(), significant: z.boolean().meta({ description: 'The 95% interval leaves out 0' }) })
+    .nullable(),
+  reading: z.string().meta({ description: 'A plain sentence: the difference, its interval, and whether it is significant at the 5% level' }),
+});
+export type EvidenceComparison = z.infer<typeof EvidenceComparison>;
+
+/** Answer of `GET /api/projects/:projectId/model-evidence-effect`: what showing the models does (docs/AGGREGATION.md). */
+export const ModelEvidenceEffectReport = z.object({
+  projectId: z.number().int(),
+  modelEvidence: ModelEvidence,
+  verdicts: z
+    .object({ shown: z.number().int(), hidden: z.number().int() })
+    .meta({ description: "First verdicts stored during the experiment (modelEvidence: experiment), by how they were judged" }),
+  models: z.array(
+    z.object({
+      model: z.string(),
+      displayName: z.string(),
+      acceptTop1: EvidenceComparison.meta({ description: "Share of first verdicts judging the model's top-1 class correct" }),
+      agreeWithFinal: EvidenceComparison.meta({ description: "On final items: share of first verdicts whose judgement of the top-1 class matches the final labels" }),
+    }),
+  ),
+});
+export type ModelEvidenceEffectReport = z.infer<typeof ModelEvidenceEffectReport>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MISTAKE_CATEGORIES } from './common';
-import { PanelPolicy } from './consensus';
+import { ModelEvidence, PanelPolicy } from './consensus';
 import { parseImageSource } from './image-source';
 
 /**
@@ -154,6 +154,10 @@ export const ImportManifest = z
       panel: PanelPolicy.default({ mode: 'fixed' }).meta({
         description:
           'How many experts an item gets: `{"mode": "fixed"}` (panelSize), or `{"mode": "adaptive", "min": 2, "max": 5}`: final as soon as min verdicts agree, more experts up to max while they do not, then the lead (docs/AGGREGATION.md, "Adaptive panels")',
+      }),
+      modelEvidence: ModelEvidence.default('shown').meta({
+        description:
+          'Whether experts see the models before judging: `shown`; `hidden-until-judged` (candidates in a random order, no model, rank, score or original label until every candidate is judged); `experiment` (each item shown or hidden at random per expert, to measure anchoring; docs/AGGREGATION.md, "Anchoring control")',
       }),
       topK: z.number().int().min(1).max(20).default(5).meta({ description: 'Predictions kept and shown per model and image' }),
       claimMinutes: z.number().int().min(1).max(24 * 60).default(20).meta({ description: 'How long `next` reserves an item for an expert' }),

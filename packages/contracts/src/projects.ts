@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, pageOf, queryInteger } from './common';
-import { PanelPolicy } from './consensus';
+import { ModelEvidence, PanelPolicy } from './consensus';
 
 /** One class of a project's vocabulary. `key` is the dataset's class key (a WNID for ImageNet). */
 export const VocabularyClass = z.object({
@@ -27,6 +27,7 @@ export const ProjectSummary = z.object({
   description: z.string(),
   panelSize: z.number().int().positive(),
   panel: PanelPolicy,
+  modelEvidence: ModelEvidence,
   topK: z.number().int().positive(),
   mistakeCategories: z.array(z.string()),
   models: z.array(ModelInfo),

@@ -85,6 +85,10 @@ export const Verdict = z.object({
     description:
       "The revision was stored after its expert had seen the panel's verdicts of the item (blind review: agreement figures use each expert's latest revision stored before)",
   }),
+  modelsHidden: z.boolean().meta({
+    description:
+      "The expert judged the candidates with the models hidden (the project's modelEvidence), and saw them only once every candidate was judged",
+  }),
 });
 export type Verdict = z.infer<typeof Verdict>;
 
@@ -161,10 +165,22 @@ export const ReviewItem = z.object({
     previewUrl: z.string(),
     originalUrl: z.string(),
   }),
-  originalLabel: Candidate.omit({ sources: true }),
-  acceptedLabels: z.array(z.string()).meta({ description: 'Class keys currently accepted for the image (the original label at first)' }),
-  candidates: z.array(Candidate).meta({ description: 'Original label, accepted labels, every model top-k class and the classes this expert added' }),
-  models: z.array(ItemModel),
+  originalLabel: Candidate.omit({ sources: true }).nullable().meta({ description: 'null while the models are hidden (modelEvidence)' }),
+  acceptedLabels: z.array(z.string()).meta({ description: 'Class keys currently accepted for the image (the original label at first); empty while the models are hidden' }),
+  candidates: z.array(Candidate).meta({
+    description:
+      'Original label, accepted labels, every model top-k class and the classes this expert added. While the models are hidden: in a random order (fixed per expert and item), and without sources but `added`',
+  }),
+  models: z.array(ItemModel).meta({ description: 'Empty while the models are hidden' }),
+  modelEvidence: z
+    .object({
+      hidden: z.boolean().meta({
+        description:
+          'The models, the original label, the accepted labels, the candidates\' sources and the file name are withheld until the expert has judged every candidate (POST /api/items/:itemId/reveal)',
+      }),
+      revealedAt: z.string().nullable().meta({ description: 'ISO time the expert judged every candidate with the models hidden and asked for them; null if never' }),
+    })
+    .meta({ description: "What this expert sees of the models on this item, under the project's modelEvidence" }),
   mistakeCategories: z.array(z.string()),
   myVerdict: Verdict.nullable().meta({ description: "The signed-in expert's own current verdict, to revise" }),
   myDraft: VerdictDraft.nullable().meta({ description: "The signed-in expert's own draft on the item, saved as they worked (never anyone else's)" }),
@@ -175,6 +191,15 @@ export const ReviewItem = z.object({
     .meta({ description: "ISO time the signed-in reviewer first saw the panel's verdicts of this item (their later revisions are marked afterSeeingPanel); null if never" }),
 });
 export type ReviewItem = z.infer<typeof ReviewItem>;
+
+/**
+ * Body of `POST /api/items/:itemId/reveal`: the expert's judgement of every candidate, made with the models hidden.
+ * They are kept as judged (the anchoring measure reads them) and the item is answered with its models.
+ */
+export const RevealRequest = z.strictObject({
+  labels: z.record(z.string().min(1).max(MAX_CLASS_KEY_LENGTH), Judgement).meta({ description: 'Judgement per class key; every candidate shown must be judged' }),
+});
+export type RevealRequest = z.infer<typeof RevealRequest>;
 
 export const ItemParams = z.object({ itemId: Id });
 /** Query of `GET /api/projects/:projectId/next`. */

@@ -29,6 +29,7 @@ export const TABLES_IN_COPY_ORDER: readonly { table: keyof Tables; key: readonly
   { table: 'verdicts', key: ['item_id', 'user_id', 'revision'] },
   { table: 'verdict_drafts', key: ['user_id', 'item_id'] },
   { table: 'panel_views', key: ['item_id', 'user_id'] },
+  { table: 'model_reveals', key: ['item_id', 'user_id'] },
   { table: 'decisions', key: ['item_id', 'sequence'] },
   { table: 'discussion_messages', key: ['id'], identity: true },
   { table: 'item_consensus', key: ['item_id'] },

@@ -185,6 +185,14 @@ export interface ModelsTable {
   illustrative: Generated<number>;
 }
 
+/** An expert's judgements when they asked for the hidden models (migration 026). */
+export interface ModelRevealsTable {
+  item_id: number;
+  user_id: number;
+  labels: string;
+  revealed_at: string;
+}
+
 export interface PanelViewsTable {
   item_id: number;
   user_id: number;
@@ -311,6 +319,8 @@ export interface ProjectsTable {
   quorum: Generated<string>;
   /** JSON PanelPolicy (migration 025). */
   panel: Generated<string>;
+  /** ModelEvidence (migration 026). */
+  model_evidence: Generated<string>;
   importing: string | null;
   /** Moves with every change of the settings (migration 016): instances compare it with the settings they hold. */
   settings_version: Generated<number>;
@@ -356,6 +366,8 @@ export interface VerdictsTable {
   comment: Generated<string>;
   created_at: string;
   after_seeing_panel: Generated<number>;
+  models_hidden: Generated<number>;
+  evidence_setting: Generated<string>;
 }
 
 export interface Tables {
@@ -378,6 +390,7 @@ export interface Tables {
   items: ItemsTable;
   login_failures: LoginFailuresTable;
   login_known_addresses: LoginKnownAddressesTable;
+  model_reveals: ModelRevealsTable;
   models: ModelsTable;
   panel_views: PanelViewsTable;
   predictions: PredictionsTable;

@@ -197,7 +197,7 @@ function ProjectViews({ project, user, userMenu, initialUrl, onChangeProject }: 
           key={`${item.id}:${cls.key}`}
           projectId={project.id}
           cls={cls}
-          ownImage={{ imageId: item.image.id, originalLabel: item.originalLabel.key }}
+          ownImage={{ imageId: item.image.id, originalLabel: item.originalLabel?.key ?? '' }}
           onClose={onClose}
         />
       </Suspense>

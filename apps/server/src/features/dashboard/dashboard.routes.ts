@@ -1,13 +1,30 @@
-import { ErrorResponse, MajorSlice, MajorSliceQuery, ProjectDashboard, ProjectParams } from '@bagel/contracts';
+import { ErrorResponse, MajorSlice, MajorSliceQuery, ModelEvidenceEffectReport, ProjectDashboard, ProjectParams } from '@bagel/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { slicedTextStream } from '../../lib/sliced-stream';
 import { requireRole } from '../../plugins/authentication';
 import { createDashboardService } from './dashboard.service';
+import { createModelEvidenceEffect } from './model-evidence-effect';
 
 const readers = requireRole('lead', 'admin');
 
 export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
   const dashboard = createDashboardService(app.database, { now: app.now });
+  const modelEvidenceEffect = createModelEvidenceEffect(app.database);
+
+  app.get(
+    '/projects/:projectId/model-evidence-effect',
+    {
+      preHandler: readers,
+      schema: {
+        tags: ['dashboard'],
+        description:
+          "What showing the models does to the panel (anchoring), from the experts' first verdicts stored while `modelEvidence` was `experiment` (the condition drawn at random per item and expert): per model, how often its top-1 was judged correct with the models shown and hidden, and how often that judgement matches the final labels, each with n and a 95% Wilson interval, the difference with Newcombe's interval and a plain reading. With the models hidden, the judgements are those sent when the expert asked for the models. Computed on request, a step at a time between other requests. Leads and admins.",
+        params: ProjectParams,
+        response: { 200: ModelEvidenceEffectReport, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => modelEvidenceEffect(request.params.projectId),
+  );
 
   app.get(
     '/projects/:projectId/dashboard',

@@ -1,4 +1,4 @@
-import { Decision, FinalLabels, Judgement, MistakeGrade, PanelConsensus, PanelQuorum, ProblematicFlag, Role } from '@bagel/contracts';
+import { Decision, FinalLabels, Judgement, MistakeGrade, ModelEvidence, PanelConsensus, PanelPolicy, PanelQuorum, ProblematicFlag, Role } from '@bagel/contracts';
 import { z } from 'zod';
 import { sql, type RawBuilder } from 'kysely';
 import type { Queries } from '../../db/database';
@@ -24,6 +24,8 @@ export const BagelArchive = z.object({
     panelSize: z.number().int(),
     topK: z.number().int(),
     quorum: PanelQuorum,
+    panel: PanelPolicy,
+    modelEvidence: ModelEvidence,
     mistakeCategories: z.array(z.string()),
     models: z.array(z.object({ name: z.string(), displayName: z.string(), illustrative: z.boolean() })),
     images: z.number().int(),
@@ -47,6 +49,7 @@ export const BagelArchive = z.object({
           comment: z.string(),
           createdAt: z.string(),
           afterSeeingPanel: z.boolean(),
+          modelsHidden: z.boolean(),
         }),
       ),
       decisions: z.array(Decision),
@@ -100,6 +103,8 @@ export async function* bagelArchivePieces(
       panelSize: project.panelSize,
       topK: project.topK,
       quorum: project.quorum,
+      panel: project.panel,
+      modelEvidence: project.modelEvidence,
       mistakeCategories: project.mistakeCategories,
       models: entry.models.map((m) => ({ name: m.name, displayName: m.displayName, illustrative: m.illustrative })),
       images: imageCount,
@@ -169,8 +174,8 @@ async function* archiveItemPages(db: Queries, entry: CatalogProject, exportedAt:
     const verdicts = byItem(
       (
         await rowsOf(
-          sql<{ item_id: number; username: string; revision: number; labels: string; problematic: string | null; mistakes: string; comment: string; created_at: string; after_seeing_panel: number }>`
-            SELECT v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel
+          sql<{ item_id: number; username: string; revision: number; labels: string; problematic: string | null; mistakes: string; comment: string; created_at: string; after_seeing_panel: number; models_hidden: number }>`
+            SELECT v.item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel, v.models_hidden
             FROM verdicts v JOIN users u ON u.id = v.user_id
             WHERE v.item_id ${inPage} ORDER BY v.item_id, lower(u.username), v.revision`,
         )
@@ -185,6 +190,7 @@ async function* archiveItemPages(db: Queries, entry: CatalogProject, exportedAt:
           comment: r.comment,
           createdAt: r.created_at,
           afterSeeingPanel: r.after_seeing_panel === 1,
+          modelsHidden: r.models_hidden === 1,
         },
       ]),
     );

@@ -494,6 +494,7 @@ async function loadProject(
     imageDir: input.imageSource.text,
     panelSize: manifest.project.panelSize,
     panel: manifest.project.panel,
+    modelEvidence: manifest.project.modelEvidence,
     topK,
     claimMs: manifest.project.claimMinutes * 60_000,
     mistakeCategories: manifest.project.mistakeCategories,

@@ -1,4 +1,4 @@
-import type { Judgement, PanelPolicy, VocabularyClass } from '@bagel/contracts';
+import type { Judgement, ModelEvidence, PanelPolicy, VocabularyClass } from '@bagel/contracts';
 import type {
   CrowdAnswers,
   CrowdRouting,
@@ -20,6 +20,8 @@ export interface ProjectToImport {
   panelSize: number;
   /** How many experts an item gets (the manifest's project.panel; default fixed). */
   panel: PanelPolicy;
+  /** Whether experts see the models before judging (the manifest's project.modelEvidence; default shown). */
+  modelEvidence: ModelEvidence;
   topK: number;
   claimMs: number;
   mistakeCategories: readonly string[];
@@ -290,6 +292,7 @@ export function createImportRepository(db: Queries) {
           image_dir: project.imageDir,
           panel_size: project.panelSize,
           panel: JSON.stringify(project.panel),
+          model_evidence: project.modelEvidence,
           top_k: project.topK,
           claim_ms: project.claimMs,
           mistake_categories: JSON.stringify(project.mistakeCategories),

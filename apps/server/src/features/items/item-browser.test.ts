@@ -69,7 +69,7 @@ async function getJson<T>(user: string, url: string): Promise<T> {
 /** A valid verdict: the original label correct, other candidates wrong (then `labels` laid over), each mistake graded by `grade`. */
 function verdictFor(item: ReviewItem, labels: Record<string, Judgement>, grade: (model: string) => { severity: Severity; category: string }, problematic: string | null = null): VerdictRequest {
   const all: Record<string, Judgement> = {};
-  for (const c of item.candidates) all[c.key] = c.key === item.originalLabel.key ? 'correct' : 'wrong';
+  for (const c of item.candidates) all[c.key] = c.key === item.originalLabel!.key ? 'correct' : 'wrong';
   Object.assign(all, labels);
   const mistakes: VerdictRequest['mistakes'] = {};
   for (const m of item.models) {
@@ -103,7 +103,7 @@ async function reviewItem(itemId: number, k: number): Promise<void> {
   if (kind === 0) return;
   const panel = [0, 1, 2].map((i) => EXPERTS[(k + i) % EXPERTS.length]!);
   const item = await getJson<ReviewItem>(panel[0]!, `/api/items/${itemId}`);
-  const original = item.originalLabel.key;
+  const original = item.originalLabel!.key;
   const steady = (model: string) => ({ severity: SEVERITIES[(k + model.length) % 3]!, category: CATEGORIES[k % CATEGORIES.length]! });
   if (kind === 1) {
     await judge(panel[0]!, itemId, verdictFor(item, {}, steady));
@@ -158,7 +158,7 @@ async function truthOf(itemId: number): Promise<Truth> {
     itemId,
     file: item.image.file,
     status: item.status,
-    originalKey: item.originalLabel.key,
+    originalKey: item.originalLabel!.key,
     top1,
     wrongModels,
     grades,

@@ -1,4 +1,4 @@
-import type { PanelPolicy, PanelQuorum, ProjectSettings } from '@bagel/contracts';
+import type { ModelEvidence, PanelPolicy, PanelQuorum, ProjectSettings } from '@bagel/contracts';
 import { quorumSize } from '@bagel/core';
 import type { Database } from '../../db/database';
 import { lockRows } from '../../db/dialect';
@@ -13,14 +13,17 @@ import { createProjectsRepository } from './projects.repository';
 /** Judged items re-aggregated within the settings request itself: a small project is done before the answer. */
 export const FIRST_STEP_ITEMS = 50;
 
-/** A project's settings that may change after its import: the quorum and the panel policy. */
+/** A project's settings that may change after its import: the quorum, the panel policy and the model evidence. */
 export function createProjectSettingsService(database: Database, options: { now: () => number; reaggregation?: ReaggregationRunner }) {
   const catalog = projectCatalog(database);
   const consensus = createConsensusService(database);
 
   return {
     /** Changes the settings given (the others stay) and re-aggregates the project under them. */
-    async update(projectId: number, settings: { quorum?: PanelQuorum | undefined; panel?: PanelPolicy | undefined }): Promise<ProjectSettings> {
+    async update(
+      projectId: number,
+      settings: { quorum?: PanelQuorum | undefined; panel?: PanelPolicy | undefined; modelEvidence?: ModelEvidence | undefined },
+    ): Promise<ProjectSettings> {
       const project = (await catalog.get(projectId))?.project;
       if (!project) throw notFound(`Project ${projectId} not found`);
       const now = new Date(options.now()).toISOString();
@@ -34,6 +37,8 @@ export function createProjectSettingsService(database: Database, options: { now:
         first = await database.write(async (trx) => {
           await lockRows(trx, 'projects', [projectId]);
           await createProjectsRepository(trx).setSettings(projectId, settings);
+          // What experts see of the models changes no aggregate: alone, it re-aggregates nothing.
+          if (settings.quorum === undefined && settings.panel === undefined) return { items: 0, finished: true };
           await consensus.startReaggregation(trx, projectId);
           return consensus.reaggregateStep(trx, projectId, now, FIRST_STEP_ITEMS);
         });
@@ -48,6 +53,7 @@ export function createProjectSettingsService(database: Database, options: { now:
         projectId,
         quorum,
         panel: settings.panel ?? project.panel,
+        modelEvidence: settings.modelEvidence ?? project.modelEvidence,
         panelSize: project.panelSize,
         quorumSize: quorumSize(quorum, project.panelSize),
         reaggregatedItems: first.items,

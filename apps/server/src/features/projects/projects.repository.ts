@@ -1,4 +1,4 @@
-import { PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
+import { ModelEvidence, PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 
@@ -16,6 +16,8 @@ export interface Project {
   quorum: PanelQuorum;
   /** How many experts an item gets: the panel size (fixed) or adaptive bounds (docs/AGGREGATION.md, "Adaptive panels"). */
   panel: PanelPolicy;
+  /** Whether experts see the models before judging (docs/AGGREGATION.md, "Anchoring control"). */
+  modelEvidence: ModelEvidence;
 }
 
 export interface ProjectModel extends ModelInfo {
@@ -33,6 +35,7 @@ export interface ProjectRow {
   mistake_categories: string;
   quorum: string;
   panel: string;
+  model_evidence: string;
   settings_version: number;
 }
 
@@ -63,6 +66,8 @@ export const toProject = (row: ProjectRow): Project => ({
   quorum: PanelQuorum.parse(JSON.parse(row.quorum)),
   // Likewise written only through PanelPolicy (the settings route, the import, the migration's default).
   panel: PanelPolicy.parse(JSON.parse(row.panel)),
+  // Held to the same values by the column's CHECK (migration 026).
+  modelEvidence: ModelEvidence.parse(row.model_evidence),
 });
 
 export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
@@ -74,7 +79,7 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
 
 export const toProjectModel = (m: ModelRow): ProjectModel => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 });
 
-export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'settings_version'] as const;
+export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'settings_version'] as const;
 
 /** Projects, their models and vocabulary. Takes the database's queries or a write's transaction. */
 export function createProjectsRepository(db: Queries) {
@@ -130,15 +135,16 @@ export function createProjectsRepository(db: Queries) {
     /** Models in manifest order. */
     models: modelsOf,
     /**
-     * Changes the quorum and the panel policy (those given) and moves the settings version with them, so that every
-     * instance reads the project again.
+     * Changes the quorum, the panel policy and the model evidence (those given) and moves the settings version with
+     * them, so that every instance reads the project again.
      */
-    async setSettings(projectId: number, settings: { quorum?: PanelQuorum; panel?: PanelPolicy }): Promise<void> {
+    async setSettings(projectId: number, settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence }): Promise<void> {
       await db
         .updateTable('projects')
         .set((eb) => ({
           ...(settings.quorum === undefined ? {} : { quorum: JSON.stringify(settings.quorum) }),
           ...(settings.panel === undefined ? {} : { panel: JSON.stringify(settings.panel) }),
+          ...(settings.modelEvidence === undefined ? {} : { model_evidence: settings.modelEvidence }),
           settings_version: eb('settings_version', '+', 1),
         }))
         .where('id', '=', projectId)
@@ -160,6 +166,7 @@ export function createProjectsRepository(db: Queries) {
           description: project.description,
           panelSize: project.panelSize,
           panel: project.panel,
+          modelEvidence: project.modelEvidence,
           topK: project.topK,
           mistakeCategories: project.mistakeCategories,
           models: (await modelsOf(project.id)).map(({ id: _id, ...info }) => info),

@@ -28,9 +28,11 @@ export interface ReviewerState {
   panelSeenAt: string | null;
   /** Unix ms, or null when they hold no live claim on the item. */
   claimExpiresAt: number | null;
+  /** ISO time they asked for the models after judging every candidate with them hidden (model_reveals), or null. */
+  modelsRevealedAt: string | null;
 }
 
-/** The user's verdict on the item (username and revision null when they have none), their draft, claim and panel view. */
+/** The user's verdict on the item (username and revision null when they have none), draft, claim, panel view and reveal. */
 interface ReviewerStateRow extends Omit<VerdictRow, 'username' | 'revision'> {
   username: string | null;
   revision: number | null;
@@ -39,6 +41,7 @@ interface ReviewerStateRow extends Omit<VerdictRow, 'username' | 'revision'> {
   draft_updated_at: string;
   panel_seen_at: string | null;
   claim_expires_at: number | null;
+  models_revealed_at: string | null;
 }
 
 export interface PredictionRecord {
@@ -72,13 +75,14 @@ const predictions = preparedQuery((db, imageId: number, topK: number) =>
   db.selectFrom('predictions').select(['model_id', 'rank', 'class_idx', 'score']).where('image_id', '=', imageId).where('rank', '<=', topK).orderBy('model_id').orderBy('rank'),
 );
 
-// One statement for the four, each keyed by the user as well as the item (blind review: only the reviewer's own).
+// One statement for the five, each keyed by the user as well as the item (blind review: only the reviewer's own).
 const reviewerState = preparedQuery(
   (db, itemId: number, userId: number, now: number) => sql<ReviewerStateRow>`
-    SELECT i.id AS item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel,
+    SELECT i.id AS item_id, u.username, v.revision, v.labels, v.problematic, v.mistakes, v.comment, v.created_at, v.after_seeing_panel, v.models_hidden,
       d.base_revision AS draft_base_revision, d.content AS draft_content, d.updated_at AS draft_updated_at,
       (SELECT pv.first_seen_at FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) AS panel_seen_at,
-      (SELECT c.expires_at FROM claims c WHERE c.item_id = i.id AND c.user_id = ${userId} AND c.expires_at > ${now}) AS claim_expires_at
+      (SELECT c.expires_at FROM claims c WHERE c.item_id = i.id AND c.user_id = ${userId} AND c.expires_at > ${now}) AS claim_expires_at,
+      (SELECT r.revealed_at FROM model_reveals r WHERE r.item_id = i.id AND r.user_id = ${userId}) AS models_revealed_at
     FROM items i
     LEFT JOIN verdicts v ON v.item_id = i.id AND v.user_id = ${userId}
       AND v.revision = (SELECT max(w.revision) FROM verdicts w WHERE w.item_id = i.id AND w.user_id = ${userId})
@@ -125,6 +129,7 @@ export function createItemsRepository(db: Queries) {
             : toDraft({ item_id: row.item_id, base_revision: row.draft_base_revision, content: row.draft_content, updated_at: row.draft_updated_at }),
         panelSeenAt: row.panel_seen_at,
         claimExpiresAt: row.claim_expires_at,
+        modelsRevealedAt: row.models_revealed_at,
       };
     },
     /** Each model's predictions up to rank `topK`, best first. */

@@ -8,6 +8,7 @@ import {
   MyVerdictsQuery,
   NextQuery,
   ProjectParams,
+  RevealRequest,
   ReviewItem,
   SkipResponse,
   StaleRevisionResponse,
@@ -73,6 +74,22 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
     '/items/:itemId',
     { schema: { tags: ['review'], params: ItemParams, response: { 200: ReviewItem, 404: ErrorResponse } } },
     async (request) => review.item(currentUser(request), request.params.itemId),
+  );
+
+  app.post(
+    '/items/:itemId/reveal',
+    {
+      preHandler: reviewers,
+      schema: {
+        tags: ['review'],
+        description:
+          "Anchoring control: with the models hidden from the signed-in reviewer (ReviewItem.modelEvidence.hidden), sends their judgement of every candidate and answers the item with its models, original label and sources, to grade the models' mistakes. The judgements are kept as sent, the first time (the dashboard's measure of what showing the models does reads them); the verdict is submitted as usual afterwards and may differ. An item whose models the reviewer already sees is answered as it is, storing nothing. 400 CANDIDATES_NOT_JUDGED while a candidate shown has no judgement, UNKNOWN_CLASS for a key outside the vocabulary. Experts and leads.",
+        params: ItemParams,
+        body: RevealRequest,
+        response: { 200: ReviewItem, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => review.reveal(currentUser(request), request.params.itemId, request.body.labels),
   );
 
   app.post(

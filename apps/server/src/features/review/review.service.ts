@@ -13,7 +13,7 @@ import type {
   VerdictDraftRequest,
   VocabularyClass,
 } from '@bagel/contracts';
-import { candidateClasses, displayName, isTop1OutsideAccepted, validateVerdict } from '@bagel/core';
+import { candidateClasses, candidatesWithModelsHidden, displayName, isTop1OutsideAccepted, modelEvidenceCondition, validateVerdict } from '@bagel/core';
 import type { Database, Queries } from '../../db/database';
 import { lockRows } from '../../db/dialect';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
@@ -125,7 +125,12 @@ export function createReviewService(database: Database, options: ReviewServiceOp
 
   /**
    * The item as `user` sees it: only their own verdict, and only the classes they added themselves, unless
-   * `addedKeys` is given (the lead's desk lists the classes every expert added).
+   * `addedKeys` is given (the lead's desk lists the classes every expert added, and shows the models).
+   *
+   * Anchoring control: in the hidden condition of the project's modelEvidence (modelEvidenceCondition), a reviewer
+   * who has neither a verdict on the item nor asked for its models yet (a reveal, after judging every candidate) gets
+   * the candidates in a random order fixed for them, and nothing that says where a class comes from: no models, no
+   * original or accepted label, no sources, no file name (ImageNet's training files are named after their class).
    */
   async function reviewItem(item: ItemRecord, entry: CatalogProject, user: SessionUser, addedKeys?: readonly string[]): Promise<ReviewItem> {
     const { project, vocabulary } = entry;
@@ -141,7 +146,13 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       ]);
     });
     if (!state) throw notFound(`Item ${item.id} not found`);
-    const { verdict: myVerdict, draft: myDraft, panelSeenAt, claimExpiresAt } = state;
+    const { verdict: myVerdict, draft: myDraft, panelSeenAt, claimExpiresAt, modelsRevealedAt } = state;
+    const modelsHidden =
+      addedKeys === undefined &&
+      user.role !== 'admin' &&
+      myVerdict === null &&
+      modelsRevealedAt === null &&
+      modelEvidenceCondition(project.modelEvidence, item.id, user.id) === 'hidden';
     const original = classAt(entry, item.originalClassIndex);
     const accepted = acceptedIndices.map((index) => classAt(entry, index));
     const acceptedKeys = new Set(accepted.map((c) => c.key));
@@ -173,15 +184,16 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       status: item.status,
       image: {
         id: item.imageId,
-        file: item.file,
+        file: modelsHidden ? '' : item.file,
         missing: item.missingAtImport || !images.available(project.imageDir, item.file),
         previewUrl,
         originalUrl,
       },
-      originalLabel: { key: original.key, index: original.index, names: original.names, gloss: original.gloss },
-      acceptedLabels: [...acceptedKeys],
-      candidates,
-      models,
+      originalLabel: modelsHidden ? null : { key: original.key, index: original.index, names: original.names, gloss: original.gloss },
+      acceptedLabels: modelsHidden ? [] : [...acceptedKeys],
+      candidates: modelsHidden ? candidatesWithModelsHidden(candidates, item.id, user.id) : candidates,
+      models: modelsHidden ? [] : models,
+      modelEvidence: { hidden: modelsHidden, revealedAt: modelsRevealedAt },
       mistakeCategories: project.mistakeCategories,
       myVerdict,
       myDraft,
@@ -230,6 +242,42 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       const all = await verdicts.currentOfItem(itemId);
       if (user.role !== 'admin' && all.some((v) => v.expert !== user.username)) await recordPanelView(itemId, user.id, 'verdicts');
       return all;
+    },
+
+    /**
+     * The expert has judged every candidate with the models hidden: their judgements are kept as they are (the first
+     * time only; the anchoring measure reads them) and the item is answered with its models, to grade their mistakes.
+     * An item whose models the user already sees is answered as it is. 400 CANDIDATES_NOT_JUDGED while a candidate
+     * shown lacks a judgement, UNKNOWN_CLASS for a key outside the vocabulary.
+     */
+    async reveal(user: SessionUser, itemId: number, labels: Record<string, Judgement>): Promise<ReviewItem> {
+      const { item, entry } = await findItem(itemId);
+      const seen = await reviewItem(item, entry, user);
+      if (!seen.modelEvidence.hidden) return seen;
+      const unknown = Object.keys(labels).filter((key) => entry.vocabulary.byKey(key) === undefined);
+      if (unknown.length > 0) {
+        throw new ApiError(400, `Not classes of the project's vocabulary: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`, 'UNKNOWN_CLASS', {
+          keys: unknown.slice(0, 100),
+        });
+      }
+      const missing = seen.candidates.filter((candidate) => labels[candidate.key] === undefined).map((candidate) => candidate.key);
+      if (missing.length > 0) {
+        throw new ApiError(
+          400,
+          `Judge every candidate before the models are shown: ${missing.length} of the ${seen.candidates.length} candidates have no judgement (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`,
+          'CANDIDATES_NOT_JUDGED',
+          { missing },
+        );
+      }
+      const revealedAt = iso(options.now());
+      await database.write((trx) =>
+        trx
+          .insertInto('model_reveals')
+          .values({ item_id: item.id, user_id: user.id, labels: JSON.stringify(labels), revealed_at: revealedAt })
+          .onConflict((conflict) => conflict.columns(['item_id', 'user_id']).doNothing())
+          .execute(),
+      );
+      return reviewItem(item, entry, user);
     },
 
     /** Takes or renews the user's claim on the item (see ReviewQueueRepository.claim). */
@@ -308,6 +356,7 @@ export function createReviewService(database: Database, options: ReviewServiceOp
         comment,
         createdAt: result.createdAt,
         afterSeeingPanel: result.afterSeeingPanel,
+        modelsHidden: result.modelsHidden,
       };
     },
 

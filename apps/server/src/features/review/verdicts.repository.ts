@@ -1,4 +1,4 @@
-import type { ItemStatus, ParsedVerdictRequest, Verdict } from '@bagel/contracts';
+import type { ItemStatus, ModelEvidence, ParsedVerdictRequest, Verdict } from '@bagel/contracts';
 import { panelBounds } from '@bagel/core';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
@@ -15,6 +15,7 @@ export interface VerdictRow {
   comment: string;
   created_at: string;
   after_seeing_panel: number;
+  models_hidden: number;
 }
 
 export const toVerdict = (row: VerdictRow): Verdict => ({
@@ -27,9 +28,10 @@ export const toVerdict = (row: VerdictRow): Verdict => ({
   comment: row.comment,
   createdAt: row.created_at,
   afterSeeingPanel: row.after_seeing_panel === 1,
+  modelsHidden: row.models_hidden === 1,
 });
 
-const VERDICT_COLUMNS = ['v.item_id', 'u.username', 'v.revision', 'v.labels', 'v.problematic', 'v.mistakes', 'v.comment', 'v.created_at', 'v.after_seeing_panel'] as const;
+const VERDICT_COLUMNS = ['v.item_id', 'u.username', 'v.revision', 'v.labels', 'v.problematic', 'v.mistakes', 'v.comment', 'v.created_at', 'v.after_seeing_panel', 'v.models_hidden'] as const;
 
 /** A reviewer's current verdict on one item, with what a list of their verdicts shows of the item. */
 export interface OwnVerdictRow {
@@ -46,7 +48,7 @@ export interface OwnVerdictRow {
 }
 
 export type AppendOutcome =
-  | { outcome: 'stored'; revision: number; afterSeeingPanel: boolean }
+  | { outcome: 'stored'; revision: number; afterSeeingPanel: boolean; modelsHidden: boolean }
   | { outcome: 'stale'; currentRevision: number }
   | { outcome: 'final' }
   | { outcome: 'panel-full'; panelSize: number; verdicts: number; claimedByOthers: number }
@@ -57,10 +59,12 @@ interface AppendStateRow {
   status: string;
   panel_size: number;
   panel: string;
+  model_evidence: ModelEvidence;
   verdicts: number;
   current_revision: number | null;
   seen_at: string | null;
   claimed: number;
+  revealed: number;
 }
 
 const verdictsWithUser = (db: Queries) => db.selectFrom('verdicts as v').innerJoin('users as u', 'u.id', 'v.user_id').select(VERDICT_COLUMNS);
@@ -77,8 +81,9 @@ const currentRevision = preparedQuery((db, itemId: number, userId: number) =>
 // panel, and the panel's room for a first verdict (its size, the experts with a verdict, others' live claims).
 const appendState = preparedQuery(
   (db, itemId: number, userId: number, now: number) => sql<AppendStateRow>`
-    SELECT i.status, p.panel_size, p.panel, i.verdict_count AS verdicts,
+    SELECT i.status, p.panel_size, p.panel, p.model_evidence, i.verdict_count AS verdicts,
       (SELECT max(v.revision) FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId}) AS current_revision,
+      (SELECT count(*) FROM model_reveals r WHERE r.item_id = i.id AND r.user_id = ${userId}) AS revealed,
       (SELECT pv.first_seen_at FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId}) AS seen_at,
       (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now}) AS claimed
     FROM items i JOIN projects p ON p.id = i.project_id WHERE i.id = ${itemId}`,
@@ -95,6 +100,8 @@ const insertVerdict = preparedQuery(
     comment: string,
     createdAt: string,
     afterSeeingPanel: number,
+    modelsHidden: number,
+    evidenceSetting: ModelEvidence,
   ) =>
     db.insertInto('verdicts').values({
       item_id: itemId,
@@ -106,6 +113,8 @@ const insertVerdict = preparedQuery(
       comment,
       created_at: createdAt,
       after_seeing_panel: afterSeeingPanel,
+      models_hidden: modelsHidden,
+      evidence_setting: evidenceSetting,
     }),
 );
 // The first verdict fills one panel slot (the panel is complete at the most verdicts an item gets: the panel size,
@@ -199,6 +208,10 @@ export function createVerdictsRepository(db: Queries) {
       }
       const revision = current + 1;
       const afterSeeingPanel = seenAt !== null;
+      // Judged with the models hidden: the expert asked for them only once every candidate was judged (model_reveals,
+      // taken only in the hidden condition). A verdict without a reveal was judged with the models shown, whatever the
+      // condition is now (the setting may have changed while the expert had the item open), and says so.
+      const modelsHidden = state.revealed > 0;
       await insertVerdict.run(
         db,
         itemId,
@@ -210,13 +223,15 @@ export function createVerdictsRepository(db: Queries) {
         verdict.comment,
         createdAt,
         afterSeeingPanel ? 1 : 0,
+        modelsHidden ? 1 : 0,
+        state.model_evidence,
       );
       if (revision === 1) {
         // The first verdict fills one panel slot, and the claim that reserved the slot is fulfilled.
         await countFirstVerdict.run(db, itemId, panelBounds(policy, state.panel_size).max);
         await releaseClaim.run(db, itemId, userId);
       }
-      return { outcome: 'stored', revision, afterSeeingPanel };
+      return { outcome: 'stored', revision, afterSeeingPanel, modelsHidden };
     },
   };
 }

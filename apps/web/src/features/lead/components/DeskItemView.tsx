@@ -113,8 +113,8 @@ export function DeskItemView({
             </div>
             <div className="desk-facts">
               <span>
-                <span className="eyebrow">Original label</span> <strong>{item.originalLabel.names[0] ?? item.originalLabel.key}</strong>{' '}
-                <span className="candidate-key">{item.originalLabel.key}</span>
+                <span className="eyebrow">Original label</span> <strong>{item.originalLabel!.names[0] ?? item.originalLabel!.key}</strong>{' '}
+                <span className="candidate-key">{item.originalLabel!.key}</span>
               </span>
               <span>
                 <span className="eyebrow">Panel</span> {consensus.verdictCount} of {consensus.panelSize} verdicts · q = {consensus.quorum}

@@ -37,6 +37,7 @@ function disputedDesk(overrides: Partial<DeskItem> = {}): DeskItem {
       myDraft: null,
       claimExpiresAt: null,
       panelSeenAt: '2025-01-01T00:00:00.000Z',
+    modelEvidence: { hidden: false, revealedAt: null },
     },
     verdicts: [],
     consensus: {

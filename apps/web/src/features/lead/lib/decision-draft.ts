@@ -61,14 +61,14 @@ export function deskClasses(desk: DeskItem): DeskClass[] {
     }
   }
   const rows = keys.map((key) => {
-    const candidate = byKey.get(key) ?? (key === item.originalLabel.key ? item.originalLabel : undefined);
+    const candidate = byKey.get(key) ?? (key === item.originalLabel!.key ? item.originalLabel : undefined);
     const names = candidate?.names.length ? candidate.names : [key];
     return {
       key,
       label: displayName({ key, names }),
       names,
       gloss: candidate?.gloss ?? '',
-      isOriginal: key === item.originalLabel.key,
+      isOriginal: key === item.originalLabel!.key,
       top1Of: item.models.filter((m) => m.predictions[0]?.key === key).map((m) => m.model),
       consensus: consensusByKey.get(key) ?? null,
       disputed: disputed.has(key),

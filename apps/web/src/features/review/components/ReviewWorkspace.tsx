@@ -1,6 +1,9 @@
 import type { ReviewItem } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { errorMessage } from '../../../lib/api-client';
+import { revealModels } from '../api/reveal-models';
 import { useShallow } from 'zustand/react/shallow';
 import type { IndexedVocabulary } from '../../../lib/vocabulary';
 import { useReviewKeyboard } from '../hooks/use-review-keyboard';
@@ -100,6 +103,27 @@ export function ReviewWorkspace({
   const blockers = draft ? submitBlockers(item, draft) : [];
   const unjudged = draft ? candidates.filter((c) => !draft.labels[c.key]).length : 0;
 
+  // The models hidden (modelEvidence): once every candidate is judged, the judgements go to the server, which keeps
+  // them and answers the item with its models (in the cache, so the screen shows them). Once per item; after a
+  // failure, on the button only (no loop of retries).
+  const queryClient = useQueryClient();
+  const hidden = item.modelEvidence.hidden;
+  const revealedFor = useRef<number | null>(null);
+  const [revealError, setRevealError] = useState<string | null>(null);
+  const reveal = () => {
+    const current = useReviewUiStore.getState().draft;
+    if (!current || readOnly) return;
+    revealedFor.current = item.id;
+    setRevealError(null);
+    const labels = Object.fromEntries(candidates.flatMap((c) => (current.labels[c.key] ? [[c.key, current.labels[c.key]!]] : [])));
+    revealModels(queryClient, item.id, labels).catch((e: unknown) => setRevealError(errorMessage(e)));
+  };
+  const everyJudged = draft !== null && candidates.length > 0 && unjudged === 0;
+  useEffect(() => {
+    if (hidden && everyJudged && !readOnly && revealedFor.current !== item.id) reveal();
+    // reveal reads the current draft and candidates itself.
+  }, [hidden, everyJudged, readOnly, item.id]);
+
   const submit = () => {
     const current = useReviewUiStore.getState().draft;
     if (!current || busy || readOnly) return;
@@ -136,7 +160,7 @@ export function ReviewWorkspace({
 
   if (!draft) return null;
   const original = item.originalLabel;
-  const acceptedOthers = item.acceptedLabels.filter((key) => key !== original.key);
+  const acceptedOthers = item.acceptedLabels.filter((key) => key !== original?.key);
   const nameOf = (key: string) => {
     const cls = candidates.find((c) => c.key === key) ?? vocabulary?.vocabulary.byKey(key);
     return cls ? displayName(cls) : key;
@@ -150,6 +174,15 @@ export function ReviewWorkspace({
         </section>
 
         <section className="panel labels-panel" aria-label="Labels and candidates">
+          {original === null ? (
+            <div className="original-label models-hidden" data-testid="models-hidden">
+              <div className="eyebrow">Judge before seeing the models</div>
+              <p>
+                The candidates are in a random order, without the original label, the models or their scores. Judge every one; the models then appear,
+                to grade their mistakes.
+              </p>
+            </div>
+          ) : (
           <div className="original-label" data-testid="original-label">
             <div className="eyebrow">Original label</div>
             <div className="original-name">
@@ -171,6 +204,7 @@ export function ReviewWorkspace({
               )}
             </div>
           </div>
+          )}
 
           <div className="candidates-area">
             {overlay === 'add-class' && !readOnly ? <AddClassSearch vocabulary={vocabulary} vocabularyError={vocabularyError} candidates={candidates} /> : null}
@@ -184,7 +218,26 @@ export function ReviewWorkspace({
         </section>
 
         <section className="panel models-panel" aria-label="Models">
-          <ModelPanel item={item} candidates={candidates} focusedModel={focusedModel} readOnly={readOnly} />
+          {hidden ? (
+            <div className="models-hidden-note" data-testid="models-hidden-note" role="status">
+              {revealError ? (
+                <>
+                  <p className="error">{revealError}</p>
+                  <button type="button" className="secondary" onMouseDown={keepFocus} onClick={reveal} data-testid="reveal-models">
+                    Show the models
+                  </button>
+                </>
+              ) : everyJudged ? (
+                <p className="muted">Showing the models…</p>
+              ) : (
+                <p className="muted">
+                  The models appear once every candidate is judged: {unjudged} left.
+                </p>
+              )}
+            </div>
+          ) : (
+            <ModelPanel item={item} candidates={candidates} focusedModel={focusedModel} readOnly={readOnly} />
+          )}
           {/* Blind review: the panel's verdicts only once this expert's own is in, beside the discussion. */}
           {item.myVerdict ? <PanelVerdicts item={item} nameOf={nameOf} /> : null}
           {aside}

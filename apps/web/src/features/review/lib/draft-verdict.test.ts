@@ -35,6 +35,7 @@ function demoItem(overrides: Partial<ReviewItem> = {}): ReviewItem {
     myDraft: null,
     claimExpiresAt: null,
     panelSeenAt: null,
+    modelEvidence: { hidden: false, revealedAt: null },
     ...overrides,
   };
 }
@@ -56,7 +57,7 @@ describe('draftFromItem', () => {
         mistakes: { A: { severity: 'Minor', category: 'Fine-grained error' } },
         comment: 'looked it up',
         createdAt: '2025-01-01T00:00:00Z',
-        afterSeeingPanel: false,
+        afterSeeingPanel: false, modelsHidden: false,
       },
     });
     const draft = draftFromItem(item);

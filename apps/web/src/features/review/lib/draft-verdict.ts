@@ -58,12 +58,19 @@ export interface ReviewCandidate {
 export function reviewCandidates(item: ReviewItem, draftAddedKeys: readonly string[], vocabulary: Vocabulary | undefined): ReviewCandidate[] {
   const fromItem = new Map(item.candidates.map((c) => [c.key, c]));
   const storedAdded = item.candidates.filter((c) => c.sources.some((s) => s.kind === 'added')).map((c) => c.key);
-  const ordered = candidateClasses({
-    originalKey: item.originalLabel.key,
-    acceptedKeys: item.acceptedLabels,
-    models: item.models,
-    addedKeys: [...storedAdded, ...draftAddedKeys],
-  });
+  const ordered = item.originalLabel
+    ? candidateClasses({
+        originalKey: item.originalLabel.key,
+        acceptedKeys: item.acceptedLabels,
+        models: item.models,
+        addedKeys: [...storedAdded, ...draftAddedKeys],
+      })
+    : // The models hidden (modelEvidence): the server's order, a shuffle that says nothing of where a class comes
+      // from, then the classes added in the draft.
+      [
+        ...item.candidates.map(({ key, sources }) => ({ key, sources })),
+        ...draftAddedKeys.filter((key) => !fromItem.has(key)).map((key) => ({ key, sources: [{ kind: 'added' as const }] })),
+      ];
   // The server's list is the reference: keep any candidate it sends that the ordering above does not produce.
   const orderedKeys = new Set(ordered.map((c) => c.key));
   for (const c of item.candidates) if (!orderedKeys.has(c.key)) ordered.push({ key: c.key, sources: c.sources });
@@ -125,6 +132,9 @@ const listOf = (names: readonly string[]) => (names.length <= 1 ? names.join('')
  */
 export function submitBlockers(item: ReviewItem, draft: DraftVerdict): string[] {
   const blockers: string[] = [];
+  // Judged with the models hidden, a verdict goes through the reveal: the judgements made before the models are seen
+  // are kept (the anchoring measure), then the models' mistakes are graded.
+  if (item.modelEvidence.hidden) blockers.push('Judge every candidate: the models then appear, to grade their mistakes.');
   const waiting = mistakenModels(item, draft).filter((m) => !isGradeComplete(draft.mistakes[m.model]));
   const unjudged = waiting.filter((m) => draft.labels[top1Key(m) ?? ''] === undefined && draft.mistakes[m.model] === undefined);
   if (unjudged.length > 0) {

@@ -22,6 +22,7 @@ function item(overrides: Partial<ReviewItem> = {}): ReviewItem {
     myDraft: null,
     claimExpiresAt: null,
     panelSeenAt: null,
+    modelEvidence: { hidden: false, revealedAt: null },
     ...overrides,
   };
 }
@@ -60,7 +61,7 @@ const verdict = (revision: number): Verdict => ({
   mistakes: {},
   comment: 'stored',
   createdAt: '2025-01-01T00:00:00.000Z',
-  afterSeeingPanel: false,
+  afterSeeingPanel: false, modelsHidden: false,
 });
 
 describe('local drafts', () => {

@@ -23,7 +23,7 @@ const verdictOf = (entry: OutboxEntry, revision: number): Verdict => ({
   mistakes: {},
   comment: entry.request.comment ?? '',
   createdAt: '2025-01-01T00:00:00.000Z',
-  afterSeeingPanel: false,
+  afterSeeingPanel: false, modelsHidden: false,
 });
 
 /** A server the test answers by hand: each attempt waits until the test settles it. */

@@ -129,10 +129,11 @@ describe('the draft of an item that becomes final', () => {
     myVerdict:
       revision === null
         ? null
-        : { itemId: 7, expert: 'expert1', revision, labels: {}, problematic: null, mistakes: {}, comment: '', createdAt: '2025-03-01T10:00:00.000Z', afterSeeingPanel: false },
+        : { itemId: 7, expert: 'expert1', revision, labels: {}, problematic: null, mistakes: {}, comment: '', createdAt: '2025-03-01T10:00:00.000Z', afterSeeingPanel: false, modelsHidden: false },
     myDraft: null,
     claimExpiresAt: null,
     panelSeenAt: null,
+    modelEvidence: { hidden: false, revealedAt: null },
   });
 
   it('starts again from the stored verdict when the item turns agreed or final (the refused edits are not shown as judged)', () => {
