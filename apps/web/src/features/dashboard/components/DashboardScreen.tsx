@@ -5,6 +5,7 @@ import { errorMessage } from '../../../lib/api-client';
 import { formatCoefficient, formatDateTime, formatPercent, panelText } from '../../../lib/format';
 import { useDashboard } from '../api/get-dashboard';
 import { MistakesChart } from './MistakesChart';
+import { ModelEvidenceCard } from './ModelEvidenceCard';
 import { QuorumSetting } from './QuorumSetting';
 import { Scoreboard } from './Scoreboard';
 
@@ -82,6 +83,7 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
             </div>
             <Scoreboard scoreboard={data.scoreboard} images={data.progress.images} project={project} />
             <MistakesChart mistakes={data.mistakes} project={project} />
+            <ModelEvidenceCard project={project} canChangeSettings={canChangeSettings} />
             <div className="dashboard-grid two">
               <ExpertsCard data={data} />
               {downloads}

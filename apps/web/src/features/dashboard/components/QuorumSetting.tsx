@@ -43,7 +43,7 @@ export function QuorumSetting({ projectId, quorum, panelSize }: { projectId: num
   };
   const confirm = () => {
     if (!confirming) return;
-    update.mutate(confirming);
+    update.mutate({ quorum: confirming });
     setConfirming(null);
   };
   const onConfirmKey = (event: KeyboardEvent) => {

@@ -1,0 +1,148 @@
+import type { EvidenceComparison, ModelEvidence, ModelEvidenceEffectReport, ProjectSummary } from '@bagel/contracts';
+import { errorMessage } from '../../../lib/api-client';
+import { formatPercent } from '../../../lib/format';
+import { useModelEvidenceEffect } from '../api/get-model-evidence-effect';
+import { useUpdateSettings } from '../api/update-settings';
+import { type FormEvent, useState } from 'react';
+
+const SETTING_TEXT: Record<ModelEvidence, string> = {
+  shown: 'Experts see the models’ predictions and the original label before judging.',
+  'hidden-until-judged': 'Experts judge every candidate before the models and the original label appear.',
+  experiment: 'Each item is shown or hidden at random, per expert: the table measures what showing the models does.',
+};
+
+/** "62.5% (40.6–80.0%) of 16": a share, its 95% interval and its n. */
+function share({ rate, low, high, n }: EvidenceComparison['shown']): string {
+  return n === 0 ? '– of 0' : `${formatPercent(rate)} (${formatPercent(low).replace('%', '')}–${formatPercent(high)}) of ${n}`;
+}
+
+function difference(comparison: EvidenceComparison): string {
+  const d = comparison.difference;
+  if (!d) return '–';
+  const points = (value: number) => `${value < 0 ? '−' : value > 0 ? '+' : ''}${Math.abs(value * 100).toFixed(1)}`;
+  return `${points(d.estimate)} (${points(d.low)} to ${points(d.high)}) points`;
+}
+
+function Rows({ report }: { report: ModelEvidenceEffectReport }) {
+  return (
+    <>
+      {report.models.map((model) =>
+        (
+          [
+            ['Top-1 judged correct', model.acceptTop1],
+            ['Agrees with the final labels', model.agreeWithFinal],
+          ] as const
+        ).map(([measure, comparison], i) => (
+          <tr key={`${model.model}-${measure}`} data-testid={`evidence-${model.model}-${i === 0 ? 'accept' : 'agree'}`}>
+            {i === 0 ? <th rowSpan={2}>{model.displayName}</th> : null}
+            <td>{measure}</td>
+            <td className="num">{share(comparison.shown)}</td>
+            <td className="num">{share(comparison.hidden)}</td>
+            <td className="num" title={comparison.reading}>
+              {difference(comparison)}
+              {comparison.difference?.significant ? <strong> *</strong> : null}
+            </td>
+          </tr>
+        )),
+      )}
+    </>
+  );
+}
+
+/**
+ * Anchoring control on the dashboard: the project's modelEvidence (an admin changes it here) and, from the experiment's
+ * verdicts, what showing the models does to the panel, model by model, with the readings in words.
+ */
+export function ModelEvidenceCard({ project, canChangeSettings }: { project: ProjectSummary; canChangeSettings: boolean }) {
+  const effect = useModelEvidenceEffect(project.id);
+  const report = effect.data;
+  return (
+    <section className="card model-evidence" aria-labelledby="evidence-title" data-testid="model-evidence-card">
+      <div className="card-head">
+        <h2 id="evidence-title">Showing the models</h2>
+        <button type="button" className="text-button" onClick={() => void effect.refetch()} disabled={effect.isFetching}>
+          {effect.isFetching ? 'Counting…' : 'Refresh'}
+        </button>
+      </div>
+      <p className="muted" data-testid="model-evidence-setting">
+        {SETTING_TEXT[project.modelEvidence]}
+      </p>
+      {canChangeSettings ? <ModelEvidenceSetting project={project} /> : null}
+      {effect.isError ? (
+        <p className="error" role="alert">
+          {errorMessage(effect.error)}
+        </p>
+      ) : !report ? (
+        <p className="loading">Counting the experiment’s verdicts…</p>
+      ) : report.verdicts.shown + report.verdicts.hidden === 0 ? (
+        <p className="muted" data-testid="model-evidence-empty">
+          No verdict of the experiment yet. Set the models to be shown or hidden at random (experiment) to measure how showing them changes the experts’
+          judgements.
+        </p>
+      ) : (
+        <>
+          <p className="muted">
+            Each expert’s first verdict during the experiment: {report.verdicts.shown} judged with the models shown, {report.verdicts.hidden} with them hidden
+            (judgements as they were before the models appeared). 95% intervals; * marks a difference significant at the 5% level.
+          </p>
+          <div className="table-scroll">
+            <table className="data-table" data-testid="model-evidence-table">
+              <thead>
+                <tr>
+                  <th scope="col">Model</th>
+                  <th scope="col">Share of verdicts</th>
+                  <th scope="col">Shown</th>
+                  <th scope="col">Hidden</th>
+                  <th scope="col">Shown − hidden</th>
+                </tr>
+              </thead>
+              <tbody>
+                <Rows report={report} />
+              </tbody>
+            </table>
+          </div>
+          <ul className="evidence-readings" data-testid="model-evidence-readings">
+            {report.models.flatMap((model) => [model.acceptTop1.reading, model.agreeWithFinal.reading]).map((reading) => (
+              <li key={reading}>{reading}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The admin's control of what experts see of the models; it re-aggregates nothing, so it applies without asking. */
+function ModelEvidenceSetting({ project }: { project: ProjectSummary }) {
+  const update = useUpdateSettings(project.id);
+  const [choice, setChoice] = useState<ModelEvidence>(project.modelEvidence);
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    if (choice !== project.modelEvidence) update.mutate({ modelEvidence: choice });
+  };
+  return (
+    <form className="quorum-setting" onSubmit={onSubmit} aria-label="Model evidence setting" data-testid="model-evidence-form">
+      <label className="field-inline">
+        <span>Models</span>
+        <select value={choice} onChange={(event) => setChoice(event.target.value as ModelEvidence)} aria-label="What experts see of the models">
+          <option value="shown">Shown</option>
+          <option value="hidden-until-judged">Hidden until every candidate is judged</option>
+          <option value="experiment">Shown or hidden at random (experiment)</option>
+        </select>
+      </label>
+      <button type="submit" className="text-button" disabled={update.isPending || choice === project.modelEvidence}>
+        {update.isPending ? 'Applying…' : 'Apply'}
+      </button>
+      {update.isSuccess ? (
+        <p className="muted" role="status">
+          Applied: experts see the models this way on the items they open from now on.
+        </p>
+      ) : null}
+      {update.isError ? (
+        <p className="error" role="alert">
+          {errorMessage(update.error)}
+        </p>
+      ) : null}
+    </form>
+  );
+}
