@@ -135,6 +135,40 @@ describe('item browser pages, on this engine', () => {
     }
   });
 
+  it('a dispute kind or a final grade with few matches, where a page starts, gives the items that have it in the documented order', async () => {
+    // Every listed filter of this project has few matches (at most FEW_MATCHES): its pages start from its index's list.
+    const items = await storedItems();
+    const having = async (query: string, ...params: unknown[]) => new Set((await readRows<{ id: number | string }>(t.database, query, ...params)).map((r) => Number(r.id)));
+    const cases: [Record<string, string>, Set<number>][] = [
+      [{ disputeKind: 'class' }, await having(`SELECT item_id AS "id" FROM item_dispute_kinds WHERE project_id = ? AND kind = 'class'`, project.projectId)],
+      [
+        { severity: 'Major', category: DEFAULT_MISTAKE_CATEGORIES[0]! },
+        await having(
+          `SELECT f.item_id AS "id" FROM item_final_mistakes f JOIN items i ON i.id = f.item_id WHERE f.project_id = ? AND i.status IN ('agreed', 'final') AND f.severity = 'Major' AND f.category = ?`,
+          project.projectId,
+          DEFAULT_MISTAKE_CATEGORIES[0]!,
+        ),
+      ],
+      [
+        { severity: 'ungraded' },
+        await having(`SELECT f.item_id AS "id" FROM item_final_mistakes f JOIN items i ON i.id = f.item_id WHERE f.project_id = ? AND i.status IN ('agreed', 'final') AND f.severity = 'ungraded'`, project.projectId),
+      ],
+    ];
+    for (const [filter, ids] of cases) {
+      expect(ids.size, JSON.stringify(filter)).toBeGreaterThan(4);
+      for (const sort of ['divisiveness', 'priority', 'status'] as const) {
+        const { ids: scrolledIds, total } = await scrolled({ ...filter, sort, order: 'desc' }, 4);
+        expect(total, JSON.stringify(filter)).toBe(ids.size);
+        expect(scrolledIds, `${JSON.stringify(filter)} ${sort}`).toEqual(expectedOrder(items.filter((x) => ids.has(x.id)), sort, 'desc'));
+      }
+    }
+    // A grade is of final labels: no item of another status has one (answered without a read).
+    for (const sort of ['divisiveness', 'status', 'id'] as const) {
+      const none = await page({ status: 'disputed', severity: 'Major', sort, limit: 5, count: 'exact' });
+      expect([none.total, none.rows.length, none.next]).toEqual([0, 0, null]);
+    }
+  });
+
   it('with filters, the scrolled list is the list read by offset, and each offset page ends with the cursor of the next', async () => {
     const queries: Record<string, string>[] = [
       { status: 'agreed', sort: 'divisiveness', order: 'desc' },
