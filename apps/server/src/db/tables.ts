@@ -124,6 +124,8 @@ export interface ItemConsensusTable {
   gwet_wrong: number;
   gwet_unclear: number;
   updated_at: string;
+  /** The item's status (items.status), written with the row: the item browser's consensus sorts by status (migration 027). */
+  status: Generated<string>;
 }
 
 export interface ItemDisputeKindsTable {

@@ -126,13 +126,16 @@ const consensusRow = (ctx: ItemContext, state: ItemState, updatedAt: string): Co
     gwet_wrong: a.gwetShares.wrong,
     gwet_unclear: a.gwetShares.unclear,
     updated_at: updatedAt,
+    // The item's status, as items.status is set in the same write (writeItemState, writeRangeStates): the item
+    // browser's indexes with the status before a consensus key (migration 027) hold it.
+    status: state.status,
   };
 };
 const CONSENSUS_UPDATED = [
   'project_id', 'disputes', 'final', 'final_at', 'divisiveness', 'problematic', 'major_slice', 'major_models', 'outcomes', 'raters',
   'fleiss_units', 'fleiss_agreement', 'fleiss_correct', 'fleiss_wrong', 'fleiss_unclear',
   'alpha_units', 'alpha_values', 'alpha_agreement', 'alpha_correct', 'alpha_wrong', 'alpha_unclear',
-  'gwet_units', 'gwet_agreement', 'gwet_correct', 'gwet_wrong', 'gwet_unclear', 'updated_at',
+  'gwet_units', 'gwet_agreement', 'gwet_correct', 'gwet_wrong', 'gwet_unclear', 'updated_at', 'status',
 ] as const satisfies readonly (keyof ConsensusRow)[];
 
 /** project_item_totals' figures (every column but its key). */

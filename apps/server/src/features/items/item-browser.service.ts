@@ -45,8 +45,9 @@ export function createItemBrowserService(database: Database) {
       const userId = await repository.userId(query.expert);
       if (userId === null) throw unknownValue('expert', `Unknown expert '${query.expert}': no user has that name`);
       filters.expertId = userId;
-      filters.fewExpertItems = await repository.hasFewVerdicts(userId);
     }
+    // A class filter's few matches are where a page starts; else those of a filter that an index lists, if few.
+    if (filters.classIndex === undefined) filters.startFrom = await repository.fewMatchesFilter(entry.project.id, filters);
     return filters;
   }
 

@@ -489,10 +489,18 @@ describe('after a change of an item', () => {
     const model = [...agreed.grades.keys()][0]!;
     const severity = agreed.grades.get(model)!.severity;
     expect(ids((await page({ severity, wrongModel: model, limit: 500 })).rows)).toContain(agreed.itemId);
+    // A status under a consensus sort is read from item_consensus's copy of the item's status (migration 027).
+    const underConsensusSorts = async (status: string) => {
+      const lists = await Promise.all((['divisiveness', 'updated'] as const).map(async (sort) => ids((await page({ status, sort, limit: 500 })).rows)));
+      return lists.map((list) => list.includes(agreed.itemId));
+    };
+    expect(await underConsensusSorts('agreed')).toEqual([true, true]);
     const res = await request('lea', 'POST', `/api/items/${agreed.itemId}/reopen`, { note: 'look again', baseDecision: 0 });
     expect(res.statusCode, res.body).toBe(201);
     const now = await truthOf(agreed.itemId);
     expect(now.status).toBe('disputed');
+    expect(await underConsensusSorts('agreed')).toEqual([false, false]);
+    expect(await underConsensusSorts('disputed')).toEqual([true, true]);
     expect((await page({ severity, wrongModel: model, limit: 500 })).rows.map((r) => r.itemId)).not.toContain(agreed.itemId);
     const row = (await page({ status: 'disputed', limit: 500 })).rows.find((r) => r.itemId === agreed.itemId)!;
     expect(row.grades).toEqual([]);
