@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeGeneratedManifest } from '../server/test/generated-manifest';
-import { LONG_LIST_LEAD } from './e2e/long-list';
+import { LONG_LIST_ADMIN, LONG_LIST_LEAD } from './e2e/long-list';
 import { browserUse } from './playwright.shared';
 
 // Browser tests of the web app against the real server: `bagel demo` on a fresh SQLite file, serving the built web
@@ -74,7 +74,8 @@ export default defineConfig({
       // `exec`: the server is the shell's process, so Playwright's SIGTERM reaches it.
       command: [
         `[ -e ${longListDatabase} ] || { ${bagel(`import ${JSON.stringify(join(longListDir, 'manifest.json'))} --db ${longListDatabase} --progress off`)} >/dev/null`,
-        `&& echo ${LONG_LIST_LEAD.password} | ${bagel(`users add ${LONG_LIST_LEAD.username} --role lead --password-stdin --db ${longListDatabase}`)} >/dev/null; }`,
+        `&& echo ${LONG_LIST_LEAD.password} | ${bagel(`users add ${LONG_LIST_LEAD.username} --role lead --password-stdin --db ${longListDatabase}`)} >/dev/null`,
+        `&& echo ${LONG_LIST_ADMIN.password} | ${bagel(`users add ${LONG_LIST_ADMIN.username} --role admin --password-stdin --db ${longListDatabase}`)} >/dev/null; }`,
         `&& exec ${bagel(`serve --db ${longListDatabase} --port ${longListPort} --host 127.0.0.1`)}`,
       ].join(' '),
       cwd: repoRoot,
