@@ -59,8 +59,8 @@ const PRESENCES = new Set<string>(['present', 'absent', 'unsettled']);
 const JUDGEMENT_SET = new Set<string>(['correct', 'wrong', 'unclear']);
 
 /**
- * Every expert's tally against `source` over the project's items, a range of ids at a time (each range its three
- * statements, then a background turn). Run it on one snapshot (Database.longSnapshot) for a consistent whole.
+ * Every expert's tally against `source` over the project's items, a range of ids at a time (each range three
+ * statements, a background turn after each). Run it on one snapshot (Database.longSnapshot) for a consistent whole.
  *
  * Which verdict counts: each expert's blind verdict of the item, their latest revision stored before they first saw
  * the panel's verdicts (the one the agreement figures use), found as the revision with `after_seeing_panel = 0` that
@@ -114,6 +114,8 @@ export async function projectTallies(db: Queries, projectId: number, source: Ref
       counts[row.presence][row.judgement] += n;
     }
 
+    // A turn between two statements too: on SQLite each runs synchronously, and three in a row would be one long hold.
+    await nextBackgroundTurn();
     const referenceFlag = jsonMemberText(db, sql`b.answer`, 'problematic');
     const { rows: itemRows } = await sql<{ user_id: number; items: number; flagged_both: number; expert_only: number; reference_only: number }>`
       WITH ${blind}
@@ -135,6 +137,7 @@ export async function projectTallies(db: Queries, projectId: number, source: Ref
       tally.problematic.neither += items - both - expertOnly - referenceOnly;
     }
 
+    await nextBackgroundTurn();
     const { rows: gradeRows } = await sql<{ user_id: number; compared: number; agreed: number }>`
       WITH ${blind},
         graded AS (SELECT b.item_id, b.user_id, e.key AS model, ${jsonMemberText(db, sql`e.value`, 'severity')} AS severity FROM blind b, ${jsonMembers(db, sql`b.mistakes`)} AS e),
