@@ -18,6 +18,7 @@ const POSTGRES_SUITES = [
   'discussion',
   'drafts',
   'export-streaming',
+  'expert-reliability',
   'exports',
   'field-readers',
   'guide',

@@ -6,6 +6,7 @@ import { sqliteDatabase } from './db/sqlite-engine';
 import { authRoutes } from './features/auth/auth.routes';
 import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleOptions } from './features/auth/login-throttle';
 import { dashboardRoutes } from './features/dashboard/dashboard.routes';
+import { expertReliabilityRoutes } from './features/reliability/expert-reliability.routes';
 import backgroundReaggregation from './features/consensus/background-reaggregation';
 import { discussionRoutes } from './features/discussion/discussion.routes';
 import { exportsRoutes } from './features/exports/exports.routes';
@@ -93,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(leadRoutes, { prefix: '/api', images });
   await app.register(discussionRoutes, { prefix: '/api' });
   await app.register(dashboardRoutes, { prefix: '/api' });
+  await app.register(expertReliabilityRoutes, { prefix: '/api' });
   await app.register(exportsRoutes, { prefix: '/api' });
   await app.register(itemBrowserRoutes, { prefix: '/api' });
   await app.register(usersRoutes, { prefix: '/api', passwords });

@@ -85,10 +85,11 @@ describe('an archive too large for one string', () => {
       carry = joined.slice(-keep);
       tail = joined.slice(-keep);
     });
-    expect(head.startsWith('{\n  "format": "bagel-archive",\n  "version": 1,\n  "exportedAt": "2025-01-02T00:00:00.000Z",\n  "project": {\n    "id": ')).toBe(true);
+    expect(head.startsWith('{\n  "format": "bagel-archive",\n  "version": 2,\n  "exportedAt": "2025-01-02T00:00:00.000Z",\n  "project": {\n    "id": ')).toBe(true);
     expect(head).toContain('\n  "users": [\n    {\n      "username": "ann",\n      "role": "expert"\n    }\n  ],\n  "items": [\n    {\n      "itemId": ');
     expect(items).toBe(ITEMS);
-    expect(tail.endsWith('"finalAt": null\n    }\n  ]\n}\n')).toBe(true);
+    // The items, then each expert's reliability (none: no item is final), against the final labels and gold.
+    expect(tail.endsWith('"minPresentPerClass": 20,\n      "experts": [],\n      "classes": []\n    }\n  ]\n}\n')).toBe(true);
   }, 300_000);
 });
 

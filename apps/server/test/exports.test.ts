@@ -105,7 +105,7 @@ describe('exports of the hand-checked project (golden files)', () => {
 
   it('bagel: a versioned archive with every revision, decision and message', async () => {
     const archive = BagelArchive.parse(JSON.parse((await download('lea', `/api/projects/${project.projectId}/exports/bagel`)).body));
-    expect(archive).toMatchObject({ format: 'bagel-archive', version: 1 });
+    expect(archive).toMatchObject({ format: 'bagel-archive', version: 2 });
     expect(archive.users.map((u) => `${u.username}/${u.role}`)).toEqual(['ann/expert', 'bob/expert', 'cyd/expert', 'lea/lead']);
     const five = archive.items.find((i) => i.file === IMAGES[4]!.file)!;
     expect(five.verdicts.map((v) => `${v.expert}@${v.revision}`)).toEqual(['ann@1', 'bob@1', 'bob@2', 'cyd@1']);
@@ -113,6 +113,27 @@ describe('exports of the hand-checked project (golden files)', () => {
     expect(five.discussion.map((m) => m.author)).toEqual(['ann', 'lea']);
     expect(five.consensus?.status).toBe('disputed');
     expect(five.final).toEqual(five.decisions[0]!.final);
+    // Each expert against the final labels, worked by hand for cyd over the four final items (2, 3, 5, 6):
+    // present (final correct): cat ✓, dog ✗ (2), dog ✓ (3), wagon unclear (5), mug ✓ (6) → sensitivity 3 of 4;
+    // absent: fox, mug (3), bus (5), bus (6) all wrong → specificity 4 of 4; fox unclear where the final is unclear;
+    // unclear 2 of 10 judgements; no flag where the final flags 6 → 3 of 4; severities: A Minor vs Major (3),
+    // B Major = Major (3), B Minor vs Major (5), B Minor vs Borderline (6) → 1 of 4 (A on 2 is no final mistake).
+    const [final, gold] = archive.expertReliability;
+    expect(gold).toMatchObject({ reference: 'gold', referenceItems: 0, experts: [] });
+    expect(final).toMatchObject({ reference: 'final', referenceItems: 4 });
+    const cyd = final!.experts.find((e) => e.expert === 'cyd')!;
+    expect(cyd).toMatchObject({
+      items: 4,
+      present: { correct: 3, wrong: 1, unclear: 1 },
+      absent: { correct: 0, wrong: 4, unclear: 0 },
+      unsettled: { correct: 0, wrong: 0, unclear: 1 },
+      problematic: { both: 0, expertOnly: 0, referenceOnly: 1, neither: 3 },
+      sensitivity: { successes: 3, trials: 4, rate: 0.75 },
+      specificity: { successes: 4, trials: 4, rate: 1 },
+      unclearRate: { successes: 2, trials: 10 },
+      problematicAgreement: { successes: 3, trials: 4 },
+      severityAgreement: { successes: 1, trials: 4 },
+    });
   });
 
   it('refuses a mistakes export without a known model, an unknown format or project, and anyone but leads and admins', async () => {

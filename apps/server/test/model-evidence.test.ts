@@ -199,7 +199,7 @@ describe('the experiment and its measure', () => {
     // Image 3: original dog; A says fox, B says coffee mug. Image 6: original cup; A cup (right), B bus.
     // Every expert judges the original correct and B's top-1 wrong; A's top-1 on image 3 is judged correct before
     // the models are seen, and wrong in the verdict (which only the hidden condition can tell apart).
-    const expected = { shown: { a: [0, 0], b: [0, 0] }, hidden: { a: [0, 0], b: [0, 0] } };
+    const expected: Record<'shown' | 'hidden', { a: [number, number]; b: [number, number] }> = { shown: { a: [0, 0], b: [0, 0] }, hidden: { a: [0, 0], b: [0, 0] } };
     let hiddenSeen = 0;
     for (const n of [3, 6] as const) {
       const itemId = itemOf(p, n);
@@ -241,7 +241,7 @@ describe('the experiment and its measure', () => {
     expect([a!.acceptTop1.hidden.k, a!.acceptTop1.hidden.n]).toEqual(expected.hidden.a);
     expect([b!.acceptTop1.shown.k, b!.acceptTop1.shown.n]).toEqual([0, 6 - hiddenSeen]);
     expect([b!.acceptTop1.hidden.k, b!.acceptTop1.hidden.n]).toEqual([0, hiddenSeen]);
-    const rate = ([k, n]: number[]) => k! / n!;
+    const rate = ([k, n]: [number, number]) => k / n;
     expect(a!.acceptTop1.difference!.estimate).toBeCloseTo(rate(expected.shown.a) - rate(expected.hidden.a), 10);
     expect(a!.acceptTop1.reading).toMatch(/^With the models shown, experts judged MODEL-A's top-1 correct /);
     // Both items are agreed (three matching verdicts): final. The final labels have A's fox wrong on image 3 and

@@ -272,7 +272,7 @@ export const MajorSliceQuery = z.object({
   models: z.string().optional().meta({ description: 'Comma-separated model names; default every model of the project' }),
 });
 
-export const ExportFormat = z.enum(['human-accuracy-v3', 'mistakes', 'real', 'bagel', 'csv']);
+export const ExportFormat = z.enum(['human-accuracy-v3', 'mistakes', 'real', 'bagel', 'csv', 'expert-reliability']);
 export type ExportFormat = z.infer<typeof ExportFormat>;
 export const ExportParams = z.object({ projectId: Id, format: ExportFormat });
 export const ExportQuery = z.object({

@@ -7,3 +7,4 @@ export * from './image-source';
 export * from './consensus';
 export * from './items';
 export * from './users';
+export * from './reliability';

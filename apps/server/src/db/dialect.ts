@@ -228,3 +228,26 @@ export async function lockIdRange(db: Queries, table: TableWithId, from: number,
   if (engineOf(db) === 'sqlite' || from >= to) return;
   await sql`SELECT id FROM ${sql.table(table)} WHERE id >= ${from} AND id < ${to} ORDER BY id FOR UPDATE`.execute(db);
 }
+
+/**
+ * The members of a JSON object stored as text, as rows `(key, value)`, for a FROM clause after the row holding the
+ * text (`FROM verdicts v, ${jsonMembers(db, sql`v.labels`)} AS e`); `member` names a member object to walk instead of
+ * the whole (a name written in the code, never a user's). `value` is text: a string member's content, an object
+ * member's JSON.
+ * - SQLite: `json_each(text, '$.member')`.
+ * - PostgreSQL: `jsonb_each_text(text::jsonb -> 'member')` (a function in FROM sees the items before it).
+ */
+export function jsonMembers(db: Queries, json: RawBuilder<unknown>, member?: string): RawBuilder<unknown> {
+  if (engineOf(db) === 'sqlite') return member === undefined ? sql`json_each(${json})` : sql`json_each(${json}, ${sql.lit(`$.${member}`)})`;
+  return member === undefined ? sql`jsonb_each_text(CAST(${json} AS jsonb))` : sql`jsonb_each_text(CAST(${json} AS jsonb) -> ${sql.lit(member)})`;
+}
+
+/**
+ * A member of a JSON object stored as text, as text (a string's content, an object's JSON); null when the member is
+ * missing or JSON null. `member` is a name written in the code.
+ * - SQLite: `json_extract(text, '$.member')`.
+ * - PostgreSQL: `text::jsonb ->> 'member'`.
+ */
+export function jsonMemberText(db: Queries, json: RawBuilder<unknown>, member: string): RawBuilder<string | null> {
+  return engineOf(db) === 'sqlite' ? sql<string | null>`json_extract(${json}, ${sql.lit(`$.${member}`)})` : sql<string | null>`(CAST(${json} AS jsonb) ->> ${sql.lit(member)})`;
+}

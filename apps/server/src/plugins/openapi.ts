@@ -77,6 +77,7 @@ export const OPERATION_SUMMARIES: Readonly<Record<string, string>> = {
   'GET /api/projects/:projectId/dashboard': "A project's dashboard figures",
   'GET /api/projects/:projectId/major-slice': 'The Major slice: images with a Major mistake',
   'GET /api/projects/:projectId/model-evidence-effect': 'What showing the models does to the panel',
+  'GET /api/projects/:projectId/expert-reliability': "Each expert's reliability against the final labels (or gold items)",
   'GET /api/projects/:projectId/exports/:format': "Download an export of a project's results",
   'GET /api/projects/:projectId/items': 'Browse items: filtered, sorted, paged',
   'GET /api/projects/:projectId/items/experts': "The item browser's expert filter choices",

@@ -22,4 +22,25 @@ export {
   type KrippendorffAlpha,
   type RaterAgreement,
 } from './agreement';
-export { wilsonInterval, newcombeDifference, type Proportion, type ProportionDifference } from './proportion';
+export { wilsonInterval, newcombeDifference, Z_95, type Proportion, type ProportionDifference } from './proportion';
+export {
+  addTally,
+  classFigures,
+  emptyJudgementCounts,
+  emptyTally,
+  JUDGEMENTS,
+  MIN_PRESENT_PER_CLASS,
+  presentJudgements,
+  proportion,
+  REFERENCE_PRESENCES,
+  referencePresence,
+  reliabilityFigures,
+  tallyVerdict,
+  type ExpertReliabilityFigures,
+  type JudgedAnswer,
+  type JudgementCounts,
+  type ReliabilityShare,
+  type ReferencePresence,
+  type ReliabilityFigures,
+  type ReliabilityTally,
+} from './expert-reliability';

@@ -17,14 +17,14 @@ export interface ProportionDifference {
 }
 
 /** The standard normal quantile of 97.5%: two-sided 95% intervals. */
-const Z95 = 1.959963984540054;
+export const Z_95 = 1.959963984540054;
 
 /**
  * The Wilson score interval of k successes in n trials (Wilson 1927; Newcombe 1998, method 3). Unlike the Wald
  * interval p ± z·sqrt(p(1−p)/n) it stays inside [0, 1] and keeps its coverage for shares near 0 or 1 and small n,
  * which is where an expert's error rates live.
  */
-export function wilsonInterval(k: number, n: number, z = Z95): Proportion {
+export function wilsonInterval(k: number, n: number, z = Z_95): Proportion {
   if (!Number.isInteger(k) || !Number.isInteger(n) || k < 0 || n < 0 || k > n) throw new RangeError(`wilsonInterval: need integers 0 <= k <= n, got k=${k}, n=${n}`);
   if (n === 0) return { k, n, rate: null, low: null, high: null };
   const p = k / n;
@@ -42,7 +42,7 @@ export function wilsonInterval(k: number, n: number, z = Z95): Proportion {
  * Wilson interval, it keeps its coverage where the simple Wald interval fails (small n, shares near 0 or 1). Null
  * when either n is 0.
  */
-export function newcombeDifference(k1: number, n1: number, k2: number, n2: number, z = Z95): ProportionDifference | null {
+export function newcombeDifference(k1: number, n1: number, k2: number, n2: number, z = Z_95): ProportionDifference | null {
   const a = wilsonInterval(k1, n1, z);
   const b = wilsonInterval(k2, n2, z);
   if (a.rate === null || b.rate === null) return null;

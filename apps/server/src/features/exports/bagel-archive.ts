@@ -1,10 +1,12 @@
-import { Decision, FinalLabels, Judgement, MistakeGrade, ModelEvidence, PanelConsensus, PanelPolicy, PanelQuorum, ProblematicFlag, Role } from '@bagel/contracts';
+import { Decision, ExpertReliabilityReport, FinalLabels, Judgement, MistakeGrade, ModelEvidence, PanelConsensus, PanelPolicy, PanelQuorum, ProblematicFlag, Role } from '@bagel/contracts';
 import { z } from 'zod';
 import { sql, type RawBuilder } from 'kysely';
 import type { Queries } from '../../db/database';
 import { currentOfItems } from '../consensus/consensus.service';
 import type { ProgressPhase } from '../../lib/step-progress';
 import type { CatalogProject } from '../projects/project-catalog';
+import { expertReliabilityReport } from '../reliability/expert-reliability.service';
+import { FINAL_REFERENCE, GOLD_REFERENCE } from '../reliability/reliability-tallies';
 
 const LabelLists = z.object({ correct: z.array(z.string()), wrong: z.array(z.string()), unclear: z.array(z.string()) });
 
@@ -15,7 +17,7 @@ const LabelLists = z.object({ correct: z.array(z.string()), wrong: z.array(z.str
  */
 export const BagelArchive = z.object({
   format: z.literal('bagel-archive'),
-  version: z.literal(1),
+  version: z.literal(2),
   exportedAt: z.string(),
   project: z.object({
     id: z.number().int(),
@@ -59,6 +61,9 @@ export const BagelArchive = z.object({
       finalAt: z.string().nullable(),
     }),
   ),
+  expertReliability: z
+    .array(ExpertReliabilityReport)
+    .meta({ description: 'Each expert against each reference (final labels, then gold items), as GET /api/projects/:projectId/expert-reliability answers (version 2)' }),
 });
 export type BagelArchive = z.infer<typeof BagelArchive>;
 
@@ -92,9 +97,9 @@ export async function* bagelArchivePieces(
       OR EXISTS (SELECT 1 FROM discussion_messages m JOIN items i ON i.id = m.item_id WHERE m.user_id = u.id AND i.project_id = ${p})
     ORDER BY lower(username)`.execute(db);
   const imageCount = (await db.selectFrom('images').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', p).executeTakeFirstOrThrow()).n;
-  const head: Omit<BagelArchive, 'items'> = {
+  const head: Omit<BagelArchive, 'items' | 'expertReliability'> = {
     format: 'bagel-archive',
-    version: 1,
+    version: 2,
     exportedAt,
     project: {
       id: project.id,
@@ -111,8 +116,8 @@ export async function* bagelArchivePieces(
     },
     users,
   };
-  // The head as JSON.stringify lays it out with `items` last: its text without the closing brace, then the items,
-  // each indented by the two levels it sits at.
+  // The head as JSON.stringify lays it out with `items` and `expertReliability` last: its text without the closing
+  // brace, then the items, each indented by the two levels it sits at.
   const headText = JSON.stringify(head, null, 2);
   yield `${headText.slice(0, -2)},\n  "items": `;
   const counts = { items: 0, verdicts: 0, decisions: 0 };
@@ -126,9 +131,30 @@ export async function* bagelArchivePieces(
       counts.decisions += item.decisions.length;
     }
   }
-  yield counts.items === 0 ? '[]\n}\n' : '\n  ]\n}\n';
+  yield counts.items === 0 ? '[]' : '\n  ]';
+  // Then each expert's reliability, against the final labels and against gold items, counted on the same snapshot
+  // (a range of items at a time); its expert × class rows written one at a time.
+  yield ',\n  "expertReliability": [';
+  const sources = [FINAL_REFERENCE, GOLD_REFERENCE];
+  for (const [r, source] of sources.entries()) {
+    const { classes, ...report } = await expertReliabilityReport(db, entry, source, exportedAt);
+    // The report as it sits in the archive (members six spaces in), `classes` last and left open.
+    const text = indented({ ...report, classes: [] }, 2);
+    yield `${r === 0 ? '\n    ' : ',\n    '}${text.slice(0, -CLOSED_EMPTY_CLASSES.length)}`;
+    if (classes.length === 0) yield CLOSED_EMPTY_CLASSES;
+    else {
+      for (const [i, row] of classes.entries()) yield `${i === 0 ? '[\n        ' : ',\n        '}${indented(row, 4)}`;
+      yield '\n      ]\n    }';
+    }
+  }
+  yield '\n  ]\n}\n';
   return counts;
 }
+
+/** An empty `classes` list closing its report, as a report sits in the archive's `expertReliability`. */
+const CLOSED_EMPTY_CLASSES = '[]\n    }';
+/** `value` as JSON.stringify(…, null, 2) lays it out `depth` levels deep (its first line not indented). */
+const indented = (value: unknown, depth: number) => JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
 
 /** Every item of the project's queue, in project order, a page at a time. */
 async function* archiveItemPages(db: Queries, entry: CatalogProject, exportedAt: string, reading?: ProgressPhase): AsyncGenerator<ArchiveItem[], void, undefined> {

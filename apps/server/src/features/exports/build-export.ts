@@ -1,6 +1,7 @@
-import type { ExportFormat } from '@bagel/contracts';
+import type { ExportFormat, ExpertReliabilityReport } from '@bagel/contracts';
 import {
   csvExportPieces,
+  expertReliabilityCsvPieces,
   humanAccuracyV3Pieces,
   imagenetValidationFile,
   mistakesJsonPieces,
@@ -21,6 +22,11 @@ import { decodeOutcomes } from '../consensus/project-totals';
 import { ProgressPhase, type ProgressListener } from '../../lib/step-progress';
 import type { CatalogProject } from '../projects/project-catalog';
 import { bagelArchivePieces } from './bagel-archive';
+import { expertReliabilityReport } from '../reliability/expert-reliability.service';
+import { FINAL_REFERENCE, GOLD_REFERENCE } from '../reliability/reliability-tallies';
+
+/** The references the reliability exports measure against, in the order they are written. */
+const RELIABILITY_SOURCES = [FINAL_REFERENCE, GOLD_REFERENCE];
 import { projectResultPages, RESULTS_PAGE_IMAGES, type ImageResult } from './project-results';
 
 /**
@@ -250,6 +256,27 @@ export function prepareExport(entry: CatalogProject, format: ExportFormat, optio
           }
           yield* fed(rows(), (rows) => csvExportPieces({ models, rows }));
           return written(writing, `${index} images`);
+        },
+      };
+    }
+    case 'expert-reliability': {
+      return {
+        fileName: `${slug}-expert-reliability.csv`,
+        contentType: 'text/csv; charset=utf-8',
+        async *pieces(db) {
+          const generatedAt = new Date(options.now).toISOString();
+          const phase = new ProgressPhase(onProgress, 'reading results', RELIABILITY_SOURCES.length, 'references');
+          const reports: ExpertReliabilityReport[] = [];
+          for (const source of RELIABILITY_SOURCES) {
+            phase.tick(reports.length);
+            reports.push(await expertReliabilityReport(db, entry, source, generatedAt));
+          }
+          phase.end(`read the expert reliability against ${reports.map((r) => `${r.referenceItems} ${r.reference} items`).join(' and ')}`);
+          const writing = writingPhase(reports.length, 'references');
+          yield* expertReliabilityCsvPieces(reports);
+          const experts = reports.reduce((n, r) => n + r.experts.length, 0);
+          const classes = reports.reduce((n, r) => n + r.classes.length, 0);
+          return written(writing, `${experts} expert rows, ${classes} expert × class rows`);
         },
       };
     }

@@ -4,6 +4,7 @@ import { AppHeader } from '../../../components/AppHeader';
 import { errorMessage } from '../../../lib/api-client';
 import { formatCoefficient, formatDateTime, formatPercent, panelText } from '../../../lib/format';
 import { useDashboard } from '../api/get-dashboard';
+import { ExpertReliabilityCard } from './ExpertReliabilityCard';
 import { MistakesChart } from './MistakesChart';
 import { ModelEvidenceCard } from './ModelEvidenceCard';
 import { QuorumSetting } from './QuorumSetting';
@@ -88,6 +89,7 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
               <ExpertsCard data={data} />
               {downloads}
             </div>
+            <ExpertReliabilityCard projectId={project.id} />
           </>
         )}
       </main>

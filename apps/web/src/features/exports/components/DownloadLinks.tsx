@@ -12,6 +12,11 @@ const FORMATS: readonly { format: Exclude<ExportFormat, 'mistakes'>; onlyReviewe
   { format: 'real', label: 'ReaL', description: 'ReaL-style labels: the correct classes of each image' },
   { format: 'csv', label: 'CSV', description: 'One row per image: labels, problematic, each model’s grade' },
   { format: 'bagel', label: 'Bagel archive', description: 'Everything, for audit: every verdict, revision and decision' },
+  {
+    format: 'expert-reliability',
+    label: 'Expert reliability (CSV)',
+    description: 'One row per expert and per expert × class: sensitivity, specificity, unclear rate, agreements, with 95% intervals',
+  },
 ];
 
 /**
