@@ -57,7 +57,8 @@ describe('draftFromItem', () => {
         mistakes: { A: { severity: 'Minor', category: 'Fine-grained error' } },
         comment: 'looked it up',
         createdAt: '2025-01-01T00:00:00Z',
-        afterSeeingPanel: false, modelsHidden: false,
+        afterSeeingPanel: false,
+        modelsHidden: false,
       },
     });
     const draft = draftFromItem(item);
@@ -68,7 +69,31 @@ describe('draftFromItem', () => {
   });
 });
 
+/** The item as an expert gets it with the models hidden (modelEvidence): the candidates alone, in the server's order. */
+function hiddenItem(): ReviewItem {
+  return demoItem({
+    originalLabel: null,
+    acceptedLabels: [],
+    models: [],
+    image: { id: 3, file: '', missing: false, previewUrl: '/p', originalUrl: '/o' },
+    candidates: [
+      { ...EGYPTIAN, sources: [] },
+      { ...TABBY, sources: [] },
+      { ...TIGER_CAT, sources: [] },
+    ],
+    modelEvidence: { hidden: true, revealedAt: null },
+  });
+}
+
 describe('reviewCandidates', () => {
+  it('with the models hidden, keeps the server’s order and adds the draft’s classes after it', () => {
+    const vocabulary = createVocabulary([TABBY, TIGER_CAT, EGYPTIAN, BAGEL]);
+    const candidates = reviewCandidates(hiddenItem(), [BAGEL.key, TABBY.key], vocabulary);
+    expect(candidates.map((c) => c.key)).toEqual([EGYPTIAN.key, TABBY.key, TIGER_CAT.key, BAGEL.key]);
+    expect(candidates.slice(0, 3).map((c) => c.sources)).toEqual([[], [], []]);
+    expect(candidates[3]).toMatchObject({ sources: [{ kind: 'added' }], addedInDraft: true });
+  });
+
   it('lists the original label, the models’ classes by rank, then added classes looked up in the vocabulary', () => {
     const vocabulary = createVocabulary([TABBY, TIGER_CAT, EGYPTIAN, BAGEL]);
     const candidates = reviewCandidates(demoItem(), [BAGEL.key], vocabulary);
@@ -88,6 +113,12 @@ describe('reviewCandidates', () => {
 });
 
 describe('grading and submitting', () => {
+  it('with the models hidden, asks for every candidate to be judged first, even once all are', () => {
+    const item = hiddenItem();
+    const draft = { ...draftFromItem(item), labels: { [EGYPTIAN.key]: 'wrong', [TABBY.key]: 'correct', [TIGER_CAT.key]: 'wrong' } as const };
+    expect(submitBlockers(item, draft)).toEqual(['Judge every candidate: the models then appear, to grade their mistakes.']);
+  });
+
   it('asks first for the judgement of a top-1 nobody judged yet, never for a grade before anything is judged', () => {
     const item = demoItem();
     expect(submitBlockers(item, draftFromItem(item))).toEqual(['Judge tiger cat and tabby, the top-1 of Model A, Model B and Model C.']);
