@@ -21,6 +21,7 @@ const POSTGRES_SUITES = [
   'expert-reliability',
   'exports',
   'field-readers',
+  'gold-items',
   'guide',
   'images',
   'import-while-serving',

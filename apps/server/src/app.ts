@@ -14,6 +14,7 @@ import { createImageSources, type ImageSourcesOptions } from './features/images/
 import { imagesRoutes } from './features/images/images.routes';
 import { itemBrowserRoutes } from './features/items/items.routes';
 import { leadRoutes } from './features/lead/lead.routes';
+import { goldRoutes } from './features/gold/gold.routes';
 import { projectsRoutes } from './features/projects/projects.routes';
 import { reviewRoutes } from './features/review/review.routes';
 import { passwordHasher, PasswordHasher, type PasswordHashingOptions } from './features/users/password';
@@ -92,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(reviewRoutes, { prefix: '/api', images });
   await app.register(imagesRoutes, { prefix: '/api', cacheDir: options.cacheDir, previewCacheBytes: options.previewCacheBytes, images });
   await app.register(leadRoutes, { prefix: '/api', images });
+  await app.register(goldRoutes, { prefix: '/api' });
   await app.register(discussionRoutes, { prefix: '/api' });
   await app.register(dashboardRoutes, { prefix: '/api' });
   await app.register(expertReliabilityRoutes, { prefix: '/api' });

@@ -37,6 +37,9 @@ export type PanelPolicy = z.infer<typeof PanelPolicy>;
 export const ModelEvidence = z.enum(['shown', 'hidden-until-judged', 'experiment']);
 export type ModelEvidence = z.infer<typeof ModelEvidence>;
 
+/** Share of each expert's items that are gold items they did not judge in the panel (docs/AGGREGATION.md, "Gold items"). */
+export const GoldRate = z.number().min(0).max(0.5);
+
 // The aggregate of a panel's verdicts, as computed by aggregatePanel in @bagel/core (docs/AGGREGATION.md).
 export const ClassConsensus = z.object({
   key: z.string(),
@@ -146,6 +149,13 @@ export const LeadQueue = z.object({ items: z.array(LeadQueueEntry), total: z.num
 export type LeadQueue = z.infer<typeof LeadQueue>;
 
 /** Everything the lead's desk shows for one item. */
+export const GoldMark = z.object({
+  markedBy: z.string(),
+  markedAt: z.string().meta({ description: 'ISO 8601' }),
+  answer: FinalLabels.meta({ description: 'The final labels when the item was marked: what experts served the item are measured against' }),
+});
+export type GoldMark = z.infer<typeof GoldMark>;
+
 export const DeskItem = z.object({
   item: ReviewItem.meta({ description: 'The item; its candidates include every class any expert added' }),
   verdicts: z.array(Verdict).meta({ description: "Every expert's current verdict" }),
@@ -157,6 +167,7 @@ export const DeskItem = z.object({
     .int()
     .nonnegative()
     .meta({ description: 'Verdict revisions stored on the item so far (it grows with every verdict written): send it back with a decision as basePanelVersion' }),
+  gold: GoldMark.nullable().meta({ description: 'Set when a lead marked the item gold: its final labels then were the answer' }),
 });
 export type DeskItem = z.infer<typeof DeskItem>;
 
@@ -293,10 +304,11 @@ export const ProjectSettingsRequest = z
     modelEvidence: ModelEvidence.optional().meta({
       description: 'Whether experts see the models before judging: `shown`, `hidden-until-judged` or `experiment` (each item shown or hidden at random per expert)',
     }),
+    goldRate: GoldRate.optional().meta({ description: "Share of each expert's items that are gold items, from 0 (none) to 0.5; 0.05 by default" }),
   })
   .strict()
-  .refine((body) => body.quorum !== undefined || body.panel !== undefined || body.modelEvidence !== undefined, {
-    message: 'Give at least one of quorum, panel and modelEvidence',
+  .refine((body) => body.quorum !== undefined || body.panel !== undefined || body.modelEvidence !== undefined || body.goldRate !== undefined, {
+    message: 'Give at least one of quorum, panel, modelEvidence and goldRate',
   });
 
 /** Answer of `PATCH /api/projects/:projectId/settings`. */
@@ -305,6 +317,7 @@ export const ProjectSettings = z.object({
   quorum: PanelQuorum,
   panel: PanelPolicy,
   modelEvidence: ModelEvidence,
+  goldRate: GoldRate,
   panelSize: z.number().int(),
   quorumSize: z.number().int().meta({ description: 'q: the matching votes an answer needs with this panel size' }),
   reaggregatedItems: z.number().int().meta({ description: 'Items whose consensus was recomputed with the new settings within this request' }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MISTAKE_CATEGORIES } from './common';
-import { ModelEvidence, PanelPolicy } from './consensus';
+import { GoldRate, ModelEvidence, PanelPolicy } from './consensus';
 import { parseImageSource } from './image-source';
 
 /**
@@ -158,6 +158,10 @@ export const ImportManifest = z
       modelEvidence: ModelEvidence.default('shown').meta({
         description:
           'Whether experts see the models before judging: `shown`; `hidden-until-judged` (candidates in a random order, no model, rank, score or original label until every candidate is judged); `experiment` (each item shown or hidden at random per expert, to measure anchoring; docs/AGGREGATION.md, "Anchoring control")',
+      }),
+      goldRate: GoldRate.default(0.05).meta({
+        description:
+          "Share of each expert's items that are gold items (items a lead marked gold, served to experts who did not judge them in the panel, to measure each expert's reliability); 0 turns it off. docs/AGGREGATION.md, \"Gold items\"",
       }),
       topK: z.number().int().min(1).max(20).default(5).meta({ description: 'Predictions kept and shown per model and image' }),
       claimMinutes: z.number().int().min(1).max(24 * 60).default(20).meta({ description: 'How long `next` reserves an item for an expert' }),

@@ -12,3 +12,5 @@ export * from './exports';
 export * from './formats/prior-judgements';
 export * from './seeded-random';
 export * from './anchoring';
+export * from './gold';
+export { mixIds, drawFromIds } from './id-draw';

@@ -187,6 +187,37 @@ export interface ModelsTable {
   illustrative: Generated<number>;
 }
 
+/** Gold items: a final item marked by a lead, its final labels the answer (migration 029). */
+export interface GoldItemsTable {
+  item_id: number;
+  project_id: number;
+  answer: string;
+  marked_by: number;
+  marked_at: string;
+}
+
+/** A gold item served to an expert, once at most (migration 029). */
+export interface GoldProbesTable {
+  item_id: number;
+  user_id: number;
+  project_id: number;
+  served_at: string;
+  expires_at: number;
+  skipped_at: string | null;
+}
+
+/** An expert's answers to a gold item, every revision kept (migration 029). */
+export interface GoldProbeAnswersTable {
+  item_id: number;
+  user_id: number;
+  revision: number;
+  labels: string;
+  problematic: string | null;
+  mistakes: string;
+  comment: Generated<string>;
+  created_at: string;
+}
+
 /** An expert's judgements when they asked for the hidden models (migration 026). */
 export interface ModelRevealsTable {
   item_id: number;
@@ -323,6 +354,8 @@ export interface ProjectsTable {
   panel: Generated<string>;
   /** ModelEvidence (migration 026). */
   model_evidence: Generated<string>;
+  /** Share of an expert's items that are gold probes (migration 029). */
+  gold_rate: Generated<number>;
   importing: string | null;
   /** Moves with every change of the settings (migration 016): instances compare it with the settings they hold. */
   settings_version: Generated<number>;
@@ -383,6 +416,9 @@ export interface Tables {
   decisions: DecisionsTable;
   discussion_messages: DiscussionMessagesTable;
   idempotency_keys: IdempotencyKeysTable;
+  gold_items: GoldItemsTable;
+  gold_probe_answers: GoldProbeAnswersTable;
+  gold_probes: GoldProbesTable;
   images: ImagesTable;
   item_consensus: ItemConsensusTable;
   item_dispute_kinds: ItemDisputeKindsTable;

@@ -72,6 +72,8 @@ export const OPERATION_SUMMARIES: Readonly<Record<string, string>> = {
   'GET /api/items/:itemId/desk': "An item on the lead's desk",
   'POST /api/items/:itemId/decisions': "Record the lead's decision on an item",
   'POST /api/items/:itemId/reopen': 'Reopen a final item',
+  'POST /api/items/:itemId/gold': 'Mark a final item gold',
+  'DELETE /api/items/:itemId/gold': 'Take the gold mark off an item',
   'GET /api/items/:itemId/discussion': "Read an item's discussion",
   'POST /api/items/:itemId/discussion': "Post to an item's discussion",
   'GET /api/projects/:projectId/dashboard': "A project's dashboard figures",

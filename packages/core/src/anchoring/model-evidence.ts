@@ -1,19 +1,9 @@
 import type { CandidateSource, ModelEvidence } from '@bagel/contracts';
+import { mixIds as mix } from '../id-draw';
 import { seededRandom } from '../seeded-random';
 
 /** What one expert sees of the models on one item: `shown` before judging, or `hidden` until every candidate is judged. */
 export type EvidenceCondition = 'shown' | 'hidden';
-
-/**
- * murmur3's 32-bit finalizer over the item and the expert: every bit of each input moves about half of the output's,
- * so neighbouring ids (items imported in order, experts added one after another) land independently.
- */
-function mix(itemId: number, userId: number): number {
-  let h = (Math.imul(itemId >>> 0, 0x9e3779b1) ^ Math.imul(userId >>> 0, 0x85ebca77)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 /**
  * The condition under which `userId` judges `itemId`, under the project's `modelEvidence`. In the experiment it is

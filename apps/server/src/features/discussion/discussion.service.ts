@@ -15,17 +15,20 @@ export function createDiscussionService(database: Database, options: { now: () =
 
   // Checked before the write, outside it: an item is never deleted while served and a verdict never withdrawn, so
   // what this finds cannot stop holding before the message is written.
-  async function checkAccess(user: SessionUser, itemId: number): Promise<void> {
+  // An expert served the item as gold (docs/AGGREGATION.md, "Gold items") gets the thread once they have answered, as
+  // any expert does once they have given their verdict. Returns whether they were.
+  async function checkAccess(user: SessionUser, itemId: number): Promise<{ servedAsGold: boolean }> {
     if (!(await items.findById(itemId))) throw notFound(`Item ${itemId} not found`);
-    if (user.role === 'expert' && !(await discussion.hasVerdict(itemId, user.id))) {
-      throw forbidden(`The discussion of item ${itemId} opens to you once you have given your own verdict on it`);
-    }
+    if (user.role !== 'expert') return { servedAsGold: false };
+    if (await discussion.hasVerdict(itemId, user.id)) return { servedAsGold: false };
+    if (await discussion.hasGoldAnswer(itemId, user.id)) return { servedAsGold: true };
+    throw forbidden(`The discussion of item ${itemId} opens to you once you have given your own verdict on it`);
   }
 
   return {
     async thread(user: SessionUser, itemId: number): Promise<DiscussionMessage[]> {
-      await checkAccess(user, itemId);
-      return discussion.ofItem(itemId);
+      const { servedAsGold } = await checkAccess(user, itemId);
+      return user.role === 'expert' ? discussion.ofItemForExpert(itemId, user.id, servedAsGold) : discussion.ofItem(itemId);
     },
     async post(user: SessionUser, itemId: number, body: string): Promise<DiscussionMessage> {
       await checkAccess(user, itemId);

@@ -495,6 +495,7 @@ async function loadProject(
     panelSize: manifest.project.panelSize,
     panel: manifest.project.panel,
     modelEvidence: manifest.project.modelEvidence,
+    goldRate: manifest.project.goldRate,
     topK,
     claimMs: manifest.project.claimMinutes * 60_000,
     mistakeCategories: manifest.project.mistakeCategories,

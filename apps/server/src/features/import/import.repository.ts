@@ -22,6 +22,8 @@ export interface ProjectToImport {
   panel: PanelPolicy;
   /** Whether experts see the models before judging (the manifest's project.modelEvidence; default shown). */
   modelEvidence: ModelEvidence;
+  /** Share of each expert's items that are gold items (the manifest's project.goldRate; default 0.05). */
+  goldRate: number;
   topK: number;
   claimMs: number;
   mistakeCategories: readonly string[];
@@ -293,6 +295,7 @@ export function createImportRepository(db: Queries) {
           panel_size: project.panelSize,
           panel: JSON.stringify(project.panel),
           model_evidence: project.modelEvidence,
+          gold_rate: project.goldRate,
           top_k: project.topK,
           claim_ms: project.claimMs,
           mistake_categories: JSON.stringify(project.mistakeCategories),

@@ -10,6 +10,7 @@ import { projectCatalog, type CatalogProject } from '../projects/project-catalog
 import { createItemsRepository, type ItemRecord } from '../review/items.repository';
 import { createReviewService, type ReviewServiceOptions } from '../review/review.service';
 import { createVerdictsRepository } from '../review/verdicts.repository';
+import { createGoldRepository } from '../gold/gold.repository';
 import { createDecisionsRepository } from './decisions.repository';
 import { createLeadQueueRepository, type LeadQueueFilter } from './lead-queue.repository';
 
@@ -157,6 +158,7 @@ export function createLeadService(database: Database, options: LeadServiceOption
         final: panel.current.state.final,
         decisions: panel.decisions,
         panelVersion: panel.panelVersion,
+        gold: await createGoldRepository(database.queries).goldOf(itemId),
       };
     },
 

@@ -18,6 +18,8 @@ export interface Project {
   panel: PanelPolicy;
   /** Whether experts see the models before judging (docs/AGGREGATION.md, "Anchoring control"). */
   modelEvidence: ModelEvidence;
+  /** Share of each expert's items that are gold items (docs/AGGREGATION.md, "Gold items"). */
+  goldRate: number;
 }
 
 export interface ProjectModel extends ModelInfo {
@@ -36,6 +38,7 @@ export interface ProjectRow {
   quorum: string;
   panel: string;
   model_evidence: string;
+  gold_rate: number;
   settings_version: number;
 }
 
@@ -68,6 +71,7 @@ export const toProject = (row: ProjectRow): Project => ({
   panel: PanelPolicy.parse(JSON.parse(row.panel)),
   // Held to the same values by the column's CHECK (migration 026).
   modelEvidence: ModelEvidence.parse(row.model_evidence),
+  goldRate: Number(row.gold_rate),
 });
 
 export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
@@ -79,7 +83,7 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
 
 export const toProjectModel = (m: ModelRow): ProjectModel => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 });
 
-export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'settings_version'] as const;
+export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'gold_rate', 'settings_version'] as const;
 
 /** Projects, their models and vocabulary. Takes the database's queries or a write's transaction. */
 export function createProjectsRepository(db: Queries) {
@@ -110,7 +114,9 @@ export function createProjectsRepository(db: Queries) {
        (SELECT count(*) FROM items WHERE project_id = ${projectId}) AS "items",
        (SELECT count(*) FROM items WHERE project_id = ${projectId} AND ${complete}) AS "itemsComplete",
        (SELECT count(DISTINCT v.item_id) FROM verdicts v JOIN items i ON i.id = v.item_id
-         WHERE v.user_id = ${userId} AND i.project_id = ${projectId}) AS "myVerdicts",
+         WHERE v.user_id = ${userId} AND i.project_id = ${projectId})
+         + (SELECT count(DISTINCT a.item_id) FROM gold_probe_answers a JOIN gold_probes p ON p.item_id = a.item_id AND p.user_id = a.user_id
+             WHERE a.user_id = ${userId} AND p.project_id = ${projectId}) AS "myVerdicts",
        (SELECT count(*) FROM items WHERE project_id = ${projectId} AND status IN ('open', 'in_review') AND verdict_count < ${panelSize})
          - (SELECT count(DISTINCT v.item_id) FROM verdicts v JOIN items i ON i.id = v.item_id
              WHERE v.user_id = ${userId} AND i.project_id = ${projectId} AND i.status IN ('open', 'in_review') AND i.verdict_count < ${panelSize}) AS "leftForMe"`.execute(db);
@@ -138,13 +144,14 @@ export function createProjectsRepository(db: Queries) {
      * Changes the quorum, the panel policy and the model evidence (those given) and moves the settings version with
      * them, so that every instance reads the project again.
      */
-    async setSettings(projectId: number, settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence }): Promise<void> {
+    async setSettings(projectId: number, settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence; goldRate?: number }): Promise<void> {
       await db
         .updateTable('projects')
         .set((eb) => ({
           ...(settings.quorum === undefined ? {} : { quorum: JSON.stringify(settings.quorum) }),
           ...(settings.panel === undefined ? {} : { panel: JSON.stringify(settings.panel) }),
           ...(settings.modelEvidence === undefined ? {} : { model_evidence: settings.modelEvidence }),
+          ...(settings.goldRate === undefined ? {} : { gold_rate: settings.goldRate }),
           settings_version: eb('settings_version', '+', 1),
         }))
         .where('id', '=', projectId)

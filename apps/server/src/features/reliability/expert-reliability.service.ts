@@ -10,7 +10,9 @@ export function referenceSummary(reference: ReliabilityReference, referenceItems
   const verdicts =
     'Each expert’s blind verdict counts: their latest revision made before they saw the panel’s verdicts. A class is present when the reference judges it correct, absent when it judges it wrong or leaves it out; classes it judges unclear count only in the unclear rate, and an expert’s unclear answers are counted apart from sensitivity and specificity.';
   if (reference === 'gold') {
-    return referenceItems === 0 ? 'Measured against gold items: no gold items yet.' : `Measured against ${referenceItems} gold items (a lead’s known answer). ${verdicts}`;
+    return referenceItems === 0
+      ? 'Measured against gold items: no gold items yet.'
+      : `Measured against ${referenceItems} gold item${referenceItems === 1 ? '' : 's'} (final items a lead marked gold), on each expert’s first answer to those served to them as gold items in their stream (panel verdicts on them are left out: they made the answer). A class is present when the gold answer judges it correct, absent when it judges it wrong or leaves it out; classes it judges unclear count only in the unclear rate, and an expert’s unclear answers are counted apart from sensitivity and specificity.`;
   }
   return (
     `Measured against the final labels of ${referenceItems} item${referenceItems === 1 ? '' : 's'} (agreed by the panel or decided by the lead). ${verdicts} ` +

@@ -19,6 +19,11 @@ export interface ReferenceSource {
   reference: ReliabilityReference;
   /** The reference's answers among the project's items with ids in [from, to); null: the reference has no items. */
   answers: ((projectId: number, from: number, to: number) => RawBuilder<{ item_id: number; answer: string }>) | null;
+  /**
+   * The experts' answers measured against it, for the reference's rows `ref`: rows `(item_id, user_id, labels,
+   * problematic, mistakes, answer)`.
+   */
+  expertAnswers(db: Queries): RawBuilder<unknown>;
   /** How many items of the project have a reference answer. */
   count(db: Queries, projectId: number): Promise<number>;
 }
@@ -29,6 +34,15 @@ export const FINAL_REFERENCE: ReferenceSource = {
   answers: (projectId, from, to) => sql<{ item_id: number; answer: string }>`
     SELECT c.item_id, c.final AS answer FROM items i JOIN item_consensus c ON c.item_id = i.id
     WHERE i.id >= ${from} AND i.id < ${to} AND +i.project_id = ${projectId} AND i.status IN ('agreed', 'final') AND c.final IS NOT NULL`,
+  // Each expert's blind verdict of the item: their latest revision stored before they first saw the panel's verdicts
+  // (the one the agreement figures use), found as the revision with `after_seeing_panel = 0` that no later such
+  // revision follows. The reference's items first, then their verdicts through the primary key: with the range's ends
+  // bound as parameters, SQLite's planner otherwise walked every verdict of the database (verdicts_by_user) and looked
+  // each item up, in every step.
+  expertAnswers: (db) => sql`
+    SELECT v.item_id, v.user_id, v.labels, v.problematic, v.mistakes, r.answer FROM ref r ${joinInWrittenOrder(db)} verdicts v ON v.item_id = r.item_id
+    WHERE v.after_seeing_panel = 0 AND NOT EXISTS (
+      SELECT 1 FROM verdicts w WHERE w.item_id = v.item_id AND w.user_id = v.user_id AND w.revision > v.revision AND w.after_seeing_panel = 0)`,
   async count(db, projectId) {
     const row = await db
       .selectFrom('items')
@@ -40,8 +54,27 @@ export const FINAL_REFERENCE: ReferenceSource = {
   },
 };
 
-/** Gold items do not exist yet: a reference with no answers. */
-export const GOLD_REFERENCE: ReferenceSource = { reference: 'gold', answers: null, count: async () => 0 };
+/**
+ * Gold items (docs/AGGREGATION.md, "Gold items"): the answer a lead fixed when marking the item, against each expert's
+ * first answer to it when it was served to them as gold. Panel verdicts on a gold item are not counted here: they made
+ * its answer.
+ */
+export const GOLD_REFERENCE: ReferenceSource = {
+  reference: 'gold',
+  answers: (projectId, from, to) => sql<{ item_id: number; answer: string }>`
+    SELECT g.item_id, g.answer FROM gold_items g WHERE g.item_id >= ${from} AND g.item_id < ${to} AND g.project_id = ${projectId}`,
+  expertAnswers: (db) => sql`
+    SELECT a.item_id, a.user_id, a.labels, a.problematic, a.mistakes, r.answer FROM ref r ${joinInWrittenOrder(db)} gold_probe_answers a ON a.item_id = r.item_id
+    WHERE a.revision = 1`,
+  async count(db, projectId) {
+    const row = await db
+      .selectFrom('gold_items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('project_id', '=', projectId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  },
+};
 
 export const referenceSource = (reference: ReliabilityReference): ReferenceSource => (reference === 'final' ? FINAL_REFERENCE : GOLD_REFERENCE);
 
@@ -83,14 +116,9 @@ export async function projectTallies(db: Queries, projectId: number, source: Ref
   for (let from = Number(bounds.first); from <= Number(bounds.last); from += stepIds) {
     const to = from + stepIds;
     const answers = source.answers(projectId, from, to);
-    // The blind verdicts of the range's reference items, each with the item's answer. The reference's items first,
-    // then their verdicts through the primary key: with the range's ends bound as parameters, SQLite's planner
-    // otherwise walked every verdict of the database (verdicts_by_user) and looked each item up, in every step.
-    const blind = sql`ref AS (${answers}),
-      blind AS (
-        SELECT v.item_id, v.user_id, v.labels, v.problematic, v.mistakes, r.answer FROM ref r ${joinInWrittenOrder(db)} verdicts v ON v.item_id = r.item_id
-        WHERE v.after_seeing_panel = 0 AND NOT EXISTS (
-          SELECT 1 FROM verdicts w WHERE w.item_id = v.item_id AND w.user_id = v.user_id AND w.revision > v.revision AND w.after_seeing_panel = 0))`;
+    // The experts' answers of the range's reference items (the source's: blind verdicts, or answers to gold), each
+    // with the item's answer.
+    const blind = sql`ref AS (${answers}), blind AS (${source.expertAnswers(db)})`;
 
     const { rows: classRows } = await sql<{ user_id: number; class_key: string; judgement: Judgement; presence: ReferencePresence; n: number }>`
       WITH ${blind},

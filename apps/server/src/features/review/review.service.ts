@@ -18,6 +18,8 @@ import type { Database, Queries } from '../../db/database';
 import { lockRows } from '../../db/dialect';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
 import { createConsensusService } from '../consensus/consensus.service';
+import { createGoldRepository, type GoldProbe } from '../gold/gold.repository';
+import { goldStep } from '../gold/gold-queue';
 import { createImageSources, type ImageSources } from '../images/image-sources';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
@@ -96,6 +98,35 @@ export function createReviewService(database: Database, options: ReviewServiceOp
     });
   }
 
+  /**
+   * An expert's answer to a gold item served to them: kept apart from the panel's verdicts (the item is final and
+   * stays so), every revision, with the same checks and answers as a verdict (a stale base revision is 409
+   * STALE_REVISION; the Idempotency-Key as for verdicts), so that nothing tells the expert the item is gold.
+   */
+  async function submitGoldAnswer(user: SessionUser, itemId: number, verdict: ParsedVerdictRequest, fingerprint: string, idempotencyKey?: string): Promise<Verdict> {
+    const result = await database.write(async (trx) => {
+      await lockRows(trx, 'items', [itemId]);
+      return createIdempotencyRepository(trx, options.now, idempotencySweeps).once(user.id, idempotencyKey, fingerprint, async () => {
+        const gold = createGoldRepository(trx);
+        const current = await gold.currentRevision(itemId, user.id);
+        if (verdict.baseRevision !== current) return { outcome: 'stale' as const, currentRevision: current };
+        const createdAt = iso(options.now());
+        await gold.appendAnswer(itemId, user.id, current + 1, verdict, createdAt);
+        await createDraftsRepository(trx).remove(user.id, itemId);
+        return { outcome: 'stored' as const, revision: current + 1, createdAt };
+      });
+    });
+    if (result.outcome === 'stale') {
+      throw conflict(
+        `Your verdict on item ${itemId} is at revision ${result.currentRevision}, not ${verdict.baseRevision}: reload the item and revise the current revision`,
+        'STALE_REVISION',
+        { currentRevision: result.currentRevision },
+      );
+    }
+    const { labels, problematic, mistakes, comment } = verdict;
+    return { itemId, expert: user.username, revision: result.revision, labels, problematic, mistakes, comment, createdAt: result.createdAt, afterSeeingPanel: false, modelsHidden: false };
+  }
+
   async function findProject(projectId: number): Promise<CatalogProject> {
     const entry = await catalog.get(projectId);
     if (!entry) throw notFound(`Project ${projectId} not found`);
@@ -123,6 +154,11 @@ export function createReviewService(database: Database, options: ReviewServiceOp
     });
   }
 
+  /** The expert's gold probe of the item (goldStep), or null: leads and admins are never served gold. */
+  function probeFor(itemId: number, user: SessionUser, db: Queries = database.queries): Promise<GoldProbe | null> {
+    return user.role === 'expert' ? createGoldRepository(db).probeOf(itemId, user) : Promise.resolve(null);
+  }
+
   /**
    * The item as `user` sees it: only their own verdict, and only the classes they added themselves, unless
    * `addedKeys` is given (the lead's desk lists the classes every expert added, and shows the models).
@@ -146,7 +182,14 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       ]);
     });
     if (!state) throw notFound(`Item ${item.id} not found`);
-    const { verdict: myVerdict, draft: myDraft, panelSeenAt, claimExpiresAt, modelsRevealedAt } = state;
+    // A gold item served to this expert (goldStep) shows as any item in review does: open until they answer, in
+    // review after, with their answer as their verdict, their reservation as a claim, and nothing of the panel.
+    const probe = addedKeys === undefined ? await probeFor(item.id, user) : null;
+    const { draft: myDraft, modelsRevealedAt } = state;
+    const myVerdict = probe ? probe.answer : state.verdict;
+    const panelSeenAt = probe ? null : state.panelSeenAt;
+    const claimExpiresAt = probe ? (probe.answer === null && !probe.skipped && probe.expiresAt > now ? probe.expiresAt : null) : state.claimExpiresAt;
+    const status = probe ? (probe.answer ? 'in_review' : 'open') : item.status;
     const modelsHidden =
       addedKeys === undefined &&
       user.role !== 'admin' &&
@@ -181,7 +224,7 @@ export function createReviewService(database: Database, options: ReviewServiceOp
     return {
       id: item.id,
       projectId: project.id,
-      status: item.status,
+      status,
       image: {
         id: item.imageId,
         file: modelsHidden ? '' : item.file,
@@ -208,7 +251,11 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       const entry = await findProject(projectId);
       const now = options.now();
       // The claim is taken in a write of its own (review-queue.repository: how it holds with concurrent experts).
-      const claim = await database.write((trx) => createReviewQueueRepository(trx).claimNext(user.id, entry.project, now, after));
+      // The gold step first (gold-queue.ts: a gold item at about the project's gold rate), then the queue.
+      const claim = await database.write(async (trx) => {
+        const gold = user.role === 'expert' ? await goldStep(trx, user.id, entry.project, now, after) : null;
+        return gold !== null ? { itemId: gold } : createReviewQueueRepository(trx).claimNext(user.id, entry.project, now, after);
+      });
       if (!claim) return null;
       const { item } = await findItem(claim.itemId);
       return reviewItem(item, entry, user);
@@ -238,6 +285,9 @@ export function createReviewService(database: Database, options: ReviewServiceOp
      */
     async verdictsVisibleTo(user: SessionUser, itemId: number): Promise<Verdict[]> {
       await findItem(itemId);
+      // A gold item's expert was its only judge, as far as they can tell: their own answer, once given.
+      const probe = await probeFor(itemId, user);
+      if (probe) return probe.answer ? [probe.answer] : [];
       if (user.role === 'expert' && (await verdicts.currentRevision(itemId, user.id)) === 0) return [];
       const all = await verdicts.currentOfItem(itemId);
       if (user.role !== 'admin' && all.some((v) => v.expert !== user.username)) await recordPanelView(itemId, user.id, 'verdicts');
@@ -282,8 +332,16 @@ export function createReviewService(database: Database, options: ReviewServiceOp
 
     /** Takes or renews the user's claim on the item (see ReviewQueueRepository.claim). */
     async claim(user: SessionUser, itemId: number): Promise<ClaimResponse> {
-      const { item } = await findItem(itemId);
+      const { item, entry } = await findItem(itemId);
       const now = options.now();
+      const probe = await probeFor(item.id, user);
+      if (probe) {
+        // A gold item is reserved as a claim is: renewed while the expert works on it.
+        if (probe.answer) throw conflict(`You have given your verdict on item ${item.id}: revising it needs no claim`, 'ALREADY_JUDGED');
+        const expiresAt = now + entry.project.claimMs;
+        await database.write((trx) => createGoldRepository(trx).renew(item.id, user.id, expiresAt));
+        return { itemId: item.id, claimExpiresAt: iso(expiresAt), expiresInSeconds: Math.max(1, Math.floor(entry.project.claimMs / 1000)) };
+      }
       // In a write of its own, which locks the item's row before counting its slots (review-queue.repository).
       const result = await database.write((trx) => createReviewQueueRepository(trx).claim(item.id, user.id, now));
       switch (result.outcome) {
@@ -323,6 +381,7 @@ export function createReviewService(database: Database, options: ReviewServiceOp
         throw new ApiError(400, `Invalid verdict: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, 'INVALID_VERDICT', { issues });
       }
       const fingerprint = requestFingerprint(`POST verdict of item ${item.id}`, verdict);
+      if (await probeFor(item.id, user)) return submitGoldAnswer(user, item.id, verdict, fingerprint, idempotencyKey);
       const result = await database.write(async (trx) => {
         // The item's row is locked first (a no-op on SQLite, where one write runs at a time): on PostgreSQL, the
         // checks that follow (the current revision, a free panel slot, the item's status) then hold until this
@@ -379,7 +438,8 @@ export function createReviewService(database: Database, options: ReviewServiceOp
         // The item's row first, as a verdict locks it: a verdict stored at the same moment either comes before this
         // check (the draft is refused) or after the save (and deletes the draft), on PostgreSQL too.
         await lockRows(trx, 'items', [item.id]);
-        const current = await createVerdictsRepository(trx).currentRevision(item.id, user.id);
+        const probe = await probeFor(item.id, user, trx);
+        const current = probe ? await createGoldRepository(trx).currentRevision(item.id, user.id) : await createVerdictsRepository(trx).currentRevision(item.id, user.id);
         if (draft.baseRevision !== current) {
           throw conflict(
             `Your verdict on item ${item.id} is at revision ${current}, not ${draft.baseRevision}: this draft revises an earlier one and was not saved`,
@@ -399,8 +459,16 @@ export function createReviewService(database: Database, options: ReviewServiceOp
     /** The user's own verdicts in the project, most recent first: theirs only, so blind review holds. */
     async myVerdicts(user: SessionUser, projectId: number, query: ParsedMyVerdictsQuery): Promise<MyVerdictsPage> {
       const entry = await findProject(projectId);
-      // The count and the page in one snapshot, so that they agree.
-      const { total, rows } = await database.snapshot((trx) => createVerdictsRepository(trx).pageOfUserInProject(user.id, projectId, query.offset, query.limit));
+      // The count and the page in one snapshot, so that they agree. An expert's answers to gold items are among their
+      // verdicts, as items in review (the page is merged from both lists, most recent first).
+      const { total, rows } = await database.snapshot(async (trx) => {
+        if (user.role !== 'expert') return createVerdictsRepository(trx).pageOfUserInProject(user.id, projectId, query.offset, query.limit);
+        const gold = await createGoldRepository(trx).answersOfUserInProject(user.id, projectId, query.offset + query.limit);
+        if (gold.total === 0) return createVerdictsRepository(trx).pageOfUserInProject(user.id, projectId, query.offset, query.limit);
+        const panel = await createVerdictsRepository(trx).pageOfUserInProject(user.id, projectId, 0, query.offset + query.limit);
+        const merged = [...panel.rows, ...gold.rows].sort((a, b) => (a.created_at === b.created_at ? b.item_id - a.item_id : a.created_at < b.created_at ? 1 : -1));
+        return { total: panel.total + gold.total, rows: merged.slice(query.offset, query.offset + query.limit) };
+      });
       const named = (cls: VocabularyClass) => ({ key: cls.key, name: displayName(cls) });
       return {
         total,
@@ -435,6 +503,11 @@ export function createReviewService(database: Database, options: ReviewServiceOp
     async skip(user: SessionUser, itemId: number): Promise<void> {
       const { item } = await findItem(itemId);
       const skippedAt = iso(options.now());
+      if (await probeFor(item.id, user)) {
+        // Skipped, a gold item is not served to the expert again (nor any gold item twice).
+        await database.write((trx) => createGoldRepository(trx).skip(item.id, user.id, skippedAt));
+        return;
+      }
       await database.write((trx) => createReviewQueueRepository(trx).skip(item.id, user.id, skippedAt));
     },
   };

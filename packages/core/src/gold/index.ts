@@ -1,0 +1,1 @@
+export { isGoldTurn, goldPick } from './gold-draw';
