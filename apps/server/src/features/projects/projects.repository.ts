@@ -174,6 +174,7 @@ export function createProjectsRepository(db: Queries) {
           panelSize: project.panelSize,
           panel: project.panel,
           modelEvidence: project.modelEvidence,
+          goldRate: project.goldRate,
           topK: project.topK,
           mistakeCategories: project.mistakeCategories,
           models: (await modelsOf(project.id)).map(({ id: _id, ...info }) => info),

@@ -9,6 +9,7 @@ import { modelEvidenceEffectKey } from './get-model-evidence-effect';
 export interface SettingsChange {
   quorum?: PanelQuorum;
   modelEvidence?: ModelEvidence;
+  goldRate?: number;
 }
 
 /**

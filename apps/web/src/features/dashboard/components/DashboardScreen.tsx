@@ -5,6 +5,7 @@ import { errorMessage } from '../../../lib/api-client';
 import { formatCoefficient, formatDateTime, formatPercent, panelText } from '../../../lib/format';
 import { useDashboard } from '../api/get-dashboard';
 import { ExpertReliabilityCard } from './ExpertReliabilityCard';
+import { GoldRateSetting } from './GoldRateSetting';
 import { MistakesChart } from './MistakesChart';
 import { ModelEvidenceCard } from './ModelEvidenceCard';
 import { QuorumSetting } from './QuorumSetting';
@@ -89,7 +90,7 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
               <ExpertsCard data={data} />
               {downloads}
             </div>
-            <ExpertReliabilityCard projectId={project.id} />
+            <ExpertReliabilityCard projectId={project.id} goldSetting={canChangeSettings ? <GoldRateSetting project={project} /> : null} />
           </>
         )}
       </main>

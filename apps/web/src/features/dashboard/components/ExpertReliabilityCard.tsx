@@ -1,5 +1,5 @@
 import type { ReliabilityProportion, ReliabilityReference } from '@bagel/contracts';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { errorMessage } from '../../../lib/api-client';
 import { formatDateTime } from '../../../lib/format';
 import { useExpertReliability } from '../api/get-expert-reliability';
@@ -24,7 +24,7 @@ function RateCell({ p, testId }: { p: ReliabilityProportion; testId?: string }) 
  * (or gold items), with 95% intervals. Loaded when shown and on Refresh only: its answer reads every verdict of the
  * project's final items, which the dashboard's 5-second poll must not.
  */
-export function ExpertReliabilityCard({ projectId }: { projectId: number }) {
+export function ExpertReliabilityCard({ projectId, goldSetting }: { projectId: number; goldSetting?: ReactNode }) {
   const [reference, setReference] = useState<ReliabilityReference>('final');
   const query = useExpertReliability(projectId, reference);
   const report = query.data;
@@ -48,6 +48,7 @@ export function ExpertReliabilityCard({ projectId }: { projectId: number }) {
           </button>
         </span>
       </div>
+      {goldSetting}
       {query.isError && !report ? (
         <p className="notice" role="status">
           The reliability cannot be shown: {errorMessage(query.error)}

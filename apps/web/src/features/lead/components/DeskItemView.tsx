@@ -6,6 +6,7 @@ import { deskShortcuts, useDeskKeyboard } from '../hooks/use-desk-keyboard';
 import { changesFinal, decisionBlockers, decisionRequest, deskClasses } from '../lib/decision-draft';
 import { useDeskUiStore } from '../stores/desk-ui-store';
 import { DecisionHistory } from './DecisionHistory';
+import { GoldControl } from './GoldControl';
 import type { DeskClassExamples } from './LeadDesk';
 import { PanelTable } from './PanelTable';
 
@@ -120,6 +121,7 @@ export function DeskItemView({
                 <span className="eyebrow">Panel</span> {consensus.verdictCount} of {consensus.panelSize} verdicts · q = {consensus.quorum}
               </span>
             </div>
+            <GoldControl desk={desk} readOnly={readOnly} />
             {consensus.disputes.length > 0 ? (
               <div className="disputes" data-testid="disputes">
                 <span className="eyebrow">{item.status === 'disputed' ? 'Why it is disputed' : 'Why the panel disputed it'}</span>

@@ -69,6 +69,7 @@ function disputedDesk(overrides: Partial<DeskItem> = {}): DeskItem {
     final: null,
     decisions: [],
     panelVersion: 4,
+    gold: null,
     ...overrides,
   };
 }
