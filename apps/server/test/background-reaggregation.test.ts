@@ -104,6 +104,7 @@ describe('a quorum change on a large project', () => {
       panel: { mode: 'fixed' },
       modelEvidence: 'shown',
       goldRate: 0.05,
+      decoys: 0,
       panelSize: 3,
       quorumSize: 3,
       reaggregatedItems: FIRST_STEP_ITEMS,

@@ -259,3 +259,55 @@ describe('the experiment and its measure', () => {
     expect(none.models[0]!.acceptTop1.reading).toBe('Not measured yet: 0 verdicts with the models shown and 0 with them hidden.');
   });
 });
+
+describe('decoys', () => {
+  it('adds the classes the models confuse with the original label while the models are hidden, and keeps their judgements out of every label', async () => {
+    const p = await newProject();
+    // Another tabby the models took for a red fox and a school bus: with image 2's Chihuahua, the classes confused
+    // with "tabby". Item 2 (a tabby; A says Chihuahua) lists tabby and Chihuahua: its decoys are the fox and the bus.
+    await t.database.write(async (trx) => {
+      const { id: imageId } = await trx
+        .insertInto('images')
+        .values({ project_id: p.projectId, position: 6, file: 'ILSVRC2012_val_00000007.JPEG', original_class_idx: CLASSES.cat.index })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const models = await trx.selectFrom('models').select('id').where('project_id', '=', p.projectId).orderBy('position').execute();
+      await trx
+        .insertInto('predictions')
+        .values([
+          { image_id: imageId, model_id: models[0]!.id, rank: 1, class_idx: CLASSES.fox.index, score: 0.6 },
+          { image_id: imageId, model_id: models[1]!.id, rank: 1, class_idx: CLASSES.bus.index, score: 0.6 },
+        ])
+        .execute();
+    });
+    const tabby = itemOf(p, 2);
+    // With the models shown, no decoy.
+    expect((await item('ann', tabby)).candidates.map((c) => c.key).sort()).toEqual(keys('cat', 'dog').sort());
+    await setEvidence(p, 'hidden-until-judged');
+    const res = await request('adm', 'PATCH', `/api/projects/${p.projectId}/settings`, { decoys: 2 });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((res.json() as ProjectSettings).decoys).toBe(2);
+    expect((await request('adm', 'PATCH', `/api/projects/${p.projectId}/settings`, { decoys: 6 })).statusCode).toBe(400);
+
+    const hidden = await item('ann', tabby);
+    expect(hidden.candidates.map((c) => c.key).sort()).toEqual(keys('cat', 'dog', 'fox', 'bus').sort());
+    for (const candidate of hidden.candidates) expect(candidate.sources).toEqual([]);
+    // Every candidate, decoys included, is judged before the models are shown.
+    expect((await reveal('ann', tabby, labelsOf({ cat: 'correct', dog: 'wrong', fox: 'correct' }))).json()).toMatchObject({ code: 'CANDIDATES_NOT_JUDGED', missing: keys('bus') });
+    const revealed = (await reveal('ann', tabby, labelsOf({ cat: 'correct', dog: 'wrong', fox: 'correct', bus: 'wrong' }))).json() as ReviewItem;
+    expect(revealed.candidates.map((c) => c.key)).toEqual(keys('cat', 'dog'));
+    const [kept] = await readRows<{ labels: string }>(t.database, 'SELECT labels FROM model_reveals WHERE item_id = ?', tabby);
+    expect(JSON.parse(kept!.labels)).toEqual(labelsOf({ cat: 'correct', dog: 'wrong' }));
+    expect(await readRows(t.database, 'SELECT class_key, judgement FROM decoy_judgements WHERE item_id = ? ORDER BY class_key', tabby)).toEqual([
+      { class_key: CLASSES.fox.key, judgement: 'correct' },
+      { class_key: CLASSES.bus.key, judgement: 'wrong' },
+    ].sort((a, b) => a.class_key.localeCompare(b.class_key)));
+    // The verdict as the screen sends it (its draft still holds the decoys) is stored without them.
+    const stored = await submit('ann', tabby, verdict({ cat: 'correct', dog: 'wrong', fox: 'correct', bus: 'wrong' }, { 'model-a': FG }));
+    expect(stored.labels).toEqual(labelsOf({ cat: 'correct', dog: 'wrong' }));
+    const report = (await request('lea', 'GET', `/api/projects/${p.projectId}/model-evidence-effect`)).json() as ModelEvidenceEffectReport;
+    expect(report.decoys).toBe(2);
+    expect(report.decoyAccepts).toEqual([{ expert: 'ann', accepted: expect.objectContaining({ k: 1, n: 2, rate: 0.5 }) }]);
+  });
+});
+

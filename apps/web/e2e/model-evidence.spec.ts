@@ -71,6 +71,7 @@ test('models hidden until judged: the candidates alone, the models once every on
     await context.close();
   } finally {
     await setModelEvidence(admin.request, project.id, 'shown');
+    await admin.request.patch(longListURL(`/api/projects/${project.id}/settings`), { data: { decoys: 0 } });
     await admin.close();
   }
 });
@@ -122,6 +123,14 @@ test('the dashboard: an admin starts the experiment, and the card measures each 
     }
     await expect(card.getByTestId('model-evidence-readings').locator('li')).toHaveCount(report.models.length * 2);
     await expect(card.getByTestId('model-evidence-readings')).toContainText(report.models[0]!.acceptTop1.reading);
+    // The admin adds one decoy per item (while the models are hidden): the report then says so.
+    const decoyForm = card.getByTestId('decoy-form');
+    await decoyForm.getByRole('combobox', { name: 'Decoys per item while the models are hidden' }).selectOption('1');
+    await decoyForm.getByRole('button', { name: 'Apply' }).click();
+    await expect(decoyForm.getByRole('button', { name: 'Apply' })).toBeDisabled();
+    await expect
+      .poll(async () => ModelEvidenceEffectReport.parse(await (await admin.request.get(longListURL(`/api/projects/${project.id}/model-evidence-effect`))).json()).decoys)
+      .toBe(1);
     // A lead reads the card too, without the setting.
     const lead = await signedIn(browser, LONG_LIST_LEAD);
     const leadPage = await lead.newPage();
@@ -131,6 +140,7 @@ test('the dashboard: an admin starts the experiment, and the card measures each 
     await lead.close();
   } finally {
     await setModelEvidence(admin.request, project.id, 'shown');
+    await admin.request.patch(longListURL(`/api/projects/${project.id}/settings`), { data: { decoys: 0 } });
     await admin.close();
   }
 });

@@ -37,6 +37,9 @@ export type PanelPolicy = z.infer<typeof PanelPolicy>;
 export const ModelEvidence = z.enum(['shown', 'hidden-until-judged', 'experiment']);
 export type ModelEvidence = z.infer<typeof ModelEvidence>;
 
+/** Decoys added to an expert's candidates while the models are hidden (docs/AGGREGATION.md, "Decoys"). */
+export const DecoyCount = z.number().int().min(0).max(5);
+
 /** Share of each expert's items that are gold items they did not judge in the panel (docs/AGGREGATION.md, "Gold items"). */
 export const GoldRate = z.number().min(0).max(0.5);
 
@@ -305,10 +308,13 @@ export const ProjectSettingsRequest = z
       description: 'Whether experts see the models before judging: `shown`, `hidden-until-judged` or `experiment` (each item shown or hidden at random per expert)',
     }),
     goldRate: GoldRate.optional().meta({ description: "Share of each expert's items that are gold items, from 0 (none) to 0.5; 0.05 by default" }),
+    decoys: DecoyCount.optional().meta({
+      description: 'Plausible but absent classes added to an expert\'s candidates while the models are hidden from them (0 to 5; 0, the default, adds none)',
+    }),
   })
   .strict()
-  .refine((body) => body.quorum !== undefined || body.panel !== undefined || body.modelEvidence !== undefined || body.goldRate !== undefined, {
-    message: 'Give at least one of quorum, panel, modelEvidence and goldRate',
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: 'Give at least one of quorum, panel, modelEvidence, goldRate and decoys',
   });
 
 /** Answer of `PATCH /api/projects/:projectId/settings`. */
@@ -318,6 +324,7 @@ export const ProjectSettings = z.object({
   panel: PanelPolicy,
   modelEvidence: ModelEvidence,
   goldRate: GoldRate,
+  decoys: DecoyCount,
   panelSize: z.number().int(),
   quorumSize: z.number().int().meta({ description: 'q: the matching votes an answer needs with this panel size' }),
   reaggregatedItems: z.number().int().meta({ description: 'Items whose consensus was recomputed with the new settings within this request' }),
@@ -350,6 +357,10 @@ export type EvidenceComparison = z.infer<typeof EvidenceComparison>;
 export const ModelEvidenceEffectReport = z.object({
   projectId: z.number().int(),
   modelEvidence: ModelEvidence,
+  decoys: DecoyCount.meta({ description: "The project's setting: decoys per item while the models are hidden" }),
+  decoyAccepts: z
+    .array(z.object({ expert: z.string(), accepted: ProportionEstimate.meta({ description: 'Decoys they judged correct, of the decoys they judged' }) }))
+    .meta({ description: 'Per expert who judged decoys, by name: how often they accepted a class that is not there' }),
   verdicts: z
     .object({ shown: z.number().int(), hidden: z.number().int() })
     .meta({ description: "First verdicts stored during the experiment (modelEvidence: experiment), by how they were judged" }),

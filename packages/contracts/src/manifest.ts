@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MISTAKE_CATEGORIES } from './common';
-import { GoldRate, ModelEvidence, PanelPolicy } from './consensus';
+import { DecoyCount, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
 import { parseImageSource } from './image-source';
 
 /**
@@ -158,6 +158,10 @@ export const ImportManifest = z
       modelEvidence: ModelEvidence.default('shown').meta({
         description:
           'Whether experts see the models before judging: `shown`; `hidden-until-judged` (candidates in a random order, no model, rank, score or original label until every candidate is judged); `experiment` (each item shown or hidden at random per expert, to measure anchoring; docs/AGGREGATION.md, "Anchoring control")',
+      }),
+      decoys: DecoyCount.default(0).meta({
+        description:
+          'Plausible but absent classes (those the models confuse with the original label) added to an expert\'s candidates while the models are hidden from them, to measure false accepts; never counted in the labels. 0 adds none. docs/AGGREGATION.md, "Decoys"',
       }),
       goldRate: GoldRate.default(0.05).meta({
         description:

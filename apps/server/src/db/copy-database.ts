@@ -30,6 +30,7 @@ export const TABLES_IN_COPY_ORDER: readonly { table: keyof Tables; key: readonly
   { table: 'verdict_drafts', key: ['user_id', 'item_id'] },
   { table: 'panel_views', key: ['item_id', 'user_id'] },
   { table: 'model_reveals', key: ['item_id', 'user_id'] },
+  { table: 'decoy_judgements', key: ['item_id', 'user_id', 'class_key'] },
   { table: 'gold_items', key: ['item_id'] },
   { table: 'gold_probes', key: ['item_id', 'user_id'] },
   { table: 'gold_probe_answers', key: ['item_id', 'user_id', 'revision'] },

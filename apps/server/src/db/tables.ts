@@ -187,6 +187,15 @@ export interface ModelsTable {
   illustrative: Generated<number>;
 }
 
+/** An expert's judgement of a decoy class (migration 030). */
+export interface DecoyJudgementsTable {
+  item_id: number;
+  user_id: number;
+  class_key: string;
+  judgement: string;
+  judged_at: string;
+}
+
 /** Gold items: a final item marked by a lead, its final labels the answer (migration 029). */
 export interface GoldItemsTable {
   item_id: number;
@@ -356,6 +365,8 @@ export interface ProjectsTable {
   model_evidence: Generated<string>;
   /** Share of an expert's items that are gold probes (migration 029). */
   gold_rate: Generated<number>;
+  /** Decoys added to an expert's candidates with the models hidden (migration 030). */
+  decoys: Generated<number>;
   importing: string | null;
   /** Moves with every change of the settings (migration 016): instances compare it with the settings they hold. */
   settings_version: Generated<number>;
@@ -416,6 +427,7 @@ export interface Tables {
   decisions: DecisionsTable;
   discussion_messages: DiscussionMessagesTable;
   idempotency_keys: IdempotencyKeysTable;
+  decoy_judgements: DecoyJudgementsTable;
   gold_items: GoldItemsTable;
   gold_probe_answers: GoldProbeAnswersTable;
   gold_probes: GoldProbesTable;

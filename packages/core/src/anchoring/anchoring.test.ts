@@ -2,6 +2,7 @@ import type { CandidateSource } from '@bagel/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { modelEvidenceEffect, tallyEvidence, type EvidenceTallies } from './evidence-effect';
+import { pickDecoys } from './decoys';
 import { candidatesWithModelsHidden, modelEvidenceCondition } from './model-evidence';
 
 describe('modelEvidenceCondition', () => {
@@ -92,5 +93,27 @@ describe('modelEvidenceEffect', () => {
     expect(a!.agreeWithFinal.reading).toContain('not a significant difference');
     expect(b!.acceptTop1.difference).toBeNull();
     expect(b!.acceptTop1.reading).toBe('Not measured yet: 0 verdicts with the models shown and 0 with them hidden.');
+  });
+});
+
+describe('pickDecoys', () => {
+  const confused = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  it('picks `count` classes among the most confused twice as many, never one the item lists, the same for the same item and expert', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4 }), fc.subarray(confused), fc.nat(), fc.nat(), (count, listed, item, user) => {
+        const exclude = new Set(listed);
+        const picked = pickDecoys(confused, exclude, count, item, user);
+        const pool = confused.filter((key) => !exclude.has(key)).slice(0, count * 2);
+        expect(picked).toHaveLength(Math.min(count, pool.length));
+        expect(new Set(picked).size).toBe(picked.length);
+        for (const key of picked) expect(pool).toContain(key);
+        expect(pickDecoys(confused, exclude, count, item, user)).toEqual(picked);
+      }),
+    );
+  });
+
+  it('varies between experts on one item', () => {
+    const draws = new Set(Array.from({ length: 50 }, (_, user) => pickDecoys(confused, new Set(), 2, 7, user).join()));
+    expect(draws.size).toBeGreaterThan(5);
   });
 });

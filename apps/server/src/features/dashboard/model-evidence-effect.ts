@@ -1,5 +1,5 @@
 import type { FinalLabels, Judgement, ModelEvidenceEffectReport } from '@bagel/contracts';
-import { modelEvidenceEffect, tallyEvidence, type EvidenceTallies } from '@bagel/core';
+import { modelEvidenceEffect, tallyEvidence, wilsonInterval, type EvidenceTallies } from '@bagel/core';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database';
 import { nextBackgroundTurn } from '../../lib/background-turns';
@@ -91,9 +91,20 @@ export function createModelEvidenceEffect(database: Database) {
       await nextBackgroundTurn();
     }
     const effects = modelEvidenceEffect(tallies, entry.models);
+    // Decoys: one row per expert, counted in SQL (their judgements are few: a handful per item judged with the models
+    // hidden).
+    const { rows: decoyRows } = await sql<{ username: string; judged: number; accepted: number }>`
+      SELECT u.username, count(*) AS judged, sum(CASE WHEN d.judgement = 'correct' THEN 1 ELSE 0 END) AS accepted
+      FROM decoy_judgements d JOIN items i ON i.id = d.item_id JOIN users u ON u.id = d.user_id
+      WHERE i.project_id = ${projectId} GROUP BY u.username ORDER BY u.username`.execute(database.queries);
     return {
       projectId,
       modelEvidence: entry.project.modelEvidence,
+      decoys: entry.project.decoys,
+      decoyAccepts: decoyRows.map((row) => {
+        const { k, n, rate, low, high } = wilsonInterval(Number(row.accepted), Number(row.judged));
+        return { expert: row.username, accepted: { k, n, rate, low, high } };
+      }),
       verdicts,
       models: effects.map((effect, i) => ({ ...effect, displayName: entry.models[i]!.displayName })),
     };

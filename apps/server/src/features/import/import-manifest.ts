@@ -496,6 +496,7 @@ async function loadProject(
     panel: manifest.project.panel,
     modelEvidence: manifest.project.modelEvidence,
     goldRate: manifest.project.goldRate,
+    decoys: manifest.project.decoys,
     topK,
     claimMs: manifest.project.claimMinutes * 60_000,
     mistakeCategories: manifest.project.mistakeCategories,

@@ -24,6 +24,8 @@ export interface ProjectToImport {
   modelEvidence: ModelEvidence;
   /** Share of each expert's items that are gold items (the manifest's project.goldRate; default 0.05). */
   goldRate: number;
+  /** Decoys per item while the models are hidden (the manifest's project.decoys; default 0). */
+  decoys: number;
   topK: number;
   claimMs: number;
   mistakeCategories: readonly string[];
@@ -296,6 +298,7 @@ export function createImportRepository(db: Queries) {
           panel: JSON.stringify(project.panel),
           model_evidence: project.modelEvidence,
           gold_rate: project.goldRate,
+          decoys: project.decoys,
           top_k: project.topK,
           claim_ms: project.claimMs,
           mistake_categories: JSON.stringify(project.mistakeCategories),

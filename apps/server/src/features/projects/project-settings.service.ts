@@ -22,7 +22,7 @@ export function createProjectSettingsService(database: Database, options: { now:
     /** Changes the settings given (the others stay) and re-aggregates the project under them. */
     async update(
       projectId: number,
-      settings: { quorum?: PanelQuorum | undefined; panel?: PanelPolicy | undefined; modelEvidence?: ModelEvidence | undefined; goldRate?: number | undefined },
+      settings: { quorum?: PanelQuorum | undefined; panel?: PanelPolicy | undefined; modelEvidence?: ModelEvidence | undefined; goldRate?: number | undefined; decoys?: number | undefined },
     ): Promise<ProjectSettings> {
       const project = (await catalog.get(projectId))?.project;
       if (!project) throw notFound(`Project ${projectId} not found`);
@@ -37,8 +37,8 @@ export function createProjectSettingsService(database: Database, options: { now:
         first = await database.write(async (trx) => {
           await lockRows(trx, 'projects', [projectId]);
           await createProjectsRepository(trx).setSettings(projectId, settings);
-          // What experts see of the models, and how often they get a gold item, change no aggregate: alone, they
-          // re-aggregate nothing.
+          // What experts see of the models, how often they get a gold item and the decoys change no aggregate: alone,
+          // they re-aggregate nothing.
           if (settings.quorum === undefined && settings.panel === undefined) return { items: 0, finished: true };
           await consensus.startReaggregation(trx, projectId);
           return consensus.reaggregateStep(trx, projectId, now, FIRST_STEP_ITEMS);
@@ -56,6 +56,7 @@ export function createProjectSettingsService(database: Database, options: { now:
         panel: settings.panel ?? project.panel,
         modelEvidence: settings.modelEvidence ?? project.modelEvidence,
         goldRate: settings.goldRate ?? project.goldRate,
+        decoys: settings.decoys ?? project.decoys,
         panelSize: project.panelSize,
         quorumSize: quorumSize(quorum, project.panelSize),
         reaggregatedItems: first.items,

@@ -20,6 +20,8 @@ export interface Project {
   modelEvidence: ModelEvidence;
   /** Share of each expert's items that are gold items (docs/AGGREGATION.md, "Gold items"). */
   goldRate: number;
+  /** Decoys added to an expert's candidates while the models are hidden from them (docs/AGGREGATION.md, "Decoys"). */
+  decoys: number;
 }
 
 export interface ProjectModel extends ModelInfo {
@@ -39,6 +41,7 @@ export interface ProjectRow {
   panel: string;
   model_evidence: string;
   gold_rate: number;
+  decoys: number;
   settings_version: number;
 }
 
@@ -72,6 +75,7 @@ export const toProject = (row: ProjectRow): Project => ({
   // Held to the same values by the column's CHECK (migration 026).
   modelEvidence: ModelEvidence.parse(row.model_evidence),
   goldRate: Number(row.gold_rate),
+  decoys: Number(row.decoys),
 });
 
 export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
@@ -83,7 +87,7 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
 
 export const toProjectModel = (m: ModelRow): ProjectModel => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 });
 
-export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'gold_rate', 'settings_version'] as const;
+export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'gold_rate', 'decoys', 'settings_version'] as const;
 
 /** Projects, their models and vocabulary. Takes the database's queries or a write's transaction. */
 export function createProjectsRepository(db: Queries) {
@@ -144,7 +148,7 @@ export function createProjectsRepository(db: Queries) {
      * Changes the quorum, the panel policy and the model evidence (those given) and moves the settings version with
      * them, so that every instance reads the project again.
      */
-    async setSettings(projectId: number, settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence; goldRate?: number }): Promise<void> {
+    async setSettings(projectId: number, settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence; goldRate?: number; decoys?: number }): Promise<void> {
       await db
         .updateTable('projects')
         .set((eb) => ({
@@ -152,6 +156,7 @@ export function createProjectsRepository(db: Queries) {
           ...(settings.panel === undefined ? {} : { panel: JSON.stringify(settings.panel) }),
           ...(settings.modelEvidence === undefined ? {} : { model_evidence: settings.modelEvidence }),
           ...(settings.goldRate === undefined ? {} : { gold_rate: settings.goldRate }),
+          ...(settings.decoys === undefined ? {} : { decoys: settings.decoys }),
           settings_version: eb('settings_version', '+', 1),
         }))
         .where('id', '=', projectId)

@@ -13,7 +13,8 @@ import type {
   VerdictDraftRequest,
   VocabularyClass,
 } from '@bagel/contracts';
-import { candidateClasses, candidatesWithModelsHidden, displayName, isTop1OutsideAccepted, modelEvidenceCondition, validateVerdict } from '@bagel/core';
+import { candidateClasses, candidatesWithModelsHidden, displayName, isTop1OutsideAccepted, modelEvidenceCondition, pickDecoys, validateVerdict } from '@bagel/core';
+import { sql } from 'kysely';
 import type { Database, Queries } from '../../db/database';
 import { lockRows } from '../../db/dialect';
 import { ApiError, conflict, notFound } from '../../plugins/errors';
@@ -154,6 +155,32 @@ export function createReviewService(database: Database, options: ReviewServiceOp
     });
   }
 
+  // The classes the project's models confuse with an original label, most confused first: the decoys' pool. It never
+  // changes after the import, so it is read once per project and class (a bounded cache).
+  const decoyPools = new Map<string, string[]>();
+  async function decoyPool(entry: CatalogProject, originalIndex: number): Promise<string[]> {
+    const key = `${entry.project.id}:${originalIndex}`;
+    const known = decoyPools.get(key);
+    if (known) return known;
+    const { rows } = await sql<{ class_idx: number; n: number }>`
+      SELECT p.class_idx, count(*) AS n FROM images im JOIN predictions p ON p.image_id = im.id
+      WHERE im.project_id = ${entry.project.id} AND im.original_class_idx = ${originalIndex} AND p.rank <= ${entry.project.topK} AND p.class_idx <> ${originalIndex}
+      GROUP BY p.class_idx ORDER BY count(*) DESC, p.class_idx LIMIT 32`.execute(database.queries);
+    const pool = rows.flatMap((row) => {
+      const cls = entry.vocabulary.byIndex(Number(row.class_idx));
+      return cls ? [cls.key] : [];
+    });
+    if (decoyPools.size >= 10_000) decoyPools.clear();
+    decoyPools.set(key, pool);
+    return pool;
+  }
+
+  /** The decoys the user is shown on the item while its models are hidden from them (none when the project has none). */
+  async function decoysOf(entry: CatalogProject, item: ItemRecord, userId: number, listed: ReadonlySet<string>): Promise<string[]> {
+    if (entry.project.decoys === 0) return [];
+    return pickDecoys(await decoyPool(entry, item.originalClassIndex), listed, entry.project.decoys, item.id, userId);
+  }
+
   /** The expert's gold probe of the item (goldStep), or null: leads and admins are never served gold. */
   function probeFor(itemId: number, user: SessionUser, db: Queries = database.queries): Promise<GoldProbe | null> {
     return user.role === 'expert' ? createGoldRepository(db).probeOf(itemId, user) : Promise.resolve(null);
@@ -169,6 +196,11 @@ export function createReviewService(database: Database, options: ReviewServiceOp
    * original or accepted label, no sources, no file name (ImageNet's training files are named after their class).
    */
   async function reviewItem(item: ItemRecord, entry: CatalogProject, user: SessionUser, addedKeys?: readonly string[]): Promise<ReviewItem> {
+    return (await viewItem(item, entry, user, addedKeys)).view;
+  }
+
+  /** reviewItem, with the decoys among its candidates (the reveal keeps their judgements apart). */
+  async function viewItem(item: ItemRecord, entry: CatalogProject, user: SessionUser, addedKeys?: readonly string[]): Promise<{ view: ReviewItem; decoys: string[] }> {
     const { project, vocabulary } = entry;
     // What the item is and what the user has of it, read together (they agree with each other as of one moment).
     const now = options.now();
@@ -220,8 +252,15 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       return cls ? [{ key, index: cls.index, names: cls.names, gloss: cls.gloss, sources }] : [];
     });
 
+    // Decoys (docs/AGGREGATION.md, "Decoys"): only while the models are hidden, where nothing says where a candidate
+    // comes from; shuffled in with the others.
+    const decoys = modelsHidden ? await decoysOf(entry, item, user.id, new Set([...candidates.map((c) => c.key), ...acceptedKeys])) : [];
+    const decoyCandidates: Candidate[] = decoys.flatMap((key) => {
+      const cls = vocabulary.byKey(key);
+      return cls ? [{ key, index: cls.index, names: cls.names, gloss: cls.gloss, sources: [] }] : [];
+    });
     const { previewUrl, originalUrl } = imageUrls(project.id, item.imageId);
-    return {
+    const view: ReviewItem = {
       id: item.id,
       projectId: project.id,
       status,
@@ -234,7 +273,7 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       },
       originalLabel: modelsHidden ? null : { key: original.key, index: original.index, names: original.names, gloss: original.gloss },
       acceptedLabels: modelsHidden ? [] : [...acceptedKeys],
-      candidates: modelsHidden ? candidatesWithModelsHidden(candidates, item.id, user.id) : candidates,
+      candidates: modelsHidden ? candidatesWithModelsHidden([...candidates, ...decoyCandidates], item.id, user.id) : candidates,
       models: modelsHidden ? [] : models,
       modelEvidence: { hidden: modelsHidden, revealedAt: modelsRevealedAt },
       mistakeCategories: project.mistakeCategories,
@@ -243,6 +282,7 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       claimExpiresAt: claimExpiresAt === null ? null : iso(claimExpiresAt),
       panelSeenAt,
     };
+    return { view, decoys };
   }
 
   return {
@@ -302,7 +342,7 @@ export function createReviewService(database: Database, options: ReviewServiceOp
      */
     async reveal(user: SessionUser, itemId: number, labels: Record<string, Judgement>): Promise<ReviewItem> {
       const { item, entry } = await findItem(itemId);
-      const seen = await reviewItem(item, entry, user);
+      const { view: seen, decoys: decoyKeys } = await viewItem(item, entry, user);
       if (!seen.modelEvidence.hidden) return seen;
       const unknown = Object.keys(labels).filter((key) => entry.vocabulary.byKey(key) === undefined);
       if (unknown.length > 0) {
@@ -320,13 +360,23 @@ export function createReviewService(database: Database, options: ReviewServiceOp
         );
       }
       const revealedAt = iso(options.now());
-      await database.write((trx) =>
-        trx
+      // The decoys' judgements are kept apart (the false-accept measure) and out of the judgements kept.
+      const decoys = new Set(decoyKeys);
+      const judged = Object.fromEntries(Object.entries(labels).filter(([key]) => !decoys.has(key)));
+      await database.write(async (trx) => {
+        const stored = await trx
           .insertInto('model_reveals')
-          .values({ item_id: item.id, user_id: user.id, labels: JSON.stringify(labels), revealed_at: revealedAt })
+          .values({ item_id: item.id, user_id: user.id, labels: JSON.stringify(judged), revealed_at: revealedAt })
           .onConflict((conflict) => conflict.columns(['item_id', 'user_id']).doNothing())
-          .execute(),
-      );
+          .returning('item_id')
+          .execute();
+        if (stored.length > 0 && decoys.size > 0) {
+          await trx
+            .insertInto('decoy_judgements')
+            .values([...decoys].map((key) => ({ item_id: item.id, user_id: user.id, class_key: key, judgement: labels[key]!, judged_at: revealedAt })))
+            .execute();
+        }
+      });
       return reviewItem(item, entry, user);
     },
 
@@ -381,6 +431,11 @@ export function createReviewService(database: Database, options: ReviewServiceOp
         throw new ApiError(400, `Invalid verdict: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, 'INVALID_VERDICT', { issues });
       }
       const fingerprint = requestFingerprint(`POST verdict of item ${item.id}`, verdict);
+      // The decoys the expert judged before the models were shown stay out of their verdict: never counted in a label.
+      const decoys = new Set(
+        (await database.queries.selectFrom('decoy_judgements').select('class_key').where('item_id', '=', item.id).where('user_id', '=', user.id).execute()).map((row) => row.class_key),
+      );
+      if (decoys.size > 0) verdict = { ...verdict, labels: Object.fromEntries(Object.entries(verdict.labels).filter(([key]) => !decoys.has(key))) };
       if (await probeFor(item.id, user)) return submitGoldAnswer(user, item.id, verdict, fingerprint, idempotencyKey);
       const result = await database.write(async (trx) => {
         // The item's row is locked first (a no-op on SQLite, where one write runs at a time): on PostgreSQL, the

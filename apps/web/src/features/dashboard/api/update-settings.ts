@@ -10,6 +10,7 @@ export interface SettingsChange {
   quorum?: PanelQuorum;
   modelEvidence?: ModelEvidence;
   goldRate?: number;
+  decoys?: number;
 }
 
 /**

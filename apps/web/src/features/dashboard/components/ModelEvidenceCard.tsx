@@ -68,6 +68,7 @@ export function ModelEvidenceCard({ project, canChangeSettings }: { project: Pro
         {SETTING_TEXT[project.modelEvidence]}
       </p>
       {canChangeSettings ? <ModelEvidenceSetting project={project} /> : null}
+      {canChangeSettings && report ? <DecoySetting projectId={project.id} decoys={report.decoys} /> : null}
       {effect.isError ? (
         <p className="error" role="alert">
           {errorMessage(effect.error)}
@@ -75,10 +76,13 @@ export function ModelEvidenceCard({ project, canChangeSettings }: { project: Pro
       ) : !report ? (
         <p className="loading">Counting the experiment’s verdicts…</p>
       ) : report.verdicts.shown + report.verdicts.hidden === 0 ? (
-        <p className="muted" data-testid="model-evidence-empty">
-          No verdict of the experiment yet. Set the models to be shown or hidden at random (experiment) to measure how showing them changes the experts’
-          judgements.
-        </p>
+        <>
+          <p className="muted" data-testid="model-evidence-empty">
+            No verdict of the experiment yet. Set the models to be shown or hidden at random (experiment) to measure how showing them changes the experts’
+            judgements.
+          </p>
+          <DecoyAccepts report={report} />
+        </>
       ) : (
         <>
           <p className="muted">
@@ -101,6 +105,7 @@ export function ModelEvidenceCard({ project, canChangeSettings }: { project: Pro
               </tbody>
             </table>
           </div>
+          <DecoyAccepts report={report} />
           <ul className="evidence-readings" data-testid="model-evidence-readings">
             {report.models.flatMap((model) => [model.acceptTop1.reading, model.agreeWithFinal.reading]).map((reading) => (
               <li key={reading}>{reading}</li>
@@ -138,6 +143,77 @@ function ModelEvidenceSetting({ project }: { project: ProjectSummary }) {
           Applied: experts see the models this way on the items they open from now on.
         </p>
       ) : null}
+      {update.isError ? (
+        <p className="error" role="alert">
+          {errorMessage(update.error)}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+/** How often each expert accepted a decoy: a class the image does not show, added while the models were hidden. */
+function DecoyAccepts({ report }: { report: ModelEvidenceEffectReport }) {
+  if (report.decoyAccepts.length === 0) {
+    return report.decoys > 0 ? (
+      <p className="muted" data-testid="decoy-accepts-empty">
+        {report.decoys} decoy{report.decoys === 1 ? '' : 's'} per item while the models are hidden; none judged yet.
+      </p>
+    ) : null;
+  }
+  return (
+    <div className="table-scroll">
+      <table className="data-table" data-testid="decoy-accepts">
+        <caption className="muted">
+          Decoys accepted: classes the models confuse with the original label, added while the models were hidden, that the expert judged correct (never
+          counted in the labels).
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Expert</th>
+            <th scope="col">Decoys accepted</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.decoyAccepts.map((row) => (
+            <tr key={row.expert}>
+              <th scope="row">{row.expert}</th>
+              <td className="num">{share(row.accepted)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The admin's count of decoys per item while the models are hidden (0 to 5); it re-aggregates nothing. */
+function DecoySetting({ projectId, decoys }: { projectId: number; decoys: number }) {
+  const update = useUpdateSettings(projectId);
+  const [choice, setChoice] = useState(decoys);
+  return (
+    <form
+      className="quorum-setting"
+      aria-label="Decoy setting"
+      data-testid="decoy-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (choice !== decoys) update.mutate({ decoys: choice });
+      }}
+    >
+      <label className="field-inline">
+        <span>Decoys</span>
+        <select value={choice} onChange={(event) => setChoice(Number(event.target.value))} aria-label="Decoys per item while the models are hidden">
+          {[0, 1, 2, 3, 4, 5].map((n) => (
+            <option key={n} value={n}>
+              {n === 0 ? 'none' : `${n} per item`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" className="text-button" disabled={update.isPending || choice === decoys}>
+        {update.isPending ? 'Applying…' : 'Apply'}
+      </button>
       {update.isError ? (
         <p className="error" role="alert">
           {errorMessage(update.error)}
