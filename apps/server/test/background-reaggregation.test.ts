@@ -103,6 +103,7 @@ describe('a quorum change on a large project', () => {
       quorum: { kind: 'unanimity' },
       panel: { mode: 'fixed' },
       modelEvidence: 'shown',
+      aggregation: 'quorum',
       panelSize: 3,
       quorumSize: 3,
       reaggregatedItems: FIRST_STEP_ITEMS,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MISTAKE_CATEGORIES } from './common';
-import { ModelEvidence, PanelPolicy } from './consensus';
+import { Aggregation, ModelEvidence, PanelPolicy } from './consensus';
 import { parseImageSource } from './image-source';
 
 /**
@@ -158,6 +158,10 @@ export const ImportManifest = z
       modelEvidence: ModelEvidence.default('shown').meta({
         description:
           'Whether experts see the models before judging: `shown`; `hidden-until-judged` (candidates in a random order, no model, rank, score or original label until every candidate is judged); `experiment` (each item shown or hidden at random per expert, to measure anchoring; docs/AGGREGATION.md, "Anchoring control")',
+      }),
+      aggregation: Aggregation.default('quorum').meta({
+        description:
+          'How the panel\'s verdicts become final labels: `quorum` (a class is decided when q experts agree) or `dawid-skene` (by its posterior P(present) under each expert\'s confusion matrix, estimated by EM in the background: correct at or above 0.8, wrong at or below 0.2, the lead decides between; docs/AGGREGATION.md, "Dawid–Skene aggregation of the panel")',
       }),
       topK: z.number().int().min(1).max(20).default(5).meta({ description: 'Predictions kept and shown per model and image' }),
       claimMinutes: z.number().int().min(1).max(24 * 60).default(20).meta({ description: 'How long `next` reserves an item for an expert' }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, pageOf, queryInteger } from './common';
-import { ModelEvidence, PanelPolicy } from './consensus';
+import { Aggregation, ModelEvidence, PanelPolicy } from './consensus';
 
 /** One class of a project's vocabulary. `key` is the dataset's class key (a WNID for ImageNet). */
 export const VocabularyClass = z.object({
@@ -28,6 +28,7 @@ export const ProjectSummary = z.object({
   panelSize: z.number().int().positive(),
   panel: PanelPolicy,
   modelEvidence: ModelEvidence,
+  aggregation: Aggregation,
   topK: z.number().int().positive(),
   mistakeCategories: z.array(z.string()),
   models: z.array(ModelInfo),

@@ -495,6 +495,7 @@ async function loadProject(
     panelSize: manifest.project.panelSize,
     panel: manifest.project.panel,
     modelEvidence: manifest.project.modelEvidence,
+    aggregation: manifest.project.aggregation,
     topK,
     claimMs: manifest.project.claimMinutes * 60_000,
     mistakeCategories: manifest.project.mistakeCategories,

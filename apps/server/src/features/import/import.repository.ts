@@ -1,4 +1,4 @@
-import type { Judgement, ModelEvidence, PanelPolicy, VocabularyClass } from '@bagel/contracts';
+import type { Aggregation, Judgement, ModelEvidence, PanelPolicy, VocabularyClass } from '@bagel/contracts';
 import type {
   CrowdAnswers,
   CrowdRouting,
@@ -22,6 +22,8 @@ export interface ProjectToImport {
   panel: PanelPolicy;
   /** Whether experts see the models before judging (the manifest's project.modelEvidence; default shown). */
   modelEvidence: ModelEvidence;
+  /** How verdicts become final labels (the manifest's project.aggregation; default quorum). */
+  aggregation: Aggregation;
   topK: number;
   claimMs: number;
   mistakeCategories: readonly string[];
@@ -293,6 +295,7 @@ export function createImportRepository(db: Queries) {
           panel_size: project.panelSize,
           panel: JSON.stringify(project.panel),
           model_evidence: project.modelEvidence,
+          aggregation: project.aggregation,
           top_k: project.topK,
           claim_ms: project.claimMs,
           mistake_categories: JSON.stringify(project.mistakeCategories),

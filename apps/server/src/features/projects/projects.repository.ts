@@ -1,4 +1,4 @@
-import { ModelEvidence, PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
+import { Aggregation, ModelEvidence, PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 
@@ -18,6 +18,8 @@ export interface Project {
   panel: PanelPolicy;
   /** Whether experts see the models before judging (docs/AGGREGATION.md, "Anchoring control"). */
   modelEvidence: ModelEvidence;
+  /** How verdicts become final labels (docs/AGGREGATION.md, "Dawid–Skene aggregation of the panel"). */
+  aggregation: Aggregation;
 }
 
 export interface ProjectModel extends ModelInfo {
@@ -36,6 +38,7 @@ export interface ProjectRow {
   quorum: string;
   panel: string;
   model_evidence: string;
+  aggregation: string;
   settings_version: number;
 }
 
@@ -68,6 +71,8 @@ export const toProject = (row: ProjectRow): Project => ({
   panel: PanelPolicy.parse(JSON.parse(row.panel)),
   // Held to the same values by the column's CHECK (migration 026).
   modelEvidence: ModelEvidence.parse(row.model_evidence),
+  // Held to the same values by the column's CHECK (migration 028).
+  aggregation: Aggregation.parse(row.aggregation),
 });
 
 export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
@@ -79,7 +84,7 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
 
 export const toProjectModel = (m: ModelRow): ProjectModel => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 });
 
-export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'settings_version'] as const;
+export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'aggregation', 'settings_version'] as const;
 
 /** Projects, their models and vocabulary. Takes the database's queries or a write's transaction. */
 export function createProjectsRepository(db: Queries) {
@@ -135,16 +140,17 @@ export function createProjectsRepository(db: Queries) {
     /** Models in manifest order. */
     models: modelsOf,
     /**
-     * Changes the quorum, the panel policy and the model evidence (those given) and moves the settings version with
+     * Changes the quorum, the panel policy, the model evidence and the aggregation (those given) and moves the settings version with
      * them, so that every instance reads the project again.
      */
-    async setSettings(projectId: number, settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence }): Promise<void> {
+    async setSettings(projectId: number, settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence; aggregation?: Aggregation }): Promise<void> {
       await db
         .updateTable('projects')
         .set((eb) => ({
           ...(settings.quorum === undefined ? {} : { quorum: JSON.stringify(settings.quorum) }),
           ...(settings.panel === undefined ? {} : { panel: JSON.stringify(settings.panel) }),
           ...(settings.modelEvidence === undefined ? {} : { model_evidence: settings.modelEvidence }),
+          ...(settings.aggregation === undefined ? {} : { aggregation: settings.aggregation }),
           settings_version: eb('settings_version', '+', 1),
         }))
         .where('id', '=', projectId)
@@ -167,6 +173,7 @@ export function createProjectsRepository(db: Queries) {
           panelSize: project.panelSize,
           panel: project.panel,
           modelEvidence: project.modelEvidence,
+          aggregation: project.aggregation,
           topK: project.topK,
           mistakeCategories: project.mistakeCategories,
           models: (await modelsOf(project.id)).map(({ id: _id, ...info }) => info),
