@@ -23,6 +23,7 @@ test('an admin aggregates by Dawid–Skene on the dashboard, and the desk shows 
   const admin = await signedIn(browser, LONG_LIST_ADMIN);
   const project = ProjectList.parse(await (await admin.request.get(longListURL('/api/projects'))).json()).projects[0]!;
   const page = await admin.newPage();
+  let itemId: number | null = null;
   try {
     await page.goto(longListURL(`/?project=${project.id}&view=dashboard`));
     const setting = page.getByTestId('aggregation-setting');
@@ -39,15 +40,17 @@ test('an admin aggregates by Dawid–Skene on the dashboard, and the desk shows 
     const listed = ProjectList.parse(await (await admin.request.get(longListURL('/api/projects'))).json()).projects[0]!;
     expect(listed.aggregation).toBe('dawid-skene');
 
-    // Three experts judge the item the queue hands them (one panel fills before the next): every candidate correct.
-    let itemId: number | null = null;
-    for (const name of ['dsa', 'dsb', 'dsc']) {
+    // Three experts judge the item the queue hands them (one panel fills before the next), each every candidate one
+    // way: correct, unclear, wrong (grading every model's mistake). Split so, the item has no final labels under the
+    // quorum either, and stays as the other specs on this server expect it (the item browser's wrong-model filter).
+    for (const [name, judgement] of [['dsa', 'correct'], ['dsb', 'unclear'], ['dsc', 'wrong']] as const) {
       const expert = await signedIn(browser, await newExpert(admin.request, name));
       const item = ReviewItem.parse(await (await expert.request.get(longListURL(`/api/projects/${project.id}/next`))).json());
       itemId ??= item.id;
       expect(item.id).toBe(itemId);
-      const labels = Object.fromEntries(item.candidates.map((c) => [c.key, 'correct' as const]));
-      const res = await expert.request.post(longListURL(`/api/items/${item.id}/verdicts`), { data: { labels, problematic: null, mistakes: {}, comment: '', baseRevision: 0 } });
+      const labels = Object.fromEntries(item.candidates.map((c) => [c.key, judgement]));
+      const mistakes = judgement === 'wrong' ? Object.fromEntries(item.models.map((m) => [m.model, { severity: 'Minor', category: 'Fine-grained error' }])) : {};
+      const res = await expert.request.post(longListURL(`/api/items/${item.id}/verdicts`), { data: { labels, problematic: null, mistakes, comment: '', baseRevision: 0 } });
       expect(res.status(), await res.text()).toBe(201);
       await expert.close();
     }
@@ -66,9 +69,11 @@ test('an admin aggregates by Dawid–Skene on the dashboard, and the desk shows 
       await expect(row.locator('.votes')).toContainText(`${c.votes.correct}C ${c.votes.wrong}W ${c.votes.unclear}U`);
     }
     await lead.close();
+    // Back to the quorum (below), the split panel is the lead's: no final labels.
   } finally {
     const res = await admin.request.patch(longListURL(`/api/projects/${project.id}/settings`), { data: { aggregation: 'quorum' } });
     expect(res.status(), await res.text()).toBe(200);
+    if (itemId !== null) expect(DeskItem.parse(await (await admin.request.get(longListURL(`/api/items/${itemId}/desk`))).json()).final).toBeNull();
     await admin.close();
   }
 });
