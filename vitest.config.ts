@@ -15,6 +15,7 @@ const POSTGRES_SUITES = [
   'cli',
   'consensus',
   'dashboard',
+  'dawid-skene-aggregation',
   'discussion',
   'drafts',
   'export-streaming',

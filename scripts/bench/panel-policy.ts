@@ -46,10 +46,13 @@ import {
   aggregatePanel,
   decidePanelNext,
   seededRandom,
+  simulatePanels,
+  SIMULATION_CANDIDATE_COUNTS,
   type PanelConsensus,
   type PanelInput,
   type PanelPolicy,
-  type PanelVerdict,
+  type SimulatedExpert,
+  type SimulatedItem,
 } from '@bagel/core';
 
 const { values } = parseArgs({
@@ -80,25 +83,8 @@ const MAX = Number(values.max);
 const POSTERIOR = Number(values.posterior);
 const ORIGINAL_PRESENT = 0.94;
 const OTHER_PRESENT = 0.085;
-const PROBLEMATIC = 0.02;
-const FALSE_FLAG = 0.01;
-const REASON = 'Drawing, painting, cartoon or rendering';
-
-/**
- * Candidates per image: [count, images] for |original ∪ top-k of the five models| on the 20,000 annotated validation
- * images (computed from the .npy files named above and the images' original labels).
- */
-const CANDIDATE_COUNTS: Record<string, [number, number][]> = {
-  '1': [[1, 13701], [2, 4069], [3, 1358], [4, 592], [5, 223], [6, 57]],
-  '2': [[2, 5171], [3, 5600], [4, 4501], [5, 2800], [6, 1446], [7, 276], [8, 123], [9, 64], [10, 13], [11, 6]],
-  '3': [[3, 1933], [4, 3636], [5, 4242], [6, 3808], [7, 2773], [8, 1734], [9, 1001], [10, 560], [11, 242], [12, 46], [13, 13], [14, 11], [15, 1]],
-  '5': [
-    [5, 236], [6, 1025], [7, 1914], [8, 2527], [9, 2817], [10, 2641], [11, 2393], [12, 1896], [13, 1564], [14, 1113],
-    [15, 755], [16, 473], [17, 330], [18, 172], [19, 89], [20, 40], [21, 12], [22, 2], [23, 1],
-  ],
-};
-const candidateCounts = CANDIDATE_COUNTS[values['top-k'] as string];
-if (!candidateCounts) throw new Error(`--top-k must be one of ${Object.keys(CANDIDATE_COUNTS).join(', ')}`);
+const candidateCounts = SIMULATION_CANDIDATE_COUNTS[values['top-k'] as string];
+if (!candidateCounts) throw new Error(`--top-k must be one of ${Object.keys(SIMULATION_CANDIDATE_COUNTS).join(', ')}`);
 if (!(Number.isInteger(MIN) && Number.isInteger(MAX) && MIN >= 1 && MAX >= MIN)) throw new Error('--min and --max: integers, 1 <= min <= max');
 
 function betaParameters(text: string, flag: string): [number, number] {
@@ -110,76 +96,24 @@ const SENSITIVITY = betaParameters(values.sensitivity as string, 'sensitivity');
 const SPECIFICITY = betaParameters(values.specificity as string, 'specificity');
 const UNCLEAR = betaParameters(values.unclear as string, 'unclear');
 
-const random = seededRandom(Number(values.seed));
-
-/** Beta(a, b) for integer a, b: the a-th smallest of a + b − 1 uniform numbers. */
-function beta([a, b]: [number, number]): number {
-  const draws = Array.from({ length: a + b - 1 }, random).sort((x, y) => x - y);
-  return draws[a - 1] as number;
-}
-
-interface Expert {
-  sensitivity: number;
-  specificity: number;
-  unclear: number;
-}
-const experts: Expert[] = Array.from({ length: EXPERTS }, () => ({ sensitivity: beta(SENSITIVITY), specificity: beta(SPECIFICITY), unclear: beta(UNCLEAR) }));
-const meanOf = (pick: (e: Expert) => number) => experts.reduce((s, e) => s + pick(e), 0) / EXPERTS;
-
-interface Item {
-  candidates: string[];
-  present: boolean[];
-  hard: boolean[];
-  problematic: boolean;
-  /** The verdicts of the item's experts in the order they are asked (as many as the largest panel any policy asks). */
-  verdicts: PanelVerdict[];
-  /** The lead's own judgement of each class and of the flag, used where the panel did not settle them. */
-  leadLabels: Judgement[];
-  leadProblematic: boolean;
-}
-
-const countTotal = candidateCounts.reduce((sum, [, images]) => sum + images, 0);
-function drawCandidateCount(): number {
-  let u = random() * countTotal;
-  for (const [count, images] of candidateCounts as [number, number][]) {
-    u -= images;
-    if (u < 0) return count;
-  }
-  return (candidateCounts as [number, number][]).at(-1)![0];
-}
-
-const ASKED = Math.max(5, MAX);
-function generateItem(index: number): Item {
-  const count = drawCandidateCount();
-  const candidates = Array.from({ length: count }, (_, c) => `i${index}c${c}`);
-  const present = candidates.map((_, c) => random() < (c === 0 ? ORIGINAL_PRESENT : OTHER_PRESENT));
-  const hard = candidates.map(() => random() < HARD_SHARE);
-  const problematic = random() < PROBLEMATIC;
-  const chosen: number[] = [];
-  while (chosen.length < ASKED) {
-    const e = Math.floor(random() * EXPERTS);
-    if (!chosen.includes(e)) chosen.push(e);
-  }
-  const verdicts = chosen.map((e): PanelVerdict => {
-    const expert = experts[e] as Expert;
-    const labels: Record<string, Judgement> = {};
-    candidates.forEach((key, c) => {
-      const isHard = hard[c] as boolean;
-      const unclearRate = isHard ? Math.min(1, expert.unclear * 3) : expert.unclear;
-      const shrink = (rate: number) => (isHard ? 0.5 + (rate - 0.5) * HARD_FACTOR : rate);
-      if (random() < unclearRate) labels[key] = 'unclear';
-      else if (present[c]) labels[key] = random() < shrink(expert.sensitivity) ? 'correct' : 'wrong';
-      else labels[key] = random() < shrink(expert.specificity) ? 'wrong' : 'correct';
-    });
-    const flags = random() < (problematic ? expert.sensitivity : FALSE_FLAG);
-    return { expert: `expert${e}`, labels, problematic: flags ? { reason: REASON } : null, mistakes: {} };
-  });
-  const leadLabels = present.map((isPresent): Judgement => ((random() < LEAD_ACCURACY) === isPresent ? 'correct' : 'wrong'));
-  const leadProblematic = (random() < LEAD_ACCURACY) === problematic;
-  return { candidates, present, hard, problematic, verdicts, leadLabels, leadProblematic };
-}
-
-const items: Item[] = Array.from({ length: ITEMS }, (_, i) => generateItem(i));
+// The generator (core's simulatePanels): the experts, then the items, from one seeded stream.
+const { experts, items } = simulatePanels(
+  {
+    items: ITEMS,
+    experts: EXPERTS,
+    candidateCounts,
+    sensitivity: SENSITIVITY,
+    specificity: SPECIFICITY,
+    unclear: UNCLEAR,
+    hardShare: HARD_SHARE,
+    hardFactor: HARD_FACTOR,
+    leadAccuracy: LEAD_ACCURACY,
+    asked: Math.max(5, MAX),
+  },
+  seededRandom(Number(values.seed)),
+);
+type Item = SimulatedItem;
+const meanOf = (pick: (e: SimulatedExpert) => number) => experts.reduce((s, e) => s + pick(e), 0) / EXPERTS;
 
 interface Outcome {
   verdicts: number;

@@ -105,6 +105,7 @@ describe('a quorum change on a large project', () => {
       modelEvidence: 'shown',
       goldRate: 0.05,
       decoys: 0,
+      aggregation: 'quorum',
       panelSize: 3,
       quorumSize: 3,
       reaggregatedItems: FIRST_STEP_ITEMS,

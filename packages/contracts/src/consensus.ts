@@ -42,13 +42,27 @@ export const DecoyCount = z.number().int().min(0).max(5);
 
 /** Share of each expert's items that are gold items they did not judge in the panel (docs/AGGREGATION.md, "Gold items"). */
 export const GoldRate = z.number().min(0).max(0.5);
+/**
+ * How the panel's verdicts become final labels (the project setting `aggregation`; docs/AGGREGATION.md, "Dawid–Skene
+ * aggregation of the panel"): `quorum`, a class is decided when q experts agree; `dawid-skene`, by its posterior
+ * P(present) under each expert's estimated confusion matrix (correct at or above 0.8, wrong at or below 0.2, a dispute
+ * for the lead between).
+ */
+export const Aggregation = z.enum(['quorum', 'dawid-skene']);
+export type Aggregation = z.infer<typeof Aggregation>;
 
 // The aggregate of a panel's verdicts, as computed by aggregatePanel in @bagel/core (docs/AGGREGATION.md).
 export const ClassConsensus = z.object({
   key: z.string(),
   decision: Judgement,
-  reached: z.boolean().meta({ description: 'The decision has at least q votes' }),
+  reached: z.boolean().meta({ description: 'The decision has at least q votes (under dawid-skene: the posterior is outside the band)' }),
   votes: z.object({ correct: z.number().int(), wrong: z.number().int(), unclear: z.number().int(), abstain: z.number().int() }),
+  posterior: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .meta({ description: 'Under dawid-skene aggregation: P(present) from the judgements and each expert\'s confusion matrix, which decided the class; absent under the quorum and for a class nobody judged' }),
 });
 export const ProblematicConsensus = z.object({
   decision: z.boolean(),
@@ -209,6 +223,7 @@ export const ProjectDashboard = z.object({
   generatedAt: z.string(),
   quorum: PanelQuorum,
   panel: PanelPolicy,
+  aggregation: Aggregation,
   reaggregation: Reaggregation,
   progress: z.object({
     images: z.number().int(),
@@ -311,10 +326,13 @@ export const ProjectSettingsRequest = z
     decoys: DecoyCount.optional().meta({
       description: 'Plausible but absent classes added to an expert\'s candidates while the models are hidden from them (0 to 5; 0, the default, adds none)',
     }),
+    aggregation: Aggregation.optional().meta({
+      description: 'How verdicts become final labels: `quorum` (q experts agree) or `dawid-skene` (each class by its posterior under the experts\' estimated confusion matrices)',
+    }),
   })
   .strict()
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
-    message: 'Give at least one of quorum, panel, modelEvidence, goldRate and decoys',
+    message: 'Give at least one of quorum, panel, modelEvidence, goldRate, decoys and aggregation',
   });
 
 /** Answer of `PATCH /api/projects/:projectId/settings`. */
@@ -325,6 +343,7 @@ export const ProjectSettings = z.object({
   modelEvidence: ModelEvidence,
   goldRate: GoldRate,
   decoys: DecoyCount,
+  aggregation: Aggregation,
   panelSize: z.number().int(),
   quorumSize: z.number().int().meta({ description: 'q: the matching votes an answer needs with this panel size' }),
   reaggregatedItems: z.number().int().meta({ description: 'Items whose consensus was recomputed with the new settings within this request' }),
@@ -374,3 +393,34 @@ export const ModelEvidenceEffectReport = z.object({
   ),
 });
 export type ModelEvidenceEffectReport = z.infer<typeof ModelEvidenceEffectReport>;
+
+const ConfusionRow = z.object({ wrong: z.number(), unclear: z.number(), correct: z.number() });
+
+/** Answer of `GET /api/projects/:projectId/aggregation`: the Dawid–Skene model in force, and its estimation. */
+export const AggregationModel = z.object({
+  projectId: z.number().int(),
+  aggregation: Aggregation,
+  band: z.object({ low: z.number(), high: z.number() }).meta({ description: 'Under dawid-skene: a class is correct at or above `high`, wrong at or below `low`, disputed between' }),
+  priors: z
+    .object({ originalLabel: z.number(), otherClasses: z.number() })
+    .meta({ description: "P(present) of an item's original label and of any other class, before any judgement" }),
+  experts: z.array(
+    z.object({
+      expert: z.string(),
+      judgements: z.number().int().meta({ description: 'Class judgements of theirs the estimation read' }),
+      absent: ConfusionRow.meta({ description: 'P(judgement | the class is absent)' }),
+      present: ConfusionRow.meta({ description: 'P(judgement | the class is present)' }),
+      fixedByGold: z.object({ absent: z.boolean(), present: z.boolean() }).meta({ description: 'The row is held at the gold items\' estimate' }),
+    }),
+  ).meta({ description: 'Experts the last estimation read; any other expert counts at the prior rows below' }),
+  priorRows: z.object({ absent: ConfusionRow, present: ConfusionRow }).meta({ description: "The rows of an expert not yet estimated" }),
+  estimated: z
+    .object({ at: z.string(), passes: z.number().int(), converged: z.boolean(), questions: z.number().int(), verdicts: z.number().int() })
+    .nullable()
+    .meta({ description: 'The last estimation that ended; null before the first (the initial model: priors 1/2, every expert at the prior rows)' }),
+  estimation: z
+    .object({ pass: z.number().int(), done: z.number().int(), total: z.number().int() })
+    .nullable()
+    .meta({ description: 'An estimation under way in the background: its EM pass, the judged items read in it, of all' }),
+});
+export type AggregationModel = z.infer<typeof AggregationModel>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MISTAKE_CATEGORIES } from './common';
-import { DecoyCount, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
+import { Aggregation, DecoyCount, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
 import { parseImageSource } from './image-source';
 
 /**
@@ -166,6 +166,10 @@ export const ImportManifest = z
       goldRate: GoldRate.default(0.05).meta({
         description:
           "Share of each expert's items that are gold items (items a lead marked gold, served to experts who did not judge them in the panel, to measure each expert's reliability); 0 turns it off. docs/AGGREGATION.md, \"Gold items\"",
+      }),
+      aggregation: Aggregation.default('quorum').meta({
+        description:
+          'How the panel\'s verdicts become final labels: `quorum` (a class is decided when q experts agree) or `dawid-skene` (by its posterior P(present) under each expert\'s confusion matrix, estimated by EM in the background: correct at or above 0.8, wrong at or below 0.2, the lead decides between; docs/AGGREGATION.md, "Dawid–Skene aggregation of the panel")',
       }),
       topK: z.number().int().min(1).max(20).default(5).meta({ description: 'Predictions kept and shown per model and image' }),
       claimMinutes: z.number().int().min(1).max(24 * 60).default(20).meta({ description: 'How long `next` reserves an item for an expert' }),

@@ -227,6 +227,45 @@ export interface GoldProbeAnswersTable {
   created_at: string;
 }
 
+/** The Dawid–Skene model in force for a project (migration 028). */
+export interface ProjectConfusionModelsTable {
+  project_id: number;
+  prior_original: number;
+  prior_other: number;
+  passes: number;
+  converged: number;
+  questions: number;
+  verdicts: number;
+  estimated_at: string;
+}
+
+/** An expert's confusion matrix in the project's Dawid–Skene model (migration 028). */
+export interface ExpertConfusionTable {
+  project_id: number;
+  user_id: number;
+  absent_wrong: number;
+  absent_unclear: number;
+  absent_correct: number;
+  present_wrong: number;
+  present_unclear: number;
+  present_correct: number;
+  judgements: number;
+  fixed_absent: Generated<number>;
+  fixed_present: Generated<number>;
+}
+
+/** A Dawid–Skene estimation under way (migration 028). */
+export interface ConfusionEstimationPendingTable {
+  project_id: number;
+  pass: number;
+  next_item_id: number;
+  done: number;
+  model: string | null;
+  tally: string;
+  verdicts: number;
+  started_at: string;
+}
+
 /** An expert's judgements when they asked for the hidden models (migration 026). */
 export interface ModelRevealsTable {
   item_id: number;
@@ -367,6 +406,8 @@ export interface ProjectsTable {
   gold_rate: Generated<number>;
   /** Decoys added to an expert's candidates with the models hidden (migration 030). */
   decoys: Generated<number>;
+  /** Aggregation: quorum or dawid-skene (migration 028). */
+  aggregation: Generated<string>;
   importing: string | null;
   /** Moves with every change of the settings (migration 016): instances compare it with the settings they hold. */
   settings_version: Generated<number>;
@@ -441,6 +482,9 @@ export interface Tables {
   login_failures: LoginFailuresTable;
   login_known_addresses: LoginKnownAddressesTable;
   model_reveals: ModelRevealsTable;
+  expert_confusion: ExpertConfusionTable;
+  project_confusion_models: ProjectConfusionModelsTable;
+  confusion_estimation_pending: ConfusionEstimationPendingTable;
   models: ModelsTable;
   panel_views: PanelViewsTable;
   predictions: PredictionsTable;

@@ -17,6 +17,13 @@ export interface PanelInput {
   models: readonly { name: string; top1Key: string }[];
   panelSize: number;
   quorum: PanelQuorum;
+  /**
+   * Dawid–Skene aggregation (the project setting `aggregation: dawid-skene`): each class's posterior P(present)
+   * (`panelClassPosteriors`) decides it instead of the quorum: at least `high` → `correct`, at most `low` → `wrong`,
+   * between them a dispute for the lead. A class nobody judged is a dispute, as under the quorum. The problematic flag
+   * and the grades keep the quorum.
+   */
+  posteriors?: { of: ReadonlyMap<string, number>; low: number; high: number };
 }
 
 export interface ClassVotes {
@@ -34,6 +41,8 @@ export interface ClassConsensus {
   /** The decision has at least q votes and no other judgement has as many. */
   reached: boolean;
   votes: ClassVotes;
+  /** Under Dawid–Skene aggregation: the class's posterior P(present) that decided it (absent when nobody judged it). */
+  posterior?: number;
 }
 
 export interface ProblematicConsensus {
@@ -168,6 +177,13 @@ function aggregateClasses(input: PanelInput, q: number, disputes: PanelDispute[]
     const wrong = counts[index + 1] as number;
     const unclear = counts[index + 2] as number;
     const votes: ClassVotes = { correct, wrong, unclear, abstain: n - correct - wrong - unclear };
+    const posteriors = input.posteriors;
+    if (posteriors !== undefined) {
+      const consensus = decideClassByPosterior(key, votes, posteriors.of.get(key), posteriors);
+      classes.push(consensus);
+      if (!consensus.reached) disputes.push({ kind: 'class', classKey: key, detail: describePosteriorDispute(votes, consensus.posterior, posteriors) });
+      continue;
+    }
     const consensus = decideClass(key, votes, q);
     classes.push(consensus);
     if (!consensus.reached) disputes.push({ kind: 'class', classKey: key, detail: describeClassDispute(votes, q) });
@@ -182,6 +198,20 @@ function decideClass(key: string, votes: ClassVotes, q: number): ClassConsensus 
   if (wrong >= q && wrong > correct && wrong > unclear) return { key, decision: 'wrong', reached: true, votes };
   if (unclear >= q && unclear > correct && unclear > wrong) return { key, decision: 'unclear', reached: true, votes };
   return { key, decision: 'unclear', reached: false, votes };
+}
+
+/** Under Dawid–Skene: `correct` at or above the band, `wrong` at or below it, a dispute between (or when nobody judged the class). */
+function decideClassByPosterior(key: string, votes: ClassVotes, posterior: number | undefined, band: { low: number; high: number }): ClassConsensus {
+  if (posterior === undefined || votes.correct + votes.wrong + votes.unclear === 0) return { key, decision: 'unclear', reached: false, votes };
+  if (posterior >= band.high) return { key, decision: 'correct', reached: true, votes, posterior };
+  if (posterior <= band.low) return { key, decision: 'wrong', reached: true, votes, posterior };
+  return { key, decision: 'unclear', reached: false, votes, posterior };
+}
+
+function describePosteriorDispute(votes: ClassVotes, posterior: number | undefined, band: { low: number; high: number }): string {
+  const tally = `correct ${votes.correct}, wrong ${votes.wrong}, unclear ${votes.unclear}, abstain ${votes.abstain}`;
+  if (posterior === undefined) return `nobody judged this class (abstain ${votes.abstain})`;
+  return `posterior P(present) ${posterior.toFixed(2)} is between ${band.low} and ${band.high} (${tally})`;
 }
 
 function describeClassDispute(votes: ClassVotes, q: number): string {

@@ -22,3 +22,10 @@ export {
   type PanelNext,
   type PanelPolicyDecision,
 } from './panel-policy';
+export {
+  simulatePanels,
+  SIMULATION_CANDIDATE_COUNTS,
+  type PanelSimulationOptions,
+  type SimulatedExpert,
+  type SimulatedItem,
+} from './panel-simulation';

@@ -1,4 +1,4 @@
-import { PanelPolicy, PanelQuorum, type FinalLabels, type ItemStatus, type Judgement } from '@bagel/contracts';
+import { Aggregation, PanelPolicy, PanelQuorum, type FinalLabels, type ItemStatus, type Judgement } from '@bagel/contracts';
 import type { PanelDispute } from '@bagel/core';
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Queries } from '../../db/database';
@@ -7,6 +7,7 @@ import { chunksOf, joinedIntegers } from '../../db/dialect';
 import type { ItemConsensusTable } from '../../db/tables';
 import { createItemFacetsRepository } from '../items/item-facets.repository';
 import type { CatalogProject } from '../projects/project-catalog';
+import { loadConfusionModel } from './confusion.repository';
 import { baseJudgements } from './image-labels';
 import type { ContextDecision, ContextVerdict, ItemContext, ItemState, PanelSettings } from './item-state';
 import { emptyItemTotals, encodeOutcomes, encodeRaters, ITEM_TOTAL_SHARDS, ProjectTotals, shareOf, storedShareOf, type ItemTotals } from './project-totals';
@@ -525,12 +526,20 @@ export function createConsensusRepository(db: Queries) {
     },
 
     /**
-     * The project's panel size and quorum as stored, read on the queries given (a write's transaction sees the
-     * quorum it has just changed).
+     * The project's panel size, quorum, panel policy, aggregation and Dawid–Skene model as stored, read on the
+     * queries given (a write's transaction sees the settings it has just changed).
      */
     async panelSettings(projectId: number): Promise<PanelSettings | null> {
-      const row = await db.selectFrom('projects').select(['panel_size', 'quorum', 'panel']).where('id', '=', projectId).executeTakeFirst();
-      return row ? { panelSize: row.panel_size, quorum: PanelQuorum.parse(JSON.parse(row.quorum)), panel: PanelPolicy.parse(JSON.parse(row.panel)) } : null;
+      const row = await db.selectFrom('projects').select(['panel_size', 'quorum', 'panel', 'aggregation']).where('id', '=', projectId).executeTakeFirst();
+      if (!row) return null;
+      const aggregation = Aggregation.parse(row.aggregation);
+      return {
+        panelSize: row.panel_size,
+        quorum: PanelQuorum.parse(JSON.parse(row.quorum)),
+        panel: PanelPolicy.parse(JSON.parse(row.panel)),
+        aggregation,
+        confusion: aggregation === 'dawid-skene' ? await loadConfusionModel(db, projectId) : null,
+      };
     },
 
     /**

@@ -6,7 +6,13 @@ import { createConsensusRepository } from './consensus.repository';
 import { computeItemState, type ItemContext, type ItemState, type PanelSettings } from './item-state';
 import { ProjectTotals, storedShareOf } from './project-totals';
 
-const settingsOf = (entry: CatalogProject): PanelSettings => ({ panelSize: entry.project.panelSize, quorum: entry.project.quorum, panel: entry.project.panel });
+const settingsOf = (entry: CatalogProject): PanelSettings => ({
+  panelSize: entry.project.panelSize,
+  quorum: entry.project.quorum,
+  panel: entry.project.panel,
+  aggregation: entry.project.aggregation,
+  confusion: entry.confusion,
+});
 
 /** The most verdicts an item of the project may get: panel_complete (migration 002) is 1 from there on. */
 const mostVerdicts = (settings: PanelSettings): number => panelBounds(settings.panel, settings.panelSize).max;

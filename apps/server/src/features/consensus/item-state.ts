@@ -1,5 +1,15 @@
-import type { FinalLabels, ItemStatus, Judgement, MistakeGrade, PanelQuorum, ProblematicFlag, Severity } from '@bagel/contracts';
-import { aggregatePanel, decidePanelNext, isMajorSliceImage, type PanelConsensus, type PanelPolicy } from '@bagel/core';
+import type { Aggregation, FinalLabels, ItemStatus, Judgement, MistakeGrade, PanelQuorum, ProblematicFlag, Severity } from '@bagel/contracts';
+import {
+  aggregatePanel,
+  decidePanelNext,
+  DEFAULT_POSTERIOR_BAND,
+  initialPanelModel,
+  isMajorSliceImage,
+  panelClassPosteriors,
+  type PanelConfusionModel,
+  type PanelConsensus,
+  type PanelPolicy,
+} from '@bagel/core';
 import { addUnit, emptyAgreementSums, type AgreementSums } from './agreement-sums';
 import { hasCorrect, isAcceptable, mergeFinal, type Judgements } from './image-labels';
 
@@ -66,7 +76,13 @@ export interface PanelSettings {
   quorum: PanelQuorum;
   /** How many experts an item gets (docs/AGGREGATION.md, "Adaptive panels"). */
   panel: PanelPolicy;
+  /** How the verdicts become final labels (docs/AGGREGATION.md, "Dawid–Skene aggregation of the panel"). */
+  aggregation: Aggregation;
+  /** Under dawid-skene: the model in force; null, core's initial model (before the first estimation). */
+  confusion: PanelConfusionModel | null;
 }
+
+const INITIAL_MODEL = initialPanelModel();
 
 /** How a model fares on the item before and with its final labels (a row of item_model_outcomes). */
 export interface ModelOutcome {
@@ -130,10 +146,19 @@ export function computeItemState(ctx: ItemContext, settings: PanelSettings, now:
     quorum: settings.quorum,
   });
   const panel = (verdicts: ContextVerdict[]) => aggregatePanel(input(verdicts));
+  // Under dawid-skene each class is decided by its posterior under the model in force (only this item's, computed
+  // here: the model itself is estimated in the background); the flag and the grades keep the quorum.
+  const current =
+    settings.aggregation === 'dawid-skene'
+      ? {
+          ...input(ctx.verdicts),
+          posteriors: { of: panelClassPosteriors(settings.confusion ?? INITIAL_MODEL, { originalKey: ctx.candidates[0] ?? '', verdicts: ctx.verdicts }), ...DEFAULT_POSTERIOR_BAND },
+        }
+      : input(ctx.verdicts);
   // A fixed policy's decision is made on aggregatePanel's answer itself. An adaptive item that needs more experts
   // reads `incomplete` whatever its aggregate over the verdicts in says: it is not the lead's yet, and its disputes
   // are no dispute kinds of the item browser until the panel is done.
-  const decided = decidePanelNext(settings.panel, input(ctx.verdicts));
+  const decided = decidePanelNext(settings.panel, current);
   const consensus: PanelConsensus =
     decided.next === 'more-experts' && decided.consensus.status !== 'incomplete' ? { ...decided.consensus, status: 'incomplete' } : decided.consensus;
   // Agreement is between blind verdicts: the votes of the same aggregation over them (computed again only when some

@@ -150,6 +150,7 @@ export function createDashboardService(database: Database, options: { now: () =>
         generatedAt: new Date(options.now()).toISOString(),
         quorum: project.quorum,
         panel: project.panel,
+        aggregation: project.aggregation,
         reaggregation: figures.reaggregation,
         progress: { ...progress, panelSize: project.panelSize },
         experts: figures.experts.map((e) => ({

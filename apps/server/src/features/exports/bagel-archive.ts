@@ -1,4 +1,4 @@
-import { Decision, ExpertReliabilityReport, FinalLabels, Judgement, MistakeGrade, ModelEvidence, PanelConsensus, PanelPolicy, PanelQuorum, ProblematicFlag, Role } from '@bagel/contracts';
+import { Aggregation, Decision, ExpertReliabilityReport, FinalLabels, Judgement, MistakeGrade, ModelEvidence, PanelConsensus, PanelPolicy, PanelQuorum, ProblematicFlag, Role } from '@bagel/contracts';
 import { z } from 'zod';
 import { sql, type RawBuilder } from 'kysely';
 import type { Queries } from '../../db/database';
@@ -28,6 +28,7 @@ export const BagelArchive = z.object({
     quorum: PanelQuorum,
     panel: PanelPolicy,
     modelEvidence: ModelEvidence,
+    aggregation: Aggregation,
     mistakeCategories: z.array(z.string()),
     models: z.array(z.object({ name: z.string(), displayName: z.string(), illustrative: z.boolean() })),
     images: z.number().int(),
@@ -110,6 +111,7 @@ export async function* bagelArchivePieces(
       quorum: project.quorum,
       panel: project.panel,
       modelEvidence: project.modelEvidence,
+      aggregation: project.aggregation,
       mistakeCategories: project.mistakeCategories,
       models: entry.models.map((m) => ({ name: m.name, displayName: m.displayName, illustrative: m.illustrative })),
       images: imageCount,

@@ -155,6 +155,17 @@ describe('importManifest: a valid project', () => {
     ]);
   });
 
+  it("stores the project's aggregation: quorum by default, dawid-skene when the manifest says so", async () => {
+    await importManifest(db, writeFixture(freshDir()));
+    const ds = fixtureManifest();
+    ds.project = { ...ds.project, name: 'Dawid-Skene fixture', aggregation: 'dawid-skene' };
+    await importManifest(db, writeFixture(freshDir(), { manifest: ds }));
+    expect(db.prepare('SELECT name, aggregation FROM projects ORDER BY id').all()).toEqual([
+      { name: 'Fixture project', aggregation: 'quorum' },
+      { name: 'Dawid-Skene fixture', aggregation: 'dawid-skene' },
+    ]);
+  });
+
   it('reports an image missing on disk, records it, and still imports', async () => {
     const dir = freshDir();
     const result = await importManifest(db, writeFixture(dir, { images: ['a.jpg', 'b.jpg', 'd.jpg'] }));
@@ -233,6 +244,12 @@ describe('importManifest: refused input writes nothing', () => {
       manifest: (m) => ({ ...m, project: { ...m.project, panel: { mode: 'adaptive', min: 4, max: 3 } } }),
       message: 'DIR/manifest.json, field "project.panel.max": min must be at most max',
       location: { file: 'DIR/manifest.json', field: 'project.panel.max' },
+    },
+    {
+      name: 'manifest with an unknown aggregation',
+      manifest: (m) => ({ ...m, project: { ...m.project, aggregation: 'vote' } }),
+      message: 'DIR/manifest.json, field "project.aggregation": Invalid option: expected one of "quorum"|"dawid-skene"',
+      location: { file: 'DIR/manifest.json', field: 'project.aggregation' },
     },
     {
       name: 'manifest of another version',

@@ -497,6 +497,7 @@ async function loadProject(
     modelEvidence: manifest.project.modelEvidence,
     goldRate: manifest.project.goldRate,
     decoys: manifest.project.decoys,
+    aggregation: manifest.project.aggregation,
     topK,
     claimMs: manifest.project.claimMinutes * 60_000,
     mistakeCategories: manifest.project.mistakeCategories,

@@ -1,4 +1,4 @@
-import type { Judgement, ModelEvidence, PanelPolicy, VocabularyClass } from '@bagel/contracts';
+import type { Aggregation, Judgement, ModelEvidence, PanelPolicy, VocabularyClass } from '@bagel/contracts';
 import type {
   CrowdAnswers,
   CrowdRouting,
@@ -26,6 +26,8 @@ export interface ProjectToImport {
   goldRate: number;
   /** Decoys per item while the models are hidden (the manifest's project.decoys; default 0). */
   decoys: number;
+  /** How verdicts become final labels (the manifest's project.aggregation; default quorum). */
+  aggregation: Aggregation;
   topK: number;
   claimMs: number;
   mistakeCategories: readonly string[];
@@ -299,6 +301,7 @@ export function createImportRepository(db: Queries) {
           model_evidence: project.modelEvidence,
           gold_rate: project.goldRate,
           decoys: project.decoys,
+          aggregation: project.aggregation,
           top_k: project.topK,
           claim_ms: project.claimMs,
           mistake_categories: JSON.stringify(project.mistakeCategories),

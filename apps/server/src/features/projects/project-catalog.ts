@@ -1,6 +1,7 @@
 import type { VocabularyClass } from '@bagel/contracts';
-import { createVocabulary, type Vocabulary } from '@bagel/core';
+import { createVocabulary, type PanelConfusionModel, type Vocabulary } from '@bagel/core';
 import type { Database, Queries } from '../../db/database';
+import { loadConfusionModel } from '../consensus/confusion.repository';
 import {
   createProjectsRepository,
   toProject,
@@ -15,6 +16,11 @@ export interface CatalogProject {
   /** In manifest order. */
   models: ProjectModel[];
   vocabulary: Vocabulary;
+  /**
+   * Under `aggregation: dawid-skene`, the model in force (the last estimation's; null before the first: core's
+   * initial model). It changes only with settings_version (confusion.repository.ts, publish). Null under the quorum.
+   */
+  confusion: PanelConfusionModel | null;
 }
 
 export interface ProjectCatalog {
@@ -45,9 +51,9 @@ function heldOf(key: object): Map<number, Held> {
   return held;
 }
 
-const heldEntry = (row: ProjectRow, models: ProjectModel[], classes: VocabularyClass[]): Held => ({
+const heldEntry = (row: ProjectRow, models: ProjectModel[], classes: VocabularyClass[], confusion: PanelConfusionModel | null): Held => ({
   version: row.settings_version,
-  entry: { project: toProject(row), models, vocabulary: createVocabulary(classes) },
+  entry: { project: toProject(row), models, vocabulary: createVocabulary(classes), confusion },
 });
 
 const catalogs = new WeakMap<Database, ProjectCatalog>();
@@ -80,7 +86,8 @@ export function projectCatalog(database: Database): ProjectCatalog {
       if (current?.version === version) return current.entry;
       const row = await projects.row(projectId);
       if (!row) return null;
-      const loaded = heldEntry(row, await projects.models(projectId), await projects.vocabulary(projectId));
+      const confusion = row.aggregation === 'dawid-skene' ? await loadConfusionModel(queries, projectId) : null;
+      const loaded = heldEntry(row, await projects.models(projectId), await projects.vocabulary(projectId), confusion);
       // Read inside a transaction of PostgreSQL's: not kept (it may be rolled back; SQLite's writer invalidates).
       if (!queries.isTransaction) held.set(projectId, loaded);
       return loaded.entry;

@@ -1,4 +1,4 @@
-import { ModelEvidence, PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
+import { Aggregation, ModelEvidence, PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 
@@ -22,6 +22,8 @@ export interface Project {
   goldRate: number;
   /** Decoys added to an expert's candidates while the models are hidden from them (docs/AGGREGATION.md, "Decoys"). */
   decoys: number;
+  /** How verdicts become final labels (docs/AGGREGATION.md, "Dawid–Skene aggregation of the panel"). */
+  aggregation: Aggregation;
 }
 
 export interface ProjectModel extends ModelInfo {
@@ -42,6 +44,7 @@ export interface ProjectRow {
   model_evidence: string;
   gold_rate: number;
   decoys: number;
+  aggregation: string;
   settings_version: number;
 }
 
@@ -76,6 +79,8 @@ export const toProject = (row: ProjectRow): Project => ({
   modelEvidence: ModelEvidence.parse(row.model_evidence),
   goldRate: Number(row.gold_rate),
   decoys: Number(row.decoys),
+  // Held to the same values by the column's CHECK (migration 028).
+  aggregation: Aggregation.parse(row.aggregation),
 });
 
 export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
@@ -87,7 +92,7 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
 
 export const toProjectModel = (m: ModelRow): ProjectModel => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 });
 
-export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'gold_rate', 'decoys', 'settings_version'] as const;
+export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'gold_rate', 'decoys', 'aggregation', 'settings_version'] as const;
 
 /** Projects, their models and vocabulary. Takes the database's queries or a write's transaction. */
 export function createProjectsRepository(db: Queries) {
@@ -145,10 +150,13 @@ export function createProjectsRepository(db: Queries) {
     /** Models in manifest order. */
     models: modelsOf,
     /**
-     * Changes the quorum, the panel policy and the model evidence (those given) and moves the settings version with
+     * Changes the quorum, the panel policy, the model evidence and the aggregation (those given) and moves the settings version with
      * them, so that every instance reads the project again.
      */
-    async setSettings(projectId: number, settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence; goldRate?: number; decoys?: number }): Promise<void> {
+    async setSettings(
+      projectId: number,
+      settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence; goldRate?: number; decoys?: number; aggregation?: Aggregation },
+    ): Promise<void> {
       await db
         .updateTable('projects')
         .set((eb) => ({
@@ -157,6 +165,7 @@ export function createProjectsRepository(db: Queries) {
           ...(settings.modelEvidence === undefined ? {} : { model_evidence: settings.modelEvidence }),
           ...(settings.goldRate === undefined ? {} : { gold_rate: settings.goldRate }),
           ...(settings.decoys === undefined ? {} : { decoys: settings.decoys }),
+          ...(settings.aggregation === undefined ? {} : { aggregation: settings.aggregation }),
           settings_version: eb('settings_version', '+', 1),
         }))
         .where('id', '=', projectId)
@@ -180,6 +189,7 @@ export function createProjectsRepository(db: Queries) {
           panel: project.panel,
           modelEvidence: project.modelEvidence,
           goldRate: project.goldRate,
+          aggregation: project.aggregation,
           topK: project.topK,
           mistakeCategories: project.mistakeCategories,
           models: (await modelsOf(project.id)).map(({ id: _id, ...info }) => info),

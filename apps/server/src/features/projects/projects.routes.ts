@@ -1,4 +1,5 @@
 import {
+  AggregationModel,
   ClassImagesPage,
   ClassImagesQuery,
   ClassParams,
@@ -26,7 +27,7 @@ import { noneMatchHolds, preferredCoding, vocabularyBody } from './vocabulary-bo
 export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { database } = app;
   const catalog = projectCatalog(database);
-  const settings = createProjectSettingsService(database, { now: app.now, reaggregation: app.reaggregation });
+  const settings = createProjectSettingsService(database, { now: app.now, reaggregation: app.reaggregation, estimation: app.estimation });
   const classImages = createClassImagesRepository(database.queries);
   const guides = createGuidesRepository(database.queries);
   const findEntry = async (projectId: number) => {
@@ -147,12 +148,42 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['projects'],
         description:
-          "Changes the project's quorum, its panel policy (`panel`: `{\"mode\": \"fixed\"}`, every item gets the panel size of verdicts; `{\"mode\": \"adaptive\", \"min\": 2, \"max\": 5}`, an item is final as soon as min verdicts settle it and gets more experts up to max while they do not, then the lead), or both, and re-aggregates every judged item with them: agreed items may become disputed or in review and the reverse; a lead's decision stands. 400 VALIDATION for an adaptive min below 2, a max below min or above 50. The first judged items are re-aggregated in the same transaction as the change (a small project is done before the answer: `reaggregation` null); a larger project's others follow in the background, a few at a time between other requests, and `reaggregation` (here and on the dashboard) says how far it is. `modelEvidence` (`shown`, `hidden-until-judged`, `experiment`) says whether experts see the models before judging; it changes no aggregate, so it alone re-aggregates nothing, and it applies to the items each expert opens from then on (their verdicts record how they judged). Admins only.",
+          "Changes the project's quorum, its panel policy (`panel`: `{\"mode\": \"fixed\"}`, every item gets the panel size of verdicts; `{\"mode\": \"adaptive\", \"min\": 2, \"max\": 5}`, an item is final as soon as min verdicts settle it and gets more experts up to max while they do not, then the lead), or both, and re-aggregates every judged item with them: agreed items may become disputed or in review and the reverse; a lead's decision stands. 400 VALIDATION for an adaptive min below 2, a max below min or above 50. The first judged items are re-aggregated in the same transaction as the change (a small project is done before the answer: `reaggregation` null); a larger project's others follow in the background, a few at a time between other requests, and `reaggregation` (here and on the dashboard) says how far it is. `modelEvidence` (`shown`, `hidden-until-judged`, `experiment`) says whether experts see the models before judging; it changes no aggregate, so it alone re-aggregates nothing, and it applies to the items each expert opens from then on (their verdicts record how they judged). `aggregation` (`quorum`, `dawid-skene`) says how verdicts become final labels: under `dawid-skene` each class is decided by its posterior P(present) under each expert's estimated confusion matrix (correct at or above 0.8, wrong at or below 0.2, disputed between); a change re-aggregates every judged item, and turning it on starts an estimation of the experts' matrices in the background (GET /api/projects/:projectId/aggregation says how far), whose model re-aggregates the project again once in force. Admins only.",
         params: ProjectParams,
         body: ProjectSettingsRequest,
         response: { 200: ProjectSettings, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
     },
     async (request) => settings.update(request.params.projectId, request.body),
+  );
+
+  app.get(
+    '/projects/:projectId/aggregation',
+    {
+      preHandler: requireRole('lead', 'admin'),
+      schema: {
+        tags: ['projects'],
+        description:
+          "The project's aggregation and its Dawid–Skene model in force: the band that decides a class, the class priors (original label, other classes), each estimated expert's confusion matrix (P(judgement | absent), P(judgement | present), and whether gold items hold a row fixed), the rows of an expert not yet estimated, the last estimation (null before the first) and the one under way in the background (its EM pass and the items read in it). Leads and admins.",
+        params: ProjectParams,
+        response: { 200: AggregationModel, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => settings.aggregationModel(request.params.projectId),
+  );
+
+  app.post(
+    '/projects/:projectId/aggregation/estimate',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['projects'],
+        description:
+          "Starts estimating the experts' confusion matrices now (over again if an estimation was under way), in the background, without waiting for the verdicts to grow by a tenth (which starts one by itself); once in force the model re-aggregates the project. Answers the model as GET /aggregation does, `estimation` saying how far. 409 NOT_DAWID_SKENE when the project aggregates by quorum. Admins only.",
+        params: ProjectParams,
+        response: { 200: AggregationModel, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    },
+    async (request) => settings.estimateNow(request.params.projectId),
   );
 };

@@ -1,7 +1,8 @@
-import { type ModelEvidence, type PanelQuorum, ProjectSettings } from '@bagel/contracts';
+import { type Aggregation, type ModelEvidence, type PanelQuorum, ProjectSettings } from '@bagel/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiJson } from '../../../lib/api-client';
 import { projectsKey } from '../../../lib/query-keys';
+import { aggregationKey } from './get-aggregation';
 import { dashboardKey } from './get-dashboard';
 import { modelEvidenceEffectKey } from './get-model-evidence-effect';
 
@@ -11,11 +12,12 @@ export interface SettingsChange {
   modelEvidence?: ModelEvidence;
   goldRate?: number;
   decoys?: number;
+  aggregation?: Aggregation;
 }
 
 /**
- * Changes the project's settings (admins only). A quorum change re-aggregates every judged item, a large project in
- * the background; what experts see of the models changes no aggregate.
+ * Changes the project's settings (admins only). A quorum or aggregation change re-aggregates every judged item, a
+ * large project in the background; what experts see of the models changes no aggregate.
  */
 export function updateSettings(projectId: number, change: SettingsChange): Promise<ProjectSettings> {
   return apiJson(`/api/projects/${projectId}/settings`, ProjectSettings, { method: 'PATCH', body: change });
@@ -32,6 +34,7 @@ export function useUpdateSettings(projectId: number) {
         // The project's settings are in the project list.
         queryClient.invalidateQueries({ queryKey: projectsKey, exact: true }),
         queryClient.invalidateQueries({ queryKey: modelEvidenceEffectKey(projectId), exact: true }),
+        queryClient.invalidateQueries({ queryKey: aggregationKey(projectId), exact: true }),
       ]),
   });
 }

@@ -8,6 +8,7 @@ import { ExpertReliabilityCard } from './ExpertReliabilityCard';
 import { GoldRateSetting } from './GoldRateSetting';
 import { MistakesChart } from './MistakesChart';
 import { ModelEvidenceCard } from './ModelEvidenceCard';
+import { AggregationSetting } from './AggregationSetting';
 import { QuorumSetting } from './QuorumSetting';
 import { Scoreboard } from './Scoreboard';
 
@@ -66,7 +67,17 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
             ) : null}
             <div className="dashboard-grid">
               <ProgressCard data={data} />
-              <AgreementCard data={data} settings={canChangeSettings ? <QuorumSetting projectId={project.id} quorum={data.quorum} panelSize={data.panel.mode === 'fixed' ? data.progress.panelSize : data.panel.max} /> : null} />
+              <AgreementCard
+                data={data}
+                settings={
+                  canChangeSettings ? (
+                    <>
+                      <QuorumSetting projectId={project.id} quorum={data.quorum} panelSize={data.panel.mode === 'fixed' ? data.progress.panelSize : data.panel.max} />
+                      <AggregationSetting key={data.aggregation} projectId={project.id} aggregation={data.aggregation} />
+                    </>
+                  ) : null
+                }
+              />
               <section className="card" aria-labelledby="slice-title">
                 <div className="card-head">
                   <h2 id="slice-title">Major slice</h2>

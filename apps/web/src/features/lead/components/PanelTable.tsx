@@ -74,9 +74,15 @@ export const PanelTable = memo(function PanelTable({ desk, classes, verdicts, mo
               ) : null}
             </th>
           ))}
-          <th scope="col" className="col-panel" title={`q = ${consensus.quorum}: matching votes an answer needs`}>
-            Panel <span className="muted">q={consensus.quorum}</span>
-          </th>
+          {consensus.classes.some((c) => c.posterior !== undefined) ? (
+            <th scope="col" className="col-panel" title="Dawid–Skene: each class decided by its posterior P(present) (P), correct at 0.80 or above, wrong at 0.20 or below; the flag and grades need q matching votes">
+              Panel <span className="muted">P(present), q={consensus.quorum}</span>
+            </th>
+          ) : (
+            <th scope="col" className="col-panel" title={`q = ${consensus.quorum}: matching votes an answer needs`}>
+              Panel <span className="muted">q={consensus.quorum}</span>
+            </th>
+          )}
           <th scope="col" className="col-decision">
             Decision
           </th>
@@ -137,12 +143,22 @@ export const PanelTable = memo(function PanelTable({ desk, classes, verdicts, mo
                 {cls.consensus ? (
                   <>
                     <span className={`panel-decision${cls.consensus.reached ? ` is-${cls.consensus.decision}` : ''}`}>
-                      {cls.consensus.reached ? cls.consensus.decision : 'no quorum'}
+                      {cls.consensus.reached ? cls.consensus.decision : cls.consensus.posterior !== undefined ? 'uncertain' : 'no quorum'}
                     </span>
                     <span className="votes" aria-label={voteText(cls.consensus.votes)}>
                       {cls.consensus.votes.correct}C {cls.consensus.votes.wrong}W {cls.consensus.votes.unclear}U
                       {cls.consensus.votes.abstain > 0 ? ` ${cls.consensus.votes.abstain}–` : ''}
                     </span>
+                    {cls.consensus.posterior !== undefined ? (
+                      <span
+                        className="posterior"
+                        title="Dawid–Skene: the probability that the class is present, from these judgements and each expert's estimated confusion matrix (correct at 0.80 or above, wrong at 0.20 or below)"
+                        aria-label={`posterior probability present ${cls.consensus.posterior.toFixed(2)}`}
+                        data-testid="desk-posterior"
+                      >
+                        P {cls.consensus.posterior.toFixed(2)}
+                      </span>
+                    ) : null}
                   </>
                 ) : (
                   <span className="muted">not judged</span>
