@@ -8,6 +8,7 @@ import type { DeskItem, DiscussionThread, ExpertReliabilityReport, GoldMark, MyV
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASSES, IMAGES, seedHandProject, verdict, type HandProject } from './hand-project';
 import { createUser, login } from './synthetic-project';
+import { goldKnownAnswers } from '../src/features/gold/gold-known-answers';
 import { createTestApp, readRows, type TestApp } from './test-app';
 
 let t: TestApp;
@@ -213,5 +214,15 @@ describe('gold at rate 0', () => {
       expect(item.id).not.toBe(gold);
       await ok(request(hal, 'POST', `/api/items/${item.id}/skip`));
     }
+  });
+});
+
+describe('gold and the Dawid–Skene estimation', () => {
+  it('gives the estimation each gold item’s classes as known answers: present where correct, absent where wrong', async () => {
+    const { p, gold } = await projectWithGold('gold-known', 0.05);
+    const known = await goldKnownAnswers(t.database.queries, p.projectId, [gold, itemOf(p, 5)]);
+    expect([...known.keys()]).toEqual([gold]);
+    expect(Object.fromEntries(known.get(gold)!)).toEqual({ [CLASSES.cup.key]: true, [CLASSES.bus.key]: false });
+    expect((await goldKnownAnswers(t.database.queries, p.projectId, [])).size).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { emptyConfusionTally, ESTIMATION_MAX_PASSES, ESTIMATION_TOLERANCE, maximise, modelChange, tallyItem } from '@bagel/core';
 import type { Database, Queries } from '../../db/database';
 import { projectCatalog } from '../projects/project-catalog';
+import { goldKnownAnswers } from '../gold/gold-known-answers';
 import { createConfusionRepository, loadConfusionModel } from './confusion.repository';
 import { createConsensusRepository } from './consensus.repository';
 
@@ -17,9 +18,8 @@ export const ESTIMATE_GROWTH = 0.1;
 export const ESTIMATE_MIN_NEW_VERDICTS = 50;
 
 /**
- * Known answers of some items' classes (gold items), by item id then class key: present (true) or absent (false).
- * Gold items are to come; until then the estimation runs without (docs/AGGREGATION.md, "Dawid–Skene aggregation of
- * the panel").
+ * Known answers of some items' classes (gold items: gold-known-answers.ts), by item id then class key: present (true)
+ * or absent (false).
  */
 export type KnownAnswers = (db: Queries, projectId: number, itemIds: readonly number[]) => Promise<ReadonlyMap<number, ReadonlyMap<string, boolean>>>;
 
@@ -32,6 +32,8 @@ export type KnownAnswers = (db: Queries, projectId: number, itemIds: readonly nu
  * stands (pass, item, counts so far) is stored after each step, so a stopped server resumes there.
  */
 export function createConfusionEstimation(database: Database, options: { known?: KnownAnswers } = {}) {
+  // The project's gold items by default (a test may give others).
+  const known = options.known ?? goldKnownAnswers;
   const catalog = projectCatalog(database);
 
   return {
@@ -65,8 +67,8 @@ export function createConfusionEstimation(database: Database, options: { known?:
           return key;
         };
         const items = await repository.judgementsOf(projectId, range[0], range[1], keyOf);
-        const known = options.known ? await options.known(trx, projectId, items.map((i) => i.itemId)) : undefined;
-        for (const item of items) tallyItem(mark.tally, mark.model, item, known?.get(item.itemId));
+        const answers = await known(trx, projectId, items.map((i) => i.itemId));
+        for (const item of items) tallyItem(mark.tally, mark.model, item, answers.get(item.itemId));
         await repository.saveEstimation(projectId, { ...mark, nextItemId: range[1], done: mark.done + items.length });
         return { finished: false, published: false };
       }
