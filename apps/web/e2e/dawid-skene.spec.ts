@@ -2,25 +2,12 @@
 // switches the project's aggregation on the dashboard, next to the quorum, and the lead's desk shows each class's
 // posterior P(present) beside its votes. On the long-list server (its own database), so that the demo's setting stays
 // as every other test expects it; the setting is put back to the quorum at the end.
-import { AggregationModel, CreatedUser, DeskItem, ProjectList, ReviewItem } from '@bagel/contracts';
-import { type APIRequestContext, type Browser, expect, test } from '@playwright/test';
-import { LONG_LIST_ADMIN, LONG_LIST_LEAD, longListURL } from './long-list';
-
-async function signedIn(browser: Browser, account: { username: string; password: string }) {
-  const context = await browser.newContext();
-  expect((await context.request.post(longListURL('/api/auth/login'), { data: account })).status()).toBe(200);
-  return context;
-}
-
-async function newExpert(api: APIRequestContext, name: string) {
-  const username = `${name}${Date.now().toString(36)}`;
-  const res = await api.post(longListURL('/api/users'), { data: { username, role: 'expert' } });
-  expect(res.status(), await res.text()).toBe(201);
-  return { username, password: CreatedUser.parse(await res.json()).password! };
-}
+import { AggregationModel, DeskItem, ProjectList, ReviewItem } from '@bagel/contracts';
+import { expect, test } from '@playwright/test';
+import { LONG_LIST_ADMIN, LONG_LIST_LEAD, longListURL, newLongListExpert, signedInOnLongList } from './long-list';
 
 test('an admin aggregates by Dawid–Skene on the dashboard, and the desk shows each posterior beside the votes', async ({ browser }) => {
-  const admin = await signedIn(browser, LONG_LIST_ADMIN);
+  const admin = await signedInOnLongList(browser, LONG_LIST_ADMIN);
   const project = ProjectList.parse(await (await admin.request.get(longListURL('/api/projects'))).json()).projects[0]!;
   const page = await admin.newPage();
   let itemId: number | null = null;
@@ -44,7 +31,7 @@ test('an admin aggregates by Dawid–Skene on the dashboard, and the desk shows 
     // way: correct, unclear, wrong (grading every model's mistake). Split so, the item has no final labels under the
     // quorum either, and stays as the other specs on this server expect it (the item browser's wrong-model filter).
     for (const [name, judgement] of [['dsa', 'correct'], ['dsb', 'unclear'], ['dsc', 'wrong']] as const) {
-      const expert = await signedIn(browser, await newExpert(admin.request, name));
+      const expert = await signedInOnLongList(browser, await newLongListExpert(admin.request, name));
       const item = ReviewItem.parse(await (await expert.request.get(longListURL(`/api/projects/${project.id}/next`))).json());
       itemId ??= item.id;
       expect(item.id).toBe(itemId);
@@ -56,7 +43,7 @@ test('an admin aggregates by Dawid–Skene on the dashboard, and the desk shows 
     }
 
     // The lead's desk: each judged class shows P(present) beside its votes, as the desk's answer gives it.
-    const lead = await signedIn(browser, LONG_LIST_LEAD);
+    const lead = await signedInOnLongList(browser, LONG_LIST_LEAD);
     const desk = DeskItem.parse(await (await lead.request.get(longListURL(`/api/items/${itemId}/desk`))).json());
     const classes = desk.consensus.classes.filter((c) => c.posterior !== undefined);
     expect(classes.length).toBeGreaterThan(0);

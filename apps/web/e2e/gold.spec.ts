@@ -2,43 +2,29 @@
 // admin sets the gold rate on the dashboard, and an expert who did not judge the item gets it in their stream as any
 // item to judge, with nothing on screen saying it is gold. On the long-list server (its own database), so that the
 // demo's queue stays as every other test expects it.
-import { CreatedUser, ProjectList, ReviewItem } from '@bagel/contracts';
+import { ProjectList, ReviewItem } from '@bagel/contracts';
 import { isGoldTurn } from '@bagel/core';
-import { type APIRequestContext, type Browser, expect, test } from '@playwright/test';
-import { LONG_LIST_ADMIN, LONG_LIST_LEAD, longListURL } from './long-list';
+import { expect, test } from '@playwright/test';
+import { LONG_LIST_ADMIN, LONG_LIST_LEAD, longListURL, newLongListExpert, signedInOnLongList } from './long-list';
 import { expectVerdictsSaved, shownItemId } from './support';
 
-async function signedIn(browser: Browser, account: { username: string; password: string }) {
-  const context = await browser.newContext();
-  expect((await context.request.post(longListURL('/api/auth/login'), { data: account })).status()).toBe(200);
-  return context;
-}
-
-async function newExpert(api: APIRequestContext, name: string) {
-  const username = `${name}${Date.now().toString(36)}`;
-  const res = await api.post(longListURL('/api/users'), { data: { username, role: 'expert' } });
-  expect(res.status(), await res.text()).toBe(201);
-  const created = CreatedUser.parse(await res.json());
-  return { username, password: created.password!, id: created.user.id };
-}
-
 test('the lead marks a final item gold on the desk; an expert who did not judge it gets it as any item to judge', async ({ browser }) => {
-  const admin = await signedIn(browser, LONG_LIST_ADMIN);
+  const admin = await signedInOnLongList(browser, LONG_LIST_ADMIN);
   const project = ProjectList.parse(await (await admin.request.get(longListURL('/api/projects'))).json()).projects[0]!;
 
   // Three experts agree on one item (every candidate correct: no mistake to grade): it is final.
-  const panel = await Promise.all(['pa', 'pb', 'pc'].map((name) => newExpert(admin.request, name)));
-  const first = await signedIn(browser, panel[0]!);
+  const panel = await Promise.all(['pa', 'pb', 'pc'].map((name) => newLongListExpert(admin.request, name)));
+  const first = await signedInOnLongList(browser, panel[0]!);
   const item = ReviewItem.parse(await (await first.request.get(longListURL(`/api/projects/${project.id}/next`))).json());
   const agreed = { labels: Object.fromEntries(item.candidates.map((c) => [c.key, 'correct'])), problematic: null, mistakes: {}, comment: '', baseRevision: 0 };
   for (const expert of panel) {
-    const context = expert === panel[0] ? first : await signedIn(browser, expert);
+    const context = expert === panel[0] ? first : await signedInOnLongList(browser, expert);
     const res = await context.request.post(longListURL(`/api/items/${item.id}/verdicts`), { data: agreed });
     expect(res.status(), await res.text()).toBe(201);
     await context.close();
   }
 
-  const leadContext = await signedIn(browser, LONG_LIST_LEAD);
+  const leadContext = await signedInOnLongList(browser, LONG_LIST_LEAD);
   const desk = await leadContext.newPage();
   try {
     await desk.goto(longListURL(`/?project=${project.id}&view=desk&item=${item.id}`));
@@ -57,9 +43,9 @@ test('the lead marks a final item gold on the desk; an expert who did not judge 
     await expect(form.getByRole('status')).toContainText('Applied: 50% of each expert’s next items are gold items');
 
     // An expert whose first item is a gold turn at that rate (the queue's draw) gets it, to judge as any other.
-    let expert = await newExpert(admin.request, 'gx');
-    while (!isGoldTurn(expert.id, 0, 0.5)) expert = await newExpert(admin.request, 'gx');
-    const context = await signedIn(browser, expert);
+    let expert = await newLongListExpert(admin.request, 'gx');
+    while (!isGoldTurn(expert.id, 0, 0.5)) expert = await newLongListExpert(admin.request, 'gx');
+    const context = await signedInOnLongList(browser, expert);
     const page = await context.newPage();
     await page.goto(longListURL('/'));
     await expect(page.getByTestId('review-screen')).toBeVisible();

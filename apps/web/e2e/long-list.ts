@@ -1,3 +1,6 @@
+import { CreatedUser } from '@bagel/contracts';
+import { type APIRequestContext, type Browser, type BrowserContext, expect } from '@playwright/test';
+
 /** The lead of the long-list server (playwright.config.ts): a generated project of 450 items, in a database of its own. */
 export const LONG_LIST_LEAD = { username: 'longlead', password: 'long-list-lead-password' } as const;
 
@@ -6,3 +9,19 @@ export const LONG_LIST_ADMIN = { username: 'longadmin', password: 'long-list-adm
 
 /** Where the long-list server answers. */
 export const longListURL = (path: string) => `${process.env.BAGEL_E2E_LONG_LIST_URL}${path}`;
+
+/** A browser context signed in on the long-list server as `account`. */
+export async function signedInOnLongList(browser: Browser, account: { username: string; password: string }): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  expect((await context.request.post(longListURL('/api/auth/login'), { data: account })).status()).toBe(200);
+  return context;
+}
+
+/** A new expert on the long-list server, added by its admin (`api`): a name of its own per run, the password generated. */
+export async function newLongListExpert(api: APIRequestContext, name: string): Promise<{ username: string; password: string; id: number }> {
+  const username = `${name}${Date.now().toString(36)}`;
+  const res = await api.post(longListURL('/api/users'), { data: { username, role: 'expert' } });
+  expect(res.status(), await res.text()).toBe(201);
+  const created = CreatedUser.parse(await res.json());
+  return { username, password: created.password!, id: created.user.id };
+}

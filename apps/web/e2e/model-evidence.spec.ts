@@ -2,36 +2,23 @@
 // review screen shows the candidates alone, asks for the models once every one is judged, and the verdict records
 // it; on the dashboard, an admin switches the project to the experiment and the card measures it. On the long-list
 // server (its own database), so that the demo's setting and queue stay as every other test expects them.
-import { CreatedUser, ModelEvidenceEffectReport, ProjectList, ReviewItem } from '@bagel/contracts';
-import { type APIRequestContext, type Browser, expect, test } from '@playwright/test';
-import { LONG_LIST_ADMIN, LONG_LIST_LEAD, longListURL } from './long-list';
+import { ModelEvidenceEffectReport, ProjectList, ReviewItem } from '@bagel/contracts';
+import { type APIRequestContext, expect, test } from '@playwright/test';
+import { LONG_LIST_ADMIN, LONG_LIST_LEAD, longListURL, newLongListExpert, signedInOnLongList } from './long-list';
 import { candidateKeys, expectVerdictsSaved, gradeMistakesWithKeys, shownItemId } from './support';
-
-async function signedIn(browser: Browser, account: { username: string; password: string }) {
-  const context = await browser.newContext();
-  expect((await context.request.post(longListURL('/api/auth/login'), { data: account })).status()).toBe(200);
-  return context;
-}
 
 async function setModelEvidence(api: APIRequestContext, projectId: number, modelEvidence: string) {
   const res = await api.patch(longListURL(`/api/projects/${projectId}/settings`), { data: { modelEvidence } });
   expect(res.status(), await res.text()).toBe(200);
 }
 
-async function newExpert(api: APIRequestContext, name: string) {
-  const username = `${name}${Date.now().toString(36)}`;
-  const res = await api.post(longListURL('/api/users'), { data: { username, role: 'expert' } });
-  expect(res.status(), await res.text()).toBe(201);
-  return { username, password: CreatedUser.parse(await res.json()).password! };
-}
-
 test('models hidden until judged: the candidates alone, the models once every one is judged, and the verdict says so', async ({ browser }) => {
-  const admin = await signedIn(browser, LONG_LIST_ADMIN);
+  const admin = await signedInOnLongList(browser, LONG_LIST_ADMIN);
   const project = ProjectList.parse(await (await admin.request.get(longListURL('/api/projects'))).json()).projects[0]!;
-  const expert = await newExpert(admin.request, 'hider');
+  const expert = await newLongListExpert(admin.request, 'hider');
   await setModelEvidence(admin.request, project.id, 'hidden-until-judged');
   try {
-    const context = await signedIn(browser, expert);
+    const context = await signedInOnLongList(browser, expert);
     const page = await context.newPage();
     await page.goto(longListURL('/'));
     await expect(page.getByTestId('review-screen')).toBeVisible();
@@ -77,7 +64,7 @@ test('models hidden until judged: the candidates alone, the models once every on
 });
 
 test('the dashboard: an admin starts the experiment, and the card measures each model shown and hidden', async ({ browser }) => {
-  const admin = await signedIn(browser, LONG_LIST_ADMIN);
+  const admin = await signedInOnLongList(browser, LONG_LIST_ADMIN);
   const project = ProjectList.parse(await (await admin.request.get(longListURL('/api/projects'))).json()).projects[0]!;
   const page = await admin.newPage();
   try {
@@ -95,7 +82,7 @@ test('the dashboard: an admin starts the experiment, and the card measures each 
     // Two experts judge through the API, each item as they are served it: with the models hidden, they send every
     // candidate's judgement for the models first (the top-1 of every model judged correct), then the verdict.
     for (const name of ['exa', 'exb']) {
-      const expert = await signedIn(browser, await newExpert(admin.request, name));
+      const expert = await signedInOnLongList(browser, await newLongListExpert(admin.request, name));
       for (let n = 0; n < 3; n++) {
         let item = ReviewItem.parse(await (await expert.request.get(longListURL(`/api/projects/${project.id}/next`))).json());
         const labels = Object.fromEntries(item.candidates.map((c) => [c.key, 'correct' as const]));
@@ -132,7 +119,7 @@ test('the dashboard: an admin starts the experiment, and the card measures each 
       .poll(async () => ModelEvidenceEffectReport.parse(await (await admin.request.get(longListURL(`/api/projects/${project.id}/model-evidence-effect`))).json()).decoys)
       .toBe(1);
     // A lead reads the card too, without the setting.
-    const lead = await signedIn(browser, LONG_LIST_LEAD);
+    const lead = await signedInOnLongList(browser, LONG_LIST_LEAD);
     const leadPage = await lead.newPage();
     await leadPage.goto(longListURL(`/?project=${project.id}&view=dashboard`));
     await expect(leadPage.getByTestId('model-evidence-table')).toBeVisible();

@@ -2,7 +2,7 @@ import { FinalLabels, type GoldMark, type ParsedVerdictRequest, type Verdict } f
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { preparedQuery } from '../../db/prepared-query';
-import type { OwnVerdictRow } from '../review/verdicts.repository';
+import { toVerdict as verdictOfRow, type OwnVerdictRow } from '../review/verdicts.repository';
 
 /** A gold item served to one expert (gold_probes), with their latest answer if any. */
 export interface GoldProbe {
@@ -38,19 +38,8 @@ const latestAnswer = preparedQuery((db, itemId: number, userId: number) =>
     .limit(1),
 );
 
-const toVerdict = (row: ProbeAnswerRow, username: string): Verdict => ({
-  itemId: row.item_id,
-  expert: username,
-  revision: row.revision,
-  labels: JSON.parse(row.labels),
-  problematic: row.problematic === null ? null : JSON.parse(row.problematic),
-  mistakes: JSON.parse(row.mistakes),
-  comment: row.comment,
-  createdAt: row.created_at,
-  // An expert answering a gold item never sees a panel there, and the models as the item shows them.
-  afterSeeingPanel: false,
-  modelsHidden: false,
-});
+// An expert answering a gold item never sees a panel there (afterSeeingPanel), and judges it as the item shows it.
+const toVerdict = (row: ProbeAnswerRow, username: string): Verdict => verdictOfRow({ ...row, username, after_seeing_panel: 0, models_hidden: 0 });
 
 /**
  * Gold items and the probes that serve them to experts (docs/AGGREGATION.md, "Gold items"). Takes the database's

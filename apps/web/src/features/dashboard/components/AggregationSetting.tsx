@@ -1,8 +1,8 @@
 import type { Aggregation } from '@bagel/contracts';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
-import { errorMessage } from '../../../lib/api-client';
 import { useAggregation } from '../api/get-aggregation';
 import { useUpdateSettings } from '../api/update-settings';
+import { SettingError } from './SettingError';
 
 const NAMES: Record<Aggregation, string> = { quorum: 'Quorum', 'dawid-skene': 'Dawid–Skene' };
 
@@ -95,11 +95,7 @@ export function AggregationSetting({ projectId, aggregation }: { projectId: numb
           {update.data.reaggregatedItems} items re-aggregated{update.data.reaggregation ? ', the others follow in the background.' : '.'}
         </p>
       ) : null}
-      {update.isError ? (
-        <p className="error" role="alert">
-          {errorMessage(update.error)}
-        </p>
-      ) : null}
+      <SettingError error={update.error} />
     </form>
   );
 }

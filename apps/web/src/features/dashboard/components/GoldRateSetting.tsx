@@ -1,7 +1,7 @@
 import type { ProjectSummary } from '@bagel/contracts';
 import { type FormEvent, useState } from 'react';
-import { errorMessage } from '../../../lib/api-client';
 import { useUpdateSettings } from '../api/update-settings';
+import { SettingError } from './SettingError';
 
 /**
  * The admin's control of the gold rate: the share of each expert's items that are gold items (final items a lead
@@ -40,11 +40,7 @@ export function GoldRateSetting({ project }: { project: ProjectSummary }) {
           Applied: {Math.round(update.data.goldRate * 1000) / 10}% of each expert’s next items are gold items, where the project has some.
         </p>
       ) : null}
-      {update.isError ? (
-        <p className="error" role="alert">
-          {errorMessage(update.error)}
-        </p>
-      ) : null}
+      <SettingError error={update.error} />
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { formatPercent } from '../../../lib/format';
 import { useModelEvidenceEffect } from '../api/get-model-evidence-effect';
 import { useUpdateSettings } from '../api/update-settings';
 import { type FormEvent, useState } from 'react';
+import { SettingError } from './SettingError';
 
 const SETTING_TEXT: Record<ModelEvidence, string> = {
   shown: 'Experts see the models’ predictions and the original label before judging.',
@@ -143,11 +144,7 @@ function ModelEvidenceSetting({ project }: { project: ProjectSummary }) {
           Applied: experts see the models this way on the items they open from now on.
         </p>
       ) : null}
-      {update.isError ? (
-        <p className="error" role="alert">
-          {errorMessage(update.error)}
-        </p>
-      ) : null}
+      <SettingError error={update.error} />
     </form>
   );
 }
@@ -214,11 +211,7 @@ function DecoySetting({ projectId, decoys }: { projectId: number; decoys: number
       <button type="submit" className="text-button" disabled={update.isPending || choice === decoys}>
         {update.isPending ? 'Applying…' : 'Apply'}
       </button>
-      {update.isError ? (
-        <p className="error" role="alert">
-          {errorMessage(update.error)}
-        </p>
-      ) : null}
+      <SettingError error={update.error} />
     </form>
   );
 }

@@ -1,8 +1,8 @@
 import type { PanelQuorum } from '@bagel/contracts';
 import { quorumSize } from '@bagel/core';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
-import { errorMessage } from '../../../lib/api-client';
 import { useUpdateSettings } from '../api/update-settings';
+import { SettingError } from './SettingError';
 
 type Kind = PanelQuorum['kind'];
 
@@ -111,11 +111,7 @@ export function QuorumSetting({ projectId, quorum, panelSize }: { projectId: num
           {update.data.reaggregation ? ', the others follow in the background.' : '.'}
         </p>
       ) : null}
-      {update.isError ? (
-        <p className="error" role="alert">
-          {errorMessage(update.error)}
-        </p>
-      ) : null}
+      <SettingError error={update.error} />
     </form>
   );
 }
