@@ -131,6 +131,16 @@ export const CrowdAnswersSource = z.strictObject({
       description:
         '[low, high): pairs with low <= probability < high make their image a review item with the class as a candidate; pairs below low become prior wrong. high must not exceed threshold',
     }),
+  golden: z
+    .strictObject({
+      experts: RelativePath.meta({ description: "The experts' answers to the golden questions, in the same layout (ReaL's golden.npz)" }),
+      raters: RelativePath.meta({ description: "The crowd raters' answers to the golden questions, in the same layout, rater ids as in `path` (ReaL's raters_golden.npz)" }),
+    })
+    .optional()
+    .meta({
+      description:
+        "Golden questions in ReaL's layout: each rater's reliability is estimated on them (their truth: the experts' mean answer) and held fixed while the rest is inferred (docs/AGGREGATION.md, \"Golden questions\")",
+    }),
 });
 
 export const ManifestModel = z.strictObject({

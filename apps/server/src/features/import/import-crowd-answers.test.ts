@@ -329,3 +329,59 @@ describe('a malformed crowd answers file stops the import and writes nothing', (
     expect(nothingWritten()).toBe(true);
   });
 });
+
+describe('golden questions (ReaL’s golden.npz and raters_golden.npz)', () => {
+  // Three raters: 201 answers truly, 202 and 203 always the opposite. On the crowd file alone they outvote 201 two to
+  // one everywhere, and Dawid–Skene, started from the majority, takes their side. Thirty golden questions, which the
+  // experts settle and the three answered as they always do, show who tells the truth.
+  const RATERS = [201, 202, 203];
+  const opposite = { yes: 'no', no: 'yes' } as const;
+  const answersOf = (truth: 'yes' | 'no') => ({ 0: truth, 1: opposite[truth], 2: opposite[truth] });
+  const project = [
+    { file: 'a.jpg', classIndex: 0, answers: answersOf('yes') },
+    { file: 'b.jpg', classIndex: 1, answers: answersOf('no') },
+  ];
+  const outside = Array.from({ length: 40 }, (_, i) => ({ file: `other-${i}.jpg`, classIndex: 0, answers: answersOf(i % 2 === 0 ? 'yes' : 'no') }));
+  const golden = Array.from({ length: 30 }, (_, i) => ({ file: `golden-${i}.jpg`, classIndex: 0, truth: i % 2 === 0 ? ('yes' as const) : ('no' as const) }));
+  const crowd = buildCrowdNpz(crowdArrays(RATERS, [...project, ...outside]));
+  const ratersGolden = buildCrowdNpz(crowdArrays(RATERS, golden.map((g) => ({ file: g.file, classIndex: g.classIndex, answers: answersOf(g.truth) }))));
+  // Five experts; on one question they split 2–2 with a "maybe" (mean 0.5: not golden).
+  const experts = buildCrowdNpz(
+    crowdArrays(
+      [1, 2, 3, 4, 5],
+      golden.map((g, i) => ({
+        file: g.file,
+        classIndex: g.classIndex,
+        answers: i === 29 ? { 0: 'yes', 1: 'yes', 2: 'no', 3: 'no', 4: 'maybe' } : { 0: g.truth, 1: g.truth, 2: g.truth, 3: g.truth, 4: g.truth },
+      })),
+    ),
+  );
+  const routes = () =>
+    Object.fromEntries(
+      (keyed('SELECT im.file, p.route FROM crowd_posteriors p JOIN images im ON im.id = p.image_id ORDER BY im.position') as { file: string; route: string }[]).map((r) => [r.file, r.route]),
+    );
+
+  it('without them, the two who always answer the opposite carry the pairs', async () => {
+    await importManifest(db, writeCrowdFixture({ crowd }));
+    expect(routes()).toEqual({ 'a.jpg': 'absent', 'b.jpg': 'label' });
+  });
+
+  it('with them, each rater’s reliability is measured on them and held: the truth carries the pairs', async () => {
+    const manifest = crowdManifest({ golden: { experts: 'golden.npz', raters: 'raters_golden.npz' } });
+    const progress: string[] = [];
+    const result = await importManifest(db, writeCrowdFixture({ crowd, manifest, files: { 'golden.npz': experts, 'raters_golden.npz': ratersGolden } }), {
+      onProgress: (message) => progress.push(message),
+    });
+    expect(routes()).toEqual({ 'a.jpg': 'label', 'b.jpg': 'absent' });
+    expect(result.crowdAnswers?.golden).toEqual({ golden: 29, added: 30, raterAnswers: 90, newRaters: 0 });
+    expect(result.crowdAnswers?.questions).toBe(project.length + outside.length + golden.length);
+    expect(progress.some((line) => line.startsWith('golden questions: 29 settled by the experts'))).toBe(true);
+  });
+
+  it('refuses a golden file that is missing, naming it', async () => {
+    const manifest = crowdManifest({ golden: { experts: 'golden.npz', raters: 'raters_golden.npz' } });
+    const error = await importError(writeCrowdFixture({ crowd, manifest, files: { 'golden.npz': experts } }));
+    expect(error.message).toMatch(/crowdAnswers\.golden\.raters/);
+    expect(nothingWritten()).toBe(true);
+  });
+});

@@ -3,6 +3,10 @@ import {
   createProjectImageIndex,
   createVocabulary,
   CrowdAnswersReader,
+  withGoldenQuestions,
+  type CrowdAnswers,
+  type DawidSkeneGold,
+  type GoldenQuestionsSummary,
   FormatError,
   labelImageList,
   mergePriorJudgements,
@@ -116,6 +120,8 @@ export interface CrowdAnswersSummary {
   noLabelImages: number;
   iterations: number;
   converged: boolean;
+  /** What the golden questions added, when the manifest names them (their raters' reliability then held fixed). */
+  golden?: GoldenQuestionsSummary;
 }
 
 export interface ImportOptions {
@@ -145,6 +151,8 @@ interface Sources {
   priorLabels: SourceFile | null;
   /** Streamed (a crowd tensor is R × Q × 3 float64: hundreds of MB). */
   crowdAnswers: SourceFile | null;
+  /** The golden questions' files (experts, then raters), streamed likewise. */
+  crowdGolden: { experts: SourceFile; raters: SourceFile } | null;
 }
 
 /** The order in which the files enter the digest (see SourceDigest): the files of the first manifest version first. */
@@ -158,6 +166,8 @@ function inDigestOrder(sources: Sources): SourceFile[] {
     ...sources.rowLists,
     sources.priorLabels,
     sources.crowdAnswers,
+    sources.crowdGolden?.experts ?? null,
+    sources.crowdGolden?.raters ?? null,
   ].filter(present);
 }
 
@@ -203,6 +213,12 @@ export async function importManifest(target: Database | Db, manifestPath: string
     ),
     priorLabels: manifest.priorLabels ? readSourceFile(baseDir, manifest.priorLabels.path, 'priorLabels.path') : null,
     crowdAnswers: manifest.crowdAnswers ? statSourceFile(baseDir, manifest.crowdAnswers.path, 'crowdAnswers.path') : null,
+    crowdGolden: manifest.crowdAnswers?.golden
+      ? {
+          experts: statSourceFile(baseDir, manifest.crowdAnswers.golden.experts, 'crowdAnswers.golden.experts'),
+          raters: statSourceFile(baseDir, manifest.crowdAnswers.golden.raters, 'crowdAnswers.golden.raters'),
+        }
+      : null,
   };
 
   const repository = createImportRepository(database.queries);
@@ -447,7 +463,7 @@ async function loadProject(
   if (sources.crowdAnswers && manifest.crowdAnswers) {
     const labelledByFile = new Uint8Array(labels.length);
     for (const { position } of prior?.labelled ?? []) labelledByFile[position] = 1;
-    crowd = await readCrowdAnswers(manifest.crowdAnswers, sources.crowdAnswers, project, labelledByFile, digest, listener);
+    crowd = await readCrowdAnswers(manifest.crowdAnswers, sources.crowdAnswers, sources.crowdGolden, project, labelledByFile, digest, listener);
   }
 
   const priorJudgements = mergePriorJudgements({
@@ -552,16 +568,10 @@ function summarizePriorLabels(prior: PriorLabels): PriorLabelsSummary {
  * Streams the crowd answers archive (its tensor is decoded one rater at a time and only the answers are kept), then
  * runs Dawid–Skene over every answer and routes the pairs about project images.
  */
-async function readCrowdAnswers(
-  source: ManifestCrowdAnswers,
-  file: SourceFile,
-  project: { images: ProjectImageIndex; vocabulary: Vocabulary },
-  labelledByFile: Uint8Array,
-  digest: SourceDigest,
-  listener: ImportProgressListener,
-): Promise<CrowdToImport> {
+/** Reads one file in ReaL's crowd layout, streamed into the digest. */
+async function readCrowdFile(file: SourceFile, digest: SourceDigest, listener: ImportProgressListener, what: string): Promise<CrowdAnswers> {
   const reader = new CrowdAnswersReader({ file: file.display });
-  const phase = new ProgressPhase(listener, 'crowd answers', Math.ceil(file.size / 1e6), 'MB');
+  const phase = new ProgressPhase(listener, what, Math.ceil(file.size / 1e6), 'MB');
   let read = 0;
   digest.begin(file);
   await streamSourceFile(file, (chunk) => {
@@ -571,23 +581,43 @@ async function readCrowdAnswers(
     phase.tick(Math.floor(read / 1e6));
   });
   const answers = reader.finish();
-  phase.end(
-    `crowd answers: ${answers.answers.question.length} answers from ${answers.raterIds.length} raters to ${answers.questionFiles.length} questions`,
-  );
+  phase.end(`${what}: ${answers.answers.question.length} answers from ${answers.raterIds.length} raters to ${answers.questionFiles.length} questions`);
+  return answers;
+}
+
+async function readCrowdAnswers(
+  source: ManifestCrowdAnswers,
+  file: SourceFile,
+  goldenFiles: Sources['crowdGolden'],
+  project: { images: ProjectImageIndex; vocabulary: Vocabulary },
+  labelledByFile: Uint8Array,
+  digest: SourceDigest,
+  listener: ImportProgressListener,
+): Promise<CrowdToImport> {
+  let answers = await readCrowdFile(file, digest, listener, 'crowd answers');
+  let gold: DawidSkeneGold | undefined;
+  let golden: GoldenQuestionsSummary | undefined;
+  if (goldenFiles) {
+    const experts = await readCrowdFile(goldenFiles.experts, digest, listener, 'golden questions, experts');
+    const raters = await readCrowdFile(goldenFiles.raters, digest, listener, 'golden questions, raters');
+    const merged = withGoldenQuestions(answers, experts, raters);
+    ({ crowd: answers, gold, summary: golden } = merged);
+    listener(`golden questions: ${golden.golden} settled by the experts (${golden.added} not among the crowd file's questions), ${golden.raterAnswers} rater answers added`);
+  }
   const targets = resolveCrowdQuestions(answers, file.display, project);
   const settings = { threshold: source.threshold, uncertainBand: source.uncertainBand };
   const started = Date.now();
-  const routing = routeCrowdAnswers(answers, targets, settings, (position) => labelledByFile[position] === 1);
+  const routing = routeCrowdAnswers(answers, targets, settings, (position) => labelledByFile[position] === 1, gold);
   const { result } = routing;
   const routes = countRoutes(routing.pairs.map((p) => p.route));
   listener(
-    `crowd answers: Dawid–Skene ${result.converged ? 'converged' : 'stopped without converging'} after ${result.iterations} iterations ` +
+    `crowd answers: Dawid–Skene${gold ? ' with golden questions' : ''} ${result.converged ? 'converged' : 'stopped without converging'} after ${result.iterations} iterations ` +
       `(${((Date.now() - started) / 1000).toFixed(1)} s); pairs: ${routes.label} labels, ${routes.absent} absent, ${routes.review} to review` +
       (routes.none > 0 ? `, ${routes.none} between the band and the threshold` : '') +
       (routes.file > 0 ? `, ${routes.file} on images the prior labels file labels` : '') +
       (targets.outsideProject > 0 ? `; ${targets.outsideProject} questions about images outside the project` : ''),
   );
-  return { settings, answers, routing };
+  return { settings, answers, routing, ...(golden ? { golden } : {}) };
 }
 
 function countRoutes(routes: readonly CrowdRoute[]): Record<CrowdRoute, number> {
@@ -612,6 +642,7 @@ function summarizeCrowd(crowd: CrowdToImport, itemsFromCrowdOnly: number, noLabe
     noLabelImages,
     iterations: routing.result.iterations,
     converged: routing.result.converged,
+    ...(crowd.golden ? { golden: crowd.golden } : {}),
   };
 }
 

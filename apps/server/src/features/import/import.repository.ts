@@ -3,6 +3,7 @@ import type {
   CrowdAnswers,
   CrowdRouting,
   CrowdRoutingSettings,
+  GoldenQuestionsSummary,
   ExtraCandidateSource,
   PriorJudgementSource,
   ProblematicImageRecord,
@@ -52,6 +53,8 @@ export interface CrowdToImport {
   settings: CrowdRoutingSettings;
   answers: CrowdAnswers;
   routing: CrowdRouting;
+  /** What the golden questions added, when the manifest names them. */
+  golden?: GoldenQuestionsSummary;
 }
 
 export interface ImageToImport {

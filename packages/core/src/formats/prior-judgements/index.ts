@@ -12,6 +12,7 @@ export {
   type PriorProblematic,
 } from './prior-labels';
 export { CrowdAnswersReader, type CrowdAnswers } from './crowd-answers-reader';
+export { withGoldenQuestions, type GoldenQuestionsSummary } from './golden-questions';
 export {
   isCrowdNoLabel,
   resolveCrowdQuestions,

@@ -1,4 +1,4 @@
-import { dawidSkenePresence, presenceProbability, type DawidSkeneResult } from '../../dawid-skene';
+import { dawidSkenePresence, dawidSkenePresenceWithGold, presenceProbability, type DawidSkeneGold, type DawidSkeneResult } from '../../dawid-skene';
 import type { Vocabulary } from '../../vocabulary';
 import { FormatError } from '../format-error';
 import type { ProjectImageIndex } from '../project-image-index';
@@ -120,9 +120,12 @@ export function routeCrowdAnswers(
   targets: CrowdQuestionTargets,
   settings: CrowdRoutingSettings,
   labelledByFile: (position: number) => boolean = () => false,
+  gold?: DawidSkeneGold,
 ): CrowdRouting {
   const questions = crowd.questionFiles.length;
-  const result = dawidSkenePresence({ questions, raters: crowd.raterIds.length, answers: crowd.answers });
+  const input = { questions, raters: crowd.raterIds.length, answers: crowd.answers };
+  // With golden questions, each rater's reliability is estimated on them and held fixed (docs/AGGREGATION.md).
+  const result = gold && gold.question.length > 0 ? dawidSkenePresenceWithGold({ ...input, gold }) : dawidSkenePresence(input);
   const posterior = presenceProbability(result);
   const answerCount = new Int32Array(questions);
   for (const q of crowd.answers.question) answerCount[q]!++;
