@@ -104,6 +104,7 @@ describe('a quorum change on a large project', () => {
       panel: { mode: 'fixed' },
       modelEvidence: 'shown',
       goldRate: 0.05,
+      goldQualification: 0,
       decoys: 0,
       aggregation: 'quorum',
       panelSize: 3,

@@ -203,6 +203,29 @@ describe('a gold item in an expert’s stream', () => {
   });
 });
 
+describe('a qualification set', () => {
+  it('serves a new expert gold items first, whatever the rate’s draw, then the queue', async () => {
+    const p = await seedHandProject(t.database, 'gold-qualification');
+    // Two gold items: images 3 and 6, agreed by the panel.
+    const golds = [itemOf(p, 3), itemOf(p, 6)];
+    const agreed = { [golds[0]!]: verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': FG, 'model-b': { severity: 'Major', category: 'Spurious Correlation' } }), [golds[1]!]: CUP_AGREED };
+    for (const gold of golds) for (const user of ['ann', 'bob', 'cyd']) await ok(request(user, 'POST', `/api/items/${gold}/verdicts`, agreed[gold]), 201);
+    for (const gold of golds) await ok<GoldMark>(request('lea', 'POST', `/api/items/${gold}/gold`, {}));
+    const settings = await ok<ProjectSettings>(request('adm', 'PATCH', `/api/projects/${p.projectId}/settings`, { goldRate: 0, goldQualification: 2 }));
+    expect(settings).toMatchObject({ goldRate: 0, goldQualification: 2 });
+    // An expert whose draws would give no gold (the rate is 0) gets both gold items first, then the queue's items.
+    const ivy = await expertWhoseFirstTurnIs(false, 0.5, 'ivy');
+    const served: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const item = await ok<ReviewItem>(request(ivy, 'GET', `/api/projects/${p.projectId}/next`));
+      served.push(item.id);
+      await ok(request(ivy, 'POST', `/api/items/${item.id}/skip`));
+    }
+    expect(served.slice(0, 2).sort()).toEqual([...golds].sort());
+    expect(golds).not.toContain(served[2]);
+  });
+});
+
 describe('gold at rate 0', () => {
   it('is never served', async () => {
     const { p, gold } = await projectWithGold('gold-off', 0);

@@ -42,6 +42,8 @@ export const DecoyCount = z.number().int().min(0).max(5);
 
 /** Share of each expert's items that are gold items they did not judge in the panel (docs/AGGREGATION.md, "Gold items"). */
 export const GoldRate = z.number().min(0).max(0.5);
+/** A new expert's first items that are gold items (a qualification set), before the gold rate takes over. */
+export const GoldQualification = z.number().int().min(0).max(100);
 /**
  * How the panel's verdicts become final labels (the project setting `aggregation`; docs/AGGREGATION.md, "Dawid–Skene
  * aggregation of the panel"): `quorum`, a class is decided when q experts agree; `dawid-skene`, by its posterior
@@ -323,6 +325,9 @@ export const ProjectSettingsRequest = z
       description: 'Whether experts see the models before judging: `shown`, `hidden-until-judged` or `experiment` (each item shown or hidden at random per expert)',
     }),
     goldRate: GoldRate.optional().meta({ description: "Share of each expert's items that are gold items, from 0 (none) to 0.5; 0.05 by default" }),
+    goldQualification: GoldQualification.optional().meta({
+      description: "A new expert's first items that are gold items (a qualification set), 0 to 100; 0, the default, has none",
+    }),
     decoys: DecoyCount.optional().meta({
       description: 'Plausible but absent classes added to an expert\'s candidates while the models are hidden from them (0 to 5; 0, the default, adds none)',
     }),
@@ -332,7 +337,7 @@ export const ProjectSettingsRequest = z
   })
   .strict()
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
-    message: 'Give at least one of quorum, panel, modelEvidence, goldRate, decoys and aggregation',
+    message: 'Give at least one of quorum, panel, modelEvidence, goldRate, goldQualification, decoys and aggregation',
   });
 
 /** Answer of `PATCH /api/projects/:projectId/settings`. */
@@ -342,6 +347,7 @@ export const ProjectSettings = z.object({
   panel: PanelPolicy,
   modelEvidence: ModelEvidence,
   goldRate: GoldRate,
+  goldQualification: GoldQualification,
   decoys: DecoyCount,
   aggregation: Aggregation,
   panelSize: z.number().int(),

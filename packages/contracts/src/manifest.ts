@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MISTAKE_CATEGORIES } from './common';
-import { Aggregation, DecoyCount, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
+import { Aggregation, DecoyCount, GoldQualification, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
 import { parseImageSource } from './image-source';
 
 /**
@@ -172,6 +172,9 @@ export const ImportManifest = z
       decoys: DecoyCount.default(0).meta({
         description:
           'Plausible but absent classes (those the models confuse with the original label) added to an expert\'s candidates while the models are hidden from them, to measure false accepts; never counted in the labels. 0 adds none. docs/AGGREGATION.md, "Decoys"',
+      }),
+      goldQualification: GoldQualification.default(0).meta({
+        description: "A new expert's first items that are gold items (a qualification set), before goldRate takes over; 0 has none",
       }),
       goldRate: GoldRate.default(0.05).meta({
         description:

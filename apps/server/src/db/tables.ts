@@ -404,6 +404,8 @@ export interface ProjectsTable {
   model_evidence: Generated<string>;
   /** Share of an expert's items that are gold probes (migration 029). */
   gold_rate: Generated<number>;
+  /** A new expert's first items that are gold (migration 031). */
+  gold_qualification: Generated<number>;
   /** Decoys added to an expert's candidates with the models hidden (migration 030). */
   decoys: Generated<number>;
   /** Aggregation: quorum or dawid-skene (migration 028). */

@@ -12,14 +12,21 @@ const GOLD_CHOICES = 64;
  *
  * - A gold item the expert holds (served, not answered or skipped, not expired) comes back as a held claim does: on a
  *   reload, unless the item they were on is an older claim of the queue's; when claiming ahead, unless it is `after`.
- * - Otherwise, at a gold turn (isGoldTurn: about the project's goldRate of the items handed to the expert), one of
+ * - Otherwise, among a new expert's first goldQualification items (a qualification set), or at a gold turn
+ *   (isGoldTurn: about the project's goldRate of the items handed to the expert), one of
  *   the gold items they may be served (never served to them, not judged by them in the panel, its panel not seen by
  *   them), reserved for them as a claim is. A plain `next` while the expert holds a claim of the queue's returns that
  *   claim (a reload), so no gold item is served then.
  *
  * Experts only: leads, who judge too, read the desk and the discussions, where gold shows.
  */
-export async function goldStep(db: Queries, userId: number, project: { id: number; goldRate: number; claimMs: number }, now: number, after?: number): Promise<number | null> {
+export async function goldStep(
+  db: Queries,
+  userId: number,
+  project: { id: number; goldRate: number; goldQualification: number; claimMs: number },
+  now: number,
+  after?: number,
+): Promise<number | null> {
   const gold = createGoldRepository(db);
   if (!(await gold.projectHasGold(project.id))) return null;
   // PostgreSQL: one `next` of this expert at a time, as the queue's claims are taken (claimNext locks the same row).
@@ -35,7 +42,8 @@ export async function goldStep(db: Queries, userId: number, project: { id: numbe
   }
   if (after === undefined && heldClaimMs !== null) return null;
   const handed = await gold.itemsHanded(userId, project.id);
-  if (!isGoldTurn(userId, handed, project.goldRate)) return null;
+  // A new expert's first items are the qualification set, where the project has one; then the rate's draw.
+  if (handed >= project.goldQualification && !isGoldTurn(userId, handed, project.goldRate)) return null;
   const servable = await gold.servable(userId, project.id, GOLD_CHOICES);
   if (servable.length === 0) return null;
   const itemId = servable[goldPick(userId, handed, servable.length)]!;

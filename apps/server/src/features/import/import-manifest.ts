@@ -512,6 +512,7 @@ async function loadProject(
     panel: manifest.project.panel,
     modelEvidence: manifest.project.modelEvidence,
     goldRate: manifest.project.goldRate,
+    goldQualification: manifest.project.goldQualification,
     decoys: manifest.project.decoys,
     aggregation: manifest.project.aggregation,
     topK,

@@ -25,6 +25,8 @@ export interface ProjectToImport {
   modelEvidence: ModelEvidence;
   /** Share of each expert's items that are gold items (the manifest's project.goldRate; default 0.05). */
   goldRate: number;
+  /** A new expert's first items that are gold items (the manifest's project.goldQualification; default 0). */
+  goldQualification: number;
   /** Decoys per item while the models are hidden (the manifest's project.decoys; default 0). */
   decoys: number;
   /** How verdicts become final labels (the manifest's project.aggregation; default quorum). */
@@ -303,6 +305,7 @@ export function createImportRepository(db: Queries) {
           panel: JSON.stringify(project.panel),
           model_evidence: project.modelEvidence,
           gold_rate: project.goldRate,
+          gold_qualification: project.goldQualification,
           decoys: project.decoys,
           aggregation: project.aggregation,
           top_k: project.topK,

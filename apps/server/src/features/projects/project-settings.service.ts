@@ -31,6 +31,7 @@ export function createProjectSettingsService(database: Database, options: { now:
         panel?: PanelPolicy | undefined;
         modelEvidence?: ModelEvidence | undefined;
         goldRate?: number | undefined;
+        goldQualification?: number | undefined;
         decoys?: number | undefined;
         aggregation?: Aggregation | undefined;
       },
@@ -74,6 +75,7 @@ export function createProjectSettingsService(database: Database, options: { now:
         panel: settings.panel ?? project.panel,
         modelEvidence: settings.modelEvidence ?? project.modelEvidence,
         goldRate: settings.goldRate ?? project.goldRate,
+        goldQualification: settings.goldQualification ?? project.goldQualification,
         decoys: settings.decoys ?? project.decoys,
         aggregation: settings.aggregation ?? project.aggregation,
         panelSize: project.panelSize,

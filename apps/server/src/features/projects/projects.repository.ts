@@ -20,6 +20,8 @@ export interface Project {
   modelEvidence: ModelEvidence;
   /** Share of each expert's items that are gold items (docs/AGGREGATION.md, "Gold items"). */
   goldRate: number;
+  /** A new expert's first items that are gold items (a qualification set). */
+  goldQualification: number;
   /** Decoys added to an expert's candidates while the models are hidden from them (docs/AGGREGATION.md, "Decoys"). */
   decoys: number;
   /** How verdicts become final labels (docs/AGGREGATION.md, "Dawid–Skene aggregation of the panel"). */
@@ -43,6 +45,7 @@ export interface ProjectRow {
   panel: string;
   model_evidence: string;
   gold_rate: number;
+  gold_qualification: number;
   decoys: number;
   aggregation: string;
   settings_version: number;
@@ -78,6 +81,7 @@ export const toProject = (row: ProjectRow): Project => ({
   // Held to the same values by the column's CHECK (migration 026).
   modelEvidence: ModelEvidence.parse(row.model_evidence),
   goldRate: Number(row.gold_rate),
+  goldQualification: Number(row.gold_qualification),
   decoys: Number(row.decoys),
   // Held to the same values by the column's CHECK (migration 028).
   aggregation: Aggregation.parse(row.aggregation),
@@ -92,7 +96,7 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
 
 export const toProjectModel = (m: ModelRow): ProjectModel => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 });
 
-export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'gold_rate', 'decoys', 'aggregation', 'settings_version'] as const;
+export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'gold_rate', 'gold_qualification', 'decoys', 'aggregation', 'settings_version'] as const;
 
 /** Projects, their models and vocabulary. Takes the database's queries or a write's transaction. */
 export function createProjectsRepository(db: Queries) {
@@ -155,7 +159,7 @@ export function createProjectsRepository(db: Queries) {
      */
     async setSettings(
       projectId: number,
-      settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence; goldRate?: number; decoys?: number; aggregation?: Aggregation },
+      settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence; goldRate?: number; goldQualification?: number; decoys?: number; aggregation?: Aggregation },
     ): Promise<void> {
       await db
         .updateTable('projects')
@@ -164,6 +168,7 @@ export function createProjectsRepository(db: Queries) {
           ...(settings.panel === undefined ? {} : { panel: JSON.stringify(settings.panel) }),
           ...(settings.modelEvidence === undefined ? {} : { model_evidence: settings.modelEvidence }),
           ...(settings.goldRate === undefined ? {} : { gold_rate: settings.goldRate }),
+          ...(settings.goldQualification === undefined ? {} : { gold_qualification: settings.goldQualification }),
           ...(settings.decoys === undefined ? {} : { decoys: settings.decoys }),
           ...(settings.aggregation === undefined ? {} : { aggregation: settings.aggregation }),
           settings_version: eb('settings_version', '+', 1),
