@@ -169,8 +169,11 @@ test('scrolling a long list asks for each page after the cursor of the one befor
   // A broad filter's first page comes uncounted (at a million items its count reads every item): the list asks for the
   // count on its own, and shows the first rows meanwhile.
   askedFresh.length = 0;
+  // As many as the API counts (other browser tests judge a few of the long list's items, which may settle a model's top-1).
+  const wrongModel0 = (await apiItems(page.request, long.id, { wrongModel: 'model-0', count: 'exact' }, longListURL(''))).total!;
+  expect(wrongModel0).toBeGreaterThan(440);
   await fresh.goto(longListURL(`/?view=items&project=${long.id}&wrongModel=model-0`));
-  await expect(fresh.getByTestId('item-count')).toHaveText('450 items');
+  await expect(fresh.getByTestId('item-count')).toHaveText(`${wrongModel0} items`);
   expect(askedFresh.filter((params) => params.get('count') === 'exact' && params.get('wrongModel') === 'model-0')).toHaveLength(1);
   await fresh.close();
 });

@@ -73,8 +73,8 @@ test('the dashboard: an admin starts the experiment, and the card measures each 
     await expect(card.getByTestId('model-evidence-setting')).toHaveText('Experts see the models’ predictions and the original label before judging.');
     await expect(card.getByTestId('model-evidence-empty')).toBeVisible();
     await card.getByRole('combobox', { name: 'What experts see of the models' }).selectOption('experiment');
-    await card.getByRole('button', { name: 'Apply' }).click();
-    await expect(card.getByRole('status')).toHaveText('Applied: experts see the models this way on the items they open from now on.');
+    await card.getByTestId('model-evidence-form').getByRole('button', { name: 'Apply' }).click();
+    await expect(card.getByTestId('model-evidence-form').getByRole('status')).toHaveText('Applied: experts see the models this way on the items they open from now on.');
     await expect(card.getByTestId('model-evidence-setting')).toHaveText(/^Each item is shown or hidden at random/);
     const listed = ProjectList.parse(await (await admin.request.get(longListURL('/api/projects'))).json()).projects[0]!;
     expect(listed.modelEvidence).toBe('experiment');
