@@ -1,23 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '../../db/database';
-import { isBusy } from '../../db/write-lock';
-import { nextBackgroundTurn } from '../../lib/background-turns';
+import { createProjectStepRunner, type ProjectStepRunner } from '../../lib/project-step-runner';
 import { createConfusionEstimation, type KnownAnswers } from './confusion-estimation';
 
-/** How long to wait before trying again when another process (an import) holds the write lock. */
-const RETRY_MS = 2;
 /** How often the runner looks for projects under dawid-skene whose model has grown old. */
 export const ESTIMATE_CHECK_MS = 60_000;
 
-export interface EstimationRunner {
-  /** Goes through the projects with an estimation under way, if it is not already doing so. */
-  kick(): void;
+/** Goes through the projects with an estimation under way (kick), until none is left (idle) or it stops. */
+export interface EstimationRunner extends ProjectStepRunner {
   /** Starts an estimation for every project whose model has grown old (confusion-estimation.ts, projectsDue), then kicks. */
   checkDue(): Promise<void>;
-  /** Resolves once no estimation is left (or the runner stopped). */
-  idle(): Promise<void>;
-  /** Stops after the step under way; what is left stays marked, and is resumed by the next start. */
-  stop(): Promise<void>;
 }
 
 /**
@@ -30,67 +21,28 @@ export function createEstimationRunner(
   options: { now: () => number; onPublished?: (projectId: number) => void; onError?: (error: unknown, projectId: number | null) => void; known?: KnownAnswers },
 ): EstimationRunner {
   const estimation = createConfusionEstimation(database, options.known ? { known: options.known } : {});
-  let running: Promise<void> | null = null;
-  let stopping = false;
-
-  async function stepOnce(projectId: number): Promise<{ finished: boolean; published: boolean } | null> {
-    try {
-      return await database.write((trx) => estimation.step(trx, projectId, new Date(options.now()).toISOString()));
-    } catch (error) {
-      if (isBusy(error)) return null;
-      throw error;
-    }
-  }
-
-  async function run(): Promise<void> {
-    await nextBackgroundTurn();
-    for (let projects = await estimation.projectsEstimating(); projects.length > 0 && !stopping; projects = await estimation.projectsEstimating()) {
-      for (const projectId of projects) {
-        for (;;) {
-          if (stopping) return;
-          let outcome: { finished: boolean; published: boolean } | null;
-          try {
-            outcome = await stepOnce(projectId);
-          } catch (error) {
-            // A failed step leaves the estimation marked; it is tried again at the next start.
-            options.onError?.(error, projectId);
-            return;
-          }
-          if (outcome === null) {
-            await sleep(RETRY_MS);
-            continue;
-          }
-          if (outcome.published) options.onPublished?.(projectId);
-          await nextBackgroundTurn();
-          if (outcome.finished) break;
-        }
-      }
-    }
-  }
-
+  const steps = createProjectStepRunner(database, {
+    marked: () => estimation.projectsEstimating(),
+    step: (trx, projectId) => estimation.step(trx, projectId, new Date(options.now()).toISOString()),
+    afterStep: (projectId, outcome) => {
+      if (outcome.published) options.onPublished?.(projectId);
+    },
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  let stopped = false;
   const runner: EstimationRunner = {
-    kick() {
-      if (running || stopping) return;
-      running = run()
-        .catch((error: unknown) => options.onError?.(error, null))
-        .finally(() => {
-          running = null;
-        });
+    ...steps,
+    async stop() {
+      stopped = true;
+      await steps.stop();
     },
     async checkDue() {
-      if (stopping) return;
+      if (stopped) return;
       const due = await estimation.projectsDue();
       for (const projectId of due) {
         await database.write((trx) => estimation.start(trx, projectId, new Date(options.now()).toISOString()));
       }
       if (due.length > 0) runner.kick();
-    },
-    async idle() {
-      while (running) await running;
-    },
-    async stop() {
-      stopping = true;
-      await running;
     },
   };
   return runner;
