@@ -1,13 +1,12 @@
-import { ItemBrowserPage, type Judgement, ReviewItem, type VerdictRequest } from '@bagel/contracts';
-import { type APIRequestContext, expect, test } from '@playwright/test';
-import { demoProjectId, freshAccounts, logIn, signInThroughApi } from './support';
+import { ItemBrowserPage, type Judgement, ProjectList, ReviewItem, type VerdictRequest } from '@bagel/contracts';
+import { expect, test } from '@playwright/test';
+import { LONG_LIST_ADMIN, LONG_LIST_LEAD, longListURL, newLongListExpert, signedInOnLongList } from './long-list';
 
 // The dashboard's "Expert reliability" card: each expert against the final labels, with intervals, loaded when the
 // card is shown and on Refresh (never on the dashboard's 5-second poll), the gold reference empty, the CSV beside the
-// other downloads. Three experts of this file agree on one item (the last open one in the queue's order, which no
-// other file's expert is handed first), which makes it final.
-
-const accounts = freshAccounts('reliability');
+// other downloads. Three experts of this file agree on one item (the last open one in the queue's order), which makes
+// it final. On the long-list server: an item of the demo made final here would be one another file's test expects
+// open (the lead's desk scenario, blind review).
 
 function agreeingVerdict(item: ReviewItem): VerdictRequest {
   const labels: Record<string, Judgement> = {};
@@ -18,30 +17,32 @@ function agreeingVerdict(item: ReviewItem): VerdictRequest {
   return { labels, problematic: null, mistakes, comment: '', baseRevision: 0 };
 }
 
-test('the card lists each expert against the final labels with intervals, and asks again only on Refresh', async ({ browser, page }) => {
+test('the card lists each expert against the final labels with intervals, and asks again only on Refresh', async ({ browser }) => {
   test.setTimeout(60_000);
-  const projectId = await demoProjectId(accounts.admin);
-  const open = await accounts.admin.get(`/api/projects/${projectId}/items?status=open&sort=priority&order=asc&limit=1`);
+  const admin = await signedInOnLongList(browser, LONG_LIST_ADMIN);
+  const projectId = ProjectList.parse(await (await admin.request.get(longListURL('/api/projects'))).json()).projects[0]!.id;
+  const open = await admin.request.get(longListURL(`/api/projects/${projectId}/items?status=open&sort=priority&order=asc&limit=1`));
   const row = ItemBrowserPage.parse(await open.json()).rows[0];
-  expect(row, 'the demo has an item nobody judged yet').toBeDefined();
+  expect(row, 'the long list has an item nobody judged yet').toBeDefined();
   const experts: string[] = [];
-  for (const what of ['a', 'b', 'c']) {
-    const { username } = await accounts.add(what);
-    experts.push(username);
-    const context = await browser.newContext();
-    const api: APIRequestContext = context.request;
-    await signInThroughApi(api, username);
-    const item = ReviewItem.parse(await (await api.get(`/api/items/${row!.itemId}`)).json());
-    const response = await api.post(`/api/items/${row!.itemId}/verdicts`, { data: agreeingVerdict(item) });
+  for (const what of ['rela', 'relb', 'relc']) {
+    const account = await newLongListExpert(admin.request, what);
+    experts.push(account.username);
+    const context = await signedInOnLongList(browser, account);
+    const item = ReviewItem.parse(await (await context.request.get(longListURL(`/api/items/${row!.itemId}`))).json());
+    const response = await context.request.post(longListURL(`/api/items/${row!.itemId}/verdicts`), { data: agreeingVerdict(item) });
     expect(response.status(), await response.text()).toBe(201);
     await context.close();
   }
+  await admin.close();
 
+  const lead = await signedInOnLongList(browser, LONG_LIST_LEAD);
+  const page = await lead.newPage();
   const asked: string[] = [];
   page.on('request', (request) => {
     if (request.url().includes('/expert-reliability')) asked.push(request.url());
   });
-  await logIn(page, 'lead', '/?view=dashboard', 'dashboard');
+  await page.goto(longListURL(`/?project=${projectId}&view=dashboard`));
   const card = page.getByTestId('expert-reliability-card');
   await expect(card.getByRole('heading', { name: 'Expert reliability' })).toBeVisible();
   await expect(card.getByTestId('reliability-summary')).toContainText('Measured against the final labels of');
@@ -68,4 +69,5 @@ test('the card lists each expert against the final labels with intervals, and as
 
   // The CSV, beside the other downloads.
   await expect(page.getByTestId('download-expert-reliability')).toHaveAttribute('href', `/api/projects/${projectId}/exports/expert-reliability`);
+  await lead.close();
 });
