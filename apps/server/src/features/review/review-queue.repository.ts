@@ -189,16 +189,23 @@ export function createReviewQueueRepository(db: Queries) {
       // (`after`) returns the other item held, if any: so an expert never holds more than two claims.
       const held = await renewHeldClaim.first(db, userId, project.id, now, after ?? 0, expiresAt);
       if (held) return { itemId: held.item_id, expiresAt };
-      for (const skipped of [false, true]) {
-        // On SQLite the first item picked is claimed. On PostgreSQL the pick locks the item and the claim checks its
-        // slot again: a write that committed between the pick's snapshot and its lock may have taken the slot, and
-        // then the next item is picked (never the same one again).
-        const tried: number[] = [];
-        for (;;) {
-          const itemId = await pick(userId, project, now, after ?? 0, skipped, tried);
-          if (itemId === undefined) break;
-          if (await claimIfFree.first(db, itemId, userId, fewest, most, now, expiresAt)) return { itemId, expiresAt };
-          tried.push(itemId);
+      // Twice when the first pass finds nothing, on PostgreSQL: a pick that waited for another write's lock on an item
+      // (a verdict on it) rechecks the item's row as that write left it, but counts its claims as they were before
+      // it, so the claim that verdict released still counts and the item's free slot is missed; when it was the last
+      // item, the expert was told nothing is left (1 run in 6 of the PostgreSQL outage test). A second statement
+      // sees the write whole. On SQLite, one write at a time, the second pass finds what the first did.
+      for (let pass = 0; pass < 2; pass++) {
+        for (const skipped of [false, true]) {
+          // On SQLite the first item picked is claimed. On PostgreSQL the pick locks the item and the claim checks
+          // its slot again: a write that committed between the pick's snapshot and its lock may have taken the slot,
+          // and then the next item is picked (never the same one again).
+          const tried: number[] = [];
+          for (;;) {
+            const itemId = await pick(userId, project, now, after ?? 0, skipped, tried);
+            if (itemId === undefined) break;
+            if (await claimIfFree.first(db, itemId, userId, fewest, most, now, expiresAt)) return { itemId, expiresAt };
+            tried.push(itemId);
+          }
         }
       }
       return null;
