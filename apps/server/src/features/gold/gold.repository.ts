@@ -2,7 +2,7 @@ import { FinalLabels, type GoldMark, type ParsedVerdictRequest, type Verdict } f
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { preparedQuery } from '../../db/prepared-query';
-import { toVerdict as verdictOfRow, type OwnVerdictRow } from '../review/verdicts.repository';
+import { toVerdict as verdictOfRow, type OwnVerdictRow, type VerdictRow } from '../review/verdicts.repository';
 
 /** A gold item served to one expert (gold_probes), with their latest answer if any. */
 export interface GoldProbe {
@@ -15,15 +15,8 @@ export interface GoldProbe {
   answer: Verdict | null;
 }
 
-interface ProbeAnswerRow {
-  item_id: number;
-  revision: number;
-  labels: string;
-  problematic: string | null;
-  mistakes: string;
-  comment: string;
-  created_at: string;
-}
+/** A stored answer to a gold item: a verdict's columns, without what only the panel's verdicts record. */
+type ProbeAnswerRow = Omit<VerdictRow, 'username' | 'after_seeing_panel' | 'models_hidden'>;
 
 const probeRow = preparedQuery((db, itemId: number, userId: number) =>
   db.selectFrom('gold_probes').select(['item_id', 'served_at', 'expires_at', 'skipped_at']).where('item_id', '=', itemId).where('user_id', '=', userId),
