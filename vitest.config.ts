@@ -23,6 +23,7 @@ const POSTGRES_SUITES = [
   'exports',
   'field-readers',
   'gold-items',
+  'imported-gold',
   'guide',
   'images',
   'import-while-serving',

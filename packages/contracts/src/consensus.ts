@@ -169,9 +169,11 @@ export type LeadQueue = z.infer<typeof LeadQueue>;
 
 /** Everything the lead's desk shows for one item. */
 export const GoldMark = z.object({
-  markedBy: z.string(),
+  markedBy: z.string().nullable().meta({ description: "The lead who marked the item; null for an answer imported with the project (the manifest's gold file)" }),
   markedAt: z.string().meta({ description: 'ISO 8601' }),
-  answer: FinalLabels.meta({ description: 'The final labels when the item was marked: what experts served the item are measured against' }),
+  answer: FinalLabels.meta({
+    description: 'The final labels when the item was marked, or the imported answer: what experts served the item are measured against',
+  }),
 });
 export type GoldMark = z.infer<typeof GoldMark>;
 

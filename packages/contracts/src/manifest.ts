@@ -208,6 +208,10 @@ export const ImportManifest = z
       description:
         "Existing multi-labels: each image the file lists starts with the file's judgements as its labels (see docs/FORMATS.md, Prior labels)",
     }),
+    gold: PriorLabelsSource.optional().meta({
+      description:
+        "Gold answers: each item of the project the file gives a label set becomes a gold item with that set as its answer, served to experts at the project's goldRate (see docs/FORMATS.md, Gold answers)",
+    }),
     crowdAnswers: CrowdAnswersSource.optional().meta({
       description: 'Crowd answers in the ReaL .npz layout: stored apart from the expert panel and routed by Dawid–Skene (see docs/FORMATS.md, Crowd answers)',
     }),

@@ -196,12 +196,13 @@ export interface DecoyJudgementsTable {
   judged_at: string;
 }
 
-/** Gold items: a final item marked by a lead, its final labels the answer (migration 029). */
+/** Gold items: a final item marked by a lead, its final labels the answer, or an answer imported with the project (migrations 029, 032). */
 export interface GoldItemsTable {
   item_id: number;
   project_id: number;
   answer: string;
-  marked_by: number;
+  /** NULL: imported with the project. */
+  marked_by: number | null;
   marked_at: string;
 }
 

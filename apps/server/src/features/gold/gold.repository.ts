@@ -92,7 +92,8 @@ export function createGoldRepository(db: Queries) {
 
     /**
      * Gold items of the project the user may be served: never served to them, not judged by them in the panel, their
-     * panel not seen by them. The first `limit` by id.
+     * panel not seen by them, and neither claimed nor skipped by them in the panel (an imported gold item is in the
+     * panel's queue too: an expert is never handed one item twice). The first `limit` by id.
      */
     async servable(userId: number, projectId: number, limit: number): Promise<number[]> {
       const { rows } = await sql<{ item_id: number }>`
@@ -101,6 +102,8 @@ export function createGoldRepository(db: Queries) {
           AND NOT EXISTS (SELECT 1 FROM gold_probes p WHERE p.item_id = g.item_id AND p.user_id = ${userId})
           AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = g.item_id AND v.user_id = ${userId})
           AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = g.item_id AND pv.user_id = ${userId})
+          AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.item_id = g.item_id AND c.user_id = ${userId})
+          AND NOT EXISTS (SELECT 1 FROM skips s WHERE s.item_id = g.item_id AND s.user_id = ${userId})
         ORDER BY g.item_id LIMIT ${limit}`.execute(db);
       return rows.map((row) => Number(row.item_id));
     },
@@ -165,7 +168,7 @@ export function createGoldRepository(db: Queries) {
       return { total: Number(counted.rows[0]?.n ?? 0), rows };
     },
 
-    /** Marks the item gold with `answer` (FinalLabels JSON), or changes nothing if it is gold already. */
+    /** Marks the item gold with `answer` (FinalLabels JSON), or changes nothing if it is gold already (marked or imported). */
     async mark(itemId: number, projectId: number, answer: string, userId: number, markedAt: string): Promise<void> {
       await db
         .insertInto('gold_items')
@@ -182,7 +185,7 @@ export function createGoldRepository(db: Queries) {
     async goldOf(itemId: number): Promise<GoldMark | null> {
       const row = await db
         .selectFrom('gold_items as g')
-        .innerJoin('users as u', 'u.id', 'g.marked_by')
+        .leftJoin('users as u', 'u.id', 'g.marked_by')
         .select(['g.marked_at', 'g.answer', 'u.username'])
         .where('g.item_id', '=', itemId)
         .executeTakeFirst();

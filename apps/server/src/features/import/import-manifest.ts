@@ -6,12 +6,14 @@ import {
   withGoldenQuestions,
   type CrowdAnswers,
   type DawidSkeneGold,
+  type GoldAnswer,
   type GoldenQuestionsSummary,
   FormatError,
   labelImageList,
   mergePriorJudgements,
   NpyPredictionsReader,
   parseJsonText,
+  goldAnswersFrom,
   priorLabelsFromHumanAccuracy,
   priorLabelsFromReal,
   priorProblematic,
@@ -86,6 +88,17 @@ export interface ImportResult {
   priorLabels?: PriorLabelsSummary;
   /** What the manifest's `crowdAnswers` file gave and how Dawid–Skene routed it (absent likewise). */
   crowdAnswers?: CrowdAnswersSummary;
+  /** What the manifest's `gold` file gave (absent when it names none). */
+  gold?: GoldAnswersSummary;
+}
+
+export interface GoldAnswersSummary {
+  /** Items that became gold items, the file's label set their answer. */
+  goldItems: number;
+  /** Project images the file labels that are not items: left out (only an item can be served). */
+  labelledNotItems: number;
+  /** Entries of the file about images that are not in the project: left out. */
+  ignored: number;
 }
 
 export interface PriorLabelsSummary {
@@ -153,6 +166,8 @@ interface Sources {
   crowdAnswers: SourceFile | null;
   /** The golden questions' files (experts, then raters), streamed likewise. */
   crowdGolden: { experts: SourceFile; raters: SourceFile } | null;
+  /** Gold answers, in a prior labels file's formats. */
+  gold: SourceFile | null;
 }
 
 /** The order in which the files enter the digest (see SourceDigest): the files of the first manifest version first. */
@@ -168,6 +183,7 @@ function inDigestOrder(sources: Sources): SourceFile[] {
     sources.crowdAnswers,
     sources.crowdGolden?.experts ?? null,
     sources.crowdGolden?.raters ?? null,
+    sources.gold,
   ].filter(present);
 }
 
@@ -219,6 +235,7 @@ export async function importManifest(target: Database | Db, manifestPath: string
           raters: statSourceFile(baseDir, manifest.crowdAnswers.golden.raters, 'crowdAnswers.golden.raters'),
         }
       : null,
+    gold: manifest.gold ? readSourceFile(baseDir, manifest.gold.path, 'gold.path') : null,
   };
 
   const repository = createImportRepository(database.queries);
@@ -303,6 +320,7 @@ export async function importManifest(target: Database | Db, manifestPath: string
     imageDir,
     ...(loaded.priorLabels ? { priorLabels: loaded.priorLabels } : {}),
     ...(loaded.crowdAnswers ? { crowdAnswers: loaded.crowdAnswers } : {}),
+    ...(loaded.gold ? { gold: loaded.gold } : {}),
   };
 }
 
@@ -384,6 +402,7 @@ interface LoadedProject {
   imageChecks: { failed: number } | null;
   priorLabels?: PriorLabelsSummary;
   crowdAnswers?: CrowdAnswersSummary;
+  gold?: GoldAnswersSummary;
 }
 
 /** Reads and checks every file, computing the digest on the way (each file is read once); writes nothing. */
@@ -504,6 +523,12 @@ async function loadProject(
     };
   });
 
+  let gold: { answers: readonly GoldAnswer[]; summary: GoldAnswersSummary } | null = null;
+  if (sources.gold && manifest.gold) {
+    digest.addWhole(sources.gold);
+    gold = readGoldAnswers(manifest.gold, sources.gold, project, recordedAt, (position) => images[position]!.item !== null, listener);
+  }
+
   const projectToImport: ProjectToImport = {
     name: manifest.project.name,
     description: manifest.project.description,
@@ -525,13 +550,56 @@ async function loadProject(
     priorProblematic: priorProblematic(prior, priorJudgements, recordedAt),
     priorMajorSlice: prior?.majorSlice ?? [],
     crowd,
+    gold: gold?.answers ?? [],
   };
   return {
     project: projectToImport,
     imageChecks: checked && { failed: checked.failed },
     ...(prior ? { priorLabels: summarizePriorLabels(prior) } : {}),
     ...(crowd ? { crowdAnswers: summarizeCrowd(crowd, itemsFromCrowdOnly, noLabelImages) } : {}),
+    ...(gold ? { gold: gold.summary } : {}),
   };
+}
+
+/** Reads a multi-label file (prior labels, gold answers) and resolves it against the project's images and vocabulary. */
+function readMultiLabels(
+  source: ManifestPriorLabels,
+  file: SourceFile,
+  project: { images: ProjectImageIndex; vocabulary: Vocabulary },
+  recordedAt: string,
+): PriorLabels {
+  return source.format === 'human-accuracy-v3'
+    ? priorLabelsFromHumanAccuracy(readHumanAccuracyV3(text(file), file.display), file.display, project)
+    : priorLabelsFromReal(readRealJson(text(file), file.display), file.display, project, recordedAt);
+}
+
+/**
+ * Reads the gold answers file: each item it labels becomes a gold item, its label set the answer. A file that labels
+ * no item of the project is refused, as a prior labels file naming no project image is: it cannot serve any gold.
+ */
+function readGoldAnswers(
+  source: ManifestPriorLabels,
+  file: SourceFile,
+  project: { images: ProjectImageIndex; vocabulary: Vocabulary },
+  recordedAt: string,
+  isItem: (position: number) => boolean,
+  listener: ImportProgressListener,
+): { answers: readonly GoldAnswer[]; summary: GoldAnswersSummary } {
+  const labels = readMultiLabels(source, file, project, recordedAt);
+  const { answers, labelledNotItems } = goldAnswersFrom(labels, isItem, project.vocabulary);
+  if (answers.length === 0) {
+    throw new ImportError(
+      { file: file.display },
+      `none of the ${labels.labelled.length} project images it labels is an item (an image whose every model's top-1 is among its accepted labels is not reviewed): it gives no gold item`,
+    );
+  }
+  const ignored = labels.ignored.labelled;
+  listener(
+    `gold answers: ${answers.length} gold items` +
+      (labelledNotItems > 0 ? `; ${labelledNotItems} labelled images that are not items left out` : '') +
+      (ignored > 0 ? `; ${ignored} entries about images outside the project left out` : ''),
+  );
+  return { answers, summary: { goldItems: answers.length, labelledNotItems, ignored } };
 }
 
 /** Reads the prior labels file and resolves it against the project's images and vocabulary. */
@@ -542,10 +610,7 @@ function readPriorLabels(
   recordedAt: string,
   listener: ImportProgressListener,
 ): PriorLabels {
-  const prior =
-    source.format === 'human-accuracy-v3'
-      ? priorLabelsFromHumanAccuracy(readHumanAccuracyV3(text(file), file.display), file.display, project)
-      : priorLabelsFromReal(readRealJson(text(file), file.display), file.display, project, recordedAt);
+  const prior = readMultiLabels(source, file, project, recordedAt);
   const { ignored } = prior;
   const ignoredCount = ignored.labelled + ignored.problematic + ignored.majorSlice;
   listener(

@@ -3,6 +3,7 @@ import type {
   CrowdAnswers,
   CrowdRouting,
   CrowdRoutingSettings,
+  GoldAnswer,
   GoldenQuestionsSummary,
   ExtraCandidateSource,
   PriorJudgementSource,
@@ -48,6 +49,8 @@ export interface ProjectToImport {
   /** human-accuracy-v3 `imagenet_m`, project positions in the file's order. */
   priorMajorSlice: readonly number[];
   crowd: CrowdToImport | null;
+  /** Gold answers imported with the project (the manifest's `gold` file), each of an image that is an item. */
+  gold: readonly GoldAnswer[];
 }
 
 /** Crowd answers with their Dawid–Skene routing. */
@@ -163,6 +166,40 @@ async function writeStep(db: Queries, projectId: number, rows: StepRows): Promis
 }
 
 /** Writes an imported project (features/import) and finds what earlier imports left. */
+/** Gold answers written per step: their items' ids are read back first, by image. */
+const GOLD_PER_STEP = 500;
+
+/** Imported gold answers: each image's item becomes a gold item, with no lead as its marker (migration 032). */
+async function* insertGold(
+  slice: { readonly queries: Queries },
+  projectId: number,
+  gold: readonly GoldAnswer[],
+  imageIds: readonly number[],
+  markedAt: string,
+): AsyncGenerator<void, void, undefined> {
+  for (let first = 0; first < gold.length; first += GOLD_PER_STEP) {
+    const step = gold.slice(first, first + GOLD_PER_STEP);
+    const itemRows = await slice.queries
+      .selectFrom('items')
+      .select(['id', 'image_id'])
+      .where('project_id', '=', projectId)
+      .where(
+        'image_id',
+        'in',
+        step.map(({ position }) => imageIds[position]!),
+      )
+      .execute();
+    const itemOfImage = new Map(itemRows.map((row) => [Number(row.image_id), Number(row.id)]));
+    await insertRows(
+      slice.queries,
+      'gold_items',
+      ['item_id', 'project_id', 'answer', 'marked_by', 'marked_at'],
+      step.map(({ position, answer }) => [itemOfImage.get(imageIds[position]!)!, projectId, JSON.stringify(answer), null, markedAt]),
+    );
+    yield;
+  }
+}
+
 export function createImportRepository(db: Queries) {
   async function count(table: 'images' | 'items' | 'models', projectId: number): Promise<number> {
     const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow();
@@ -438,6 +475,7 @@ export function createImportRepository(db: Queries) {
         project.priorMajorSlice.map((position, order) => [imageIds[position], order]),
       );
       if (project.crowd) yield* insertCrowd(slice, projectId, project.crowd, imageIds, onCrowdAnswers);
+      yield* insertGold(slice, projectId, project.gold, imageIds, createdAt);
       // The dashboard's totals (project_item_totals) start from every image and every item, all open.
       await slice.queries
         .insertInto('project_item_totals')

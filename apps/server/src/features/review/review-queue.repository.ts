@@ -39,7 +39,7 @@ export type ClaimOutcome =
 
 /**
  * Whether the user may take a slot of item `i` now: open or in review, not judged by them, its panel not seen by
- * them, and a slot free: verdicts plus other experts' live claims below the slots the item takes now (panel-room.ts):
+ * them, not served to them as gold (an imported gold item is in the panel's queue too), and a slot free: verdicts plus other experts' live claims below the slots the item takes now (panel-room.ts):
  * `fewest` until that many verdicts are in, then one more than the verdicts in, below `most`. A fixed panel has
  * fewest = most = its size: its slots are the panel size. An adaptive one has min and max, and aggregation keeps an
  * item in review only while it needs more experts. The status and the flag are literals, as items_queue's predicate:
@@ -49,6 +49,7 @@ const claimable = (userId: number, fewest: number, most: number, now: number) =>
   i.status IN ('open', 'in_review') AND i.panel_complete = 0 AND i.verdict_count < ${most}
   AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.item_id = i.id AND v.user_id = ${userId})
   AND NOT EXISTS (SELECT 1 FROM panel_views pv WHERE pv.item_id = i.id AND pv.user_id = ${userId})
+  AND NOT EXISTS (SELECT 1 FROM gold_probes gp WHERE gp.item_id = i.id AND gp.user_id = ${userId})
   AND i.verdict_count + (SELECT count(*) FROM claims c WHERE c.item_id = i.id AND c.user_id <> ${userId} AND c.expires_at > ${now})
     < CASE WHEN i.verdict_count < ${fewest} THEN ${fewest} ELSE i.verdict_count + 1 END`;
 

@@ -31,3 +31,4 @@ export {
   type ImagePriorJudgements,
   type PriorJudgementSource,
 } from './merge-prior-judgements';
+export { goldAnswersFrom, type GoldAnswer, type GoldAnswers } from './gold-answers';

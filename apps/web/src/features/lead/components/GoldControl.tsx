@@ -5,8 +5,9 @@ import { keepFocus } from '../../../lib/keep-focus';
 import { useGoldMark } from '../api/gold';
 
 /**
- * The item's gold mark on the desk: a final item the lead marks gold is served, at the project's gold rate, to experts
- * who did not judge it, and its final labels now are the answer their reliability is measured against.
+ * The item's gold mark on the desk: a final item the lead marks gold (or one whose answer was imported with the
+ * project) is served, at the project's gold rate, to experts who did not judge it, and its final labels then (or the
+ * imported answer) are the answer their reliability is measured against.
  */
 export function GoldControl({ desk, readOnly }: { desk: DeskItem; readOnly: boolean }) {
   const { mark, unmark } = useGoldMark(desk.item.id);
@@ -18,8 +19,18 @@ export function GoldControl({ desk, readOnly }: { desk: DeskItem; readOnly: bool
     <div className="gold-control" data-testid="gold-control" data-gold={desk.gold !== null}>
       {desk.gold ? (
         <span>
-          <span className="badge badge-gold">Gold</span> marked by {desk.gold.markedBy} on {formatDateTime(desk.gold.markedAt)}: experts who did not judge it
-          get it in their stream, and are measured against its answer as it was then.
+          <span className="badge badge-gold">Gold</span>{' '}
+          {desk.gold.markedBy === null ? (
+            <>
+              imported with the project on {formatDateTime(desk.gold.markedAt)}: experts who did not judge it get it in their stream, and are measured
+              against the imported answer.
+            </>
+          ) : (
+            <>
+              marked by {desk.gold.markedBy} on {formatDateTime(desk.gold.markedAt)}: experts who did not judge it get it in their stream, and are measured
+              against its answer as it was then.
+            </>
+          )}
         </span>
       ) : (
         <span className="muted">Final: it can be a gold item, served to experts who did not judge it to measure their reliability.</span>
