@@ -45,6 +45,11 @@ import {
   adaptiveQuorum,
   aggregatePanel,
   decidePanelNext,
+  DEFAULT_POSTERIOR_BAND,
+  estimatePanelModel,
+  initialPanelModel,
+  panelClassPosteriors,
+  type PanelConfusionModel,
   seededRandom,
   simulatePanels,
   SIMULATION_CANDIDATE_COUNTS,
@@ -70,6 +75,7 @@ const { values } = parseArgs({
     min: { type: 'string', default: '2' },
     max: { type: 'string', default: '5' },
     posterior: { type: 'string', default: '0.99' },
+    'ds-rounds': { type: 'string', default: '3' },
   },
 });
 
@@ -143,10 +149,17 @@ function runOf(item: Item, verdicts: number, next: 'final' | 'lead', consensus: 
   return { verdicts, next, labels, problematic: consensus.problematic.reached ? consensus.problematic.decision : null };
 }
 
-function corePolicy(policy: PanelPolicy, panelSize: number): Policy {
+/**
+ * A policy of @bagel/core as the server applies it: under `aggregation: quorum` (no model), or under `dawid-skene`
+ * with `model`, each class then decided by its posterior under the model and the server's band
+ * (item-state.ts, computeItemState).
+ */
+function corePolicy(policy: PanelPolicy, panelSize: number, model: PanelConfusionModel | null = null): Policy {
   return (item, base) => {
     for (let n = 0; n <= item.verdicts.length; n++) {
-      const decision = decidePanelNext(policy, { ...base, panelSize, verdicts: item.verdicts.slice(0, n) });
+      const verdicts = item.verdicts.slice(0, n);
+      const posteriors = model && { of: panelClassPosteriors(model, { originalKey: item.candidates[0]!, verdicts }), ...DEFAULT_POSTERIOR_BAND };
+      const decision = decidePanelNext(policy, { ...base, panelSize, verdicts, ...(posteriors ? { posteriors } : {}) });
       if (decision.next !== 'more-experts') return runOf(item, n, decision.next, decision.consensus);
     }
     throw new Error('the policy asked for more experts than the simulation generated');
@@ -231,11 +244,46 @@ function score(item: Item, run: Run): Outcome {
   return { verdicts: run.verdicts, lead, leadDecisions, rightClasses, classes: item.candidates.length, exact, unclearFinals };
 }
 
+const BASE = { models: [], quorum: { kind: 'majority' } } as const;
+const baseOf = (item: Item) => ({ ...BASE, candidates: item.candidates });
+
+/**
+ * The experts' matrices as the server estimates them under `aggregation: dawid-skene` (EM over the current verdicts
+ * of the judged items, estimatePanelModel), for a panel policy: the verdicts an item gets depend on the model in force
+ * (an adaptive item stops when its posteriors are decided), so the model is estimated from the verdicts the policy
+ * asked for under the previous model, from the server's first model (the prior) on, until the verdicts asked for no
+ * longer change (at most --ds-rounds rounds). In a project the model is re-estimated as verdicts grow by a tenth;
+ * this is the model it converges to.
+ */
+function estimatedModel(policy: PanelPolicy, panelSize: number, rounds: number): { model: PanelConfusionModel; rounds: number; changed: number } {
+  let model = initialPanelModel();
+  let asked: number[] = [];
+  let changed = items.length;
+  for (let round = 1; round <= rounds; round++) {
+    const run = corePolicy(policy, panelSize, model);
+    const now = items.map((item) => run(item, baseOf(item)).verdicts);
+    changed = now.filter((n, i) => n !== asked[i]).length;
+    if (changed === 0) return { model, rounds: round - 1, changed };
+    asked = now;
+    model = estimatePanelModel(items.map((item, i) => ({ originalKey: item.candidates[0]!, verdicts: item.verdicts.slice(0, asked[i]) }))).model;
+  }
+  return { model, rounds, changed };
+}
+const DS_ROUNDS = Number(values['ds-rounds']);
+const estimating = performance.now();
+const adaptivePolicy: PanelPolicy = { mode: 'adaptive', min: MIN, max: MAX };
+const dsFixed3 = estimatedModel({ mode: 'fixed' }, 3, DS_ROUNDS);
+const dsAdaptive = estimatedModel(adaptivePolicy, 3, DS_ROUNDS);
+const estimationSeconds = (performance.now() - estimating) / 1000;
+
 const majorityOf = (n: number) => Math.floor(n / 2) + 1;
 const policies: { name: string; run: Policy }[] = [
   { name: 'fixed 3', run: corePolicy({ mode: 'fixed' }, 3) },
   { name: 'fixed 5', run: corePolicy({ mode: 'fixed' }, 5) },
-  { name: `adaptive ${MIN}–${MAX} (core rule)`, run: corePolicy({ mode: 'adaptive', min: MIN, max: MAX }, 3) },
+  { name: `adaptive ${MIN}–${MAX} (core rule)`, run: corePolicy(adaptivePolicy, 3) },
+  { name: 'fixed 3, Dawid–Skene', run: corePolicy({ mode: 'fixed' }, 3, dsFixed3.model) },
+  { name: `adaptive ${MIN}–${MAX}, Dawid–Skene (core rule)`, run: corePolicy(adaptivePolicy, 3, dsAdaptive.model) },
+  { name: `  the same, prior model (no estimate yet)`, run: corePolicy(adaptivePolicy, 3, initialPanelModel()) },
   { name: `  variant: majority of n`, run: variantPolicy(MIN, MAX, majorityOf) },
   { name: `  variant: unanimous n`, run: variantPolicy(MIN, MAX, (n) => n) },
   { name: `  variant: posterior ${POSTERIOR}`, run: posteriorPolicy(MIN, MAX, POSTERIOR) },
@@ -243,7 +291,7 @@ const policies: { name: string; run: Policy }[] = [
 
 const started = performance.now();
 const outcomes = policies.map((policy) =>
-  items.map((item) => score(item, policy.run(item, { candidates: item.candidates, models: [], quorum: { kind: 'majority' } }))),
+  items.map((item) => score(item, policy.run(item, baseOf(item)))),
 );
 const seconds = (performance.now() - started) / 1000;
 
@@ -286,6 +334,11 @@ console.log(
   `${EXPERTS} experts: sensitivity Beta(${SENSITIVITY}) mean ${meanOf((e) => e.sensitivity).toFixed(3)}, specificity Beta(${SPECIFICITY}) mean ` +
     `${meanOf((e) => e.specificity).toFixed(3)}, unclear Beta(${UNCLEAR}) mean ${meanOf((e) => e.unclear).toFixed(3)}; ` +
     `hard classes ${HARD_SHARE * 100}% (margin × ${HARD_FACTOR}); lead accuracy ${LEAD_ACCURACY}; majority quorum`,
+);
+console.log(
+  `Dawid–Skene models estimated by EM from the verdicts each policy asked for: fixed 3 in ${dsFixed3.rounds} round(s), adaptive in ` +
+    `${dsAdaptive.rounds} (items whose verdicts asked for changed in the last: ${dsAdaptive.changed}; ${estimationSeconds.toFixed(1)} s); ` +
+    `band [${DEFAULT_POSTERIOR_BAND.low}, ${DEFAULT_POSTERIOR_BAND.high}]`,
 );
 console.log(`simulated in ${seconds.toFixed(1)} s\n`);
 

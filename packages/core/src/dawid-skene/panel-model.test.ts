@@ -1,6 +1,7 @@
 import type { Judgement } from '@bagel/contracts';
 import { describe, expect, it } from 'vitest';
 import { aggregatePanel, type PanelConsensus, type PanelInput } from '../consensus/aggregate-panel';
+import { decidePanelNext, type PanelPolicy } from '../consensus/panel-policy';
 import { simulatePanels, SIMULATION_CANDIDATE_COUNTS, type SimulatedItem } from '../consensus/panel-simulation';
 import { seededRandom } from '../seeded-random';
 import { dawidSkenePresence, presenceProbability } from './presence';
@@ -250,5 +251,51 @@ describe('on simulated experts of known accuracy (the panel simulation)', () => 
       expect(ds.accuracy).toBeGreaterThanOrEqual(quorum.accuracy);
       expect(ds.panelAccuracy).toBeGreaterThanOrEqual(quorum.panelAccuracy);
     }
+  });
+
+  it('lets an adaptive 2–5 panel match fixed 5 within half a point at fewer verdicts than fixed 3 (the issue’s target)', () => {
+    const { items } = simulatePanels(
+      {
+        items: 4000,
+        experts: 30,
+        candidateCounts: SIMULATION_CANDIDATE_COUNTS['2']!,
+        sensitivity: [18, 2],
+        specificity: [38, 2],
+        unclear: [1, 19],
+        hardShare: 0.15,
+        hardFactor: 0.5,
+        leadAccuracy: 0.95,
+        asked: 5,
+      },
+      seededRandom(2022),
+    );
+    const base = (it: SimulatedItem) => ({ candidates: it.candidates, models: [], quorum: { kind: 'majority' } as const });
+    /** Verdicts asked and the final labels' right classes of each item, under a policy and (Dawid–Skene) a model. */
+    const run = (policy: PanelPolicy, panelSize: number, model: PanelConfusionModel | null) =>
+      items.map((it) => {
+        for (let n = 0; ; n++) {
+          const verdicts = it.verdicts.slice(0, n);
+          const posteriors = model && { of: panelClassPosteriors(model, { originalKey: it.candidates[0]!, verdicts }), ...DEFAULT_POSTERIOR_BAND };
+          const decided = decidePanelNext(policy, { ...base(it), panelSize, verdicts, ...(posteriors ? { posteriors } : {}) });
+          if (decided.next !== 'more-experts') return { asked: n, ...scoreItem(it, decided.consensus) };
+        }
+      });
+    const adaptive: PanelPolicy = { mode: 'adaptive', min: 2, max: 5 };
+    // The model as the server reaches it: estimated from the verdicts the policy asked for under the model before.
+    let model = initialPanelModel();
+    for (let round = 0; round < 3; round++) {
+      const asked = run(adaptive, 3, model).map((r) => r.asked);
+      model = estimatePanelModel(items.map((it, i) => ({ originalKey: it.candidates[0]!, verdicts: it.verdicts.slice(0, asked[i]) }))).model;
+    }
+    const figures = (runs: { asked: number; right: number; classes: number }[]) => ({
+      verdictsPerItem: runs.reduce((s, r) => s + r.asked, 0) / runs.length,
+      accuracy: runs.reduce((s, r) => s + r.right, 0) / runs.reduce((s, r) => s + r.classes, 0),
+    });
+    const fixed3 = figures(run({ mode: 'fixed' }, 3, null));
+    const fixed5 = figures(run({ mode: 'fixed' }, 5, null));
+    const adaptiveDs = figures(run(adaptive, 3, model));
+    console.log(JSON.stringify({ fixed3, fixed5, adaptiveDs }));
+    expect(adaptiveDs.accuracy).toBeGreaterThanOrEqual(fixed5.accuracy - 0.005);
+    expect(adaptiveDs.verdictsPerItem).toBeLessThanOrEqual(fixed3.verdictsPerItem);
   });
 });
