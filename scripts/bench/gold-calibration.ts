@@ -16,6 +16,10 @@
 //   median 0.56, the rest mostly "no").
 // - `generator`: the generator's own spread: a third of the raters answer at random, the others are right 85–90% of
 //   the time, their mistakes "maybe" two times out of three.
+// - `contrarian` (a stress test, not a realistic spread; not run by default): ReaL's raters as in `real`, but a share
+//   of them (--contrarian, 0.6 by default: a majority) answer with their rows swapped between absent and present, as
+//   a group that systematically reads a class the other way would. Unsupervised Dawid–Skene, started from the majority
+//   vote, then settles on the swapped reading; only truth from golden questions tells which reading is right.
 //
 // Golden questions, two layouts:
 // - a share of the questions (1%, 2%, 5%, 10%) is golden: their truth is given to the calibrated runs, and every rule
@@ -35,7 +39,7 @@
 //
 //   npx tsx scripts/bench/gold-calibration.ts [--questions 185000] [--raters 85] [--answers 5] [--seeds 10] [--seed 1]
 //                                             [--spread real,generator] [--shares 0.01,0.02,0.05,0.1] [--real-golden 1135]
-//                                             [--smoothing 0.01]
+//                                             [--smoothing 0.01] [--contrarian 0.6]
 //
 // Deterministic: the same options print the same figures (the seconds at the end aside).
 import { parseArgs } from 'node:util';
@@ -52,6 +56,7 @@ const { values } = parseArgs({
     shares: { type: 'string', default: '0.01,0.02,0.05,0.1' },
     'real-golden': { type: 'string', default: '1135' },
     smoothing: { type: 'string', default: '0.01' },
+    contrarian: { type: 'string', default: '0.6' },
   },
 });
 const QUESTIONS = Number(values.questions);
@@ -64,7 +69,8 @@ const REAL_GOLDEN = Number(values['real-golden']);
 const SPREADS = values.spread.split(',').filter(Boolean) as Spread[];
 const SMOOTHING = Number(values.smoothing);
 const PRESENT_SHARE = 0.3;
-type Spread = 'real' | 'generator';
+type Spread = 'real' | 'generator' | 'contrarian';
+const CONTRARIAN_SHARE = Number(values.contrarian);
 
 /**
  * ReaL's 78 raters on its 1,135 golden questions: [no, maybe, yes] given truth absent, then [no, maybe, yes] given truth
@@ -153,12 +159,15 @@ const REAL_RATERS: readonly (readonly number[])[] = [
 
 /** Per rater, P(answer | truth): [no, maybe, yes | absent, no, maybe, yes | present]. */
 function drawRaters(spread: Spread, random: () => number): Float64Array[] {
-  if (spread === 'real') {
-    return Array.from({ length: RATERS }, () => {
+  if (spread === 'real' || spread === 'contrarian') {
+    const contrarians = spread === 'contrarian' ? Math.round(CONTRARIAN_SHARE * RATERS) : 0;
+    return Array.from({ length: RATERS }, (_, r) => {
       const counts = REAL_RATERS[Math.floor(random() * REAL_RATERS.length)]!;
       const absent = counts[0]! + counts[1]! + counts[2]!;
       const present = counts[3]! + counts[4]! + counts[5]!;
-      return Float64Array.from(counts, (c, i) => c / (i < 3 ? absent : present));
+      const rows = Float64Array.from(counts, (c, i) => c / (i < 3 ? absent : present));
+      // A contrarian answers an absent class as their ReaL rater answered a present one, and the other way round.
+      return r < contrarians ? Float64Array.of(rows[3]!, rows[4]!, rows[5]!, rows[0]!, rows[1]!, rows[2]!) : rows;
     });
   }
   // The generator's spread (scripts/bench/dawid-skene.ts): a third at random, the others right 85–90% of the time.
@@ -327,7 +336,12 @@ for (const spread of SPREADS) {
       results.set(layout.name, [...(results.get(layout.name) ?? []), row]);
     }
   }
-  console.log(`\nrater spread: ${spread === 'real' ? "ReaL's raters on its golden questions" : "the generator's (a third at random, the others right 85–90%)"}`);
+  const spreadName = {
+    real: "ReaL's raters on its golden questions",
+    generator: "the generator's (a third at random, the others right 85–90%)",
+    contrarian: `ReaL's raters, ${Math.round(CONTRARIAN_SHARE * 100)}% of them with absent and present swapped (stress test)`,
+  }[spread];
+  console.log(`\nrater spread: ${spreadName}`);
   const header = ['golden questions', 'majority', 'unsupervised DS', 'DS gold fixed', 'gain', 'DS gold learned', 'gain', 'fixed better in', 'oracle'];
   const lines = [header];
   for (const layout of layouts) {
