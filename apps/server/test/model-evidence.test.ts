@@ -191,6 +191,36 @@ describe('hidden until judged', () => {
   });
 });
 
+describe('class examples while the models are hidden', () => {
+  it('leave out the image of an item the expert holds unrevealed, which would tell its original label, and only for them', async () => {
+    const q = await newProject();
+    await setEvidence(q, 'hidden-until-judged');
+    const fox = itemOf(q, 5);
+    const imageId = (await item('adm', fox)).image.id;
+    const examples = async (user: string) => {
+      const res = await request(user, 'GET', `/api/projects/${q.projectId}/classes/${CLASSES.fox.key}/images`);
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json() as { total: number; rows: { imageId: number }[] };
+      return { total: page.total, ids: page.rows.map((r) => r.imageId) };
+    };
+    // Fox is the original label of image 5 only: its examples are that image.
+    expect(await examples('cyd')).toEqual({ total: 1, ids: [imageId] });
+    const claim = await request('cyd', 'POST', `/api/items/${fox}/claim`, {});
+    expect(claim.statusCode, claim.body).toBe(200);
+    expect(await examples('cyd')).toEqual({ total: 0, ids: [] });
+    // Others, who do not hold it, see the class as it is; so does Cyd once she asked for the models.
+    expect(await examples('ann')).toEqual({ total: 1, ids: [imageId] });
+    expect((await reveal('cyd', fox, labelsOf({ fox: 'correct', car: 'wrong', bus: 'wrong' }))).statusCode).toBe(200);
+    expect(await examples('cyd')).toEqual({ total: 1, ids: [imageId] });
+    // With the models shown, nothing is left out.
+    const bobClaim = await request('bob', 'POST', `/api/items/${fox}/claim`, {});
+    expect(bobClaim.statusCode, bobClaim.body).toBe(200);
+    expect(await examples('bob')).toEqual({ total: 0, ids: [] });
+    await setEvidence(q, 'shown');
+    expect(await examples('bob')).toEqual({ total: 1, ids: [imageId] });
+  });
+});
+
 describe('the experiment and its measure', () => {
   it('draws each expert’s condition per item, and measures each model on the first verdicts as judged before the models were seen', async () => {
     const p = await newProject();

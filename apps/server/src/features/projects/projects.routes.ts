@@ -4,6 +4,7 @@ import {
   ClassImagesQuery,
   ClassParams,
   ErrorResponse,
+  type ModelEvidence,
   ProjectList,
   ProjectGuide,
   ProjectParams,
@@ -12,6 +13,7 @@ import {
   UpdateGuideRequest,
   VocabularyResponse,
 } from '@bagel/contracts';
+import { modelEvidenceCondition } from '@bagel/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { currentUser, requireRole } from '../../plugins/authentication';
@@ -34,6 +36,17 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
     const entry = await catalog.get(projectId);
     if (!entry) throw notFound(`Project ${projectId} not found`);
     return entry;
+  };
+
+  /**
+   * The images the user must not find among a class's examples: those of the items they hold with the models hidden,
+   * whose original label the examples would otherwise give away (the item's own image listed under its class, and
+   * the count one higher there). Admins never judge with the models hidden.
+   */
+  const hiddenImagesOf = async (project: { id: number; modelEvidence: ModelEvidence }, user: { id: number; role: string }): Promise<number[]> => {
+    if (project.modelEvidence === 'shown' || user.role === 'admin') return [];
+    const held = await classImages.heldUnrevealed(project.id, user.id, app.now());
+    return held.filter(({ itemId }) => modelEvidenceCondition(project.modelEvidence, itemId, user.id) === 'hidden').map(({ imageId }) => imageId);
   };
 
   app.get('/projects', { schema: { tags: ['projects'], response: { 200: ProjectList } } }, async (request) => ({
@@ -67,14 +80,15 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   // Other images of a class, to compare with while judging whether it is in an image. Original labels only: every
-  // reviewer sees an image's original label anyway, so this tells nothing of any verdict.
+  // reviewer sees an image's original label anyway (except with the models hidden, below), so this tells nothing of
+  // any verdict.
   app.get(
     '/projects/:projectId/classes/:classKey/images',
     {
       schema: {
         tags: ['projects'],
         description:
-          "Images of the project whose original label is the class, in the project's order, a page at a time: examples to compare with while judging. Nothing of any verdict. 404 for an unknown class key.",
+          "Images of the project whose original label is the class, in the project's order, a page at a time: examples to compare with while judging. Nothing of any verdict. Never the image of an item the user holds with the models hidden (modelEvidence; docs/AGGREGATION.md, \"Anchoring control\"): listed under a class, it would tell its original label. 404 for an unknown class key.",
         params: ClassParams,
         querystring: ClassImagesQuery,
         response: { 200: ClassImagesPage, 404: ErrorResponse },
@@ -86,7 +100,7 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
       const cls = entry.vocabulary.byKey(classKey);
       if (!cls) throw notFound(`Class '${classKey}' is not in the vocabulary of project ${projectId}`);
       const { offset, limit } = request.query;
-      const { total, rows } = await classImages.page(projectId, cls.index, offset, limit);
+      const { total, rows } = await classImages.page(projectId, cls.index, offset, limit, await hiddenImagesOf(entry.project, currentUser(request)));
       return {
         total,
         offset,

@@ -33,9 +33,10 @@ export function ClassExamplesDialog({ projectId, cls, ownImage, onClose }: Class
   const dialogRef = useRef<HTMLDialogElement>(null);
   const gridRef = useRef<HTMLUListElement>(null);
   const backRef = useRef<HTMLButtonElement>(null);
-  const query = useClassImages(projectId, cls.key);
   const ownImageId = ownImage?.imageId;
   const ownLabel = ownImage?.originalLabel;
+  // With the models hidden the image's original label is not known here, and the server leaves the image out.
+  const query = useClassImages(projectId, cls.key, ownImageId !== undefined && !ownLabel ? ownImageId : null);
   const own = useMemo(() => (ownImageId === undefined ? undefined : { imageId: ownImageId, originalLabel: ownLabel ?? '' }), [ownImageId, ownLabel]);
   const examples = useMemo(() => examplesOf(query.data?.pages ?? [], own), [query.data, own]);
   const total = query.data?.pages[0]?.total;
