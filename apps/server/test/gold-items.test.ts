@@ -213,6 +213,11 @@ describe('a qualification set', () => {
     for (const gold of golds) await ok<GoldMark>(request('lea', 'POST', `/api/items/${gold}/gold`, {}));
     const settings = await ok<ProjectSettings>(request('adm', 'PATCH', `/api/projects/${p.projectId}/settings`, { goldRate: 0, goldQualification: 2 }));
     expect(settings).toMatchObject({ goldRate: 0, goldQualification: 2 });
+    // The project list gives the count to leads and admins (the dashboard's control), never to an expert: it would tell
+    // them which of their first items are gold.
+    const listed = async (user: string) => (await ok<ProjectList>(request(user, 'GET', '/api/projects'))).projects.find((s) => s.id === p.projectId)!;
+    for (const user of ['adm', 'lea']) expect((await listed(user)).goldQualification).toBe(2);
+    expect(await listed('ann')).not.toHaveProperty('goldQualification');
     // An expert whose draws would give no gold (the rate is 0) gets both gold items first, then the queue's items.
     const ivy = await expertWhoseFirstTurnIs(false, 0.5, 'ivy');
     const served: number[] = [];

@@ -1,4 +1,4 @@
-import { Aggregation, ModelEvidence, PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
+import { Aggregation, ModelEvidence, PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type Role, type VocabularyClass } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 
@@ -180,8 +180,11 @@ export function createProjectsRepository(db: Queries) {
       const rows = await db.selectFrom('classes').select(['idx', 'key', 'names', 'gloss']).where('project_id', '=', projectId).orderBy('idx').execute();
       return rows.map(toVocabularyClass);
     },
-    /** Every project with its progress; `myVerdicts` counts the items this user has judged. */
-    async summaries(userId: number): Promise<ProjectSummary[]> {
+    /**
+     * Every project with its progress; `myVerdicts` counts the items this user has judged. The qualification count is
+     * left out for an expert: it would tell them which of their first items are gold.
+     */
+    async summaries(user: { id: number; role: Role }): Promise<ProjectSummary[]> {
       const rows = await visible().orderBy('id').execute();
       const summaries: ProjectSummary[] = [];
       for (const row of rows) {
@@ -194,11 +197,12 @@ export function createProjectsRepository(db: Queries) {
           panel: project.panel,
           modelEvidence: project.modelEvidence,
           goldRate: project.goldRate,
+          ...(user.role === 'expert' ? {} : { goldQualification: project.goldQualification }),
           aggregation: project.aggregation,
           topK: project.topK,
           mistakeCategories: project.mistakeCategories,
           models: (await modelsOf(project.id)).map(({ id: _id, ...info }) => info),
-          counts: await counts(project.id, project.panelSize, project.panel, userId),
+          counts: await counts(project.id, project.panelSize, project.panel, user.id),
         });
       }
       return summaries;

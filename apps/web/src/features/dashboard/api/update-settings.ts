@@ -11,6 +11,7 @@ export interface SettingsChange {
   quorum?: PanelQuorum;
   modelEvidence?: ModelEvidence;
   goldRate?: number;
+  goldQualification?: number;
   decoys?: number;
   aggregation?: Aggregation;
 }

@@ -5,6 +5,7 @@ import { errorMessage } from '../../../lib/api-client';
 import { formatCoefficient, formatDateTime, formatPercent, panelText } from '../../../lib/format';
 import { useDashboard } from '../api/get-dashboard';
 import { ExpertReliabilityCard } from './ExpertReliabilityCard';
+import { GoldQualificationSetting } from './GoldQualificationSetting';
 import { GoldRateSetting } from './GoldRateSetting';
 import { MistakesChart } from './MistakesChart';
 import { ModelEvidenceCard } from './ModelEvidenceCard';
@@ -101,7 +102,17 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
               <ExpertsCard data={data} />
               {downloads}
             </div>
-            <ExpertReliabilityCard projectId={project.id} goldSetting={canChangeSettings ? <GoldRateSetting project={project} /> : null} />
+            <ExpertReliabilityCard
+              projectId={project.id}
+              goldSetting={
+                canChangeSettings ? (
+                  <>
+                    <GoldRateSetting project={project} />
+                    <GoldQualificationSetting project={project} />
+                  </>
+                ) : null
+              }
+            />
           </>
         )}
       </main>
