@@ -12,6 +12,7 @@ export interface SettingsChange {
   modelEvidence?: ModelEvidence;
   goldRate?: number;
   goldQualification?: number;
+  goldFeedback?: boolean;
   decoys?: number;
   aggregation?: Aggregation;
 }

@@ -5,6 +5,7 @@ import { errorMessage } from '../../../lib/api-client';
 import { formatCoefficient, formatDateTime, formatPercent, panelText } from '../../../lib/format';
 import { useDashboard } from '../api/get-dashboard';
 import { ExpertReliabilityCard } from './ExpertReliabilityCard';
+import { GoldFeedbackSetting } from './GoldFeedbackSetting';
 import { GoldQualificationSetting } from './GoldQualificationSetting';
 import { GoldRateSetting } from './GoldRateSetting';
 import { MistakesChart } from './MistakesChart';
@@ -109,6 +110,7 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
                   <>
                     <GoldRateSetting project={project} />
                     <GoldQualificationSetting project={project} />
+                    <GoldFeedbackSetting project={project} />
                   </>
                 ) : null
               }
