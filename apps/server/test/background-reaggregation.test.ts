@@ -105,6 +105,7 @@ describe('a quorum change on a large project', () => {
       modelEvidence: 'shown',
       goldRate: 0.05,
       goldQualification: 0,
+      goldFeedback: false,
       decoys: 0,
       aggregation: 'quorum',
       panelSize: 3,

@@ -4,7 +4,19 @@
 // kept apart and the item's final labels never move; each expert's reliability against gold is measured on their
 // first answers.
 import { isGoldTurn } from '@bagel/core';
-import type { DeskItem, DiscussionThread, ExpertReliabilityReport, GoldMark, MyVerdictsPage, ProjectList, ProjectSettings, ReviewItem, Verdict } from '@bagel/contracts';
+import type {
+  DeskItem,
+  DiscussionThread,
+  ExpertReliabilityReport,
+  GoldMark,
+  MyVerdictsPage,
+  ProjectList,
+  ProjectSettings,
+  ReviewItem,
+  SubmittedVerdict,
+  Verdict,
+  VerdictRequest,
+} from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASSES, IMAGES, seedHandProject, verdict, type HandProject } from './hand-project';
 import { createUser, login } from './synthetic-project';
@@ -48,6 +60,14 @@ const ok = async <T>(res: Promise<{ statusCode: number; body: string; json(): un
   expect(r.statusCode, r.body).toBe(status);
   return r.json() as T;
 };
+/** A verdict on any item: every candidate unclear (no top-1 judged wrong, so no mistake to grade). */
+const unclearVerdict = (item: ReviewItem): VerdictRequest => ({
+  labels: Object.fromEntries(item.candidates.map((c) => [c.key, 'unclear'])),
+  mistakes: {},
+  problematic: null,
+  comment: '',
+  baseRevision: 0,
+});
 const stored = async (itemId: number) =>
   (await readRows<{ status: string; verdict_count: number; final: string | null }>(t.database, 'SELECT i.status, i.verdict_count, c.final FROM items i LEFT JOIN item_consensus c ON c.item_id = i.id WHERE i.id = ?', itemId))[0]!;
 
@@ -130,8 +150,15 @@ describe('a gold item in an expert’s stream', () => {
   it('takes the expert’s verdict apart from the panel’s: revisions as usual, the item’s final labels unmoved', async () => {
     const before = await stored(gold);
     // Dan says the bus is there too (against the gold answer), then revises.
-    const first = await ok<Verdict>(request(dan, 'POST', `/api/items/${gold}/verdicts`, verdict({ cup: 'correct', bus: 'correct' })), 201);
+    const first = await ok<SubmittedVerdict>(request(dan, 'POST', `/api/items/${gold}/verdicts`, verdict({ cup: 'correct', bus: 'correct' })), 201);
     expect(first).toMatchObject({ itemId: gold, expert: dan, revision: 1, afterSeeingPanel: false, modelsHidden: false });
+    // The project's goldFeedback is off (the default): the answer is a verdict's, key for key, as Eve's on her queue item.
+    const normal = await ok<ReviewItem>(request(eve, 'GET', `/api/projects/${p.projectId}/next`));
+    expect(normal.id).not.toBe(gold);
+    const eves = await ok<SubmittedVerdict>(request(eve, 'POST', `/api/items/${normal.id}/verdicts`, unclearVerdict(normal)), 201);
+    expect(first).not.toHaveProperty('goldFeedback');
+    expect(Object.keys(first)).toEqual(Object.keys(eves));
+    expect(JSON.stringify(first)).not.toMatch(/gold/i);
     expect((await request(dan, 'POST', `/api/items/${gold}/verdicts`, verdict({ cup: 'correct', bus: 'wrong' }, { 'model-b': FG }))).json()).toMatchObject({
       statusCode: 409,
       code: 'STALE_REVISION',
@@ -203,6 +230,70 @@ describe('a gold item in an expert’s stream', () => {
   });
 });
 
+describe('feedback after a gold item', () => {
+  let p: HandProject;
+  let gold: number;
+  beforeAll(async () => {
+    ({ p, gold } = await projectWithGold('gold-feedback', 0.5));
+  });
+
+  it('is an admin’s boolean setting, off by default, in the project list for everyone', async () => {
+    const listed = async (user: string) => (await ok<ProjectList>(request(user, 'GET', '/api/projects'))).projects.find((s) => s.id === p.projectId)!;
+    expect((await listed('adm')).goldFeedback).toBe(false);
+    for (const goldFeedback of ['true', 1, null]) expect((await request('adm', 'PATCH', `/api/projects/${p.projectId}/settings`, { goldFeedback })).statusCode).toBe(400);
+    for (const user of ['lea', 'ann']) expect((await request(user, 'PATCH', `/api/projects/${p.projectId}/settings`, { goldFeedback: true })).statusCode).toBe(403);
+    expect((await listed('adm')).goldFeedback).toBe(false);
+    const settings = await ok<ProjectSettings>(request('adm', 'PATCH', `/api/projects/${p.projectId}/settings`, { goldFeedback: true }));
+    expect(settings).toMatchObject({ goldFeedback: true, goldRate: 0.5, reaggregatedItems: 0 });
+    // Whether there is feedback says nothing of which items are gold: everyone reads it.
+    for (const user of ['adm', 'lea', 'ann']) expect((await listed(user)).goldFeedback).toBe(true);
+  });
+
+  it('answers an expert’s answer to a gold item with where it differs from the gold answer, each revision', async () => {
+    const kim = await expertWhoseFirstTurnIs(true, 0.5, 'kim');
+    expect((await ok<ReviewItem>(request(kim, 'GET', `/api/projects/${p.projectId}/next`))).id).toBe(gold);
+    // The gold answer: the cup present, the bus absent, not problematic. Kim sees the bus too and flags the image.
+    const answer = verdict({ cup: 'correct', bus: 'correct' }, {}, { problematic: { reason: 'Two objects' } });
+    const send = (body: VerdictRequest, key: string) => t.app.inject({ method: 'POST', url: `/api/items/${gold}/verdicts`, headers: { cookie: cookies[kim]!, 'idempotency-key': key }, payload: body });
+    const first = await ok<SubmittedVerdict>(send(answer, 'kim-first'), 201);
+    expect(first).toMatchObject({ itemId: gold, expert: kim, revision: 1 });
+    expect(first.goldFeedback).toEqual({
+      matched: false,
+      classes: [{ key: CLASSES.bus.key, name: 'school bus', yours: 'correct', answer: 'wrong' }],
+      problematic: { yours: true, answer: false },
+    });
+    // A repeat of the request answers the same, and stores nothing more.
+    expect((await ok<SubmittedVerdict>(send(answer, 'kim-first'), 201)).goldFeedback).toEqual(first.goldFeedback);
+    // Revised as the answer has it: matched.
+    const second = await ok<SubmittedVerdict>(send(verdict({ cup: 'correct', bus: 'wrong' }, { 'model-b': FG }, { baseRevision: 1 }), 'kim-second'), 201);
+    expect(second.goldFeedback).toEqual({ matched: true, classes: [], problematic: { yours: false, answer: false } });
+    expect(await readRows(t.database, 'SELECT revision FROM gold_probe_answers WHERE item_id = ? AND user_id = ? ORDER BY revision', gold, userIds[kim])).toEqual([
+      { revision: 1 },
+      { revision: 2 },
+    ]);
+  });
+
+  it('never comes with a verdict on an ordinary item', async () => {
+    const lou = await expertWhoseFirstTurnIs(false, 0.5, 'lou');
+    const item = await ok<ReviewItem>(request(lou, 'GET', `/api/projects/${p.projectId}/next`));
+    expect(item.id).not.toBe(gold);
+    const stored = await ok<SubmittedVerdict>(request(lou, 'POST', `/api/items/${item.id}/verdicts`, unclearVerdict(item)), 201);
+    expect(stored).not.toHaveProperty('goldFeedback');
+    // Nor with its revision.
+    const revised = await ok<SubmittedVerdict>(request(lou, 'POST', `/api/items/${item.id}/verdicts`, { ...unclearVerdict(item), baseRevision: 1 }), 201);
+    expect(revised).not.toHaveProperty('goldFeedback');
+  });
+
+  it('is not given once the setting is off again', async () => {
+    await ok<ProjectSettings>(request('adm', 'PATCH', `/api/projects/${p.projectId}/settings`, { goldFeedback: false }));
+    const max = await expertWhoseFirstTurnIs(true, 0.5, 'max');
+    expect((await ok<ReviewItem>(request(max, 'GET', `/api/projects/${p.projectId}/next`))).id).toBe(gold);
+    const answer = await ok<SubmittedVerdict>(request(max, 'POST', `/api/items/${gold}/verdicts`, verdict({ cup: 'correct', bus: 'correct' })), 201);
+    expect(answer).toMatchObject({ itemId: gold, revision: 1 });
+    expect(answer).not.toHaveProperty('goldFeedback');
+  });
+});
+
 describe('a qualification set', () => {
   it('serves a new expert gold items first, whatever the rate’s draw, then the queue', async () => {
     const p = await seedHandProject(t.database, 'gold-qualification');
@@ -213,6 +304,11 @@ describe('a qualification set', () => {
     for (const gold of golds) await ok<GoldMark>(request('lea', 'POST', `/api/items/${gold}/gold`, {}));
     const settings = await ok<ProjectSettings>(request('adm', 'PATCH', `/api/projects/${p.projectId}/settings`, { goldRate: 0, goldQualification: 2 }));
     expect(settings).toMatchObject({ goldRate: 0, goldQualification: 2 });
+    // The project list gives the count to leads and admins (the dashboard's control), never to an expert: it would tell
+    // them which of their first items are gold.
+    const listed = async (user: string) => (await ok<ProjectList>(request(user, 'GET', '/api/projects'))).projects.find((s) => s.id === p.projectId)!;
+    for (const user of ['adm', 'lea']) expect((await listed(user)).goldQualification).toBe(2);
+    expect(await listed('ann')).not.toHaveProperty('goldQualification');
     // An expert whose draws would give no gold (the rate is 0) gets both gold items first, then the queue's items.
     const ivy = await expertWhoseFirstTurnIs(false, 0.5, 'ivy');
     const served: number[] = [];

@@ -335,7 +335,7 @@ describe('quorum', () => {
 
     const res = await patch('adm', p.projectId, { quorum: { kind: 'unanimity' } });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toEqual({ projectId: p.projectId, quorum: { kind: 'unanimity' }, panel: { mode: 'fixed' }, modelEvidence: 'shown', goldRate: 0.05, goldQualification: 0, decoys: 0, aggregation: 'quorum', panelSize: 3, quorumSize: 3, reaggregatedItems: 3, reaggregation: null });
+    expect(res.json()).toEqual({ projectId: p.projectId, quorum: { kind: 'unanimity' }, panel: { mode: 'fixed' }, modelEvidence: 'shown', goldRate: 0.05, goldQualification: 0, goldFeedback: false, decoys: 0, aggregation: 'quorum', panelSize: 3, quorumSize: 3, reaggregatedItems: 3, reaggregation: null });
     expect([await status(two), await status(five), await status(three)]).toEqual(['disputed', 'final', 'in_review']);
     expect((await desk(two)).consensus).toMatchObject({ quorum: 3, status: 'disputed' });
     expect((await desk(five)).consensus.quorum).toBe(3);

@@ -45,6 +45,11 @@ export const GoldRate = z.number().min(0).max(0.5);
 /** A new expert's first items that are gold items (a qualification set), before the gold rate takes over. */
 export const GoldQualification = z.number().int().min(0).max(100);
 /**
+ * Whether an expert's answer to a gold item is answered with how it compares with the gold answer (docs/AGGREGATION.md,
+ * "Gold items"). Off by default: with it on, an expert learns afterwards which of their items were gold.
+ */
+export const GoldFeedbackSetting = z.boolean();
+/**
  * How the panel's verdicts become final labels (the project setting `aggregation`; docs/AGGREGATION.md, "Dawid–Skene
  * aggregation of the panel"): `quorum`, a class is decided when q experts agree; `dawid-skene`, by its posterior
  * P(present) under each expert's estimated confusion matrix (correct at or above 0.8, wrong at or below 0.2, a dispute
@@ -330,6 +335,10 @@ export const ProjectSettingsRequest = z
     goldQualification: GoldQualification.optional().meta({
       description: "A new expert's first items that are gold items (a qualification set), 0 to 100; 0, the default, has none",
     }),
+    goldFeedback: GoldFeedbackSetting.optional().meta({
+      description:
+        "Whether an expert's answer to a gold item is answered with how it compares with the gold answer (the verdict's `goldFeedback`); false, the default, tells them nothing",
+    }),
     decoys: DecoyCount.optional().meta({
       description: 'Plausible but absent classes added to an expert\'s candidates while the models are hidden from them (0 to 5; 0, the default, adds none)',
     }),
@@ -339,7 +348,7 @@ export const ProjectSettingsRequest = z
   })
   .strict()
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
-    message: 'Give at least one of quorum, panel, modelEvidence, goldRate, goldQualification, decoys and aggregation',
+    message: 'Give at least one of quorum, panel, modelEvidence, goldRate, goldQualification, goldFeedback, decoys and aggregation',
   });
 
 /** Answer of `PATCH /api/projects/:projectId/settings`. */
@@ -350,6 +359,7 @@ export const ProjectSettings = z.object({
   modelEvidence: ModelEvidence,
   goldRate: GoldRate,
   goldQualification: GoldQualification,
+  goldFeedback: GoldFeedbackSetting,
   decoys: DecoyCount,
   aggregation: Aggregation,
   panelSize: z.number().int(),

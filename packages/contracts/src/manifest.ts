@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MISTAKE_CATEGORIES } from './common';
-import { Aggregation, DecoyCount, GoldQualification, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
+import { Aggregation, DecoyCount, GoldFeedbackSetting, GoldQualification, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
 import { parseImageSource } from './image-source';
 
 /**
@@ -172,6 +172,10 @@ export const ImportManifest = z
       decoys: DecoyCount.default(0).meta({
         description:
           'Plausible but absent classes (those the models confuse with the original label) added to an expert\'s candidates while the models are hidden from them, to measure false accepts; never counted in the labels. 0 adds none. docs/AGGREGATION.md, "Decoys"',
+      }),
+      goldFeedback: GoldFeedbackSetting.default(false).meta({
+        description:
+          'Whether an expert\'s answer to a gold item is answered with how it compares with the gold answer (the classes judged otherwise, the problematic flag); false tells them nothing. With it on, an expert learns afterwards which items were gold. docs/AGGREGATION.md, "Gold items"',
       }),
       goldQualification: GoldQualification.default(0).meta({
         description: "A new expert's first items that are gold items (a qualification set), before goldRate takes over; 0 has none",

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, pageOf, queryInteger } from './common';
-import { Aggregation, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
+import { Aggregation, GoldFeedbackSetting, GoldQualification, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
 
 /** One class of a project's vocabulary. `key` is the dataset's class key (a WNID for ImageNet). */
 export const VocabularyClass = z.object({
@@ -29,6 +29,11 @@ export const ProjectSummary = z.object({
   panel: PanelPolicy,
   modelEvidence: ModelEvidence,
   goldRate: GoldRate.meta({ description: "Share of each expert's items that are gold items" }),
+  goldQualification: GoldQualification.optional().meta({
+    description:
+      "A new expert's first items that are gold items (a qualification set); 0: none. Leads and admins only: an expert who read it would know which of their first items are gold",
+  }),
+  goldFeedback: GoldFeedbackSetting.meta({ description: "Whether an expert's answer to a gold item is answered with how it compares with the gold answer" }),
   aggregation: Aggregation,
   topK: z.number().int().positive(),
   mistakeCategories: z.array(z.string()),

@@ -92,6 +92,41 @@ export const Verdict = z.object({
 });
 export type Verdict = z.infer<typeof Verdict>;
 
+/** A class the expert judged otherwise than the gold answer: their judgement against the answer's. */
+export const GoldFeedbackClass = z.object({
+  key: z.string().meta({ description: 'Class key (ImageNet: WNID)' }),
+  name: z.string().meta({ description: 'Display name of the class' }),
+  yours: Judgement.nullable().meta({ description: "The expert's judgement; null: they did not judge the class (taken as absent)" }),
+  answer: Judgement.nullable().meta({ description: "The gold answer's judgement; null: the answer does not judge the class (taken as absent)" }),
+});
+export type GoldFeedbackClass = z.infer<typeof GoldFeedbackClass>;
+
+/**
+ * How an expert's answer to a gold item compares with the gold answer (its final labels when a lead marked it gold),
+ * told after they answered when the project's `goldFeedback` is on (docs/AGGREGATION.md, "Gold items").
+ */
+export const GoldFeedback = z.object({
+  matched: z.boolean().meta({ description: 'No class judged otherwise than the answer, and the same problematic flag' }),
+  classes: z.array(GoldFeedbackClass).meta({
+    description:
+      "The classes judged otherwise than the answer, in the answer's order then the expert's: a class one side leaves out counts as absent, so it differs only from a judgement `correct` or `unclear`. Mistake grades are not compared",
+  }),
+  problematic: z.object({
+    yours: z.boolean().meta({ description: 'The expert flagged the image problematic' }),
+    answer: z.boolean().meta({ description: 'The gold answer flags it problematic' }),
+  }),
+});
+export type GoldFeedback = z.infer<typeof GoldFeedback>;
+
+/** Answer of `POST /api/items/:itemId/verdicts`: the stored revision. */
+export const SubmittedVerdict = Verdict.extend({
+  goldFeedback: GoldFeedback.optional().meta({
+    description:
+      "Only where the project's goldFeedback is on and the item was a gold item served to this expert: how their answer compares with the gold answer. Absent otherwise, so that by default the answer to a gold item is the answer to any item",
+  }),
+});
+export type SubmittedVerdict = z.infer<typeof SubmittedVerdict>;
+
 export const ItemVerdicts = z.object({
   verdicts: z.array(Verdict).meta({
     description:

@@ -407,6 +407,8 @@ export interface ProjectsTable {
   gold_rate: Generated<number>;
   /** A new expert's first items that are gold (migration 031). */
   gold_qualification: Generated<number>;
+  /** 1: an expert's answer to a gold item is answered with how it compares with the gold answer (migration 033). */
+  gold_feedback: Generated<number>;
   /** Decoys added to an expert's candidates with the models hidden (migration 030). */
   decoys: Generated<number>;
   /** Aggregation: quorum or dawid-skene (migration 028). */

@@ -20,6 +20,8 @@ const NAMED_SCHEMAS = [
   'ProjectList',
   'VerdictRequest',
   'Verdict',
+  'GoldFeedback',
+  'SubmittedVerdict',
   'ItemVerdicts',
   'ReviewItem',
   'StaleRevisionResponse',

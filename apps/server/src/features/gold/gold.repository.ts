@@ -181,6 +181,12 @@ export function createGoldRepository(db: Queries) {
       await db.deleteFrom('gold_items').where('item_id', '=', itemId).execute();
     },
 
+    /** The item's gold answer (its final labels when it was marked), or null when it is not gold. */
+    async answerOf(itemId: number): Promise<FinalLabels | null> {
+      const row = await db.selectFrom('gold_items').select('answer').where('item_id', '=', itemId).executeTakeFirst();
+      return row ? FinalLabels.parse(JSON.parse(row.answer)) : null;
+    },
+
     /** The item's gold mark, or null when it is not gold. */
     async goldOf(itemId: number): Promise<GoldMark | null> {
       const row = await db

@@ -538,6 +538,7 @@ async function loadProject(
     modelEvidence: manifest.project.modelEvidence,
     goldRate: manifest.project.goldRate,
     goldQualification: manifest.project.goldQualification,
+    goldFeedback: manifest.project.goldFeedback,
     decoys: manifest.project.decoys,
     aggregation: manifest.project.aggregation,
     topK,

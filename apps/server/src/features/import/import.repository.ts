@@ -28,6 +28,8 @@ export interface ProjectToImport {
   goldRate: number;
   /** A new expert's first items that are gold items (the manifest's project.goldQualification; default 0). */
   goldQualification: number;
+  /** Whether an expert's answer to a gold item is answered with feedback (the manifest's project.goldFeedback; default false). */
+  goldFeedback: boolean;
   /** Decoys per item while the models are hidden (the manifest's project.decoys; default 0). */
   decoys: number;
   /** How verdicts become final labels (the manifest's project.aggregation; default quorum). */
@@ -343,6 +345,7 @@ export function createImportRepository(db: Queries) {
           model_evidence: project.modelEvidence,
           gold_rate: project.goldRate,
           gold_qualification: project.goldQualification,
+          gold_feedback: project.goldFeedback ? 1 : 0,
           decoys: project.decoys,
           aggregation: project.aggregation,
           top_k: project.topK,

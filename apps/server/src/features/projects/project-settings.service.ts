@@ -32,6 +32,7 @@ export function createProjectSettingsService(database: Database, options: { now:
         modelEvidence?: ModelEvidence | undefined;
         goldRate?: number | undefined;
         goldQualification?: number | undefined;
+        goldFeedback?: boolean | undefined;
         decoys?: number | undefined;
         aggregation?: Aggregation | undefined;
       },
@@ -55,8 +56,8 @@ export function createProjectSettingsService(database: Database, options: { now:
           await createProjectsRepository(trx).setSettings(projectId, settings);
           if (aggregationChanges && settings.aggregation === 'dawid-skene') await estimation.start(trx, projectId, now);
           if (aggregationChanges && settings.aggregation === 'quorum') await createConfusionRepository(trx).stopEstimation(projectId);
-          // What experts see of the models, how often they get a gold item and the decoys change no aggregate (nor
-          // does choosing the aggregation in force): alone, they re-aggregate nothing.
+          // What experts see of the models, how often they get a gold item, the feedback after one and the decoys change
+          // no aggregate (nor does choosing the aggregation in force): alone, they re-aggregate nothing.
           if (settings.quorum === undefined && settings.panel === undefined && !aggregationChanges) return { items: 0, finished: true };
           await consensus.startReaggregation(trx, projectId);
           return consensus.reaggregateStep(trx, projectId, now, FIRST_STEP_ITEMS);
@@ -76,6 +77,7 @@ export function createProjectSettingsService(database: Database, options: { now:
         modelEvidence: settings.modelEvidence ?? project.modelEvidence,
         goldRate: settings.goldRate ?? project.goldRate,
         goldQualification: settings.goldQualification ?? project.goldQualification,
+        goldFeedback: settings.goldFeedback ?? project.goldFeedback,
         decoys: settings.decoys ?? project.decoys,
         aggregation: settings.aggregation ?? project.aggregation,
         panelSize: project.panelSize,

@@ -1,4 +1,4 @@
-import { Aggregation, ModelEvidence, PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type VocabularyClass } from '@bagel/contracts';
+import { Aggregation, ModelEvidence, PanelPolicy, PanelQuorum, type ModelInfo, type ProjectSummary, type Role, type VocabularyClass } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 
@@ -22,6 +22,8 @@ export interface Project {
   goldRate: number;
   /** A new expert's first items that are gold items (a qualification set). */
   goldQualification: number;
+  /** Whether an expert's answer to a gold item is answered with how it compares with the gold answer (off by default). */
+  goldFeedback: boolean;
   /** Decoys added to an expert's candidates while the models are hidden from them (docs/AGGREGATION.md, "Decoys"). */
   decoys: number;
   /** How verdicts become final labels (docs/AGGREGATION.md, "Dawid–Skene aggregation of the panel"). */
@@ -46,6 +48,7 @@ export interface ProjectRow {
   model_evidence: string;
   gold_rate: number;
   gold_qualification: number;
+  gold_feedback: number;
   decoys: number;
   aggregation: string;
   settings_version: number;
@@ -82,6 +85,7 @@ export const toProject = (row: ProjectRow): Project => ({
   modelEvidence: ModelEvidence.parse(row.model_evidence),
   goldRate: Number(row.gold_rate),
   goldQualification: Number(row.gold_qualification),
+  goldFeedback: Number(row.gold_feedback) === 1,
   decoys: Number(row.decoys),
   // Held to the same values by the column's CHECK (migration 028).
   aggregation: Aggregation.parse(row.aggregation),
@@ -96,7 +100,7 @@ export const toVocabularyClass = (row: ClassRow): VocabularyClass => ({
 
 export const toProjectModel = (m: ModelRow): ProjectModel => ({ id: m.id, name: m.name, displayName: m.display_name, illustrative: m.illustrative === 1 });
 
-export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'gold_rate', 'gold_qualification', 'decoys', 'aggregation', 'settings_version'] as const;
+export const PROJECT_COLUMNS = ['id', 'name', 'description', 'image_dir', 'panel_size', 'top_k', 'claim_ms', 'mistake_categories', 'quorum', 'panel', 'model_evidence', 'gold_rate', 'gold_qualification', 'gold_feedback', 'decoys', 'aggregation', 'settings_version'] as const;
 
 /** Projects, their models and vocabulary. Takes the database's queries or a write's transaction. */
 export function createProjectsRepository(db: Queries) {
@@ -159,7 +163,16 @@ export function createProjectsRepository(db: Queries) {
      */
     async setSettings(
       projectId: number,
-      settings: { quorum?: PanelQuorum; panel?: PanelPolicy; modelEvidence?: ModelEvidence; goldRate?: number; goldQualification?: number; decoys?: number; aggregation?: Aggregation },
+      settings: {
+        quorum?: PanelQuorum;
+        panel?: PanelPolicy;
+        modelEvidence?: ModelEvidence;
+        goldRate?: number;
+        goldQualification?: number;
+        goldFeedback?: boolean;
+        decoys?: number;
+        aggregation?: Aggregation;
+      },
     ): Promise<void> {
       await db
         .updateTable('projects')
@@ -169,6 +182,7 @@ export function createProjectsRepository(db: Queries) {
           ...(settings.modelEvidence === undefined ? {} : { model_evidence: settings.modelEvidence }),
           ...(settings.goldRate === undefined ? {} : { gold_rate: settings.goldRate }),
           ...(settings.goldQualification === undefined ? {} : { gold_qualification: settings.goldQualification }),
+          ...(settings.goldFeedback === undefined ? {} : { gold_feedback: settings.goldFeedback ? 1 : 0 }),
           ...(settings.decoys === undefined ? {} : { decoys: settings.decoys }),
           ...(settings.aggregation === undefined ? {} : { aggregation: settings.aggregation }),
           settings_version: eb('settings_version', '+', 1),
@@ -180,8 +194,11 @@ export function createProjectsRepository(db: Queries) {
       const rows = await db.selectFrom('classes').select(['idx', 'key', 'names', 'gloss']).where('project_id', '=', projectId).orderBy('idx').execute();
       return rows.map(toVocabularyClass);
     },
-    /** Every project with its progress; `myVerdicts` counts the items this user has judged. */
-    async summaries(userId: number): Promise<ProjectSummary[]> {
+    /**
+     * Every project with its progress; `myVerdicts` counts the items this user has judged. The qualification count is
+     * left out for an expert: it would tell them which of their first items are gold.
+     */
+    async summaries(user: { id: number; role: Role }): Promise<ProjectSummary[]> {
       const rows = await visible().orderBy('id').execute();
       const summaries: ProjectSummary[] = [];
       for (const row of rows) {
@@ -194,11 +211,13 @@ export function createProjectsRepository(db: Queries) {
           panel: project.panel,
           modelEvidence: project.modelEvidence,
           goldRate: project.goldRate,
+          ...(user.role === 'expert' ? {} : { goldQualification: project.goldQualification }),
+          goldFeedback: project.goldFeedback,
           aggregation: project.aggregation,
           topK: project.topK,
           mistakeCategories: project.mistakeCategories,
           models: (await modelsOf(project.id)).map(({ id: _id, ...info }) => info),
-          counts: await counts(project.id, project.panelSize, project.panel, userId),
+          counts: await counts(project.id, project.panelSize, project.panel, user.id),
         });
       }
       return summaries;

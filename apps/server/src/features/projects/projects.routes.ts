@@ -51,7 +51,7 @@ export const projectsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/projects', { schema: { tags: ['projects'], response: { 200: ProjectList } } }, async (request) => ({
     // Every project's figures from one state of the database.
-    projects: await database.snapshot((trx) => createProjectsRepository(trx).summaries(currentUser(request).id)),
+    projects: await database.snapshot((trx) => createProjectsRepository(trx).summaries(currentUser(request))),
   }));
 
   // The whole vocabulary at once: the web app searches it as the expert types, with no round trip per keystroke. Made

@@ -12,7 +12,7 @@ import {
   ReviewItem,
   SkipResponse,
   StaleRevisionResponse,
-  Verdict,
+  SubmittedVerdict,
   VerdictDraft,
   VerdictDraftRequest,
   VerdictRequest,
@@ -99,12 +99,12 @@ export const reviewRoutes: FastifyPluginAsyncZod<ReviewRoutesOptions> = async (a
       schema: {
         tags: ['review'],
         description:
-          "Stores a new revision of the signed-in expert's verdict; every revision is kept, and the item's aggregate is recomputed in the same transaction (the expert's draft of the item is deleted). 409 STALE_REVISION on a stale `baseRevision`, ITEM_FINAL once the item is agreed or final (until the lead reopens it). A first verdict needs a free panel slot: 409 PANEL_FULL when panelSize experts have a verdict, or the other slots are held by other experts' live claims (a verdict without a claim of one's own is taken while a slot is free); 409 PANEL_SEEN from a reviewer who has seen the panel's verdicts (a lead at the desk). A revision stored after its expert saw the panel's verdicts is marked afterSeeingPanel. With an `Idempotency-Key`, a repeat answers exactly as the first request did and stores nothing more; the key with another item or body is 422 IDEMPOTENCY_KEY_REUSED. Experts and leads; an admin gets 403.",
+          "Stores a new revision of the signed-in expert's verdict; every revision is kept, and the item's aggregate is recomputed in the same transaction (the expert's draft of the item is deleted). 409 STALE_REVISION on a stale `baseRevision`, ITEM_FINAL once the item is agreed or final (until the lead reopens it). A first verdict needs a free panel slot: 409 PANEL_FULL when panelSize experts have a verdict, or the other slots are held by other experts' live claims (a verdict without a claim of one's own is taken while a slot is free); 409 PANEL_SEEN from a reviewer who has seen the panel's verdicts (a lead at the desk). A revision stored after its expert saw the panel's verdicts is marked afterSeeingPanel. With an `Idempotency-Key`, a repeat answers exactly as the first request did and stores nothing more; the key with another item or body is 422 IDEMPOTENCY_KEY_REUSED. Where the project's goldFeedback is on (off by default), an expert's answer to a gold item served to them carries `goldFeedback`: how it compares with the gold answer. Experts and leads; an admin gets 403.",
         params: ItemParams,
         headers: IdempotencyHeaders,
         body: VerdictRequest,
         response: {
-          201: Verdict,
+          201: SubmittedVerdict,
           400: ErrorResponse,
           403: ErrorResponse,
           404: ErrorResponse,

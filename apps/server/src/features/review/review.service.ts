@@ -1,6 +1,8 @@
 import type {
   Candidate,
   ClaimResponse,
+  FinalLabels,
+  GoldFeedback,
   ItemModel,
   Judgement,
   MyVerdictsPage,
@@ -8,12 +10,13 @@ import type {
   ParsedVerdictRequest,
   ReviewItem,
   SessionUser,
+  SubmittedVerdict,
   Verdict,
   VerdictDraft,
   VerdictDraftRequest,
   VocabularyClass,
 } from '@bagel/contracts';
-import { candidateClasses, candidatesWithModelsHidden, displayName, isTop1OutsideAccepted, modelEvidenceCondition, pickDecoys, validateVerdict } from '@bagel/core';
+import { candidateClasses, candidatesWithModelsHidden, compareWithGold, displayName, isTop1OutsideAccepted, modelEvidenceCondition, pickDecoys, validateVerdict } from '@bagel/core';
 import { sql } from 'kysely';
 import type { Database, Queries } from '../../db/database';
 import { lockRows } from '../../db/dialect';
@@ -102,9 +105,18 @@ export function createReviewService(database: Database, options: ReviewServiceOp
   /**
    * An expert's answer to a gold item served to them: kept apart from the panel's verdicts (the item is final and
    * stays so), every revision, with the same checks and answers as a verdict (a stale base revision is 409
-   * STALE_REVISION; the Idempotency-Key as for verdicts), so that nothing tells the expert the item is gold.
+   * STALE_REVISION; the Idempotency-Key as for verdicts), so that nothing tells the expert the item is gold. Unless the
+   * project's goldFeedback is on: then the answer carries how it compares with the gold answer (while the item is still
+   * gold), kept with the Idempotency-Key's outcome so that a repeat answers the same.
    */
-  async function submitGoldAnswer(user: SessionUser, itemId: number, verdict: ParsedVerdictRequest, fingerprint: string, idempotencyKey?: string): Promise<Verdict> {
+  async function submitGoldAnswer(
+    user: SessionUser,
+    entry: CatalogProject,
+    itemId: number,
+    verdict: ParsedVerdictRequest,
+    fingerprint: string,
+    idempotencyKey?: string,
+  ): Promise<SubmittedVerdict> {
     const result = await database.write(async (trx) => {
       await lockRows(trx, 'items', [itemId]);
       return createIdempotencyRepository(trx, options.now, idempotencySweeps).once(user.id, idempotencyKey, fingerprint, async () => {
@@ -114,7 +126,8 @@ export function createReviewService(database: Database, options: ReviewServiceOp
         const createdAt = iso(options.now());
         await gold.appendAnswer(itemId, user.id, current + 1, verdict, createdAt);
         await createDraftsRepository(trx).remove(user.id, itemId);
-        return { outcome: 'stored' as const, revision: current + 1, createdAt };
+        const answer = entry.project.goldFeedback ? await gold.answerOf(itemId) : null;
+        return { outcome: 'stored' as const, revision: current + 1, createdAt, ...(answer ? { goldFeedback: goldFeedbackOf(entry, answer, verdict) } : {}) };
       });
     });
     if (result.outcome === 'stale') {
@@ -125,7 +138,20 @@ export function createReviewService(database: Database, options: ReviewServiceOp
       );
     }
     const { labels, problematic, mistakes, comment } = verdict;
-    return { itemId, expert: user.username, revision: result.revision, labels, problematic, mistakes, comment, createdAt: result.createdAt, afterSeeingPanel: false, modelsHidden: false };
+    const stored = { itemId, expert: user.username, revision: result.revision, labels, problematic, mistakes, comment, createdAt: result.createdAt, afterSeeingPanel: false, modelsHidden: false };
+    return result.goldFeedback ? { ...stored, goldFeedback: result.goldFeedback } : stored;
+  }
+
+  /** The feedback after a gold item: the expert's answer against the gold answer, each class by its display name. */
+  function goldFeedbackOf(entry: CatalogProject, answer: FinalLabels, verdict: ParsedVerdictRequest): GoldFeedback {
+    const comparison = compareWithGold(answer, verdict);
+    return {
+      ...comparison,
+      classes: comparison.classes.map((c) => {
+        const cls = entry.vocabulary.byKey(c.key);
+        return { ...c, name: cls ? displayName(cls) : c.key };
+      }),
+    };
   }
 
   async function findProject(projectId: number): Promise<CatalogProject> {
@@ -419,7 +445,7 @@ export function createReviewService(database: Database, options: ReviewServiceOp
      * With an `idempotencyKey`, a repeat of the same request (same user, key, item and body) answers as the first did
      * and stores nothing more; the key with another request is 422 IDEMPOTENCY_KEY_REUSED.
      */
-    async submitVerdict(user: SessionUser, itemId: number, verdict: ParsedVerdictRequest, idempotencyKey?: string): Promise<Verdict> {
+    async submitVerdict(user: SessionUser, itemId: number, verdict: ParsedVerdictRequest, idempotencyKey?: string): Promise<SubmittedVerdict> {
       const { item, entry } = await findItem(itemId);
       const top1 = predictionsByModel(entry, await items.predictions(item.imageId, 1));
       const issues = validateVerdict(verdict, {
@@ -436,7 +462,7 @@ export function createReviewService(database: Database, options: ReviewServiceOp
         (await database.queries.selectFrom('decoy_judgements').select('class_key').where('item_id', '=', item.id).where('user_id', '=', user.id).execute()).map((row) => row.class_key),
       );
       if (decoys.size > 0) verdict = { ...verdict, labels: Object.fromEntries(Object.entries(verdict.labels).filter(([key]) => !decoys.has(key))) };
-      if (await probeFor(item.id, user)) return submitGoldAnswer(user, item.id, verdict, fingerprint, idempotencyKey);
+      if (await probeFor(item.id, user)) return submitGoldAnswer(user, entry, item.id, verdict, fingerprint, idempotencyKey);
       const result = await database.write(async (trx) => {
         // The item's row is locked first (a no-op on SQLite, where one write runs at a time): on PostgreSQL, the
         // checks that follow (the current revision, a free panel slot, the item's status) then hold until this

@@ -11,6 +11,8 @@ export interface SettingsChange {
   quorum?: PanelQuorum;
   modelEvidence?: ModelEvidence;
   goldRate?: number;
+  goldQualification?: number;
+  goldFeedback?: boolean;
   decoys?: number;
   aggregation?: Aggregation;
 }

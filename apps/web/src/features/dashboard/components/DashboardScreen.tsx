@@ -5,6 +5,8 @@ import { errorMessage } from '../../../lib/api-client';
 import { formatCoefficient, formatDateTime, formatPercent, panelText } from '../../../lib/format';
 import { useDashboard } from '../api/get-dashboard';
 import { ExpertReliabilityCard } from './ExpertReliabilityCard';
+import { GoldFeedbackSetting } from './GoldFeedbackSetting';
+import { GoldQualificationSetting } from './GoldQualificationSetting';
 import { GoldRateSetting } from './GoldRateSetting';
 import { MistakesChart } from './MistakesChart';
 import { ModelEvidenceCard } from './ModelEvidenceCard';
@@ -101,7 +103,18 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
               <ExpertsCard data={data} />
               {downloads}
             </div>
-            <ExpertReliabilityCard projectId={project.id} goldSetting={canChangeSettings ? <GoldRateSetting project={project} /> : null} />
+            <ExpertReliabilityCard
+              projectId={project.id}
+              goldSetting={
+                canChangeSettings ? (
+                  <>
+                    <GoldRateSetting project={project} />
+                    <GoldQualificationSetting project={project} />
+                    <GoldFeedbackSetting project={project} />
+                  </>
+                ) : null
+              }
+            />
           </>
         )}
       </main>

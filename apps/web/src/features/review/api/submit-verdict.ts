@@ -1,4 +1,4 @@
-import { type ProjectList, type ReviewItem, Verdict, type VerdictRequest } from '@bagel/contracts';
+import { type ProjectList, type ReviewItem, SubmittedVerdict, type VerdictRequest } from '@bagel/contracts';
 import type { QueryClient } from '@tanstack/react-query';
 import { apiJson } from '../../../lib/api-client';
 import { projectsKey } from '../../../lib/query-keys';
@@ -6,14 +6,17 @@ import { itemKey } from './get-item';
 
 /**
  * One attempt at storing a verdict. `idempotencyKey` is made once per submission and sent with every attempt: a retry
- * of a request that did reach the server stores nothing twice, and gets the first answer again.
+ * of a request that did reach the server stores nothing twice, and gets the first answer again (its feedback after a
+ * gold item too, when it has some).
  */
-export function submitVerdict(itemId: number, request: VerdictRequest, idempotencyKey: string, signal?: AbortSignal): Promise<Verdict> {
-  return apiJson(`/api/items/${itemId}/verdicts`, Verdict, { method: 'POST', body: request, headers: { 'Idempotency-Key': idempotencyKey }, signal });
+export function submitVerdict(itemId: number, request: VerdictRequest, idempotencyKey: string, signal?: AbortSignal): Promise<SubmittedVerdict> {
+  return apiJson(`/api/items/${itemId}/verdicts`, SubmittedVerdict, { method: 'POST', body: request, headers: { 'Idempotency-Key': idempotencyKey }, signal });
 }
 
 /** The server acknowledged a verdict (at once, or after retries while the reviewer went on): the cache learns it. */
-export function verdictStored(queryClient: QueryClient, projectId: number, verdict: Verdict): void {
+export function verdictStored(queryClient: QueryClient, projectId: number, submitted: SubmittedVerdict): void {
+  // The feedback after a gold item is the outbox's to show; the item keeps the verdict as any item does.
+  const { goldFeedback: _feedback, ...verdict } = submitted;
   queryClient.setQueryData<ReviewItem>(itemKey(verdict.itemId), (item) => (item ? { ...item, myVerdict: verdict, myDraft: null } : item));
   // Its status is not in the answer, and this verdict may have completed the panel (agreed, so final): marked out of
   // date (not fetched now), the item is fetched again if the expert goes back to it, and shows read-only if final.

@@ -19,6 +19,7 @@ import { useClaimRenewal } from '../hooks/use-claim-renewal';
 import { isPanelClosedError, panelClosedNotice } from '../lib/panel-closed';
 import { finalBanner, isFinalStatus, isItemFinalError, itemFinalNotice } from '../lib/read-only';
 import { draftSourceOf, useReviewUiStore } from '../stores/review-ui-store';
+import { GoldFeedbackNotice } from './GoldFeedbackNotice';
 import { ReviewWorkspace } from './ReviewWorkspace';
 import { DraftStatus, RefusedVerdictBanner, SaveState } from './SaveState';
 import { ShortcutsOverlay } from './ShortcutsOverlay';
@@ -340,6 +341,14 @@ export function ReviewScreen({
   const busy = waiting !== null || advance.isPending || skip.isPending;
   const previousPending = previousItemId !== null && outbox.pending.some((e) => e.itemId === previousItemId);
   const counts = project.counts;
+  // The feedback after a gold item (where the project gives it) comes with the verdict's answer, while the next item is
+  // already on screen: it stays above it until dismissed (its button, or Esc) or followed by another.
+  const goldFeedback = outbox.goldFeedback;
+  const dismissGoldFeedback = () => {
+    if (!goldFeedback) return false;
+    sync.outbox.dismissGoldFeedback(goldFeedback.key);
+    return true;
+  };
   const illustrative = (item?.models ?? project.models).some((m) => m.illustrative);
 
   return (
@@ -439,6 +448,9 @@ export function ReviewScreen({
             {claimWarning.text}
           </div>
         ) : null}
+        {goldFeedback ? (
+          <GoldFeedbackNotice itemId={goldFeedback.itemId} feedback={goldFeedback.feedback} onDismiss={() => sync.outbox.dismissGoldFeedback(goldFeedback.key)} />
+        ) : null}
       </div>
 
       {current.kind === 'done' ? (
@@ -482,6 +494,7 @@ export function ReviewScreen({
           draftStatus={readOnly ? null : <DraftStatus sync={sync.drafts} itemId={item.id} waiting={waiting?.itemId === item.id} paused={outbox.paused} />}
           onDiscardKeptDraft={(kept) => sync.drafts.discardKept(item.id, kept.baseRevision)}
           onImageShown={onImageShown}
+          dismissMessage={dismissGoldFeedback}
         />
       ) : (
         <div className="loading" aria-live="polite" data-testid="loading">

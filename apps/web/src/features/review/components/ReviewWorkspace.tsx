@@ -47,6 +47,8 @@ interface ReviewWorkspaceProps {
   onDiscardKeptDraft?(kept: DraftVerdict): void;
   /** The item's image is on screen (loaded, failed or missing). */
   onImageShown?(): void;
+  /** Esc that nothing on the item takes dismisses the screen's message, if any (true when there was one). */
+  dismissMessage?(): boolean;
 }
 
 /** The review of one item: image, labels and candidates, models, and the verdict bar. Rendered once its draft exists. */
@@ -67,6 +69,7 @@ export function ReviewWorkspace({
   draftStatus,
   onDiscardKeptDraft,
   onImageShown,
+  dismissMessage,
 }: ReviewWorkspaceProps) {
   const { draft, focusedIndex, overlay, examplesKey, restoredFrom, keptDraft } = useReviewUiStore(
     useShallow((s) => ({
@@ -149,6 +152,7 @@ export function ReviewWorkspace({
     onLockedKey,
     canShowExamples: classExamples !== undefined,
     canShowGuide,
+    dismissMessage,
   });
 
   // The examples hold the keyboard while open: examples of a class no longer listed would hold it for good, so they close.

@@ -25,6 +25,11 @@ export interface ReviewKeyboardContext {
   canShowExamples: boolean;
   /** `g` opens the project's labeling guide (false when the app gives the screen no way to show it). */
   canShowGuide: boolean;
+  /**
+   * Esc, when no overlay, text box or guide takes it, dismisses the screen's message (the feedback after a gold item);
+   * true when there was one.
+   */
+  dismissMessage?(): boolean;
 }
 
 const JUDGEMENT_KEYS: Record<string, Judgement> = { c: 'correct', w: 'wrong', u: 'unclear' };
@@ -51,7 +56,7 @@ function handleKey(event: KeyboardEvent, ctx: ReviewKeyboardContext): boolean {
       ui.closeGuide();
       return true;
     }
-    return false;
+    return ctx.dismissMessage?.() ?? false;
   }
   if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
     if (!event.repeat) {

@@ -1,4 +1,4 @@
-import type { Verdict, VerdictRequest } from '@bagel/contracts';
+import type { GoldFeedback, SubmittedVerdict, Verdict, VerdictRequest } from '@bagel/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, StaleRevisionError } from '../../../lib/api-client';
 import { MemoryStorage } from './memory-storage.test-support';
@@ -28,9 +28,9 @@ const verdictOf = (entry: OutboxEntry, revision: number): Verdict => ({
 
 /** A server the test answers by hand: each attempt waits until the test settles it. */
 function fakeServer() {
-  const attempts: { entry: OutboxEntry; resolve(v: Verdict): void; reject(e: unknown): void; signal: AbortSignal }[] = [];
+  const attempts: { entry: OutboxEntry; resolve(v: SubmittedVerdict): void; reject(e: unknown): void; signal: AbortSignal }[] = [];
   const send = (entry: OutboxEntry, signal: AbortSignal) =>
-    new Promise<Verdict>((resolve, reject) => {
+    new Promise<SubmittedVerdict>((resolve, reject) => {
       attempts.push({ entry, resolve, reject, signal });
       signal.addEventListener('abort', () => reject(signal.reason));
     });
@@ -161,6 +161,38 @@ describe('the verdict outbox', () => {
     server.attempts[1]!.reject(new StaleRevisionError('Your verdict is at revision 1', 1));
     await settle();
     expect(outbox.getSnapshot().refused[0]).toMatchObject({ itemId: 9, code: 'STALE_REVISION' });
+  });
+
+  it('keeps the feedback that came with a stored verdict (a gold item’s) until dismissed or followed by another, in memory only', async () => {
+    const storage = new MemoryStorage();
+    const server = fakeServer();
+    const { outbox } = outboxOn(storage, server);
+    const feedback = (name: string): GoldFeedback => ({
+      matched: false,
+      classes: [{ key: 'n04146614', name, yours: 'correct', answer: 'wrong' }],
+      problematic: { yours: false, answer: false },
+    });
+    const gold = outbox.enqueue(40, 1, request('a gold item'));
+    const plain = outbox.enqueue(41, 1, request('an ordinary item'));
+    await settle();
+    server.attempts[0]!.resolve({ ...verdictOf(gold, 1), goldFeedback: feedback('school bus') });
+    await settle();
+    expect(outbox.getSnapshot().goldFeedback).toEqual({ key: gold.key, itemId: 40, feedback: feedback('school bus') });
+    expect(storage.getItem(STORAGE_KEY)).not.toContain('school bus');
+    // An ordinary verdict stored meanwhile leaves it; another gold item's replaces it.
+    server.attempts[1]!.resolve(verdictOf(plain, 1));
+    await settle();
+    expect(outbox.getSnapshot().goldFeedback?.itemId).toBe(40);
+    const next = outbox.enqueue(42, 1, request('another gold item'));
+    await settle();
+    server.attempts[2]!.resolve({ ...verdictOf(next, 1), goldFeedback: feedback('coffee mug') });
+    await settle();
+    expect(outbox.getSnapshot().goldFeedback).toMatchObject({ key: next.key, itemId: 42 });
+    // Dismissing an older one changes nothing; the one shown goes.
+    outbox.dismissGoldFeedback(gold.key);
+    expect(outbox.getSnapshot().goldFeedback?.itemId).toBe(42);
+    outbox.dismissGoldFeedback(next.key);
+    expect(outbox.getSnapshot().goldFeedback).toBeNull();
   });
 
   it('resumes after a reload: what the last page left is sent at once, with the same keys', async () => {

@@ -1,4 +1,4 @@
-import { type Verdict, VerdictRequest } from '@bagel/contracts';
+import { type GoldFeedback, type SubmittedVerdict, VerdictRequest } from '@bagel/contracts';
 import { errorMessage } from '../../../lib/api-client';
 import { failureKind, retryDelay } from './backoff';
 import type { StorageLike } from './local-drafts';
@@ -23,9 +23,20 @@ export interface OutboxEntry {
   code: string | null;
 }
 
+/**
+ * The feedback the server gave with a stored verdict (the item was a gold item and the project tells experts after
+ * one: docs/AGGREGATION.md, "Gold items"), kept in memory to show until dismissed or followed by another.
+ */
+export interface StoredGoldFeedback {
+  /** The submission's key (one feedback per submission). */
+  key: string;
+  itemId: number;
+  feedback: GoldFeedback;
+}
+
 /** What became of an attempt, for whoever watches an entry (the review screen waiting to move on) and the save state. */
 export type OutboxEvent =
-  | { kind: 'stored'; entry: OutboxEntry; verdict: Verdict }
+  | { kind: 'stored'; entry: OutboxEntry; verdict: SubmittedVerdict }
   | { kind: 'refused'; entry: OutboxEntry; error: unknown }
   | { kind: 'retrying'; entry: OutboxEntry; error: unknown }
   | { kind: 'paused'; entry: OutboxEntry };
@@ -41,6 +52,8 @@ export interface OutboxSnapshot {
   sending: boolean;
   /** The last verdict acknowledged (client time), or null. */
   lastStoredAt: number | null;
+  /** The feedback of the last stored verdict that had some (an answer to a gold item), until dismissed; else null. */
+  goldFeedback: StoredGoldFeedback | null;
 }
 
 export interface OutboxOptions {
@@ -48,7 +61,7 @@ export interface OutboxOptions {
   storage: StorageLike | null;
   storageKey: string;
   /** Sends one attempt; resolves with the stored verdict (201, or the same answer replayed), rejects with the failure. */
-  send(entry: OutboxEntry, signal: AbortSignal): Promise<Verdict>;
+  send(entry: OutboxEntry, signal: AbortSignal): Promise<SubmittedVerdict>;
   newKey(): string;
   now?: () => number;
   random?: () => number;
@@ -116,6 +129,7 @@ export function createOutbox(options: OutboxOptions) {
   let stopped = false;
   let timer: unknown = null;
   let lastStoredAt: number | null = null;
+  let goldFeedback: StoredGoldFeedback | null = null;
   const listeners = new Set<(event: OutboxEvent) => void>();
   const snapshotListeners = new Set<() => void>();
   let snapshot: OutboxSnapshot = makeSnapshot();
@@ -127,6 +141,7 @@ export function createOutbox(options: OutboxOptions) {
       paused,
       sending: inFlight.size > 0,
       lastStoredAt,
+      goldFeedback,
     };
   }
 
@@ -195,7 +210,7 @@ export function createOutbox(options: OutboxOptions) {
     );
   }
 
-  function settle(key: string, timeout: unknown, outcome: { ok: true; verdict: Verdict } | { ok: false; error: unknown }): void {
+  function settle(key: string, timeout: unknown, outcome: { ok: true; verdict: SubmittedVerdict } | { ok: false; error: unknown }): void {
     clearTimer(timeout);
     inFlight.delete(key);
     const entry = entries.find((e) => e.key === key);
@@ -203,6 +218,7 @@ export function createOutbox(options: OutboxOptions) {
     if (outcome.ok) {
       finished.add(key);
       lastStoredAt = now();
+      if (outcome.verdict.goldFeedback) goldFeedback = { key, itemId: entry.itemId, feedback: outcome.verdict.goldFeedback };
       // A later submission of the item made from the same base (revised while this one was on its way, never sent yet)
       // now revises the revision just stored.
       entries = entries
@@ -291,6 +307,13 @@ export function createOutbox(options: OutboxOptions) {
       finished.add(key);
       entries = entries.filter((e) => e.key !== key);
       changed();
+    },
+    /** Forgets the feedback after a gold item once the reviewer has dismissed it. */
+    dismissGoldFeedback(key: string): void {
+      if (goldFeedback?.key !== key) return;
+      goldFeedback = null;
+      snapshot = makeSnapshot();
+      for (const listener of snapshotListeners) listener();
     },
     pendingFor(itemId: number): OutboxEntry | undefined {
       return entries.find((e) => e.status === 'pending' && e.itemId === itemId);

@@ -77,7 +77,7 @@ export function shortcutGroups(
           { keys: ['Enter'], action: 'Next item: back to the review queue' },
           ...guideShortcut,
           { keys: ['?'], action: 'Show / hide this list' },
-          { keys: ['Esc'], action: 'Close the open overlay, else the guide' },
+          { keys: ['Esc'], action: 'Close the open overlay, else the guide, else dismiss the message above the item' },
         ],
       },
     ];
@@ -119,7 +119,7 @@ export function shortcutGroups(
         { keys: ['s'], action: 'Skip this item' },
         ...guideShortcut,
         { keys: ['?'], action: 'Show / hide this list' },
-        { keys: ['Esc'], action: 'Close the open overlay, else the guide' },
+        { keys: ['Esc'], action: 'Close the open overlay, else the guide, else dismiss the message above the item' },
       ],
     },
   ];
