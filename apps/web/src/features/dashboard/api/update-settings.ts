@@ -1,4 +1,4 @@
-import { type Aggregation, type ModelEvidence, type PanelQuorum, ProjectSettings } from '@bagel/contracts';
+import { type Aggregation, type ModelEvidence, type PanelPolicy, type PanelQuorum, ProjectSettings } from '@bagel/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiJson } from '../../../lib/api-client';
 import { projectsKey } from '../../../lib/query-keys';
@@ -9,6 +9,7 @@ import { modelEvidenceEffectKey } from './get-model-evidence-effect';
 /** The settings an admin changes from the dashboard; those left out stay as they are. */
 export interface SettingsChange {
   quorum?: PanelQuorum;
+  panel?: PanelPolicy;
   modelEvidence?: ModelEvidence;
   goldRate?: number;
   goldQualification?: number;
@@ -18,8 +19,8 @@ export interface SettingsChange {
 }
 
 /**
- * Changes the project's settings (admins only). A quorum or aggregation change re-aggregates every judged item, a
- * large project in the background; what experts see of the models changes no aggregate.
+ * Changes the project's settings (admins only). A quorum, panel or aggregation change re-aggregates every judged item,
+ * a large project in the background; what experts see of the models changes no aggregate.
  */
 export function updateSettings(projectId: number, change: SettingsChange): Promise<ProjectSettings> {
   return apiJson(`/api/projects/${projectId}/settings`, ProjectSettings, { method: 'PATCH', body: change });

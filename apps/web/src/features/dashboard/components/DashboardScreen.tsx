@@ -11,6 +11,7 @@ import { GoldRateSetting } from './GoldRateSetting';
 import { MistakesChart } from './MistakesChart';
 import { ModelEvidenceCard } from './ModelEvidenceCard';
 import { AggregationSetting } from './AggregationSetting';
+import { PanelSetting } from './PanelSetting';
 import { QuorumSetting } from './QuorumSetting';
 import { Scoreboard } from './Scoreboard';
 
@@ -23,7 +24,7 @@ interface DashboardScreenProps {
   downloads?: ReactNode;
   /** Opens the Major slice page. */
   onOpenMajorSlice?: () => void;
-  /** An admin may change the quorum here. */
+  /** An admin may change the quorum, the panel policy and the other settings here. */
   canChangeSettings?: boolean;
 }
 
@@ -75,6 +76,7 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
                   canChangeSettings ? (
                     <>
                       <QuorumSetting projectId={project.id} quorum={data.quorum} panelSize={data.panel.mode === 'fixed' ? data.progress.panelSize : data.panel.max} />
+                      <PanelSetting projectId={project.id} panel={data.panel} panelSize={data.progress.panelSize} aggregation={data.aggregation} />
                       <AggregationSetting key={data.aggregation} projectId={project.id} aggregation={data.aggregation} />
                     </>
                   ) : null
@@ -216,7 +218,7 @@ function AgreementCard({ data, settings }: { data: ProjectDashboard; settings?: 
       {data.reaggregation ? (
         <p className="notice" role="status" data-testid="reaggregation">
           Re-aggregating: {data.reaggregation.done.toLocaleString('en-US')} of {data.reaggregation.total.toLocaleString('en-US')} judged items
-          recomputed (after a quorum change, or a new figure's parts); until then the others count as they were.
+          recomputed (after a change of the quorum, the panel or the aggregation, or a new figure's parts); until then the others count as they were.
         </p>
       ) : null}
       {settings}
