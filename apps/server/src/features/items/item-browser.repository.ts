@@ -90,13 +90,25 @@ const STATUS_ORDER: readonly ItemStatus[] = ['open', 'in_review', 'disputed', 'a
 const STATUS_RANK = sql`CASE i.status ${sql.join(STATUS_ORDER.map((s, rank) => sql`WHEN ${sql.lit(s)} THEN ${sql.lit(rank)}`), sql` `)} END`;
 
 /**
- * The statuses an item matching the filters may have: the status filter's, and with a grade filter (severity,
- * category) those of items with final labels (whereOf: HAS_FINAL). None: nothing matches, and nothing is read (a
- * status sort's segment of another status is not read either).
+ * An item has dispute kinds only while disputed or final (item-facets.repository.ts: the kinds of a complete panel's
+ * disputes; an agreed panel has none, an open or in-review item no complete panel).
+ */
+const DISPUTE_STATUSES: readonly ItemStatus[] = ['disputed', 'final'];
+
+/**
+ * The statuses an item matching the filters may have: the status filter's; with a grade filter (severity, category)
+ * those of items with final labels (whereOf: HAS_FINAL); with a dispute kind those of items with dispute kinds; with
+ * an expert, any but open. None:
+ * nothing matches, and nothing is read (a status sort's segment of another status is not read either).
  */
 const statusesOf = (filters: ItemFilters): ItemStatus[] =>
   STATUS_ORDER.filter(
-    (s) => (filters.status === undefined || s === filters.status) && (filters.severity === undefined && filters.category === undefined ? true : FINAL_STATUSES.includes(s)),
+    (s) =>
+      (filters.status === undefined || s === filters.status) &&
+      (filters.severity === undefined && filters.category === undefined ? true : FINAL_STATUSES.includes(s)) &&
+      (filters.disputeKind === undefined || DISPUTE_STATUSES.includes(s)) &&
+      // An expert's verdict makes an item more than open (item-state.ts: open is "no verdict").
+      (filters.expertId === undefined || s !== 'open'),
   );
 
 /** The column of project_item_totals that counts the items of each status. */

@@ -274,6 +274,18 @@ describe('GET /api/projects/:projectId/items: filters', () => {
     for (const kind of ['class', 'problematic', 'severity', 'category'] as const) await expectFilter({ disputeKind: kind }, (x) => x.disputeKinds.has(kind));
   });
 
+  it('disputed reason with a status: only disputed and final items have dispute kinds, and every one is found', async () => {
+    for (const kind of ['class', 'problematic', 'severity', 'category'] as const) {
+      for (const status of ['open', 'in_review', 'agreed', 'disputed', 'final'] as const) {
+        await expectFilter({ disputeKind: kind, status }, (x) => x.disputeKinds.has(kind) && x.status === status, { nonEmpty: false });
+      }
+      // Sorted by status, each status a segment of its own: the same items.
+      const expected = truths.filter((x) => x.disputeKinds.has(kind)).map((x) => x.itemId).sort((a, b) => a - b);
+      expect(ids(await allRows({ disputeKind: kind, sort: 'status', order: 'asc' })).sort((a, b) => a - b)).toEqual(expected);
+    }
+    expect(truths.some((x) => x.status === 'final' && x.disputeKinds.size > 0), 'a final item with dispute kinds in the test data').toBe(true);
+  });
+
   it('wrong model: under the final labels when the item has them, else outside the accepted labels', async () => {
     for (const model of project.modelNames) await expectFilter({ wrongModel: model }, (x) => x.wrongModels.includes(model));
   });
@@ -300,6 +312,14 @@ describe('GET /api/projects/:projectId/items: filters', () => {
     await expectFilter({ expert: 'lea' }, (x) => x.experts.has('lea'), { nonEmpty: false });
   });
 
+
+  it('expert with a status: an item with a verdict is never open', async () => {
+    const expert = EXPERTS[0]!;
+    expect(truths.filter((x) => x.experts.has(expert)).length).toBeGreaterThan(0);
+    for (const status of ['open', 'in_review', 'agreed', 'disputed', 'final'] as const) {
+      await expectFilter({ expert, status }, (x) => x.experts.has(expert) && x.status === status, { nonEmpty: false });
+    }
+  });
   it('combines filters with AND', async () => {
     await expectFilter({ status: 'disputed', expert: 'bob' }, (x) => x.status === 'disputed' && x.experts.has('bob'));
     await expectFilter({ disputeKind: 'class', wrongModel: project.modelNames[0]! }, (x) => x.disputeKinds.has('class') && x.wrongModels.includes(project.modelNames[0]!));
