@@ -30,8 +30,11 @@ test('an admin aggregates by Dawid–Skene on the dashboard, and the desk shows 
     // Three experts judge the item the queue hands them (one panel fills before the next), each every candidate one
     // way: correct, unclear, wrong (grading every model's mistake). Split so, the item has no final labels under the
     // quorum either, and stays as the other specs on this server expect it (the item browser's wrong-model filter).
+    const experts: string[] = [];
     for (const [name, judgement] of [['dsa', 'correct'], ['dsb', 'unclear'], ['dsc', 'wrong']] as const) {
-      const expert = await signedInOnLongList(browser, await newLongListExpert(admin.request, name));
+      const created = await newLongListExpert(admin.request, name);
+      experts.push(created.username);
+      const expert = await signedInOnLongList(browser, created);
       const item = ReviewItem.parse(await (await expert.request.get(longListURL(`/api/projects/${project.id}/next`))).json());
       itemId ??= item.id;
       expect(item.id).toBe(itemId);
@@ -56,6 +59,29 @@ test('an admin aggregates by Dawid–Skene on the dashboard, and the desk shows 
       await expect(row.locator('.votes')).toContainText(`${c.votes.correct}C ${c.votes.wrong}W ${c.votes.unclear}U`);
     }
     await lead.close();
+
+    // Estimated again on request, each expert's confusion matrix shows on the dashboard as the model gives it.
+    const estimate = await admin.request.post(longListURL(`/api/projects/${project.id}/aggregation/estimate`), { data: {} });
+    expect(estimate.status(), await estimate.text()).toBe(200);
+    await expect
+      .poll(async () => {
+        const model = AggregationModel.parse(await (await admin.request.get(longListURL(`/api/projects/${project.id}/aggregation`))).json());
+        return model.estimation === null && experts.every((name) => model.experts.some((e) => e.expert === name));
+      }, { timeout: 15_000 })
+      .toBe(true);
+    const model = AggregationModel.parse(await (await admin.request.get(longListURL(`/api/projects/${project.id}/aggregation`))).json());
+    await page.reload();
+    const card = page.getByTestId('confusion-matrices');
+    await expect(card.getByRole('heading', { name: 'Experts’ confusion matrices' })).toBeVisible();
+    for (const name of experts) {
+      const e = model.experts.find((x) => x.expert === name)!;
+      const row = card.locator(`[data-testid="confusion-row"][data-expert="${name}"]`);
+      const cells = row.locator('td');
+      await expect(cells.nth(0)).toHaveText(String(e.judgements));
+      await expect(cells.nth(1)).toHaveText(`${(e.present.correct * 100).toFixed(1)}%`);
+      await expect(cells.nth(3)).toHaveText(`${(e.present.wrong * 100).toFixed(1)}%`);
+      await expect(cells.nth(4)).toHaveText(`${(e.absent.wrong * 100).toFixed(1)}%`);
+    }
     // Back to the quorum (below), the split panel is the lead's: no final labels.
   } finally {
     const res = await admin.request.patch(longListURL(`/api/projects/${project.id}/settings`), { data: { aggregation: 'quorum' } });

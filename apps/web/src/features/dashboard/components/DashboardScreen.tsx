@@ -11,6 +11,7 @@ import { GoldRateSetting } from './GoldRateSetting';
 import { MistakesChart } from './MistakesChart';
 import { ModelEvidenceCard } from './ModelEvidenceCard';
 import { AggregationSetting } from './AggregationSetting';
+import { ConfusionMatricesCard } from './ConfusionMatricesCard';
 import { PanelSetting } from './PanelSetting';
 import { QuorumSetting } from './QuorumSetting';
 import { Scoreboard } from './Scoreboard';
@@ -117,6 +118,7 @@ export function DashboardScreen({ project, userMenu, navigation, onChangeProject
                 ) : null
               }
             />
+            {data.aggregation === 'dawid-skene' ? <ConfusionMatricesCard projectId={project.id} /> : null}
           </>
         )}
       </main>
