@@ -42,6 +42,8 @@ test('models hidden until judged: the candidates alone, the models once every on
     await expect(page.getByTestId('model-card')).toHaveCount(full.models.length);
     await expect(page.getByTestId('models-hidden')).toHaveCount(0);
     await expect(page.getByTestId('original-label')).toContainText(full.originalLabel!.key);
+    // The list stays in the order it was judged in: nothing moves under the focus when the models appear.
+    expect(await candidateKeys(page)).toEqual(keys);
     // The judgements stay as they were, and the mistakes can now be graded.
     for (const [i, key] of keys.entries()) {
       await expect(page.locator(`[data-testid="candidate-row"][data-key="${key}"]`)).toHaveAttribute('data-judgement', i === 0 ? 'correct' : 'wrong');

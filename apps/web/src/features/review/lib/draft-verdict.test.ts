@@ -2,6 +2,7 @@ import { DEFAULT_MISTAKE_CATEGORIES, type ReviewItem } from '@bagel/contracts';
 import { createVocabulary } from '@bagel/core';
 import { describe, expect, it } from 'vitest';
 import { candidateLabels, draftFromItem, focusedModelName, reviewCandidates, submitBlockers, verdictRequest } from './draft-verdict';
+import { keepCandidateOrder } from './reveal-order';
 
 const cls = (key: string, index: number, names: string[], gloss = '') => ({ key, index, names, gloss });
 const TABBY = cls('n02123045', 281, ['tabby', 'tabby cat'], 'a cat with a grey or tawny coat');
@@ -92,6 +93,17 @@ describe('reviewCandidates', () => {
     expect(candidates.map((c) => c.key)).toEqual([EGYPTIAN.key, TABBY.key, TIGER_CAT.key, BAGEL.key]);
     expect(candidates.slice(0, 3).map((c) => c.sources)).toEqual([[], [], []]);
     expect(candidates[3]).toMatchObject({ sources: [{ kind: 'added' }], addedInDraft: true });
+  });
+
+  it('once the expert revealed the models, keeps the order the item comes in (the one they judged in), with the sources', () => {
+    const vocabulary = createVocabulary([TABBY, TIGER_CAT, EGYPTIAN, BAGEL]);
+    const shown = demoItem();
+    const revealed = keepCandidateOrder({ ...shown, modelEvidence: { hidden: false, revealedAt: '2025-01-01T00:00:00Z' } }, hiddenItem().candidates.map((c) => c.key));
+    const candidates = reviewCandidates(revealed, [BAGEL.key], vocabulary);
+    expect(candidates.map((c) => c.key)).toEqual([EGYPTIAN.key, TABBY.key, TIGER_CAT.key, BAGEL.key]);
+    expect(candidates[1]?.sources).toEqual([{ kind: 'original' }, { kind: 'model', model: 'B', rank: 1 }]);
+    // Not revealed by this expert (the models were shown to them): the usual order.
+    expect(reviewCandidates(shown, [], vocabulary).map((c) => c.key)).toEqual([TABBY.key, TIGER_CAT.key, EGYPTIAN.key]);
   });
 
   it('lists the original label, the models’ classes by rank, then added classes looked up in the vocabulary', () => {

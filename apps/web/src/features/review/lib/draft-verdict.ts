@@ -58,7 +58,8 @@ export interface ReviewCandidate {
 export function reviewCandidates(item: ReviewItem, draftAddedKeys: readonly string[], vocabulary: Vocabulary | undefined): ReviewCandidate[] {
   const fromItem = new Map(item.candidates.map((c) => [c.key, c]));
   const storedAdded = item.candidates.filter((c) => c.sources.some((s) => s.kind === 'added')).map((c) => c.key);
-  const ordered = item.originalLabel
+  // Revealed by this expert (modelEvidence): the item's own order, which keeps the one they judged in (reveal-order.ts).
+  const ordered = item.originalLabel && item.modelEvidence.revealedAt === null
     ? candidateClasses({
         originalKey: item.originalLabel.key,
         acceptedKeys: item.acceptedLabels,
@@ -66,7 +67,7 @@ export function reviewCandidates(item: ReviewItem, draftAddedKeys: readonly stri
         addedKeys: [...storedAdded, ...draftAddedKeys],
       })
     : // The models hidden (modelEvidence): the server's order, a shuffle that says nothing of where a class comes
-      // from, then the classes added in the draft.
+      // from, then the classes added in the draft; once revealed, the same order.
       [
         ...item.candidates.map(({ key, sources }) => ({ key, sources })),
         ...draftAddedKeys.filter((key) => !fromItem.has(key)).map((key) => ({ key, sources: [{ kind: 'added' as const }] })),
