@@ -5,7 +5,7 @@
 import { ProjectList, ReviewItem } from '@bagel/contracts';
 import { isGoldTurn } from '@bagel/core';
 import { expect, test } from '@playwright/test';
-import { LONG_LIST_ADMIN, LONG_LIST_LEAD, longListURL, newLongListExpert, signedInOnLongList } from './long-list';
+import { agreedLongListItem, LONG_LIST_ADMIN, LONG_LIST_LEAD, longListURL, newLongListExpert, signedInOnLongList } from './long-list';
 import { expectVerdictsSaved, shownItemId } from './support';
 
 test('the lead marks a final item gold on the desk; an expert who did not judge it gets it as any item to judge', async ({ browser }) => {
@@ -13,16 +13,7 @@ test('the lead marks a final item gold on the desk; an expert who did not judge 
   const project = ProjectList.parse(await (await admin.request.get(longListURL('/api/projects'))).json()).projects[0]!;
 
   // Three experts agree on one item (every candidate correct: no mistake to grade): it is final.
-  const panel = await Promise.all(['pa', 'pb', 'pc'].map((name) => newLongListExpert(admin.request, name)));
-  const first = await signedInOnLongList(browser, panel[0]!);
-  const item = ReviewItem.parse(await (await first.request.get(longListURL(`/api/projects/${project.id}/next`))).json());
-  const agreed = { labels: Object.fromEntries(item.candidates.map((c) => [c.key, 'correct'])), problematic: null, mistakes: {}, comment: '', baseRevision: 0 };
-  for (const expert of panel) {
-    const context = expert === panel[0] ? first : await signedInOnLongList(browser, expert);
-    const res = await context.request.post(longListURL(`/api/items/${item.id}/verdicts`), { data: agreed });
-    expect(res.status(), await res.text()).toBe(201);
-    await context.close();
-  }
+  const item = await agreedLongListItem(browser, admin.request, project.id, ['pa', 'pb', 'pc']);
 
   const leadContext = await signedInOnLongList(browser, LONG_LIST_LEAD);
   const desk = await leadContext.newPage();

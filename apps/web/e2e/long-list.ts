@@ -1,4 +1,4 @@
-import { CreatedUser } from '@bagel/contracts';
+import { CreatedUser, ReviewItem } from '@bagel/contracts';
 import { type APIRequestContext, type Browser, type BrowserContext, expect } from '@playwright/test';
 
 /** The lead of the long-list server (playwright.config.ts): a generated project of 450 items, in a database of its own. */
@@ -24,4 +24,22 @@ export async function newLongListExpert(api: APIRequestContext, name: string): P
   expect(res.status(), await res.text()).toBe(201);
   const created = CreatedUser.parse(await res.json());
   return { username, password: created.password!, id: created.user.id };
+}
+
+/**
+ * An item of the long-list project that three new experts (named from `names`) agree on, every candidate correct (no
+ * mistake to grade): the item the queue hands the first of them, final once the three verdicts are in.
+ */
+export async function agreedLongListItem(browser: Browser, admin: APIRequestContext, projectId: number, names: readonly [string, string, string]): Promise<ReviewItem> {
+  const panel = await Promise.all(names.map((name) => newLongListExpert(admin, name)));
+  const first = await signedInOnLongList(browser, panel[0]!);
+  const item = ReviewItem.parse(await (await first.request.get(longListURL(`/api/projects/${projectId}/next`))).json());
+  const agreed = { labels: Object.fromEntries(item.candidates.map((c) => [c.key, 'correct'])), problematic: null, mistakes: {}, comment: '', baseRevision: 0 };
+  for (const expert of panel) {
+    const context = expert === panel[0] ? first : await signedInOnLongList(browser, expert);
+    const res = await context.request.post(longListURL(`/api/items/${item.id}/verdicts`), { data: agreed });
+    expect(res.status(), await res.text()).toBe(201);
+    await context.close();
+  }
+  return item;
 }

@@ -199,23 +199,28 @@ function scoreItem(item: SimulatedItem, consensus: PanelConsensus): { right: num
   return { right, classes: item.candidates.length, lead };
 }
 
+/** The panel simulation's items ("Adaptive panels", "Simulation"), 4,000 of them, seed 2022, each with 5 verdicts. */
+function simulatedItems(): SimulatedItem[] {
+  return simulatePanels(
+    {
+      items: 4000,
+      experts: 30,
+      candidateCounts: SIMULATION_CANDIDATE_COUNTS['2']!,
+      sensitivity: [18, 2],
+      specificity: [38, 2],
+      unclear: [1, 19],
+      hardShare: 0.15,
+      hardFactor: 0.5,
+      leadAccuracy: 0.95,
+      asked: 5,
+    },
+    seededRandom(2022),
+  ).items;
+}
+
 describe('on simulated experts of known accuracy (the panel simulation)', () => {
   it('gets final labels at least as accurate as the quorum', () => {
-    const { items } = simulatePanels(
-      {
-        items: 4000,
-        experts: 30,
-        candidateCounts: SIMULATION_CANDIDATE_COUNTS['2']!,
-        sensitivity: [18, 2],
-        specificity: [38, 2],
-        unclear: [1, 19],
-        hardShare: 0.15,
-        hardFactor: 0.5,
-        leadAccuracy: 0.95,
-        asked: 5,
-      },
-      seededRandom(2022),
-    );
+    const items = simulatedItems();
     const figures: Record<string, { accuracy: number; panelAccuracy: number; leadPerItem: number }> = {};
     for (const panelSize of [3, 5]) {
       const panels = items.map((it) => ({ it, verdicts: it.verdicts.slice(0, panelSize) }));
@@ -254,21 +259,7 @@ describe('on simulated experts of known accuracy (the panel simulation)', () => 
   });
 
   it('lets an adaptive 2–5 panel match fixed 5 within half a point at fewer verdicts than fixed 3 (the issue’s target)', () => {
-    const { items } = simulatePanels(
-      {
-        items: 4000,
-        experts: 30,
-        candidateCounts: SIMULATION_CANDIDATE_COUNTS['2']!,
-        sensitivity: [18, 2],
-        specificity: [38, 2],
-        unclear: [1, 19],
-        hardShare: 0.15,
-        hardFactor: 0.5,
-        leadAccuracy: 0.95,
-        asked: 5,
-      },
-      seededRandom(2022),
-    );
+    const items = simulatedItems();
     const base = (it: SimulatedItem) => ({ candidates: it.candidates, models: [], quorum: { kind: 'majority' } as const });
     /** Verdicts asked and the final labels' right classes of each item, under a policy and (Dawid–Skene) a model. */
     const run = (policy: PanelPolicy, panelSize: number, model: PanelConfusionModel | null) =>

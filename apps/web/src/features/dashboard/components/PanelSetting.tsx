@@ -1,6 +1,7 @@
 import type { Aggregation, PanelPolicy } from '@bagel/contracts';
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { useUpdateSettings } from '../api/update-settings';
+import { useConfirmedChange } from '../hooks/use-confirmed-change';
 import { type PanelMode, PANEL_BOUNDS, panelForm, panelHint, panelPolicyFromForm, panelPolicyText, samePanelPolicy } from '../lib/panel-form';
 import { SettingError } from './SettingError';
 
@@ -11,15 +12,7 @@ import { SettingError } from './SettingError';
  */
 export function PanelSetting({ projectId, panel, panelSize, aggregation }: { projectId: number; panel: PanelPolicy; panelSize: number; aggregation: Aggregation }) {
   const update = useUpdateSettings(projectId);
-  const [confirming, setConfirming] = useState<PanelPolicy | null>(null);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const applyRef = useRef<HTMLButtonElement>(null);
-  const wasConfirming = useRef(false);
-  useEffect(() => {
-    if (confirming) confirmRef.current?.focus();
-    else if (wasConfirming.current) applyRef.current?.focus();
-    wasConfirming.current = confirming !== null;
-  }, [confirming]);
+  const { confirming, confirmRef, applyRef, ask, cancel, confirm, onConfirmKey } = useConfirmedChange<PanelPolicy>();
   const [form, setForm] = useState(() => panelForm(panel));
   const checked = panelPolicyFromForm(form);
   const requested = 'policy' in checked ? checked.policy : null;
@@ -29,24 +22,13 @@ export function PanelSetting({ projectId, panel, panelSize, aggregation }: { pro
 
   const edit = (change: Partial<typeof form>) => {
     setForm((current) => ({ ...current, ...change }));
-    setConfirming(null);
+    cancel();
   };
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     if (requested && !unchanged) {
       update.reset();
-      setConfirming(requested);
-    }
-  };
-  const confirm = () => {
-    if (!confirming) return;
-    update.mutate({ panel: confirming });
-    setConfirming(null);
-  };
-  const onConfirmKey = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      setConfirming(null);
+      ask(requested);
     }
   };
   const mode = (value: PanelMode, label: string, explanation: string) => (
@@ -107,10 +89,10 @@ export function PanelSetting({ projectId, panel, panelSize, aggregation }: { pro
             Change from {panelPolicyText(panel, panelSize)} to <strong>{panelPolicyText(confirming, panelSize)}</strong>? Every judged item is re-aggregated
             at once: agreed items may go back in review for more experts or become disputed, and the reverse; the lead’s decisions stand.
           </p>
-          <button ref={confirmRef} type="button" className="primary" onClick={confirm}>
+          <button ref={confirmRef} type="button" className="primary" onClick={() => confirm((value) => update.mutate({ panel: value }))}>
             Yes, change the panel
           </button>
-          <button type="button" className="secondary" onClick={() => setConfirming(null)}>
+          <button type="button" className="secondary" onClick={cancel}>
             Cancel
           </button>
         </div>

@@ -1,7 +1,8 @@
 import type { PanelQuorum } from '@bagel/contracts';
 import { quorumSize } from '@bagel/core';
-import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useUpdateSettings } from '../api/update-settings';
+import { useConfirmedChange } from '../hooks/use-confirmed-change';
 import { SettingError } from './SettingError';
 
 type Kind = PanelQuorum['kind'];
@@ -18,15 +19,7 @@ function ruleText(quorum: PanelQuorum, panelSize: number): string {
  */
 export function QuorumSetting({ projectId, quorum, panelSize }: { projectId: number; quorum: PanelQuorum; panelSize: number }) {
   const update = useUpdateSettings(projectId);
-  const [confirming, setConfirming] = useState<PanelQuorum | null>(null);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const applyRef = useRef<HTMLButtonElement>(null);
-  const wasConfirming = useRef(false);
-  useEffect(() => {
-    if (confirming) confirmRef.current?.focus();
-    else if (wasConfirming.current) applyRef.current?.focus();
-    wasConfirming.current = confirming !== null;
-  }, [confirming]);
+  const { confirming, confirmRef, applyRef, ask, cancel, confirm, onConfirmKey } = useConfirmedChange<PanelQuorum>();
   const [kind, setKind] = useState<Kind>(quorum.kind);
   const [percent, setPercent] = useState(quorum.kind === 'fraction' ? String(Math.round(quorum.value * 100)) : '60');
   const value = Number(percent) / 100;
@@ -38,18 +31,7 @@ export function QuorumSetting({ projectId, quorum, panelSize }: { projectId: num
     event.preventDefault();
     if (requested && !unchanged) {
       update.reset();
-      setConfirming(requested);
-    }
-  };
-  const confirm = () => {
-    if (!confirming) return;
-    update.mutate({ quorum: confirming });
-    setConfirming(null);
-  };
-  const onConfirmKey = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      setConfirming(null);
+      ask(requested);
     }
   };
 
@@ -61,7 +43,7 @@ export function QuorumSetting({ projectId, quorum, panelSize }: { projectId: num
           value={kind}
           onChange={(event) => {
             setKind(event.target.value as Kind);
-            setConfirming(null);
+            cancel();
           }}
           aria-label="Quorum rule"
         >
@@ -80,7 +62,7 @@ export function QuorumSetting({ projectId, quorum, panelSize }: { projectId: num
             value={percent}
             onChange={(event) => {
               setPercent(event.target.value);
-              setConfirming(null);
+              cancel();
             }}
             aria-label="Share of the panel, in percent"
             aria-invalid={!validFraction}
@@ -97,10 +79,10 @@ export function QuorumSetting({ projectId, quorum, panelSize }: { projectId: num
             Change the quorum from {ruleText(quorum, panelSize)} to <strong>{ruleText(confirming, panelSize)}</strong>? Every judged item is
             re-aggregated at once: agreed items may become disputed and the reverse; the lead’s decisions stand.
           </p>
-          <button ref={confirmRef} type="button" className="primary" onClick={confirm}>
+          <button ref={confirmRef} type="button" className="primary" onClick={() => confirm((value) => update.mutate({ quorum: value }))}>
             Yes, change the quorum
           </button>
-          <button type="button" className="secondary" onClick={() => setConfirming(null)}>
+          <button type="button" className="secondary" onClick={cancel}>
             Cancel
           </button>
         </div>
