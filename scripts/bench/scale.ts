@@ -2,7 +2,7 @@
 // ever stalls the others"), on SQLite or PostgreSQL, through the real `bagel import` and `bagel serve`:
 //
 //   npx tsx scripts/bench/scale.ts --items N [--classes 1000] [--db FILE | --db postgres://… | --postgres]
-//                                  [--judged 0.4] [--panel 3] [--polls 50] [--queries 200] [--seed 1]
+//                                  [--judged 0.4] [--panel 3] [--polls 50] [--queries 200] [--seed 1] [--import-only]
 //   npm run bench:scale -- --items N …
 //
 // 1. Writes a manifest as users bring one: the vocabulary in ImageNet's class_info.json layout (the real 1,000
@@ -78,6 +78,7 @@ const { values } = parseArgs({
     polls: { type: 'string', default: '50' },
     queries: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
+    'import-only': { type: 'boolean', default: false }, // stop after the import: its time, memory and the poller's figures
   },
 });
 const ITEMS = Number(values.items);
@@ -478,6 +479,11 @@ try {
   await server.stop();
   servers.pop();
   log(`import: ${fmt(imported.seconds)} s, peak ${fmt(imported.peakRssMb, 0)} MB (${imported.via}); ${imported.output.split('\n').find((l) => l.includes('items to review'))?.trim() ?? ''}`);
+  if (values['import-only']) {
+    log(`health poller during the import: p99 ${fmt(importHealth.p99)} ms, max ${fmt(importHealth.max)} ms`);
+    await cleanUp();
+    process.exit(0);
+  }
 
   // 3. The review so far, through the Database layer.
   started = performance.now();
