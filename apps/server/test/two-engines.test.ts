@@ -184,6 +184,37 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (engine) => {
   });
 });
 
+describe('a long write on SQLite', () => {
+  it("checkpoints after the pages it is given while it runs, and gives the connection its own setting back, also when it fails", async () => {
+    const sqlite = engines.sqlite.sqlite!;
+    const setting = () => sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
+    sqlite.pragma('wal_autocheckpoint = 1000');
+    const during: number[] = [];
+    await writeInSlices(
+      engines.sqlite,
+      async function* () {
+        during.push(setting());
+        yield;
+        during.push(setting());
+      },
+      { sliceMs: 0, pauseMs: 0, checkpointPages: 16_384 },
+    );
+    expect(during).toEqual([16_384, 16_384]);
+    expect(setting()).toBe(1000);
+    await expect(
+      writeInSlices(
+        engines.sqlite,
+        async function* () {
+          yield;
+          throw new Error('a step failed');
+        },
+        { sliceMs: 0, pauseMs: 0, checkpointPages: 16_384 },
+      ),
+    ).rejects.toThrow('a step failed');
+    expect(setting()).toBe(1000);
+  });
+});
+
 describe('the same import on both engines', () => {
   it('gives the same rows, table by table', async () => {
     const tables = ['classes', 'models', 'images', 'accepted_labels', 'predictions', 'items', 'item_extra_candidates', 'prior_labels'] as const;

@@ -12,6 +12,12 @@ export interface SliceOptions {
    */
   pauseMs?: number;
   maxPauseMs?: number;
+  /**
+   * SQLite: the log pages after which a commit of this write checkpoints (`wal_autocheckpoint`; the connection's own
+   * setting comes back when the write ends). A bulk write whose rows land all over the indexes checkpoints less often
+   * than the default 1,000 pages, so that a page is copied back once rather than once per slice that touched it.
+   */
+  checkpointPages?: number;
 }
 
 /** The steps of a long write: each `yield` is a place to commit; `slice.queries` is the transaction the steps run in. */
@@ -40,6 +46,22 @@ async function sqliteSlices<R>(database: Database, makeSteps: SlicedSteps<R>, op
   const pauseMs = options.pauseMs ?? (db.memory ? 0 : 4);
   const maxPauseMs = options.maxPauseMs ?? 50;
   const steps = makeSteps({ queries: database.queries });
+  const checkpointPagesBefore = options.checkpointPages === undefined ? null : (db.pragma('wal_autocheckpoint', { simple: true }) as number);
+  if (options.checkpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.trunc(options.checkpointPages)}`);
+  try {
+    return await runSqliteSlices(db, steps, sliceMs, pauseMs, maxPauseMs);
+  } finally {
+    if (checkpointPagesBefore !== null && db.open) db.pragma(`wal_autocheckpoint = ${checkpointPagesBefore}`);
+  }
+}
+
+async function runSqliteSlices<R>(
+  db: NonNullable<Database['sqlite']>,
+  steps: AsyncGenerator<void, R, undefined>,
+  sliceMs: number,
+  pauseMs: number,
+  maxPauseMs: number,
+): Promise<R> {
   // PRAGMA data_version changes when another connection commits: a writer was waiting during the pause.
   const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
   for (;;) {

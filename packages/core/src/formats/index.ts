@@ -14,7 +14,7 @@ export {
 } from './read-original-labels';
 export { readImageList, labelImageList, type ImageListEntry, type ImageListFormat, type LabelsLookup } from './read-image-list';
 export { readPredictions, type PredictionRow, type PredictionsFormat } from './read-predictions';
-export { createTopKTable, rankingAt, topKTableFromRows, type TopKTable } from './top-k-table';
+export { createTopKTable, rankingAt, scoreAt, topKTableFromRows, type TopKTable } from './top-k-table';
 export {
   NpyPredictionsReader,
   rowsOfImageList,

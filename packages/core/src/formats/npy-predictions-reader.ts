@@ -121,7 +121,7 @@ export class NpyPredictionsReader {
   constructor(options: NpyPredictionsOptions) {
     this.options = options;
     this.rowCount = options.rows.targets.length;
-    this.table = createTopKTable(options.imageCount, options.topK);
+    this.table = createTopKTable(options.imageCount, options.topK, { scores: options.format !== 'npy-topk' });
     const indices = options.vocabulary.classes.map((c) => c.index);
     const maxIndex = indices.reduce((a, b) => Math.max(a, b), -1);
     this.classCount = indices.length;
@@ -288,7 +288,7 @@ export class NpyPredictionsReader {
     if (probabilities) {
       for (let r = 0; r < keep; r++) {
         table.classIndex[base + r] = topIndex[r]!;
-        table.score[base + r] = topValue[r]!;
+        table.score![base + r] = topValue[r]!;
       }
       return;
     }
@@ -296,7 +296,7 @@ export class NpyPredictionsReader {
     for (let j = 0; j < columns; j++) sum += Math.exp(values[offset + j]! - max);
     for (let r = 0; r < keep; r++) {
       table.classIndex[base + r] = topIndex[r]!;
-      table.score[base + r] = Math.exp(topValue[r]! - max) / sum;
+      table.score![base + r] = Math.exp(topValue[r]! - max) / sum;
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { ImportManifest } from '@bagel/contracts';
 import type { Vocabulary } from '../vocabulary';
 import { FormatError, lineOrRow, type FileLocation } from './format-error';
-import { parseCsvTable, stripBom } from './parse-csv';
+import { scanCsvTable, stripBom } from './parse-csv';
 import { describeJsonType, isPlainObject, parseJsonText } from './parse-json-text';
 import { resolveClassReference, type ClassBy } from './resolve-class';
 
@@ -49,9 +49,10 @@ export function readOriginalLabels(
 ): OriginalLabelRow[] {
   const collector = new LabelCollector(options.vocabulary, options.classBy);
   if (format === 'csv') {
-    for (const { line, values } of parseCsvTable(text, file, { required: ['file', 'label'] })) {
+    // Row by row: a million rows parsed into objects first took most of a large import's memory.
+    scanCsvTable(text, file, { required: ['file', 'label'] }, ({ line, values }) => {
       collector.add(values.file, values.label, { file, line }, { fileField: 'file', labelField: 'label' });
-    }
+    });
   } else if (format === 'imagenet-wnid-lines') {
     readWnidLines(text, file, collector);
   } else {
@@ -63,7 +64,8 @@ export function readOriginalLabels(
 
 class LabelCollector {
   readonly rows: OriginalLabelRow[] = [];
-  private readonly seen = new Map<string, FileLocation>();
+  /** The line (or row) of each file listed so far, for the message about a duplicate: a number, not a location, per image. */
+  private readonly seen = new Map<string, number>();
 
   constructor(
     private readonly vocabulary: Vocabulary,
@@ -76,10 +78,13 @@ class LabelCollector {
     const problem = importedImagePathProblem(imageFile);
     if (problem) throw new FormatError(fileAt, problem);
     const previous = this.seen.get(imageFile);
-    if (previous) throw new FormatError(fileAt, `duplicate file "${imageFile}" (also ${lineOrRow(previous)})`);
+    if (previous !== undefined) {
+      const at = location.line !== undefined ? { file: location.file, line: previous } : { file: location.file, row: previous };
+      throw new FormatError(fileAt, `duplicate file "${imageFile}" (also ${lineOrRow(at)})`);
+    }
     const resolved = resolveClassReference(label, this.vocabulary, this.classBy);
     if (!resolved.ok) throw new FormatError({ ...location, field: fields.labelField }, resolved.problem);
-    this.seen.set(imageFile, location);
+    this.seen.set(imageFile, location.line ?? location.row!);
     this.rows.push({ file: imageFile, classIndex: resolved.cls.index, classKey: resolved.cls.key });
   }
 }

@@ -10,12 +10,26 @@ export interface TopKTable {
   k: number;
   /** Class indices, best first; -1 after the end of a shorter ranking, and for an image the model does not rank. */
   classIndex: Int32Array;
-  /** The matching scores; NaN where the model gave no score (a ranking only). */
-  score: Float64Array;
+  /**
+   * The matching scores; NaN where the model gave no score. Null for a model that gives rankings only (npy-topk): at a
+   * million images a column of NaN would take 40 MB per model for nothing.
+   */
+  score: Float64Array | null;
 }
 
-export function createTopKTable(imageCount: number, k: number): TopKTable {
-  return { imageCount, k, classIndex: new Int32Array(imageCount * k).fill(-1), score: new Float64Array(imageCount * k).fill(NaN) };
+export function createTopKTable(imageCount: number, k: number, options: { scores: boolean } = { scores: true }): TopKTable {
+  return {
+    imageCount,
+    k,
+    classIndex: new Int32Array(imageCount * k).fill(-1),
+    score: options.scores ? new Float64Array(imageCount * k).fill(NaN) : null,
+  };
+}
+
+/** The score in a slot (`position * k + rank - 1`), null when the model gave none. */
+export function scoreAt(table: TopKTable, slot: number): number | null {
+  const score = table.score ? table.score[slot]! : NaN;
+  return Number.isNaN(score) ? null : score;
 }
 
 /** The ranking of the image at `position`, best first, as stored (score null when the model gave none). */
@@ -25,8 +39,7 @@ export function rankingAt(table: TopKTable, position: number): { classIndex: num
     const slot = position * table.k + r;
     const classIndex = table.classIndex[slot]!;
     if (classIndex < 0) break;
-    const score = table.score[slot]!;
-    ranking.push({ classIndex, score: Number.isNaN(score) ? null : score });
+    ranking.push({ classIndex, score: scoreAt(table, slot) });
   }
   return ranking;
 }
@@ -43,7 +56,7 @@ export function topKTableFromRows(
     if (row.rank > k) continue;
     const slot = positionOf.get(row.file)! * k + row.rank - 1;
     table.classIndex[slot] = row.classIndex;
-    table.score[slot] = row.score ?? NaN;
+    table.score![slot] = row.score ?? NaN;
   }
   return table;
 }

@@ -29,6 +29,7 @@ import {
   rowsOfImageList,
   rowsOfImagenetValidation,
   rowsOfProjectImages,
+  scoreAt,
   topKTableFromRows,
   type CrowdRoute,
   type ModelPredictions,
@@ -51,7 +52,7 @@ import { createRemoteFetcher, DEFAULT_REMOTE_FETCH, type RemoteFetchSettings } f
 import { projectCatalog } from '../projects/project-catalog';
 import { ImportError } from './import-error';
 import { ProgressPhase, type ImportProgressListener } from '../../lib/step-progress';
-import { createImportRepository, type CrowdToImport, type ImageToImport, type ProjectToImport } from './import.repository';
+import { createImportRepository, type CrowdToImport, type ImagesToImport, type ImageToImport, type ProjectToImport } from './import.repository';
 import {
   digestSources,
   readNamedFile,
@@ -249,10 +250,43 @@ export async function importManifest(target: Database | Db, manifestPath: string
     }
   }
 
+  const written = await loadAndWrite(database, manifest, { manifestPath, manifestBytes, imageSource, sources }, options, listener);
+  // The project read from the files is no longer held (loadAndWrite has returned): the baseline's reads do not add to
+  // it, which at a million images was the import's peak.
+  await repository.refreshStatistics();
+  // The dashboard's baseline, computed here once rather than by the first dashboard a server is asked for.
+  const entry = await projectCatalog(database).get(written.projectId);
+  if (entry) {
+    const started = performance.now();
+    await storeProjectBaseline(database, entry);
+    listener(`computed the dashboard's baseline (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  return { ...written, alreadyImported: false, imageDir };
+}
+
+/**
+ * SQLite: log pages after which a commit of the import copies the log back into the database (SQLite's default is
+ * 1,000). The import's rows land all over the indexes (a class's top-1 predictions, the queue's order), so the next
+ * slices rewrite the pages a checkpoint has just copied: at a million images, checkpoints every 1,000 pages were
+ * half of the write's time (writing 1.25 million images: 157 s, 104 to 109 s with 16,384). A server serving the file
+ * checkpoints in the background meanwhile, as always.
+ */
+const BULK_CHECKPOINT_PAGES = 16_384;
+
+/** Reads the manifest's files, then writes the project: what an import returns but the image source and whether it was a repeat. */
+async function loadAndWrite(
+  database: Database,
+  manifest: ImportManifest,
+  input: { manifestPath: string; manifestBytes: Buffer; imageSource: ImageSource; sources: Sources },
+  options: ImportOptions,
+  listener: ImportProgressListener,
+): Promise<Omit<ImportResult, 'alreadyImported' | 'imageDir'>> {
+  const { manifestPath } = input;
+  const repository = createImportRepository(database.queries);
   // Problems in the files are reported before a clash of names: they need fixing whatever the project is called.
   let loaded: LoadedProject;
   try {
-    loaded = await loadProject(manifest, { manifestPath, manifestBytes, imageSource, checkImages: options.checkImages ?? true, sources }, listener);
+    loaded = await loadProject(manifest, { ...input, checkImages: options.checkImages ?? true }, listener);
   } catch (error) {
     if (error instanceof FormatError) throw ImportError.fromFormatError(error);
     throw error;
@@ -267,7 +301,7 @@ export async function importManifest(target: Database | Db, manifestPath: string
   }
 
   // Written in short transactions (a server may be serving this database), hidden until the last one commits.
-  const writing = new ProgressPhase(listener, 'writing', project.images.length, 'images');
+  const writing = new ProgressPhase(listener, 'writing', project.images.count, 'images');
   const answersStored = loaded.crowdAnswers?.answersStored ?? 0;
   let writingAnswers: ProgressPhase | undefined;
   const importer = `${process.pid}@${hostname()}`;
@@ -287,7 +321,7 @@ export async function importManifest(target: Database | Db, manifestPath: string
   }
   let projectId: number;
   try {
-    projectId = await writeInSlices(database, steps, options.slices);
+    projectId = await writeInSlices(database, steps, { checkpointPages: BULK_CHECKPOINT_PAGES, ...options.slices });
   } catch (error) {
     // All or nothing: what the slices before the failure wrote (hidden so far) goes.
     const written = await repository.projectNamed(project.name);
@@ -298,26 +332,15 @@ export async function importManifest(target: Database | Db, manifestPath: string
   }
   writingAnswers?.end(`wrote ${answersStored} crowd answers`);
   writing.end(`wrote project "${project.name}"`);
-  await repository.refreshStatistics();
-  // The dashboard's baseline, computed here once rather than by the first dashboard a server is asked for.
-  const entry = await projectCatalog(database).get(projectId);
-  if (entry) {
-    const started = performance.now();
-    await storeProjectBaseline(database, entry);
-    listener(`computed the dashboard's baseline (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  }
-
   return {
     projectId,
     projectName: project.name,
-    images: project.images.length,
-    missingImages: project.images.filter((i) => i.missing).map((i) => i.file),
+    images: project.images.count,
+    missingImages: loaded.missingImages,
     imagesChecked: loaded.imageChecks !== null,
     imageChecksFailed: loaded.imageChecks?.failed ?? 0,
-    items: project.images.filter((i) => i.item).length,
+    items: project.images.items,
     models: project.models.length,
-    alreadyImported: false,
-    imageDir,
     ...(loaded.priorLabels ? { priorLabels: loaded.priorLabels } : {}),
     ...(loaded.crowdAnswers ? { crowdAnswers: loaded.crowdAnswers } : {}),
     ...(loaded.gold ? { gold: loaded.gold } : {}),
@@ -400,6 +423,8 @@ interface LoadedProject {
   project: ProjectToImport;
   /** What the check of the images found; null when they were not checked. */
   imageChecks: { failed: number } | null;
+  /** The images not at the image source, in project order (ImportResult.missingImages). */
+  missingImages: string[];
   priorLabels?: PriorLabelsSummary;
   crowdAnswers?: CrowdAnswersSummary;
   gold?: GoldAnswersSummary;
@@ -421,7 +446,13 @@ async function loadProject(
 
   if (sources.originalLabels) digest.addWhole(sources.originalLabels);
   const labels = readProjectImages(manifest, sources, vocabulary, listener);
-  const positionOf = new Map(labels.map((l, i) => [l.file, i]));
+  // Indexes by file name, made only when a file names images (predictions in CSV or JSON, image lists, prior labels,
+  // crowd answers, gold): a map of a million names is a few hundred megabytes an import of .npy files in project order
+  // does without.
+  let positionIndex: Map<string, number> | null = null;
+  const positionOf = () => (positionIndex ??= new Map(labels.map((l, i) => [l.file, i])));
+  let imageIndex: ProjectImageIndex | null = null;
+  const projectImages = () => (imageIndex ??= createProjectImageIndex(labels.map((l) => l.file)));
 
   const topK = manifest.project.topK;
   const tables: TopKTable[] = [];
@@ -430,14 +461,14 @@ async function loadProject(
     const predictions = model.predictions;
     if (!isNumpy(predictions)) {
       digest.addWhole(file);
-      const rows = readPredictions(text(file), file.display, predictions.format, { vocabulary, classBy: predictions.classBy, knownFiles: positionOf });
-      tables.push(topKTableFromRows(rows, positionOf, labels.length, topK));
+      const rows = readPredictions(text(file), file.display, predictions.format, { vocabulary, classBy: predictions.classBy, knownFiles: positionOf() });
+      tables.push(topKTableFromRows(rows, positionOf(), labels.length, topK));
       listener(`model "${model.name}": ${rows.length} predictions`);
       continue;
     }
     const rowList = sources.rowLists[m];
     const rows = rowList
-      ? rowsOfImageList(readImageList(text(rowList), rowList.display, predictions.imageList!.format), positionOf, rowList.display)
+      ? rowsOfImageList(readImageList(text(rowList), rowList.display, predictions.imageList!.format), positionOf(), rowList.display)
       : predictions.rows === 'imagenet-validation'
         ? rowsOfImagenetValidation(
             labels.map((l) => l.file),
@@ -470,7 +501,12 @@ async function loadProject(
   if (sources.imageList) digest.addWhole(sources.imageList);
   for (const list of sources.rowLists) if (list) digest.addWhole(list);
 
-  const project = { images: createProjectImageIndex(labels.map((l) => l.file)), vocabulary };
+  const project = {
+    get images() {
+      return projectImages();
+    },
+    vocabulary,
+  };
   // The import's time, recorded in the problematic records of images without a label (ReaL's `[]`, the crowd's).
   const recordedAt = new Date().toISOString();
   let prior: PriorLabels | null = null;
@@ -491,7 +527,8 @@ async function loadProject(
     crowdPairs: crowd?.routing.pairs ?? [],
   });
   let itemsFromCrowdOnly = 0;
-  const noLabelImages = priorJudgements.reduce((n, judged) => n + (judged.crowdNoLabel ? 1 : 0), 0);
+  let noLabelImages = 0;
+  if (crowd) for (let position = 0; position < labels.length; position++) if (priorJudgements.at(position).crowdNoLabel) noLabelImages++;
   if (noLabelImages > 0) listener(`crowd answers: ${noLabelImages} images with every class asked about absent: no label (problematic, as ReaL's [])`);
   const checked = input.checkImages ? await checkImages(input.imageSource, labels.map((l) => l.file), listener) : null;
   if (!checked) listener('images: not checked (--no-check-images): none is recorded missing');
@@ -502,31 +539,49 @@ async function loadProject(
         'check the address, the network and the credentials, or import with --no-check-images',
     );
   }
-  const images = labels.map((label, position): ImageToImport => {
+  // What makes an image an item, kept per image in a few bytes; each image's record is made again when it is written.
+  const modelsWrongOf = new Uint8Array(labels.length);
+  const confidenceOf = new Float64Array(labels.length);
+  const isItem = new Uint8Array(labels.length);
+  let items = 0;
+  for (let position = 0; position < labels.length; position++) {
     const top1s: ModelPredictions[] = tables.map((table, m) => {
       const classIndex = table.classIndex[position * table.k]!;
       if (classIndex < 0) return { model: manifest.models[m]!.name, predictions: [] };
-      const score = table.score[position * table.k]!;
-      return { model: manifest.models[m]!.name, predictions: [{ key: vocabulary.byIndex(classIndex)!.key, score: Number.isNaN(score) ? null : score }] };
+      return { model: manifest.models[m]!.name, predictions: [{ key: vocabulary.byIndex(classIndex)!.key, score: scoreAt(table, position * table.k) }] };
     });
-    const judged = priorJudgements[position]!;
+    const judged = priorJudgements.at(position);
     const acceptedKeys = new Set(judged.accepted.map((index) => vocabulary.byIndex(index)!.key));
     const { modelsWrong, confidence } = queuePriority(top1s, acceptedKeys);
     if (modelsWrong === 0 && judged.crowdReview) itemsFromCrowdOnly++;
-    return {
-      file: label.file,
-      originalClassIndex: label.classIndex,
-      missing: checked?.missing[position] === 1,
-      accepted: judged.accepted,
-      priorJudgements: judged.judgements,
-      item: modelsWrong > 0 || judged.crowdReview ? { modelsWrong, confidence, extraCandidates: judged.extraCandidates } : null,
-    };
-  });
+    modelsWrongOf[position] = modelsWrong;
+    confidenceOf[position] = confidence;
+    if (modelsWrong > 0 || judged.crowdReview) {
+      isItem[position] = 1;
+      items++;
+    }
+  }
+  const images: ImagesToImport = {
+    count: labels.length,
+    items,
+    at(position: number): ImageToImport {
+      const label = labels[position]!;
+      const judged = priorJudgements.at(position);
+      return {
+        file: label.file,
+        originalClassIndex: label.classIndex,
+        missing: checked?.missing[position] === 1,
+        accepted: judged.accepted,
+        priorJudgements: judged.judgements,
+        item: isItem[position] === 1 ? { modelsWrong: modelsWrongOf[position]!, confidence: confidenceOf[position]!, extraCandidates: judged.extraCandidates } : null,
+      };
+    },
+  };
 
   let gold: { answers: readonly GoldAnswer[]; summary: GoldAnswersSummary } | null = null;
   if (sources.gold && manifest.gold) {
     digest.addWhole(sources.gold);
-    gold = readGoldAnswers(manifest.gold, sources.gold, project, recordedAt, (position) => images[position]!.item !== null, listener);
+    gold = readGoldAnswers(manifest.gold, sources.gold, project, recordedAt, (position) => isItem[position] === 1, listener);
   }
 
   const projectToImport: ProjectToImport = {
@@ -556,6 +611,7 @@ async function loadProject(
   return {
     project: projectToImport,
     imageChecks: checked && { failed: checked.failed },
+    missingImages: checked ? labels.filter((_, position) => checked.missing[position] === 1).map((l) => l.file) : [],
     ...(prior ? { priorLabels: summarizePriorLabels(prior) } : {}),
     ...(crowd ? { crowdAnswers: summarizeCrowd(crowd, itemsFromCrowdOnly, noLabelImages) } : {}),
     ...(gold ? { gold: gold.summary } : {}),

@@ -10,6 +10,7 @@ import type {
   ProblematicImageRecord,
   TopKTable,
 } from '@bagel/core';
+import { scoreAt } from '@bagel/core';
 import type { Queries } from '../../db/database';
 import { bulkStepScale, insertRows, refreshStatistics } from '../../db/dialect';
 import { emptyItemTotals } from '../consensus/project-totals';
@@ -42,7 +43,7 @@ export interface ProjectToImport {
   /** In manifest order, each with its top-k on every image (already cut to the project's top-k). */
   models: readonly { name: string; displayName: string; illustrative: boolean; predictions: TopKTable }[];
   /** In project order (the image list, or the original labels file). */
-  images: readonly ImageToImport[];
+  images: ImagesToImport;
   /**
    * human-accuracy-v3 `problematic_images`, ReaL's empty label lists and the crowd's no-label images (one record per
    * image), by project position.
@@ -62,6 +63,17 @@ export interface CrowdToImport {
   routing: CrowdRouting;
   /** What the golden questions added, when the manifest names them. */
   golden?: GoldenQuestionsSummary;
+}
+
+/**
+ * A project's images, each made when the import writes it: at a million images, an object per image held at once took
+ * most of the import's memory.
+ */
+export interface ImagesToImport {
+  readonly count: number;
+  /** Of them, those that enter the review queue. */
+  readonly items: number;
+  at(position: number): ImageToImport;
 }
 
 export interface ImageToImport {
@@ -176,7 +188,7 @@ async function* insertGold(
   slice: { readonly queries: Queries },
   projectId: number,
   gold: readonly GoldAnswer[],
-  imageIds: readonly number[],
+  imageIds: ArrayLike<number>,
   markedAt: string,
 ): AsyncGenerator<void, void, undefined> {
   for (let first = 0; first < gold.length; first += GOLD_PER_STEP) {
@@ -227,7 +239,7 @@ export function createImportRepository(db: Queries) {
     slice: { readonly queries: Queries },
     projectId: number,
     crowd: CrowdToImport,
-    imageIds: readonly number[],
+    imageIds: ArrayLike<number>,
     onAnswers?: (written: number) => void,
   ): AsyncGenerator<void, void, undefined> {
     const { settings, answers, routing } = crowd;
@@ -374,19 +386,20 @@ export function createImportRepository(db: Queries) {
         modelIds.push(row.id);
       }
       const imagesPerStep = IMAGES_PER_STEP * bulkStepScale(slice.queries);
-      const imageIds = new Array<number>(project.images.length);
+      const imageCount = project.images.count;
+      const imageIds = new Float64Array(imageCount);
       /** Images written so far (their ids in imageIds): STEPS_AHEAD steps' worth at a time, ahead of their rows. */
       let imagesWritten = 0;
       const writeImages = async (until: number): Promise<void> => {
         while (imagesWritten < until) {
           const first = imagesWritten;
-          const last = Math.min(first + STEPS_AHEAD * imagesPerStep, project.images.length);
-          await insertRows(
-            slice.queries,
-            'images',
-            ['project_id', 'position', 'file', 'original_class_idx', 'missing'],
-            project.images.slice(first, last).map((image, i) => [projectId, first + i, image.file, image.originalClassIndex, image.missing ? 1 : 0]),
-          );
+          const last = Math.min(first + STEPS_AHEAD * imagesPerStep, imageCount);
+          const rows: unknown[][] = [];
+          for (let position = first; position < last; position++) {
+            const image = project.images.at(position);
+            rows.push([projectId, position, image.file, image.originalClassIndex, image.missing ? 1 : 0]);
+          }
+          await insertRows(slice.queries, 'images', ['project_id', 'position', 'file', 'original_class_idx', 'missing'], rows);
           // Their ids are the database's to give (on both engines): read back by position, in the slice's transaction.
           const idRows = await slice.queries
             .selectFrom('images')
@@ -403,7 +416,7 @@ export function createImportRepository(db: Queries) {
       const rowsOfStep = (first: number, last: number): StepRows => {
         const step: StepRows = { accepted: [], prior: [], predictions: [], items: [], extras: [] };
         for (let position = first; position < last; position++) {
-          const image = project.images[position]!;
+          const image = project.images.at(position);
           const imageId = imageIds[position]!;
           for (const classIndex of image.accepted) step.accepted.push([imageId, classIndex]);
           for (const j of image.priorJudgements) step.prior.push([imageId, j.classIndex, j.judgement, j.source]);
@@ -413,8 +426,7 @@ export function createImportRepository(db: Queries) {
             for (let r = 0; r < table.k; r++) {
               const classIndex = table.classIndex[offset + r]!;
               if (classIndex < 0) break;
-              const score = table.score[offset + r]!;
-              step.predictions.push([imageId, modelId, r + 1, classIndex, Number.isNaN(score) ? null : score]);
+              step.predictions.push([imageId, modelId, r + 1, classIndex, scoreAt(table, offset + r)]);
             }
           });
           if (image.item) {
@@ -429,8 +441,8 @@ export function createImportRepository(db: Queries) {
       // never comes before what the slice wrote (nor a rollback before a write under way).
       let writing: { done: Promise<void>; last: number } | null = null;
       try {
-        for (let first = 0; first < project.images.length; first += imagesPerStep) {
-          const last = Math.min(first + imagesPerStep, project.images.length);
+        for (let first = 0; first < imageCount; first += imagesPerStep) {
+          const last = Math.min(first + imagesPerStep, imageCount);
           if (last > imagesWritten) {
             await writing?.done;
             await writeImages(last);
@@ -482,7 +494,7 @@ export function createImportRepository(db: Queries) {
       // The dashboard's totals (project_item_totals) start from every image and every item, all open.
       await slice.queries
         .insertInto('project_item_totals')
-        .values({ project_id: projectId, ...emptyItemTotals(0), images: project.images.length, items_open: project.images.filter((image) => image.item).length })
+        .values({ project_id: projectId, ...emptyItemTotals(0), images: imageCount, items_open: project.images.items })
         .execute();
       await slice.queries.updateTable('projects').set({ importing: null }).where('id', '=', projectId).execute();
       return projectId;

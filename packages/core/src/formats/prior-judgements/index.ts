@@ -29,6 +29,7 @@ export {
   priorProblematic,
   type ExtraCandidateSource,
   type ImagePriorJudgements,
+  type PriorJudgementsByImage,
   type PriorJudgementSource,
 } from './merge-prior-judgements';
 export { goldAnswersFrom, type GoldAnswer, type GoldAnswers } from './gold-answers';

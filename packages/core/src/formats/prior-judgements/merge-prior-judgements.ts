@@ -11,14 +11,14 @@ export type ExtraCandidateSource = 'prior' | 'crowd';
 /** What an image starts with before any expert's verdict. */
 export interface ImagePriorJudgements {
   /** The prior judgements to store, by class index ascending. */
-  judgements: { classIndex: number; judgement: Judgement; source: PriorJudgementSource }[];
+  judgements: readonly { classIndex: number; judgement: Judgement; source: PriorJudgementSource }[];
   /** The image's accepted labels (class indices ascending): a model's top-1 outside them is a mistake. */
   accepted: number[];
   /**
    * Classes the expert panel must see if the image is reviewed, other than the accepted ones: classes judged `wrong`
    * beforehand (`prior`), and crowd pairs in the uncertain band (`crowd`). By class index ascending.
    */
-  extraCandidates: { classIndex: number; source: ExtraCandidateSource }[];
+  extraCandidates: readonly { classIndex: number; source: ExtraCandidateSource }[];
   /** True when a crowd pair in the uncertain band makes the image a review item, whatever the models say. */
   crowdReview: boolean;
   /**
@@ -27,6 +27,18 @@ export interface ImagePriorJudgements {
    */
   crowdNoLabel: boolean;
 }
+
+/** Each image's prior judgements, by project position. */
+export interface PriorJudgementsByImage {
+  readonly imageCount: number;
+  /**
+   * The image's prior judgements, made when asked: at a million images, holding every image's record at once took
+   * hundreds of megabytes for what is, for most images, the original label alone.
+   */
+  at(position: number): ImagePriorJudgements;
+}
+
+const NONE: readonly never[] = Object.freeze([]);
 
 /**
  * Merges a project's prior labels file and its routed crowd pairs into each image's prior judgements and accepted
@@ -39,39 +51,45 @@ export interface ImagePriorJudgements {
  * - except when the crowd found every class it was asked about absent (`crowdNoLabel`, ReaL's `[]`): then the accepted
  *   labels are empty, the original label included even if the crowd was not asked about it;
  * - an image with neither keeps its original label alone.
+ * What it holds grows with the files, not with the project's images.
  */
 export function mergePriorJudgements(input: {
   originalClassIndex: ArrayLike<number>;
   prior: PriorLabels | null;
   crowdPairs: readonly CrowdPair[];
-}): ImagePriorJudgements[] {
+}): PriorJudgementsByImage {
   const imageCount = input.originalClassIndex.length;
-  const fileLabels = new Array<Map<number, Judgement> | undefined>(imageCount);
-  for (const { position, judgements } of input.prior?.labelled ?? []) {
-    fileLabels[position] = new Map(judgements.map((j) => [j.classIndex, j.judgement]));
+  const fileLabels = new Map<number, readonly { classIndex: number; judgement: Judgement }[]>();
+  for (const { position, judgements } of input.prior?.labelled ?? []) fileLabels.set(position, judgements);
+  const crowdByImage = new Map<number, CrowdPair[]>();
+  for (const pair of input.crowdPairs) {
+    const pairs = crowdByImage.get(pair.position);
+    if (pairs) pairs.push(pair);
+    else crowdByImage.set(pair.position, [pair]);
   }
-  const crowdByImage = new Array<CrowdPair[] | undefined>(imageCount);
-  for (const pair of input.crowdPairs) (crowdByImage[pair.position] ??= []).push(pair);
 
-  const result: ImagePriorJudgements[] = [];
-  for (let position = 0; position < imageCount; position++) {
+  const byClass = (a: { classIndex: number }, b: { classIndex: number }) => a.classIndex - b.classIndex;
+  function at(position: number): ImagePriorJudgements {
     const original = input.originalClassIndex[position]!;
-    const judgements: ImagePriorJudgements['judgements'] = [];
+    const file = fileLabels.get(position);
+    const pairs = crowdByImage.get(position);
+    if (!file && !pairs) return { judgements: NONE, accepted: [original], extraCandidates: NONE, crowdReview: false, crowdNoLabel: false };
+    const judgements: { classIndex: number; judgement: Judgement; source: PriorJudgementSource }[] = [];
     const accepted = new Set<number>();
-    const extra: ImagePriorJudgements['extraCandidates'] = [];
+    const extra: { classIndex: number; source: ExtraCandidateSource }[] = [];
     let crowdReview = false;
     let crowdNoLabel = false;
 
-    const file = fileLabels[position];
     if (file) {
-      for (const [classIndex, judgement] of file) {
+      // The file's label set, one judgement per class (a class listed twice keeps its last judgement).
+      for (const [classIndex, judgement] of new Map(file.map((j) => [j.classIndex, j.judgement]))) {
         judgements.push({ classIndex, judgement, source: 'file' });
         if (judgement === 'wrong') extra.push({ classIndex, source: 'prior' });
         else accepted.add(classIndex);
       }
     } else {
       accepted.add(original);
-      for (const pair of crowdByImage[position] ?? []) {
+      for (const pair of pairs!) {
         if (pair.route === 'label') {
           judgements.push({ classIndex: pair.classIndex, judgement: 'correct', source: 'crowd' });
           accepted.add(pair.classIndex);
@@ -84,22 +102,20 @@ export function mergePriorJudgements(input: {
           extra.push({ classIndex: pair.classIndex, source: 'crowd' });
         }
       }
-      const pairs = crowdByImage[position];
-      if (pairs && isCrowdNoLabel(pairs.map((p) => p.route))) {
+      if (isCrowdNoLabel(pairs!.map((p) => p.route))) {
         crowdNoLabel = true;
         accepted.clear();
       }
     }
-    const byClass = (a: { classIndex: number }, b: { classIndex: number }) => a.classIndex - b.classIndex;
-    result.push({
+    return {
       judgements: judgements.sort(byClass),
       accepted: [...accepted].sort((a, b) => a - b),
       extraCandidates: extra.sort(byClass),
       crowdReview,
       crowdNoLabel,
-    });
+    };
   }
-  return result;
+  return { imageCount, at };
 }
 
 /**
@@ -108,11 +124,11 @@ export function mergePriorJudgements(input: {
  * the file already gives a problematic record keeps the file's (human-accuracy-v3 `problematic_images` may name an
  * image that `initial_annots` does not label): one record per image.
  */
-export function priorProblematic(prior: PriorLabels | null, merged: readonly ImagePriorJudgements[], recordedAt: string): PriorProblematic[] {
+export function priorProblematic(prior: PriorLabels | null, merged: PriorJudgementsByImage, recordedAt: string): PriorProblematic[] {
   const records = [...(prior?.problematic ?? [])];
   const recorded = new Set(records.map((r) => r.position));
-  merged.forEach((image, position) => {
-    if (image.crowdNoLabel && !recorded.has(position)) records.push({ position, record: noLabelRecord(recordedAt) });
-  });
+  for (let position = 0; position < merged.imageCount; position++) {
+    if (merged.at(position).crowdNoLabel && !recorded.has(position)) records.push({ position, record: noLabelRecord(recordedAt) });
+  }
   return records;
 }

@@ -136,7 +136,7 @@ describe('mergePriorJudgements', () => {
   const pair = (position: number, classIndex: number, route: CrowdPair['route']): CrowdPair => ({ question: 0, position, classIndex, posterior: 0.5, answers: 5, route });
 
   it("takes a listed image's label set from the file alone: its correct and unclear classes", () => {
-    const [first] = mergePriorJudgements({ originalClassIndex: originals, prior: fileLabels, crowdPairs: [pair(0, 7, 'file')] });
+    const first = mergePriorJudgements({ originalClassIndex: originals, prior: fileLabels, crowdPairs: [pair(0, 7, 'file')] }).at(0);
     expect(first).toEqual({
       judgements: [
         { classIndex: 0, judgement: 'wrong', source: 'file' },
@@ -156,7 +156,7 @@ describe('mergePriorJudgements', () => {
       prior: null,
       crowdPairs: [pair(1, 8, 'label'), pair(1, 9, 'absent'), pair(1, 4, 'none'), pair(2, 2, 'absent'), pair(3, 3, 'review'), pair(3, 7, 'review')],
     });
-    expect(merged[1]).toEqual({
+    expect(merged.at(1)).toEqual({
       judgements: [
         { classIndex: 8, judgement: 'correct', source: 'crowd' },
         { classIndex: 9, judgement: 'wrong', source: 'crowd' },
@@ -166,9 +166,9 @@ describe('mergePriorJudgements', () => {
       crowdReview: false,
       crowdNoLabel: false,
     });
-    expect(merged[2]!.accepted).toEqual([]);
-    expect(merged[2]!.crowdNoLabel).toBe(true);
-    expect(merged[3]).toEqual({
+    expect(merged.at(2).accepted).toEqual([]);
+    expect(merged.at(2).crowdNoLabel).toBe(true);
+    expect(merged.at(3)).toEqual({
       judgements: [],
       accepted: [3],
       extraCandidates: [
@@ -178,7 +178,7 @@ describe('mergePriorJudgements', () => {
       crowdReview: true,
       crowdNoLabel: false,
     });
-    expect(merged[0]).toEqual({ judgements: [], accepted: [0], extraCandidates: [], crowdReview: false, crowdNoLabel: false });
+    expect(merged.at(0)).toEqual({ judgements: [], accepted: [0], extraCandidates: [], crowdReview: false, crowdNoLabel: false });
   });
 
   it("makes an image on which the crowd found every class it was asked about absent a no-label image, as ReaL's []", () => {
@@ -200,7 +200,7 @@ describe('mergePriorJudgements', () => {
         pair(4, 4, 'absent'),
       ],
     });
-    expect(merged[0]).toEqual({
+    expect(merged.at(0)).toEqual({
       judgements: [
         { classIndex: 7, judgement: 'wrong', source: 'crowd' },
         { classIndex: 8, judgement: 'wrong', source: 'crowd' },
@@ -213,12 +213,12 @@ describe('mergePriorJudgements', () => {
       crowdReview: false,
       crowdNoLabel: true,
     });
-    expect(merged.map((m) => m.crowdNoLabel)).toEqual([true, false, false, false, true, false]);
-    expect(merged.map((m) => m.accepted)).toEqual([[], [], [], [9], [], [5]]);
+    expect([0, 1, 2, 3, 4, 5].map((p) => merged.at(p).crowdNoLabel)).toEqual([true, false, false, false, true, false]);
+    expect([0, 1, 2, 3, 4, 5].map((p) => merged.at(p).accepted)).toEqual([[], [], [], [9], [], [5]]);
   });
 
   it('leaves an image the prior labels file lists to the file, even when the crowd found all its classes absent', () => {
-    const [first] = mergePriorJudgements({ originalClassIndex: originals, prior: fileLabels, crowdPairs: [pair(0, 5, 'file'), pair(0, 6, 'file')] });
+    const first = mergePriorJudgements({ originalClassIndex: originals, prior: fileLabels, crowdPairs: [pair(0, 5, 'file'), pair(0, 6, 'file')] }).at(0);
     expect(first!.crowdNoLabel).toBe(false);
     expect(first!.accepted).toEqual([5, 6]);
   });
