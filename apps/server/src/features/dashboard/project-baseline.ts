@@ -43,7 +43,7 @@ const IMAGES_PER_READ = 10_000;
  * against the labels each image has before the panel's (accepted or prior). It depends only on what the import
  * wrote (images, predictions, accepted and prior labels), which never changes once the import has finished (a
  * project is visible only then, and an imported project is never removed), so it is stored once computed
- * (project_baselines, migration 022: the import computes it, storeProjectBaseline) and each instance keeps it once
+ * (project_baselines, migration 022: the import tallies it as it writes the project, createBaselineTally) and each instance keeps it once
  * read: what another instance writes cannot make it stale. A project imported before it was stored is computed by
  * its first dashboard, once for every instance. The dashboard then adds, per item with final labels, the difference
  * those labels make (project_score_deltas), which keeps it fast on a large project.
@@ -61,11 +61,6 @@ export function projectBaseline(database: Database, entry: CatalogProject): Prom
     baseline.catch(() => perDatabase.delete(projectId));
   }
   return baseline;
-}
-
-/** Computes the project's baseline and stores it, unless it is stored already (the import calls it once it has written the project). */
-export async function storeProjectBaseline(database: Database, entry: CatalogProject): Promise<void> {
-  await projectBaseline(database, entry);
 }
 
 async function storedOrComputed(database: Database, entry: CatalogProject): Promise<ProjectBaseline> {
@@ -159,13 +154,10 @@ async function computeBaseline(db: Queries, entry: CatalogProject): Promise<Proj
   const priorProblematic = ids(
     await db.selectFrom('prior_problematic as pp').innerJoin('images as im', 'im.id', 'pp.image_id').select('pp.image_id').where('im.project_id', '=', projectId).execute(),
   );
-  const models = new Map<number, ModelBaseline>(
-    entry.models.map((m) => [
-      m.id,
-      { ranked: 0, before: { hits: 0, mistakes: 0, byClass: new Map() }, priorSlice: new Map(), base: { byClass: new Map(), realCounted: 0, realHits: 0, mistakes: 0 } },
-    ]),
+  const baseline = createBaselineTally(
+    entry.models.map((m) => m.id),
+    keyOf,
   );
-  let imageCount = 0;
   for (let after = 0; ; ) {
     const images = await db
       .selectFrom('images')
@@ -179,7 +171,6 @@ async function computeBaseline(db: Queries, entry: CatalogProject): Promise<Proj
     const from = images[0]!.id;
     const to = images[images.length - 1]!.id;
     after = to;
-    imageCount += images.length;
     // The range's rows through the tables' primary keys (image id first); `+project_id` filters out another project's
     // images that may lie between the range's ids, without SQLite walking the project's images for each range.
     const accepted = groupByImage(
@@ -219,15 +210,60 @@ async function computeBaseline(db: Queries, entry: CatalogProject): Promise<Proj
     for (const { image_id, model_id, class_idx } of predictions) top1.get(model_id)?.set(image_id, class_idx);
 
     for (const { id: imageId, original_class_idx: originalIndex } of images) {
+      baseline.add({
+        imageId,
+        originalIndex,
+        prior: (prior.get(imageId) ?? []).map(([classIndex, judgement]) => ({ classIndex: classIndex as number, judgement: judgement as Judgement })),
+        accepted: (accepted.get(imageId) ?? []).map(([classIndex]) => classIndex as number),
+        top1: (modelId) => top1.get(modelId)!.get(imageId),
+        problematic: priorProblematic.has(imageId),
+        inPriorSlice: priorSlice.has(imageId),
+      });
+    }
+  }
+  return baseline.result();
+}
+
+/** What the baseline reads of one image: as imported, before any verdict. */
+export interface BaselineImage {
+  imageId: number;
+  originalIndex: number;
+  /** Its prior judgements (prior labels file, confident crowd pairs). */
+  prior: readonly { classIndex: number; judgement: Judgement }[];
+  /** Its accepted labels. */
+  accepted: readonly number[];
+  /** A model's top-1 class index on it, undefined when the model does not rank it. */
+  top1: (modelId: number) => number | undefined;
+  /** Whether the prior labels record it as problematic. */
+  problematic: boolean;
+  /** Whether it is in the prior Major slice (`imagenet_m`). */
+  inPriorSlice: boolean;
+}
+
+/**
+ * The baseline, tallied an image at a time, in image id order: by computeBaseline from the database, and by the import
+ * from what it writes (so that a project's baseline is stored with it at no extra read).
+ */
+export function createBaselineTally(modelIds: readonly number[], keyOf: (classIndex: number) => string) {
+  const models = new Map<number, ModelBaseline>(
+    modelIds.map((id) => [
+      id,
+      { ranked: 0, before: { hits: 0, mistakes: 0, byClass: new Map() }, priorSlice: new Map(), base: { byClass: new Map(), realCounted: 0, realHits: 0, mistakes: 0 } },
+    ]),
+  );
+  let imageCount = 0;
+  return {
+    add(image: BaselineImage): void {
+      imageCount++;
+      const { imageId, originalIndex } = image;
       const labels = baseJudgements(
-        (prior.get(imageId) ?? []).map(([classIndex, judgement]) => ({ key: keyOf(classIndex as number), judgement: judgement as Judgement })),
-        (accepted.get(imageId) ?? []).map(([classIndex]) => keyOf(classIndex as number)),
+        image.prior.map(({ classIndex, judgement }) => ({ key: keyOf(classIndex), judgement })),
+        image.accepted.map((classIndex) => keyOf(classIndex)),
       );
-      const counted = !priorProblematic.has(imageId);
+      const counted = !image.problematic;
       const realCounted = counted && hasCorrect(labels);
-      for (const model of entry.models) {
-        const stats = models.get(model.id)!;
-        const predicted = top1.get(model.id)!.get(imageId);
+      for (const [modelId, stats] of models) {
+        const predicted = image.top1(modelId);
         // A model is scored on the images it ranks (outcome() says the same for the labels after review).
         if (predicted === undefined) continue;
         stats.ranked++;
@@ -235,16 +271,23 @@ async function computeBaseline(db: Queries, entry: CatalogProject): Promise<Proj
         stats.before.hits += beforeHit ? 1 : 0;
         stats.before.mistakes += beforeHit ? 0 : 1;
         tally(stats.before.byClass, originalIndex, 1, beforeHit ? 1 : 0);
-        if (priorSlice.has(imageId)) stats.priorSlice.set(imageId, isAcceptable(labels, keyOf(predicted)));
+        if (image.inPriorSlice) stats.priorSlice.set(imageId, isAcceptable(labels, keyOf(predicted)));
         const o = outcome(labels, keyOf(predicted), counted, realCounted);
         tally(stats.base.byClass, originalIndex, o.counted ? 1 : 0, o.hit ? 1 : 0);
         stats.base.realCounted += o.realCounted ? 1 : 0;
         stats.base.realHits += o.realHit ? 1 : 0;
         stats.base.mistakes += o.mistake ? 1 : 0;
       }
-    }
-  }
-  return { images: imageCount, models };
+    },
+    result(): ProjectBaseline {
+      return { images: imageCount, models };
+    },
+  };
+}
+
+/** Stores a project's baseline (the import's, tallied as it wrote the project), in the transaction `db`. */
+export async function insertProjectBaseline(db: Queries, projectId: number, baseline: ProjectBaseline): Promise<void> {
+  await db.insertInto('project_baselines').values({ project_id: projectId, baseline: serializeBaseline(baseline) }).execute();
 }
 
 export function tally(byClass: Map<number, ClassTally>, classIndex: number, total: number, hits: number): void {

@@ -45,11 +45,9 @@ import type { Database, Queries } from '../../db/database';
 import type { Db } from '../../db/open-database';
 import { asDatabase } from '../../db/sqlite-engine';
 import { writeInSlices, type SliceOptions } from '../../db/write-in-slices';
-import { storeProjectBaseline } from '../dashboard/project-baseline';
 import { checkImages } from '../images/check-images';
 import { createImageSource, type ImageSource } from '../images/image-source';
 import { createRemoteFetcher, DEFAULT_REMOTE_FETCH, type RemoteFetchSettings } from '../images/remote-fetch';
-import { projectCatalog } from '../projects/project-catalog';
 import { ImportError } from './import-error';
 import { ProgressPhase, type ImportProgressListener } from '../../lib/step-progress';
 import { createImportRepository, type CrowdToImport, type ImagesToImport, type ImageToImport, type ProjectToImport } from './import.repository';
@@ -251,16 +249,9 @@ export async function importManifest(target: Database | Db, manifestPath: string
   }
 
   const written = await loadAndWrite(database, manifest, { manifestPath, manifestBytes, imageSource, sources }, options, listener);
-  // The project read from the files is no longer held (loadAndWrite has returned): the baseline's reads do not add to
-  // it, which at a million images was the import's peak.
+  // The dashboard's baseline is stored with the project (insertProject tallies it as it writes), so the first
+  // dashboard a server is asked for does not compute it.
   await repository.refreshStatistics();
-  // The dashboard's baseline, computed here once rather than by the first dashboard a server is asked for.
-  const entry = await projectCatalog(database).get(written.projectId);
-  if (entry) {
-    const started = performance.now();
-    await storeProjectBaseline(database, entry);
-    listener(`computed the dashboard's baseline (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  }
   return { ...written, alreadyImported: false, imageDir };
 }
 

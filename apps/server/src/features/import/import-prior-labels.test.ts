@@ -12,6 +12,9 @@ import { openDatabase, type Db } from '../../db/open-database';
 import { createUser, login } from '../../../test/synthetic-project';
 import { countRows, importRefusal } from './import-fixture';
 import { importManifest } from './import-manifest';
+import { sqliteDatabase } from '../../db/sqlite-engine';
+import { projectBaseline, serializeBaseline } from '../dashboard/project-baseline';
+import { projectCatalog } from '../projects/project-catalog';
 
 const TFDS_FILE = fileURLToPath(new URL('../../../test-fixtures/human-accuracy-v3/tfds_dummy_human_accuracy_fixed.json', import.meta.url));
 const CLASS_INFO = fileURLToPath(new URL('../../../../../data/imagenet/class_info.json', import.meta.url));
@@ -148,6 +151,24 @@ describe('importing human-accuracy-v3 prior labels', () => {
       time_reviewed: '2019-05-03T23:32:30.092264+00:00',
     });
     expect(db.prepare("SELECT DISTINCT source FROM prior_labels").all()).toEqual([{ source: 'file' }]);
+  });
+
+  it("stores the dashboard's baseline with the project: the one computed from the tables it wrote", async () => {
+    const { projectId } = await importManifest(db, writeProject(FILES, { path: TFDS_FILE, format: 'human-accuracy-v3' }));
+    const { baseline: stored } = db.prepare('SELECT baseline FROM project_baselines WHERE project_id = ?').get(projectId) as { baseline: string };
+    db.prepare('DELETE FROM project_baselines WHERE project_id = ?').run(projectId);
+    const database = sqliteDatabase(db);
+    const computed = await projectBaseline(database, (await projectCatalog(database).get(projectId))!);
+    expect(JSON.parse(stored)).toEqual(JSON.parse(serializeBaseline(computed)));
+    // What it holds is not trivial: the model's mistakes against the original labels and the prior ones, the
+    // problematic images left out, the prior Major slice.
+    const model = [...computed.models.values()][0]!;
+    expect(computed.images).toBe(FILES.length);
+    expect(model.before.mistakes).toBe(4);
+    expect(model.base.mistakes).toBeGreaterThan(0);
+    expect(model.base.mistakes).toBeLessThan(model.before.mistakes);
+    expect(model.priorSlice.size).toBe(3);
+    expect(model.base.realCounted).toBeLessThan(FILES.length);
   });
 
   it('leaves out, and counts, entries about images outside the project', async () => {

@@ -14,6 +14,7 @@ import { scoreAt } from '@bagel/core';
 import type { Queries } from '../../db/database';
 import { bulkStepScale, insertRows, refreshStatistics } from '../../db/dialect';
 import { emptyItemTotals } from '../consensus/project-totals';
+import { createBaselineTally, insertProjectBaseline } from '../dashboard/project-baseline';
 
 /** Everything an import writes, parsed and checked beforehand. */
 export interface ProjectToImport {
@@ -385,6 +386,12 @@ export function createImportRepository(db: Queries) {
           .executeTakeFirstOrThrow();
         modelIds.push(row.id);
       }
+      // The dashboard's baseline, tallied from the rows as they are made and stored with the project: read back from
+      // the tables once written, a million images took another 20 s.
+      const keyByIndex = new Map(project.classes.map((c) => [c.index, c.key]));
+      const baseline = createBaselineTally(modelIds, (index) => keyByIndex.get(index) ?? `#${index}`);
+      const problematicPositions = new Set(project.priorProblematic.map((p) => p.position));
+      const priorSlicePositions = new Set(project.priorMajorSlice);
       const imagesPerStep = IMAGES_PER_STEP * bulkStepScale(slice.queries);
       const imageCount = project.images.count;
       const imageIds = new Float64Array(imageCount);
@@ -428,6 +435,19 @@ export function createImportRepository(db: Queries) {
               if (classIndex < 0) break;
               step.predictions.push([imageId, modelId, r + 1, classIndex, scoreAt(table, offset + r)]);
             }
+          });
+          baseline.add({
+            imageId,
+            originalIndex: image.originalClassIndex,
+            prior: image.priorJudgements,
+            accepted: image.accepted,
+            top1: (modelId) => {
+              const table = project.models[modelIds.indexOf(modelId)]!.predictions;
+              const classIndex = table.classIndex[position * table.k]!;
+              return classIndex < 0 ? undefined : classIndex;
+            },
+            problematic: problematicPositions.has(position),
+            inPriorSlice: priorSlicePositions.has(position),
           });
           if (image.item) {
             step.items.push([projectId, imageId, image.item.modelsWrong, image.item.confidence, top1MistakeMask(project.models, position, image.accepted)]);
@@ -496,6 +516,7 @@ export function createImportRepository(db: Queries) {
         .insertInto('project_item_totals')
         .values({ project_id: projectId, ...emptyItemTotals(0), images: imageCount, items_open: project.images.items })
         .execute();
+      await insertProjectBaseline(slice.queries, projectId, baseline.result());
       await slice.queries.updateTable('projects').set({ importing: null }).where('id', '=', projectId).execute();
       return projectId;
     },
