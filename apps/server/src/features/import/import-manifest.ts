@@ -438,8 +438,7 @@ async function loadProject(
   if (sources.originalLabels) digest.addWhole(sources.originalLabels);
   const labels = readProjectImages(manifest, sources, vocabulary, listener);
   // Indexes by file name, made only when a file names images (predictions in CSV or JSON, image lists, prior labels,
-  // crowd answers, gold): a map of a million names is a few hundred megabytes an import of .npy files in project order
-  // does without.
+  // crowd answers, gold): maps of a million names each, which an import of .npy files in project order does without.
   let positionIndex: Map<string, number> | null = null;
   const positionOf = () => (positionIndex ??= new Map(labels.map((l, i) => [l.file, i])));
   let imageIndex: ProjectImageIndex | null = null;
