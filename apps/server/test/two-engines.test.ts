@@ -1,5 +1,6 @@
 // The data layer on both engines: what a feature relies on from `Database` (db/database.ts) holds on SQLite and on a
 // real PostgreSQL server (the run's throwaway cluster), and the features moved to it give the same rows on both.
+import BetterSqlite3 from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -212,6 +213,47 @@ describe('a long write on SQLite', () => {
       ),
     ).rejects.toThrow('a step failed');
     expect(setting()).toBe(1000);
+  });
+});
+
+describe('a long write on SQLite, with another writer or none', () => {
+  const STEP_MS = 2;
+  /** Runs 120 steps of about 2 ms each in slices of 10 ms with pauses of 12 ms; returns how many transactions they took. */
+  async function transactionsOfSteps(quietSliceMs: number): Promise<number> {
+    const starts: number[] = [];
+    await writeInSlices(
+      engines.sqlite,
+      async function* () {
+        for (let i = 0; i < 120; i++) {
+          starts.push(performance.now());
+          const until = performance.now() + STEP_MS;
+          while (performance.now() < until);
+          yield;
+        }
+      },
+      { sliceMs: 10, pauseMs: 12, maxPauseMs: 24, quietSliceMs },
+    );
+    // Steps within a transaction follow one another at once; between transactions comes a pause of 12 ms or more.
+    return 1 + starts.slice(1).filter((start, i) => start - starts[i]! > STEP_MS + 8).length;
+  }
+
+  it('commits less often while nobody else commits, and as often as with fixed slices while someone does', async () => {
+    const fixed = await transactionsOfSteps(10);
+    const quiet = await transactionsOfSteps(80);
+    // Another connection commits whenever the write pauses (timers run only in its pauses).
+    const other = new BetterSqlite3(engines.sqlite.sqlite!.name);
+    other.exec('CREATE TABLE IF NOT EXISTS other_writes (id INTEGER PRIMARY KEY)');
+    const writer = setInterval(() => other.prepare('INSERT INTO other_writes DEFAULT VALUES').run(), 1);
+    let busy: number;
+    try {
+      busy = await transactionsOfSteps(80);
+    } finally {
+      clearInterval(writer);
+      other.close();
+    }
+    expect(fixed).toBeGreaterThanOrEqual(12);
+    expect(quiet).toBeLessThan(fixed / 2);
+    expect(busy).toBeGreaterThan(fixed * 0.6);
   });
 });
 

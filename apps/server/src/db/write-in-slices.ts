@@ -13,6 +13,14 @@ export interface SliceOptions {
   pauseMs?: number;
   maxPauseMs?: number;
   /**
+   * SQLite, with pauses: the longest a slice grows to while nobody else commits in the pauses. Each quiet pause
+   * doubles the next slice, up to this; the first pause in which another connection commits (a writer that was waiting
+   * for the lock) brings slices back to `sliceMs`. So a server with writers keeps its short waits, and a quiet one lets
+   * the write commit less often (each commit writes every page its transaction touched); a writer that comes after a
+   * quiet spell waits one such slice at most. Equal to `sliceMs`: slices never grow.
+   */
+  quietSliceMs?: number;
+  /**
    * SQLite: the log pages after which a commit of this write checkpoints (`wal_autocheckpoint`; the connection's own
    * setting comes back when the write ends). A bulk write whose rows land all over the indexes checkpoints less often
    * than the default 1,000 pages, so that a page is copied back once rather than once per slice that touched it.
@@ -31,7 +39,8 @@ export type SlicedSteps<R> = (slice: { readonly queries: Queries }) => AsyncGene
  * hidden until its last slice).
  *
  * - SQLite: one writer at a time, so a slice holds the write lock a server serving the same database waits for: slices
- *   of about 20 ms with a pause between them, and `BEGIN IMMEDIATE` on the connection itself. The steps may await
+ *   of about 20 ms with a pause between them (up to 80 ms while nobody else commits in the pauses: quietSliceMs), and
+ *   `BEGIN IMMEDIATE` on the connection itself. The steps may await
  *   only their queries (better-sqlite3 answers at once), so no other request of this process runs inside a slice.
  * - PostgreSQL: a transaction per slice on a pooled connection; readers and other writers go on meanwhile, so slices
  *   are longer (fewer commits) and need no pause.
@@ -45,11 +54,12 @@ async function sqliteSlices<R>(database: Database, makeSteps: SlicedSteps<R>, op
   const sliceMs = options.sliceMs ?? 20;
   const pauseMs = options.pauseMs ?? (db.memory ? 0 : 4);
   const maxPauseMs = options.maxPauseMs ?? 50;
+  const quietSliceMs = Math.max(sliceMs, options.quietSliceMs ?? 80);
   const steps = makeSteps({ queries: database.queries });
   const checkpointPagesBefore = options.checkpointPages === undefined ? null : (db.pragma('wal_autocheckpoint', { simple: true }) as number);
   if (options.checkpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.trunc(options.checkpointPages)}`);
   try {
-    return await runSqliteSlices(db, steps, sliceMs, pauseMs, maxPauseMs);
+    return await runSqliteSlices(db, steps, { sliceMs, quietSliceMs, pauseMs, maxPauseMs });
   } finally {
     if (checkpointPagesBefore !== null && db.open) db.pragma(`wal_autocheckpoint = ${checkpointPagesBefore}`);
   }
@@ -58,10 +68,10 @@ async function sqliteSlices<R>(database: Database, makeSteps: SlicedSteps<R>, op
 async function runSqliteSlices<R>(
   db: NonNullable<Database['sqlite']>,
   steps: AsyncGenerator<void, R, undefined>,
-  sliceMs: number,
-  pauseMs: number,
-  maxPauseMs: number,
+  timing: { sliceMs: number; quietSliceMs: number; pauseMs: number; maxPauseMs: number },
 ): Promise<R> {
+  const { sliceMs, quietSliceMs, pauseMs, maxPauseMs } = timing;
+  let currentSliceMs = sliceMs;
   // PRAGMA data_version changes when another connection commits: a writer was waiting during the pause.
   const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
   for (;;) {
@@ -70,7 +80,7 @@ async function runSqliteSlices<R>(
     try {
       const started = performance.now();
       do next = await steps.next();
-      while (!next.done && performance.now() - started < sliceMs);
+      while (!next.done && performance.now() - started < currentSliceMs);
       db.exec('COMMIT');
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
@@ -80,13 +90,16 @@ async function runSqliteSlices<R>(
     if (next.done) return next.value;
     if (pauseMs > 0) {
       let paused = 0;
+      let othersCommitted = false;
       for (let version = dataVersion(); paused < maxPauseMs; ) {
         await sleep(pauseMs);
         paused += pauseMs;
         const now = dataVersion();
         if (now === version) break;
+        othersCommitted = true;
         version = now;
       }
+      currentSliceMs = othersCommitted ? sliceMs : Math.min(currentSliceMs * 2, quietSliceMs);
     }
   }
 }
