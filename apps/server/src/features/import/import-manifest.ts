@@ -517,8 +517,7 @@ async function loadProject(
     crowdPairs: crowd?.routing.pairs ?? [],
   });
   let itemsFromCrowdOnly = 0;
-  let noLabelImages = 0;
-  if (crowd) for (let position = 0; position < labels.length; position++) if (priorJudgements.at(position).crowdNoLabel) noLabelImages++;
+  const noLabelImages = priorJudgements.crowdNoLabelPositions.length;
   if (noLabelImages > 0) listener(`crowd answers: ${noLabelImages} images with every class asked about absent: no label (problematic, as ReaL's [])`);
   const checked = input.checkImages ? await checkImages(input.imageSource, labels.map((l) => l.file), listener) : null;
   if (!checked) listener('images: not checked (--no-check-images): none is recorded missing');

@@ -36,6 +36,8 @@ export interface PriorJudgementsByImage {
    * hundreds of megabytes for what is, for most images, the original label alone.
    */
   at(position: number): ImagePriorJudgements;
+  /** The images whose record says `crowdNoLabel`, in project order: found among the crowd's images, not by a pass over every image. */
+  readonly crowdNoLabelPositions: readonly number[];
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -68,6 +70,12 @@ export function mergePriorJudgements(input: {
     else crowdByImage.set(pair.position, [pair]);
   }
 
+  // An image the prior labels file lists keeps the file's label set, whatever the crowd found.
+  const crowdNoLabelPositions = [...crowdByImage]
+    .filter(([position, pairs]) => !fileLabels.has(position) && isCrowdNoLabel(pairs.map((p) => p.route)))
+    .map(([position]) => position)
+    .sort((a, b) => a - b);
+  const isNoLabel = new Set(crowdNoLabelPositions);
   const byClass = (a: { classIndex: number }, b: { classIndex: number }) => a.classIndex - b.classIndex;
   function at(position: number): ImagePriorJudgements {
     const original = input.originalClassIndex[position]!;
@@ -102,7 +110,7 @@ export function mergePriorJudgements(input: {
           extra.push({ classIndex: pair.classIndex, source: 'crowd' });
         }
       }
-      if (isCrowdNoLabel(pairs!.map((p) => p.route))) {
+      if (isNoLabel.has(position)) {
         crowdNoLabel = true;
         accepted.clear();
       }
@@ -115,7 +123,7 @@ export function mergePriorJudgements(input: {
       crowdNoLabel,
     };
   }
-  return { imageCount, at };
+  return { imageCount, at, crowdNoLabelPositions };
 }
 
 /**
@@ -127,8 +135,8 @@ export function mergePriorJudgements(input: {
 export function priorProblematic(prior: PriorLabels | null, merged: PriorJudgementsByImage, recordedAt: string): PriorProblematic[] {
   const records = [...(prior?.problematic ?? [])];
   const recorded = new Set(records.map((r) => r.position));
-  for (let position = 0; position < merged.imageCount; position++) {
-    if (merged.at(position).crowdNoLabel && !recorded.has(position)) records.push({ position, record: noLabelRecord(recordedAt) });
+  for (const position of merged.crowdNoLabelPositions) {
+    if (!recorded.has(position)) records.push({ position, record: noLabelRecord(recordedAt) });
   }
   return records;
 }

@@ -214,6 +214,7 @@ describe('mergePriorJudgements', () => {
       crowdNoLabel: true,
     });
     expect([0, 1, 2, 3, 4, 5].map((p) => merged.at(p).crowdNoLabel)).toEqual([true, false, false, false, true, false]);
+    expect(merged.crowdNoLabelPositions).toEqual([0, 4]);
     expect([0, 1, 2, 3, 4, 5].map((p) => merged.at(p).accepted)).toEqual([[], [], [], [9], [], [5]]);
   });
 
