@@ -21,6 +21,9 @@ function RowCells({ row, right, wrong }: { row: Row; right: keyof Row; wrong: ke
  * say correct, unclear or wrong when the class is present, and when it is absent), the rows gold holds fixed marked.
  * Read with the aggregation setting's model (GET …/aggregation), not with the dashboard's poll.
  */
+/** What an expert said, under "class present" (right answer first) then under "class absent" (right answer first). */
+const SAID_COLUMNS = ['correct', 'unclear', 'wrong', 'wrong', 'unclear', 'correct'] as const;
+
 export function ConfusionMatricesCard({ projectId }: { projectId: number }) {
   const query = useAggregation(projectId);
   const model = query.data;
@@ -64,24 +67,11 @@ export function ConfusionMatricesCard({ projectId }: { projectId: number }) {
                     </th>
                   </tr>
                   <tr>
-                    <th scope="col" className="num">
-                      correct
-                    </th>
-                    <th scope="col" className="num">
-                      unclear
-                    </th>
-                    <th scope="col" className="num">
-                      wrong
-                    </th>
-                    <th scope="col" className="num">
-                      wrong
-                    </th>
-                    <th scope="col" className="num">
-                      unclear
-                    </th>
-                    <th scope="col" className="num">
-                      correct
-                    </th>
+                    {SAID_COLUMNS.map((said, i) => (
+                      <th key={i} scope="col" className="num">
+                        {said}
+                      </th>
+                    ))}
                   </tr>
                 </thead>
                 <tbody>
