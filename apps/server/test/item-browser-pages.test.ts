@@ -5,6 +5,7 @@
 import { DEFAULT_MISTAKE_CATEGORIES, ItemBrowserPage, ItemBrowserSort, ItemStatus, type SortOrder } from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedReviewedProject, type ReviewedProject } from './reviewed-project';
+import { createItemBrowserRepository, impliedStatus, type ItemFilters, type PageCursor } from '../src/features/items/item-browser.repository';
 import { createUser, login } from './synthetic-project';
 import { createTestApp, readRows, type TestApp } from './test-app';
 
@@ -167,6 +168,53 @@ describe('item browser pages, on this engine', () => {
       const none = await page({ status: 'disputed', severity: 'Major', sort, limit: 5, count: 'exact' });
       expect([none.total, none.rows.length, none.next]).toEqual([0, 0, null]);
     }
+  });
+
+  it('a dispute kind, a grade or an expert with many matches (a walk of the sort\'s index): every sort both ways, scrolled, is the documented order of its matches', async () => {
+    // Read through the repository with no list of few matches to start from (ItemFilters.startFrom), as a project with
+    // more than FEW_MATCHES of them is read: a walk of the sort's index, one run per status the filters leave when the
+    // index has the status first, the dispute kind's and the expert's items probed row by row, the verdicts sort
+    // started past the open items; and with the one status the filters imply stated, as the service states it.
+    const items = await storedItems();
+    const byId = new Map(items.map((x) => [x.id, x]));
+    const having = async (query: string, ...params: unknown[]) => new Set((await readRows<{ id: number | string }>(t.database, query, ...params)).map((r) => Number(r.id)));
+    const expertId = Number((await readRows<{ id: number | string }>(t.database, 'SELECT id AS "id" FROM users WHERE username = ?', project.experts[0]!))[0]!.id);
+    const kind = (k: string) => having(`SELECT item_id AS "id" FROM item_dispute_kinds WHERE project_id = ? AND kind = ?`, project.projectId, k);
+    const graded = (column: 'severity' | 'category', value: string) =>
+      having(`SELECT f.item_id AS "id" FROM item_final_mistakes f JOIN items i ON i.id = f.item_id WHERE f.project_id = ? AND i.status IN ('agreed', 'final') AND f.${column} = ?`, project.projectId, value);
+    const judgedBy = await having('SELECT DISTINCT item_id AS "id" FROM verdicts WHERE user_id = ?', expertId);
+    const both = (a: Set<number>, b: Set<number>) => new Set([...a].filter((id) => b.has(id)));
+    const cases: [ItemFilters, Set<number>][] = [
+      [{ disputeKind: 'class' }, await kind('class')],
+      [{ severity: 'Major' }, await graded('severity', 'Major')],
+      [{ category: DEFAULT_MISTAKE_CATEGORIES[0]! }, await graded('category', DEFAULT_MISTAKE_CATEGORIES[0]!)],
+      [{ expertId }, judgedBy],
+      [{ disputeKind: 'severity', severity: 'Minor' }, both(await kind('severity'), await graded('severity', 'Minor'))],
+      [{ disputeKind: 'class', expertId }, both(await kind('class'), judgedBy)],
+      [{ severity: 'Major', expertId }, both(await graded('severity', 'Major'), judgedBy)],
+    ];
+    for (const [filters] of cases.slice(0, 4)) expect(cases.find(([f]) => f === filters)![1].size, JSON.stringify(filters)).toBeGreaterThan(4);
+    const reads = createItemBrowserRepository(t.database.queries);
+    for (const [filters, matches] of cases) {
+      for (const asked of [filters, { ...filters, status: impliedStatus(filters) }]) {
+        for (const sort of ItemBrowserSort.options) {
+          for (const order of ['asc', 'desc'] as const) {
+            const ids: number[] = [];
+            let after: PageCursor | null = null;
+            do {
+              const read = await reads.page(project.projectId, asked, sort, order, 4, { after });
+              ids.push(...read.ids);
+              after = read.next;
+            } while (after !== null);
+            const expected = expectedOrder([...matches].map((id) => byId.get(id)!), sort, order);
+            expect(ids, `${JSON.stringify(asked)} ${sort} ${order}`).toEqual(expected);
+          }
+        }
+      }
+    }
+    // A dispute kind with a grade leaves one status: final.
+    expect(impliedStatus({ disputeKind: 'severity', severity: 'Minor' })).toBe('final');
+    expect(impliedStatus({ disputeKind: 'severity' })).toBeUndefined();
   });
 
   it('with filters, the scrolled list is the list read by offset, and each offset page ends with the cursor of the next', async () => {

@@ -4,7 +4,7 @@ import type { Database } from '../../db/database';
 import { ApiError, notFound } from '../../plugins/errors';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
-import { createItemBrowserRepository, type ItemFilters } from './item-browser.repository';
+import { createItemBrowserRepository, impliedStatus, type ItemFilters } from './item-browser.repository';
 import { decodeCursor, encodeCursor } from './page-cursor';
 
 const unknownValue = (field: string, message: string) => new ApiError(400, message, 'UNKNOWN_FILTER_VALUE', { field });
@@ -46,6 +46,7 @@ export function createItemBrowserService(database: Database) {
       if (userId === null) throw unknownValue('expert', `Unknown expert '${query.expert}': no user has that name`);
       filters.expertId = userId;
     }
+    filters.status ??= impliedStatus(filters);
     // A class filter's few matches are where a page starts; else those of a filter that an index lists, if few.
     if (filters.classIndex === undefined) filters.startFrom = await repository.fewMatchesFilter(entry.project.id, filters);
     return filters;
