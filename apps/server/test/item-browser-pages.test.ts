@@ -173,8 +173,8 @@ describe('item browser pages, on this engine', () => {
   it('a dispute kind, a grade or an expert with many matches (a walk of the sort\'s index): every sort both ways, scrolled, is the documented order of its matches', async () => {
     // Read through the repository with no list of few matches to start from (ItemFilters.startFrom), as a project with
     // more than FEW_MATCHES of them is read: a walk of the sort's index, one run per status the filters leave when the
-    // index has the status first, the dispute kind's and the expert's items probed row by row, the verdicts sort
-    // started past the open items; and with the one status the filters imply stated, as the service states it.
+    // index has the status first (by file, always), the dispute kind's and the expert's items probed row by row; and
+    // with the one status the filters imply stated, as the service states it.
     const items = await storedItems();
     const byId = new Map(items.map((x) => [x.id, x]));
     const having = async (query: string, ...params: unknown[]) => new Set((await readRows<{ id: number | string }>(t.database, query, ...params)).map((r) => Number(r.id)));

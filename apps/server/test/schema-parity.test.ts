@@ -418,7 +418,7 @@ describe('schema parity of SQLite and PostgreSQL', () => {
   });
 });
 
-describe('the top-1 mistake mask trigger (items_top1_mistake_models)', () => {
+describe('the triggers that fill an item inserted without its top-1 mistake mask or its file (items_top1_mistake_models, items_file)', () => {
   // One project of five models, four images, on both engines with the same statements. Model positions 0, 1 and 61
   // have a bit; 62 is past the mask; the model at position 5 has its top-1 among the accepted labels.
   const setup = [
@@ -442,15 +442,26 @@ describe('the top-1 mistake mask trigger (items_top1_mistake_models)', () => {
     'INSERT INTO items (id, project_id, image_id, models_wrong, confidence) VALUES (1000, 7, 100, 3, 0.9)',
     'INSERT INTO items (id, project_id, image_id, models_wrong, confidence) VALUES (1001, 7, 101, 0, 0), (1002, 7, 102, 1, 0.9)',
     'INSERT INTO items (id, project_id, image_id, models_wrong, confidence, top1_mistake_models) VALUES (1003, 7, 103, 0, 0, 999)',
+    // An item inserted with its file, as the import inserts them (migration 034: the trigger fills only '').
+    `INSERT INTO images (id, project_id, position, file, original_class_idx) VALUES (104, 7, 4, 'e.jpg', 5)`,
+    `INSERT INTO items (id, project_id, image_id, file, models_wrong, confidence) VALUES (1004, 7, 104, 'e.jpg', 0, 0)`,
+  ];
+  const expectedFiles = [
+    ['1000', 'a.jpg'],
+    ['1001', 'b.jpg'],
+    ['1002', 'c.jpg'],
+    ['1003', 'd.jpg'],
+    ['1004', 'e.jpg'],
   ];
   const expected = [
     ['1000', String(2n ** 61n + 1n)],
     ['1001', '0'],
     ['1002', '2'],
     ['1003', '999'],
+    ['1004', '0'],
   ];
 
-  it('gives each inserted item the same mask on SQLite and PostgreSQL', async () => {
+  it('gives each inserted item the same mask and file on SQLite and PostgreSQL', async () => {
     const liteDir = mkdtempSync(join(dir, 'mask-'));
     const lite = openDatabase(join(liteDir, 'mask.sqlite'));
     const mask = await createPostgresDatabase();
@@ -474,6 +485,10 @@ describe('the top-1 mistake mask trigger (items_top1_mistake_models)', () => {
       ]);
       expect(fromSqlite).toEqual(expected);
       expect(fromPostgres).toEqual(fromSqlite);
+      const files = 'SELECT id, file FROM items ORDER BY id';
+      const filesFromSqlite = (lite.prepare(files).all() as { id: number; file: string }[]).map((r) => [String(r.id), r.file]);
+      expect(filesFromSqlite).toEqual(expectedFiles);
+      expect((await post.query<{ id: string; file: string }>(files)).rows.map((r) => [String(r.id), r.file])).toEqual(expectedFiles);
     } finally {
       await post.end();
       await mask.drop();

@@ -135,8 +135,8 @@ export async function seedSyntheticProject(db: Database | Db, options: Synthetic
         ['image_id', 'model_id', 'rank', 'class_idx', 'score'],
         drawn.flatMap((d, i) => d.predictions.flatMap((p) => p.ranked.map((r, rank) => [imageOf(i), p.modelId, rank + 1, r.index, r.score]))),
       );
-      const itemRows = drawn.flatMap((d, i) => (d.item ? [[projectId, imageOf(i), d.item.modelsWrong, d.item.confidence]] : []));
-      await insertRows(trx, 'items', ['project_id', 'image_id', 'models_wrong', 'confidence'], itemRows);
+      const itemRows = drawn.flatMap((d, i) => (d.item ? [[projectId, imageOf(i), files[first + i], d.item.modelsWrong, d.item.confidence]] : []));
+      await insertRows(trx, 'items', ['project_id', 'image_id', 'file', 'models_wrong', 'confidence'], itemRows);
       items += itemRows.length;
     }
     // The dashboard's totals, as an import starts them.

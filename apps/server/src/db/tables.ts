@@ -156,6 +156,8 @@ export interface ItemsTable {
   id: Generated<number>;
   project_id: number;
   image_id: number;
+  /** The image's file (migration 034: the item browser's file sort); filled from the image when inserted without it. */
+  file: Generated<string>;
   status: Generated<string>;
   models_wrong: number;
   confidence: number;

@@ -163,7 +163,7 @@ async function writeStep(db: Queries, projectId: number, rows: StepRows): Promis
   await insertRows(db, 'accepted_labels', ['image_id', 'class_idx'], rows.accepted);
   await insertRows(db, 'prior_labels', ['image_id', 'class_idx', 'judgement', 'source'], rows.prior);
   await insertRows(db, 'predictions', ['image_id', 'model_id', 'rank', 'class_idx', 'score'], rows.predictions);
-  await insertRows(db, 'items', ['project_id', 'image_id', 'models_wrong', 'confidence', 'top1_mistake_models'], rows.items);
+  await insertRows(db, 'items', ['project_id', 'image_id', 'file', 'models_wrong', 'confidence', 'top1_mistake_models'], rows.items);
   if (rows.extras.length === 0) return;
   const itemRows = await db
     .selectFrom('items')
@@ -450,7 +450,7 @@ export function createImportRepository(db: Queries) {
             inPriorSlice: priorSlicePositions.has(position),
           });
           if (image.item) {
-            step.items.push([projectId, imageId, image.item.modelsWrong, image.item.confidence, top1MistakeMask(project.models, position, image.accepted)]);
+            step.items.push([projectId, imageId, image.file, image.item.modelsWrong, image.item.confidence, top1MistakeMask(project.models, position, image.accepted)]);
             if (image.item.extraCandidates.length > 0) step.extras.push({ imageId, candidates: image.item.extraCandidates });
           }
         }

@@ -143,12 +143,6 @@ interface Segment {
   where?: RawBuilder<unknown>;
   /** The one status the segment's items have (the status sort's): with a filter on another status, it is not read. */
   status?: ItemStatus;
-  /**
-   * A condition on the segment's first key that only open items fail, stated when no match may be open: the walk
-   * then starts past them. Open is "no verdict" (item-state.ts), so an item with a verdict count is never open: by
-   * verdicts ascending, a grade's page walked the 600,000 open items of a million before its first match (0.18 s).
-   */
-  pastOpen?: RawBuilder<unknown>;
   /** The sort's columns in this segment, before the id, with the kind of value each holds (a cursor's are checked). */
   keys: { column: RawBuilder<unknown>; kind: KeyKind }[];
   /** The column that ends the order: the item id, as the index of the segment holds it. */
@@ -160,14 +154,15 @@ interface Segment {
 }
 
 /**
- * Where a segment's rows come from, in its order: the items by one of their indexes, or the table of its key.
- * `byStatus` is an index that holds the same order after the status, walked instead when the page filters by a
- * status: it reads that status's rows only. Without it, a rare status under a sort whose first rows are of other
- * statuses walked most of the index (open items sorted by divisiveness: every item with a consensus, 0.9 s at a
- * million). item_consensus keeps its item's status for this (migration 027), stated in the WHERE clause as `c.status`
- * (see statusOfDriver).
+ * Where a segment's rows come from, in its order: the items or their consensus, by one of their indexes. `byStatus`
+ * is an index that holds the same order after the status, walked instead when the page filters by a status: it reads
+ * that status's rows only. Without it, a rare status under a sort whose first rows are of other statuses walked most
+ * of the index (open items sorted by divisiveness: every item with a consensus, 0.9 s at a million).
+ * item_consensus keeps its item's status for this (migration 027), stated in the WHERE clause as `c.status` (see
+ * statusOfDriver). A driver with no `index` is read by status only: without a status filter, one run per status the
+ * filters leave (statusRunsOf).
  */
-type Driver = { table: 'items'; index: string; byStatus?: string } | { table: 'images'; index: null } | { table: 'item_consensus'; index: string; byStatus: string };
+type Driver = { table: 'items'; index?: string; byStatus?: string } | { table: 'item_consensus'; index: string; byStatus: string };
 
 interface SortPlan {
   /** The segments in ascending order. */
@@ -176,7 +171,7 @@ interface SortPlan {
   reverseWhenDescending?: boolean;
   /** For a page read by offset: one ORDER BY over every segment (first the segment's number, then its keys). */
   segmentOf?: RawBuilder<unknown>;
-  joins: ('images' | 'consensus')[];
+  joins: 'consensus'[];
 }
 
 const ITEM_ID = sql`i.id`;
@@ -198,9 +193,13 @@ const byConsensusKey = (key: Segment['keys'][number], index: string, byStatus: s
 });
 
 const SORTS: Record<ItemBrowserSort, SortPlan> = {
-  priority: { segments: [{ keys: [integer(sql`i.models_wrong`), real(sql`i.confidence`)], id: ITEM_ID, driver: { table: 'items', index: 'items_by_priority' } }], joins: [] },
+  priority: {
+    segments: [{ keys: [integer(sql`i.models_wrong`), real(sql`i.confidence`)], id: ITEM_ID, driver: { table: 'items', index: 'items_by_priority', byStatus: 'items_by_status_priority' } }],
+    joins: [],
+  },
   id: { segments: [{ keys: [], id: ITEM_ID, driver: BY_ID }], joins: [] },
-  file: { segments: [{ keys: [text(sql`im.file`)], id: ITEM_ID, uniqueKeys: true, driver: { table: 'images', index: null } }], joins: ['images'] },
+  // The items' copy of their image's file (migration 034), by status only.
+  file: { segments: [{ keys: [text(sql`i.file`)], id: ITEM_ID, uniqueKeys: true, driver: { table: 'items', byStatus: 'items_by_status_file' } }], joins: [] },
   status: {
     segments: STATUS_ORDER.map((status) => ({ where: sql`i.status = ${status}`, status, keys: [], id: ITEM_ID, driver: { table: 'items', index: 'items_by_status' } })),
     reverseWhenDescending: true,
@@ -208,10 +207,7 @@ const SORTS: Record<ItemBrowserSort, SortPlan> = {
     joins: [],
   },
   divisiveness: byConsensusKey(real(sql`c.divisiveness`), 'item_consensus_by_divisiveness', 'item_consensus_by_status_divisiveness'),
-  verdicts: {
-    segments: [{ keys: [integer(sql`i.verdict_count`)], pastOpen: sql`i.verdict_count > 0`, id: ITEM_ID, driver: { table: 'items', index: 'items_by_verdicts' } }],
-    joins: [],
-  },
+  verdicts: { segments: [{ keys: [integer(sql`i.verdict_count`)], id: ITEM_ID, driver: { table: 'items', index: 'items_by_verdicts', byStatus: 'items_by_status_verdicts' } }], joins: [] },
   updated: byConsensusKey(text(sql`c.updated_at`), 'item_consensus_by_update', 'item_consensus_by_status_update'),
 };
 
@@ -226,7 +222,11 @@ const classMatches = (projectId: number, classIndex: number) =>
     UNION SELECT image_id FROM predictions WHERE rank = 1 AND class_idx = ${classIndex}) m`;
 
 /** The index a driver walks for these filters: the one with the status first when the page filters by a status. */
-const indexOf = (driver: Driver & { index: string }, filters: ItemFilters) => (filters.status !== undefined && driver.byStatus) || driver.index;
+function indexOf(driver: Driver, filters: ItemFilters): string {
+  const index = (filters.status !== undefined && driver.byStatus) || driver.index;
+  if (index === undefined) throw new Error('a driver without an index of its own is read by status (statusRunsOf)');
+  return index;
+}
 
 /**
  * The status condition on the driver's own table, for a page that filters by a status: on item_consensus, its copy of
@@ -245,7 +245,7 @@ const statusOfDriver = (driver: Driver, filters: ItemFilters): RawBuilder<unknow
  * items. On SQLite, which keeps no statistics, the order of the tables and the index are stated (joinInWrittenOrder,
  * indexedBy): its planner otherwise takes any index on project_id and sorts every match.
  */
-function fromOf(db: Queries, projectId: number, filters: ItemFilters, driver: Driver | 'items', joins: readonly ('images' | 'consensus')[]): RawBuilder<unknown> {
+function fromOf(db: Queries, projectId: number, filters: ItemFilters, driver: Driver | 'items', joins: readonly 'consensus'[]): RawBuilder<unknown> {
   const then = joinInWrittenOrder(db);
   const parts: RawBuilder<unknown>[] = [];
   const joined = new Set<string>();
@@ -257,17 +257,12 @@ function fromOf(db: Queries, projectId: number, filters: ItemFilters, driver: Dr
     parts.push(sql`items i`);
   } else if (driver.table === 'items') {
     parts.push(sql`items i ${indexedBy(db, indexOf(driver, filters))}`);
-  } else if (driver.table === 'images') {
-    parts.push(sql`images im ${then} items i ON i.image_id = im.id AND im.project_id = ${projectId}`);
-    joined.add('images');
   } else {
     parts.push(sql`item_consensus c ${indexedBy(db, indexOf(driver, filters))} ${then} items i ON i.id = c.item_id AND c.project_id = ${projectId}`);
     joined.add('consensus');
   }
   const wanted = new Set<string>(joins);
   if (driver !== 'items' && driver.table === 'item_consensus') wanted.add('consensus');
-  if (driver !== 'items' && driver.table === 'images') wanted.add('images');
-  if (wanted.has('images') && !joined.has('images')) parts.push(sql`JOIN images im ON im.id = i.image_id`);
   if (wanted.has('consensus') && !joined.has('consensus')) {
     // By offset, every item in one ORDER BY (those without a consensus too); a segment, only those with one.
     parts.push(driver === 'items' ? sql`LEFT JOIN item_consensus c ON c.item_id = i.id` : sql`JOIN item_consensus c ON c.item_id = i.id`);
@@ -370,16 +365,18 @@ LIMIT ${limit} OFFSET ${offset}`;
 /**
  * The statuses a segment is read by, one run each, when its driver has an index with the status first and the filters
  * leave some of the statuses its rows may have but not all (a dispute kind: disputed and final; a grade: agreed and
- * final), else null. Each status's run walks that status's rows only; a walk of the whole index passed over the rows of
+ * final), or whatever they leave when the driver has no other index (the file sort), else null. Each status's run walks that status's rows only; a walk of the whole index passed over the rows of
  * the others, which may all come first (a dispute kind sorted by divisiveness ascending: every agreed item, 0.45 s at a
  * million items). The runs are merged by the sort in SQL (segmentPageSql).
  */
 function statusRunsOf(segment: Segment, filters: ItemFilters): ItemStatus[] | null {
   const { driver } = segment;
-  if (filters.status !== undefined || segment.status !== undefined || startsFromFewMatches(filters) || driver.table === 'images' || !driver.byStatus) return null;
+  if (filters.status !== undefined || segment.status !== undefined || startsFromFewMatches(filters) || !driver.byStatus) return null;
   // item_consensus has rows for items with a verdict only: never open ones.
   const held = driver.table === 'item_consensus' ? STATUS_ORDER.filter((s) => s !== 'open') : STATUS_ORDER;
   const statuses = statusesOf(filters).filter((s) => held.includes(s));
+  // A driver read by status only is read so whatever the filters leave.
+  if (driver.index === undefined) return statuses;
   return statuses.length > 1 && statuses.length < held.length ? statuses : null;
 }
 
@@ -395,7 +392,6 @@ export function segmentPageSql(db: Queries, projectId: number, filters: ItemFilt
   }
   const conditions = [whereOf(projectId, filters, 'probe'), ...statusOfDriver(segment.driver, filters)];
   if (segment.where) conditions.push(segment.where);
-  if (segment.pastOpen && !statusesOf(filters).includes('open')) conditions.push(segment.pastOpen);
   if (after) {
     const columns = segment.uniqueKeys ? columnsOf(segment) : [...columnsOf(segment), segment.id];
     const values = segment.uniqueKeys ? after.keys : [...after.keys, after.id];
