@@ -3,6 +3,7 @@
 //
 //   npx tsx scripts/bench/scale.ts --items N [--classes 1000] [--db FILE | --db postgres://… | --postgres]
 //                                  [--judged 0.4] [--panel 3] [--polls 50] [--queries 200] [--seed 1] [--import-only]
+//                                  [--bundle]
 //   npm run bench:scale -- --items N …
 //
 // 1. Writes a manifest as users bring one: the vocabulary in ImageNet's class_info.json layout (the real 1,000
@@ -37,10 +38,14 @@
 // 5. Prints a markdown table: each measure, its figure, its ratio to the baselines, the issue's target, met or missed;
 //    then a JSON line. What a browser measures (first paint, keystroke to results) is not measured here.
 //
+// `bagel` runs from its TypeScript source (apps/server/bin/bagel.mjs, what `npx bagel` runs); with `--bundle`, from the
+// esbuild bundle (dist/bagel.js, what `npm start` runs), built first: a server without the TypeScript loader in its
+// process, whose memory the export figures include.
+//
 // `--db FILE`: a new SQLite file (refused if it exists), kept. Without `--db`, a file in a temporary folder.
 // `--postgres`: a throwaway PostgreSQL cluster started for the run; `--db postgres://…`: a server of yours (a role
 // with CREATEDB), where a scratch database is made and dropped, as the other benchmarks do.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,6 +84,7 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
     'import-only': { type: 'boolean', default: false }, // stop after the import: its time, memory and the poller's figures
+    bundle: { type: 'boolean', default: false }, // run `bagel` from the built bundle rather than from its source
   },
 });
 const ITEMS = Number(values.items);
@@ -105,10 +111,10 @@ const PASSWORD = 'bench-password-1';
 const REVIEWERS = 3;
 const POLL_INTERVAL_MS = 100;
 const REPO = resolve(import.meta.dirname, '../..');
-const BAGEL = join(REPO, 'apps/server/bin/bagel.mjs');
+const BAGEL = join(REPO, values.bundle ? 'apps/server/dist/bagel.js' : 'apps/server/bin/bagel.mjs');
 const isPostgresUrl = (text: string | undefined) => text !== undefined && /^postgres(ql)?:\/\//.test(text);
 const usesPostgres = values.postgres || isPostgresUrl(values.db);
-const command = `npx tsx scripts/bench/scale.ts --items ${ITEMS} --classes ${CLASSES}${values.postgres ? ' --postgres' : values.db ? ` --db ${isPostgresUrl(values.db) ? 'postgres://…' : values.db}` : ''}`;
+const command = `npx tsx scripts/bench/scale.ts --items ${ITEMS} --classes ${CLASSES}${values.postgres ? ' --postgres' : values.db ? ` --db ${isPostgresUrl(values.db) ? 'postgres://…' : values.db}` : ''}${values.bundle ? ' --bundle' : ''}`;
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -425,6 +431,7 @@ const quantiles = (latencies: number[]) => {
   return { count: s.count, p50: s.p50, p99: s.p99, max: s.max };
 };
 
+if (values.bundle) execFileSync('npm', ['run', '--silent', 'build', '-w', '@bagel/server'], { cwd: REPO, stdio: 'inherit' });
 const dir = mkdtempSync(join(tmpdir(), 'bagel-bench-scale-'));
 let keptFile: string | null = null;
 let location: string;

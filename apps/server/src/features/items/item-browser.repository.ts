@@ -392,19 +392,25 @@ export function segmentPageSql(db: Queries, projectId: number, filters: ItemFilt
   }
   const conditions = [whereOf(projectId, filters, 'probe'), ...statusOfDriver(segment.driver, filters)];
   if (segment.where) conditions.push(segment.where);
-  if (after) {
-    const columns = segment.uniqueKeys ? columnsOf(segment) : [...columnsOf(segment), segment.id];
-    const values = segment.uniqueKeys ? after.keys : [...after.keys, after.id];
+  /** The rows past the cursor, compared on these columns (the segment's keys and id, or the page's copies of them). */
+  const pastCursor = (keys: RawBuilder<unknown>[], id: RawBuilder<unknown>) => {
+    const columns = segment.uniqueKeys ? keys : [...keys, id];
+    const values = segment.uniqueKeys ? after!.keys : [...after!.keys, after!.id];
     const past = order === 'asc' ? sql`>` : sql`<`;
     // A row value compares column by column, as the ORDER BY sorts: both engines read it from the segment's index.
-    conditions.push(columns.length === 1 ? sql`${columns[0]!} ${past} ${values[0]}` : sql`(${sql.join(columns)}) ${past} (${sql.join(values)})`);
-  }
+    return columns.length === 1 ? sql`${columns[0]!} ${past} ${values[0]}` : sql`(${sql.join(columns)}) ${past} (${sql.join(values)})`;
+  };
+  const fewMatches = startsFromFewMatches(filters);
+  if (after && !fewMatches) conditions.push(pastCursor(columnsOf(segment), segment.id));
   const select = sql`SELECT ${segment.id} AS id, ${sql.lit(segmentIndex)} AS segment${sql.join(keyColumns(columnsOf(segment)).map((k) => sql`, ${k}`), sql``)}
 FROM ${fromOf(db, projectId, filters, segment.driver, [])}
 WHERE ${and(conditions)}`;
-  if (startsFromFewMatches(filters)) {
-    // The filter's few matches, found first and then sorted (see computedWhole).
-    return sql<PlacedRow>`SELECT * FROM (${select} ${computedWhole(db)}) page\nORDER BY ${sql.join(orderOfRows)}\nLIMIT ${limit}`;
+  if (fewMatches) {
+    // The filter's few matches, found first and then sorted (see computedWhole); the cursor is applied to them, not
+    // inside: there, a range on the sort's key was what PostgreSQL's planner walked the key's index for, testing every
+    // row against the few matches (0.4 s for a class's 14 items of 100,000 by last change, after a cursor).
+    const outside = after ? sql`\nWHERE ${pastCursor(segment.keys.map((_, n) => sql.ref(`page.k${n}`)), sql.ref('page.id'))}` : sql``;
+    return sql<PlacedRow>`SELECT * FROM (${select} ${computedWhole(db)}) page${outside}\nORDER BY ${sql.join(orderOfRows)}\nLIMIT ${limit}`;
   }
   const orderBy = [...columnsOf(segment), segment.id].map((key) => sql`${key} ${direction(order)}`);
   return sql<PlacedRow>`${select}
