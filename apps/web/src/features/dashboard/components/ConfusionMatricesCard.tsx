@@ -16,14 +16,14 @@ function RowCells({ row, right, wrong }: { row: Row; right: keyof Row; wrong: ke
   );
 }
 
+/** What an expert said, under "class present" (right answer first) then under "class absent" (right answer first). */
+const SAID_COLUMNS = ['correct', 'unclear', 'wrong', 'wrong', 'unclear', 'correct'] as const;
+
 /**
  * Under Dawid–Skene aggregation: each expert's confusion matrix in force, as the estimation read it (how often they
  * say correct, unclear or wrong when the class is present, and when it is absent), the rows gold holds fixed marked.
  * Read with the aggregation setting's model (GET …/aggregation), not with the dashboard's poll.
  */
-/** What an expert said, under "class present" (right answer first) then under "class absent" (right answer first). */
-const SAID_COLUMNS = ['correct', 'unclear', 'wrong', 'wrong', 'unclear', 'correct'] as const;
-
 export function ConfusionMatricesCard({ projectId }: { projectId: number }) {
   const query = useAggregation(projectId);
   const model = query.data;
