@@ -217,22 +217,6 @@ describe('item browser pages, on this engine', () => {
     expect(impliedStatus({ disputeKind: 'severity' })).toBeUndefined();
   });
 
-  it('a count made in pieces of item ids, with a pause between them, is the count one read makes', async () => {
-    const reads = createItemBrowserRepository(t.database.queries);
-    let pauses = 0;
-    const pieces = { size: 7, pause: async () => void pauses++ };
-    const expertId = Number((await readRows<{ id: number | string }>(t.database, 'SELECT id AS "id" FROM users WHERE username = ?', project.experts[0]!))[0]!.id);
-    const cases: ItemFilters[] = [{}, { status: 'agreed' }, { disputeKind: 'class' }, { severity: 'Major', expertId }, { category: DEFAULT_MISTAKE_CATEGORIES[0]! }];
-    const { low, high } = (await readRows<{ low: number | string; high: number | string }>(t.database, 'SELECT min(id) AS "low", max(id) AS "high" FROM items WHERE project_id = ?', project.projectId))[0]!;
-    for (const filters of cases) {
-      const count = await reads.count(project.projectId, filters);
-      pauses = 0;
-      expect(await reads.count(project.projectId, filters, pieces), JSON.stringify(filters)).toBe(count);
-      // Ids in ranges of 7 from the project's first: a pause between every two ranges.
-      expect(pauses, JSON.stringify(filters)).toBe(Math.ceil((Number(high) - Number(low) + 1) / 7) - 1);
-    }
-  });
-
   it('with filters, the scrolled list is the list read by offset, and each offset page ends with the cursor of the next', async () => {
     const queries: Record<string, string>[] = [
       { status: 'agreed', sort: 'divisiveness', order: 'desc' },

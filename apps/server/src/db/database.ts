@@ -12,7 +12,7 @@ export type Queries = Kysely<Tables>;
 
 /**
  * Bagel's database on either engine. Features write their SQL once, with Kysely (its query builder, or its `sql`
- * template for what the builder does not say well), and run it through these three doors; where the engines differ,
+ * template for what the builder does not say well), and run it through these doors; where the engines differ,
  * the difference lives in `dialect.ts` (or in one engine's file here), never in a feature.
  *
  * - `queries` for reads that need no more than one statement's consistency.
@@ -24,6 +24,10 @@ export type Queries = Kysely<Tables>;
  * - `snapshot(job)` for reads of several statements that must see one state of the database (an item with its
  *   verdicts): on PostgreSQL a REPEATABLE READ READ ONLY transaction; on SQLite the job runs without yielding to
  *   other requests, as a write job does.
+ * - `slowSnapshot(job)` for a snapshot whose statements may each take long (a jump by offset deep into a million
+ *   items, an exact count of them): on SQLite, where a statement holds the event loop until it ends, the job's
+ *   statements run on a reader thread's own connection, in one read transaction (sqlite-readers.ts), and the event
+ *   loop serves other requests meanwhile; on PostgreSQL the same as `snapshot`.
  * - `longSnapshot(job)` for reads that must see one state of the database while other requests are served between
  *   them (a download made piece by piece as the client reads it, for minutes): the job is an async generator, and
  *   every query it makes sees the database as it was when it began, whatever is written meanwhile. On SQLite a
@@ -37,6 +41,7 @@ export interface Database {
   readonly queries: Queries;
   write<T>(job: (trx: Queries) => Promise<T>): Promise<T>;
   snapshot<T>(job: (trx: Queries) => Promise<T>): Promise<T>;
+  slowSnapshot<T>(job: (snapshot: Queries) => Promise<T>): Promise<T>;
   longSnapshot<T, R>(job: (snapshot: Queries) => AsyncGenerator<T, R, undefined>): AsyncGenerator<T, R, undefined>;
   /** The better-sqlite3 connection on SQLite (for what only SQLite has: its backup API, checkpoints); null on PostgreSQL. */
   readonly sqlite: Db | null;

@@ -3,6 +3,7 @@ import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from
 import type { Db } from './open-database';
 import type { Database, Queries } from './database';
 import { groupCommitOf } from './group-commit';
+import { sqliteReaders } from './sqlite-readers';
 import type { Tables } from './tables';
 
 /** Prepared statements kept per connection: Kysely prepares each query it runs, and preparing costs more than most of Bagel's queries. */
@@ -91,6 +92,8 @@ export function sqliteDatabase(db: Db): Database {
   const queries: Queries = new Kysely<Tables>({ dialect: new SqliteDialect({ database: statements }) });
   statementsOf.set(queries, (sql) => statements.prepare(sql));
   const groupCommit = groupCommitOf(db);
+  // An in-memory database has no file a reader thread could open (tests only): its slow reads run as snapshots.
+  const readers = db.memory ? null : sqliteReaders(db.name);
   database = {
     engine: 'sqlite',
     queries,
@@ -100,7 +103,9 @@ export function sqliteDatabase(db: Db): Database {
     // and no write can land between its statements.
     snapshot: (job) => job(queries),
     longSnapshot: (job) => readSnapshot(db, queries, job),
+    slowSnapshot: (job) => (readers ? readers.run(job) : job(queries)),
     async close() {
+      await readers?.close();
       db.close();
     },
   };

@@ -1,10 +1,10 @@
 import { DEFAULT_SORT_ORDER, DisputeKind, type ItemBrowserExperts, type ItemBrowserPage, type ParsedItemBrowserQuery } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
-import type { Database, Queries } from '../../db/database';
+import type { Database } from '../../db/database';
 import { ApiError, notFound } from '../../plugins/errors';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
-import { createItemBrowserRepository, impliedStatus, type ItemFilters, type Pieces } from './item-browser.repository';
+import { createItemBrowserRepository, impliedStatus, type ItemFilters } from './item-browser.repository';
 import { decodeCursor, encodeCursor } from './page-cursor';
 
 const unknownValue = (field: string, message: string) => new ApiError(400, message, 'UNKNOWN_FILTER_VALUE', { field });
@@ -62,9 +62,12 @@ export function createItemBrowserService(database: Database) {
       // The count, the page and its rows from one state of the database. A page after a cursor is not counted (the
       // list that scrolls to it has the count already), nor a broad filter's unless asked (`count=exact`): counting
       // every match is what made a large project's pages slow.
-      const read = async (trx: Queries, pieces?: Pieces) => {
+      // On SQLite the reads run on a reader thread (Database.slowSnapshot): a jump by offset deep into a million items,
+      // or an exact count of them, is a single statement of up to seconds, which on the request thread held every
+      // other request behind it.
+      const { total, ids, next, records } = await database.slowSnapshot(async (trx) => {
         const reads = createItemBrowserRepository(trx);
-        let total = after !== null ? null : query.count === 'exact' ? await reads.count(projectId, filters, pieces) : await reads.cheapCount(projectId, filters);
+        let total = after !== null ? null : query.count === 'exact' ? await reads.count(projectId, filters) : await reads.cheapCount(projectId, filters);
         const { ids, next } =
           total !== null && query.offset >= total
             ? { ids: [], next: null }
@@ -72,14 +75,7 @@ export function createItemBrowserService(database: Database) {
         // A page by offset with nothing after it ends the list: its end is the count.
         if (total === null && after === null && next === null && (ids.length > 0 || query.offset === 0)) total = query.offset + ids.length;
         return { total, ids, next, records: await reads.rows(ids) };
-      };
-      // On SQLite, whose statements hold the event loop, an exact count is made in pieces, in a snapshot that lasts
-      // across the pauses between them, in which other requests are served; any other read at once. PostgreSQL runs a
-      // statement in its own process: no need there (counts in pieces measured 6.1 s p99 at a million items on it).
-      const counted = after === null && query.count === 'exact' && database.engine === 'sqlite';
-      const { total, ids, next, records } = counted
-        ? await inLongSnapshot(database, (trx) => read(trx, { size: COUNT_PIECE, pause: letOthersRun }))
-        : await database.snapshot((trx) => read(trx));
+      });
       const modelName = new Map(entry.models.map((m) => [m.id, m.name]));
       const position = new Map(entry.models.map((m, i) => [m.id, i]));
       const byPosition = (a: number, b: number) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
@@ -119,17 +115,3 @@ export function createItemBrowserService(database: Database) {
   };
 }
 export type ItemBrowserService = ReturnType<typeof createItemBrowserService>;
-
-/** Item ids per piece of an exact count. */
-const COUNT_PIECE = 20_000;
-
-/** Gives the event loop to whatever is waiting (other requests), then resumes. */
-const letOthersRun = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Runs `job` in a long snapshot (Database.longSnapshot: one state of the database across its pauses) and gives its result. */
-async function inLongSnapshot<T>(database: Database, job: (snapshot: Queries) => Promise<T>): Promise<T> {
-  const reads = database.longSnapshot(async function* (snapshot): AsyncGenerator<never, T, undefined> {
-    return await job(snapshot);
-  });
-  for (let step = await reads.next(); ; step = await reads.next()) if (step.done) return step.value;
-}
