@@ -15,7 +15,9 @@ import type { Queries } from './database';
 import type { Tables } from './tables';
 
 // Runs in a worker thread: a read-only connection of its own to the database file. A job's statements run in one read
-// transaction ('begin' to 'end'); each statement is prepared once and kept, as the server's connection keeps its own.
+// transaction, begun at its first statement and ended by 'end'; each statement is prepared once and kept, as the server's
+// connection keeps its own. Messages are handled in the order they were posted, so the next job's first statement
+// always comes after the last one's 'end'.
 const READER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -39,15 +41,12 @@ parentPort.on('message', ({ id, op, sql, parameters }) => {
   }
   try {
     let rows = [];
-    if (op === 'begin') {
-      db.exec('BEGIN');
-      // A deferred transaction takes its snapshot at its first read: now, not at whatever the job reads first.
-      db.prepare('SELECT count(*) FROM sqlite_schema').get();
-    } else if (op === 'end') {
+    if (op === 'end') {
       if (db.inTransaction) db.exec('COMMIT');
     } else {
       const statement = prepared(sql);
       if (!statement.reader) throw new Error('a snapshot only reads: ' + sql.slice(0, 80));
+      if (!db.inTransaction) db.exec('BEGIN');
       rows = statement.all(parameters);
     }
     parentPort.postMessage({ id, rows });
@@ -77,6 +76,8 @@ class ReaderThread {
   private nextId = 0;
   private failure: Error | null = null;
   readonly exited: Promise<void>;
+  /** Kysely on this thread's connection, for the job that holds the thread. */
+  readonly queries: Queries = queriesOn(this);
 
   constructor(file: string) {
     this.worker = new Worker(READER, {
@@ -101,7 +102,7 @@ class ReaderThread {
     return this.failure === null;
   }
 
-  request(op: 'begin' | 'end' | 'query', sql?: string, parameters?: readonly unknown[]): Promise<unknown[]> {
+  request(op: 'end' | 'query', sql?: string, parameters?: readonly unknown[]): Promise<unknown[]> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -210,14 +211,12 @@ export function sqliteReaders(file: string): SqliteReaders {
       const reader = await take();
       reader.hold(true);
       try {
-        await reader.request('begin');
-        try {
-          return await job(queriesOn(reader));
-        } finally {
-          // Ends the read transaction, also when the job failed (a thread that failed has no transaction left).
-          if (reader.usable) await reader.request('end');
-        }
+        return await job(reader.queries);
       } finally {
+        // Ends the read transaction, also when the job failed. Not awaited: a round trip to the thread costs up to a
+        // millisecond on a busy machine, and the thread handles it before anything the next job posts. A COMMIT that
+        // only reads cannot fail but by the thread's end, which its next job hears of.
+        if (reader.usable) reader.request('end').catch(() => {});
         give(reader);
       }
     },
