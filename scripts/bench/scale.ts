@@ -3,7 +3,7 @@
 //
 //   npx tsx scripts/bench/scale.ts --items N [--classes 1000] [--db FILE | --db postgres://… | --postgres]
 //                                  [--judged 0.4] [--panel 3] [--polls 50] [--queries 200] [--seed 1] [--import-only]
-//                                  [--bundle]
+//                                  [--bundle] [--keep]
 //   npm run bench:scale -- --items N …
 //
 // 1. Writes a manifest as users bring one: the vocabulary in ImageNet's class_info.json layout (the real 1,000
@@ -44,7 +44,8 @@
 //
 // `--db FILE`: a new SQLite file (refused if it exists), kept. Without `--db`, a file in a temporary folder.
 // `--postgres`: a throwaway PostgreSQL cluster started for the run; `--db postgres://…`: a server of yours (a role
-// with CREATEDB), where a scratch database is made and dropped, as the other benchmarks do.
+// with CREATEDB), where a scratch database is made and dropped, as the other benchmarks do; with `--keep` as well, the
+// scratch database is kept (its name is printed), to look at its query plans afterwards.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -85,6 +86,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'import-only': { type: 'boolean', default: false }, // stop after the import: its time, memory and the poller's figures
     bundle: { type: 'boolean', default: false }, // run `bagel` from the built bundle rather than from its source
+    keep: { type: 'boolean', default: false }, // with --db postgres://…: keep the scratch database
   },
 });
 const ITEMS = Number(values.items);
@@ -435,6 +437,10 @@ if (values.bundle) execFileSync('npm', ['run', '--silent', 'build', '-w', '@bage
 const dir = mkdtempSync(join(tmpdir(), 'bagel-bench-scale-'));
 let keptFile: string | null = null;
 let location: string;
+if (values.keep && !isPostgresUrl(values.db)) {
+  console.error('--keep keeps the scratch database made on a server of yours (--db postgres://…); --db FILE is always kept');
+  process.exit(2);
+}
 const postgres = usesPostgres ? await postgresForBench({ postgres: values.postgres, db: isPostgresUrl(values.db) ? values.db : undefined }) : null;
 let scratch: { url: string; drop(): Promise<void> } | null = null;
 if (postgres) {
@@ -456,7 +462,7 @@ let poller: ReturnType<typeof startPoller> | null = null;
 const cleanUp = async () => {
   await poller?.stop().catch(() => {});
   for (const server of servers) await server.stop().catch(() => {});
-  await scratch?.drop().catch(() => {});
+  if (!values.keep) await scratch?.drop().catch(() => {});
   await postgres?.stop().catch(() => {});
   rmSync(dir, { recursive: true, force: true });
 };
@@ -854,6 +860,7 @@ try {
     }),
   );
   if (keptFile) console.log(`database kept: ${keptFile}`);
+  if (values.keep && scratch) console.log(`database kept: ${scratch.url}`);
 } finally {
   await cleanUp();
 }

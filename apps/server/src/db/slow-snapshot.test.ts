@@ -1,6 +1,6 @@
 // Database.slowSnapshot on SQLite: the job's statements run on a reader thread, so a statement of a second leaves the
 // event loop free; the job sees one state of the database though writes land while it runs; SQLite's errors come back
-// as they are; the threads let go of the log when a job ends and of the file when the database closes.
+// as they are; the threads let go of the log once a job has ended and of the file when the database closes.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,9 @@ describe('a slow snapshot (SQLite)', () => {
     release();
     expect(await reading).toEqual([['ann'], ['ann']]);
     await addUser(database, 'cyd');
-    expect(logHeld()).toBe(false);
+    // The thread ends the job's transaction as soon as it reads the message after the job's last statement (the job
+    // does not wait for that): the log is let go then.
+    await expect.poll(logHeld, { timeout: 2000, interval: 5 }).toBe(false);
     // The next job begins a new snapshot: it sees what was written since.
     expect(await database.slowSnapshot(names)).toEqual(['ann', 'bob', 'cyd']);
   });
@@ -96,6 +98,12 @@ describe('a slow snapshot (SQLite)', () => {
     await expect(database.slowSnapshot((q) => sql`SELECT nope FROM users`.execute(q))).rejects.toThrow(/no such column: nope/);
     await expect(database.slowSnapshot((q) => q.deleteFrom('users').execute())).rejects.toThrow(/only reads/);
     expect(await database.slowSnapshot(names)).toEqual(['ann']);
+  });
+
+  it('answers each of the reads a job asks together, the failing one with its error', async () => {
+    const settled = await database.slowSnapshot((q) => Promise.allSettled([names(q), sql`SELECT nope FROM users`.execute(q), countTo(q, 1000), names(q)]));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : String(s.reason)))).toEqual([['ann'], expect.stringMatching(/no such column: nope/), 1000, ['ann']]);
   });
 
   it('runs several jobs at once, each on its own snapshot', async () => {

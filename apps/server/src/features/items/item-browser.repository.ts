@@ -504,24 +504,27 @@ export function createItemBrowserRepository(db: Queries) {
     /** What the rows of these items show, in the order of `itemIds`. Run it in a snapshot: the reads must agree. */
     async rows(itemIds: readonly number[]): Promise<ItemBrowserRecord[]> {
       if (itemIds.length === 0) return [];
-      const details = await sql<{
-        id: number;
-        image_id: number;
-        file: string;
-        original_class_idx: number;
-        status: ItemStatus;
-        models_wrong: number;
-        confidence: number;
-        verdict_count: number;
-        divisiveness: number | null;
-        updated_at: string | null;
-      }>`SELECT i.id, i.image_id, im.file, im.original_class_idx, i.status, i.models_wrong, i.confidence, i.verdict_count, c.divisiveness, c.updated_at
-         FROM items i JOIN images im ON im.id = i.image_id LEFT JOIN item_consensus c ON c.item_id = i.id WHERE ${ids('i.id', itemIds)}`.execute(db);
-      const kinds = await db.selectFrom('item_dispute_kinds').select(['item_id', 'kind']).where('item_id', 'in', itemIds).execute();
-      const grades = await db.selectFrom('item_final_mistakes').select(['item_id', 'model_id', 'severity', 'category']).where('item_id', 'in', itemIds).execute();
-      // Per item and model: is its top-1 outside the accepted labels (only read for items without final labels).
-      const top1Outside = await sql<{ id: number; model_id: number }>`SELECT i.id, p.model_id FROM items i JOIN predictions p ON p.image_id = i.image_id AND p.rank = 1
-         WHERE ${ids('i.id', itemIds)} AND NOT EXISTS (SELECT 1 FROM accepted_labels a WHERE a.image_id = i.image_id AND a.class_idx = p.class_idx)`.execute(db);
+      // Four reads asked together: on a reader thread (Database.slowSnapshot) they go in one round trip.
+      const [details, kinds, grades, top1Outside] = await Promise.all([
+        sql<{
+          id: number;
+          image_id: number;
+          file: string;
+          original_class_idx: number;
+          status: ItemStatus;
+          models_wrong: number;
+          confidence: number;
+          verdict_count: number;
+          divisiveness: number | null;
+          updated_at: string | null;
+        }>`SELECT i.id, i.image_id, im.file, im.original_class_idx, i.status, i.models_wrong, i.confidence, i.verdict_count, c.divisiveness, c.updated_at
+         FROM items i JOIN images im ON im.id = i.image_id LEFT JOIN item_consensus c ON c.item_id = i.id WHERE ${ids('i.id', itemIds)}`.execute(db),
+        db.selectFrom('item_dispute_kinds').select(['item_id', 'kind']).where('item_id', 'in', itemIds).execute(),
+        db.selectFrom('item_final_mistakes').select(['item_id', 'model_id', 'severity', 'category']).where('item_id', 'in', itemIds).execute(),
+        // Per item and model: is its top-1 outside the accepted labels (only read for items without final labels).
+        sql<{ id: number; model_id: number }>`SELECT i.id, p.model_id FROM items i JOIN predictions p ON p.image_id = i.image_id AND p.rank = 1
+         WHERE ${ids('i.id', itemIds)} AND NOT EXISTS (SELECT 1 FROM accepted_labels a WHERE a.image_id = i.image_id AND a.class_idx = p.class_idx)`.execute(db),
+      ]);
 
       const records = new Map<number, ItemBrowserRecord>();
       for (const r of details.rows) {

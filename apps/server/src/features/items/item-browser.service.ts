@@ -62,10 +62,9 @@ export function createItemBrowserService(database: Database) {
       // The count, the page and its rows from one state of the database. A page after a cursor is not counted (the
       // list that scrolls to it has the count already), nor a broad filter's unless asked (`count=exact`): counting
       // every match is what made a large project's pages slow.
-      // A jump by offset and an exact count read in a slow snapshot (on SQLite, on a reader thread): either is a single
-      // statement that costs what it passes over, up to seconds at a million items, which on the request thread held
-      // every other request behind it. Any other page in a snapshot: on SQLite a reader thread's round trips (0.3 to
-      // 0.8 ms each, measured) would add more to a page of a few milliseconds than they spare.
+      // On SQLite the reads run on a reader thread (Database.slowSnapshot), not on the request thread: a jump by offset
+      // or an exact count costs what it passes over, and a page whose filter matches sparsely walks far (up to
+      // seconds at a million items), and every other request waited behind them.
       const read = async (trx: Queries) => {
         const reads = createItemBrowserRepository(trx);
         let total = after !== null ? null : query.count === 'exact' ? await reads.count(projectId, filters) : await reads.cheapCount(projectId, filters);
@@ -77,8 +76,7 @@ export function createItemBrowserService(database: Database) {
         if (total === null && after === null && next === null && (ids.length > 0 || query.offset === 0)) total = query.offset + ids.length;
         return { total, ids, next, records: await reads.rows(ids) };
       };
-      const jump = after === null && query.offset > 0;
-      const { total, ids, next, records } = jump || query.count === 'exact' ? await database.slowSnapshot(read) : await database.snapshot(read);
+      const { total, ids, next, records } = await database.slowSnapshot(read);
       const modelName = new Map(entry.models.map((m) => [m.id, m.name]));
       const position = new Map(entry.models.map((m, i) => [m.id, i]));
       const byPosition = (a: number, b: number) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
