@@ -5,7 +5,7 @@
 import { DEFAULT_MISTAKE_CATEGORIES, ItemBrowserPage, ItemBrowserSort, ItemStatus, type SortOrder } from '@bagel/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedReviewedProject, type ReviewedProject } from './reviewed-project';
-import { createItemBrowserRepository, impliedStatus, type ItemFilters, type PageCursor } from '../src/features/items/item-browser.repository';
+import { createItemBrowserRepository, impliedStatus, type ItemFilters, type ListedFilter, type PageCursor } from '../src/features/items/item-browser.repository';
 import { createUser, login } from './synthetic-project';
 import { createTestApp, readRows, type TestApp } from './test-app';
 
@@ -196,7 +196,10 @@ describe('item browser pages, on this engine', () => {
     for (const [filters] of cases.slice(0, 4)) expect(cases.find(([f]) => f === filters)![1].size, JSON.stringify(filters)).toBeGreaterThan(4);
     const reads = createItemBrowserRepository(t.database.queries);
     for (const [filters, matches] of cases) {
-      for (const asked of [filters, { ...filters, status: impliedStatus(filters) }]) {
+      // And with runs of statuses where the filter's matches are few starting from them, the other runs walking.
+      const listed: ListedFilter = filters.disputeKind !== undefined ? 'disputeKind' : filters.severity !== undefined || filters.category !== undefined ? 'grade' : 'expert';
+      const startFromIn = { agreed: listed, disputed: listed };
+      for (const asked of [filters, { ...filters, status: impliedStatus(filters) }, { ...filters, startFromIn }]) {
         for (const sort of ItemBrowserSort.options) {
           for (const order of ['asc', 'desc'] as const) {
             const ids: number[] = [];
@@ -212,6 +215,12 @@ describe('item browser pages, on this engine', () => {
         }
       }
     }
+    // Statuses are counted apart only for filters that leave a few of them, and none has more than a few matches here.
+    expect(await reads.fewMatchesByStatus(project.projectId, { severity: 'Major' })).toEqual({ agreed: 'grade', final: 'grade' });
+    expect(await reads.fewMatchesByStatus(project.projectId, { disputeKind: 'class', expertId })).toEqual({ disputed: 'disputeKind', final: 'disputeKind' });
+    expect(await reads.fewMatchesByStatus(project.projectId, { expertId })).toEqual({});
+    expect(await reads.fewMatchesByStatus(project.projectId, { severity: 'Major', status: 'agreed' })).toEqual({});
+    expect(await reads.fewMatchesByStatus(project.projectId, { severity: 'Major', startFrom: 'grade' })).toEqual({});
     // A dispute kind with a grade leaves one status: final.
     expect(impliedStatus({ disputeKind: 'severity', severity: 'Minor' })).toBe('final');
     expect(impliedStatus({ disputeKind: 'severity' })).toBeUndefined();

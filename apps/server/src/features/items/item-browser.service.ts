@@ -47,8 +47,6 @@ export function createItemBrowserService(database: Database) {
       filters.expertId = userId;
     }
     filters.status ??= impliedStatus(filters);
-    // A class filter's few matches are where a page starts; else those of a filter that an index lists, if few.
-    if (filters.classIndex === undefined) filters.startFrom = await repository.fewMatchesFilter(entry.project.id, filters);
     return filters;
   }
 
@@ -67,6 +65,10 @@ export function createItemBrowserService(database: Database) {
       // seconds at a million items), and every other request waited behind them.
       const read = async (trx: Queries) => {
         const reads = createItemBrowserRepository(trx);
+        // A class filter's few matches are where a page starts; else those of a filter that an index lists, if few;
+        // else, when the page reads a run per status, each run where that filter's matches are few.
+        if (filters.classIndex === undefined) filters.startFrom = await reads.fewMatchesFilter(projectId, filters);
+        filters.startFromIn = await reads.fewMatchesByStatus(projectId, filters);
         let total = after !== null ? null : query.count === 'exact' ? await reads.count(projectId, filters) : await reads.cheapCount(projectId, filters);
         const { ids, next } =
           total !== null && query.offset >= total
