@@ -215,9 +215,11 @@ describe('item browser pages, on this engine', () => {
         }
       }
     }
-    // Statuses are counted apart only for filters that leave a few of them, and none has more than a few matches here.
-    expect(await reads.fewMatchesByStatus(project.projectId, { severity: 'Major' })).toEqual({ agreed: 'grade', final: 'grade' });
-    expect(await reads.fewMatchesByStatus(project.projectId, { disputeKind: 'class', expertId })).toEqual({ disputed: 'disputeKind', final: 'disputeKind' });
+    // Statuses are counted apart only for filters that leave a few of them, and none has more than a few matches here;
+    // on SQLite only, which runs a page as written (PostgreSQL's planner picks its own).
+    const sqlite = t.database.engine === 'sqlite';
+    expect(await reads.fewMatchesByStatus(project.projectId, { severity: 'Major' })).toEqual(sqlite ? { agreed: 'grade', final: 'grade' } : {});
+    expect(await reads.fewMatchesByStatus(project.projectId, { disputeKind: 'class', expertId })).toEqual(sqlite ? { disputed: 'disputeKind', final: 'disputeKind' } : {});
     expect(await reads.fewMatchesByStatus(project.projectId, { expertId })).toEqual({});
     expect(await reads.fewMatchesByStatus(project.projectId, { severity: 'Major', status: 'agreed' })).toEqual({});
     expect(await reads.fewMatchesByStatus(project.projectId, { severity: 'Major', startFrom: 'grade' })).toEqual({});

@@ -153,6 +153,19 @@ export function joinInWrittenOrder(db: Queries): RawBuilder<unknown> {
   return engineOf(db) === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`;
 }
 
+/**
+ * Whether a query runs as it is written: its joins in the order it names them and its index the one it names
+ * (joinInWrittenOrder, indexedBy). Then a page written to walk an index walks it however little it finds on the way,
+ * and what such a walk would pass over is worth weighing before the page is written.
+ * - SQLite: yes.
+ * - PostgreSQL: no; its planner picks its own plan from its statistics (for a sparse filter, a hash join of the
+ *   filter's matches rather than a walk), and weighing beforehand only adds reads (measured at a million items: the
+ *   ungraded grade's pages by status took 330 to 480 ms with the weighing, 116 to 181 ms without).
+ */
+export function runsAsWritten(db: Queries): boolean {
+  return engineOf(db) === 'sqlite';
+}
+
 /** `values` in consecutive slices of at most `size` (and never more than MAX_BOUND_VALUES). */
 export function chunksOf<T>(values: readonly T[], size: number): T[][] {
   const step = Math.max(1, Math.min(size, MAX_BOUND_VALUES));

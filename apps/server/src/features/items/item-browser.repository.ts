@@ -1,7 +1,7 @@
 import { FinalSeverity, type DisputeKind, type ItemBrowserSort, type ItemStatus, type SortOrder } from '@bagel/contracts';
 import { sql, type RawBuilder } from 'kysely';
 import type { Queries } from '../../db/database';
-import { computedWhole, indexedBy, joinInWrittenOrder } from '../../db/dialect';
+import { computedWhole, indexedBy, joinInWrittenOrder, runsAsWritten } from '../../db/dialect';
 
 /** The filters of a page, resolved to ids (names were checked against the project by the service). */
 export interface ItemFilters {
@@ -605,13 +605,15 @@ export function createItemBrowserRepository(db: Queries) {
     /**
      * For filters that leave a few statuses (so that a page reads a run per status) and whose first listed filter has
      * more than FEW_MATCHES matches but at most COUNTED_BY_STATUS: the statuses among whose items it has FEW_MATCHES
-     * at most, each with that filter (ItemFilters.startFromIn). Else nothing: too many to count apart, or no runs.
+     * at most, each with that filter (ItemFilters.startFromIn). Else nothing: too many to count apart, no runs, or an
+     * engine that does not run a page as written (PostgreSQL).
      */
     async fewMatchesByStatus(projectId: number, filters: ItemFilters): Promise<Partial<Record<ItemStatus, ListedFilter>>> {
       const statuses = statusesOf(filters);
       const runs = filters.status === undefined && filters.classIndex === undefined && filters.startFrom === undefined && statuses.length > 1;
-      // Items with a consensus have any status but open: filters that leave all of those are not read by status.
-      if (!runs || STATUS_ORDER.every((s) => s === 'open' || statuses.includes(s))) return {};
+      // Items with a consensus have any status but open: filters that leave all of those are not read by status. An
+      // engine that plans a page its own way does not walk a run as written: nothing to weigh (runsAsWritten).
+      if (!runsAsWritten(db) || !runs || STATUS_ORDER.every((s) => s === 'open' || statuses.includes(s))) return {};
       const filter = LISTED_FILTERS.find((f) => listedRows(projectId, filters, f) !== null);
       if (filter === undefined) return {};
       const rows = listedRows(projectId, filters, filter)!;
