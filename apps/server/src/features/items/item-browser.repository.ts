@@ -326,7 +326,11 @@ export function whereOf(projectId: number, filters: ItemFilters, membership: Mem
     if (wrongModel !== undefined) grade.push(sql`f.model_id = ${wrongModel.id}`);
     if (filters.severity !== undefined) grade.push(sql`f.severity = ${filters.severity}`);
     if (filters.category !== undefined) grade.push(sql`f.category = ${filters.category}`);
-    conditions.push(sql`${HAS_FINAL} AND EXISTS (SELECT 1 FROM item_final_mistakes f WHERE ${sql.join(grade, sql` AND `)})`);
+    const graded = sql`EXISTS (SELECT 1 FROM item_final_mistakes f WHERE ${sql.join(grade, sql` AND `)})`;
+    // A stated status is one with final labels (statusesOf: with another, nothing is read): HAS_FINAL again would be
+    // redundant, and PostgreSQL's planner, multiplying the two conditions' shares, then took an agreed grade of one
+    // expert for 20 times rarer than it is and sorted all its matches rather than walk (760 ms against 77 ms).
+    conditions.push(filters.status === undefined ? sql`${HAS_FINAL} AND ${graded}` : graded);
   } else if (wrongModel !== undefined) {
     conditions.push(
       sql`CASE WHEN ${HAS_FINAL} THEN EXISTS (SELECT 1 FROM item_final_mistakes f WHERE f.item_id = i.id AND f.model_id = ${wrongModel.id})
