@@ -1,37 +1,24 @@
 // Database.longSnapshot on SQLite: a job that yields to the event loop between its reads still sees one state of
 // the database, and its read-only connection goes when the job ends, fails or is abandoned.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database, Queries } from './database';
+import type { Database } from './database';
 import { openDatabase, type Db } from './open-database';
 import { sqliteDatabase } from './sqlite-engine';
-
-const names = async (q: Queries) => (await q.selectFrom('users').select('username').orderBy('id').execute()).map((r) => r.username);
-const addUser = (database: Database, username: string) =>
-  database.write((trx) => trx.insertInto('users').values({ username, role: 'expert', password_hash: 'x', created_at: '2025-01-01T00:00:00.000Z' }).execute());
+import { addUser, logHeld as logHeldBy, names, snapshotTestDatabase } from './snapshot.test-support';
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('a long snapshot (SQLite)', () => {
-  let dir: string;
   let db: Db;
   let database: Database;
-  /** Whether a reader holds the log back: a checkpoint cannot copy all of it while a snapshot older than its end is open. */
-  const logHeld = () => {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
-    return result!.checkpointed < result!.log;
-  };
+  let remove: () => void;
+  const logHeld = () => logHeldBy(db);
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bagel-long-snapshot-'));
-    db = openDatabase(join(dir, 'test.sqlite'));
-    database = sqliteDatabase(db);
-    await addUser(database, 'ann');
+    ({ db, database, remove } = await snapshotTestDatabase('bagel-long-snapshot-'));
   });
   afterEach(() => {
     db.close();
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   });
 
   it('sees the database as it was when it began, though writes land between its pieces, and lets go of the log when it ends', async () => {

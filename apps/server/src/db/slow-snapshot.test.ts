@@ -1,42 +1,29 @@
 // Database.slowSnapshot on SQLite: the job's statements run on a reader thread, so a statement of a second leaves the
 // event loop free; the job sees one state of the database though writes land while it runs; SQLite's errors come back
 // as they are; the threads let go of the log once a job has ended and of the file when the database closes.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database, Queries } from './database';
-import { openDatabase, type Db } from './open-database';
-import { sqliteDatabase } from './sqlite-engine';
-
-const names = async (q: Queries) => (await q.selectFrom('users').select('username').orderBy('id').execute()).map((r) => r.username);
-const addUser = (database: Database, username: string) =>
-  database.write((trx) => trx.insertInto('users').values({ username, role: 'expert', password_hash: 'x', created_at: '2025-01-01T00:00:00.000Z' }).execute());
+import type { Db } from './open-database';
+import { addUser, logHeld as logHeldBy, names, snapshotTestDatabase } from './snapshot.test-support';
 /** A statement that runs for a while (SQLite counts up to `n`, one row at a time). */
 const countTo = async (q: Queries, n: number) =>
   Number((await sql<{ n: number }>`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ${n}) SELECT count(*) AS n FROM c`.execute(q)).rows[0]!.n);
 
 describe('a slow snapshot (SQLite)', () => {
-  let dir: string;
   let file: string;
   let db: Db;
   let database: Database;
-  const logHeld = () => {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
-    return result!.checkpointed < result!.log;
-  };
+  let remove: () => void;
+  const logHeld = () => logHeldBy(db);
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bagel-slow-snapshot-'));
-    file = join(dir, 'test.sqlite');
-    db = openDatabase(file);
-    database = sqliteDatabase(db);
-    await addUser(database, 'ann');
+    ({ file, db, database, remove } = await snapshotTestDatabase('bagel-slow-snapshot-'));
   });
   afterEach(async () => {
     if (db.open) await database.close();
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   });
 
   it('runs a long statement off the event loop: timers fire and writes commit while it runs', async () => {
