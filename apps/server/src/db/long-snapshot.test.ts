@@ -5,6 +5,7 @@ import type { Database } from './database';
 import { openDatabase, type Db } from './open-database';
 import { sqliteDatabase } from './sqlite-engine';
 import { addUser, logHeld as logHeldBy, names, snapshotTestDatabase } from './snapshot.test-support';
+
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('a long snapshot (SQLite)', () => {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database, Queries } from './database';
 import type { Db } from './open-database';
 import { addUser, logHeld as logHeldBy, names, snapshotTestDatabase } from './snapshot.test-support';
+
 /** A statement that runs for a while (SQLite counts up to `n`, one row at a time). */
 const countTo = async (q: Queries, n: number) =>
   Number((await sql<{ n: number }>`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ${n}) SELECT count(*) AS n FROM c`.execute(q)).rows[0]!.n);

@@ -226,8 +226,9 @@ export function sqliteReaders(file: string): SqliteReaders {
   function give(reader: ReaderThread): void {
     reader.hold(false);
     if (!reader.usable) {
-      // Its place goes to a new thread, for the first job waiting.
-      threads.splice(threads.indexOf(reader), 1);
+      // Its place goes to a new thread, for the first job waiting (take may have dropped it from the threads already).
+      const at = threads.indexOf(reader);
+      if (at >= 0) threads.splice(at, 1);
       const next = waiting.shift();
       if (next) void take().then(next);
       return;

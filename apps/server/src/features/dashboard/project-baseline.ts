@@ -44,9 +44,9 @@ const IMAGES_PER_READ = 10_000;
  * wrote (images, predictions, accepted and prior labels), which never changes once the import has finished (a
  * project is visible only then, and an imported project is never removed), so it is stored once computed
  * (project_baselines, migration 022: the import tallies it as it writes the project, createBaselineTally) and each
- * instance keeps it once read: what another instance writes cannot make it stale. A project imported before it was stored is computed by
- * its first dashboard, once for every instance. The dashboard then adds, per item with final labels, the difference
- * those labels make (project_score_deltas), which keeps it fast on a large project.
+ * instance keeps it once read: what another instance writes cannot make it stale. A project imported before it was
+ * stored is computed by its first dashboard, once for every instance. The dashboard then adds, per item with final
+ * labels, the difference those labels make (project_score_deltas), which keeps it fast on a large project.
  */
 export function projectBaseline(database: Database, entry: CatalogProject): Promise<ProjectBaseline> {
   const key = database.sqlite ?? database;

@@ -288,9 +288,9 @@ function fromOf(db: Queries, projectId: number, filters: ItemFilters, driver: Dr
  * row looked up in it, for a query that reads every item of the project in one statement (a broad filter's count, a
  * jump by offset).
  * `probe`: each row looks itself up in the list's index, for a query that reads few rows (a page that walks its
- * sort's index until it is full, or one that starts from a filter's few matches, or a piece of a count): reading an
- * expert's 230,000 verdicts and a dispute kind's items to check a class's few thousand was most of such a request (its
- * count 44 ms and its page 36 ms, of 90 ms, at a million items).
+ * sort's index until it is full, or one that starts from a filter's few matches): reading an expert's 230,000 verdicts
+ * and a dispute kind's items to check a class's few thousand was most of such a request (its count 44 ms and its page
+ * 36 ms, of 90 ms, at a million items).
  */
 type Membership = 'list' | 'probe';
 
