@@ -3,7 +3,7 @@
 //
 //   npx tsx scripts/bench/scale.ts --items N [--classes 1000] [--db FILE | --db postgres://… | --postgres]
 //                                  [--judged 0.4] [--panel 3] [--polls 50] [--queries 200] [--seed 1] [--import-only]
-//                                  [--bundle] [--keep]
+//                                  [--bundle] [--keep] [--stop-after item-browser]
 //   npm run bench:scale -- --items N …
 //
 // 1. Writes a manifest as users bring one: the vocabulary in ImageNet's class_info.json layout (the real 1,000
@@ -46,6 +46,8 @@
 // `--postgres`: a throwaway PostgreSQL cluster started for the run; `--db postgres://…`: a server of yours (a role
 // with CREATEDB), where a scratch database is made and dropped, as the other benchmarks do; with `--keep` as well, the
 // scratch database is kept (its name is printed), to look at its query plans afterwards.
+// `--stop-after item-browser`: measure up to the item browser and the class list, and leave out the exports and the
+// quorum change (which change the database: a kept one then stays in the state the item browser was measured in).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -87,8 +89,14 @@ const { values } = parseArgs({
     'import-only': { type: 'boolean', default: false }, // stop after the import: its time, memory and the poller's figures
     bundle: { type: 'boolean', default: false }, // run `bagel` from the built bundle rather than from its source
     keep: { type: 'boolean', default: false }, // with --db postgres://…: keep the scratch database
+    'stop-after': { type: 'string' }, // item-browser: leave out the exports and the quorum change
   },
 });
+const STOP_AFTER_ITEM_BROWSER = values['stop-after'] === 'item-browser';
+if (values['stop-after'] !== undefined && !STOP_AFTER_ITEM_BROWSER) {
+  console.error(`--stop-after ${values['stop-after']}: the only stop known is item-browser`);
+  process.exit(2);
+}
 const ITEMS = Number(values.items);
 const CLASSES = Number(values.classes);
 const JUDGED_SHARE = Number(values.judged);
@@ -116,7 +124,7 @@ const REPO = resolve(import.meta.dirname, '../..');
 const BAGEL = join(REPO, values.bundle ? 'apps/server/dist/bagel.js' : 'apps/server/bin/bagel.mjs');
 const isPostgresUrl = (text: string | undefined) => text !== undefined && /^postgres(ql)?:\/\//.test(text);
 const usesPostgres = values.postgres || isPostgresUrl(values.db);
-const command = `npx tsx scripts/bench/scale.ts --items ${ITEMS} --classes ${CLASSES}${values.postgres ? ' --postgres' : values.db ? ` --db ${isPostgresUrl(values.db) ? 'postgres://…' : values.db}` : ''}${values.bundle ? ' --bundle' : ''}`;
+const command = `npx tsx scripts/bench/scale.ts --items ${ITEMS} --classes ${CLASSES}${values.postgres ? ' --postgres' : values.db ? ` --db ${isPostgresUrl(values.db) ? 'postgres://…' : values.db}` : ''}${values.bundle ? ' --bundle' : ''}${STOP_AFTER_ITEM_BROWSER ? ' --stop-after item-browser' : ''}`;
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -684,11 +692,11 @@ try {
       if (res.status !== 200) throw new Error(`the ${format} export answered ${res.status}`);
       return res;
     });
-  const humanAccuracy = await exportOf('human-accuracy-v3');
-  const archive = await exportOf('bagel');
+  const humanAccuracy = STOP_AFTER_ITEM_BROWSER ? null : await exportOf('human-accuracy-v3');
+  const archive = STOP_AFTER_ITEM_BROWSER ? null : await exportOf('bagel');
 
   // The quorum change, while three reviewers go on.
-  const quorum = await measure('quorum change', async () => {
+  const quorum = STOP_AFTER_ITEM_BROWSER ? null : await measure('quorum change', async () => {
     const start = performance.now();
     const res = await client.request('PATCH', `${base}/settings`, { cookie: admin, body: { quorum: { kind: 'unanimity' } } });
     ok(res, 'settings');
@@ -738,12 +746,48 @@ try {
   const ms = (n: number) => `${fmt(n, n < 1 ? 3 : 1)} ms`;
   const healthCell = (h: PollStats) => (h.polls === 0 ? 'no poll waited during it' : `p99 ${fmt(h.p99)} / max ${fmt(h.max)} ms (${h.polls} polls${h.failed ? `, ${h.failed} failed` : ''})`);
   const ratio = (value: number) => `${fmt(value / bareHealth.result.p50)}× health, ${fmt(value / select.result.p50, 0)}× SELECT`;
-  const measures = { import: importHealth, idle: idle.health, bareHealth: bareHealth.health, select: select.health, dashboardFirst: dashboardFirst.health, dashboardPolls: dashboardPolls.health, browser: browser.health, vocabulary: vocabularyList.health, humanAccuracy: humanAccuracy.health, archive: archive.health, quorum: quorum.health };
+  const measures = {
+    import: importHealth,
+    idle: idle.health,
+    bareHealth: bareHealth.health,
+    select: select.health,
+    dashboardFirst: dashboardFirst.health,
+    dashboardPolls: dashboardPolls.health,
+    browser: browser.health,
+    vocabulary: vocabularyList.health,
+    ...(humanAccuracy && { humanAccuracy: humanAccuracy.health }),
+    ...(archive && { archive: archive.health }),
+    ...(quorum && { quorum: quorum.health }),
+  };
   const underLoad = Object.entries(measures).filter(([name]) => !['idle', 'bareHealth', 'select'].includes(name));
   // A measure shorter than the poller's interval may have no poll waiting during it: nothing was held up.
   const blocked = underLoad.filter(([, h]) => h.polls > 0 && !(h.p99 < 100)).map(([name]) => name);
   const v = vocabularyList.result;
-  const q = quorum.result;
+  const q = quorum?.result ?? null;
+  function exportRows(): [string, string, string, string, string, PollStats | null][] {
+    if (humanAccuracy === null || archive === null) {
+      return [notMeasured('human-accuracy-v3 export (downloaded)', 'streamed, peak < 300 MB'), notMeasured('bagel archive export (downloaded)', 'streamed, peak < 300 MB')];
+    }
+    return [
+      [
+        'human-accuracy-v3 export (downloaded)',
+        `${fmt(humanAccuracy.result.seconds)} s, ${fmt(humanAccuracy.result.bytes / 1e6)} MB; server peak ${fmt(humanAccuracy.peakRssMb, 0)} MB (${fmt(humanAccuracy.rssBeforeMb, 0)} MB before)`,
+        `${fmt(humanAccuracy.result.bytes / 1e6 / humanAccuracy.result.seconds)} MB/s`,
+        'streamed, peak < 300 MB',
+        met(humanAccuracy.peakRssMb < 300),
+        humanAccuracy.health,
+      ],
+      [
+        'bagel archive export (downloaded)',
+        `${fmt(archive.result.seconds)} s, ${fmt(archive.result.bytes / 1e6)} MB; server peak ${fmt(archive.peakRssMb, 0)} MB (${fmt(archive.rssBeforeMb, 0)} MB before)`,
+        `${fmt(archive.result.bytes / 1e6 / archive.result.seconds)} MB/s`,
+        'streamed, peak < 300 MB',
+        met(archive.peakRssMb < 300),
+        archive.health,
+      ],
+    ];
+  }
+  const notMeasured = (name: string, target: string): [string, string, string, string, string, null] => [name, 'not measured (--stop-after item-browser)', '–', target, met(null), null];
   const rows: [string, string, string, string, string, PollStats | null][] = [
     ['baseline: SELECT of an item by primary key (same Database, 1,000×)', `p50 ${ms(select.result.p50)}, p99 ${ms(select.result.p99)}`, '1', '–', '–', select.health],
     ['baseline: GET /api/health alone (200× in a row)', `p50 ${ms(bareHealth.result.p50)}, p99 ${ms(bareHealth.result.p99)}`, '1', '–', '–', bareHealth.health],
@@ -782,30 +826,17 @@ try {
       met(v.encoding !== 'identity' && v.etag !== null && v.revalidated === 304),
       vocabularyList.health,
     ],
-    [
-      'human-accuracy-v3 export (downloaded)',
-      `${fmt(humanAccuracy.result.seconds)} s, ${fmt(humanAccuracy.result.bytes / 1e6)} MB; server peak ${fmt(humanAccuracy.peakRssMb, 0)} MB (${fmt(humanAccuracy.rssBeforeMb, 0)} MB before)`,
-      `${fmt(humanAccuracy.result.bytes / 1e6 / humanAccuracy.result.seconds)} MB/s`,
-      'streamed, peak < 300 MB',
-      met(humanAccuracy.peakRssMb < 300),
-      humanAccuracy.health,
-    ],
-    [
-      'bagel archive export (downloaded)',
-      `${fmt(archive.result.seconds)} s, ${fmt(archive.result.bytes / 1e6)} MB; server peak ${fmt(archive.peakRssMb, 0)} MB (${fmt(archive.rssBeforeMb, 0)} MB before)`,
-      `${fmt(archive.result.bytes / 1e6 / archive.result.seconds)} MB/s`,
-      'streamed, peak < 300 MB',
-      met(archive.peakRssMb < 300),
-      archive.health,
-    ],
-    [
-      `quorum change (majority → unanimity), ${judged} judged items`,
-      `answered in ${ms(q.answerMs)} (${q.inRequest} items in the request, progress ${q.progressShown ? `shown: ${q.progressShown.done}/${q.progressShown.total}` : 'none: done in the request'}); re-aggregated in ${fmt(q.backgroundSeconds)} s (${fmt((q.backgroundSeconds * 1000) / Math.max(1, judged), 3)} ms per judged item); reviewers' next + verdict p50 ${ms(q.reviewers.p50)}, p99 ${ms(q.reviewers.p99)} (${q.reviewers.count})`,
-      `reviewers p99 ${fmt(q.reviewers.p99 / bareHealth.result.p99)}× health p99`,
-      'background with progress, reviewers unaffected (poller p99 < 100 ms)',
-      met(quorum.health.p99 < 100 && (q.progressShown !== null || q.backgroundSeconds < 1)),
-      quorum.health,
-    ],
+    ...exportRows(),
+    q === null || quorum === null
+      ? notMeasured('quorum change (majority → unanimity)', 'background with progress, reviewers unaffected (poller p99 < 100 ms)')
+      : [
+          `quorum change (majority → unanimity), ${judged} judged items`,
+          `answered in ${ms(q.answerMs)} (${q.inRequest} items in the request, progress ${q.progressShown ? `shown: ${q.progressShown.done}/${q.progressShown.total}` : 'none: done in the request'}); re-aggregated in ${fmt(q.backgroundSeconds)} s (${fmt((q.backgroundSeconds * 1000) / Math.max(1, judged), 3)} ms per judged item); reviewers' next + verdict p50 ${ms(q.reviewers.p50)}, p99 ${ms(q.reviewers.p99)} (${q.reviewers.count})`,
+          `reviewers p99 ${fmt(q.reviewers.p99 / bareHealth.result.p99)}× health p99`,
+          'background with progress, reviewers unaffected (poller p99 < 100 ms)',
+          met(quorum.health.p99 < 100 && (q.progressShown !== null || q.backgroundSeconds < 1)),
+          quorum.health,
+        ],
     ['nothing blocks: the health poller during every measure above', blocked.length === 0 ? 'p99 < 100 ms throughout' : `p99 ≥ 100 ms during: ${blocked.join(', ')}`, '–', 'p99 < 100 ms during each', met(blocked.length === 0), null],
   ];
   console.log('');
@@ -841,10 +872,13 @@ try {
       dashboard: { first: dashboardFirst.result, polls: dashboardPolls.result },
       itemBrowser: browser.result,
       vocabulary: v,
-      exports: {
-        humanAccuracy: { ...humanAccuracy.result, peakRssMb: humanAccuracy.peakRssMb, rssBeforeMb: humanAccuracy.rssBeforeMb },
-        archive: { ...archive.result, peakRssMb: archive.peakRssMb, rssBeforeMb: archive.rssBeforeMb },
-      },
+      exports:
+        humanAccuracy && archive
+          ? {
+              humanAccuracy: { ...humanAccuracy.result, peakRssMb: humanAccuracy.peakRssMb, rssBeforeMb: humanAccuracy.rssBeforeMb },
+              archive: { ...archive.result, peakRssMb: archive.peakRssMb, rssBeforeMb: archive.rssBeforeMb },
+            }
+          : null,
       quorum: q,
       health: measures,
       targets: {
@@ -854,7 +888,7 @@ try {
         dashboardPollP99Under50ms: dashboardPolls.result.p99 < 50,
         itemBrowserP99Under100ms: browser.result.all.p99 < 100,
         vocabularyCompressedWithEtag: v.encoding !== 'identity' && v.etag !== null && v.revalidated === 304,
-        exportsUnder300Mb: humanAccuracy.peakRssMb < 300 && archive.peakRssMb < 300,
+        exportsUnder300Mb: humanAccuracy && archive ? humanAccuracy.peakRssMb < 300 && archive.peakRssMb < 300 : null,
         nothingBlocks: blocked.length === 0,
       },
     }),
