@@ -4,7 +4,7 @@ import type { Database, Queries } from '../../db/database';
 import { ApiError, notFound } from '../../plugins/errors';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
-import { createItemBrowserRepository, impliedStatus, type ItemFilters } from './item-browser.repository';
+import { createItemBrowserRepository, impliedStatus, type ItemFilters, type PageCursor } from './item-browser.repository';
 import { decodeCursor, encodeCursor } from './page-cursor';
 
 const unknownValue = (field: string, message: string) => new ApiError(400, message, 'UNKNOWN_FILTER_VALUE', { field });
@@ -69,11 +69,20 @@ export function createItemBrowserService(database: Database) {
         // else, when the page reads a run per status, each run where that filter's matches are few.
         if (filters.classIndex === undefined) filters.startFrom = await reads.fewMatchesFilter(projectId, filters);
         filters.startFromIn = await reads.fewMatchesByStatus(projectId, filters);
-        let total = after !== null ? null : query.count === 'exact' ? await reads.count(projectId, filters) : await reads.cheapCount(projectId, filters);
-        const { ids, next } =
-          total !== null && query.offset >= total
-            ? { ids: [], next: null }
-            : await reads.page(projectId, filters, sort, order, query.limit, after !== null || query.offset === 0 ? { after } : { offset: query.offset });
+        const counting = after !== null ? Promise.resolve(null) : query.count === 'exact' ? reads.count(projectId, filters) : reads.cheapCount(projectId, filters);
+        let total: number | null;
+        let ids: number[];
+        let next: PageCursor | null;
+        if (after !== null || (query.offset === 0 && query.count !== 'exact')) {
+          // A first page or a page after a cursor does not depend on a cheap count: both are asked at once (one round
+          // trip to a reader thread rather than two).
+          [total, { ids, next }] = await Promise.all([counting, reads.page(projectId, filters, sort, order, query.limit, { after })]);
+        } else {
+          // An exact count may find no match, and a page by offset may lie past the last one: then no page is read (a
+          // filter that matches nothing walks a sort's whole index to find so).
+          total = await counting;
+          ({ ids, next } = total !== null && query.offset >= total ? { ids: [], next: null } : await reads.page(projectId, filters, sort, order, query.limit, query.offset === 0 ? { after: null } : { offset: query.offset }));
+        }
         // A page by offset with nothing after it ends the list: its end is the count.
         if (total === null && after === null && next === null && (ids.length > 0 || query.offset === 0)) total = query.offset + ids.length;
         return { total, ids, next, records: await reads.rows(ids) };
