@@ -237,6 +237,34 @@ describe("the lead's desk and decisions", () => {
     expect((await desk(item)).final!.labels[dog.key]).toBe('wrong');
   });
 
+  it("keeps a grade's rows of the item browser in the item's status: agreed, final after an override, none once reopened", async () => {
+    // item_final_mistakes keeps its item's status (migration 035): the item browser lists a grade's items of one
+    // status from it. Each write that moves the status moves the rows' with it.
+    const p = await newProject();
+    const item = itemOf(p, 3); // Chihuahua; A red fox, B coffee mug
+    const grades = () =>
+      readRows<{ model: string; severity: string; status: string; itemStatus: string }>(
+        t.database,
+        `SELECT m.name AS "model", f.severity AS "severity", f.status AS "status", i.status AS "itemStatus"
+         FROM item_final_mistakes f JOIN items i ON i.id = f.item_id JOIN models m ON m.id = f.model_id WHERE f.item_id = ? ORDER BY m.name`,
+        item,
+      );
+    for (const user of ['ann', 'bob', 'cyd']) await judge(user, item, verdict({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': SP }));
+    expect(await grades()).toEqual([
+      { model: 'model-a', severity: 'Major', status: 'agreed', itemStatus: 'agreed' },
+      { model: 'model-b', severity: 'Major', status: 'agreed', itemStatus: 'agreed' },
+    ]);
+    const res = await decide('lea', item, decision({ dog: 'correct', fox: 'wrong', cup: 'wrong' }, { 'model-a': SP, 'model-b': { severity: 'Minor', category: 'Fine-grained error' } }));
+    expect(res.statusCode, res.body).toBe(201);
+    expect(await grades()).toEqual([
+      { model: 'model-a', severity: 'Major', status: 'final', itemStatus: 'final' },
+      { model: 'model-b', severity: 'Minor', status: 'final', itemStatus: 'final' },
+    ]);
+    expect((await reopen('lea', item, { baseDecision: 1 })).statusCode).toBe(201);
+    expect(await status(item)).toBe('disputed');
+    expect(await grades()).toEqual([]);
+  });
+
   it('reopens a final item: disputed until the lead decides again, experts may revise meanwhile', async () => {
     const p = await newProject();
     const item = await disputeImage5(p);

@@ -150,6 +150,8 @@ export interface ItemFinalMistakesTable {
   project_id: number;
   severity: string;
   category: string | null;
+  /** The item's status (agreed or final: a grade's rows exist while the item has final labels), migration 035. */
+  status: string;
 }
 
 export interface ItemsTable {

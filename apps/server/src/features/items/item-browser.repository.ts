@@ -32,10 +32,11 @@ export type ListedFilter = 'expert' | 'disputeKind' | 'grade';
 export const FEW_MATCHES = 5000;
 
 /**
- * A listed filter with more matches than FEW_MATCHES but at most this many is counted status by status: each status
- * where its matches are few starts from them. Its whole list is then cheap to read for a status that has almost none
- * of them, and the walk it spares can be the whole of a large status (every agreed grade is Borderline, Major or
- * Minor; every ungraded one is final: a page of ungraded grades walked 244,574 agreed items, 0.55 to 0.85 s).
+ * A dispute kind or an expert with more matches than FEW_MATCHES but at most this many is counted status by status
+ * through the items (a grade, whatever its matches: its rows keep their status), so that each status where its
+ * matches are few starts from them. Its whole list is then cheap to read for a status that has almost none of them,
+ * and the walk it spares can be the whole of a large status (every agreed grade is Borderline, Major or Minor; every
+ * ungraded one is final: a page of ungraded grades walked 244,574 agreed items, 0.55 to 0.85 s).
  */
 export const COUNTED_BY_STATUS = 20_000;
 
@@ -44,8 +45,9 @@ const startsFromFewMatches = (filters: ItemFilters) => filters.classIndex !== un
 
 /**
  * The rows that list a filter's matching items (`FROM … WHERE …`, an item_id per row, an item possibly on several
- * rows), read from an index: verdicts_by_user, item_dispute_kinds_by_kind, item_final_mistakes_by_grade (a grade
- * without a severity names every severity, so that the index is sought once per severity rather than read whole).
+ * rows), read from an index: verdicts_by_user, item_dispute_kinds_by_kind, item_final_mistakes_by_grade or, under a
+ * stated status, item_final_mistakes_by_status_grade (a grade without a severity names every severity, so that the
+ * index is sought once per severity rather than read whole).
  */
 function listedRows(projectId: number, filters: ItemFilters, filter: ListedFilter): RawBuilder<unknown> | null {
   if (filter === 'expert') return filters.expertId === undefined ? null : sql`FROM verdicts WHERE user_id = ${filters.expertId}`;
@@ -54,6 +56,9 @@ function listedRows(projectId: number, filters: ItemFilters, filter: ListedFilte
   }
   if (filters.severity === undefined && filters.category === undefined) return null;
   const grade = [sql`project_id = ${projectId}`];
+  // A grade's rows keep their item's status (migration 035): under a stated status (the page's, or one run's), only
+  // that status's are listed, from the index with the status first.
+  if (filters.status !== undefined) grade.push(sql`status = ${filters.status}`);
   grade.push(filters.severity !== undefined ? sql`severity = ${filters.severity}` : sql`severity IN (${sql.join(FinalSeverity.options)})`);
   if (filters.category !== undefined) grade.push(sql`category = ${filters.category}`);
   if (filters.wrongModel !== undefined) grade.push(sql`model_id = ${filters.wrongModel.id}`);
@@ -608,27 +613,35 @@ export function createItemBrowserRepository(db: Queries) {
 
     /**
      * For filters that leave a few statuses (so that a page reads a run per status) and whose first listed filter has
-     * more than FEW_MATCHES matches but at most COUNTED_BY_STATUS: the statuses among whose items it has FEW_MATCHES
-     * at most, each with that filter (ItemFilters.startFromIn). Else nothing: too many to count apart, no runs, or an
-     * engine that does not run a page as written (PostgreSQL).
+     * more than FEW_MATCHES matches: the statuses among whose items it has FEW_MATCHES at most, each with that filter
+     * (ItemFilters.startFromIn). A grade's matches of a status are counted from its index alone (its rows keep their
+     * item's status: migration 035), on either engine. A dispute kind's or an expert's are counted through the items,
+     * and only when they are COUNTED_BY_STATUS at most, and only on an engine that runs a page as written (SQLite):
+     * PostgreSQL's planner does not walk a run as written, and such a count cost it 150 to 400 ms at a million items.
+     * Else nothing: too many to count apart, or no runs.
      */
     async fewMatchesByStatus(projectId: number, filters: ItemFilters): Promise<Partial<Record<ItemStatus, ListedFilter>>> {
       const statuses = statusesOf(filters);
       const runs = filters.status === undefined && filters.classIndex === undefined && filters.startFrom === undefined && statuses.length > 1;
-      // Items with a consensus have any status but open: filters that leave all of those are not read by status. An
-      // engine that plans a page its own way does not walk a run as written: nothing to weigh (runsAsWritten).
-      if (!runsAsWritten(db) || !runs || STATUS_ORDER.every((s) => s === 'open' || statuses.includes(s))) return {};
+      // Items with a consensus have any status but open: filters that leave all of those are not read by status.
+      if (!runs || STATUS_ORDER.every((s) => s === 'open' || statuses.includes(s))) return {};
       const filter = LISTED_FILTERS.find((f) => listedRows(projectId, filters, f) !== null);
       if (filter === undefined) return {};
-      const rows = listedRows(projectId, filters, filter)!;
-      const listed = await sql<{ n: number | string }>`SELECT count(*) AS n FROM (SELECT 1 ${rows} LIMIT ${COUNTED_BY_STATUS + 1}) v`.execute(db);
-      if (Number(listed.rows[0]!.n) > COUNTED_BY_STATUS) return {};
+      const byIndex = filter === 'grade';
+      if (!byIndex) {
+        if (!runsAsWritten(db)) return {};
+        const listed = await sql<{ n: number | string }>`SELECT count(*) AS n FROM (SELECT 1 ${listedRows(projectId, filters, filter)!} LIMIT ${COUNTED_BY_STATUS + 1}) v`.execute(db);
+        if (Number(listed.rows[0]!.n) > COUNTED_BY_STATUS) return {};
+      }
       // Asked together: on a reader thread (Database.slowSnapshot) they go in one round trip.
       const counts = await Promise.all(
-        statuses.map(
-          (status) => sql<{ n: number | string }>`SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT DISTINCT item_id ${rows}) e
-            ${joinInWrittenOrder(db)} items i ON i.id = e.item_id WHERE i.status = ${status} LIMIT ${FEW_MATCHES + 1}) v`.execute(db),
-        ),
+        statuses.map((status) => {
+          const matching = byIndex
+            ? sql`SELECT 1 ${listedRows(projectId, { ...filters, status }, filter)!}`
+            : sql`SELECT 1 FROM (SELECT DISTINCT item_id ${listedRows(projectId, filters, filter)!}) e
+              ${joinInWrittenOrder(db)} items i ON i.id = e.item_id WHERE i.status = ${status}`;
+          return sql<{ n: number | string }>`SELECT count(*) AS n FROM (${matching} LIMIT ${FEW_MATCHES + 1}) v`.execute(db);
+        }),
       );
       const few: Partial<Record<ItemStatus, ListedFilter>> = {};
       statuses.forEach((status, n) => {

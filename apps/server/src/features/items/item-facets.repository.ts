@@ -1,4 +1,4 @@
-import type { DisputeKind, FinalSeverity } from '@bagel/contracts';
+import type { DisputeKind, FinalSeverity, ItemStatus } from '@bagel/contracts';
 import { sql } from 'kysely';
 import type { Queries } from '../../db/database';
 import { executeCompiled, shapedChunks } from '../../db/prepared-query';
@@ -6,9 +6,11 @@ import { executeCompiled, shapedChunks } from '../../db/prepared-query';
 /**
  * What the item browser filters on from an item's computed state (an ItemState of the consensus feature fits): the
  * kinds of the aggregate's disputes once the panel is complete (before, its classes merely lack votes), and per
- * model the final grade of its mistake (severity null: no mistake).
+ * model the final grade of its mistake (severity null: no mistake), with the item's status (which a grade's rows
+ * keep: migration 035).
  */
 export interface ItemFacetsSource {
+  status: ItemStatus;
   consensus: { status: 'agreed' | 'disputed' | 'incomplete'; disputes: readonly { kind: DisputeKind }[] };
   outcomes: readonly { modelId: number; severity: FinalSeverity | null; category: string | null }[];
 }
@@ -18,11 +20,11 @@ type FacetItems = readonly { itemId: number; projectId: number; state: ItemFacet
 /** The rows an item's state gives each facet table. */
 function facetRows(items: FacetItems) {
   const kinds: { item_id: number; kind: DisputeKind; project_id: number }[] = [];
-  const mistakes: { item_id: number; model_id: number; project_id: number; severity: FinalSeverity; category: string | null }[] = [];
+  const mistakes: { item_id: number; model_id: number; project_id: number; severity: FinalSeverity; category: string | null; status: ItemStatus }[] = [];
   for (const { itemId, projectId, state } of items) {
     if (!state) continue;
     if (state.consensus.status !== 'incomplete') for (const kind of new Set(state.consensus.disputes.map((d) => d.kind))) kinds.push({ item_id: itemId, kind, project_id: projectId });
-    for (const o of state.outcomes) if (o.severity !== null) mistakes.push({ item_id: itemId, model_id: o.modelId, project_id: projectId, severity: o.severity, category: o.category });
+    for (const o of state.outcomes) if (o.severity !== null) mistakes.push({ item_id: itemId, model_id: o.modelId, project_id: projectId, severity: o.severity, category: o.category, status: state.status });
   }
   return { kinds, mistakes };
 }
@@ -32,7 +34,8 @@ const INSERT_ROWS = 500;
 
 /**
  * Keeps item_dispute_kinds and item_final_mistakes (migration 007) equal to the stored consensus: aggregation calls
- * it in the write that writes item_consensus, with the same items.
+ * it in the write that writes item_consensus and sets items.status, with the same items (so that a grade's rows keep
+ * the status the item has).
  */
 export function createItemFacetsRepository(db: Queries) {
   /** Replaces the facets of the project's items with ids in [from, to) by those of `items` (ids in that range; state null: no consensus). */

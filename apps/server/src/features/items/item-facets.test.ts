@@ -49,12 +49,13 @@ function stateOf(itemId: number, variant: number): ItemFacetsSource {
     const severity = SEVERITIES[(itemId + m + variant) % SEVERITIES.length]!;
     return { modelId: 1000 + m, severity, category: severity === null || severity === 'ungraded' ? null : `cat-${(itemId + m) % 3}` };
   });
-  return { consensus: { status, disputes }, outcomes };
+  // An item with grades has final labels: agreed by its panel or decided by the lead (final).
+  return { status: (itemId + variant) % 2 === 0 ? 'agreed' : 'final', consensus: { status, disputes }, outcomes };
 }
 
 const stored = () => ({
   kinds: db.prepare('SELECT item_id, kind, project_id FROM item_dispute_kinds ORDER BY item_id, kind').all(),
-  mistakes: db.prepare('SELECT item_id, model_id, project_id, severity, category FROM item_final_mistakes ORDER BY item_id, model_id').all(),
+  mistakes: db.prepare('SELECT item_id, model_id, project_id, severity, category, status FROM item_final_mistakes ORDER BY item_id, model_id').all(),
 });
 const clear = () => db.exec('DELETE FROM item_dispute_kinds; DELETE FROM item_final_mistakes');
 
@@ -82,13 +83,13 @@ async function history(writer: Writer): Promise<ReturnType<typeof stored>> {
 /** The rows the states give, as the facet tables should hold them: the dispute kinds of a complete panel, once each; the graded outcomes. */
 function expectedRows(states: Map<number, { projectId: number; state: ItemFacetsSource }>) {
   const kinds: { item_id: number; kind: string; project_id: number }[] = [];
-  const mistakes: { item_id: number; model_id: number; project_id: number; severity: string; category: string | null }[] = [];
+  const mistakes: { item_id: number; model_id: number; project_id: number; severity: string; category: string | null; status: string }[] = [];
   for (const [itemId, { projectId, state }] of [...states].sort((a, b) => a[0] - b[0])) {
     if (state.consensus.status !== 'incomplete') {
       for (const kind of [...new Set(state.consensus.disputes.map((d) => d.kind))].sort()) kinds.push({ item_id: itemId, kind, project_id: projectId });
     }
     for (const o of [...state.outcomes].sort((a, b) => a.modelId - b.modelId)) {
-      if (o.severity !== null) mistakes.push({ item_id: itemId, model_id: o.modelId, project_id: projectId, severity: o.severity, category: o.category });
+      if (o.severity !== null) mistakes.push({ item_id: itemId, model_id: o.modelId, project_id: projectId, severity: o.severity, category: o.category, status: state.status });
     }
   }
   return { kinds, mistakes };
