@@ -3,7 +3,11 @@
 // columns; a page by offset agrees with it; counts come from the project's item totals when only the status filters;
 // a cursor a client forged is a 400 on both engines, never a query the engine refuses.
 import { DEFAULT_MISTAKE_CATEGORIES, ItemBrowserPage, ItemBrowserSort, ItemStatus, type SortOrder } from '@bagel/contracts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preferIndexLookups } from '../src/db/dialect';
 import { seedReviewedProject, type ReviewedProject } from './reviewed-project';
 import { createItemBrowserRepository, impliedStatus, type ItemFilters, type ListedFilter, type PageCursor } from '../src/features/items/item-browser.repository';
 import { createUser, login } from './synthetic-project';
@@ -215,10 +219,12 @@ describe('item browser pages, on this engine', () => {
         }
       }
     }
-    // Statuses are counted apart only for filters that leave a few of them, and none has more than a few matches here;
-    // on SQLite only, which runs a page as written (PostgreSQL's planner picks its own).
+    // Statuses are counted apart only for filters that leave a few of them, and none has more than a few matches here:
+    // a grade's from its index on either engine (its rows keep their status), a dispute kind's or an expert's through
+    // the items on SQLite only, which runs a page as written (PostgreSQL's planner picks its own).
     const sqlite = t.database.engine === 'sqlite';
-    expect(await reads.fewMatchesByStatus(project.projectId, { severity: 'Major' })).toEqual(sqlite ? { agreed: 'grade', final: 'grade' } : {});
+    expect(await reads.fewMatchesByStatus(project.projectId, { severity: 'Major' })).toEqual({ agreed: 'grade', final: 'grade' });
+    expect(await reads.fewMatchesByStatus(project.projectId, { category: DEFAULT_MISTAKE_CATEGORIES[0]!, expertId })).toEqual({ agreed: 'grade', final: 'grade' });
     expect(await reads.fewMatchesByStatus(project.projectId, { disputeKind: 'class', expertId })).toEqual(sqlite ? { disputed: 'disputeKind', final: 'disputeKind' } : {});
     expect(await reads.fewMatchesByStatus(project.projectId, { expertId })).toEqual({});
     expect(await reads.fewMatchesByStatus(project.projectId, { severity: 'Major', status: 'agreed' })).toEqual({});
@@ -284,6 +290,35 @@ describe('item browser pages, on this engine', () => {
     const classKey = (await page({ limit: 1 })).rows[0]!.originalLabel.key;
     const byClass = await page({ class: classKey, limit: 1, count: 'exact' });
     expect((await page({ class: classKey, limit: 1 })).total, 'a class filter is counted from its few matches').toBe(byClass.total);
+  });
+
+  it("a grade's rows keep their item's status, which migration 035 gave the rows written before it", async () => {
+    const statuses = async () => (await readRows<{ status: string }>(t.database, 'SELECT DISTINCT status AS "status" FROM item_final_mistakes ORDER BY 1')).map((r) => r.status);
+    const outOfStep = async () =>
+      Number((await readRows<{ n: number | string }>(t.database, 'SELECT count(*) AS "n" FROM item_final_mistakes f JOIN items i ON i.id = f.item_id WHERE f.status <> i.status'))[0]!.n);
+    expect(await statuses()).toEqual(['agreed', 'final']);
+    expect(await outOfStep()).toBe(0);
+    // Rows as a database before the migration has them (the column's default for all), then the migration's own UPDATE.
+    const migration = readFileSync(fileURLToPath(new URL(`../src/db/migrations/${t.database.engine === 'postgres' ? 'postgres/' : ''}035_final_mistakes_by_status.sql`, import.meta.url)), 'utf8');
+    const backfill = migration.split(';').find((statement) => /^\s*UPDATE item_final_mistakes/m.test(statement.replace(/^--.*$/gm, '')))!;
+    await readRows(t.database, "UPDATE item_final_mistakes SET status = 'agreed'");
+    expect(await outOfStep()).toBeGreaterThan(0);
+    await readRows(t.database, backfill);
+    expect(await outOfStep()).toBe(0);
+    expect(await statuses()).toEqual(['agreed', 'final']);
+  });
+
+  it('reads in a transaction that prefers index lookups on PostgreSQL, and only there', async () => {
+    // preferIndexLookups: SET LOCAL, so the next transaction on the same pooled connection plans as before.
+    const costs = await t.database.slowSnapshot(async (trx) => {
+      const before = t.database.engine === 'postgres' ? (await sql<{ random_page_cost: string }>`SHOW random_page_cost`.execute(trx)).rows[0]!.random_page_cost : null;
+      await preferIndexLookups(trx);
+      const inside = t.database.engine === 'postgres' ? (await sql<{ random_page_cost: string }>`SHOW random_page_cost`.execute(trx)).rows[0]!.random_page_cost : null;
+      return { before, inside };
+    });
+    const after = t.database.engine === 'postgres' ? await t.database.snapshot(async (trx) => (await sql<{ random_page_cost: string }>`SHOW random_page_cost`.execute(trx)).rows[0]!.random_page_cost) : null;
+    expect(costs).toEqual(t.database.engine === 'postgres' ? { before: '4', inside: '1.1' } : { before: null, inside: null });
+    expect(after).toBe(costs.before);
   });
 
   it('answers 400 to a forged cursor whose keys the engine could not compare', async () => {
