@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preferIndexLookups } from '../src/db/dialect';
+import type { Queries } from '../src/db/database';
+import { planForFewRows } from '../src/db/dialect';
 import { seedReviewedProject, type ReviewedProject } from './reviewed-project';
 import { createItemBrowserRepository, impliedStatus, type ItemFilters, type ListedFilter, type PageCursor } from '../src/features/items/item-browser.repository';
 import { createUser, login } from './synthetic-project';
@@ -308,17 +309,18 @@ describe('item browser pages, on this engine', () => {
     expect(await statuses()).toEqual(['agreed', 'final']);
   });
 
-  it('reads in a transaction that prefers index lookups on PostgreSQL, and only there', async () => {
-    // preferIndexLookups: SET LOCAL, so the next transaction on the same pooled connection plans as before.
-    const costs = await t.database.slowSnapshot(async (trx) => {
-      const before = t.database.engine === 'postgres' ? (await sql<{ random_page_cost: string }>`SHOW random_page_cost`.execute(trx)).rows[0]!.random_page_cost : null;
-      await preferIndexLookups(trx);
-      const inside = t.database.engine === 'postgres' ? (await sql<{ random_page_cost: string }>`SHOW random_page_cost`.execute(trx)).rows[0]!.random_page_cost : null;
-      return { before, inside };
+  it('reads in a transaction planned for few rows on PostgreSQL (its settings for that transaction only), and only there', async () => {
+    const settings = async (trx: Queries) =>
+      (await sql<{ cost: string; workers: string }>`SELECT current_setting('random_page_cost') AS cost, current_setting('max_parallel_workers_per_gather') AS workers`.execute(trx)).rows[0]!;
+    const postgres = t.database.engine === 'postgres';
+    const seen = await t.database.slowSnapshot(async (trx) => {
+      const before = postgres ? await settings(trx) : null;
+      await planForFewRows(trx);
+      return { before, inside: postgres ? await settings(trx) : null };
     });
-    const after = t.database.engine === 'postgres' ? await t.database.snapshot(async (trx) => (await sql<{ random_page_cost: string }>`SHOW random_page_cost`.execute(trx)).rows[0]!.random_page_cost) : null;
-    expect(costs).toEqual(t.database.engine === 'postgres' ? { before: '4', inside: '1.1' } : { before: null, inside: null });
-    expect(after).toBe(costs.before);
+    expect(seen).toEqual(postgres ? { before: { cost: '4', workers: '2' }, inside: { cost: '1.1', workers: '0' } } : { before: null, inside: null });
+    // Local to the transaction: the next one on the pooled connections plans as before.
+    if (postgres) expect(await t.database.snapshot(settings)).toEqual(seen.before);
   });
 
   it('answers 400 to a forged cursor whose keys the engine could not compare', async () => {

@@ -1,7 +1,7 @@
 import { DEFAULT_SORT_ORDER, DisputeKind, type ItemBrowserExperts, type ItemBrowserPage, type ParsedItemBrowserQuery } from '@bagel/contracts';
 import { displayName } from '@bagel/core';
 import type { Database, Queries } from '../../db/database';
-import { preferIndexLookups } from '../../db/dialect';
+import { planForFewRows } from '../../db/dialect';
 import { ApiError, notFound } from '../../plugins/errors';
 import { imageUrls } from '../images/image-urls';
 import { projectCatalog, type CatalogProject } from '../projects/project-catalog';
@@ -65,7 +65,7 @@ export function createItemBrowserService(database: Database) {
       // or an exact count costs what it passes over, and a page whose filter matches sparsely walks far (up to
       // seconds at a million items), and every other request waited behind them.
       const read = async (trx: Queries) => {
-        await preferIndexLookups(trx);
+        await planForFewRows(trx);
         const reads = createItemBrowserRepository(trx);
         // A class filter's few matches are where a page starts; else those of a filter that an index lists, if few;
         // else, when the page reads a run per status, each run where that filter's matches are few.
