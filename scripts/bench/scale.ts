@@ -765,27 +765,18 @@ try {
   const v = vocabularyList.result;
   const q = quorum?.result ?? null;
   function exportRows(): [string, string, string, string, string, PollStats | null][] {
-    if (humanAccuracy === null || archive === null) {
-      return [notMeasured('human-accuracy-v3 export (downloaded)', 'streamed, peak < 300 MB'), notMeasured('bagel archive export (downloaded)', 'streamed, peak < 300 MB')];
-    }
-    return [
-      [
-        'human-accuracy-v3 export (downloaded)',
-        `${fmt(humanAccuracy.result.seconds)} s, ${fmt(humanAccuracy.result.bytes / 1e6)} MB; server peak ${fmt(humanAccuracy.peakRssMb, 0)} MB (${fmt(humanAccuracy.rssBeforeMb, 0)} MB before)`,
-        `${fmt(humanAccuracy.result.bytes / 1e6 / humanAccuracy.result.seconds)} MB/s`,
-        'streamed, peak < 300 MB',
-        met(humanAccuracy.peakRssMb < 300),
-        humanAccuracy.health,
-      ],
-      [
-        'bagel archive export (downloaded)',
-        `${fmt(archive.result.seconds)} s, ${fmt(archive.result.bytes / 1e6)} MB; server peak ${fmt(archive.peakRssMb, 0)} MB (${fmt(archive.rssBeforeMb, 0)} MB before)`,
-        `${fmt(archive.result.bytes / 1e6 / archive.result.seconds)} MB/s`,
-        'streamed, peak < 300 MB',
-        met(archive.peakRssMb < 300),
-        archive.health,
-      ],
-    ];
+    const row = (name: string, measured: typeof humanAccuracy): [string, string, string, string, string, PollStats | null] =>
+      measured === null
+        ? notMeasured(name, 'streamed, peak < 300 MB')
+        : [
+            name,
+            `${fmt(measured.result.seconds)} s, ${fmt(measured.result.bytes / 1e6)} MB; server peak ${fmt(measured.peakRssMb, 0)} MB (${fmt(measured.rssBeforeMb, 0)} MB before)`,
+            `${fmt(measured.result.bytes / 1e6 / measured.result.seconds)} MB/s`,
+            'streamed, peak < 300 MB',
+            met(measured.peakRssMb < 300),
+            measured.health,
+          ];
+    return [row('human-accuracy-v3 export (downloaded)', humanAccuracy), row('bagel archive export (downloaded)', archive)];
   }
   const notMeasured = (name: string, target: string): [string, string, string, string, string, null] => [name, 'not measured (--stop-after item-browser)', '–', target, met(null), null];
   const rows: [string, string, string, string, string, PollStats | null][] = [
