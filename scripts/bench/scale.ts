@@ -105,7 +105,7 @@ const POLLS = Number(values.polls);
 const QUERIES = Number(values.queries);
 const SEED = Number(values.seed);
 if (!(ITEMS >= 1) || !(CLASSES >= 20) || !(JUDGED_SHARE >= 0 && JUDGED_SHARE <= 1) || !(PANEL >= 1) || !(POLLS >= 1) || !(QUERIES >= 1)) {
-  console.error('usage: scale.ts --items N (>= 1) [--classes C (>= 20)] [--judged 0..1] [--panel P] [--polls N] [--queries N] [--db FILE|postgres://…] [--postgres]');
+  console.error('usage: scale.ts --items N (>= 1) [--classes C (>= 20)] [--judged 0..1] [--panel P] [--polls N] [--queries N] [--db FILE|postgres://…] [--postgres] [--import-only] [--bundle] [--keep] [--stop-after item-browser]');
   process.exit(2);
 }
 /** Share of the images that are not items (every model's top-1 is the original label). */
