@@ -267,8 +267,8 @@ describe('item browser pages, on this engine', () => {
       expect(total).toBe(whole.total);
       expect(ids, JSON.stringify(query)).toEqual(whole.rows.map((r) => r.itemId));
       if (query.class !== undefined) {
-        // A class's pages by cursor read every segment in one statement (fewMatchesPageSql); read by offset, the same
-        // list comes from the other query (offsetPageSql), a row at a time.
+        // A class's pages by cursor are read segment by segment (segmentPageSql, from the class's matches); read by
+        // offset, the same list comes from one query over every segment (offsetPageSql), a row at a time.
         const byOffsets: number[] = [];
         for (let offset = 1; offset < ids.length; offset++) byOffsets.push(...(await page({ ...query, offset, limit: 1 })).rows.map((r) => r.itemId));
         expect(byOffsets, JSON.stringify(query)).toEqual(ids.slice(1));

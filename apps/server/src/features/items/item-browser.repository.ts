@@ -369,47 +369,12 @@ interface PlacedRow {
 const keyColumns = (keys: RawBuilder<unknown>[]) => keys.map((key, n) => sql`${key} AS ${sql.ref(`k${n}`)}`);
 const columnsOf = (segment: Segment) => segment.keys.map((k) => k.column);
 
-/** Every segment's keys, in one column list: a row's keys of another segment are null (the ordering never compares them). */
-function keysOfEverySegment(plan: SortPlan): RawBuilder<unknown>[] {
-  const width = Math.max(...plan.segments.map((s) => s.keys.length));
-  return Array.from({ length: width }, (_, n) => plan.segments.find((s) => s.keys.length > n)!.keys[n]!.column);
-}
-
-/**
- * A page of a sort of several segments from a filter's few matches (a class; see startsFromFewMatches): the matches
- * read once, sorted as a page by offset sorts them (the segment's number, its keys, the id), and the cursor applied
- * to them. Read a segment at a time, each segment read every match again: a class sorted by status after a cursor
- * read its 2,725 matches once per status it passed (283 ms at a million items on PostgreSQL).
- */
-export function fewMatchesPageSql(db: Queries, projectId: number, filters: ItemFilters, sort: ItemBrowserSort, order: SortOrder, limit: number, after: PageCursor | null): RawBuilder<PlacedRow> {
-  const plan = SORTS[sort];
-  const keys = keysOfEverySegment(plan);
-  const segmentOf = plan.segmentOf ?? sql`0`;
-  const segmentOrder = plan.reverseWhenDescending ? direction(order) : sql`ASC`;
-  const page = (column: string) => sql.ref(`page.${column}`);
-  let outside = sql``;
-  if (after) {
-    // Past the cursor: a later segment (in the segments' order, which a descending status sort reverses), or the
-    // cursor's segment past its keys and id (in the page's order).
-    const laterSegment = plan.reverseWhenDescending && order === 'desc' ? sql`<` : sql`>`;
-    const past = order === 'asc' ? sql`>` : sql`<`;
-    const columns = [...after.keys.map((_, n) => page(`k${n}`)), page('id')];
-    const values = [...after.keys, after.id];
-    const withinSegment = columns.length === 1 ? sql`${columns[0]!} ${past} ${values[0]}` : sql`(${sql.join(columns)}) ${past} (${sql.join(values)})`;
-    outside = sql`\nWHERE ${page('segment')} ${laterSegment} ${after.segment} OR (${page('segment')} = ${after.segment} AND ${withinSegment})`;
-  }
-  const orderBy = [sql`${page('segment')} ${segmentOrder}`, ...keys.map((_, n) => sql`${page(`k${n}`)} ${direction(order)}`), sql`${page('id')} ${direction(order)}`];
-  return sql<PlacedRow>`SELECT * FROM (SELECT i.id, ${segmentOf} AS segment${sql.join(keyColumns(keys).map((k) => sql`, ${k}`), sql``)}
-FROM ${fromOf(db, projectId, filters, 'items', plan.joins)}
-WHERE ${whereOf(projectId, filters, membershipOfWholeRead(filters))} ${computedWhole(db)}) page${outside}
-ORDER BY ${sql.join(orderBy)}
-LIMIT ${limit}`;
-}
-
 /** A page by offset: one ORDER BY over the segments (the segment's number, its keys, the id), read up to `offset`. */
 export function offsetPageSql(db: Queries, projectId: number, filters: ItemFilters, sort: ItemBrowserSort, order: SortOrder, limit: number, offset: number): RawBuilder<PlacedRow> {
   const plan = SORTS[sort];
-  const keys = keysOfEverySegment(plan);
+  // Every segment's keys, in one column list: a row's keys of another segment are null (the ordering never compares them).
+  const width = Math.max(...plan.segments.map((s) => s.keys.length));
+  const keys = Array.from({ length: width }, (_, n) => plan.segments.find((s) => s.keys.length > n)!.keys[n]!.column);
   const segmentOf = plan.segmentOf ?? sql`0`;
   const segmentOrder = plan.reverseWhenDescending ? direction(order) : sql`ASC`;
   // (A sort of one segment has no segment term: a constant in ORDER BY would be read as a column's number.)
@@ -528,15 +493,10 @@ export function createItemBrowserRepository(db: Queries) {
           const { status } = plan.segments[n]!;
           return status === undefined || statuses.includes(status);
         });
-        if (startsFromFewMatches(filters) && segments.length > 1) {
-          // Every segment from the filter's few matches, read once (a segment at a time read them once per segment).
-          rows = (await fewMatchesPageSql(db, projectId, filters, sort, order, limit + 1, after).execute(db)).rows;
-        } else {
-          for (const segment of segments) {
-            const read = await segmentPageSql(db, projectId, filters, sort, order, segment, after?.segment === segment ? after : null, limit + 1 - rows.length).execute(db);
-            rows.push(...read.rows);
-            if (rows.length > limit) break;
-          }
+        for (const segment of segments) {
+          const read = await segmentPageSql(db, projectId, filters, sort, order, segment, after?.segment === segment ? after : null, limit + 1 - rows.length).execute(db);
+          rows.push(...read.rows);
+          if (rows.length > limit) break;
         }
       }
       const page = rows.slice(0, limit);
