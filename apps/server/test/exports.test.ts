@@ -1,6 +1,7 @@
 import type { ExportFormat } from '@bagel/contracts';
 import { readHumanAccuracyV3, type HumanAccuracyV3 } from '@bagel/core';
 import { Command } from 'commander';
+import { CompiledQuery } from 'kysely';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app';
 import { exportCommand, registerExportCommand } from '../src/cli/commands/export';
-import { BagelArchive } from '../src/features/exports/bagel-archive';
+import { archiveUsersSql, BagelArchive } from '../src/features/exports/bagel-archive';
 import { sizeText, writeFileAtomically } from '../src/features/exports/write-file-atomically';
 import { importManifest } from '../src/features/import/import-manifest';
 import { TICK_MS, type StepProgress } from '../src/lib/step-progress';
@@ -147,6 +148,25 @@ describe('exports of the hand-checked project (golden files)', () => {
     expect((await download('ann', `${base}/csv`)).statusCode).toBe(403);
     expect((await download(null, `${base}/csv`)).statusCode).toBe(401);
     expect((await download('adm', `${base}/csv`)).statusCode).toBe(200);
+  });
+});
+
+describe("the archive's users", () => {
+  it("are found by the indexes of who wrote what, on SQLite never by reading the project's items (migration 037)", async () => {
+    // On SQLite the statement holds the event loop and the plan follows from the schema (no statistics): it must be
+    // lookups by user. PostgreSQL plans it from its statistics, off the event loop; there only the answer is checked.
+    if (t.database.engine === 'sqlite') {
+      const query = archiveUsersSql(project.projectId).compile(t.database.queries);
+      const { rows: plan } = await t.database.queries.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${query.sql}`, [...query.parameters]));
+      const details = plan.map((r) => r.detail);
+      expect(details).toContain('SEARCH d USING COVERING INDEX decisions_by_lead (lead_id=?)');
+      expect(details).toContain('SEARCH m USING INDEX discussion_by_user (user_id=?)');
+      // The items are looked up by id, from the rows found, not read by project.
+      expect(details.filter((detail) => detail.includes('(project_id=?)'))).toEqual([]);
+    }
+    const { rows } = await archiveUsersSql(project.projectId).execute(t.database.queries);
+    // lea, the lead, wrote no verdict: she is found by her decisions and her messages.
+    expect(rows.map((r) => `${r.username}/${r.role}`)).toEqual(['ann/expert', 'bob/expert', 'cyd/expert', 'lea/lead']);
   });
 });
 
