@@ -9,9 +9,9 @@ export {
   imagenetValidationNumber,
   imagePathProblem,
   IMAGENET_VALIDATION_IMAGES,
-  type OriginalLabelRow,
   type OriginalLabelsFormat,
 } from './read-original-labels';
+export { OriginalLabels, type FilePositions, type OriginalLabelRow } from './original-labels';
 export { readImageList, labelImageList, type ImageListEntry, type ImageListFormat, type LabelsLookup } from './read-image-list';
 export { readPredictions, type PredictionRow, type PredictionsFormat } from './read-predictions';
 export { createTopKTable, rankingAt, scoreAt, topKTableFromRows, type TopKTable } from './top-k-table';

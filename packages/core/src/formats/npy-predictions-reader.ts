@@ -13,6 +13,7 @@ import { FormatError, type FileLocation } from './format-error';
 import type { ImageListEntry } from './read-image-list';
 import { IMAGENET_VALIDATION_IMAGES, imagenetValidationFile, imagenetValidationNumber } from './read-original-labels';
 import { createTopKTable, type TopKTable } from './top-k-table';
+import type { FilePositions } from './original-labels';
 
 export type NpyPredictionsFormat = 'npy-topk' | 'npy-scores' | 'npz-scores';
 export type ScoreKind = 'logits' | 'probabilities';
@@ -58,7 +59,7 @@ export function rowsOfImagenetValidation(files: readonly string[], location: Fil
  * Row i is the i-th image of `list`. Rows of images outside the project are skipped; a project image the list does
  * not name is left unranked by the model. A list that names no image of the project is surely the wrong list.
  */
-export function rowsOfImageList(list: readonly ImageListEntry[], positionOf: ReadonlyMap<string, number>, listFile: string): NpyRowTargets {
+export function rowsOfImageList(list: readonly ImageListEntry[], positionOf: FilePositions, listFile: string): NpyRowTargets {
   const targets = new Int32Array(list.length);
   let inProject = 0;
   list.forEach((entry, r) => {

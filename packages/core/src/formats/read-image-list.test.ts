@@ -49,14 +49,14 @@ describe('readImageList', () => {
 describe('labelImageList', () => {
   const labelsText = 'n01440764\nn01443537\nn01440764\n';
   const originalLabels = {
-    rows: readOriginalLabels(labelsText, 'val.txt', 'imagenet-wnid-lines', { vocabulary, classBy: 'auto' }),
+    labels: readOriginalLabels(labelsText, 'val.txt', 'imagenet-wnid-lines', { vocabulary, classBy: 'auto' }),
     file: 'val.txt',
     format: 'imagenet-wnid-lines' as const,
   };
 
   it('takes the labels the list gives', () => {
     const list = readImageList('[["b.jpg", "n01443537"], ["a.jpg", 0]]', 'list.json', 'json');
-    expect(labelImageList(list, { vocabulary, classBy: 'auto' })).toEqual([
+    expect(labelImageList(list, { vocabulary, classBy: 'auto' }).rows()).toEqual([
       { file: 'b.jpg', classIndex: 1, classKey: 'n01443537' },
       { file: 'a.jpg', classIndex: 0, classKey: 'n01440764' },
     ]);
@@ -64,7 +64,7 @@ describe('labelImageList', () => {
 
   it('looks the labels up in ImageNet WNID lines by the file name, also inside class folders; the list is the project', () => {
     const list = readImageList('ILSVRC2012_val_00000002.JPEG\nn01440764/ILSVRC2012_val_00000003.JPEG\n', 'list.txt', 'lines');
-    expect(labelImageList(list, { vocabulary, classBy: 'auto', originalLabels })).toEqual([
+    expect(labelImageList(list, { vocabulary, classBy: 'auto', originalLabels }).rows()).toEqual([
       { file: 'ILSVRC2012_val_00000002.JPEG', classIndex: 1, classKey: 'n01443537' },
       { file: 'n01440764/ILSVRC2012_val_00000003.JPEG', classIndex: 0, classKey: 'n01440764' },
     ]);

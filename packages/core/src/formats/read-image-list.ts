@@ -3,7 +3,8 @@ import type { Vocabulary } from '../vocabulary';
 import { FormatError, lineOrRow, type FileLocation } from './format-error';
 import { stripBom } from './parse-csv';
 import { describeJsonType, isPlainObject, parseJsonText } from './parse-json-text';
-import { importedImagePathProblem, type OriginalLabelRow, type OriginalLabelsFormat } from './read-original-labels';
+import { OriginalLabels } from './original-labels';
+import { importedImagePathProblem, type OriginalLabelsFormat } from './read-original-labels';
 import { resolveClassReference, type ClassBy } from './resolve-class';
 
 export type ImageListFormat = NonNullable<ImportManifest['images']['list']>['format'];
@@ -87,7 +88,7 @@ function readJsonList(text: string, file: string): ImageListEntry[] {
 
 /** The original labels file an image list's labels are looked up in. */
 export interface LabelsLookup {
-  rows: readonly OriginalLabelRow[];
+  labels: OriginalLabels;
   file: string;
   format: OriginalLabelsFormat;
 }
@@ -101,35 +102,39 @@ export interface LabelsLookup {
 export function labelImageList(
   entries: readonly ImageListEntry[],
   options: { vocabulary: Vocabulary; classBy: ClassBy; originalLabels?: LabelsLookup },
-): OriginalLabelRow[] {
+): OriginalLabels {
   const lookup = options.originalLabels;
-  const byFile = lookup ? new Map(lookup.rows.map((r) => [r.file, r])) : null;
   const byBaseName = lookup?.format === 'imagenet-wnid-lines';
-  return entries.map((entry) => {
+  const labels = new OriginalLabels(options.vocabulary);
+  for (const entry of entries) {
     const fileAt = { ...entry.location, field: entry.fileField };
-    let listed: OriginalLabelRow | undefined;
+    let listed: number | undefined;
     if (entry.label !== undefined) {
       const resolved = resolveClassReference(entry.label, options.vocabulary, options.classBy);
       if (!resolved.ok) throw new FormatError({ ...entry.location, field: entry.labelField }, resolved.problem);
-      listed = { file: entry.file, classIndex: resolved.cls.index, classKey: resolved.cls.key };
+      listed = resolved.cls.index;
     }
-    if (!lookup || !byFile) {
-      if (!listed) {
+    if (!lookup) {
+      if (listed === undefined) {
         throw new FormatError(
           fileAt,
           `image "${entry.file}" has no label: the list names the file alone, and the manifest names no original labels file ("originalLabels")`,
         );
       }
-      return listed;
+      labels.add(entry.file, listed);
+      continue;
     }
-    const found = byFile.get(byBaseName ? entry.file.slice(entry.file.lastIndexOf('/') + 1) : entry.file);
-    if (!found) throw new FormatError(fileAt, `image "${entry.file}" has no original label in ${lookup.file}`);
-    if (listed && listed.classIndex !== found.classIndex) {
+    const found = lookup.labels.get(byBaseName ? entry.file.slice(entry.file.lastIndexOf('/') + 1) : entry.file);
+    if (found === undefined) throw new FormatError(fileAt, `image "${entry.file}" has no original label in ${lookup.file}`);
+    const classIndex = lookup.labels.classIndex(found);
+    if (listed !== undefined && listed !== classIndex) {
+      const key = (index: number) => options.vocabulary.byIndex(index)!.key;
       throw new FormatError(
         { ...entry.location, field: entry.labelField },
-        `the list labels "${entry.file}" "${listed.classKey}", but ${lookup.file} gives it "${found.classKey}"`,
+        `the list labels "${entry.file}" "${key(listed)}", but ${lookup.file} gives it "${key(classIndex)}"`,
       );
     }
-    return { file: entry.file, classIndex: found.classIndex, classKey: found.classKey };
-  });
+    labels.add(entry.file, classIndex);
+  }
+  return labels;
 }

@@ -14,7 +14,7 @@ const rows = (...pairs: [string, number][]) =>
 describe('readOriginalLabels: csv', () => {
   it('reads file,label rows in file order, labels by key or index', () => {
     const text = 'file,label\nb.jpg,n01443537\nsub/a.jpg,0\n';
-    expect(readOriginalLabels(text, 'labels.csv', 'csv', auto)).toEqual(rows(['b.jpg', 1], ['sub/a.jpg', 0]));
+    expect(readOriginalLabels(text, 'labels.csv', 'csv', auto).rows()).toEqual(rows(['b.jpg', 1], ['sub/a.jpg', 0]));
   });
 
   it('refuses an unknown class, naming line and field', () => {
@@ -30,7 +30,7 @@ describe('readOriginalLabels: csv', () => {
       () => readOriginalLabels('file,label\na.jpg,1\n', 'labels.csv', 'csv', { vocabulary, classBy: 'key' }),
       'labels.csv, line 2, field "label": unknown class key "1"',
     );
-    expect(readOriginalLabels('file,label\na.jpg,1\n', 'labels.csv', 'csv', { vocabulary, classBy: 'index' })).toEqual(rows(['a.jpg', 1]));
+    expect(readOriginalLabels('file,label\na.jpg,1\n', 'labels.csv', 'csv', { vocabulary, classBy: 'index' }).rows()).toEqual(rows(['a.jpg', 1]));
   });
 
   it('refuses a duplicate file and a path outside the image folder', () => {
@@ -53,7 +53,7 @@ describe('readOriginalLabels: csv', () => {
     );
     expect(error).toMatchObject({ file: 'labels.csv', line: 3, field: 'file' });
     const longest = `${'d/'.repeat(247)}a.jpg`;
-    expect(readOriginalLabels(`file,label\n${longest},1\n`, 'labels.csv', 'csv', auto)).toEqual(rows([longest, 1]));
+    expect(readOriginalLabels(`file,label\n${longest},1\n`, 'labels.csv', 'csv', auto).rows()).toEqual(rows([longest, 1]));
   });
 
   it('refuses a file without labels', () => {
@@ -72,21 +72,23 @@ describe('imagePathProblem', () => {
     expect(imagePathProblem('./a.jpg')).toMatch(/not a plain relative path/);
     expect(imagePathProblem('a//b.jpg')).toMatch(/not a plain relative path/);
     expect(imagePathProblem(' a.jpg')).toBe('" a.jpg" starts or ends with a space');
+    expect(imagePathProblem('a\uD800.jpg')).toBe('the file name is not valid Unicode (it holds a lone surrogate)');
+    expect(imagePathProblem('\uD83D\uDE00.jpg')).toBeNull();
   });
 });
 
 describe('readOriginalLabels: json', () => {
   it('reads {FILE: label}', () => {
-    expect(readOriginalLabels('{"a.jpg": "n01443537", "b.jpg": 0}', 'labels.json', 'json', auto)).toEqual(rows(['a.jpg', 1], ['b.jpg', 0]));
+    expect(readOriginalLabels('{"a.jpg": "n01443537", "b.jpg": 0}', 'labels.json', 'json', auto).rows()).toEqual(rows(['a.jpg', 1], ['b.jpg', 0]));
   });
 
   it('reads [[FILE, label], ...]', () => {
-    expect(readOriginalLabels('[["a.jpg", 1], ["b.jpg", "n01440764"]]', 'labels.json', 'json', auto)).toEqual(rows(['a.jpg', 1], ['b.jpg', 0]));
+    expect(readOriginalLabels('[["a.jpg", 1], ["b.jpg", "n01440764"]]', 'labels.json', 'json', auto).rows()).toEqual(rows(['a.jpg', 1], ['b.jpg', 0]));
   });
 
   it("reads ImageNetV2's image list object", () => {
     const text = JSON.stringify({ sampling_function: 'sample_val_annotated', seed: 0, image_filenames: [['ILSVRC2012_val_00038135.JPEG', 'n01443537']] });
-    expect(readOriginalLabels(text, 'list.json', 'json', auto)).toEqual(rows(['ILSVRC2012_val_00038135.JPEG', 1]));
+    expect(readOriginalLabels(text, 'list.json', 'json', auto).rows()).toEqual(rows(['ILSVRC2012_val_00038135.JPEG', 1]));
   });
 
   it('names row and field of a bad entry in each form', () => {
@@ -110,8 +112,8 @@ describe('readOriginalLabels: imagenet-wnid-lines', () => {
   it('gives line i to ILSVRC2012_val_{i:08d}.JPEG, with or without a final newline, LF or CRLF', () => {
     const expected = rows([imagenetValidationFile(1), 1], [imagenetValidationFile(2), 0]);
     expect(expected[0]!.file).toBe('ILSVRC2012_val_00000001.JPEG');
-    expect(readOriginalLabels('n01443537\nn01440764\n', 'val.txt', 'imagenet-wnid-lines', auto)).toEqual(expected);
-    expect(readOriginalLabels('n01443537\r\nn01440764', 'val.txt', 'imagenet-wnid-lines', auto)).toEqual(expected);
+    expect(readOriginalLabels('n01443537\nn01440764\n', 'val.txt', 'imagenet-wnid-lines', auto).rows()).toEqual(expected);
+    expect(readOriginalLabels('n01443537\r\nn01440764', 'val.txt', 'imagenet-wnid-lines', auto).rows()).toEqual(expected);
   });
 
   it('refuses an unknown WNID and an empty line in the middle, naming the line', () => {

@@ -1,18 +1,12 @@
 import type { ImportManifest } from '@bagel/contracts';
 import type { Vocabulary } from '../vocabulary';
 import { FormatError, lineOrRow, type FileLocation } from './format-error';
+import { OriginalLabels } from './original-labels';
 import { scanCsvTable, stripBom } from './parse-csv';
 import { describeJsonType, isPlainObject, parseJsonText } from './parse-json-text';
 import { resolveClassReference, type ClassBy } from './resolve-class';
 
 export type OriginalLabelsFormat = NonNullable<ImportManifest['originalLabels']>['format'];
-
-/** The original label of one image; `file` is relative to the project's image folder. */
-export interface OriginalLabelRow {
-  file: string;
-  classIndex: number;
-  classKey: string;
-}
 
 /** The number of images of the ImageNet (ILSVRC-2012) validation set. */
 export const IMAGENET_VALIDATION_IMAGES = 50_000;
@@ -46,7 +40,7 @@ export function readOriginalLabels(
   file: string,
   format: OriginalLabelsFormat,
   options: { vocabulary: Vocabulary; classBy: ClassBy },
-): OriginalLabelRow[] {
+): OriginalLabels {
   const collector = new LabelCollector(options.vocabulary, options.classBy);
   if (format === 'csv') {
     // Row by row: a million rows parsed into objects first took most of a large import's memory.
@@ -58,34 +52,36 @@ export function readOriginalLabels(
   } else {
     readJsonLabels(text, file, collector);
   }
-  if (collector.rows.length === 0) throw new FormatError({ file }, 'no labels: the file lists no image');
-  return collector.rows;
+  if (collector.labels.length === 0) throw new FormatError({ file }, 'no labels: the file lists no image');
+  return collector.labels;
 }
 
 class LabelCollector {
-  readonly rows: OriginalLabelRow[] = [];
-  /** The line (or row) of each file listed so far, for the message about a duplicate: a number, not a location, per image. */
-  private readonly seen = new Map<string, number>();
+  readonly labels: OriginalLabels;
+  /** The line (or row) of each image, for the message about a duplicate: a number, not a location, per image. */
+  private readonly lines: number[] = [];
 
   constructor(
     private readonly vocabulary: Vocabulary,
     private readonly classBy: ClassBy,
-  ) {}
+  ) {
+    this.labels = new OriginalLabels(vocabulary);
+  }
 
   add(imageFile: unknown, label: unknown, location: FileLocation, fields: { fileField?: string; labelField?: string }): void {
     const fileAt = { ...location, field: fields.fileField };
     if (typeof imageFile !== 'string') throw new FormatError(fileAt, `expected a file name, got ${describeJsonType(imageFile)}`);
     const problem = importedImagePathProblem(imageFile);
     if (problem) throw new FormatError(fileAt, problem);
-    const previous = this.seen.get(imageFile);
-    if (previous !== undefined) {
+    const resolved = resolveClassReference(label, this.vocabulary, this.classBy);
+    const earlier = this.labels.add(imageFile, resolved.ok ? resolved.cls.index : -1);
+    if (earlier >= 0) {
+      const previous = this.lines[earlier]!;
       const at = location.line !== undefined ? { file: location.file, line: previous } : { file: location.file, row: previous };
       throw new FormatError(fileAt, `duplicate file "${imageFile}" (also ${lineOrRow(at)})`);
     }
-    const resolved = resolveClassReference(label, this.vocabulary, this.classBy);
     if (!resolved.ok) throw new FormatError({ ...location, field: fields.labelField }, resolved.problem);
-    this.seen.set(imageFile, location.line ?? location.row!);
-    this.rows.push({ file: imageFile, classIndex: resolved.cls.index, classKey: resolved.cls.key });
+    this.lines.push(location.line ?? location.row!);
   }
 }
 
@@ -99,6 +95,8 @@ export function imagePathProblem(path: string): string | null {
   if (path.includes('\\')) return `"${path}" contains a backslash; separate folders with "/"`;
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return `"${path}" is an absolute path; name files relative to the image folder`;
   if (path.includes('\0')) return 'the file name contains a NUL character';
+  // A lone surrogate has no UTF-8 form: no file system has that name, and two such names would read as one.
+  if (/[\uD800-\uDFFF]/u.test(path)) return 'the file name is not valid Unicode (it holds a lone surrogate)';
   if (path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
     return `"${path}" is not a plain relative path inside the image folder (no "..", ".", or empty folder names)`;
   }

@@ -1,4 +1,5 @@
 import type { PredictionRow } from './read-predictions';
+import type { FilePositions } from './original-labels';
 
 /**
  * One model's top-k predictions on every image of a project, in flat typed arrays: 50,000 images x top-5 take 600 KB
@@ -47,7 +48,7 @@ export function rankingAt(table: TopKTable, position: number): { classIndex: num
 /** The rows of a CSV or JSON predictions file (checked by `readPredictions`) as a table; ranks above `k` are left out. */
 export function topKTableFromRows(
   rows: readonly PredictionRow[],
-  positionOf: ReadonlyMap<string, number>,
+  positionOf: FilePositions,
   imageCount: number,
   k: number,
 ): TopKTable {

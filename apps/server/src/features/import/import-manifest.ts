@@ -33,7 +33,7 @@ import {
   topKTableFromRows,
   type CrowdRoute,
   type ModelPredictions,
-  type OriginalLabelRow,
+  type OriginalLabels,
   type PriorLabels,
   type ProjectImageIndex,
   type TopKTable,
@@ -437,12 +437,11 @@ async function loadProject(
 
   if (sources.originalLabels) digest.addWhole(sources.originalLabels);
   const labels = readProjectImages(manifest, sources, vocabulary, listener);
-  // Indexes by file name, made only when a file names images (predictions in CSV or JSON, image lists, prior labels,
-  // crowd answers, gold): maps of a million names each, which an import of .npy files in project order does without.
-  let positionIndex: Map<string, number> | null = null;
-  const positionOf = () => (positionIndex ??= new Map(labels.map((l, i) => [l.file, i])));
+  // The labels find an image's position by its exact name. The index that also finds it by its last segment (prior
+  // labels, crowd answers, gold) is made only when a file names images that way: a map of a million names, which an
+  // import of .npy files in project order does without.
   let imageIndex: ProjectImageIndex | null = null;
-  const projectImages = () => (imageIndex ??= createProjectImageIndex(labels.map((l) => l.file)));
+  const projectImages = () => (imageIndex ??= createProjectImageIndex(labels.files()));
 
   const topK = manifest.project.topK;
   const tables: TopKTable[] = [];
@@ -451,19 +450,16 @@ async function loadProject(
     const predictions = model.predictions;
     if (!isNumpy(predictions)) {
       digest.addWhole(file);
-      const rows = readPredictions(text(file), file.display, predictions.format, { vocabulary, classBy: predictions.classBy, knownFiles: positionOf() });
-      tables.push(topKTableFromRows(rows, positionOf(), labels.length, topK));
+      const rows = readPredictions(text(file), file.display, predictions.format, { vocabulary, classBy: predictions.classBy, knownFiles: labels });
+      tables.push(topKTableFromRows(rows, labels, labels.length, topK));
       listener(`model "${model.name}": ${rows.length} predictions`);
       continue;
     }
     const rowList = sources.rowLists[m];
     const rows = rowList
-      ? rowsOfImageList(readImageList(text(rowList), rowList.display, predictions.imageList!.format), positionOf(), rowList.display)
+      ? rowsOfImageList(readImageList(text(rowList), rowList.display, predictions.imageList!.format), labels, rowList.display)
       : predictions.rows === 'imagenet-validation'
-        ? rowsOfImagenetValidation(
-            labels.map((l) => l.file),
-            { file: input.manifestPath, field: `models[${m}].predictions.rows` },
-          )
+        ? rowsOfImagenetValidation(labels.files(), { file: input.manifestPath, field: `models[${m}].predictions.rows` })
         : rowsOfProjectImages(labels.length);
     const phase = new ProgressPhase(listener, `model "${model.name}"`, rows.targets.length, 'rows');
     const reader = new NpyPredictionsReader({
@@ -512,14 +508,14 @@ async function loadProject(
   }
 
   const priorJudgements = mergePriorJudgements({
-    originalClassIndex: labels.map((l) => l.classIndex),
+    originalClassIndex: labels.classIndexColumn(),
     prior,
     crowdPairs: crowd?.routing.pairs ?? [],
   });
   let itemsFromCrowdOnly = 0;
   const noLabelImages = priorJudgements.crowdNoLabelPositions.length;
   if (noLabelImages > 0) listener(`crowd answers: ${noLabelImages} images with every class asked about absent: no label (problematic, as ReaL's [])`);
-  const checked = input.checkImages ? await checkImages(input.imageSource, labels.map((l) => l.file), listener) : null;
+  const checked = input.checkImages ? await checkImages(input.imageSource, labels.files(), listener) : null;
   if (!checked) listener('images: not checked (--no-check-images): none is recorded missing');
   if (checked && checked.found === 0 && checked.failed === labels.length && labels.length > 0) {
     throw new ImportError(
@@ -554,11 +550,10 @@ async function loadProject(
     count: labels.length,
     items,
     at(position: number): ImageToImport {
-      const label = labels[position]!;
       const judged = priorJudgements.at(position);
       return {
-        file: label.file,
-        originalClassIndex: label.classIndex,
+        file: labels.file(position),
+        originalClassIndex: labels.classIndex(position),
         missing: checked?.missing[position] === 1,
         accepted: judged.accepted,
         priorJudgements: judged.judgements,
@@ -600,7 +595,7 @@ async function loadProject(
   return {
     project: projectToImport,
     imageChecks: checked && { failed: checked.failed },
-    missingImages: checked ? labels.filter((_, position) => checked.missing[position] === 1).map((l) => l.file) : [],
+    missingImages: checked ? missingFiles(labels, checked.missing) : [],
     ...(prior ? { priorLabels: summarizePriorLabels(prior) } : {}),
     ...(crowd ? { crowdAnswers: summarizeCrowd(crowd, itemsFromCrowdOnly, noLabelImages) } : {}),
     ...(gold ? { gold: gold.summary } : {}),
@@ -762,7 +757,7 @@ function summarizeCrowd(crowd: CrowdToImport, itemsFromCrowdOnly: number, noLabe
  * The project's images with their original labels, in project order: the image list when the manifest names one
  * (labels from the list, or looked up in the original labels file), else the original labels file.
  */
-function readProjectImages(manifest: ImportManifest, sources: Sources, vocabulary: Vocabulary, listener: ImportProgressListener): OriginalLabelRow[] {
+function readProjectImages(manifest: ImportManifest, sources: Sources, vocabulary: Vocabulary, listener: ImportProgressListener): OriginalLabels {
   const labelsSource = manifest.originalLabels;
   const labelsFile = sources.originalLabels;
   const originalLabels =
@@ -779,10 +774,16 @@ function readProjectImages(manifest: ImportManifest, sources: Sources, vocabular
   const labels = labelImageList(entries, {
     vocabulary,
     classBy: list.classBy,
-    originalLabels: originalLabels && labelsFile ? { rows: originalLabels, file: labelsFile.display, format: labelsSource!.format } : undefined,
+    originalLabels: originalLabels && labelsFile ? { labels: originalLabels, file: labelsFile.display, format: labelsSource!.format } : undefined,
   });
   listener(`image list: ${labels.length} images, original labels ${labelsFile ? `from ${labelsFile.display}` : 'from the list'}`);
   return labels;
+}
+
+function missingFiles(labels: OriginalLabels, missing: Uint8Array): string[] {
+  const files: string[] = [];
+  for (let position = 0; position < labels.length; position++) if (missing[position] === 1) files.push(labels.file(position));
+  return files;
 }
 
 function countRanked(table: TopKTable): number {
