@@ -9,6 +9,7 @@ import { connectDatabase } from '../../db/database';
 import { describeDatabaseLocation, parseDatabaseLocation } from '../../db/database-location';
 import { builtWebAppDir, previewCacheDir } from '../../paths';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../../plugins/connection-limits';
+import { keepHeapNearLiveSize } from '../../lib/heap-growth';
 import { listen } from '../../server';
 import { databaseOption } from '../database-option';
 
@@ -151,6 +152,8 @@ export async function serveDatabase(
     throw new Error(`database ${options.db} does not exist (create it with \`bagel import MANIFEST.json --db ${options.db}\`)`);
   }
   const imagesOverride = options.imagesDir === undefined ? undefined : imageSourceOverride(options.imagesDir);
+  // Before the reader threads start: a served process's resident memory follows its live heap (lib/heap-growth.ts).
+  keepHeapNearLiveSize();
   const database = await connectDatabase(location.engine === 'sqlite' ? { engine: 'sqlite', file: resolve(location.file) } : location);
   const cacheDir = options.cacheDir ?? (location.engine === 'sqlite' ? previewCacheDir(resolve(location.file)) : join(tmpdir(), 'bagel-preview-cache'));
   const app = await buildApp({
