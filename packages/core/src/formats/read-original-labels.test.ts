@@ -97,6 +97,11 @@ describe('readOriginalLabels: json', () => {
     expectFormatError(() => readOriginalLabels('[["a.jpg", 0], [3, 0]]', 'labels.json', 'json', auto), 'labels.json, row 2, field "file": expected a file name, got a number');
     expectFormatError(() => readOriginalLabels('[["a.jpg", 0], ["b.jpg"]]', 'labels.json', 'json', auto), 'labels.json, row 2: expected a pair [FILE, label], got an array of 1');
     expectFormatError(() => readOriginalLabels('[["a.jpg", 0], ["a.jpg", 1]]', 'labels.json', 'json', auto), 'labels.json, row 2, field "file": duplicate file "a.jpg" (also row 1)');
+    // Two names that differ only in a lone surrogate would have the same UTF-8 bytes: refused before they could clash.
+    expectFormatError(
+      () => readOriginalLabels('[["a\\ud800.jpg", 0], ["a\\udc00.jpg", 1]]', 'labels.json', 'json', auto),
+      'labels.json, row 1, field "file": the file name is not valid Unicode (it holds a lone surrogate)',
+    );
     expectFormatError(
       () => readOriginalLabels('{"image_filenames": [["a.jpg", "n01440764"], ["b.jpg", null]]}', 'list.json', 'json', auto),
       'list.json, row 2, field "image_filenames.label": expected a class key or index, got null',
