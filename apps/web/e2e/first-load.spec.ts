@@ -1,5 +1,5 @@
 import { type Page, type Request, expect, test } from '@playwright/test';
-import { freshAccounts, logIn, signInThroughApi } from './support';
+import { freshAccounts, logIn, passwordOf, signInThroughApi } from './support';
 
 // A reviewer's first load: the requests the review screen starts from travel together and each once, the item's image
 // comes before the vocabulary, only the review's code runs before the item, and the vocabulary is kept by the browser.
@@ -130,4 +130,34 @@ test('signed out: the sign-in form, and once signed in the projects and the item
   expect(gets.filter((p) => p === '/api/projects')).toHaveLength(2);
   expect(gets.filter((p) => /^\/api\/projects\/\d+\/next$/.test(p))).toHaveLength(1);
   await context.close();
+});
+
+test('the dashboard’s figures show while the downloads’ code is still on its way, and the header keeps the focus', async ({ page }) => {
+  // The downloads card's code is held back until the figures are on screen (on a slow network it arrives after them).
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/assets\/DownloadLinks-[^/]+\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/');
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password').fill(passwordOf('admin'));
+  await page.getByLabel('Password').press('Enter');
+  const accountButton = page.getByTestId('account-button');
+  await expect(accountButton).toBeVisible();
+  await accountButton.focus();
+
+  // The figures arrive, the downloads' code does not: the screen stays, with the card saying it is loading.
+  await expect(page.getByTestId('major-slice-count')).toBeVisible();
+  await expect(page.getByTestId('downloads-loading')).toBeVisible();
+  await expect(accountButton).toBeFocused();
+
+  release();
+  await expect(page.getByTestId('downloads')).toBeVisible();
+  await expect(page.getByTestId('downloads-loading')).toHaveCount(0);
+  await expect(accountButton).toBeFocused();
+  // Enter on the name opens the account menu (what a screen hidden behind the shell's Suspense broke).
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('account-menu')).toBeVisible();
 });

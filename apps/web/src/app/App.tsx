@@ -274,7 +274,13 @@ function ProjectViews({ project, user, userMenu, initialUrl, onChangeProject }: 
       return (
         <DashboardScreen
           {...common}
-          downloads={<DownloadLinks project={project} />}
+          // A Suspense of its own: the downloads' code arriving after the figures must not hide the screen (the
+          // shell's Suspense would, taking the focus from wherever it was).
+          downloads={
+            <Suspense fallback={<DownloadsLoading />}>
+              <DownloadLinks project={project} />
+            </Suspense>
+          }
           onOpenMajorSlice={() => navigate('major-slice')}
           canChangeSettings={user.role === 'admin'}
         />
@@ -286,6 +292,17 @@ function ProjectViews({ project, user, userMenu, initialUrl, onChangeProject }: 
     case 'guide':
       return <GuideScreen {...common} user={user} />;
   }
+}
+
+function DownloadsLoading() {
+  return (
+    <section className="card downloads" aria-labelledby="downloads-title" aria-busy="true" data-testid="downloads-loading">
+      <div className="card-head">
+        <h2 id="downloads-title">Downloads</h2>
+      </div>
+      <p className="muted">Loading…</p>
+    </section>
+  );
 }
 
 function ScreenLoading() {
