@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PanelPolicy } from './consensus';
+import { PanelPolicy } from './settings';
 
 describe('PanelPolicy (the project setting `panel`)', () => {
   it('takes a fixed panel and an adaptive one with 2 <= min <= max <= 50', () => {

@@ -4,6 +4,7 @@ export * from './projects';
 export * from './review';
 export * from './manifest';
 export * from './image-source';
+export * from './settings';
 export * from './consensus';
 export * from './items';
 export * from './users';

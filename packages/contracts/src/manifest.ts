@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MISTAKE_CATEGORIES } from './common';
-import { Aggregation, DecoyCount, GoldFeedbackSetting, GoldQualification, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
+import { Aggregation, DecoyCount, GoldFeedbackSetting, GoldQualification, GoldRate, ModelEvidence, PanelPolicy } from './settings';
 import { parseImageSource } from './image-source';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, pageOf, queryInteger } from './common';
-import { Aggregation, GoldFeedbackSetting, GoldQualification, GoldRate, ModelEvidence, PanelPolicy } from './consensus';
+import { Aggregation, GoldFeedbackSetting, GoldQualification, GoldRate, ModelEvidence, PanelPolicy } from './settings';
 
 /** One class of a project's vocabulary. `key` is the dataset's class key (a WNID for ImageNet). */
 export const VocabularyClass = z.object({
