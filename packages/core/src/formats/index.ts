@@ -11,8 +11,9 @@ export {
   IMAGENET_VALIDATION_IMAGES,
   type OriginalLabelsFormat,
 } from './read-original-labels';
-export { OriginalLabels, type FilePositions, type OriginalLabelRow } from './original-labels';
-export { readImageList, labelImageList, type ImageListEntry, type ImageListFormat, type LabelsLookup } from './read-image-list';
+export { FileNames, type FilePositions } from './file-names';
+export { OriginalLabels, type OriginalLabelRow } from './original-labels';
+export { readImageList, labelImageList, ImageList, type ImageListEntry, type ImageListFormat, type LabelsLookup } from './read-image-list';
 export { readPredictions, type PredictionRow, type PredictionsFormat } from './read-predictions';
 export { createTopKTable, rankingAt, scoreAt, topKTableFromRows, type TopKTable } from './top-k-table';
 export {

@@ -13,6 +13,7 @@ import {
   rowsOfProjectImages,
   type NpyPredictionsOptions,
 } from './npy-predictions-reader';
+import { readImageList } from './read-image-list';
 import { rankingAt, type TopKTable } from './top-k-table';
 
 const CLASSES = 6;
@@ -298,7 +299,7 @@ describe('rows of a NumPy predictions file', () => {
   });
 
   it('an image list: rows of images outside the project are read, checked and skipped', () => {
-    const list = ['x.jpg', 'b.jpg', 'a.jpg'].map((file, i) => ({ file, location: { file: 'rows.txt', line: i + 1 } }));
+    const list = readImageList('x.jpg\nb.jpg\na.jpg\n', 'rows.txt', 'lines');
     const rows = rowsOfImageList(list, new Map([['a.jpg', 0], ['b.jpg', 1], ['c.jpg', 2]]), 'rows.txt');
     expect([...rows.targets]).toEqual([-1, 1, 0]);
     const npy = buildNpy({ type: 'i8', shape: [3, 1], elements: [5, 4, 3] });

@@ -10,10 +10,10 @@ import {
 } from '../numpy';
 import type { Vocabulary } from '../vocabulary';
 import { FormatError, type FileLocation } from './format-error';
-import type { ImageListEntry } from './read-image-list';
+import type { ImageList } from './read-image-list';
 import { IMAGENET_VALIDATION_IMAGES, imagenetValidationFile, imagenetValidationNumber } from './read-original-labels';
 import { createTopKTable, type TopKTable } from './top-k-table';
-import type { FilePositions } from './original-labels';
+import type { FilePositions } from './file-names';
 
 export type NpyPredictionsFormat = 'npy-topk' | 'npy-scores' | 'npz-scores';
 export type ScoreKind = 'logits' | 'probabilities';
@@ -59,14 +59,14 @@ export function rowsOfImagenetValidation(files: readonly string[], location: Fil
  * Row i is the i-th image of `list`. Rows of images outside the project are skipped; a project image the list does
  * not name is left unranked by the model. A list that names no image of the project is surely the wrong list.
  */
-export function rowsOfImageList(list: readonly ImageListEntry[], positionOf: FilePositions, listFile: string): NpyRowTargets {
+export function rowsOfImageList(list: ImageList, positionOf: FilePositions, listFile: string): NpyRowTargets {
   const targets = new Int32Array(list.length);
   let inProject = 0;
-  list.forEach((entry, r) => {
-    const position = positionOf.get(entry.file);
+  for (let r = 0; r < list.length; r++) {
+    const position = positionOf.get(list.names.file(r));
     targets[r] = position ?? -1;
     if (position !== undefined) inProject++;
-  });
+  }
   if (inProject === 0) throw new FormatError({ file: listFile }, `none of its ${list.length} images is an image of the project`);
   return { targets, description: `one row per image of ${listFile} (${list.length}), in its order` };
 }

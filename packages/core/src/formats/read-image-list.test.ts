@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createVocabulary } from '../vocabulary';
 import { labelImageList, readImageList } from './read-image-list';
-import { readOriginalLabels } from './read-original-labels';
+import { importedImagePathProblem, readOriginalLabels } from './read-original-labels';
 import { expectFormatError } from './test-helpers';
 
 const vocabulary = createVocabulary([
@@ -12,18 +13,18 @@ const vocabulary = createVocabulary([
 describe('readImageList', () => {
   it('reads an ImageNetV2 image list: files in order, each with its label as written', () => {
     const text = JSON.stringify({ sampling_function: 'sample_val_annotated', image_filenames: [['ILSVRC2012_val_00000003.JPEG', 'n01443537'], ['ILSVRC2012_val_00000001.JPEG', 0]] });
-    expect(readImageList(text, 'list.json', 'json')).toEqual([
+    expect(readImageList(text, 'list.json', 'json').entries()).toEqual([
       { file: 'ILSVRC2012_val_00000003.JPEG', label: 'n01443537', location: { file: 'list.json', row: 1 }, fileField: 'image_filenames.file', labelField: 'image_filenames.label' },
       { file: 'ILSVRC2012_val_00000001.JPEG', label: 0, location: { file: 'list.json', row: 2 }, fileField: 'image_filenames.file', labelField: 'image_filenames.label' },
     ]);
   });
 
   it('reads a JSON array of file names, and a list of lines', () => {
-    expect(readImageList('["b.jpg", "sub/a.jpg"]', 'list.json', 'json').map((e) => [e.file, e.label])).toEqual([
-      ['b.jpg', undefined],
-      ['sub/a.jpg', undefined],
+    expect(readImageList('["b.jpg", "sub/a.jpg"]', 'list.json', 'json').entries()).toEqual([
+      { file: 'b.jpg', location: { file: 'list.json', row: 1 } },
+      { file: 'sub/a.jpg', location: { file: 'list.json', row: 2 } },
     ]);
-    expect(readImageList('\uFEFFb.jpg\r\nsub/a.jpg\n\n', 'list.txt', 'lines')).toEqual([
+    expect(readImageList('\uFEFFb.jpg\r\nsub/a.jpg\n\n', 'list.txt', 'lines').entries()).toEqual([
       { file: 'b.jpg', location: { file: 'list.txt', line: 1 } },
       { file: 'sub/a.jpg', location: { file: 'list.txt', line: 2 } },
     ]);
@@ -43,6 +44,41 @@ describe('readImageList', () => {
     );
     expectFormatError(() => readImageList('[["a.jpg"]]', 'list.json', 'json'), 'list.json, row 1: expected a file name or a pair [FILE, label], got an array of 1');
     expectFormatError(() => readImageList('{"files": []}', 'list.json', 'json'), 'list.json: expected {"image_filenames": [[FILE, label], ...]}, [[FILE, label], ...] or [FILE, ...], got an object');
+  });
+});
+
+describe('readImageList: lines walked in place', () => {
+  it('ends the list at its last name: blank lines after it (spaces, CR) are dropped, a name without a newline is read', () => {
+    expect(readImageList('a.jpg\r\n  \r\n\t\n\n', 'list.txt', 'lines').names.files()).toEqual(['a.jpg']);
+    expect(readImageList('a.jpg\nb.jpg', 'list.txt', 'lines').names.files()).toEqual(['a.jpg', 'b.jpg']);
+    expect(readImageList('a b.jpg\n', 'list.txt', 'lines').names.files()).toEqual(['a b.jpg']);
+    expectFormatError(() => readImageList('\n \r\n\n', 'list.txt', 'lines'), 'list.txt: no images: the list is empty');
+    expectFormatError(() => readImageList('', 'list.txt', 'lines'), 'list.txt: no images: the list is empty');
+    expectFormatError(() => readImageList(' \r\na.jpg\n', 'list.txt', 'lines'), 'list.txt, line 1: empty line: line 1 must name the image of row 1');
+  });
+
+  it('reads the same names as splitting the text into lines (property)', () => {
+    const name = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 10 })
+      .filter((n) => !/[\r\n]/.test(n) && n.trim() !== '' && importedImagePathProblem(n) === null);
+    fc.assert(
+      fc.property(fc.uniqueArray(name, { minLength: 1, maxLength: 200 }), fc.constantFrom('\n', '\r\n'), fc.constantFrom('', '\n', '\n\n', '\n \n'), (names, newline, tail) => {
+        expect(readImageList(names.join(newline) + tail, 'list.txt', 'lines').names.files()).toEqual(names);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('names the earlier row of a duplicate in a JSON list, and keeps a null label as written for labelImageList to refuse', () => {
+    expectFormatError(() => readImageList('["a.jpg", "b.jpg", ["a.jpg", 0]]', 'list.json', 'json'), 'list.json, row 3, field "file": duplicate file "a.jpg" (also row 1)');
+    expect(readImageList('[["a.jpg", null]]', 'list.json', 'json').entry(0)).toEqual({
+      file: 'a.jpg',
+      label: null,
+      location: { file: 'list.json', row: 1 },
+      fileField: 'file',
+      labelField: 'label',
+    });
+    expectFormatError(() => labelImageList(readImageList('[["a.jpg", null]]', 'list.json', 'json'), { vocabulary, classBy: 'auto' }), 'list.json, row 1, field "label": expected a class key or index, got null');
   });
 });
 

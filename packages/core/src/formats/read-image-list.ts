@@ -3,6 +3,7 @@ import type { Vocabulary } from '../vocabulary';
 import { FormatError, lineOrRow, type FileLocation } from './format-error';
 import { stripBom } from './parse-csv';
 import { describeJsonType, isPlainObject, parseJsonText } from './parse-json-text';
+import { FileNames } from './file-names';
 import { OriginalLabels } from './original-labels';
 import { importedImagePathProblem, type OriginalLabelsFormat } from './read-original-labels';
 import { resolveClassReference, type ClassBy } from './resolve-class';
@@ -23,38 +24,103 @@ export interface ImageListEntry {
 }
 
 /**
+ * An image list as read, in list order: its file names in columns (`FileNames`, each once) and, when the list pairs
+ * files with labels, those labels as written. Entry i is line i + 1 of a `lines` list, row i + 1 of a `json` list, so
+ * an entry's object (`entry`) is made when asked for, not kept: a list of a million images holds about 40 bytes an
+ * image rather than an object and a Map entry each.
+ */
+export class ImageList {
+  readonly names = new FileNames();
+  /** The labels as written, by position (undefined for an entry that names its file alone); null when none is given. */
+  private labels: unknown[] | null = null;
+
+  constructor(
+    /** The list's name in messages. */
+    readonly file: string,
+    private readonly format: ImageListFormat,
+    /** `json`: the object key the pairs are under (`image_filenames`), if any. */
+    private readonly container?: string,
+  ) {}
+
+  get length(): number {
+    return this.names.length;
+  }
+
+  /** Appends an entry; answers the position of an earlier entry of the same file (nothing added), else -1. */
+  add(file: string, label?: unknown): number {
+    const earlier = this.names.add(file);
+    if (earlier >= 0) return earlier;
+    if (label !== undefined) (this.labels ??= [])[this.names.length - 1] = label;
+    return -1;
+  }
+
+  location(position: number): FileLocation {
+    return this.format === 'lines' ? { file: this.file, line: position + 1 } : { file: this.file, row: position + 1 };
+  }
+
+  entry(position: number): ImageListEntry {
+    const file = this.names.file(position);
+    const location = this.location(position);
+    if (this.format === 'lines') return { file, location };
+    const label = this.labels?.[position];
+    if (label === undefined) return { file, location, fileField: this.container };
+    return { file, label, location, fileField: this.field('file'), labelField: this.field('label') };
+  }
+
+  /** Every entry as an object: for small lists and tests. */
+  entries(): ImageListEntry[] {
+    return Array.from({ length: this.length }, (_, position) => this.entry(position));
+  }
+
+  private field(name: string): string {
+    return this.container ? `${this.container}.${name}` : name;
+  }
+}
+
+/**
  * Reads an image list. `lines`: one file name per line (a final newline is fine; an empty line before the end is an
  * error, as it would shift every later row). `json`: ImageNetV2's `{"image_filenames": [[FILE, WNID], ...]}`, or an
  * array whose entries are `[FILE, label]` pairs or plain file names. Each file appears once, as a relative path
- * inside the image folder. Labels are returned as written: `labelImageList` resolves them.
+ * inside the image folder. Labels are kept as written: `labelImageList` resolves them.
  */
-export function readImageList(text: string, file: string, format: ImageListFormat): ImageListEntry[] {
-  const entries = format === 'lines' ? readLines(text, file) : readJsonList(text, file);
-  if (entries.length === 0) throw new FormatError({ file }, 'no images: the list is empty');
-  const seen = new Map<string, FileLocation>();
-  for (const entry of entries) {
-    const at = { ...entry.location, field: entry.fileField };
-    const problem = importedImagePathProblem(entry.file);
-    if (problem) throw new FormatError(at, problem);
-    const previous = seen.get(entry.file);
-    if (previous) throw new FormatError(at, `duplicate file "${entry.file}" (also ${lineOrRow(previous)})`);
-    seen.set(entry.file, entry.location);
+export function readImageList(text: string, file: string, format: ImageListFormat): ImageList {
+  const list = format === 'lines' ? readLines(text, file) : readJsonList(text, file);
+  if (list.length === 0) throw new FormatError({ file }, 'no images: the list is empty');
+  return list;
+}
+
+/** Adds an entry to the list, refusing a path outside the image folder and a file listed twice. */
+function addEntry(list: ImageList, at: FileLocation, name: string, label?: unknown): void {
+  const problem = importedImagePathProblem(name);
+  if (problem) throw new FormatError(at, problem);
+  const earlier = list.add(name, label);
+  if (earlier >= 0) throw new FormatError(at, `duplicate file "${name}" (also ${lineOrRow(list.location(earlier))})`);
+}
+
+function readLines(text: string, file: string): ImageList {
+  const body = stripBom(text);
+  const list = new ImageList(file, 'lines');
+  // Blank lines at the end are dropped; the content before them is walked in place (no array of a million strings).
+  let end = body.length;
+  while (end > 0) {
+    const lineStart = body.lastIndexOf('\n', end - 1) + 1;
+    if (body.slice(lineStart, end).trim() !== '') break;
+    end = lineStart - 1;
   }
-  return entries;
-}
-
-function readLines(text: string, file: string): ImageListEntry[] {
-  const lines = stripBom(text).split('\n');
-  while (lines.length > 0 && lines[lines.length - 1]!.replace(/\r$/, '').trim() === '') lines.pop();
-  return lines.map((raw, i) => {
-    const name = raw.replace(/\r$/, '');
-    const line = i + 1;
+  let line = 0;
+  for (let start = 0; start < end; ) {
+    const newline = body.indexOf('\n', start);
+    const stop = newline === -1 || newline > end ? end : newline;
+    const name = body.slice(start, stop).replace(/\r$/, '');
+    line++;
     if (name.trim() === '') throw new FormatError({ file, line }, `empty line: line ${line} must name the image of row ${line}`);
-    return { file: name, location: { file, line } };
-  });
+    addEntry(list, { file, line }, name);
+    start = stop + 1;
+  }
+  return list;
 }
 
-function readJsonList(text: string, file: string): ImageListEntry[] {
+function readJsonList(text: string, file: string): ImageList {
   const data = parseJsonText(text, file);
   let items: unknown[];
   let container: string | undefined;
@@ -70,20 +136,22 @@ function readJsonList(text: string, file: string): ImageListEntry[] {
     );
   }
   const field = (name: string) => (container ? `${container}.${name}` : name);
-  return items.map((item, i): ImageListEntry => {
+  const list = new ImageList(file, 'json', container);
+  items.forEach((item, i) => {
     const location = { file, row: i + 1 };
-    if (typeof item === 'string') return { file: item, location, fileField: container };
+    if (typeof item === 'string') return addEntry(list, { ...location, field: container }, item);
     if (Array.isArray(item) && item.length === 2) {
       if (typeof item[0] !== 'string') {
         throw new FormatError({ ...location, field: field('file') }, `expected a file name, got ${describeJsonType(item[0])}`);
       }
-      return { file: item[0], label: item[1], location, fileField: field('file'), labelField: field('label') };
+      return addEntry(list, { ...location, field: field('file') }, item[0], item[1]);
     }
     throw new FormatError(
       { ...location, field: container },
       `expected a file name or a pair [FILE, label], got ${Array.isArray(item) ? `an array of ${item.length}` : describeJsonType(item)}`,
     );
   });
+  return list;
 }
 
 /** The original labels file an image list's labels are looked up in. */
@@ -100,13 +168,14 @@ export interface LabelsLookup {
  * An image left without a label stops the import, naming it.
  */
 export function labelImageList(
-  entries: readonly ImageListEntry[],
+  list: ImageList,
   options: { vocabulary: Vocabulary; classBy: ClassBy; originalLabels?: LabelsLookup },
 ): OriginalLabels {
   const lookup = options.originalLabels;
   const byBaseName = lookup?.format === 'imagenet-wnid-lines';
   const labels = new OriginalLabels(options.vocabulary);
-  for (const entry of entries) {
+  for (let position = 0; position < list.length; position++) {
+    const entry = list.entry(position);
     const fileAt = { ...entry.location, field: entry.fileField };
     let listed: number | undefined;
     if (entry.label !== undefined) {

@@ -1,5 +1,5 @@
 import type { PredictionRow } from './read-predictions';
-import type { FilePositions } from './original-labels';
+import type { FilePositions } from './file-names';
 
 /**
  * One model's top-k predictions on every image of a project, in flat typed arrays: 50,000 images x top-5 take 600 KB
