@@ -34,8 +34,11 @@ export function grown<T extends Uint8Array | Int32Array | Uint32Array | Float64A
 export class FileNames implements FilePositions {
   private bytes = new Uint8Array(1 << 12);
   private byteLength = 0;
-  /** Where name i starts in `bytes`; `starts[i + 1]` where it ends. */
-  private starts = new Float64Array(1 << 8);
+  /**
+   * Where name i starts in `bytes`; `starts[i + 1]` where it ends. 32 bits are enough: the names come from one file's
+   * text, and a JavaScript string (V8's at most 2^29 - 24 UTF-16 units) is under 2 GB of UTF-8.
+   */
+  private starts = new Uint32Array(1 << 8);
   private hashes = new Uint32Array(1 << 8);
   /** Open addressing: position + 1 of the name that hashes there, 0 for none; at most half full. */
   private slots = new Int32Array(1 << 9);
