@@ -12,9 +12,9 @@ export interface OriginalLabelRow {
  * The project's images with their original labels, in project order, kept in columns: the file names (`FileNames`:
  * UTF-8 bytes one after another, with a hash index) and each image's class index. For the 1.25 million images of the
  * scale bench, an object per image (file, class index, key) kept 137 MB of the import's heap (115 bytes an image), with
- * a Map of the names on top while the file was read; these columns take 48 MB (40 bytes an image, with their spare
- * room). `add` refuses nothing: it answers the position of an earlier image of the same name, for the reader to report
- * the duplicate.
+ * a Map of the names on top while the file was read; these columns' arrays come to 75 MB (60 bytes an image), of
+ * which about 50 MB is written, the rest room to grow. `add` refuses nothing: it answers the position of an earlier
+ * image of the same name, for the reader to report the duplicate.
  */
 export class OriginalLabels implements FilePositions {
   private readonly names = new FileNames();
