@@ -65,7 +65,7 @@ test('a cold load asks for each thing once, the image before the vocabulary, and
   expect(log.at('finished', preview!)).toBeLessThan(log.at('sent', classes));
 
   // Only the review's code before the image: no screen of the lead's or the admin's, before or after, nor the schemas
-  // of their answers (contracts' consensus.ts: building them took about 20 ms of a cold load).
+  // of their answers (contracts' consensus.ts: building them was about 25 ms of a cold load's script).
   for (const screen of ['LeadDesk', 'DashboardScreen', 'DownloadLinks', 'MajorSliceScreen', 'ItemBrowser', 'UsersScreen', 'GuideScreen', 'MyVerdictsScreen', 'consensus']) {
     expect(log.scripts().some((file) => file.startsWith(`${screen}-`)), screen).toBe(false);
   }

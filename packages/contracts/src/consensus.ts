@@ -142,16 +142,6 @@ export const DeskItem = z.object({
 });
 export type DeskItem = z.infer<typeof DeskItem>;
 
-export const DiscussionMessage = z.object({
-  id: z.number().int(),
-  author: z.string(),
-  role: z.enum(['admin', 'lead', 'expert']),
-  body: z.string(),
-  createdAt: z.string(),
-});
-export const DiscussionThread = z.object({ messages: z.array(DiscussionMessage) });
-export type DiscussionThread = z.infer<typeof DiscussionThread>;
-export const PostMessageRequest = z.object({ body: z.string().trim().min(1).max(5000) });
 
 const Rate = z.number().min(0).max(1).nullable().meta({ description: 'null when there is nothing to compute it over' });
 const SeverityCounts = z.object({ Major: z.number().int(), Minor: z.number().int(), Borderline: z.number().int(), ungraded: z.number().int() });

@@ -6,6 +6,7 @@ export * from './manifest';
 export * from './image-source';
 export * from './settings';
 export * from './consensus';
+export * from './discussion';
 export * from './items';
 export * from './users';
 export * from './reliability';
